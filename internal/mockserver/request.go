@@ -1,0 +1,84 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// maxBodyBytes bounds request bodies; nothing in the contract comes close.
+const maxBodyBytes = 1 << 20
+
+// fieldErrors is the `errors` map of a validation problem (field -> messages).
+type fieldErrors map[string][]string
+
+func (e fieldErrors) add(field, format string, args ...any) {
+	e[field] = append(e[field], fmt.Sprintf(format, args...))
+}
+
+// decodeJSON decodes one JSON value from body into dst. It returns field
+// errors (never nil on failure) that name what is wrong, keyed by the JSON
+// field or "" when the body as a whole is bad. Unknown fields are ignored,
+// as ASP.NET services do.
+func decodeJSON(body io.Reader, dst any) fieldErrors {
+	data, err := io.ReadAll(io.LimitReader(body, maxBodyBytes+1))
+	if err != nil {
+		return fieldErrors{"": {"request body could not be read"}}
+	}
+	if len(data) > maxBodyBytes {
+		return fieldErrors{"": {fmt.Sprintf("request body must be at most %d bytes", maxBodyBytes)}}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fieldErrors{"": {"request body is required"}}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(dst); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return fieldErrors{te.Field: {fmt.Sprintf("%s must be %s", te.Field, jsonKind(te.Type.String()))}}
+		}
+		if errors.As(err, &te) {
+			return fieldErrors{"": {"request body must be a JSON object"}}
+		}
+		return fieldErrors{"": {"request body is not valid JSON: " + strings.TrimPrefix(err.Error(), "json: ")}}
+	}
+	if dec.More() {
+		return fieldErrors{"": {"request body must contain a single JSON object"}}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return fieldErrors{"": {"request body must contain a single JSON object"}}
+	}
+	return nil
+}
+
+// jsonKind names a Go type the way an API user thinks of JSON values.
+func jsonKind(goType string) string {
+	switch {
+	case goType == "string" || goType == "*string":
+		return "a string"
+	case strings.HasPrefix(goType, "[]") || strings.HasPrefix(goType, "*[]"):
+		return "an array of strings"
+	case strings.Contains(goType, "int") || strings.Contains(goType, "float"):
+		return "a number"
+	case goType == "bool" || goType == "*bool":
+		return "a boolean"
+	}
+	return "a JSON object"
+}
+
+// runeLen counts Unicode code points, which is how the contract measures lengths.
+func runeLen(s string) int { return len([]rune(s)) }
+
+// sortedKeys returns the keys of m in order, for deterministic output.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,401 @@
+// Package provider implements the Aritma Terraform provider on terraform-plugin-framework.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// Defaults of the provider configuration: Aritma's dev environment.
+const (
+	DefaultEndpoint       = "https://api.dev.aritma.io/core/iam"
+	DefaultTokenURL       = "https://id.dev.aritma.io/connect/token"
+	DefaultScope          = "services.iam"
+	DefaultMaxRetries     = 4
+	DefaultRequestTimeout = 30 * time.Second
+)
+
+// Environment variables read when an argument is not set in the provider block.
+const (
+	EnvEndpoint       = "ARITMA_ENDPOINT"
+	EnvTokenURL       = "ARITMA_TOKEN_URL"
+	EnvClientID       = "ARITMA_CLIENT_ID"
+	EnvClientSecret   = "ARITMA_CLIENT_SECRET"
+	EnvAccessToken    = "ARITMA_ACCESS_TOKEN"
+	EnvScopes         = "ARITMA_SCOPES"
+	EnvMaxRetries     = "ARITMA_MAX_RETRIES"
+	EnvRequestTimeout = "ARITMA_REQUEST_TIMEOUT"
+)
+
+var (
+	_ provider.Provider                       = &aritmaProvider{}
+	_ provider.ProviderWithValidateConfig     = &aritmaProvider{}
+	_ provider.ProviderWithFunctions          = &aritmaProvider{}
+	_ provider.ProviderWithEphemeralResources = &aritmaProvider{}
+)
+
+// New returns a constructor of the provider for providerserver.Serve and for tests.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &aritmaProvider{version: version}
+	}
+}
+
+type aritmaProvider struct {
+	version string
+}
+
+// providerData is what Configure hands to every resource, data source and ephemeral resource.
+type providerData struct {
+	client   *iam.Client
+	tokenURL string
+	version  string
+}
+
+type providerModel struct {
+	Endpoint       types.String `tfsdk:"endpoint"`
+	TokenURL       types.String `tfsdk:"token_url"`
+	ClientID       types.String `tfsdk:"client_id"`
+	ClientSecret   types.String `tfsdk:"client_secret"`
+	AccessToken    types.String `tfsdk:"access_token"`
+	Scopes         types.List   `tfsdk:"scopes"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+func (p *aritmaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "aritma"
+	resp.Version = p.version
+}
+
+func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages Aritma IAM: machine-to-machine OAuth 2.0 clients, their secrets and " +
+			"their policies, and looks up subjects and effective permissions.\n\n" +
+			"Authenticate with a client id and secret (`client_credentials`), or with a ready access token. " +
+			"The calling client needs `iam.client.*`, `iam.policy.*` and `iam.subject.*` permissions on scope `/` " +
+			"(for example through `iam.manage` or `owner`).",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the Aritma IAM API; `/v1/...` is appended to it. Defaults to `" +
+					DefaultEndpoint + "`. Falls back to the `" + EnvEndpoint + "` environment variable. " +
+					"Must use `https`, except for `localhost`, `127.0.0.1` or `[::1]` (the bundled mock server).",
+				Optional: true,
+			},
+			"token_url": schema.StringAttribute{
+				MarkdownDescription: "OAuth 2.0 token endpoint. Defaults to `" + DefaultTokenURL + "`. " +
+					"Falls back to the `" + EnvTokenURL + "` environment variable. Same `https` rule as `endpoint`.",
+				Optional: true,
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Client id used with `client_secret` for the `client_credentials` grant. " +
+					"Falls back to the `" + EnvClientID + "` environment variable.",
+				Optional: true,
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "Client secret used with `client_id`. Falls back to the `" + EnvClientSecret +
+					"` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"access_token": schema.StringAttribute{
+				MarkdownDescription: "A ready bearer token, instead of `client_id` and `client_secret`. " +
+					"Falls back to the `" + EnvAccessToken + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"scopes": schema.ListAttribute{
+				MarkdownDescription: "OAuth scopes requested with the token. Defaults to `[\"" + DefaultScope + "\"]`. " +
+					"Falls back to the `" + EnvScopes + "` environment variable (comma or space separated).",
+				ElementType: types.StringType,
+				Optional:    true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried (429, 5xx, network "+
+					"errors; creates only when the server cannot have acted). Defaults to `%d`. Falls back to the `%s` "+
+					"environment variable.", DefaultMaxRetries, EnvMaxRetries),
+				Optional: true,
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: "Timeout of one HTTP attempt, as a Go duration such as `30s`. Defaults to `30s`. " +
+					"Falls back to the `" + EnvRequestTimeout + "` environment variable.",
+				Optional: true,
+			},
+		},
+	}
+}
+
+// ValidateConfig catches what is wrong in the provider block itself before any plan work starts;
+// Configure repeats the checks once environment variables are merged in.
+func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	known := func(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
+	for _, a := range []struct {
+		name string
+		v    types.String
+	}{{"endpoint", cfg.Endpoint}, {"token_url", cfg.TokenURL}} {
+		if known(a.v) {
+			if err := validateServiceURL(a.v.ValueString()); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Invalid Aritma "+a.name, err.Error())
+			}
+		}
+	}
+	if known(cfg.AccessToken) && (known(cfg.ClientID) || known(cfg.ClientSecret)) {
+		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
+			"Set either access_token, or client_id and client_secret, not both.")
+	}
+	if known(cfg.RequestTimeout) {
+		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error())
+		}
+	}
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() && cfg.MaxRetries.ValueInt64() < 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries",
+			fmt.Sprintf("max_retries must be 0 or more, got %d.", cfg.MaxRetries.ValueInt64()))
+	}
+}
+
+func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	// Credentials that come from resources not yet created are unknown at plan time; a provider
+	// that guessed would call the API with the wrong identity.
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"endpoint": cfg.Endpoint, "token_url": cfg.TokenURL, "client_id": cfg.ClientID,
+		"client_secret": cfg.ClientSecret, "access_token": cfg.AccessToken, "scopes": cfg.Scopes,
+		"max_retries": cfg.MaxRetries, "request_timeout": cfg.RequestTimeout,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Aritma "+name,
+				"The provider cannot be configured with an unknown value for "+name+". Set it to a value known "+
+					"at plan time, use the "+envFor(name)+" environment variable, or apply the resources it depends on first "+
+					"with -target.")
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	settings, diags := resolveSettings(ctx, cfg)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	ctx = maskSecrets(ctx, settings.ClientSecret, settings.AccessToken)
+	settings.Version = p.version
+	settings.UserAgent = "terraform-plugin-framework (+https://www.terraform.io)"
+	settings.Log = func(ctx context.Context, level, msg string, fields map[string]any) {
+		ctx = tflog.NewSubsystem(ctx, "iam")
+		if level == "trace" {
+			tflog.SubsystemTrace(ctx, "iam", msg, fields)
+			return
+		}
+		tflog.SubsystemDebug(ctx, "iam", msg, fields)
+	}
+	client, err := iam.NewClient(settings)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Create Aritma IAM Client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "Configured Aritma IAM client", map[string]any{
+		"endpoint": settings.Endpoint, "token_url": settings.TokenURL, "client_id": settings.ClientID,
+		"auth": authKind(settings),
+	})
+
+	data := &providerData{client: client, tokenURL: settings.TokenURL, version: p.version}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+func (p *aritmaProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *aritmaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+func (p *aritmaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{}
+}
+
+func (p *aritmaProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{}
+}
+
+// resolveSettings merges the provider block with environment variables and defaults and checks
+// the result, with every error attached to the attribute the user has to fix.
+func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	pick := func(v types.String, env, def string) string {
+		if !v.IsNull() {
+			return v.ValueString()
+		}
+		if e := os.Getenv(env); e != "" {
+			return e
+		}
+		return def
+	}
+	s := iam.Config{
+		Endpoint:       strings.TrimRight(pick(cfg.Endpoint, EnvEndpoint, DefaultEndpoint), "/"),
+		TokenURL:       pick(cfg.TokenURL, EnvTokenURL, DefaultTokenURL),
+		ClientID:       pick(cfg.ClientID, EnvClientID, ""),
+		ClientSecret:   pick(cfg.ClientSecret, EnvClientSecret, ""),
+		AccessToken:    pick(cfg.AccessToken, EnvAccessToken, ""),
+		MaxRetries:     DefaultMaxRetries,
+		RequestTimeout: DefaultRequestTimeout,
+	}
+
+	if err := validateServiceURL(s.Endpoint); err != nil {
+		diags.AddAttributeError(path.Root("endpoint"), "Invalid Aritma endpoint", err.Error()+" Set endpoint or "+EnvEndpoint+".")
+	}
+	if err := validateServiceURL(s.TokenURL); err != nil {
+		diags.AddAttributeError(path.Root("token_url"), "Invalid Aritma token_url", err.Error()+" Set token_url or "+EnvTokenURL+".")
+	}
+
+	switch {
+	case s.AccessToken != "" && (s.ClientID != "" || s.ClientSecret != ""):
+		diags.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
+			"Both an access token and a client id/secret are configured (in the provider block or through "+
+				EnvAccessToken+", "+EnvClientID+" and "+EnvClientSecret+"). Use only one kind of credentials.")
+	case s.AccessToken != "":
+	case s.ClientID == "" && s.ClientSecret == "":
+		diags.AddAttributeError(path.Root("client_id"), "Missing Aritma Credentials",
+			"The provider needs credentials to call the Aritma IAM API. Set client_id and client_secret (or the "+
+				EnvClientID+" and "+EnvClientSecret+" environment variables), or access_token (or "+EnvAccessToken+").")
+	case s.ClientID == "":
+		diags.AddAttributeError(path.Root("client_id"), "Missing Aritma client_id",
+			"client_secret is set but client_id is not. Set client_id or the "+EnvClientID+" environment variable.")
+	case s.ClientSecret == "":
+		diags.AddAttributeError(path.Root("client_secret"), "Missing Aritma client_secret",
+			"client_id is set but client_secret is not. Set client_secret or the "+EnvClientSecret+" environment variable.")
+	}
+
+	switch {
+	case !cfg.Scopes.IsNull():
+		for _, e := range cfg.Scopes.Elements() {
+			if sv, ok := e.(types.String); ok && !sv.IsNull() {
+				s.Scopes = append(s.Scopes, sv.ValueString())
+			}
+		}
+	case os.Getenv(EnvScopes) != "":
+		s.Scopes = strings.FieldsFunc(os.Getenv(EnvScopes), func(r rune) bool { return r == ',' || r == ' ' })
+	default:
+		s.Scopes = []string{DefaultScope}
+	}
+	if len(s.Scopes) == 0 {
+		diags.AddAttributeError(path.Root("scopes"), "Invalid Aritma scopes", "scopes must hold at least one scope, for example [\""+DefaultScope+"\"].")
+	}
+
+	if !cfg.MaxRetries.IsNull() {
+		s.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+	} else if e := os.Getenv(EnvMaxRetries); e != "" {
+		n, err := strconv.Atoi(e)
+		if err != nil || n < 0 {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries", EnvMaxRetries+" must be a whole number of 0 or more, got "+strconv.Quote(e)+".")
+		}
+		s.MaxRetries = n
+	}
+	if s.MaxRetries == 0 {
+		// iam.Config reads 0 as "use the default"; a negative value switches retries off.
+		s.MaxRetries = -1
+	}
+
+	timeout := pick(cfg.RequestTimeout, EnvRequestTimeout, "")
+	if timeout != "" {
+		d, err := parsePositiveDuration(timeout)
+		if err != nil {
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error())
+		}
+		s.RequestTimeout = d
+	}
+	return s, diags
+}
+
+// validateServiceURL enforces https, except for loopback hosts where the bundled mock runs.
+func validateServiceURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("%q is not an absolute http(s) URL.", raw)
+	}
+	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
+		return fmt.Errorf("%q uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1].", raw)
+	}
+	return nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func parsePositiveDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive duration such as \"30s\" or \"2m\".", s)
+	}
+	return d, nil
+}
+
+func envFor(attr string) string {
+	return map[string]string{
+		"endpoint": EnvEndpoint, "token_url": EnvTokenURL, "client_id": EnvClientID, "client_secret": EnvClientSecret,
+		"access_token": EnvAccessToken, "scopes": EnvScopes, "max_retries": EnvMaxRetries, "request_timeout": EnvRequestTimeout,
+	}[attr]
+}
+
+func authKind(s iam.Config) string {
+	if s.AccessToken != "" {
+		return "access_token"
+	}
+	return "client_credentials"
+}
+
+// maskSecrets makes every tflog call made with the returned context replace the given values,
+// wherever they appear, so a secret can never reach a log through a message or a field.
+func maskSecrets(ctx context.Context, secrets ...string) context.Context {
+	var values []string
+	for _, s := range secrets {
+		if s != "" {
+			values = append(values, s)
+		}
+	}
+	if len(values) == 0 {
+		return ctx
+	}
+	ctx = tflog.MaskMessageStrings(ctx, values...)
+	ctx = tflog.MaskAllFieldValuesStrings(ctx, values...)
+	return ctx
+}

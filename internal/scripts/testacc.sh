@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the acceptance tests once per CLI (terraform and OpenTofu), each with the environment it
+# needs, and fails when no CLI is available or when any acceptance test is skipped: a green run
+# must mean the tests ran.
+set -euo pipefail
+cache="${TOOLS_DIR:?}"
+pkgs="${TESTACC_PKGS:-./internal/...}"
+run="${TESTACC_RUN:-^TestAcc}"
+here=$(cd "$(dirname "$0")" && pwd)
+logdir=$(mktemp -d)
+trap 'rm -rf "$logdir"' EXIT
+
+mapfile -t clis < <("$here/clis.sh" "$cache")
+if [ "${#clis[@]}" -eq 0 ]; then
+  echo "testacc: no terraform or tofu CLI available and none could be built" >&2
+  exit 1
+fi
+
+status=0
+for line in "${clis[@]}"; do
+  name=${line%% *}
+  bin=${line#* }
+  echo "==> acceptance tests with $name ($("$bin" version | head -n 1))"
+  envs=(TF_ACC=1 TF_ACC_TERRAFORM_PATH="$bin" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1)
+  if [ "$name" = "tofu" ]; then
+    envs+=(TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp)
+  fi
+  log="$logdir/$name.log"
+  # Full output goes to the log; the console gets results and failure details only.
+  env "${envs[@]}" go test $pkgs -run "$run" -count=1 -timeout 60m -v ${TESTACC_ARGS:-} >"$log" 2>&1 || true
+  grep -E '^(\s*--- |ok|FAIL|panic)|_test.go:[0-9]+:|Error:' "$log" || true
+  if grep -qE '^(FAIL|--- FAIL|panic:)' "$log"; then
+    echo "testacc: failures with $name" >&2
+    status=1
+  fi
+  if grep -qE -- '--- SKIP: TestAcc' "$log"; then
+    echo "testacc: acceptance tests were skipped with $name:" >&2
+    grep -E -- '--- SKIP: TestAcc' "$log" >&2
+    status=1
+  fi
+  if ! grep -qE -- '--- PASS: TestAcc' "$log"; then
+    echo "testacc: no acceptance test ran with $name" >&2
+    status=1
+  fi
+done
+exit $status
