@@ -7,6 +7,8 @@ cache="${TOOLS_DIR:?}"
 pkgs="${TESTACC_PKGS:-./internal/...}"
 run="${TESTACC_RUN:-^TestAcc}"
 here=$(cd "$(dirname "$0")" && pwd)
+# A CLI config variable naming a missing file only produces warnings in every run; drop it.
+if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
 

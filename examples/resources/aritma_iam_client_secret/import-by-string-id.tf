@@ -1,0 +1,11 @@
+# Terraform 1.5 or later: import with a block, planned and applied like any other change.
+import {
+  to = aritma_iam_client_secret.example
+  id = "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b/9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b5a"
+}
+
+resource "aritma_iam_client_secret" "example" {
+  client_id = "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b"
+  # description and expiration must match the imported secret, or the plan replaces it.
+  description = "billing-service"
+}

@@ -1,0 +1,172 @@
+package provider
+
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// API limits of a client secret (CONTRACT.md §4), counted in Unicode code points.
+const (
+	minSecretValueLength       = 8
+	maxSecretValueLength       = 32
+	maxSecretDescriptionLength = 200
+)
+
+// clientSecretModel is the Terraform state of aritma_iam_client_secret.
+type clientSecretModel struct {
+	ID                types.String   `tfsdk:"id"`
+	ClientID          types.String   `tfsdk:"client_id"`
+	SecretID          types.String   `tfsdk:"secret_id"`
+	Description       types.String   `tfsdk:"description"`
+	Expiration        types.String   `tfsdk:"expiration"`
+	Created           types.String   `tfsdk:"created"`
+	Value             types.String   `tfsdk:"value"`
+	ValueWO           types.String   `tfsdk:"value_wo"`
+	ValueWOVersion    types.Int64    `tfsdk:"value_wo_version"`
+	RotateWhenChanged types.Map      `tfsdk:"rotate_when_changed"`
+	RenewBefore       types.String   `tfsdk:"renew_before"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+// applySecret copies what the API knows about a secret into m: the ids, description, creation
+// time and expiration. It leaves the value and the Terraform-only arguments alone, because the
+// API never returns a value and knows nothing of keepers or renewal windows. An expiration that
+// denotes the same instant as the one already in m keeps m's spelling, so a configured
+// "2030-01-01T01:00:00+01:00" does not turn into a diff when the API echoes it in UTC.
+func (m *clientSecretModel) applySecret(s *iam.ClientSecret) {
+	m.ClientID = types.StringValue(s.ClientID)
+	m.SecretID = types.StringValue(s.ClientSecretID)
+	m.ID = types.StringValue(clientSecretID(s.ClientID, s.ClientSecretID))
+	m.Description = types.StringValue(s.Description)
+	m.Created = types.StringValue(formatAPITime(s.Created))
+	m.Expiration = expirationFromAPI(m.Expiration, s.Expiration)
+}
+
+// secretRequestFromModel builds the create request for value. The expiration has passed the
+// schema validator by now, so a parse error here means a bug, and it is reported as such.
+func secretRequestFromModel(m clientSecretModel, value string) (iam.SecretRequest, error) {
+	req := iam.SecretRequest{Value: value, Description: m.Description.ValueString()}
+	if !m.Expiration.IsNull() && !m.Expiration.IsUnknown() {
+		t, err := parseExpiration(m.Expiration.ValueString())
+		if err != nil {
+			return iam.SecretRequest{}, err
+		}
+		req.Expiration = &t
+	}
+	return req, nil
+}
+
+// expirationFromAPI is the expiration to keep in state: null when the API reports none, prior when
+// it denotes the same instant as the API's, else the API's own value in UTC.
+func expirationFromAPI(prior types.String, api *time.Time) types.String {
+	if api == nil {
+		return types.StringNull()
+	}
+	if !prior.IsNull() && !prior.IsUnknown() {
+		if t, err := parseExpiration(prior.ValueString()); err == nil && sameInstant(t, *api) {
+			return prior
+		}
+	}
+	return types.StringValue(formatAPITime(*api))
+}
+
+// sameExpiration reports whether two expiration values mean the same thing: both null, or two
+// timestamps of the same instant however they are written. Unknown values are never the same.
+func sameExpiration(a, b types.String) bool {
+	if a.IsUnknown() || b.IsUnknown() {
+		return false
+	}
+	if a.IsNull() || b.IsNull() {
+		return a.IsNull() && b.IsNull()
+	}
+	if a.ValueString() == b.ValueString() {
+		return true
+	}
+	ta, errA := parseExpiration(a.ValueString())
+	tb, errB := parseExpiration(b.ValueString())
+	return errA == nil && errB == nil && sameInstant(ta, tb)
+}
+
+// sameInstant compares at whole seconds: a server may store timestamps with less precision than
+// the configuration gave, and that must not make Terraform replace the secret over and over.
+func sameInstant(a, b time.Time) bool {
+	return a.Truncate(time.Second).Equal(b.Truncate(time.Second))
+}
+
+// formatAPITime renders an API timestamp the way the provider stores every timestamp it reads:
+// RFC 3339 in UTC, at second precision (as the aritma_iam_client_secrets data source does).
+func formatAPITime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339)
+}
+
+// parseExpiration parses an RFC 3339 timestamp. The time zone (Z or an offset) is required,
+// because the API rejects an expiration without one.
+func parseExpiration(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("expiration must be an RFC 3339 timestamp with a time zone, such as \"2030-01-01T00:00:00Z\", got %q", s)
+	}
+	return t, nil
+}
+
+// checkExpiration is the plan-time check of the expiration format.
+func checkExpiration(s string) error {
+	_, err := parseExpiration(s)
+	return err
+}
+
+// checkFutureExpiration is the plan-time check that a new secret does not expire before it exists.
+func checkFutureExpiration(s string, now time.Time) error {
+	t, err := parseExpiration(s)
+	if err != nil {
+		return err
+	}
+	if !t.After(now) {
+		return fmt.Errorf("expiration must be in the future, got %q (it is now %s)", s, formatAPITime(now))
+	}
+	return nil
+}
+
+// checkSecretValueLength applies the API's length rule, in the API's words. It never repeats the
+// value itself.
+func checkSecretValueLength(s string) error {
+	if n := utf8.RuneCountInString(s); n < minSecretValueLength || n > maxSecretValueLength {
+		return fmt.Errorf("value must be between %d and %d characters, got %d", minSecretValueLength, maxSecretValueLength, n)
+	}
+	return nil
+}
+
+// checkSecretDescription applies the API's length rule of a secret's description.
+func checkSecretDescription(s string) error {
+	if n := utf8.RuneCountInString(s); n > maxSecretDescriptionLength {
+		return fmt.Errorf("description must be at most %d characters, got %d", maxSecretDescriptionLength, n)
+	}
+	return nil
+}
+
+// parseRenewBefore parses renew_before: a positive Go duration such as "720h".
+func parseRenewBefore(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("renew_before must be a positive duration in hours, minutes or seconds, such as \"720h\" for 30 days, got %q", s)
+	}
+	return d, nil
+}
+
+// checkRenewBefore is the plan-time check of renew_before.
+func checkRenewBefore(s string) error {
+	_, err := parseRenewBefore(s)
+	return err
+}
+
+// dueForRenewal reports whether a secret expiring at expiration is within renewBefore of now, or
+// already expired, and so must be replaced.
+func dueForRenewal(now, expiration time.Time, renewBefore time.Duration) bool {
+	return !now.Add(renewBefore).Before(expiration)
+}

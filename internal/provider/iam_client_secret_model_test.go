@@ -1,0 +1,228 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+func TestUnitIAMClientSecretApplySecret(t *testing.T) {
+	t.Parallel()
+	created := time.Date(2026, 3, 1, 12, 0, 0, 123456789, time.UTC)
+	exp := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	secret := &iam.ClientSecret{ClientSecretID: "s1", ClientID: "c1", Description: "ci", Expiration: &exp, Created: created}
+
+	tests := []struct {
+		name           string
+		in             clientSecretModel
+		secret         *iam.ClientSecret
+		wantExpiration types.String
+	}{
+		{
+			name:           "unknown computed values from a plan",
+			in:             clientSecretModel{Expiration: types.StringValue("2030-01-01T01:00:00+01:00"), ID: types.StringUnknown(), SecretID: types.StringUnknown(), Created: types.StringUnknown()},
+			secret:         secret,
+			wantExpiration: types.StringValue("2030-01-01T01:00:00+01:00"),
+		},
+		{
+			name:           "import: nothing known yet",
+			in:             clientSecretModel{Expiration: types.StringNull()},
+			secret:         secret,
+			wantExpiration: types.StringValue("2030-01-01T00:00:00Z"),
+		},
+		{
+			name:           "expiration moved outside Terraform",
+			in:             clientSecretModel{Expiration: types.StringValue("2029-01-01T00:00:00Z")},
+			secret:         secret,
+			wantExpiration: types.StringValue("2030-01-01T00:00:00Z"),
+		},
+		{
+			name:           "no expiration",
+			in:             clientSecretModel{Expiration: types.StringValue("2030-01-01T00:00:00Z")},
+			secret:         &iam.ClientSecret{ClientSecretID: "s1", ClientID: "c1", Created: created},
+			wantExpiration: types.StringNull(),
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := tt.in
+			m.Value = types.StringValue("keep-this-value")
+			m.ValueWOVersion = types.Int64Value(3)
+			m.RenewBefore = types.StringValue("1h")
+			m.applySecret(tt.secret)
+
+			if got, want := m.ID.ValueString(), "c1/s1"; got != want {
+				t.Errorf("id = %q, want %q", got, want)
+			}
+			if m.ClientID.ValueString() != "c1" || m.SecretID.ValueString() != "s1" {
+				t.Errorf("client_id/secret_id = %v/%v", m.ClientID, m.SecretID)
+			}
+			if got, want := m.Description, types.StringValue(tt.secret.Description); !got.Equal(want) {
+				t.Errorf("description = %v, want %v", got, want)
+			}
+			if got, want := m.Created.ValueString(), "2026-03-01T12:00:00Z"; got != want {
+				t.Errorf("created = %q, want %q", got, want)
+			}
+			if !m.Expiration.Equal(tt.wantExpiration) {
+				t.Errorf("expiration = %v, want %v", m.Expiration, tt.wantExpiration)
+			}
+			// The API never returns these; applySecret must not touch them.
+			if m.Value.ValueString() != "keep-this-value" || m.ValueWOVersion.ValueInt64() != 3 || m.RenewBefore.ValueString() != "1h" {
+				t.Errorf("Terraform-only attributes changed: value=%v version=%v renew_before=%v", m.Value, m.ValueWOVersion, m.RenewBefore)
+			}
+		})
+	}
+}
+
+func TestUnitIAMClientSecretRequestFromModel(t *testing.T) {
+	t.Parallel()
+	m := clientSecretModel{Description: types.StringValue("d"), Expiration: types.StringValue("2030-01-01T02:00:00+02:00")}
+	req, err := secretRequestFromModel(m, "v4lue-v4lue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Value != "v4lue-v4lue" || req.Description != "d" || req.Expiration == nil ||
+		!req.Expiration.Equal(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("request = %+v", req)
+	}
+
+	req, err = secretRequestFromModel(clientSecretModel{Description: types.StringValue(""), Expiration: types.StringNull()}, "x")
+	if err != nil || req.Expiration != nil || req.Description != "" {
+		t.Errorf("request without expiration = %+v, %v", req, err)
+	}
+
+	if _, err := secretRequestFromModel(clientSecretModel{Expiration: types.StringValue("soon")}, "x"); err == nil {
+		t.Error("want an error for an unparsable expiration")
+	}
+}
+
+func TestUnitIAMClientSecretSameExpiration(t *testing.T) {
+	t.Parallel()
+	s := types.StringValue
+	tests := []struct {
+		a, b types.String
+		want bool
+	}{
+		{types.StringNull(), types.StringNull(), true},
+		{types.StringNull(), s("2030-01-01T00:00:00Z"), false},
+		{s("2030-01-01T00:00:00Z"), types.StringNull(), false},
+		{types.StringUnknown(), types.StringUnknown(), false},
+		{s("2030-01-01T00:00:00Z"), types.StringUnknown(), false},
+		{s("2030-01-01T00:00:00Z"), s("2030-01-01T00:00:00Z"), true},
+		{s("2030-01-01T00:00:00Z"), s("2030-01-01T01:00:00+01:00"), true},
+		{s("2030-01-01T00:00:00Z"), s("2030-01-01T00:00:00.25Z"), true},
+		{s("2030-01-01T00:00:00Z"), s("2030-01-01T00:00:01Z"), false},
+		{s("2030-01-01T00:00:00Z"), s("not a time"), false},
+	}
+	for _, tt := range tests {
+		if got := sameExpiration(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameExpiration(%v, %v) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestUnitIAMClientSecretChecks(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		err     error
+		wantErr string // "" = no error
+	}{
+		{"value 7", checkSecretValueLength("1234567"), "value must be between 8 and 32 characters, got 7"},
+		{"value 8", checkSecretValueLength("12345678"), ""},
+		{"value 32", checkSecretValueLength(strings.Repeat("x", 32)), ""},
+		{"value 33", checkSecretValueLength(strings.Repeat("x", 33)), "value must be between 8 and 32 characters, got 33"},
+		{"value counts code points", checkSecretValueLength(strings.Repeat("ø", 32)), ""},
+		{"description 200", checkSecretDescription(strings.Repeat("é", 200)), ""},
+		{"description 201", checkSecretDescription(strings.Repeat("e", 201)), "description must be at most 200 characters, got 201"},
+		{"expiration utc", checkExpiration("2030-01-01T00:00:00Z"), ""},
+		{"expiration offset and fraction", checkExpiration("2030-01-01T00:00:00.5+02:00"), ""},
+		{"expiration without zone", checkExpiration("2030-01-01T00:00:00"), `expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01T00:00:00"`},
+		{"expiration date only", checkExpiration("2030-01-01"), `got "2030-01-01"`},
+		{"future", checkFutureExpiration("2026-01-01T00:00:01Z", now), ""},
+		{"now is not the future", checkFutureExpiration("2026-01-01T00:00:00Z", now), `expiration must be in the future, got "2026-01-01T00:00:00Z" (it is now 2026-01-01T00:00:00Z)`},
+		{"past", checkFutureExpiration("2020-01-01T00:00:00Z", now), "expiration must be in the future"},
+		{"future check also checks format", checkFutureExpiration("tomorrow", now), "RFC 3339"},
+		{"renew 720h", checkRenewBefore("720h"), ""},
+		{"renew 90m", checkRenewBefore("90m"), ""},
+		{"renew days", checkRenewBefore("30d"), `renew_before must be a positive duration in hours, minutes or seconds, such as "720h" for 30 days, got "30d"`},
+		{"renew zero", checkRenewBefore("0s"), "positive duration"},
+		{"renew negative", checkRenewBefore("-1h"), "positive duration"},
+	}
+	for _, tt := range tests {
+		switch {
+		case tt.wantErr == "" && tt.err != nil:
+			t.Errorf("%s: unexpected error %v", tt.name, tt.err)
+		case tt.wantErr != "" && (tt.err == nil || !strings.Contains(tt.err.Error(), tt.wantErr)):
+			t.Errorf("%s: error = %v, want it to contain %q", tt.name, tt.err, tt.wantErr)
+		}
+	}
+}
+
+func TestUnitIAMClientSecretDueForRenewal(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name        string
+		expiration  time.Time
+		renewBefore time.Duration
+		want        bool
+	}{
+		{"far away", now.Add(2 * time.Hour), time.Hour, false},
+		{"window reaches it", now.Add(2 * time.Hour), 3 * time.Hour, true},
+		{"exactly at the window edge", now.Add(time.Hour), time.Hour, true},
+		{"just outside the window", now.Add(time.Hour + time.Second), time.Hour, false},
+		{"already expired", now.Add(-time.Hour), time.Minute, true},
+	}
+	for _, tt := range tests {
+		if got := dueForRenewal(now, tt.expiration, tt.renewBefore); got != tt.want {
+			t.Errorf("%s: dueForRenewal = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestUnitIAMClientSecretValueSourceErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		value, wo, version bool
+		want               []string // attribute of each error, in order
+	}{
+		{false, false, false, nil},
+		{true, false, false, nil},
+		{false, true, true, nil},
+		{true, true, true, []string{"value_wo"}},
+		{false, true, false, []string{"value_wo_version"}},
+		{false, false, true, []string{"value_wo"}},
+		{true, true, false, []string{"value_wo", "value_wo_version"}},
+		{true, false, true, []string{"value_wo"}},
+	}
+	for _, tt := range tests {
+		errs := clientSecretValueSourceErrors(tt.value, tt.wo, tt.version)
+		var got []string
+		for _, e := range errs {
+			got = append(got, e.attribute)
+			if e.summary == "" || e.detail == "" {
+				t.Errorf("empty summary or detail: %+v", e)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("value=%v value_wo=%v version=%v: errors on %v, want %v", tt.value, tt.wo, tt.version, got, tt.want)
+		}
+	}
+}
+
+func TestUnitIAMClientSecretRedact(t *testing.T) {
+	t.Parallel()
+	if got := redact("POST failed for s3cr3t-value and s3cr3t-value", "s3cr3t-value"); strings.Contains(got, "s3cr3t") {
+		t.Errorf("redact left the value in: %q", got)
+	}
+	if got := redact("unchanged", ""); got != "unchanged" {
+		t.Errorf("redact with no value = %q", got)
+	}
+}

@@ -1,0 +1,632 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ resource.Resource                     = &iamClientSecretResource{}
+	_ resource.ResourceWithConfigure        = &iamClientSecretResource{}
+	_ resource.ResourceWithImportState      = &iamClientSecretResource{}
+	_ resource.ResourceWithModifyPlan       = &iamClientSecretResource{}
+	_ resource.ResourceWithConfigValidators = &iamClientSecretResource{}
+	_ resource.ConfigValidator              = clientSecretValueSourceValidator{}
+	_ planmodifier.String                   = secretValuePlanModifier{}
+)
+
+// Default timeouts of aritma_iam_client_secret operations, each covering the API's retries.
+const (
+	clientSecretCreateTimeout = 5 * time.Minute
+	clientSecretReadTimeout   = 2 * time.Minute
+	clientSecretDeleteTimeout = 5 * time.Minute
+)
+
+// NewIAMClientSecretResource is the constructor of aritma_iam_client_secret.
+func NewIAMClientSecretResource() resource.Resource {
+	return &iamClientSecretResource{now: time.Now}
+}
+
+type iamClientSecretResource struct {
+	data *providerData
+	now  func() time.Time
+}
+
+func (r *iamClientSecretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_client_secret"
+}
+
+func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A secret of an Aritma IAM OAuth client, used with its `client_id` for the " +
+			"`client_credentials` grant. A client can hold up to 20 secrets at once, which is what makes " +
+			"rotation without downtime possible (see the *Rotating client secrets without downtime* guide).\n\n" +
+			"The API returns a secret's value only once, when it is created, and has no way to change a secret: " +
+			"every argument except `renew_before` and `timeouts` replaces the secret. Supply the value in exactly " +
+			"one of three ways:\n\n" +
+			"- **`value_wo` + `value_wo_version` (recommended, Terraform 1.11 or later):** a write-only value that " +
+			"never appears in the plan or the state, for example from an ephemeral `random_password`, written on to " +
+			"a secret store's write-only argument. Terraform cannot see a write-only value change, so bump " +
+			"`value_wo_version` to replace the secret with a new `value_wo`.\n" +
+			"- **`value`:** a value you choose, held in the state as a sensitive value (the API can never return it, " +
+			"so the state is the only place it can be kept).\n" +
+			"- **neither:** the provider generates a strong value (32 characters from `crypto/rand`) and holds it in " +
+			"the sensitive `value` attribute, so the module can pass it on.\n\n" +
+			"Protect the state when you use `value` or a generated value: anyone who can read it can read the secret.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Identifier of the secret in Terraform: `<client_id>/<secret_id>`, which is also the import id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the client the secret belongs to, for example `aritma_iam_client.example.client_id`. " +
+					"Changing it replaces the secret.",
+				Required:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{stringCheck{
+					summary:     "Invalid Client ID",
+					description: "value must be a client id",
+					check: func(s string) error {
+						_, err := parseClientID(s)
+						if err != nil {
+							return fmt.Errorf("client_id must be a client id without '/' or whitespace, got %q", s)
+						}
+						return nil
+					},
+				}},
+			},
+			"secret_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the secret, assigned by the API.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "What the secret is for, at most 200 characters. Defaults to `\"\"`. " +
+					"Changing it replaces the secret.",
+				Optional:      true,
+				Computed:      true,
+				Default:       stringdefault.StaticString(""),
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators: []validator.String{stringCheck{
+					summary:     "Invalid Description",
+					description: fmt.Sprintf("value must be at most %d characters", maxSecretDescriptionLength),
+					check:       checkSecretDescription,
+				}},
+			},
+			"expiration": schema.StringAttribute{
+				MarkdownDescription: "When the secret stops working, as an RFC 3339 timestamp with a time zone, " +
+					"such as `2030-01-01T00:00:00Z`; it must be in the future when the secret is created. Omit it for a " +
+					"secret that never expires. Changing it to another instant replaces the secret; writing the same " +
+					"instant differently (another time zone offset) changes nothing. An expired secret stays listed " +
+					"(Terraform warns about it) until it is deleted; see `renew_before`.",
+				Optional: true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
+					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+						resp.RequiresReplace = !sameExpiration(req.StateValue, req.PlanValue)
+					},
+					"Replaces the secret when the expiration changes to another instant.",
+					"Replaces the secret when the expiration changes to another instant.",
+				)},
+				Validators: []validator.String{stringCheck{
+					summary:     "Invalid Expiration",
+					description: "value must be an RFC 3339 timestamp with a time zone",
+					check:       checkExpiration,
+				}},
+			},
+			"created": schema.StringAttribute{
+				MarkdownDescription: "When the secret was created, RFC 3339 in UTC.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"value": schema.StringAttribute{
+				MarkdownDescription: "The secret's value, 8 to 32 characters, **held in the state**. Set it to choose the " +
+					"value yourself; leave both `value` and `value_wo` unset to have the provider generate one and store it " +
+					"here. Conflicts with `value_wo`, which is the recommended way because it keeps the value out of the " +
+					"state. Changing it replaces the secret. Null for a secret created with `value_wo` and for an imported " +
+					"secret, since the API never returns a value.",
+				Optional:  true,
+				Computed:  true,
+				Sensitive: true,
+				PlanModifiers: []planmodifier.String{
+					secretValuePlanModifier{},
+					stringplanmodifier.RequiresReplace(),
+				},
+				Validators: []validator.String{secretValueLengthValidator()},
+			},
+			"value_wo": schema.StringAttribute{
+				MarkdownDescription: "The secret's value, 8 to 32 characters, **write-only**: it is sent to the API when " +
+					"the secret is created and never stored in the plan or the state. Requires Terraform 1.11 or later and " +
+					"`value_wo_version`. Conflicts with `value`. Because Terraform cannot compare a write-only value, " +
+					"changing it alone does nothing; bump `value_wo_version` to replace the secret with the new value.",
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{secretValueLengthValidator()},
+			},
+			"value_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Version of `value_wo`, required with it. Change it (for example increment it, or " +
+					"use `time_rotating.example.unix`) to replace the secret with the current `value_wo`.",
+				Optional:      true,
+				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			},
+			"rotate_when_changed": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary keepers: any change to this map replaces the secret, for example " +
+					"`{ rotation = time_rotating.example.id }` to rotate on a schedule. Combine it with " +
+					"`create_before_destroy` so the new secret exists before the old one is deleted.",
+				ElementType:   types.StringType,
+				Optional:      true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"renew_before": schema.StringAttribute{
+				MarkdownDescription: "A duration such as `\"720h\"` (30 days). When the secret's `expiration` is " +
+					"that close, or has passed, the plan proposes to replace the secret and warns about it, so " +
+					"expiry never takes anyone by surprise. Move `expiration` on at the same time (for example derive it " +
+					"from a `time_rotating` resource), or the new secret is due for renewal as well. Changing " +
+					"`renew_before` itself updates only the state.",
+				Optional: true,
+				Validators: []validator.String{stringCheck{
+					summary:     "Invalid Renewal Window",
+					description: "value must be a positive duration such as \"720h\"",
+					check:       checkRenewBefore,
+				}},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+		},
+	}
+}
+
+// secretValueLengthValidator applies the API's length rule to value and value_wo.
+func secretValueLengthValidator() validator.String {
+	return stringCheck{
+		summary: "Invalid Secret Value",
+		description: fmt.Sprintf("value must be between %d and %d characters",
+			minSecretValueLength, maxSecretValueLength),
+		check: checkSecretValueLength,
+	}
+}
+
+func (r *iamClientSecretResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{clientSecretValueSourceValidator{}}
+}
+
+func (r *iamClientSecretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan checks what only the plan can check: that a new secret expires in the future, and
+// whether an existing one is within renew_before of its expiration and must be replaced.
+func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: nothing to check
+	}
+	var plan clientSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	now := r.now()
+
+	if req.State.Raw.IsNull() {
+		// A create, including the create half of a replacement (Terraform plans it with a null
+		// prior state). The API would reject a past expiration only at apply time.
+		if !plan.Expiration.IsNull() && !plan.Expiration.IsUnknown() {
+			if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
+				resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+".")
+			}
+		}
+		return
+	}
+
+	var state clientSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.Expiration.IsNull() || plan.RenewBefore.IsNull() || plan.RenewBefore.IsUnknown() {
+		return
+	}
+	expiration, err := parseExpiration(state.Expiration.ValueString())
+	if err != nil {
+		return // an expiration the provider cannot read did not come from the provider; leave it to Read
+	}
+	renewBefore, err := parseRenewBefore(plan.RenewBefore.ValueString())
+	if err != nil {
+		return // the schema validator has reported it
+	}
+	if !dueForRenewal(now, expiration, renewBefore) {
+		return
+	}
+
+	// Terraform core honours a RequiresReplace path only where the planned value differs from the
+	// prior one, and an unchanged expiration does not. The computed ids become unknown (the new
+	// secret gets new ones), which both makes the replacement take effect and tells the truth.
+	for _, p := range []string{"id", "secret_id", "created"} {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(p), types.StringUnknown())...)
+	}
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("expiration"), path.Root("secret_id"))
+
+	detail := fmt.Sprintf("Secret %q of client %q expires at %s, which is within renew_before (%s) of now (%s), "+
+		"so Terraform plans to replace it with a new secret.",
+		state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString(),
+		plan.RenewBefore.ValueString(), formatAPITime(now))
+	if sameExpiration(state.Expiration, plan.Expiration) {
+		detail += " The configured expiration has not moved, so the new secret will expire at the same time: set a " +
+			"later expiration (for example derived from a time_rotating resource), or it will be due for renewal again."
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Due for Renewal", detail)
+}
+
+func (r *iamClientSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config clientSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	// A write-only value is only ever in the configuration: the framework nulls it in the plan.
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, clientSecretCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	clientID := plan.ClientID.ValueString()
+	var value string
+	mode := "generated"
+	switch {
+	case !config.ValueWO.IsNull():
+		value, mode = config.ValueWO.ValueString(), "write-only"
+		plan.Value = types.StringNull()
+	case !plan.Value.IsNull() && !plan.Value.IsUnknown():
+		value, mode = plan.Value.ValueString(), "configured"
+	default:
+		v, err := generateSecretValue()
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to Generate IAM Client Secret Value",
+				"Reading the operating system's random source failed: "+err.Error())
+			return
+		}
+		value = v
+		plan.Value = types.StringValue(v)
+	}
+	// From here on, no log line written with ctx (the iam client's included) can show the value.
+	ctx = maskSecrets(ctx, value)
+
+	apiReq, err := secretRequestFromModel(plan, value)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+".")
+		return
+	}
+	tflog.Debug(ctx, "Creating IAM client secret", map[string]any{"client_id": clientID, "value_source": mode})
+	started := time.Now()
+	secret, err := r.data.client.CreateClientSecret(ctx, clientID, apiReq)
+	if err != nil {
+		if errors.Is(err, iam.ErrOutcomeUnknown) {
+			resp.Diagnostics.AddError("IAM Client Secret May Have Been Created",
+				redact(r.outcomeUnknownDetail(ctx, clientID, plan.Description.ValueString(), mode, started, err), value))
+			return
+		}
+		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
+			redact(fmt.Sprintf("Creating a secret for client %q failed: %s%s", clientID, apiErrorDetail(err), createSecretHint(err)), value))
+		return
+	}
+
+	plan.applySecret(secret)
+	plan.ValueWO = types.StringNull()
+	tflog.Debug(ctx, "Created IAM client secret", map[string]any{"client_id": clientID, "secret_id": secret.ClientSecretID})
+
+	// Saved before the wait below, so a secret that exists is never lost from state.
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.waitUntilListed(ctx, plan, resp)
+}
+
+// waitUntilListed waits until the new secret shows up in the client's list. A server with read
+// lag would otherwise make the refresh right after apply drop the secret from state as "deleted
+// outside Terraform". One list call in the usual case; a warning, never an error, if it takes
+// longer than the create timeout allows, since the secret itself was created.
+func (r *iamClientSecretResource) waitUntilListed(ctx context.Context, m clientSecretModel, resp *resource.CreateResponse) {
+	wait := 100 * time.Millisecond
+	for {
+		_, err := r.data.client.GetClientSecret(ctx, m.ClientID.ValueString(), m.SecretID.ValueString())
+		if err == nil {
+			return
+		}
+		if !iam.IsNotFound(err) || ctx.Err() != nil {
+			resp.Diagnostics.AddWarning("IAM Client Secret Not Yet Visible",
+				fmt.Sprintf("Secret %q of client %q was created, but reading it back failed: %s\n\nIf the next plan "+
+					"reports it as deleted outside Terraform, wait a moment and run it again.",
+					m.SecretID.ValueString(), m.ClientID.ValueString(), apiErrorDetail(err)))
+			return
+		}
+		tflog.Debug(ctx, "New IAM client secret not listed yet; waiting", map[string]any{"wait": wait.String()})
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 3*time.Second)
+	}
+}
+
+// outcomeUnknownDetail explains a create whose answer was lost: the secret may exist, here is how
+// to find it and import it. It lists the client's secrets with the planned description created
+// since shortly before the request (allowing for clock skew), newest first.
+func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clientID, description, mode string, started time.Time, cause error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The request to create a secret for client %q reached the API, but its answer was lost: %s\n\n"+
+		"The secret may exist even though Terraform has no record of it, and applying again would create another one "+
+		"next to it. ", clientID, cause.Error())
+
+	since := started.Add(-2 * time.Minute)
+	var candidates []iam.ClientSecret
+	var listErr error
+	for s, err := range r.data.client.ListClientSecrets(ctx, clientID) {
+		if err != nil {
+			listErr = err
+			break
+		}
+		if s.Description == description && !s.Created.Before(since) {
+			candidates = append(candidates, s)
+		}
+	}
+	slices.SortFunc(candidates, func(a, b iam.ClientSecret) int { return b.Created.Compare(a.Created) })
+
+	switch {
+	case listErr != nil:
+		fmt.Fprintf(&b, "Listing the client's secrets to look for it failed as well (%s). Look for a secret with "+
+			"description %q, for example with the aritma_iam_client_secrets data source, and import it with:\n\n"+
+			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", listErr.Error(), description, clientID)
+	case len(candidates) == 0:
+		fmt.Fprintf(&b, "No secret with description %q created since %s is listed (yet). Look again in a moment, "+
+			"for example with the aritma_iam_client_secrets data source, and import it if it shows up:\n\n"+
+			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", description, formatAPITime(since), clientID)
+	default:
+		fmt.Fprintf(&b, "These secrets of the client have description %q and were created since %s, newest first; "+
+			"import the one that is yours:\n\n", description, formatAPITime(since))
+		for _, s := range candidates {
+			fmt.Fprintf(&b, "  terraform import aritma_iam_client_secret.<name> %s    # created %s\n",
+				clientSecretID(clientID, s.ClientSecretID), formatAPITime(s.Created))
+		}
+	}
+	b.WriteString("\nReplace <name> with the resource's name in your configuration.")
+	if mode == "generated" {
+		b.WriteString(" The provider generated this secret's value and it was never recorded, so it cannot be " +
+			"recovered: deleting the stray secret and applying again is usually simpler than importing it.")
+	} else {
+		b.WriteString(" Alternatively delete the stray secret and apply again.")
+	}
+	return b.String()
+}
+
+// createSecretHint adds what the user can do about the create failures they can act on.
+func createSecretHint(err error) string {
+	switch {
+	case errors.Is(err, iam.ErrConflict):
+		return "\n\nA client can hold at most 20 secrets. Delete secrets it no longer needs (expired ones stay " +
+			"listed until deleted), then apply again. Rotating with create_before_destroy needs room for one more."
+	case errors.Is(err, iam.ErrNotFound):
+		return "\n\nThe client does not exist: it may have been deleted outside Terraform. Check client_id."
+	}
+	return ""
+}
+
+// redact removes a secret value from text meant for a diagnostic. The iam package keeps values
+// out of its errors already; this is the second lock on the door.
+func redact(text, value string) string {
+	if value == "" {
+		return text
+	}
+	return strings.ReplaceAll(text, value, "(sensitive value)")
+}
+
+func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state clientSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, clientSecretReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if !state.Value.IsNull() {
+		ctx = maskSecrets(ctx, state.Value.ValueString())
+	}
+
+	clientID, secretID := state.ClientID.ValueString(), state.SecretID.ValueString()
+	secret, err := r.data.client.GetClientSecret(ctx, clientID, secretID)
+	if iam.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("IAM Client Secret Not Found",
+			fmt.Sprintf("Secret %q of client %q no longer exists (it, or its client, was deleted outside Terraform). "+
+				"It has been removed from the state, and Terraform will plan to create it again.", secretID, clientID))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read IAM Client Secret",
+			fmt.Sprintf("Reading secret %q of client %q failed: %s", secretID, clientID, apiErrorDetail(err)))
+		return
+	}
+
+	// value, value_wo_version, rotate_when_changed, renew_before and timeouts are Terraform's own:
+	// the API knows nothing of them, so they stay as they are.
+	state.applySecret(secret)
+	if secret.Expiration != nil && !secret.Expiration.After(r.now()) {
+		resp.Diagnostics.AddWarning("IAM Client Secret Expired",
+			fmt.Sprintf("Secret %q of client %q expired at %s and no longer works at the token endpoint. Replace it "+
+				"with a later expiration (renew_before makes Terraform propose that on time), or delete it.",
+				secretID, clientID, formatAPITime(*secret.Expiration)))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+}
+
+// Update only ever sees changes that need no API call: renew_before, timeouts, or an expiration
+// written differently for the same instant. Every other argument forces a replacement, so the
+// plan is the new state.
+func (r *iamClientSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan clientSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ValueWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state clientSecretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, clientSecretDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if !state.Value.IsNull() {
+		ctx = maskSecrets(ctx, state.Value.ValueString())
+	}
+
+	clientID, secretID := state.ClientID.ValueString(), state.SecretID.ValueString()
+	err := r.data.client.DeleteClientSecret(ctx, clientID, secretID)
+	if err != nil && !iam.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete IAM Client Secret",
+			fmt.Sprintf("Deleting secret %q of client %q failed: %s", secretID, clientID, apiErrorDetail(err)))
+		return
+	}
+	// Already gone (or its client is) is what Delete wanted.
+	tflog.Debug(ctx, "Deleted IAM client secret", map[string]any{"client_id": clientID, "secret_id": secretID})
+}
+
+// ImportState takes "<client_id>/<secret_id>"; Read fills in the rest. The value stays null: the
+// API never returns it.
+func (r *iamClientSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	clientID, secretID, err := parseClientSecretID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid IAM Client Secret Import ID", err.Error()+
+			". Import a client secret as: terraform import aritma_iam_client_secret.<name> <client_id>/<secret_id>")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), clientSecretID(clientID, secretID))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), clientID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secret_id"), secretID)...)
+}
+
+// secretValuePlanModifier plans the computed side of value. The provider generates a value only
+// when it creates a secret; on an existing secret a null value in the configuration keeps what
+// the state holds, null included. That null is what an imported secret has, and replacing it
+// just because nobody knows its value would be a surprise. (UseStateForUnknown would not do:
+// it leaves the value unknown when the state holds null.)
+type secretValuePlanModifier struct{}
+
+func (m secretValuePlanModifier) Description(_ context.Context) string {
+	return "Generates a value on create unless value_wo is used; keeps the state's value otherwise."
+}
+
+func (m secretValuePlanModifier) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() {
+		return // configured: the plan is the configuration
+	}
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	if req.State.Raw.IsNull() {
+		// Create. With value_wo the secret's value lives outside Terraform: nothing to generate or
+		// store. Otherwise the value stays unknown and Create generates it.
+		var wo types.String
+		var version types.Int64
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo"), &wo)...)
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo_version"), &version)...)
+		if !wo.IsNull() || !version.IsNull() {
+			resp.PlanValue = types.StringNull()
+		}
+		return
+	}
+	resp.PlanValue = req.StateValue
+}
+
+// clientSecretValueSourceValidator enforces "exactly one way to supply the value": value,
+// value_wo with value_wo_version, or neither.
+type clientSecretValueSourceValidator struct{}
+
+func (v clientSecretValueSourceValidator) Description(_ context.Context) string {
+	return "value and value_wo are mutually exclusive, and value_wo and value_wo_version go together"
+}
+
+func (v clientSecretValueSourceValidator) MarkdownDescription(_ context.Context) string {
+	return "`value` and `value_wo` are mutually exclusive, and `value_wo` and `value_wo_version` go together"
+}
+
+func (v clientSecretValueSourceValidator) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var value, wo types.String
+	var version types.Int64
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value"), &value)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo"), &wo)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo_version"), &version)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Unknown counts as set: it will be a value by apply time.
+	for _, d := range clientSecretValueSourceErrors(!value.IsNull(), !wo.IsNull(), !version.IsNull()) {
+		resp.Diagnostics.AddAttributeError(path.Root(d.attribute), d.summary, d.detail)
+	}
+}
+
+type attributeError struct{ attribute, summary, detail string }
+
+// clientSecretValueSourceErrors is the rule of clientSecretValueSourceValidator as a pure function.
+func clientSecretValueSourceErrors(value, valueWO, valueWOVersion bool) []attributeError {
+	var errs []attributeError
+	if value && valueWO {
+		errs = append(errs, attributeError{"value_wo", "Conflicting Secret Values",
+			"Only one of value and value_wo can be set. Use value_wo (write-only, never stored; recommended) or value " +
+				"(held in state), or neither to have the provider generate a value."})
+	}
+	if valueWO && !valueWOVersion {
+		errs = append(errs, attributeError{"value_wo_version", "Missing value_wo_version",
+			"value_wo_version is required when value_wo is set. Terraform never stores value_wo, so it cannot see " +
+				"it change: bump value_wo_version to replace the secret with a new value_wo."})
+	}
+	if valueWOVersion && !valueWO {
+		errs = append(errs, attributeError{"value_wo", "Missing value_wo",
+			"value_wo is required when value_wo_version is set: value_wo_version versions the write-only value_wo " +
+				"and means nothing without it."})
+	}
+	return errs
+}

@@ -1,0 +1,1267 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+)
+
+const testAccSecretAddr = "aritma_iam_client_secret.test"
+
+// Routes of the mock's request statistics (mockserver.Stats keys).
+const (
+	testAccSecretsRoute = "/v1/clients/{clientId}/secrets"
+	testAccSecretRoute  = "/v1/clients/{clientId}/secrets/{clientSecretId}"
+)
+
+func TestUnitIAMClientSecretResourceSchema(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var resp fwresource.SchemaResponse
+	NewIAMClientSecretResource().Schema(ctx, fwresource.SchemaRequest{}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("schema: %v", resp.Diagnostics)
+	}
+	if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+		t.Fatalf("schema implementation: %v", diags)
+	}
+	for name, a := range resp.Schema.Attributes {
+		if a.GetMarkdownDescription() == "" {
+			t.Errorf("attribute %s has no MarkdownDescription", name)
+		}
+	}
+	if !resp.Schema.Attributes["value_wo"].IsWriteOnly() || !resp.Schema.Attributes["value_wo"].IsSensitive() {
+		t.Error("value_wo must be write-only and sensitive")
+	}
+	if !resp.Schema.Attributes["value"].IsSensitive() {
+		t.Error("value must be sensitive")
+	}
+}
+
+// TestUnitIAMClientSecretOutcomeUnknownDetail checks the advice given when a create's answer was
+// lost: it lists the matching secrets as ready-to-run import commands.
+func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	started := time.Now()
+	mine, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "stray-secret-1", Description: "ci deploy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "other-secret-1", Description: "something else"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := &iamClientSecretResource{data: &providerData{client: e.API}, now: time.Now}
+	detail := r.outcomeUnknownDetail(ctx, clientID, "ci deploy", "write-only", started, iam.ErrOutcomeUnknown)
+	for _, want := range []string{
+		fmt.Sprintf("client %q", clientID),
+		"The secret may exist",
+		"terraform import aritma_iam_client_secret.<name> " + clientID + "/" + mine.ClientSecretID,
+		"Replace <name>",
+	} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+	if strings.Contains(detail, other.ClientSecretID) {
+		t.Errorf("detail lists a secret with another description:\n%s", detail)
+	}
+	if strings.Contains(detail, "stray-secret-1") {
+		t.Error("detail contains a secret value")
+	}
+
+	detail = r.outcomeUnknownDetail(ctx, clientID, "nobody", "generated", started, iam.ErrOutcomeUnknown)
+	for _, want := range []string{"No secret with description \"nobody\"", "<secret_id>", "cannot be recovered"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+}
+
+func TestAccIAMClientSecretResource_generated(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	cfg := testAccIAMClientSecretWithClientConfig(e, `description = "generated"`)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue(testAccSecretAddr, tfjsonpath.New("value")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectSensitiveValue(testAccSecretAddr, tfjsonpath.New("value")),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^[A-Za-z0-9]{32}$`))),
+					statecheck.CompareValuePairs(testAccSecretAddr, tfjsonpath.New("client_id"),
+						"aritma_iam_client.test", tfjsonpath.New("client_id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact("generated")),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("id"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^[^/]+/[^/]+$`))),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("created"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
+				),
+			},
+			{
+				// The same configuration again: nothing to do.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_value(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	const first, second = "given-value-0001", "given-value-0002"
+	var firstSecretID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf("value = %q", first)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectSensitiveValue(testAccSecretAddr, tfjsonpath.New("value")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectSensitiveValue(testAccSecretAddr, tfjsonpath.New("value")),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value"), knownvalue.StringExact(first)),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, first, true),
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstSecretID),
+				),
+			},
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf("value = %q", first)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// No update API: a new value is a new secret.
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf("value = %q", second)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value"), knownvalue.StringExact(second)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &firstSecretID),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, second, true),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, first, false),
+				),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_writeOnly(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	const first, second, third = "write-only-value-1", "write-only-value-2", "write-only-value-3"
+	// The value comes in through an ephemeral variable, as it would from an ephemeral resource,
+	// so not even the plan's copy of the configuration holds it.
+	cfg := func(version int) string {
+		return testAccIAMClientSecretWithClientConfig(e, fmt.Sprintf(`
+  description      = "write-only"
+  value_wo         = var.secret_value
+  value_wo_version = %d
+}
+
+variable "secret_value" {
+  type      = string
+  ephemeral = true
+  sensitive = true`, version))
+	}
+	vars := func(value string) config.Variables {
+		return config.Variables{"secret_value": config.StringVariable(value)}
+	}
+	// Neither the plan nor the state may hold any of the values, or a value_wo that is not null.
+	noSecrets := testAccJSONExcludes(first, second, third)
+	var firstSecretID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config:          cfg(1),
+				ConfigVariables: vars(first),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value_wo"), knownvalue.Null()),
+					plancheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value"), knownvalue.Null()),
+					noSecrets,
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value_wo_version"), knownvalue.Int64Exact(1)),
+					noSecrets,
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckNoResourceAttr(testAccSecretAddr, "value_wo"),
+					resource.TestCheckNoResourceAttr(testAccSecretAddr, "value"),
+					testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, first, true),
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstSecretID),
+				),
+			},
+			{
+				// Bumping the version replaces the secret with the new write-only value.
+				Config:          cfg(2),
+				ConfigVariables: vars(second),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionReplace),
+					plancheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value_wo"), knownvalue.Null()),
+					noSecrets,
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value_wo_version"), knownvalue.Int64Exact(2)),
+					noSecrets,
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckNoResourceAttr(testAccSecretAddr, "value_wo"),
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &firstSecretID),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, second, true),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, first, false),
+				),
+			},
+			{
+				// Terraform cannot see a write-only value change: without a version bump nothing
+				// happens, as documented.
+				Config:          cfg(2),
+				ConfigVariables: vars(third),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+					noSecrets,
+				}},
+				Check: testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, second, true),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_import(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	expiration := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Second)
+	expUTC := expiration.Format(time.RFC3339)
+	expOffset := expiration.In(time.FixedZone("", 2*3600)).Format(time.RFC3339)
+
+	// A secret made outside Terraform, to be adopted through an import block.
+	outside, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{
+		Value: "made-outside-tf", Description: "adopted", Expiration: &expiration,
+	})
+	if err != nil {
+		t.Fatalf("creating the secret to import: %v", err)
+	}
+	const importedAddr = "aritma_iam_client_secret.imported"
+
+	base := testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
+  description = "imported"
+  expiration  = %q`, expUTC))
+	withAdopted := func(exp string) string {
+		return base + fmt.Sprintf(`
+import {
+  to = aritma_iam_client_secret.imported
+  id = %[1]q
+}
+
+resource "aritma_iam_client_secret" "imported" {
+  client_id   = %[2]q
+  description = "adopted"
+  expiration  = %[3]q
+}
+`, clientSecretID(clientID, outside.ClientSecretID), clientID, exp)
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: base,
+				Check:  testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+			},
+			{
+				ResourceName:      testAccSecretAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// The API never returns a secret's value, so an imported secret has a null value, and
+				// value_wo_version is Terraform's own bookkeeping that no API knows about.
+				ImportStateVerifyIgnore: []string{"value", "value_wo", "value_wo_version"},
+			},
+			{
+				// Import through an import block: with neither value nor value_wo configured, the
+				// imported secret (value null) must plan as a no-op, not as a replacement.
+				ResourceName:    testAccSecretAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value"), knownvalue.Null()),
+				}},
+			},
+			{
+				// Adopt a secret created outside Terraform and apply the import.
+				Config: withAdopted(expUTC),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(importedAddr, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("value"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("secret_id"), knownvalue.StringExact(outside.ClientSecretID)),
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(expUTC)),
+				},
+			},
+			{
+				// Once imported, a configuration with neither value nor value_wo plans nothing.
+				Config: withAdopted(expUTC),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// The same instant written with another offset is an in-place state update, not a
+				// replacement: the secret and its id stay.
+				Config: withAdopted(expOffset),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(importedAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(expOffset)),
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("secret_id"), knownvalue.StringExact(outside.ClientSecretID)),
+				},
+			},
+			{
+				ResourceName:  testAccSecretAddr,
+				ImportState:   true,
+				ImportStateId: clientID,
+				ExpectError:   testAccErrorText(`expected an import id of the form "<client_id>/<secret_id>", got "` + clientID + `"`),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_disappears(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	cfg := testAccIAMClientSecretResourceConfig(e, clientID, `description = "disappears"`)
+	var firstSecretID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstSecretID),
+					testAccCheckIAMClientSecretDisappears(e, testAccSecretAddr),
+				),
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// Dropped from state on refresh, planned and made again.
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &firstSecretID),
+					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
+				),
+			},
+			{
+				// The whole client deleted outside Terraform: the secret is dropped from state, and
+				// creating it again fails with a clear message.
+				PreConfig: func() {
+					if err := e.API.DeleteClient(testContext(t), clientID); err != nil {
+						t.Fatalf("deleting the client: %v", err)
+					}
+				},
+				Config:      cfg,
+				ExpectError: testAccErrorText("The client does not exist: it may have been deleted outside Terraform. Check client_id."),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_rotation(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	proxy, log := testAccRecordingProxy(t, e)
+	cfg := func(rotation string) string {
+		return testAccProviderConfigWithEndpoint(e, proxy) + fmt.Sprintf(`
+resource "aritma_iam_client" "test" {
+  name                = "rotated"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id           = aritma_iam_client.test.client_id
+  description         = "rotated"
+  rotate_when_changed = { rotation = %[1]q }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, rotation)
+	}
+	var clientID, oldID, oldValue string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("2026-01"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCaptureAttr(testAccSecretAddr, "client_id", &clientID),
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &oldID),
+					testAccCaptureAttr(testAccSecretAddr, "value", &oldValue),
+					func(*terraform.State) error {
+						log.reset()
+						e.Mock.ResetStats()
+						return nil
+					},
+				),
+			},
+			{
+				Config: cfg("2026-02"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &oldID),
+					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
+					func(s *terraform.State) error {
+						if err := testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, oldValue, false)(s); err != nil {
+							return err
+						}
+						newID, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
+						if err != nil {
+							return err
+						}
+						// Exactly one secret is left, and it is the new one.
+						ids, err := testAccListSecretIDs(e, clientID)
+						if err != nil {
+							return err
+						}
+						if len(ids) != 1 || ids[0] != newID {
+							return fmt.Errorf("secrets after rotation = %v, want only the new one %s", ids, newID)
+						}
+						// One create and one delete went to the API...
+						stats := e.Mock.Stats()
+						if n := stats.CountStatus(http.MethodPost, testAccSecretsRoute, http.StatusCreated); n != 1 {
+							return fmt.Errorf("secrets created during rotation = %d, want 1 (stats %v)", n, stats.Requests)
+						}
+						if n := stats.CountStatus(http.MethodDelete, testAccSecretRoute, http.StatusNoContent); n != 1 {
+							return fmt.Errorf("secrets deleted during rotation = %d, want 1 (stats %v)", n, stats.Requests)
+						}
+						// ...in this order: the new secret existed before the old one was deleted, and
+						// when that delete arrived the client still had both.
+						created := log.index(fmt.Sprintf("done POST /v1/clients/%s/secrets 201", clientID))
+						deleting := log.index(fmt.Sprintf("start DELETE /v1/clients/%s/secrets/%s live=2", clientID, oldID))
+						if created < 0 || deleting < 0 || created > deleting {
+							return fmt.Errorf("want the create to finish before the delete of the old secret starts, with 2 live secrets then; requests:\n%s",
+								strings.Join(log.lines(), "\n"))
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_renewBefore(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	expiration := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	cfg := func(renewBefore string) string {
+		return testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
+  description  = "renewed"
+  expiration   = %q
+  renew_before = %q`, expiration, renewBefore))
+	}
+	var firstSecretID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("1h"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(expiration)),
+				},
+				Check: testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstSecretID),
+			},
+			{
+				// Expiry is 2h away, outside the 1h window: nothing to do.
+				Config: cfg("1h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// A wider window that still ends before the expiry changes only the state.
+				Config: cfg("90m"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("renew_before"), knownvalue.StringExact("90m")),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("secret_id"), knownvalue.StringFunc(func(v string) error {
+						if v != firstSecretID {
+							return fmt.Errorf("secret_id changed to %s on an in-place update", v)
+						}
+						return nil
+					})),
+				},
+			},
+			{
+				// A 3h window reaches the expiry: the plan replaces the secret. The configured
+				// expiration does not move, so the new secret is due as well and the plan after the
+				// apply proposes another replacement.
+				Config: cfg("3h"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionReplace),
+					plancheck.ExpectUnknownValue(testAccSecretAddr, tfjsonpath.New("secret_id")),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &firstSecretID),
+					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
+				),
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_expiration(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	cfg := func(exp string) string {
+		return testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf("expiration = %q", exp))
+	}
+	future := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	futureOffset := future.In(time.FixedZone("", -5*3600)).Format(time.RFC3339)
+	var secretID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg("2020-01-01T00:00:00Z"),
+				ExpectError: testAccErrorText(`expiration must be in the future, got "2020-01-01T00:00:00Z" (it is now `),
+			},
+			{
+				Config:      cfg("2030-01-01 00:00:00"),
+				ExpectError: testAccErrorText(`expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01 00:00:00".`),
+			},
+			{
+				Config:      cfg("2030-01-01T00:00:00"),
+				ExpectError: testAccErrorText(`expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01T00:00:00".`),
+			},
+			{
+				// The API answers in UTC; the configured spelling stays in state, with no diff after.
+				Config: cfg(futureOffset),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(futureOffset)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
+					func(s *terraform.State) error {
+						got, err := e.API.GetClientSecret(testContext(t), clientID, secretID)
+						if err != nil {
+							return err
+						}
+						if got.Expiration == nil || !got.Expiration.Equal(future) {
+							return fmt.Errorf("API expiration = %v, want %v", got.Expiration, future)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				Config: cfg(futureOffset),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// Another instant is another secret.
+				Config: cfg(future.Add(time.Hour).Format(time.RFC3339)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &secretID),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_validation(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	const clientID = "00000000-0000-0000-0000-000000000000" // never reached: every step fails at plan time
+	step := func(body, wantErr string) resource.TestStep {
+		return resource.TestStep{
+			Config:      testAccIAMClientSecretResourceConfig(e, clientID, body),
+			PlanOnly:    true,
+			ExpectError: testAccErrorText(wantErr),
+		}
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			step(`value = "1234567"`, "value must be between 8 and 32 characters, got 7."),
+			step(fmt.Sprintf("value = %q", strings.Repeat("x", 33)), "value must be between 8 and 32 characters, got 33."),
+			step("value_wo = \"1234567\"\nvalue_wo_version = 1", "value must be between 8 and 32 characters, got 7."),
+			step("value = \"valid-value-1\"\nvalue_wo = \"valid-value-2\"\nvalue_wo_version = 1",
+				"Only one of value and value_wo can be set. Use value_wo (write-only, never stored; recommended) or "+
+					"value (held in state), or neither to have the provider generate a value."),
+			step(`value_wo = "valid-value-2"`,
+				"value_wo_version is required when value_wo is set. Terraform never stores value_wo, so it cannot "+
+					"see it change: bump value_wo_version to replace the secret with a new value_wo."),
+			step(`value_wo_version = 1`,
+				"value_wo is required when value_wo_version is set: value_wo_version versions the write-only value_wo "+
+					"and means nothing without it."),
+			step(`renew_before = "30d"`,
+				`renew_before must be a positive duration in hours, minutes or seconds, such as "720h" for 30 days, got "30d".`),
+			step(fmt.Sprintf("description = %q", strings.Repeat("d", 201)), "description must be at most 200 characters, got 201."),
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_limit(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	for i := range 20 {
+		if _, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: fmt.Sprintf("limit-secret-%02d", i)}); err != nil {
+			t.Fatalf("creating secret %d: %v", i, err)
+		}
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				// The API's own 409 words, then what to do about it.
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "twenty-first"`),
+				ExpectError: regexp.MustCompile(testAccErrorText(fmt.Sprintf(
+					"409 Conflict: client %q already has the maximum of 20 secrets; delete one first", clientID)).String() +
+					`(?s).*` + testAccErrorText("A client can hold at most 20 secrets. Delete secrets it no longer needs").String()),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientSecretResource_outcomeUnknown(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	const value = "lost-answer-value"
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
+  description = "lost"
+  value       = %q`, value)),
+				ExpectError: regexp.MustCompile(`(?s)IAM Client Secret May Have Been Created.*` +
+					testAccErrorText(fmt.Sprintf("a secret for client %q reached the API, but its answer was lost", clientID)).String() +
+					`.*The secret may exist.*` +
+					testAccErrorText("terraform import aritma_iam_client_secret.<name> "+clientID+"/").String() + `[0-9a-f-]+`),
+			},
+			{
+				// The secret does exist: the diagnostic was right to say so.
+				PreConfig: func() {
+					e.Mock.SetFaults(mockserver.Faults{})
+					ids, err := testAccListSecretIDs(e, clientID)
+					if err != nil || len(ids) != 1 {
+						t.Fatalf("secrets after the lost answer = %v, %v; want exactly 1", ids, err)
+					}
+					if err := e.API.DeleteClientSecret(testContext(t), clientID, ids[0]); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "after"`),
+				Check:  testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+			},
+		},
+	})
+}
+
+// TestAccIAMClientSecretResource_readLag: on a server that lists a new secret only after a while,
+// Create waits for it, so the refresh right after the apply does not drop the secret as "deleted
+// outside Terraform" (which would show up here as a non-empty plan after the apply).
+func TestAccIAMClientSecretResource_readLag(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 1500}) },
+				Config:    testAccIAMClientSecretResourceConfig(e, clientID, `description = "lagging"`),
+				Check:     testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+			},
+		},
+	})
+}
+
+// testAccIAMClientSecretParent creates the client the test's secrets belong to, through the API:
+// these tests are about secrets, and the client must exist before the first plan.
+func testAccIAMClientSecretParent(t *testing.T, e *testEnv) string {
+	t.Helper()
+	c, err := e.API.CreateClient(testContext(t), iam.ClientRequest{
+		Name:              "secret-test-" + t.Name(),
+		Description:       "parent of the secrets of " + t.Name(),
+		AllowedGrantTypes: []string{"client_credentials"},
+		RedirectURIs:      []string{},
+		AllowedScopes:     []string{"api"},
+	})
+	if err != nil {
+		t.Fatalf("creating the parent client: %v", err)
+	}
+	return c.ClientID
+}
+
+// testAccIAMClientSecretResourceConfig is the provider block and one aritma_iam_client_secret
+// "test" with the given arguments besides client_id.
+func testAccIAMClientSecretResourceConfig(e *testEnv, clientID, body string) string {
+	return e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "test" {
+  client_id = %[1]q
+  %[2]s
+}
+`, clientID, body)
+}
+
+// testAccIAMClientSecretWithClientConfig is the provider block, a client made by Terraform and
+// aritma_iam_client_secret "test" of that client with the given arguments besides client_id: the
+// way a module writes it, with client_id unknown until the client exists.
+func testAccIAMClientSecretWithClientConfig(e *testEnv, body string) string {
+	return e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_client" "test" {
+  name                = "secret-parent"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id = aritma_iam_client.test.client_id
+  %[1]s
+}
+`, body)
+}
+
+// testAccErrorText matches a diagnostic exactly as written, wherever Terraform wraps its lines
+// ("│ " starts each continuation line).
+func testAccErrorText(msg string) *regexp.Regexp {
+	words := strings.Fields(msg)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
+}
+
+func testAccStateAttr(s *terraform.State, addr, key string) (string, error) {
+	rs, ok := s.RootModule().Resources[addr]
+	if !ok {
+		return "", fmt.Errorf("%s not in state", addr)
+	}
+	v, ok := rs.Primary.Attributes[key]
+	if !ok {
+		return "", fmt.Errorf("%s has no %s in state", addr, key)
+	}
+	return v, nil
+}
+
+// testAccCaptureAttr keeps an attribute for later steps.
+func testAccCaptureAttr(addr, key string, dst *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		v, err := testAccStateAttr(s, addr, key)
+		*dst = v
+		return err
+	}
+}
+
+// testAccCheckAttrChanged fails unless the attribute differs from the captured earlier value.
+func testAccCheckAttrChanged(addr, key string, before *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		v, err := testAccStateAttr(s, addr, key)
+		if err != nil {
+			return err
+		}
+		if *before == "" || v == *before {
+			return fmt.Errorf("%s.%s = %q, want a new value (was %q)", addr, key, v, *before)
+		}
+		return nil
+	}
+}
+
+func testAccCheckIAMClientSecretExists(e *testEnv, addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		a := rs.Primary.Attributes
+		got, err := e.API.GetClientSecret(context.Background(), a["client_id"], a["secret_id"])
+		if err != nil {
+			return fmt.Errorf("reading %s through the API: %w", rs.Primary.ID, err)
+		}
+		if want := clientSecretID(got.ClientID, got.ClientSecretID); rs.Primary.ID != want {
+			return fmt.Errorf("id = %q, want %q", rs.Primary.ID, want)
+		}
+		return nil
+	}
+}
+
+// testAccCheckIAMClientSecretDestroy checks through the API that no secret in state survived.
+func testAccCheckIAMClientSecretDestroy(e *testEnv) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "aritma_iam_client_secret" {
+				continue
+			}
+			a := rs.Primary.Attributes
+			_, err := e.API.GetClientSecret(context.Background(), a["client_id"], a["secret_id"])
+			if err == nil {
+				return fmt.Errorf("secret %s still exists", rs.Primary.ID)
+			}
+			if !iam.IsNotFound(err) {
+				return fmt.Errorf("checking secret %s: %w", rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}
+
+// testAccCheckIAMClientSecretDisappears deletes the secret behind Terraform's back.
+func testAccCheckIAMClientSecretDisappears(e *testEnv, addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		return e.API.DeleteClientSecret(context.Background(), rs.Primary.Attributes["client_id"], rs.Primary.Attributes["secret_id"])
+	}
+}
+
+// testAccCheckIAMClientSecretAuthenticates exchanges the client_id of the secret at addr and value
+// for a token at the mock's token endpoint: want true means it must work, false that the endpoint
+// must reject it. Failures never print the value.
+func testAccCheckIAMClientSecretAuthenticates(e *testEnv, addr, value string, want bool) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		clientID, err := testAccStateAttr(s, addr, "client_id")
+		if err != nil {
+			return err
+		}
+		_, err = iam.ExchangeToken(context.Background(), iam.TokenRequest{
+			TokenURL: e.Mock.TokenURL, ClientID: clientID, ClientSecret: value,
+		})
+		switch {
+		case want && err != nil:
+			return fmt.Errorf("the secret does not authenticate client %s: %w", clientID, err)
+		case !want && err == nil:
+			return fmt.Errorf("a deleted secret still authenticates client %s", clientID)
+		case !want && !errors.Is(err, iam.ErrUnauthorized):
+			return fmt.Errorf("want the token endpoint to reject the deleted secret as unauthorized, got: %w", err)
+		}
+		return nil
+	}
+}
+
+// testAccCheckIAMClientSecretStateValueAuthenticates takes the value from state, as a module
+// passing it on would, and proves it works at the token endpoint.
+func testAccCheckIAMClientSecretStateValueAuthenticates(e *testEnv, addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		value, err := testAccStateAttr(s, addr, "value")
+		if err != nil {
+			return err
+		}
+		return testAccCheckIAMClientSecretAuthenticates(e, addr, value, true)(s)
+	}
+}
+
+func testAccListSecretIDs(e *testEnv, clientID string) ([]string, error) {
+	var ids []string
+	for s, err := range e.API.ListClientSecrets(context.Background(), clientID) {
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, s.ClientSecretID)
+	}
+	return ids, nil
+}
+
+// testAccJSONExcludes is a plan and state check that none of the needles occurs anywhere in the
+// JSON of the plan or the state (terraform show -json, which shows sensitive values in clear).
+func testAccJSONExcludes(needles ...string) jsonExcludes { return jsonExcludes(needles) }
+
+type jsonExcludes []string
+
+func (c jsonExcludes) check(what string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	for i, n := range c {
+		if strings.Contains(string(b), n) {
+			return fmt.Errorf("the %s contains secret value #%d", what, i+1)
+		}
+	}
+	return nil
+}
+
+func (c jsonExcludes) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = c.check("plan", req.Plan)
+}
+
+func (c jsonExcludes) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = c.check("state", req.State)
+}
+
+// requestLog records, in order, when each request through the proxy started and finished.
+type requestLog struct {
+	mu      sync.Mutex
+	entries []string
+}
+
+func (l *requestLog) add(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = append(l.entries, s)
+}
+
+func (l *requestLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = nil
+}
+
+func (l *requestLog) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.entries...)
+}
+
+func (l *requestLog) index(s string) int {
+	for i, e := range l.lines() {
+		if e == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// testAccRecordingProxy puts a reverse proxy in front of the mock's API that logs every request
+// as it starts and as it finishes. When a secret's DELETE starts, it also notes how many secrets
+// the client has at that moment (asked straight from the mock), which shows whether the client
+// ever goes without a working secret.
+func testAccRecordingProxy(t *testing.T, e *testEnv) (string, *requestLog) {
+	t.Helper()
+	target, err := url.Parse(e.Mock.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &requestLog{}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		log.add(fmt.Sprintf("done %s %s %d", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode))
+		return nil
+	}
+	deleteSecret := regexp.MustCompile(`^/v1/clients/([^/]+)/secrets/[^/]+$`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entry := fmt.Sprintf("start %s %s", r.Method, r.URL.Path)
+		if m := deleteSecret.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodDelete {
+			ids, err := testAccListSecretIDs(e, m[1])
+			if err != nil {
+				entry += " live=error"
+			} else {
+				entry += fmt.Sprintf(" live=%d", len(ids))
+			}
+		}
+		log.add(entry)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, log
+}
+
+// testAccProviderConfigWithEndpoint is the test's provider block with the API endpoint moved to
+// endpoint (the token endpoint stays the mock's).
+func testAccProviderConfigWithEndpoint(e *testEnv, endpoint string) string {
+	return fmt.Sprintf(`
+provider "aritma" {
+  endpoint      = %[1]q
+  token_url     = %[2]q
+  client_id     = %[3]q
+  client_secret = %[4]q
+}
+`, endpoint, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret())
+}
+
+// testClientSecretState builds a state (or plan, or config: same shape) of the resource from m.
+func testClientSecretState(t *testing.T, m *clientSecretModel) tfsdk.State {
+	t.Helper()
+	ctx := context.Background()
+	var resp fwresource.SchemaResponse
+	NewIAMClientSecretResource().Schema(ctx, fwresource.SchemaRequest{}, &resp)
+	st := tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(ctx), nil)}
+	if m == nil {
+		return st
+	}
+	if len(m.Timeouts.AttributeTypes(ctx)) == 0 {
+		m.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+			"create": types.StringType, "read": types.StringType, "delete": types.StringType,
+		})}
+	}
+	if m.RotateWhenChanged.ElementType(ctx) == nil {
+		m.RotateWhenChanged = types.MapNull(types.StringType)
+	}
+	if diags := st.Set(ctx, m); diags.HasError() {
+		t.Fatalf("building state: %v", diags)
+	}
+	return st
+}
+
+func testClientSecretModel(expiration, renewBefore string) clientSecretModel {
+	str := func(s string) types.String {
+		if s == "" {
+			return types.StringNull()
+		}
+		return types.StringValue(s)
+	}
+	return clientSecretModel{
+		ID: types.StringValue("c1/s1"), ClientID: types.StringValue("c1"), SecretID: types.StringValue("s1"),
+		Description: types.StringValue(""), Expiration: str(expiration), Created: types.StringValue("2026-01-01T00:00:00Z"),
+		Value: types.StringValue("generated-value-000"), ValueWO: types.StringNull(), ValueWOVersion: types.Int64Null(),
+		RenewBefore: str(renewBefore),
+	}
+}
+
+func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	r := &iamClientSecretResource{now: func() time.Time { return now }}
+	inOneHour := now.Add(time.Hour).Format(time.RFC3339)
+
+	run := func(state, plan *clientSecretModel) *fwresource.ModifyPlanResponse {
+		st, pl := testClientSecretState(t, state), testClientSecretState(t, plan)
+		req := fwresource.ModifyPlanRequest{State: st, Plan: tfsdk.Plan(pl), Config: tfsdk.Config(pl)}
+		resp := &fwresource.ModifyPlanResponse{Plan: tfsdk.Plan(pl)}
+		r.ModifyPlan(ctx, req, resp)
+		return resp
+	}
+
+	t.Run("due for renewal", func(t *testing.T) {
+		t.Parallel()
+		state, plan := testClientSecretModel(inOneHour, "2h"), testClientSecretModel(inOneHour, "2h")
+		resp := run(&state, &plan)
+		if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 {
+			t.Fatalf("diagnostics = %v, want one warning", resp.Diagnostics)
+		}
+		w := resp.Diagnostics.Warnings()[0]
+		if w.Summary() != "IAM Client Secret Due for Renewal" ||
+			!strings.Contains(w.Detail(), `Secret "s1" of client "c1" expires at `+inOneHour+", which is within renew_before (2h)") ||
+			!strings.Contains(w.Detail(), "The configured expiration has not moved") {
+			t.Errorf("warning = %q: %q", w.Summary(), w.Detail())
+		}
+		if !resp.RequiresReplace.Contains(path.Root("expiration")) || !resp.RequiresReplace.Contains(path.Root("secret_id")) {
+			t.Errorf("RequiresReplace = %v", resp.RequiresReplace)
+		}
+		var got clientSecretModel
+		resp.Plan.Get(ctx, &got)
+		if !got.SecretID.IsUnknown() || !got.ID.IsUnknown() || !got.Created.IsUnknown() {
+			t.Errorf("computed ids not unknown: %v %v %v", got.SecretID, got.ID, got.Created)
+		}
+	})
+	t.Run("due, and the expiration moves on", func(t *testing.T) {
+		t.Parallel()
+		state, plan := testClientSecretModel(inOneHour, "2h"), testClientSecretModel(now.Add(90*24*time.Hour).Format(time.RFC3339), "2h")
+		resp := run(&state, &plan)
+		if resp.Diagnostics.WarningsCount() != 1 || strings.Contains(resp.Diagnostics.Warnings()[0].Detail(), "has not moved") {
+			t.Errorf("diagnostics = %v", resp.Diagnostics)
+		}
+	})
+	for name, c := range map[string]struct{ expiration, renewBefore string }{
+		"not due yet":                   {inOneHour, "30m"},
+		"no renew_before":               {inOneHour, ""},
+		"no expiration":                 {"", "2h"},
+		"expiry just beyond the window": {now.Add(2*time.Hour + time.Second).Format(time.RFC3339), "2h"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			state, plan := testClientSecretModel(c.expiration, c.renewBefore), testClientSecretModel(c.expiration, c.renewBefore)
+			resp := run(&state, &plan)
+			if len(resp.Diagnostics) != 0 || len(resp.RequiresReplace) != 0 {
+				t.Errorf("diagnostics = %v, RequiresReplace = %v; want none", resp.Diagnostics, resp.RequiresReplace)
+			}
+		})
+	}
+	t.Run("create with a past expiration", func(t *testing.T) {
+		t.Parallel()
+		plan := testClientSecretModel("2026-06-01T11:00:00Z", "")
+		resp := run(nil, &plan)
+		if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.Errors()[0].Detail() !=
+			`expiration must be in the future, got "2026-06-01T11:00:00Z" (it is now 2026-06-01T12:00:00Z).` {
+			t.Errorf("diagnostics = %v", resp.Diagnostics)
+		}
+	})
+	t.Run("destroy", func(t *testing.T) {
+		t.Parallel()
+		state := testClientSecretModel(inOneHour, "2h")
+		resp := run(&state, nil)
+		if len(resp.Diagnostics) != 0 || len(resp.RequiresReplace) != 0 {
+			t.Errorf("diagnostics = %v, RequiresReplace = %v; want none", resp.Diagnostics, resp.RequiresReplace)
+		}
+	})
+}
+
+// TestUnitIAMClientSecretRead covers the Read outcomes a CLI test cannot observe: the warnings.
+func TestUnitIAMClientSecretRead(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	secret, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "soon-expired-1", Expiration: &exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(now time.Time, secretID string) *fwresource.ReadResponse {
+		r := &iamClientSecretResource{data: &providerData{client: e.API}, now: func() time.Time { return now }}
+		m := testClientSecretModel(exp.In(time.FixedZone("", 3600)).Format(time.RFC3339), "")
+		m.ClientID, m.SecretID = types.StringValue(clientID), types.StringValue(secretID)
+		st := testClientSecretState(t, &m)
+		resp := &fwresource.ReadResponse{State: st}
+		r.Read(ctx, fwresource.ReadRequest{State: st}, resp)
+		return resp
+	}
+
+	resp := read(time.Now(), secret.ClientSecretID)
+	if len(resp.Diagnostics) != 0 {
+		t.Fatalf("diagnostics = %v", resp.Diagnostics)
+	}
+	var got clientSecretModel
+	resp.State.Get(ctx, &got)
+	if got.Expiration.ValueString() != exp.In(time.FixedZone("", 3600)).Format(time.RFC3339) {
+		t.Errorf("expiration = %v, want the state's spelling kept", got.Expiration)
+	}
+	if got.Value.ValueString() != "generated-value-000" || got.ID.ValueString() != clientID+"/"+secret.ClientSecretID {
+		t.Errorf("state after read = %+v", got)
+	}
+
+	resp = read(exp.Add(time.Minute), secret.ClientSecretID)
+	if resp.Diagnostics.WarningsCount() != 1 || resp.Diagnostics.Warnings()[0].Summary() != "IAM Client Secret Expired" {
+		t.Errorf("diagnostics = %v, want the expired warning", resp.Diagnostics)
+	}
+	if resp.State.Raw.IsNull() {
+		t.Error("an expired secret that is still listed must stay in state")
+	}
+
+	resp = read(time.Now(), "no-such-secret")
+	if resp.Diagnostics.WarningsCount() != 1 || resp.Diagnostics.Warnings()[0].Summary() != "IAM Client Secret Not Found" {
+		t.Errorf("diagnostics = %v, want the not-found warning", resp.Diagnostics)
+	}
+	if !resp.State.Raw.IsNull() {
+		t.Error("a vanished secret must be removed from state")
+	}
+}
