@@ -159,7 +159,7 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 	}{{"endpoint", cfg.Endpoint}, {"token_url", cfg.TokenURL}} {
 		if known(a.v) {
 			if err := validateServiceURL(a.v.ValueString()); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Invalid Aritma "+a.name, err.Error())
+				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Invalid Aritma "+a.name, err.Error()+".")
 			}
 		}
 	}
@@ -169,7 +169,7 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 	}
 	if known(cfg.RequestTimeout) {
 		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString()); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error())
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
 	}
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() && cfg.MaxRetries.ValueInt64() < 0 {
@@ -237,19 +237,36 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 }
 
 func (p *aritmaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewIAMClientResource,
+		NewIAMClientSecretResource,
+		NewIAMPolicyResource,
+	}
 }
 
 func (p *aritmaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		NewIAMSubjectsDataSource,
+		NewIAMSubjectDataSource,
+		NewIAMPermissionsDataSource,
+		NewIAMClientDataSource,
+		NewIAMClientsDataSource,
+		NewIAMClientSecretsDataSource,
+		NewIAMActionsDataSource,
+	}
 }
 
 func (p *aritmaProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{}
+	return []func() ephemeral.EphemeralResource{
+		NewIAMAccessTokenEphemeralResource,
+	}
 }
 
 func (p *aritmaProvider) Functions(_ context.Context) []func() function.Function {
-	return []func() function.Function{}
+	return []func() function.Function{
+		NewClientSubjectIDFunction,
+		NewParsePolicyIDFunction,
+	}
 }
 
 // resolveSettings merges the provider block with environment variables and defaults and checks
@@ -276,10 +293,10 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	}
 
 	if err := validateServiceURL(s.Endpoint); err != nil {
-		diags.AddAttributeError(path.Root("endpoint"), "Invalid Aritma endpoint", err.Error()+" Set endpoint or "+EnvEndpoint+".")
+		diags.AddAttributeError(path.Root("endpoint"), "Invalid Aritma endpoint", err.Error()+". Set endpoint or "+EnvEndpoint+".")
 	}
 	if err := validateServiceURL(s.TokenURL); err != nil {
-		diags.AddAttributeError(path.Root("token_url"), "Invalid Aritma token_url", err.Error()+" Set token_url or "+EnvTokenURL+".")
+		diags.AddAttributeError(path.Root("token_url"), "Invalid Aritma token_url", err.Error()+". Set token_url or "+EnvTokenURL+".")
 	}
 
 	switch {
@@ -334,7 +351,7 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	if timeout != "" {
 		d, err := parsePositiveDuration(timeout)
 		if err != nil {
-			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error())
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
 		s.RequestTimeout = d
 	}
@@ -345,10 +362,10 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 func validateServiceURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an absolute http(s) URL.", raw)
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1].", raw)
+		return fmt.Errorf("%q uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1]", raw)
 	}
 	return nil
 }
@@ -364,7 +381,7 @@ func isLoopbackHost(host string) bool {
 func parsePositiveDuration(s string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a positive duration such as \"30s\" or \"2m\".", s)
+		return 0, fmt.Errorf("%q is not a positive duration such as \"30s\" or \"2m\"", s)
 	}
 	return d, nil
 }

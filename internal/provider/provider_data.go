@@ -1,9 +1,13 @@
 package provider
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -40,4 +44,62 @@ func apiErrorDetail(err error) string {
 		b.WriteString("\n\nThe API kept answering 429 Too Many Requests after all retries; raise max_retries or lower -parallelism.")
 	}
 	return b.String()
+}
+
+// privateState is the private state of a resource instance (Create/Read/Update responses and
+// Read requests carry one), which Terraform stores beside the state but never shows.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// privateKeyCreatedAt records when Create made the object, until Read first sees it.
+const privateKeyCreatedAt = "created_at"
+
+// readAfterCreateWindow is how long after a create a 404 may be the API lagging rather than the
+// object being gone; readAfterCreate waits at most this long in total.
+const readAfterCreateWindow = 30 * time.Second
+
+// markCreated notes in private state that the object was just created.
+func markCreated(ctx context.Context, p privateState) diag.Diagnostics {
+	return p.SetKey(ctx, privateKeyCreatedAt, []byte(strconv.Quote(time.Now().UTC().Format(time.RFC3339Nano))))
+}
+
+// clearCreated forgets the mark once the object has been read.
+func clearCreated(ctx context.Context, p privateState) diag.Diagnostics {
+	return p.SetKey(ctx, privateKeyCreatedAt, nil)
+}
+
+// readAfterCreate calls get and returns its result, except that while get answers not found for an
+// object created moments ago (marked by markCreated), it retries with backoff until the object
+// appears or readAfterCreateWindow after its creation has passed. An eventually consistent API may
+// not show an object to a GET right after creating it; without this the first refresh would drop a
+// fresh object from state and plan to create it again.
+func readAfterCreate[T any](ctx context.Context, p privateState, get func(context.Context) (T, error)) (T, error) {
+	v, err := get(ctx)
+	if !iam.IsNotFound(err) || p == nil {
+		return v, err
+	}
+	raw, diags := p.GetKey(ctx, privateKeyCreatedAt)
+	if diags.HasError() || len(raw) == 0 {
+		return v, err
+	}
+	var s string
+	if uerr := json.Unmarshal(raw, &s); uerr != nil {
+		return v, err
+	}
+	created, perr := time.Parse(time.RFC3339Nano, s)
+	if perr != nil {
+		return v, err
+	}
+	deadline := created.Add(readAfterCreateWindow)
+	for wait := 250 * time.Millisecond; iam.IsNotFound(err) && time.Now().Add(wait).Before(deadline); wait = min(2*wait, 4*time.Second) {
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(wait):
+		}
+		v, err = get(ctx)
+	}
+	return v, err
 }

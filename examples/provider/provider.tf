@@ -1,0 +1,39 @@
+terraform {
+  required_providers {
+    aritma = {
+      source = "aritma/aritma"
+    }
+  }
+}
+
+# Credentials of a client that holds iam.manage (or owner) on scope "/". Keep the secret out of
+# the configuration: set ARITMA_CLIENT_ID and ARITMA_CLIENT_SECRET in the environment instead of
+# the two arguments below, or pass them as sensitive variables.
+variable "aritma_client_id" {
+  type = string
+}
+
+variable "aritma_client_secret" {
+  type      = string
+  sensitive = true
+}
+
+provider "aritma" {
+  # Defaults: Aritma's dev environment.
+  endpoint  = "https://api.dev.aritma.io/core/iam"
+  token_url = "https://id.dev.aritma.io/connect/token"
+
+  client_id     = var.aritma_client_id
+  client_secret = var.aritma_client_secret
+
+  # Optional tuning.
+  max_retries     = 4
+  request_timeout = "30s"
+}
+
+# Against the bundled mock server (`make mock`), plain http is allowed on loopback hosts:
+#
+# provider "aritma" {
+#   endpoint  = "http://127.0.0.1:8089"
+#   token_url = "http://127.0.0.1:8089/connect/token"
+# }

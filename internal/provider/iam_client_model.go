@@ -1,0 +1,109 @@
+package provider
+
+import (
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// clientSubjectPrefix makes a client's subject id: "client-<clientId>" (CONTRACT.md §2).
+const clientSubjectPrefix = "client-"
+
+// clientModel is the Terraform shape of an IAM client, shared by aritma_iam_client and the data
+// sources that return clients (they embed it and add their own attributes).
+type clientModel struct {
+	ID                types.String `tfsdk:"id"`
+	ClientID          types.String `tfsdk:"client_id"`
+	SubjectID         types.String `tfsdk:"subject_id"`
+	Name              types.String `tfsdk:"name"`
+	Description       types.String `tfsdk:"description"`
+	AllowedGrantTypes types.Set    `tfsdk:"allowed_grant_types"`
+	AllowedScopes     types.Set    `tfsdk:"allowed_scopes"`
+	RedirectURIs      types.Set    `tfsdk:"redirect_uris"`
+}
+
+// clientSubjectID is the subject id of a client, usable as the subject of a policy.
+func clientSubjectID(clientID string) string {
+	return clientSubjectPrefix + clientID
+}
+
+// clientModelFromAPI converts the API's client details. Lists the API leaves out (nil) become
+// empty sets, never null, so they match the schema defaults and never show a diff; duplicates
+// collapse, as a set requires.
+func clientModelFromAPI(c *iam.OAuthClient) clientModel {
+	return clientModel{
+		ID:                types.StringValue(c.ClientID),
+		ClientID:          types.StringValue(c.ClientID),
+		SubjectID:         types.StringValue(clientSubjectID(c.ClientID)),
+		Name:              types.StringValue(c.Name),
+		Description:       types.StringValue(c.Description),
+		AllowedGrantTypes: stringSetFromAPI(c.AllowedGrantTypes),
+		AllowedScopes:     stringSetFromAPI(c.AllowedScopes),
+		RedirectURIs:      stringSetFromAPI(c.RedirectURIs),
+	}
+}
+
+// clientRequestFromModel builds the body of a create or a full-replace update. Null sets and a
+// null description become empty values (the API requires all five fields). Unknown values cannot
+// be sent: they are reported as errors at the attribute, which only a provider bug can cause at
+// apply time.
+func clientRequestFromModel(m clientModel) (iam.ClientRequest, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if m.Name.IsUnknown() {
+		diags.AddAttributeError(path.Root("name"), "Unknown Value", "name is unknown; it must be known before the client can be saved.")
+	}
+	if m.Description.IsUnknown() {
+		diags.AddAttributeError(path.Root("description"), "Unknown Value", "description is unknown; it must be known before the client can be saved.")
+	}
+	req := iam.ClientRequest{
+		Name:              m.Name.ValueString(),
+		Description:       m.Description.ValueString(),
+		AllowedGrantTypes: stringsFromSet(path.Root("allowed_grant_types"), m.AllowedGrantTypes, &diags),
+		AllowedScopes:     stringsFromSet(path.Root("allowed_scopes"), m.AllowedScopes, &diags),
+		RedirectURIs:      stringsFromSet(path.Root("redirect_uris"), m.RedirectURIs, &diags),
+	}
+	return req, diags
+}
+
+// stringSetFromAPI makes a known set of strings; nil and empty slices give an empty set.
+func stringSetFromAPI(values []string) types.Set {
+	elems := make([]attr.Value, 0, len(values))
+	seen := make(map[string]bool, len(values))
+	for _, v := range values {
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		elems = append(elems, types.StringValue(v))
+	}
+	return types.SetValueMust(types.StringType, elems)
+}
+
+// stringsFromSet returns the elements of a set of strings, sorted so requests are deterministic,
+// and never nil, so the API always gets a JSON array. Null sets and null elements give nothing;
+// unknown ones are reported at p.
+func stringsFromSet(p path.Path, s types.Set, diags *diag.Diagnostics) []string {
+	out := []string{}
+	if s.IsUnknown() {
+		diags.AddAttributeError(p, "Unknown Value", p.String()+" is unknown; it must be known before the client can be saved.")
+		return out
+	}
+	values, ok := knownStrings(s)
+	if !ok {
+		diags.AddAttributeError(p, "Unknown Value", p.String()+" holds an unknown element; it must be known before the client can be saved.")
+		return out
+	}
+	out = append(out, values...)
+	sort.Strings(out)
+	return out
+}
+
+// emptyStringSet is the default of optional set attributes such as redirect_uris.
+func emptyStringSet() types.Set {
+	return types.SetValueMust(types.StringType, []attr.Value{})
+}

@@ -1,0 +1,340 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ resource.Resource                   = &iamClientResource{}
+	_ resource.ResourceWithConfigure      = &iamClientResource{}
+	_ resource.ResourceWithImportState    = &iamClientResource{}
+	_ resource.ResourceWithValidateConfig = &iamClientResource{}
+)
+
+// Default timeouts of aritma_iam_client operations. Each covers the whole operation, retries
+// included; the provider's request_timeout bounds a single HTTP attempt.
+const (
+	clientCreateTimeout = 5 * time.Minute
+	clientReadTimeout   = 5 * time.Minute
+	clientUpdateTimeout = 5 * time.Minute
+	clientDeleteTimeout = 5 * time.Minute
+)
+
+// NewIAMClientResource returns the aritma_iam_client resource.
+func NewIAMClientResource() resource.Resource {
+	return &iamClientResource{}
+}
+
+type iamClientResource struct {
+	client *iam.Client
+}
+
+// iamClientResourceModel is clientModel plus what only the resource has.
+type iamClientResourceModel struct {
+	clientModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *iamClientResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_client"
+}
+
+func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "An OAuth 2.0 client in Aritma IAM, for machine-to-machine access. A new client has no " +
+			"secrets and no permissions: give it a secret with `aritma_iam_client_secret` and permissions with " +
+			"`aritma_iam_policy` (use `subject_id` as the policy's `subject`).\n\n" +
+			"Changing any argument updates the client in place. Deleting the client also deletes its secrets, " +
+			"its policies and its group memberships.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The client id assigned by Aritma IAM (same as `client_id`).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "The client id assigned by Aritma IAM: what the service sends as `client_id` to the " +
+					"token endpoint.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"subject_id": schema.StringAttribute{
+				MarkdownDescription: "The client's IAM subject id, `client-<client_id>`: use it as the `subject` of an " +
+					"`aritma_iam_policy`.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Display name of the client, 1 to 200 characters. Names need not be unique.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Free text describing the client, at most 1000 characters. Defaults to `\"\"`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+			},
+			"allowed_grant_types": schema.SetAttribute{
+				MarkdownDescription: "OAuth 2.0 grant types the client may use: `client_credentials` (machine-to-machine), " +
+					"`authorization_code` (needs `redirect_uris`) and `refresh_token`. At least one.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators: []validator.Set{
+					setNotEmptyValidator("grant type"),
+					setvalidator.ValueStringsAre(grantTypeValidator()),
+				},
+			},
+			"allowed_scopes": schema.SetAttribute{
+				MarkdownDescription: "OAuth scopes the client may request a token for, such as `api` or `services.iam`. " +
+					"At least one; the API rejects scopes it does not know (see its `GET /v1/scopes`).",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators: []validator.Set{
+					setNotEmptyValidator("scope"),
+					setvalidator.ValueStringsAre(oauthScopeValidator()),
+				},
+			},
+			"redirect_uris": schema.SetAttribute{
+				MarkdownDescription: "Redirect URIs for the `authorization_code` grant: absolute `https` URIs without a " +
+					"fragment (`http` only for `localhost`, `127.0.0.1` and `[::1]`). Required when " +
+					"`allowed_grant_types` contains `authorization_code`, and must be empty otherwise. Defaults to `[]`.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(emptyStringSet()),
+				Validators:  []validator.Set{setvalidator.ValueStringsAre(redirectURIValidator())},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeoutsBlock(ctx),
+		},
+	}
+}
+
+// timeoutsBlock is the standard create/read/update/delete timeouts block, documented.
+func timeoutsBlock(ctx context.Context) schema.Block {
+	b := timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})
+	if nb, ok := b.(schema.SingleNestedBlock); ok {
+		nb.MarkdownDescription = "How long each operation may take, retries included, as Go durations such as " +
+			"`\"10m\"`. Each defaults to `5m`."
+		return nb
+	}
+	return b
+}
+
+func (r *iamClientResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client = pd.client
+	}
+}
+
+// ValidateConfig checks the rule that spans two attributes: redirect URIs belong to, and only to,
+// the authorization_code grant.
+func (r *iamClientResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var grants, uris types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("allowed_grant_types"), &grants)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("redirect_uris"), &uris)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateClientRedirectURIs(grants, uris)...)
+}
+
+func (r *iamClientResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan iamClientResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, clientCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	body, diags := clientRequestFromModel(plan.clientModel)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	created, err := r.client.CreateClient(ctx, body)
+	if err != nil {
+		if errors.Is(err, iam.ErrOutcomeUnknown) {
+			resp.Diagnostics.AddError("IAM Client May Have Been Created",
+				r.outcomeUnknownDetail(ctx, body.Name, err))
+			return
+		}
+		resp.Diagnostics.AddError("Unable to Create IAM Client",
+			fmt.Sprintf("Creating IAM client %q failed.\n\n%s", body.Name, apiErrorDetail(err)))
+		return
+	}
+	tflog.Debug(ctx, "Created IAM client", map[string]any{"client_id": created.ClientID})
+
+	// The create response is the source of truth: reading the client back right away could
+	// miss it on an eventually consistent API.
+	state := iamClientResourceModel{clientModel: clientModelFromAPI(created), Timeouts: plan.Timeouts}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+}
+
+// outcomeUnknownDetail explains a create whose response was lost. It looks for clients with the
+// same name (best effort, briefly), so the user can tell which one to import or delete.
+func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name string, cause error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The request to create IAM client %q was sent, but its response was lost, so the client may "+
+		"or may not exist now. Terraform has not recorded it: applying again could create a second client with "+
+		"the same name.\n\n%s\n\n", name, apiErrorDetail(cause))
+
+	// The create's own deadline may be what lost the answer, so the lookup gets a fresh one.
+	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	var ids []string
+	for c, err := range r.client.ListClients(lookup, iam.ListClientsOptions{SearchText: name}) {
+		if err != nil {
+			break
+		}
+		if c.Name == name {
+			ids = append(ids, c.ClientID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		fmt.Fprintf(&b, "No client named %q was visible right after the failure; it may still appear. ", name)
+	case 1:
+		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
+			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
+			"or delete it through the API and apply again.", name, ids[0], ids[0])
+		return b.String()
+	default:
+		fmt.Fprintf(&b, "Clients named %q now: %s. ", name, strings.Join(ids, ", "))
+	}
+	b.WriteString("Find the client this apply created by its name (for example with GET " +
+		"/v1/clients?searchText=<name>), then either import it, replacing <name> with this resource's name and " +
+		"<client_id> with its id:\n\n  terraform import aritma_iam_client.<name> <client_id>\n\n" +
+		"or delete it through the API and apply again.")
+	return b.String()
+}
+
+func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state iamClientResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, clientReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	c, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.OAuthClient, error) {
+		return r.client.GetClient(ctx, id)
+	})
+	if iam.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("IAM Client Not Found",
+			fmt.Sprintf("IAM client %q no longer exists; it was deleted outside Terraform. Terraform removes it from "+
+				"the state and plans to create it again.", id))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read IAM Client",
+			fmt.Sprintf("Reading IAM client %q failed.\n\n%s", id, apiErrorDetail(err)))
+		return
+	}
+
+	state.clientModel = clientModelFromAPI(c)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The client has been seen, so a later 404 means it is gone, not that the API lags.
+	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+}
+
+func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state iamClientResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, clientUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	body, diags := clientRequestFromModel(plan.clientModel)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	updated, err := r.client.UpdateClient(ctx, id, body)
+	if err != nil {
+		detail := fmt.Sprintf("Updating IAM client %q failed.\n\n%s", id, apiErrorDetail(err))
+		if iam.IsNotFound(err) {
+			detail += "\n\nThe client was deleted outside Terraform. Run terraform apply again (its refresh drops " +
+				"the client from the state and plans to create it)."
+		}
+		resp.Diagnostics.AddError("Unable to Update IAM Client", detail)
+		return
+	}
+
+	plan.clientModel = clientModelFromAPI(updated)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state iamClientResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, clientDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := state.ID.ValueString()
+	// A client that is already gone is what Delete wants: not an error.
+	if err := r.client.DeleteClient(ctx, id); err != nil && !iam.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete IAM Client",
+			fmt.Sprintf("Deleting IAM client %q failed; it is kept in the state.\n\n%s", id, apiErrorDetail(err)))
+	}
+}
+
+// ImportState takes the client id; Read fills in the rest.
+func (r *iamClientResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id, err := parseClientID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			"Unable to import aritma_iam_client: "+err.Error()+".\n\nUse: terraform import aritma_iam_client.<name> <client_id>")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}

@@ -1,0 +1,596 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+)
+
+const testAccIAMClientAddr = "aritma_iam_client.test"
+
+// uuidPattern matches the mock's client ids; the provider itself treats ids as opaque.
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// testAccIAMClientResourceConfig is the provider block plus one aritma_iam_client named "test";
+// body holds every argument but name.
+func testAccIAMClientResourceConfig(e *testEnv, name, body string) string {
+	return e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_client" "test" {
+  name = %[1]q
+%[2]s
+}
+`, name, body)
+}
+
+const testAccIAMClientM2MBody = `
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+`
+
+func TestAccIAMClientResource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := testAccIAMClientResourceConfig(e, "billing-service", testAccIAMClientM2MBody)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectUnknownValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetSizeExact(0)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(uuidPattern)),
+					statecheck.CompareValuePairs(testAccIAMClientAddr, tfjsonpath.New("id"),
+						testAccIAMClientAddr, tfjsonpath.New("client_id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("subject_id"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^client-[0-9a-f-]{36}$`))),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("name"), knownvalue.StringExact("billing-service")),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("allowed_grant_types"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("client_credentials")})),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("allowed_scopes"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api")})),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetSizeExact(0)),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("timeouts"), knownvalue.Null()),
+				},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+					Name: "billing-service", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+				}),
+			},
+			{
+				// The same configuration again: no perpetual diff from defaults, sets or computed ids.
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
+			},
+		},
+	})
+}
+
+func TestAccIAMClientResource_update(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	first := testAccIAMClientResourceConfig(e, "portal", `
+  description         = "first"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+`)
+	second := testAccIAMClientResourceConfig(e, "portal-web", `
+  description         = "second"
+  allowed_grant_types = ["authorization_code", "refresh_token"]
+  allowed_scopes      = ["api", "services.iam"]
+  redirect_uris       = ["https://portal.example.com/callback", "http://localhost:3000/callback"]
+
+  timeouts {
+    update = "2m"
+  }
+`)
+	secondWant := iam.ClientRequest{
+		Name: "portal-web", Description: "second",
+		AllowedGrantTypes: []string{"authorization_code", "refresh_token"},
+		AllowedScopes:     []string{"api", "services.iam"},
+		RedirectURIs:      []string{"http://localhost:3000/callback", "https://portal.example.com/callback"},
+	}
+	// Back to a machine client without a description: the defaults ("" and []) must be sent.
+	third := testAccIAMClientResourceConfig(e, "portal", testAccIAMClientM2MBody)
+
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	var clientID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config:            first,
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccIAMCaptureID(testAccIAMClientAddr, &clientID),
+					testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+						Name: "portal", Description: "first", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+					}),
+				),
+			},
+			{
+				Config: second,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+						// Computed ids survive an update without becoming "(known after apply)".
+						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
+						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("subject_id"), knownvalue.NotNull()),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("name"), knownvalue.StringExact("portal-web")),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("https://portal.example.com/callback"),
+						knownvalue.StringExact("http://localhost:3000/callback"),
+					})),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("timeouts"),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"update": knownvalue.StringExact("2m")})),
+				},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, secondWant),
+			},
+			{
+				Config: second,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// Drift: someone edits the client outside Terraform; the plan puts it back in place.
+				PreConfig: func() {
+					drifted := secondWant
+					drifted.Description = "edited by hand"
+					drifted.AllowedScopes = []string{"api"}
+					if _, err := e.API.UpdateClient(testContext(t), clientID, drifted); err != nil {
+						t.Fatalf("changing the client out of band: %v", err)
+					}
+				},
+				Config: second,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact("second")),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
+				Check:             testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, secondWant),
+			},
+			{
+				Config: third,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetSizeExact(0)),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("timeouts"), knownvalue.Null()),
+				},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+					Name: "portal", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+				}),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientResource_import(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := testAccIAMClientResourceConfig(e, "partner-portal", `
+  description         = "Partner portal (SSO)"
+  allowed_grant_types = ["authorization_code", "client_credentials", "refresh_token"]
+  allowed_scopes      = ["api", "bankservice"]
+  redirect_uris       = ["https://partners.example.com/oidc/callback"]
+`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				// Every attribute reads back from the API, so nothing is ignored.
+				ResourceName:      testAccIAMClientAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:    testAccIAMClientAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionNoop),
+					},
+				},
+			},
+			{
+				ResourceName:  testAccIAMClientAddr,
+				ImportState:   true,
+				ImportStateId: "0b5e2a41-0000-4000-8000-000000000000/ab12cd34",
+				ExpectError: expectErrorText(`Unable to import aritma_iam_client: expected the import id to be a client id, ` +
+					`such as the client_id of the client, got "0b5e2a41-0000-4000-8000-000000000000/ab12cd34". ` +
+					`Use: terraform import aritma_iam_client.<name> <client_id>`),
+			},
+			{
+				ResourceName:  testAccIAMClientAddr,
+				ImportState:   true,
+				ImportStateId: "0b5e2a41-0000-4000-8000-000000000000",
+				ExpectError:   expectErrorText("Cannot import non-existent remote object"),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientResource_disappears(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := testAccIAMClientResourceConfig(e, "ephemeral-job", testAccIAMClientM2MBody)
+	differentID := statecheck.CompareValue(compare.ValuesDiffer())
+	var clientID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
+				Check:             testAccIAMCaptureID(testAccIAMClientAddr, &clientID),
+			},
+			{
+				// A refresh that sees the client ends its read-after-create grace period, as any later
+				// apply or refresh does; without it the next refresh would wait up to 30s for the
+				// deleted client, in case the API only lags.
+				RefreshState: true,
+			},
+			{
+				// Deleted outside Terraform: the refresh drops it (with a warning) and the plan creates
+				// a new one, with a new id.
+				PreConfig: func() {
+					if err := e.API.DeleteClient(testContext(t), clientID); err != nil {
+						t.Fatalf("deleting the client out of band: %v", err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+					Name: "ephemeral-job", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+				}),
+			},
+		},
+	})
+}
+
+func TestAccIAMClientResource_validation(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	// Plan-time checks: each fails before any API call.
+	planErrors := []struct {
+		body, want string
+	}{
+		{
+			`allowed_grant_types = ["password"]
+			 allowed_scopes      = ["api"]`,
+			`Invalid Grant Type`,
+		},
+		{
+			`allowed_grant_types = ["password"]
+			 allowed_scopes      = ["api"]`,
+			`grant type "password" is not supported; allowed: client_credentials, authorization_code, refresh_token.`,
+		},
+		{
+			`allowed_grant_types = []
+			 allowed_scopes      = ["api"]`,
+			`allowed_grant_types must contain at least one grant type.`,
+		},
+		{
+			`allowed_grant_types = ["authorization_code"]
+			 allowed_scopes      = ["api"]
+			 redirect_uris       = ["http://portal.example.com/callback"]`,
+			`redirect URI "http://portal.example.com/callback" must be an absolute https:// URI (http:// only for localhost, 127.0.0.1 or [::1]).`,
+		},
+		{
+			`allowed_grant_types = ["authorization_code"]
+			 allowed_scopes      = ["api"]
+			 redirect_uris       = ["http://localhost.example.com/callback"]`,
+			`redirect URI "http://localhost.example.com/callback" must be an absolute https:// URI (http:// only for localhost, 127.0.0.1 or [::1]).`,
+		},
+		{
+			`allowed_grant_types = ["authorization_code"]
+			 allowed_scopes      = ["api"]
+			 redirect_uris       = ["https://portal.example.com/callback#top"]`,
+			`redirect URI "https://portal.example.com/callback#top" must not contain a fragment.`,
+		},
+		{
+			`allowed_grant_types = ["authorization_code", "refresh_token"]
+			 allowed_scopes      = ["api"]`,
+			`redirect_uris must contain at least one URI when authorization_code is allowed.`,
+		},
+		{
+			`allowed_grant_types = ["client_credentials"]
+			 allowed_scopes      = ["api"]
+			 redirect_uris       = ["https://portal.example.com/callback"]`,
+			`redirect_uris must be empty unless authorization_code is allowed.`,
+		},
+		{
+			`allowed_grant_types = ["client_credentials"]
+			 allowed_scopes      = []`,
+			`allowed_scopes must contain at least one scope.`,
+		},
+		{
+			`allowed_grant_types = ["client_credentials"]
+			 allowed_scopes      = [""]`,
+			`scope must not be empty.`,
+		},
+		{
+			`allowed_grant_types = ["client_credentials"]
+			 allowed_scopes      = ["api services.iam"]`,
+			`scope "api services.iam" must not contain whitespace.`,
+		},
+		{
+			`description         = "` + strings.Repeat("x", 1001) + `"
+			 allowed_grant_types = ["client_credentials"]
+			 allowed_scopes      = ["api"]`,
+			`Attribute description string length must be at most 1000, got: 1001`,
+		},
+	}
+	var steps []resource.TestStep
+	for _, pe := range planErrors {
+		steps = append(steps, resource.TestStep{
+			Config:      testAccIAMClientResourceConfig(e, "invalid", pe.body),
+			PlanOnly:    true,
+			ExpectError: expectErrorText(pe.want),
+		})
+	}
+	steps = append(steps,
+		resource.TestStep{
+			Config:      testAccIAMClientResourceConfig(e, "", testAccIAMClientM2MBody),
+			PlanOnly:    true,
+			ExpectError: expectErrorText(`Attribute name string length must be between 1 and 200, got: 0`),
+		},
+		resource.TestStep{
+			// An unknown OAuth scope is the server's call: the error is the API's own message.
+			PreConfig: func() {
+				if n := e.Mock.Stats().Count("POST", "/v1/clients"); n != 0 {
+					t.Fatalf("plan-time validation let %d create requests through", n)
+				}
+			},
+			Config: testAccIAMClientResourceConfig(e, "unknown-scope", `
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api", "payments.write"]
+`),
+			ExpectError: expectErrorText(`Creating IAM client "unknown-scope" failed. POST /v1/clients: 400 Bad Request: ` +
+				`One or more validation errors occurred.: See the errors property for details.: ` +
+				`allowedScopes: scope "payments.write" is not supported; allowed: services.iam, api, bankservice`),
+		},
+	)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps:                    steps,
+	})
+}
+
+// TestAccIAMClientResource_readLag runs against an API that hides new objects from reads for a
+// while: the refresh right after create must wait for the client (and its policy) instead of
+// dropping it from state, which would plan a second one.
+func TestAccIAMClientResource_readLag(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 2000})
+
+	// The policy's read-back (a filtered list) lags as well.
+	config := testAccIAMClientResourceConfig(e, "lagging", testAccIAMClientM2MBody) + `
+resource "aritma_iam_policy" "test" {
+  subject = aritma_iam_client.test.subject_id
+  action  = "iam.client.read"
+  scope   = "/"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				// The framework's refresh and plan right after this apply must find the client
+				// (an empty plan), though the API still hides it.
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					stats := e.Mock.Stats()
+					if n := stats.Count("POST", "/v1/clients"); n != 1 {
+						return fmt.Errorf("%d create requests, want 1", n)
+					}
+					if n := stats.Count("POST", "/v1/policies"); n != 1 {
+						return fmt.Errorf("%d policy create requests, want 1", n)
+					}
+					if n := stats.CountStatus("GET", "/v1/clients/{clientId}", 404); n == 0 {
+						return fmt.Errorf("the mock never hid the new client, so the test proves nothing: %v", stats.Requests)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccIAMClientResource_lostCreateResponse: the API commits the create but the answer is lost.
+// The provider must not guess; it says the client may exist, names it, and how to import it. The
+// second step follows that advice.
+func TestAccIAMClientResource_lostCreateResponse(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := testAccIAMClientResourceConfig(e, "lost-response", testAccIAMClientM2MBody)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
+				Config:    config,
+				ExpectError: regexp.MustCompile(`Error: IAM Client May Have Been Created(?s:.*?)` +
+					expectErrorText(`The request to create IAM client "lost-response" was sent, but its response was lost, `+
+						`so the client may or may not exist now.`).String() + `(?s:.*?)` +
+					expectErrorText(`A client named "lost-response" exists now:`).String() + `[\s│]+([0-9a-f-]{36})\.(?s:.*?)` +
+					expectErrorText(`terraform import aritma_iam_client.<name>`).String() + `[\s│]+([0-9a-f-]{36})`),
+			},
+			{
+				PreConfig: func() {
+					e.Mock.SetFaults(mockserver.Faults{})
+					if n := len(testAccIAMClientsNamed(t, e, "lost-response")); n != 1 {
+						t.Fatalf("%d clients named lost-response, want 1 (created despite the lost answer)", n)
+					}
+				},
+				Config:             config,
+				ResourceName:       testAccIAMClientAddr,
+				ImportState:        true,
+				ImportStatePersist: true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return testAccIAMClientsNamed(t, e, "lost-response")[0].ClientID, nil
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// testAccIAMClientsNamed lists the clients with exactly this name through the admin API.
+func testAccIAMClientsNamed(t *testing.T, e *testEnv, name string) []iam.OAuthClient {
+	t.Helper()
+	var out []iam.OAuthClient
+	for c, err := range e.API.ListClients(testContext(t), iam.ListClientsOptions{SearchText: name}) {
+		if err != nil {
+			t.Fatalf("listing clients: %v", err)
+		}
+		if c.Name == name {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// testAccIAMCaptureID keeps a resource's id for later steps (PreConfig runs outside any state).
+func testAccIAMCaptureID(addr string, dst *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s is not in the state", addr)
+		}
+		*dst = rs.Primary.ID
+		return nil
+	}
+}
+
+// testAccCheckIAMClientInAPI reads the client through the admin API and compares it with want
+// (sets in any order), and checks that subject_id is "client-<id>".
+func testAccCheckIAMClientInAPI(t *testing.T, e *testEnv, addr string, want iam.ClientRequest) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s is not in the state", addr)
+		}
+		id := rs.Primary.ID
+		if got := rs.Primary.Attributes["subject_id"]; got != "client-"+id {
+			return fmt.Errorf("subject_id = %q, want %q", got, "client-"+id)
+		}
+		c, err := e.API.GetClient(testContext(t), id)
+		if err != nil {
+			return fmt.Errorf("reading client %s through the API: %w", id, err)
+		}
+		sorted := func(v []string) []string {
+			v = slices.Clone(v)
+			slices.Sort(v)
+			if v == nil {
+				v = []string{}
+			}
+			return v
+		}
+		got := iam.ClientRequest{Name: c.Name, Description: c.Description, AllowedGrantTypes: sorted(c.AllowedGrantTypes),
+			AllowedScopes: sorted(c.AllowedScopes), RedirectURIs: sorted(c.RedirectURIs)}
+		want := iam.ClientRequest{Name: want.Name, Description: want.Description, AllowedGrantTypes: sorted(want.AllowedGrantTypes),
+			AllowedScopes: sorted(want.AllowedScopes), RedirectURIs: sorted(want.RedirectURIs)}
+		if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", want) {
+			return fmt.Errorf("client %s in the API is\n%#v\nwant\n%#v", id, got, want)
+		}
+		return nil
+	}
+}
+
+// testAccCheckIAMClientDestroy proves through the API that every client in the state is gone.
+func testAccCheckIAMClientDestroy(t *testing.T, e *testEnv) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "aritma_iam_client" {
+				continue
+			}
+			_, err := e.API.GetClient(testContext(t), rs.Primary.ID)
+			switch {
+			case err == nil:
+				return fmt.Errorf("client %s still exists", rs.Primary.ID)
+			case !iam.IsNotFound(err):
+				return fmt.Errorf("checking client %s: %w", rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}

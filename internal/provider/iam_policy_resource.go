@@ -1,0 +1,260 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ resource.Resource                = &iamPolicyResource{}
+	_ resource.ResourceWithConfigure   = &iamPolicyResource{}
+	_ resource.ResourceWithImportState = &iamPolicyResource{}
+)
+
+// Default timeouts of aritma_iam_policy operations (whole operation, retries included).
+const (
+	policyCreateTimeout = 5 * time.Minute
+	policyReadTimeout   = 5 * time.Minute
+	policyUpdateTimeout = 5 * time.Minute
+	policyDeleteTimeout = 5 * time.Minute
+)
+
+// NewIAMPolicyResource returns the aritma_iam_policy resource.
+func NewIAMPolicyResource() resource.Resource {
+	return &iamPolicyResource{}
+}
+
+type iamPolicyResource struct {
+	client *iam.Client
+}
+
+// iamPolicyResourceModel is policyModel plus what only the resource has.
+type iamPolicyResourceModel struct {
+	policyModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *iamPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_policy"
+}
+
+func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Grants one action to one subject on one scope in Aritma IAM. A policy has no id of its " +
+			"own and cannot be changed: the triple (`subject`, `action`, `scope`) is its identity, and changing any " +
+			"part replaces it. Granting an action also grants its descendants (`iam.manage` grants " +
+			"`iam.client.read`), and a grant on a scope covers everything below it.\n\n" +
+			"Creating a policy that already exists fails and asks you to import it: the provider never silently " +
+			"takes over a grant that someone else made.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<subject>,<action>,<scope>`, e.g. `client-1234,iam.client.read,/subscriptions/123`; " +
+					"also the import id.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"subject": schema.StringAttribute{
+				MarkdownDescription: "Subject id that receives the grant: `client-<client_id>` (see " +
+					"`aritma_iam_client.subject_id`), `user-<id>` or `group-<id>`. Changing it replaces the policy.",
+				Required:      true,
+				PlanModifiers: replace,
+				Validators:    []validator.String{subjectIDValidator()},
+			},
+			"action": schema.StringAttribute{
+				MarkdownDescription: "Action granted, such as `iam.client.read`, `banking.pis.create` or `owner`: " +
+					"dot-separated lower-case segments from the API's catalogue (`aritma_iam_actions`). " +
+					"Changing it replaces the policy.",
+				Required:      true,
+				PlanModifiers: replace,
+				Validators:    []validator.String{actionValidator()},
+			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "Resource scope of the grant: `/` (everything) or `/<type>/<id>` pairs such as " +
+					"`/subscriptions/123/resource-groups/my-company`. Segments use `A-Z a-z 0-9 . _ ~ -`, with no empty " +
+					"segment and no trailing `/`; at most 512 characters. Changing it replaces the policy.",
+				Required:      true,
+				PlanModifiers: replace,
+				Validators:    []validator.String{policyScopeValidator()},
+			},
+			"tenant": schema.StringAttribute{
+				MarkdownDescription: "Tenant the policy belongs to: the tenant of the provider's credentials.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeoutsBlock(ctx),
+		},
+	}
+}
+
+func (r *iamPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		r.client = pd.client
+	}
+}
+
+func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan iamPolicyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, policyCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	p, diags := policyFromModel(plan.policyModel)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := policyID(p.Subject, p.Action, p.Scope)
+	created, err := r.client.CreatePolicy(ctx, p)
+	switch {
+	case errors.Is(err, iam.ErrConflict):
+		resp.Diagnostics.AddError("IAM Policy Already Exists",
+			fmt.Sprintf("The policy %q already exists in Aritma IAM, so Terraform did not create it. Terraform does not "+
+				"take over a grant it did not make. To manage it with this configuration, import it, replacing <name> "+
+				"with this resource's name:\n\n  terraform import aritma_iam_policy.<name> '%s'\n\n"+
+				"or remove this resource from the configuration.\n\n%s", id, id, apiErrorDetail(err)))
+		return
+	case errors.Is(err, iam.ErrOutcomeUnknown):
+		// CreatePolicy already retries and resolves a 409 after a retry, so this is rare.
+		resp.Diagnostics.AddError("IAM Policy May Have Been Created",
+			fmt.Sprintf("The request to create policy %q was sent, but its response was lost, so the policy may or may "+
+				"not exist now.\n\n%s\n\nIf it exists, import it, replacing <name> with this resource's name:\n\n"+
+				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again.", id, apiErrorDetail(err), id))
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to Create IAM Policy",
+			fmt.Sprintf("Creating policy %q failed.\n\n%s", id, apiErrorDetail(err)))
+		return
+	}
+	tflog.Debug(ctx, "Created IAM policy", map[string]any{"policy_id": id})
+
+	// The create response is the source of truth: reading back right away could miss the
+	// policy on an eventually consistent API.
+	state := iamPolicyResourceModel{policyModel: policyModelFromAPI(created), Timeouts: plan.Timeouts}
+	// An API that echoes the triple differently (say, normalised) would break the plan's promise;
+	// keep what was planned, and take the tenant from the API.
+	state.Subject, state.Action, state.Scope, state.ID = plan.Subject, plan.Action, plan.Scope, types.StringValue(id)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+}
+
+func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state iamPolicyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, policyReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	p, diags := policyFromModel(state.policyModel)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	id := policyID(p.Subject, p.Action, p.Scope)
+	got, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.Policy, error) {
+		return r.client.GetPolicy(ctx, p.Subject, p.Action, p.Scope)
+	})
+	if iam.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("IAM Policy Not Found",
+			fmt.Sprintf("IAM policy %q no longer exists; it (or its subject) was deleted outside Terraform. Terraform "+
+				"removes it from the state and plans to create it again.", id))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read IAM Policy",
+			fmt.Sprintf("Reading policy %q failed.\n\n%s", id, apiErrorDetail(err)))
+		return
+	}
+
+	state.policyModel = policyModelFromAPI(got)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+}
+
+// Update only ever sees a changed timeouts block: every other argument forces replacement, so
+// there is nothing to send to the API.
+func (r *iamPolicyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state iamPolicyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state.Timeouts = plan.Timeouts
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state iamPolicyResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, policyDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	p, diags := policyFromModel(state.policyModel)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	// A policy that is already gone (deleted by hand, or with its client) is what Delete wants.
+	if err := r.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope); err != nil && !iam.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete IAM Policy",
+			fmt.Sprintf("Deleting policy %q failed; it is kept in the state.\n\n%s",
+				policyID(p.Subject, p.Action, p.Scope), apiErrorDetail(err)))
+	}
+}
+
+// ImportState splits "<subject>,<action>,<scope>" and checks the parts with the schema's own rules,
+// so a malformed id fails here, not as a confusing API error; Read then finds the policy.
+func (r *iamPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	subject, action, scope, err := parsePolicyID(req.ID)
+	if err == nil {
+		err = checkSubjectID(subject)
+	}
+	if err == nil {
+		err = checkAction(action)
+	}
+	if err == nil {
+		err = checkPolicyScope(scope)
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			"Unable to import aritma_iam_policy: "+err.Error()+".\n\n"+
+				"Use: terraform import aritma_iam_policy.<name> '<subject>,<action>,<scope>'")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), policyID(subject, action, scope))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), subject)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("action"), action)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("scope"), scope)...)
+}

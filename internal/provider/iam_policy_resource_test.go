@@ -1,0 +1,445 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+)
+
+const testAccIAMPolicyAddr = "aritma_iam_policy.test"
+
+// testAccIAMPolicyResourceConfig grants action on scope to a client made in the same configuration.
+func testAccIAMPolicyResourceConfig(e *testEnv, action, scope string) string {
+	return e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_client" "test" {
+  name                = "reporting-service"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_policy" "test" {
+  subject = aritma_iam_client.test.subject_id
+  action  = %[1]q
+  scope   = %[2]q
+}
+`, action, scope)
+}
+
+// testAccIAMPolicyResourceConfigSubject grants to a literal subject id.
+func testAccIAMPolicyResourceConfigSubject(e *testEnv, subject, action, scope string) string {
+	return e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_policy" "test" {
+  subject = %[1]q
+  action  = %[2]q
+  scope   = %[3]q
+}
+`, subject, action, scope)
+}
+
+func TestAccIAMPolicyResource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	sameClient := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccIAMPolicyResourceConfig(e, "iam.client.read", "/subscriptions/123"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionCreate),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameClient.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+					statecheck.CompareValuePairs(testAccIAMClientAddr, tfjsonpath.New("subject_id"),
+						testAccIAMPolicyAddr, tfjsonpath.New("subject"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("action"), knownvalue.StringExact("iam.client.read")),
+					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("scope"), knownvalue.StringExact("/subscriptions/123")),
+					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("tenant"), knownvalue.StringExact(e.Mock.TenantID())),
+					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("id"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^client-[0-9a-f-]{36},iam\.client\.read,/subscriptions/123$`))),
+				},
+				Check: testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+			},
+			{
+				Config: testAccIAMPolicyResourceConfig(e, "iam.client.read", "/subscriptions/123"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// A policy cannot change: a new scope replaces it; the client stays.
+				Config: testAccIAMPolicyResourceConfig(e, "iam.client.read", "/subscriptions/123/resource-groups/my-company"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionReplace),
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionNoop),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameClient.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("scope"),
+						knownvalue.StringExact("/subscriptions/123/resource-groups/my-company")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+					testAccCheckIAMPolicyCount(t, e, testAccIAMClientAddr, 1),
+				),
+			},
+			{
+				Config: testAccIAMPolicyResourceConfig(e, "iam.manage", "/subscriptions/123/resource-groups/my-company"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionReplace),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+					testAccCheckIAMPolicyCount(t, e, testAccIAMClientAddr, 1),
+				),
+			},
+		},
+	})
+}
+
+func TestAccIAMPolicyResource_import(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := testAccIAMPolicyResourceConfig(e, "banking.pis.create", "/subscriptions/42/resource-groups/payments")
+	importError := func(id, reason string) resource.TestStep {
+		return resource.TestStep{
+			ResourceName:  testAccIAMPolicyAddr,
+			ImportState:   true,
+			ImportStateId: id,
+			ExpectError: expectErrorText("Unable to import aritma_iam_policy: " + reason + ". " +
+				"Use: terraform import aritma_iam_policy.<name> '<subject>,<action>,<scope>'"),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				ResourceName:      testAccIAMPolicyAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+			},
+			{
+				ResourceName:    testAccIAMPolicyAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				ImportPlanChecks: resource.ImportPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionNoop),
+					},
+				},
+			},
+			importError("client-1234,banking.pis.create",
+				`expected an import id of the form "<subject>,<action>,<scope>", such as `+
+					`"client-1234,iam.client.read,/subscriptions/123", got "client-1234,banking.pis.create"`),
+			importError("client-1234/banking.pis.create/subscriptions/42",
+				`expected an import id of the form "<subject>,<action>,<scope>", such as `+
+					`"client-1234,iam.client.read,/subscriptions/123", got "client-1234/banking.pis.create/subscriptions/42"`),
+			importError("client-1234,banking.pis.create,subscriptions/42", `scope must start with "/"`),
+			importError("client-1234,/subscriptions/42,banking.pis.create", `action "/subscriptions/42" must be dot-separated `+
+				`lower-case segments of a-z and 0-9, e.g. "iam.client.read"`),
+			importError("1234,banking.pis.create,/subscriptions/42", `subject "1234" must be a subject id of the form `+
+				`user-<id>, client-<id> or group-<id>`),
+			{
+				ResourceName:  testAccIAMPolicyAddr,
+				ImportState:   true,
+				ImportStateId: "client-0b5e2a41-0000-4000-8000-000000000000,banking.pis.create,/subscriptions/42",
+				ExpectError:   expectErrorText("Cannot import non-existent remote object"),
+			},
+		},
+	})
+}
+
+func TestAccIAMPolicyResource_disappears(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := testAccIAMPolicyResourceConfig(e, "iam.policy.read", "/")
+	var policy, clientID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccIAMCaptureID(testAccIAMPolicyAddr, &policy),
+					testAccIAMCaptureID(testAccIAMClientAddr, &clientID),
+				),
+			},
+			// Refreshes end the read-after-create grace period (see TestAccIAMClientResource_disappears).
+			{RefreshState: true},
+			{
+				// The policy alone is deleted outside Terraform: only the policy is re-created.
+				PreConfig: func() {
+					subject, action, scope, err := parsePolicyID(policy)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := e.API.DeletePolicy(testContext(t), subject, action, scope); err != nil {
+						t.Fatalf("deleting the policy out of band: %v", err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionNoop),
+					},
+				},
+				Check: testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+			},
+			{RefreshState: true},
+			{
+				// Deleting the client takes its policies with it: both come back.
+				PreConfig: func() {
+					if err := e.API.DeleteClient(testContext(t), clientID); err != nil {
+						t.Fatalf("deleting the client out of band: %v", err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionCreate),
+					},
+				},
+				Check: testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+			},
+		},
+	})
+}
+
+func TestAccIAMPolicyResource_duplicate(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	// Someone granted this by hand before Terraform came along.
+	ctx := testContext(t)
+	c, err := e.API.CreateClient(ctx, iam.ClientRequest{
+		Name: "hand-made", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	existing := iam.Policy{Subject: "client-" + c.ClientID, Action: "banking.ais.read", Scope: "/subscriptions/7"}
+	if _, err := e.API.CreatePolicy(ctx, existing); err != nil {
+		t.Fatal(err)
+	}
+	id := policyID(existing.Subject, existing.Action, existing.Scope)
+	config := testAccIAMPolicyResourceConfigSubject(e, existing.Subject, existing.Action, existing.Scope)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: expectErrorText(`The policy "` + id + `" already exists in Aritma IAM, so Terraform did not ` +
+					`create it. Terraform does not take over a grant it did not make. To manage it with this configuration, ` +
+					`import it, replacing <name> with this resource's name: terraform import aritma_iam_policy.<name> '` + id + `'`),
+			},
+			{
+				// Never adopted and never deleted by the failed apply; following the advice works.
+				PreConfig: func() {
+					if _, err := e.API.GetPolicy(testContext(t), existing.Subject, existing.Action, existing.Scope); err != nil {
+						t.Fatalf("the pre-existing policy is gone: %v", err)
+					}
+				},
+				Config:             config,
+				ResourceName:       testAccIAMPolicyAddr,
+				ImportState:        true,
+				ImportStateId:      id,
+				ImportStatePersist: true,
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("tenant"), knownvalue.StringExact(e.Mock.TenantID())),
+				},
+			},
+		},
+	})
+}
+
+func TestAccIAMPolicyResource_validation(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	alice := "user-" + mockserver.SeedUserAliceID
+
+	planErrors := []struct {
+		subject, action, scope, want string
+	}{
+		{alice, "iam.client.read", "subscriptions/1", `Invalid Policy Scope`},
+		{alice, "iam.client.read", "subscriptions/1", `scope must start with "/".`},
+		{alice, "iam.client.read", "/a//b", `scope must not contain empty segments.`},
+		{alice, "iam.client.read", "/a/", `scope must not end with "/" (only the root scope "/" may).`},
+		{alice, "iam.client.read", "/subscriptions", `scope must consist of /<type>/<id> pairs, e.g. /subscriptions/123.`},
+		{alice, "iam.client.read", "/subscriptions/my company", `scope segment "my company" may only contain the characters A-Z a-z 0-9 . _ ~ -.`},
+		{alice, "iam.client.read", "/" + strings.Repeat("s", 256) + "/" + strings.Repeat("1", 255), `scope must be at most 512 characters.`},
+		{alice, "IAM.Client.Read", "/", `action "IAM.Client.Read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`},
+		{alice, "iam..read", "/", `action "iam..read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`},
+		{"alice", "iam.client.read", "/", `subject "alice" must be a subject id of the form user-<id>, client-<id> or group-<id>.`},
+	}
+	var steps []resource.TestStep
+	for _, pe := range planErrors {
+		steps = append(steps, resource.TestStep{
+			Config:      testAccIAMPolicyResourceConfigSubject(e, pe.subject, pe.action, pe.scope),
+			PlanOnly:    true,
+			ExpectError: expectErrorText(pe.want),
+		})
+	}
+	steps = append(steps,
+		resource.TestStep{
+			// Whether an action exists is the server's call.
+			PreConfig: func() {
+				if n := e.Mock.Stats().Count("POST", "/v1/policies"); n != 0 {
+					t.Fatalf("plan-time validation let %d create requests through", n)
+				}
+			},
+			Config: testAccIAMPolicyResourceConfigSubject(e, alice, "iam.client.fly", "/"),
+			ExpectError: expectErrorText(`Creating policy "` + alice + `,iam.client.fly,/" failed. POST /v1/policies: 400 Bad Request: ` +
+				`One or more validation errors occurred.: See the errors property for details.: ` +
+				`action: action "iam.client.fly" is not in the action catalogue (GET /v1/actions)`),
+		},
+		resource.TestStep{
+			// So is whether a subject exists.
+			Config: testAccIAMPolicyResourceConfigSubject(e, "client-0b5e2a41-0000-4000-8000-000000000000", "iam.client.read", "/"),
+			ExpectError: expectErrorText(`POST /v1/policies: 400 Bad Request: One or more validation errors occurred.: ` +
+				`See the errors property for details.: subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`),
+		},
+	)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps:                    steps,
+	})
+}
+
+// TestAccIAMPolicyResource_lostCreateResponse: the API commits a policy but the answer is lost.
+// A policy is identified by its triple, so the client can safely retry and resolve the 409: the
+// apply succeeds with exactly one policy.
+func TestAccIAMPolicyResource_lostCreateResponse(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	alice := "user-" + mockserver.SeedUserAliceID
+	config := testAccIAMPolicyResourceConfigSubject(e, alice, "banking.consents.read", "/subscriptions/9")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
+				Config:    config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+					func(*terraform.State) error {
+						if n := e.Mock.Stats().CountStatus("POST", "/v1/policies", 502); n == 0 {
+							return fmt.Errorf("the mock never lost a create answer; the test proves nothing")
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// testAccCheckIAMPolicyInAPI finds the policy of the state's triple through the admin API and
+// checks that its id is that triple.
+func testAccCheckIAMPolicyInAPI(t *testing.T, e *testEnv, addr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s is not in the state", addr)
+		}
+		a := rs.Primary.Attributes
+		if want := policyID(a["subject"], a["action"], a["scope"]); rs.Primary.ID != want {
+			return fmt.Errorf("id = %q, want %q", rs.Primary.ID, want)
+		}
+		p, err := e.API.GetPolicy(testContext(t), a["subject"], a["action"], a["scope"])
+		if err != nil {
+			return fmt.Errorf("reading policy %s through the API: %w", rs.Primary.ID, err)
+		}
+		if p.Tenant != a["tenant"] {
+			return fmt.Errorf("tenant in the API %q, in the state %q", p.Tenant, a["tenant"])
+		}
+		return nil
+	}
+}
+
+// testAccCheckIAMPolicyCount checks how many policies the API holds for the client at clientAddr.
+func testAccCheckIAMPolicyCount(t *testing.T, e *testEnv, clientAddr string, want int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[clientAddr]
+		if !ok {
+			return fmt.Errorf("%s is not in the state", clientAddr)
+		}
+		n := 0
+		for _, err := range e.API.ListPolicies(testContext(t), iam.PolicyFilter{Subject: "client-" + rs.Primary.ID}) {
+			if err != nil {
+				return err
+			}
+			n++
+		}
+		if n != want {
+			return fmt.Errorf("%d policies for client %s, want %d", n, rs.Primary.ID, want)
+		}
+		return nil
+	}
+}
+
+// testAccCheckIAMPolicyDestroy proves through the API that every policy (and client) in the state
+// is gone.
+func testAccCheckIAMPolicyDestroy(t *testing.T, e *testEnv) resource.TestCheckFunc {
+	clients := testAccCheckIAMClientDestroy(t, e)
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "aritma_iam_policy" {
+				continue
+			}
+			a := rs.Primary.Attributes
+			_, err := e.API.GetPolicy(testContext(t), a["subject"], a["action"], a["scope"])
+			switch {
+			case err == nil:
+				return fmt.Errorf("policy %s still exists", rs.Primary.ID)
+			case !iam.IsNotFound(err):
+				return fmt.Errorf("checking policy %s: %w", rs.Primary.ID, err)
+			}
+		}
+		return clients(s)
+	}
+}

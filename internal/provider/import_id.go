@@ -1,0 +1,49 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Import ids. Each resource documents its form in examples/resources/<type>/import.sh; the
+// parsers below return errors that repeat that form, so a typo in `terraform import` says what
+// was expected.
+
+// parseClientID checks the import id of aritma_iam_client: the bare client id. A client id is
+// opaque, but it goes into a URL path, so it cannot hold '/', and ids never hold whitespace.
+func parseClientID(id string) (string, error) {
+	if id == "" || strings.ContainsAny(id, "/ \t\r\n") {
+		return "", fmt.Errorf("expected the import id to be a client id, such as the client_id of the client, got %q", id)
+	}
+	return id, nil
+}
+
+// clientSecretID is the id of aritma_iam_client_secret: "<client_id>/<secret_id>".
+func clientSecretID(clientID, secretID string) string {
+	return clientID + "/" + secretID
+}
+
+// parseClientSecretID splits the import id of aritma_iam_client_secret, "<client_id>/<secret_id>".
+func parseClientSecretID(id string) (clientID, secretID string, err error) {
+	parts := strings.Split(id, "/")
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" || strings.ContainsAny(id, " \t\r\n") {
+		return "", "", fmt.Errorf("expected an import id of the form \"<client_id>/<secret_id>\", got %q", id)
+	}
+	return parts[0], parts[1], nil
+}
+
+// policyID is the id of aritma_iam_policy: "<subject>,<action>,<scope>". A policy has no id of its
+// own; the triple is its identity. Commas cannot occur in a subject id, an action or a scope, while
+// '/' (scopes) and '-' (subject ids) can, so the comma is the one safe separator.
+func policyID(subject, action, scope string) string {
+	return subject + "," + action + "," + scope
+}
+
+// parsePolicyID splits "<subject>,<action>,<scope>" on its first two commas.
+func parsePolicyID(id string) (subject, action, scope string, err error) {
+	parts := strings.SplitN(id, ",", 3)
+	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+		return "", "", "", fmt.Errorf("expected an import id of the form \"<subject>,<action>,<scope>\", such as \"client-1234,iam.client.read,/subscriptions/123\", got %q", id)
+	}
+	return parts[0], parts[1], parts[2], nil
+}

@@ -1,0 +1,368 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// testAccProviderConfigResource is a resource that makes Terraform configure the provider.
+const testAccProviderConfigResource = `
+resource "aritma_iam_client" "test" {
+  name                = "provider-config"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+`
+
+// testAccExpectDiagnostic matches an error by its summary and its detail, with whatever the CLI
+// prints between them (the "with ..." and "on ... line ..." lines of an attribute or resource).
+func testAccExpectDiagnostic(summary, detail string) *regexp.Regexp {
+	return regexp.MustCompile(`Error: ` + expectErrorText(summary).String() + `(?s:.*?)` + expectErrorText(detail).String())
+}
+
+// testAccClearProviderEnv empties every ARITMA_* variable for this (serial) test, so a developer's
+// own credentials cannot leak into, or mask a failure of, a test about provider configuration.
+func testAccClearProviderEnv(t *testing.T) {
+	for _, v := range []string{EnvEndpoint, EnvTokenURL, EnvClientID, EnvClientSecret, EnvAccessToken, EnvScopes,
+		EnvMaxRetries, EnvRequestTimeout} {
+		t.Setenv(v, "")
+	}
+}
+
+// TestAccProvider_configMissingCredentials is serial: it clears the ARITMA_* environment.
+func TestAccProvider_configMissingCredentials(t *testing.T) {
+	testAccPreCheck(t)
+	testAccClearProviderEnv(t)
+	e := newTestEnv(t)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  endpoint  = %[1]q
+  token_url = %[2]q
+}
+`, e.Mock.URL, e.Mock.TokenURL) + testAccProviderConfigResource,
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Missing Aritma Credentials", `The provider needs credentials to call the Aritma `+
+					`IAM API. Set client_id and client_secret (or the ARITMA_CLIENT_ID and ARITMA_CLIENT_SECRET environment `+
+					`variables), or access_token (or ARITMA_ACCESS_TOKEN).`),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  endpoint  = %[1]q
+  token_url = %[2]q
+  client_id = %[3]q
+}
+`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID()) + testAccProviderConfigResource,
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Missing Aritma client_secret", `client_id is set but client_secret is not. Set `+
+					`client_secret or the ARITMA_CLIENT_SECRET environment variable.`),
+			},
+		},
+	})
+}
+
+func TestAccProvider_configBothCredentials(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  endpoint      = %[1]q
+  token_url     = %[2]q
+  client_id     = %[3]q
+  client_secret = %[4]q
+  access_token  = "not-a-real-token"
+}
+`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource,
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Conflicting Aritma Credentials", `Set either access_token, or client_id and client_secret, not both.`),
+			},
+		},
+	})
+}
+
+// TestAccProvider_configBothCredentialsEnv is serial: the access token comes from the environment,
+// the client id and secret from the provider block.
+func TestAccProvider_configBothCredentialsEnv(t *testing.T) {
+	testAccPreCheck(t)
+	testAccClearProviderEnv(t)
+	t.Setenv(EnvAccessToken, "not-a-real-token")
+	e := newTestEnv(t)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:   e.ProviderConfig() + testAccProviderConfigResource,
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Conflicting Aritma Credentials", `Both an access token and a client id/secret are `+
+					`configured (in the provider block or through ARITMA_ACCESS_TOKEN, ARITMA_CLIENT_ID and `+
+					`ARITMA_CLIENT_SECRET). Use only one kind of credentials.`),
+			},
+		},
+	})
+}
+
+func TestAccProvider_configHTTPEndpoint(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := func(endpoint, tokenURL string) string {
+		return fmt.Sprintf(`
+provider "aritma" {
+  endpoint      = %[1]q
+  token_url     = %[2]q
+  client_id     = %[3]q
+  client_secret = %[4]q
+}
+`, endpoint, tokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:   config("http://iam.example.com/core/iam", e.Mock.TokenURL),
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma endpoint", `"http://iam.example.com/core/iam" uses http; only `+
+					`https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+			},
+			{
+				// The parsed host decides: a name that merely starts with "localhost" is not loopback.
+				Config:   config(e.Mock.URL, "http://localhost.example.com/connect/token"),
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma token_url", `"http://localhost.example.com/connect/token" uses `+
+					`http; only https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+			},
+			{
+				Config:      config("iam.example.com", e.Mock.TokenURL),
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma endpoint", `"iam.example.com" is not an absolute http(s) URL.`),
+			},
+		},
+	})
+}
+
+func TestAccProvider_configBadRequestTimeout(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	config := func(extra string) string {
+		return fmt.Sprintf(`
+provider "aritma" {
+  endpoint      = %[1]q
+  token_url     = %[2]q
+  client_id     = %[3]q
+  client_secret = %[4]q
+  %[5]s
+}
+`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret(), extra) + testAccProviderConfigResource
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(`request_timeout = "soon"`),
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma request_timeout", `"soon" is not a positive duration such as "30s" or "2m".`),
+			},
+			{
+				Config:      config(`request_timeout = "-5s"`),
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma request_timeout", `"-5s" is not a positive duration such as "30s" or "2m".`),
+			},
+			{
+				Config:      config(`max_retries = -1`),
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be 0 or more, got -1.`),
+			},
+			{
+				// Valid settings work end to end.
+				Config: config(`request_timeout = "10s"
+  max_retries     = 0`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("name"), knownvalue.StringExact("provider-config")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccProvider_configEnvVars is serial: the whole configuration comes from ARITMA_* variables.
+func TestAccProvider_configEnvVars(t *testing.T) {
+	testAccPreCheck(t)
+	testAccClearProviderEnv(t)
+	e := newTestEnv(t)
+	t.Setenv(EnvEndpoint, e.Mock.URL)
+	t.Setenv(EnvTokenURL, e.Mock.TokenURL)
+	t.Setenv(EnvClientID, e.Mock.AdminClientID())
+	t.Setenv(EnvClientSecret, e.Mock.AdminClientSecret())
+	t.Setenv(EnvScopes, "services.iam")
+	t.Setenv(EnvRequestTimeout, "20s")
+	t.Setenv(EnvMaxRetries, "2")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: `provider "aritma" {}` + testAccProviderConfigResource,
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+					Name: "provider-config", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+				}),
+			},
+		},
+	})
+}
+
+// TestAccProvider_configEnvVarsInvalid is serial: a bad value from the environment is reported
+// at the attribute it stands in for.
+func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
+	testAccPreCheck(t)
+	testAccClearProviderEnv(t)
+	e := newTestEnv(t)
+	t.Setenv(EnvEndpoint, "http://iam.example.com")
+	t.Setenv(EnvMaxRetries, "many")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  token_url     = %[1]q
+  client_id     = %[2]q
+  client_secret = %[3]q
+}
+`, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource,
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma endpoint", `"http://iam.example.com" uses http; only https is `+
+					`allowed, except for localhost, 127.0.0.1 or [::1]. Set endpoint or ARITMA_ENDPOINT.`),
+			},
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  endpoint      = %[1]q
+  token_url     = %[2]q
+  client_id     = %[3]q
+  client_secret = %[4]q
+}
+`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource,
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `ARITMA_MAX_RETRIES must be a whole number of 0 or more, got "many".`),
+			},
+		},
+	})
+}
+
+func TestAccProvider_configAccessToken(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	tok, err := iam.ExchangeToken(testContext(t), iam.TokenRequest{
+		TokenURL: e.Mock.TokenURL, ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(),
+		Scopes: []string{"services.iam"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  endpoint     = %[1]q
+  token_url    = %[2]q
+  access_token = %[3]q
+}
+`, e.Mock.URL, e.Mock.TokenURL, tok.AccessToken) + testAccProviderConfigResource,
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+					Name: "provider-config", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+				}),
+			},
+		},
+	})
+}
+
+func TestAccProvider_configBadCredentials(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  endpoint      = %[1]q
+  token_url     = %[2]q
+  client_id     = %[3]q
+  client_secret = "wrong-secret-wrong-secret"
+  max_retries   = 0
+}
+`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID()) + testAccProviderConfigResource,
+				ExpectError: expectErrorText(`The provider's credentials were rejected: check client_id and client_secret ` +
+					`(or access_token) and token_url.`),
+			},
+		},
+	})
+}
+
+// TestAccProvider_configForbidden: valid credentials of a client that holds no IAM permission.
+func TestAccProvider_configForbidden(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	c, err := e.API.CreateClient(ctx, iam.ClientRequest{
+		Name: "powerless", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"services.iam"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "powerless-secret-0123456789"
+	if _, err := e.API.CreateClientSecret(ctx, c.ClientID, iam.SecretRequest{Value: secret}); err != nil {
+		t.Fatal(err)
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`
+provider "aritma" {
+  endpoint      = %[1]q
+  token_url     = %[2]q
+  client_id     = %[3]q
+  client_secret = %[4]q
+}
+`, e.Mock.URL, e.Mock.TokenURL, c.ClientID, secret) + testAccProviderConfigResource,
+				ExpectError: testAccExpectDiagnostic("Unable to Create IAM Client", `Creating IAM client "provider-config" failed. `+
+					`POST /v1/clients: 403 Forbidden`),
+			},
+		},
+	})
+}
