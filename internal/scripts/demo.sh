@@ -5,6 +5,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache="${TOOLS_DIR:-$root/.tools}"
 work=$(mktemp -d)
+# A CLI config variable naming a missing file only produces warnings; demo writes its own below.
+unset TF_CLI_CONFIG_FILE
 mock_pid=""
 cleanup() {
   [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
@@ -49,8 +51,13 @@ export ARITMA_CLIENT_ID="$ARITMA_MOCK_ADMIN_CLIENT_ID" ARITMA_CLIENT_SECRET="$AR
 cp -R "$root/examples/quickstart" "$work/quickstart"
 cd "$work/quickstart"
 echo "==> $cli_name apply"
-"$cli" apply -auto-approve -input=false -no-color 2>&1 | grep -v -i 'provider development overrides are in effect' || true
-test -f terraform.tfstate || { echo "demo: apply failed" >&2; exit 1; }
+if ! "$cli" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1; then
+  cat "$work/apply.log"
+  echo "demo: apply failed" >&2
+  exit 1
+fi
+# The dev_overrides warning is noise here; everything else of the apply is shown.
+sed -n '/^Terraform used\|^OpenTofu used\|^Plan:\|Creation complete\|^Apply complete/p' "$work/apply.log"
 echo "==> outputs"
 "$cli" output -no-color
 echo "==> a second plan must be empty"
@@ -62,5 +69,6 @@ echo "==> a second plan must be empty"
 }
 echo "No changes."
 echo "==> $cli_name destroy"
-"$cli" destroy -auto-approve -input=false -no-color | tail -n 1
+"$cli" destroy -auto-approve -input=false -no-color >"$work/destroy.log" 2>&1 || { cat "$work/destroy.log"; exit 1; }
+tail -n 1 "$work/destroy.log"
 echo "==> demo finished; the mock is stopped and the working directory removed"

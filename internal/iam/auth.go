@@ -1,0 +1,338 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// tokenExpiryDelta is how long before its expiry a token is replaced, so a token never runs out
+// between being attached to a request and the server checking it (including a retry's wait).
+const tokenExpiryDelta = time.Minute
+
+// tokenProvider hands out the bearer token for API requests.
+type tokenProvider interface {
+	// token returns a valid access token; it gives up as soon as ctx is done.
+	token(ctx context.Context) (string, error)
+	// invalidate drops bad if it is still the cached token, and reports whether asking again
+	// can give a different token.
+	invalidate(bad string) bool
+}
+
+// staticToken is a token the user obtained elsewhere: it cannot be refreshed.
+type staticToken string
+
+func (s staticToken) token(context.Context) (string, error) { return string(s), nil }
+func (staticToken) invalidate(string) bool                  { return false }
+
+// oauthTokens fetches tokens with the client credentials grant and caches them with
+// oauth2.ReuseTokenSource until a minute before they expire.
+type oauthTokens struct {
+	cc       *clientcredentials.Config
+	tokenURL string // for error messages, without user info or query
+	secret   string // only to scrub it from error texts
+	hc       *http.Client
+
+	cached atomic.Pointer[cachedToken] // lock-free fast path for the common case
+
+	mu       sync.Mutex // serializes fetches; guards the fields below
+	src      oauth2.TokenSource
+	fetchCtx context.Context // context of the caller that triggered the current fetch
+}
+
+func newOAuthTokens(cfg Config, hc *http.Client) *oauthTokens {
+	o := &oauthTokens{
+		cc: &clientcredentials.Config{
+			ClientID:     cfg.ClientID,
+			ClientSecret: cfg.ClientSecret,
+			TokenURL:     cfg.TokenURL,
+			Scopes:       cfg.Scopes,
+			// A fixed style: auto-detection sends a second token request (Basic first, then form)
+			// whenever the first one fails, doubling failed logins and muddling their errors.
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+		tokenURL: displayURL(cfg.TokenURL),
+		secret:   cfg.ClientSecret,
+		hc:       hc,
+	}
+	o.src = o.newSource()
+	return o
+}
+
+func (o *oauthTokens) newSource() oauth2.TokenSource {
+	return oauth2.ReuseTokenSourceWithExpiry(nil, fetchSource{o}, tokenExpiryDelta)
+}
+
+// cachedToken is a token with the time it should be replaced.
+type cachedToken struct {
+	tok       *oauth2.Token
+	refreshAt time.Time // zero: never expires
+}
+
+// newCachedToken refreshes a minute before expiry, or half-way through the lifetime of a token
+// that lives shorter than two minutes; otherwise such a token would be refetched for every use.
+func newCachedToken(t *oauth2.Token, fetched time.Time) *cachedToken {
+	c := &cachedToken{tok: t}
+	if !t.Expiry.IsZero() {
+		c.refreshAt = t.Expiry.Add(-min(tokenExpiryDelta, t.Expiry.Sub(fetched)/2))
+	}
+	return c
+}
+
+func (c *cachedToken) fresh() bool {
+	return c != nil && c.tok.AccessToken != "" && (c.refreshAt.IsZero() || time.Now().Before(c.refreshAt))
+}
+
+func (o *oauthTokens) token(ctx context.Context) (string, error) {
+	if c := o.cached.Load(); c.fresh() {
+		return c.tok.AccessToken, nil
+	}
+	// oauth2.TokenSource has no context. Fetch in the background so a cancelled caller returns at
+	// once; the fetch itself finishes (bounded by the request timeout) and is cached for the
+	// callers waiting behind it. Concurrent callers queue on o.mu, so only one request is made.
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		t, err := o.fetch(ctx)
+		ch <- result{t, err}
+	}()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			return "", r.err
+		}
+		return r.tok.AccessToken, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if c := o.cached.Load(); c.fresh() {
+		return c.tok, nil
+	}
+	// Keep the caller's values (loggers) but not its cancellation: other callers wait for this
+	// fetch too.
+	o.fetchCtx = context.WithoutCancel(ctx)
+	start := time.Now()
+	t, err := o.src.Token()
+	o.fetchCtx = nil
+	if err != nil {
+		return nil, err
+	}
+	o.cached.Store(newCachedToken(t, start))
+	return t, nil
+}
+
+func (o *oauthTokens) invalidate(bad string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if c := o.cached.Load(); c != nil && c.tok.AccessToken == bad {
+		o.cached.Store(nil)
+		o.src = o.newSource()
+	}
+	return true
+}
+
+// fetchSource is the uncached source under ReuseTokenSource: one token request per call. It runs
+// with o.mu held (ReuseTokenSource only calls it from o.fetch).
+type fetchSource struct{ o *oauthTokens }
+
+func (s fetchSource) Token() (*oauth2.Token, error) {
+	o := s.o
+	ctx := o.fetchCtx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	u, _ := url.Parse(o.cc.TokenURL)
+	ctx = withCall(ctx, &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken})
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.hc)
+	t, err := o.cc.Token(ctx)
+	if err != nil {
+		return nil, newAuthError(o.tokenURL, o.secret, err)
+	}
+	return t, nil
+}
+
+// authError is a failed token request. Its text names the token URL and the RFC 6749 error code
+// and description; it never holds the client secret.
+type authError struct {
+	tokenURL    string
+	status      int
+	code        string
+	description string
+	cause       error // network-level cause, already scrubbed
+}
+
+func newAuthError(tokenURL, secret string, err error) *authError {
+	scrub := func(s string) string {
+		if secret == "" {
+			return s
+		}
+		return strings.ReplaceAll(s, secret, "[redacted]")
+	}
+	e := &authError{tokenURL: tokenURL}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if re.Response != nil {
+			e.status = re.Response.StatusCode
+		}
+		e.code = scrub(clean(re.ErrorCode))
+		e.description = scrub(clean(re.ErrorDescription))
+		if e.code == "" && e.description == "" {
+			ct := ""
+			if re.Response != nil {
+				ct = re.Response.Header.Get("Content-Type")
+			}
+			e.description = scrub(snippet(re.Body, ct))
+		}
+		return e
+	}
+	// Unwrap *url.Error: its text repeats the token URL, which the message already names.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if msg := err.Error(); scrub(msg) != msg {
+		err = errors.New(scrub(msg))
+	}
+	e.cause = err
+	return e
+}
+
+func (e *authError) Error() string {
+	var b strings.Builder
+	b.WriteString("authentication failed at ")
+	b.WriteString(e.tokenURL)
+	b.WriteString(": ")
+	switch {
+	case e.cause != nil:
+		b.WriteString(e.cause.Error())
+	case e.code != "":
+		b.WriteString(e.code)
+		if e.description != "" {
+			b.WriteString(": ")
+			b.WriteString(e.description)
+		}
+	default:
+		fmt.Fprintf(&b, "%d %s", e.status, http.StatusText(e.status))
+		if e.description != "" {
+			b.WriteString(": ")
+			b.WriteString(e.description)
+		}
+	}
+	return b.String()
+}
+
+func (e *authError) Unwrap() error { return e.cause }
+
+// Is maps RFC 6749 error codes onto the package's sentinel errors.
+func (e *authError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.code == "invalid_client" || e.code == "unauthorized_client" || e.code == "invalid_grant" ||
+			e.status == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.code == "invalid_scope" || e.status == http.StatusForbidden
+	case ErrValidation:
+		return e.code == "invalid_request" || e.code == "unsupported_grant_type"
+	case ErrRateLimited:
+		return e.status == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// displayURL drops user info and query from a URL before it goes into a message.
+func displayURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "the token endpoint"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
+}
+
+// TokenRequest asks the token endpoint for an access token with the client credentials grant.
+type TokenRequest struct {
+	TokenURL     string
+	ClientID     string
+	ClientSecret string
+	Scopes       []string     // empty: no scope parameter, the token gets all the client's scopes
+	HTTPClient   *http.Client // nil: a client with a 30s timeout
+}
+
+// Token is an access token issued by the token endpoint.
+type Token struct {
+	AccessToken string
+	TokenType   string
+	Scope       string // space separated, as granted (the requested scopes when the server omits it)
+	ExpiresAt   time.Time
+}
+
+// ExchangeToken makes exactly one token request, without a Client and without retries: it backs
+// the ephemeral access-token resource and checks that a secret works. Errors never contain the
+// secret.
+func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
+	switch {
+	case req.TokenURL == "":
+		return nil, errors.New("iam: a token URL is required")
+	case req.ClientID == "":
+		return nil, errors.New("iam: a client ID is required")
+	case req.ClientSecret == "":
+		return nil, errors.New("iam: a client secret is required")
+	}
+	if err := checkURL(req.TokenURL); err != nil {
+		return nil, fmt.Errorf("iam: token URL: %w", err)
+	}
+	hc := &http.Client{Timeout: defaultRequestTimeout}
+	if req.HTTPClient != nil {
+		c := *req.HTTPClient
+		hc = &c
+	}
+	hc.CheckRedirect = noRedirects // the form carries the secret; never resend it elsewhere
+	cc := &clientcredentials.Config{
+		ClientID:     req.ClientID,
+		ClientSecret: req.ClientSecret,
+		TokenURL:     req.TokenURL,
+		Scopes:       req.Scopes,
+		AuthStyle:    oauth2.AuthStyleInParams,
+	}
+	start := time.Now()
+	t, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, newAuthError(displayURL(req.TokenURL), req.ClientSecret, err)
+	}
+	tok := &Token{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresAt: t.Expiry}
+	if s, ok := t.Extra("scope").(string); ok {
+		tok.Scope = s
+	} else {
+		tok.Scope = strings.Join(req.Scopes, " ")
+	}
+	if tok.ExpiresAt.IsZero() {
+		// expires_in missing: clientcredentials leaves Expiry zero. Fall back to expires_in if a
+		// server sent it as a string, otherwise leave zero (unknown).
+		if v, ok := t.Extra("expires_in").(string); ok {
+			if d, err := time.ParseDuration(v + "s"); err == nil {
+				tok.ExpiresAt = start.Add(d)
+			}
+		}
+	}
+	return tok, nil
+}

@@ -1,0 +1,294 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func okClient(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, 200, map[string]any{"clientId": "c1", "name": "n"})
+}
+
+func TestToken_fetchedOnceForConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(5 * time.Millisecond) // keep calls overlapping
+		okClient(w, r)
+	})
+	c := f.client(t)
+	if f.tokenCalls.Load() != 0 {
+		t.Fatal("NewClient must not fetch a token")
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for range 50 {
+		wg.Go(func() {
+			_, err := c.GetClient(ctxT(t), "c1")
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.tokenCalls.Load(); got != 1 {
+		t.Fatalf("%d token requests for 50 concurrent calls, want 1", got)
+	}
+	if got := f.apiCalls.Load(); got != 50 {
+		t.Fatalf("%d API requests, want 50", got)
+	}
+}
+
+func TestToken_reusedUntilNearExpiry(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	c := f.client(t)
+	for range 3 {
+		if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.tokenCalls.Load() != 1 {
+		t.Fatalf("token fetched %d times for a 1h token", f.tokenCalls.Load())
+	}
+	// A token is replaced before it expires: a minute early, or half-way through a short life.
+	f2 := newFake(t, okClient)
+	f2.expiresIn.Store(2)
+	c2 := f2.client(t)
+	for range 3 {
+		if _, err := c2.GetClient(ctxT(t), "c1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f2.tokenCalls.Load() != 1 {
+		t.Fatalf("a fresh 2s token was not reused: %d token requests", f2.tokenCalls.Load())
+	}
+	time.Sleep(1100 * time.Millisecond)
+	if _, err := c2.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if f2.tokenCalls.Load() != 2 {
+		t.Fatalf("a token past half its life was not refreshed: %d token requests", f2.tokenCalls.Load())
+	}
+}
+
+func TestToken_refreshedOnceAfter401(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	c := f.client(t)
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	f.reject("tok-1") // revoked server-side before its expiry
+	if _, err := c.CreateClient(ctxT(t), ClientRequest{Name: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	if f.tokenCalls.Load() != 2 {
+		t.Fatalf("token requests %d, want 2", f.tokenCalls.Load())
+	}
+	// A token rejected again is not retried in a loop.
+	f.reject("tok-2")
+	f.reject("tok-3")
+	_, err := c.GetClient(ctxT(t), "c1")
+	if !errors.Is(err, ErrUnauthorized) || f.tokenCalls.Load() != 3 {
+		t.Fatalf("want ErrUnauthorized after one refresh; err %v, token requests %d", err, f.tokenCalls.Load())
+	}
+}
+
+func TestToken_staticToken(t *testing.T) {
+	t.Parallel()
+	var got string
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Get("Authorization")
+		okClient(w, r)
+	})
+	c := f.client(t, func(c *Config) { c.ClientID, c.ClientSecret, c.AccessToken = "", "", "static-token" })
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if got != "Bearer static-token" || f.tokenCalls.Load() != 0 {
+		t.Fatalf("Authorization %q, token requests %d", got, f.tokenCalls.Load())
+	}
+	f.reject("static-token")
+	if _, err := c.GetClient(ctxT(t), "c1"); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("want ErrUnauthorized, got %v", err)
+	}
+}
+
+func TestToken_requestShape(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	var form, ua string
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		form = r.PostForm.Encode()
+		ua = r.UserAgent()
+		if _, _, ok := r.BasicAuth(); ok {
+			t.Error("credentials sent twice (Basic and form)")
+		}
+		writeJSON(w, 200, map[string]any{"access_token": "t", "token_type": "Bearer", "expires_in": 3600})
+	}
+	c := f.client(t, func(c *Config) { c.Scopes = []string{"services.iam", "api"} })
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	want := "client_id=cid&client_secret=" + testSecret + "&grant_type=client_credentials&scope=services.iam+api"
+	if form != want {
+		t.Fatalf("token form %q, want %q", form, want)
+	}
+	if ua != "terraform-provider-aritma/1.2.3" {
+		t.Fatalf("token request User-Agent %q", ua)
+	}
+}
+
+func TestToken_errors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		status  int
+		ctype   string
+		body    string
+		want    string
+		is      error
+		retries int64 // token requests made
+	}{
+		{"invalid_client", 401, "application/json", `{"error":"invalid_client","error_description":"bad credentials"}`,
+			"invalid_client: bad credentials", ErrUnauthorized, 1},
+		{"invalid_scope", 400, "application/json", `{"error":"invalid_scope","error_description":"scope 'x' not allowed"}`,
+			"invalid_scope: scope 'x' not allowed", ErrForbidden, 1},
+		{"echoes the secret", 400, "application/json", `{"error":"invalid_request","error_description":"secret ` + testSecret + ` is odd"}`,
+			"invalid_request: secret [redacted] is odd", ErrValidation, 1},
+		{"html 500", 500, "text/html", `<html><body><h1>Oops</h1></body></html>`, "500 Internal Server Error: Oops", nil, 5},
+		{"rate limited", 429, "", ``, "429 Too Many Requests", ErrRateLimited, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, okClient)
+			f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+				if tc.ctype != "" {
+					w.Header().Set("Content-Type", tc.ctype)
+				}
+				if tc.status == 429 {
+					w.Header().Set("Retry-After", "0")
+				}
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}
+			_, err := f.client(t).GetClient(ctxT(t), "c1")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			want := "GET /v1/clients/c1: authentication failed at " + f.URL + "/connect/token: " + tc.want
+			if err.Error() != want {
+				t.Fatalf("got  %q\nwant %q", err, want)
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Fatalf("errors.Is(%v) false", tc.is)
+			}
+			assertNoSecret(t, err)
+			if f.tokenCalls.Load() != tc.retries || f.apiCalls.Load() != 0 {
+				t.Fatalf("token requests %d (want %d), API requests %d", f.tokenCalls.Load(), tc.retries, f.apiCalls.Load())
+			}
+		})
+	}
+}
+
+func TestToken_cancelledCallerDoesNotWait(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	release := make(chan struct{})
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		<-release
+		writeJSON(w, 200, map[string]any{"access_token": "t", "token_type": "Bearer", "expires_in": 3600})
+	}
+	t.Cleanup(func() { close(release) })
+	c := f.client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetClient(ctx, "c1")
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Fatalf("err %v after %v", err, time.Since(start))
+	}
+}
+
+func TestExchangeToken(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	before := time.Now()
+	tok, err := ExchangeToken(ctxT(t), TokenRequest{
+		TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret, Scopes: []string{"services.iam"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken != "tok-1" || tok.TokenType != "Bearer" || tok.Scope != "services.iam" {
+		t.Fatalf("token %+v", tok)
+	}
+	if tok.ExpiresAt.Before(before.Add(3599*time.Second)) || tok.ExpiresAt.After(time.Now().Add(3601*time.Second)) {
+		t.Fatalf("ExpiresAt %v not about an hour from now", tok.ExpiresAt)
+	}
+
+	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret + "x"})
+	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "invalid_client") {
+		t.Fatalf("want invalid_client, got %v", err)
+	}
+	assertNoSecret(t, err)
+
+	// Exactly one request, even when the endpoint fails with a retryable status.
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }
+	calls := f.tokenCalls.Load()
+	if _, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret}); err == nil {
+		t.Fatal("no error for 503")
+	}
+	if f.tokenCalls.Load() != calls+1 {
+		t.Fatalf("ExchangeToken made %d requests", f.tokenCalls.Load()-calls)
+	}
+	assertNoSecret(t, err)
+
+	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: "http://127.0.0.1:1/connect/token", ClientID: "cid", ClientSecret: testSecret})
+	if err == nil || !strings.HasPrefix(err.Error(), "authentication failed at http://127.0.0.1:1/connect/token: ") {
+		t.Fatalf("unreachable endpoint: %v", err)
+	}
+	assertNoSecret(t, err)
+}
+
+func TestNewClient_validation(t *testing.T) {
+	t.Parallel()
+	base := Config{Endpoint: "https://api.example", TokenURL: "https://id.example/connect/token", ClientID: "cid", ClientSecret: testSecret}
+	for name, mod := range map[string]func(*Config){
+		"no endpoint":        func(c *Config) { c.Endpoint = "" },
+		"relative endpoint":  func(c *Config) { c.Endpoint = "/v1" },
+		"ftp endpoint":       func(c *Config) { c.Endpoint = "ftp://x" },
+		"no credentials":     func(c *Config) { c.ClientID, c.ClientSecret = "", "" },
+		"no secret":          func(c *Config) { c.ClientSecret = "" },
+		"no token URL":       func(c *Config) { c.TokenURL = "" },
+		"bad token URL":      func(c *Config) { c.TokenURL = "id.example" },
+		"both kinds":         func(c *Config) { c.AccessToken = "t" },
+		"negative timeout":   func(c *Config) { c.RequestTimeout = -time.Second },
+		"negative wait":      func(c *Config) { c.RetryWaitMin = -time.Second },
+		"secret only, token": func(c *Config) { c.ClientID, c.AccessToken = "", "t" },
+	} {
+		cfg := base
+		mod(&cfg)
+		_, err := NewClient(cfg)
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+		assertNoSecret(t, err)
+	}
+	if _, err := NewClient(base); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewClient(Config{Endpoint: "https://api.example", AccessToken: "t"}); err != nil {
+		t.Fatalf("static token without token URL: %v", err)
+	}
+}

@@ -1,0 +1,57 @@
+package iam
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+)
+
+// Action is an entry of the action catalogue; granting an action grants its descendants.
+type Action struct {
+	Name        string `json:"name"`
+	Parent      string `json:"parent"`
+	Description string `json:"description"`
+}
+
+// OAuthScope is an OAuth scope a client may be allowed to request.
+type OAuthScope struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+// ListActions returns the whole action catalogue.
+func (c *Client) ListActions(ctx context.Context) ([]Action, error) {
+	return listPlain[Action](ctx, c, "/v1/actions")
+}
+
+// ListScopes returns the OAuth scopes the server knows.
+func (c *Client) ListScopes(ctx context.Context) ([]OAuthScope, error) {
+	return listPlain[OAuthScope](ctx, c, "/v1/scopes")
+}
+
+// listPlain reads a catalogue answered as a bare JSON array; it also accepts the two paging
+// envelopes (first page of the largest size) in case the real service wraps it.
+func listPlain[T any](ctx context.Context, c *Client, path string) ([]T, error) {
+	var raw json.RawMessage
+	if _, err := c.call(ctx, request{method: http.MethodGet, path: path}, &raw); err != nil {
+		return nil, err
+	}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		var out []T
+		if err := json.Unmarshal(raw, &out); err != nil && len(raw) > 0 {
+			return nil, fmt.Errorf("GET %s: decoding response: %w", path, err)
+		}
+		return out, nil
+	}
+	var env struct {
+		Items []T `json:"items"`
+		Data  []T `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, fmt.Errorf("GET %s: decoding response: %w", path, err)
+	}
+	return append(env.Items, env.Data...), nil
+}

@@ -1,0 +1,424 @@
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// recorder answers from a route table and records the bodies it got.
+type recorder struct {
+	mu     sync.Mutex
+	bodies map[string]string
+	routes map[string]http.HandlerFunc // "METHOD /path"
+}
+
+func newRecorder(routes map[string]http.HandlerFunc) *recorder {
+	return &recorder{bodies: map[string]string{}, routes: routes}
+}
+
+func (rec *recorder) serve(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	key := r.Method + " " + r.URL.EscapedPath()
+	rec.mu.Lock()
+	rec.bodies[key] = string(b)
+	h := rec.routes[key]
+	rec.mu.Unlock()
+	if h == nil {
+		problem(w, 404, "Not Found", nil)
+		return
+	}
+	h(w, r)
+}
+
+func (rec *recorder) body(key string) string {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.bodies[key]
+}
+
+func TestCreateClient_requestAndTolerances(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		answer http.HandlerFunc
+		want   OAuthClient
+		err    error
+	}{
+		{"201 with body", func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 201, map[string]any{"clientId": "c1", "name": "svc", "description": "d",
+				"allowedGrantTypes": []string{"client_credentials"}, "redirectUris": []string{}, "allowedScopes": []string{"api"}})
+		}, OAuthClient{ClientID: "c1", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		{"200 without body but Location", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/core/iam/v1/clients/c%2F2")
+			w.WriteHeader(http.StatusOK)
+		}, OAuthClient{ClientID: "c/2", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		{"body without clientId, absolute Location", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "https://api.example/v1/clients/c3")
+			writeJSON(w, 201, map[string]any{"name": "svc", "description": "d"})
+		}, OAuthClient{ClientID: "c3", Name: "svc", Description: "d"}, nil},
+		{"neither", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusCreated) }, OAuthClient{}, ErrOutcomeUnknown},
+		{"garbage body", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) }, OAuthClient{}, ErrOutcomeUnknown},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rec := newRecorder(map[string]http.HandlerFunc{"POST /v1/clients": tc.answer})
+			f := newFake(t, rec.serve)
+			got, err := f.client(t).CreateClient(ctxT(t), ClientRequest{Name: "svc", Description: "d",
+				AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("want %v, got %v", tc.err, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", tc.want) {
+				t.Fatalf("got  %+v\nwant %+v", *got, tc.want)
+			}
+			// nil slices go out as [] because the API requires all five fields.
+			want := `{"name":"svc","description":"d","allowedGrantTypes":["client_credentials"],"redirectUris":[],"allowedScopes":["api"]}`
+			if b := rec.body("POST /v1/clients"); b != want {
+				t.Fatalf("body %s, want %s", b, want)
+			}
+		})
+	}
+}
+
+func TestClientEndpoints(t *testing.T) {
+	t.Parallel()
+	details := map[string]any{"clientId": "a/b", "name": "n", "description": "", "allowedGrantTypes": []string{"client_credentials"},
+		"redirectUris": []string{}, "allowedScopes": []string{}}
+	rec := newRecorder(map[string]http.HandlerFunc{
+		"GET /v1/clients/a%2Fb":    func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, details) },
+		"PUT /v1/clients/a%2Fb":    func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, details) },
+		"DELETE /v1/clients/a%2Fb": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) },
+	})
+	f := newFake(t, rec.serve)
+	c := f.client(t)
+	ctx := ctxT(t)
+	got, err := c.GetClient(ctx, "a/b")
+	if err != nil || got.ClientID != "a/b" || got.AllowedGrantTypes[0] != "client_credentials" {
+		t.Fatalf("GetClient = %+v, %v", got, err)
+	}
+	if _, err := c.UpdateClient(ctx, "a/b", ClientRequest{Name: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	if b := rec.body("PUT /v1/clients/a%2Fb"); b != `{"name":"n","description":"","allowedGrantTypes":[],"redirectUris":[],"allowedScopes":[]}` {
+		t.Fatalf("PUT body %s", b)
+	}
+	if err := c.DeleteClient(ctx, "a/b"); err != nil {
+		t.Fatalf("DELETE answering 200: %v", err)
+	}
+	_, err = c.GetClient(ctx, "missing")
+	if !IsNotFound(err) || !strings.Contains(err.Error(), "GET /v1/clients/missing: 404 Not Found (trace id 00-trace-1)") {
+		t.Fatalf("GetClient(missing) = %v", err)
+	}
+	for name, err := range map[string]error{
+		"GetClient":    func() error { _, err := c.GetClient(ctx, ""); return err }(),
+		"DeleteClient": c.DeleteClient(ctx, ""),
+		"DeletePolicy": c.DeletePolicy(ctx, "client-1", "", "/"),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "is required") {
+			t.Errorf("%s with an empty argument: %v", name, err)
+		}
+	}
+}
+
+func TestSecretEndpoints(t *testing.T) {
+	t.Parallel()
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
+	secrets := []any{
+		map[string]any{"clientSecretId": "s1", "clientId": "c1", "description": "old", "expiration": nil, "created": "2025-01-01T00:00:00Z"},
+		map[string]any{"clientSecretId": "s2", "clientId": "c1", "description": "new", "expiration": "2030-01-02T02:04:05Z", "created": "2025-02-01T00:00:00Z"},
+	}
+	rec := newRecorder(map[string]http.HandlerFunc{
+		"POST /v1/clients/c1/secrets": func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 201, map[string]any{"clientSecretId": "s2", "clientId": "c1", "description": "new",
+				"expiration": "2030-01-02T02:04:05Z", "created": "2025-02-01T00:00:00Z", "value": testSecret})
+		},
+		"GET /v1/clients/c1/secrets": func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, map[string]any{"items": secrets, "metadata": map[string]any{"page": 1, "pageSize": 100, "totalCount": 2}})
+		},
+		"DELETE /v1/clients/c1/secrets/s1": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
+	})
+	f := newFake(t, rec.serve)
+	c := f.client(t)
+	ctx := ctxT(t)
+	s, err := c.CreateClientSecret(ctx, "c1", SecretRequest{Value: testSecret, Description: "new", Expiration: &exp})
+	if err != nil || s.Value != testSecret || s.ClientSecretID != "s2" || !s.Expiration.Equal(exp) {
+		t.Fatalf("CreateClientSecret = %+v, %v", s, err)
+	}
+	if b := rec.body("POST /v1/clients/c1/secrets"); b != `{"value":"`+testSecret+`","description":"new","expiration":"2030-01-02T02:04:05Z"}` {
+		t.Fatalf("body %s", b)
+	}
+	if _, err := c.CreateClientSecret(ctx, "c1", SecretRequest{Value: testSecret}); err != nil {
+		t.Fatal(err)
+	}
+	if b := rec.body("POST /v1/clients/c1/secrets"); strings.Contains(b, "expiration") {
+		t.Fatalf("no expiration must be omitted: %s", b)
+	}
+	got, err := c.GetClientSecret(ctx, "c1", "s1")
+	if err != nil || got.Description != "old" || got.Expiration != nil || got.Value != "" {
+		t.Fatalf("GetClientSecret = %+v, %v", got, err)
+	}
+	if _, err := c.GetClientSecret(ctx, "c1", "s9"); !IsNotFound(err) {
+		t.Fatalf("unknown secret: %v", err)
+	}
+	if _, err := c.GetClientSecret(ctx, "c9", "s1"); !IsNotFound(err) {
+		t.Fatalf("unknown client: %v", err)
+	}
+	if err := c.DeleteClientSecret(ctx, "c1", "s1"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPolicyEndpoints(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(map[string]http.HandlerFunc{
+		"POST /v1/policies": func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, map[string]any{"subject": "client-c1", "scope": "/subscriptions/1", "action": "owner", "tenant": "t1"})
+		},
+		"DELETE /v1/policies": func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.RawQuery != "action=owner&scope=%2Fsubscriptions%2F1&subject=client-c1" {
+				problem(w, 400, "bad query "+r.URL.RawQuery, nil)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		},
+		"GET /v1/policies": func(w http.ResponseWriter, _ *http.Request) {
+			// A server ignoring the filters must not make GetPolicy adopt another policy.
+			writeJSON(w, 200, map[string]any{"page": 1, "pageSize": 200, "total": 1, "totalPages": 1,
+				"data": []any{map[string]any{"subject": "client-c2", "scope": "/", "action": "owner"}}})
+		},
+	})
+	f := newFake(t, rec.serve)
+	c := f.client(t)
+	ctx := ctxT(t)
+	p, err := c.CreatePolicy(ctx, Policy{Subject: "client-c1", Scope: "/subscriptions/1", Action: "owner"})
+	if err != nil || p.Tenant != "t1" {
+		t.Fatalf("CreatePolicy = %+v, %v", p, err)
+	}
+	if b := rec.body("POST /v1/policies"); b != `{"subject":"client-c1","scope":"/subscriptions/1","action":"owner"}` {
+		t.Fatalf("body %s", b)
+	}
+	if err := c.DeletePolicy(ctx, "client-c1", "owner", "/subscriptions/1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetPolicy(ctx, "client-c1", "owner", "/"); !IsNotFound(err) {
+		t.Fatalf("GetPolicy of a filtered-out policy: %v", err)
+	}
+}
+
+func TestSubjectAndGroupEndpoints(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(map[string]http.HandlerFunc{
+		"POST /v1/subjects/groups": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/subjects/groups/g1")
+			writeJSON(w, 201, map[string]any{"$type": "group", "id": "g1", "subjectId": "group-g1", "type": "Group",
+				"displayName": "ops", "tenant": "t1", "properties": map[string]any{"description": "d", "memberCount": 0}})
+		},
+		"POST /v1/subjects/groups/g1/members":             func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
+		"DELETE /v1/subjects/groups/g1/members/client-c1": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
+		"DELETE /v1/subjects/groups/g1":                   func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
+		"GET /v1/subjects/user-u1/memberships":            emptyB,
+		"GET /v1/subjects/clients/c1/permissions":         emptyB,
+		"GET /v1/subjects/user-u1/permissions":            emptyB,
+		"GET /v1/subjects":                                emptyB,
+		"GET /v1/subjects/users":                          emptyB,
+		"GET /v1/actions":                                 catalogue(`[{"name":"owner","parent":"","description":"all"},{"name":"iam.manage","parent":"owner"}]`),
+		"GET /v1/scopes":                                  catalogue(`{"data":[{"name":"services.iam","description":"IAM"}]}`),
+	})
+	f := newFake(t, rec.serve)
+	c := f.client(t)
+	ctx := ctxT(t)
+	g, err := c.CreateGroup(ctx, GroupRequest{DisplayName: "ops", Description: "d"})
+	if err != nil || g.Type != "group" || g.ID != "g1" || g.SubjectID != "group-g1" || g.Properties["description"] != "d" {
+		t.Fatalf("CreateGroup = %+v, %v", g, err)
+	}
+	if b := rec.body("POST /v1/subjects/groups"); b != `{"displayName":"ops","description":"d"}` {
+		t.Fatalf("body %s", b)
+	}
+	if err := c.AddGroupMembers(ctx, "g1", []string{"client-c1", "user-u1"}); err != nil {
+		t.Fatal(err)
+	}
+	if b := rec.body("POST /v1/subjects/groups/g1/members"); b != `{"subjectIds":["client-c1","user-u1"]}` {
+		t.Fatalf("body %s", b)
+	}
+	if err := c.RemoveGroupMember(ctx, "g1", "client-c1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteGroup(ctx, "g1"); err != nil {
+		t.Fatal(err)
+	}
+	for name, seq := range map[string]func(yield func(Subject, error) bool){
+		"memberships": c.ListMemberships(ctx, "user-u1"),
+		"all":         c.ListSubjects(ctx, SubjectListOptions{}),
+		"users":       c.ListSubjects(ctx, SubjectListOptions{Type: "user", SearchQuery: "al"}),
+	} {
+		for _, err := range seq {
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+	}
+	for _, err := range c.ListSubjects(ctx, SubjectListOptions{Type: "robot"}) {
+		if err == nil || !strings.Contains(err.Error(), `"robot"`) {
+			t.Fatalf("unknown type: %v", err)
+		}
+	}
+	for _, err := range c.ListClientPermissions(ctx, "c1", PermissionFilter{Action: "iam.client.read", ResourceType: "subscriptions"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, err := range c.ListPermissions(ctx, "user-u1", PermissionFilter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := strings.Join(f.seen(), "\n")
+	for _, want := range []string{
+		"GET /v1/subjects/users?page=1&pageSize=200&searchQuery=al",
+		"GET /v1/subjects/clients/c1/permissions?action=iam.client.read&page=1&pageSize=200&resourceType=subscriptions",
+		"GET /v1/subjects/user-u1/permissions?page=1&pageSize=200",
+	} {
+		if !strings.Contains(seen, want) {
+			t.Errorf("missing request %q in\n%s", want, seen)
+		}
+	}
+	actions, err := c.ListActions(ctx)
+	if err != nil || len(actions) != 2 || actions[1] != (Action{Name: "iam.manage", Parent: "owner"}) {
+		t.Fatalf("ListActions = %+v, %v", actions, err)
+	}
+	scopes, err := c.ListScopes(ctx)
+	if err != nil || len(scopes) != 1 || scopes[0].Name != "services.iam" {
+		t.Fatalf("ListScopes = %+v, %v", scopes, err)
+	}
+}
+
+func emptyB(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, 200, map[string]any{"page": 1, "pageSize": 200, "count": 0, "total": 0, "totalPages": 0, "data": []any{}})
+}
+
+func catalogue(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(body))
+	}
+}
+
+func TestUserAgentAndLogHook(t *testing.T) {
+	t.Parallel()
+	var ua []string
+	var mu sync.Mutex
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		ua = append(ua, r.UserAgent())
+		n := len(ua)
+		mu.Unlock()
+		if n == 1 {
+			problem(w, 503, "Service Unavailable", nil)
+			return
+		}
+		okClient(w, r)
+	})
+	type entry struct {
+		level, msg string
+		fields     map[string]any
+	}
+	var logs []entry
+	c := f.client(t, func(c *Config) {
+		c.UserAgent = "terraform/1.11.4"
+		c.Log = func(_ context.Context, level, msg string, fields map[string]any) {
+			mu.Lock()
+			defer mu.Unlock()
+			logs = append(logs, entry{level, msg, fields})
+		}
+	})
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if len(ua) != 2 || ua[0] != "terraform-provider-aritma/1.2.3 terraform/1.11.4" {
+		t.Fatalf("User-Agent %q", ua)
+	}
+	if len(logs) != 3 { // token request + two attempts
+		t.Fatalf("log entries %+v", logs)
+	}
+	first, second := logs[1].fields, logs[2].fields
+	if logs[1].level != "debug" || logs[1].msg != "IAM API request" || first["method"] != "GET" || first["path"] != "/v1/clients/c1" ||
+		first["status"] != 503 || first["attempt"] != 1 || first["trace_id"] != "00-trace-1" {
+		t.Fatalf("first attempt logged as %+v", first)
+	}
+	if second["status"] != 200 || second["attempt"] != 2 {
+		t.Fatalf("second attempt logged as %+v", second)
+	}
+	if _, ok := second["duration_ms"].(int64); !ok {
+		t.Fatalf("duration_ms %T", second["duration_ms"])
+	}
+	if logs[0].fields["path"] != "/connect/token" || logs[0].fields["status"] != 200 {
+		t.Fatalf("token request logged as %+v", logs[0].fields)
+	}
+	all, _ := json.Marshal(logs[0].fields)
+	all2, _ := json.Marshal([]any{first, second})
+	for _, s := range []string{string(all), string(all2)} {
+		if strings.Contains(s, testSecret) || strings.Contains(s, "tok-1") || strings.Contains(s, "Bearer") {
+			t.Fatalf("log fields leak credentials: %s", s)
+		}
+	}
+}
+
+func TestTransport_parallelCallsReuseConnections(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/connect/token" {
+			writeJSON(w, http.StatusOK, map[string]any{"access_token": "t", "token_type": "Bearer", "expires_in": 3600})
+			return
+		}
+		time.Sleep(20 * time.Millisecond) // keep all 50 calls in flight together
+		okClient(w, r)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c, err := NewClient(Config{Endpoint: srv.URL, TokenURL: srv.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	round := func() {
+		var wg sync.WaitGroup
+		for range 50 {
+			wg.Go(func() {
+				if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	// With a small idle pool (the default keeps 2 per host) every round dials about 48 new
+	// connections; with ours, later rounds reuse what the earlier ones opened.
+	for range 3 {
+		round()
+	}
+	if n := conns.Load(); n > 55 {
+		t.Fatalf("3 rounds of 50 parallel calls opened %d connections", n)
+	}
+}

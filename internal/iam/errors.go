@@ -1,0 +1,315 @@
+package iam
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Sentinel errors. An *APIError matches them with errors.Is through its status code, so callers
+// never compare status codes themselves.
+var (
+	// ErrNotFound matches 404 (and 410) answers and lookups that found nothing.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict matches 409 answers, such as a duplicate policy triple.
+	ErrConflict = errors.New("conflict")
+	// ErrUnauthorized matches 401 answers and rejected credentials at the token endpoint.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden matches 403 answers: the caller lacks a scope or an IAM permission.
+	ErrForbidden = errors.New("forbidden")
+	// ErrValidation matches 400 and 422 answers.
+	ErrValidation = errors.New("validation failed")
+	// ErrRateLimited matches 429 answers that were still rate limited after every retry.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrOutcomeUnknown marks a create whose request reached the server but whose answer was lost
+	// (502, 504, a timeout or a reset connection). The object MAY exist; it was not retried
+	// because repeating a non-idempotent create could make a duplicate.
+	ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request, so the object may exist")
+)
+
+// IsNotFound reports whether err means the object does not exist.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// APIError is a non-2xx answer of the IAM API, decoded from RFC 7807 problem details when the
+// body has them. It never holds a request body, a header or a token.
+type APIError struct {
+	StatusCode  int
+	Method      string
+	Path        string // API path including the query, e.g. "/v1/clients/abc"
+	Type        string
+	Title       string
+	Detail      string
+	Instance    string
+	TraceID     string
+	FieldErrors map[string][]string // "" holds failures not tied to one field
+}
+
+// Error renders one readable line: what was called, the status, the API's own words, the field
+// errors sorted by field and the trace id support needs.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	statusText := http.StatusText(e.StatusCode)
+	if statusText != "" {
+		b.WriteByte(' ')
+		b.WriteString(statusText)
+	}
+	title := strings.TrimSpace(e.Title)
+	if title != "" && !strings.EqualFold(title, statusText) {
+		b.WriteString(": ")
+		b.WriteString(title)
+	}
+	if detail := strings.TrimSpace(e.Detail); detail != "" && detail != title {
+		b.WriteString(": ")
+		b.WriteString(detail)
+	}
+	if fe := e.fieldErrorText(); fe != "" {
+		b.WriteString(": ")
+		b.WriteString(fe)
+	}
+	if e.TraceID != "" {
+		b.WriteString(" (trace id ")
+		b.WriteString(e.TraceID)
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+func (e *APIError) fieldErrorText() string {
+	keys := make([]string, 0, len(e.FieldErrors))
+	for k := range e.FieldErrors {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var parts []string
+	for _, k := range keys {
+		for _, msg := range e.FieldErrors[k] {
+			if k == "" {
+				parts = append(parts, msg)
+			} else {
+				parts = append(parts, k+": "+msg)
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Is lets errors.Is(err, ErrNotFound) and friends work on an *APIError by status code.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound || e.StatusCode == http.StatusGone
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrValidation:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// redact removes a caller-chosen secret from every text the server sent back, in case a
+// validation message echoes the rejected value.
+func (e *APIError) redact(secret string) {
+	if secret == "" {
+		return
+	}
+	r := strings.NewReplacer(secret, "[redacted]")
+	e.Title, e.Detail, e.Instance, e.Type = r.Replace(e.Title), r.Replace(e.Detail), r.Replace(e.Instance), r.Replace(e.Type)
+	for k, msgs := range e.FieldErrors {
+		for i := range msgs {
+			msgs[i] = r.Replace(msgs[i])
+		}
+		if nk := r.Replace(k); nk != k {
+			delete(e.FieldErrors, k)
+			e.FieldErrors[nk] = msgs
+		}
+	}
+}
+
+// outcomeUnknownError wraps the failure of a create that may have been applied.
+type outcomeUnknownError struct{ err error }
+
+func (e *outcomeUnknownError) Error() string {
+	return e.err.Error() + " (outcome unknown: the server may have applied the request, so the object may exist)"
+}
+func (e *outcomeUnknownError) Unwrap() error        { return e.err }
+func (e *outcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// maxErrorBody bounds how much of an error body is read; problem details are small, and an
+// unexpected HTML page must not be buffered whole.
+const maxErrorBody = 64 << 10
+
+// maxSnippet is how much of a non-JSON error body may appear in an error message.
+const maxSnippet = 200
+
+type problemJSON struct {
+	Type     string          `json:"type"`
+	Title    string          `json:"title"`
+	Detail   string          `json:"detail"`
+	Instance string          `json:"instance"`
+	TraceID  string          `json:"traceId"`
+	Errors   json.RawMessage `json:"errors"`
+	// Tolerated shapes of non-RFC 7807 servers and gateways.
+	Message          string `json:"message"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// newAPIError reads (a bounded part of) the body of a failed response and builds the error.
+func newAPIError(resp *http.Response, method, path string) *APIError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
+	if !decodeProblem(e, body, resp.Header.Get("Content-Type")) {
+		e.Detail = snippet(body, resp.Header.Get("Content-Type"))
+	}
+	if e.TraceID == "" {
+		e.TraceID = headerTraceID(resp.Header)
+	}
+	return e
+}
+
+// decodeProblem fills e from a JSON error body and reports whether the body was JSON.
+func decodeProblem(e *APIError, body []byte, contentType string) bool {
+	trimmed := bytes.TrimSpace(body)
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if len(trimmed) == 0 || (!strings.Contains(mt, "json") && trimmed[0] != '{') {
+		return false
+	}
+	var p problemJSON
+	if err := json.Unmarshal(trimmed, &p); err != nil {
+		return false
+	}
+	e.Type, e.Title, e.Detail, e.Instance, e.TraceID = clean(p.Type), clean(p.Title), clean(p.Detail), clean(p.Instance), clean(p.TraceID)
+	if e.Detail == "" {
+		e.Detail = clean(p.Message)
+	}
+	if e.Title == "" && p.Error != "" {
+		e.Title = clean(p.Error)
+		if e.Detail == "" {
+			e.Detail = clean(p.ErrorDescription)
+		}
+	}
+	e.FieldErrors = decodeFieldErrors(p.Errors)
+	return true
+}
+
+// decodeFieldErrors accepts the ASP.NET shape {"field":["msg"]} and the looser {"field":"msg"}.
+func decodeFieldErrors(raw json.RawMessage) map[string][]string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var many map[string][]string
+	if json.Unmarshal(raw, &many) == nil {
+		return cleanFieldErrors(many)
+	}
+	var one map[string]string
+	if json.Unmarshal(raw, &one) == nil {
+		many = make(map[string][]string, len(one))
+		for k, v := range one {
+			many[k] = []string{v}
+		}
+		return cleanFieldErrors(many)
+	}
+	return nil
+}
+
+func cleanFieldErrors(m map[string][]string) map[string][]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(m))
+	for k, msgs := range m {
+		for _, msg := range msgs {
+			out[clean(k)] = append(out[clean(k)], clean(msg))
+		}
+	}
+	return out
+}
+
+// headerTraceID finds a trace id in the usual response headers, for bodies without traceId.
+func headerTraceID(h http.Header) string {
+	for _, k := range []string{"X-Trace-Id", "Trace-Id", "X-Request-Id", "Request-Id", "X-Correlation-Id"} {
+		if v := h.Get(k); v != "" {
+			return clean(v)
+		}
+	}
+	return ""
+}
+
+// snippet turns a non-JSON error body into at most maxSnippet bytes of plain, single-line text
+// (HTML tags removed), so a proxy's error page does not flood the message.
+func snippet(body []byte, contentType string) string {
+	s := strings.ToValidUTF8(string(body), "")
+	mt, _, _ := mime.ParseMediaType(contentType)
+	if mt == "text/html" || strings.HasPrefix(strings.TrimSpace(s), "<") {
+		s = stripTags(s)
+	}
+	s = clean(s)
+	if len(s) <= maxSnippet {
+		return s
+	}
+	cut := maxSnippet
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// clean collapses whitespace and drops control characters so server text stays on one line.
+func clean(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+		case r == '>' && in:
+			in = false
+			b.WriteByte(' ')
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// wrapf prefixes an error with the call it belongs to.
+func wrapf(method, path string, err error) error {
+	return fmt.Errorf("%s %s: %w", method, path, err)
+}

@@ -1,0 +1,130 @@
+package iam
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestAPIError_rendering(t *testing.T) {
+	t.Parallel()
+	html := "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center>" +
+		"<hr><center>nginx</center>" + strings.Repeat("<p>padding text</p>", 40) + "</body></html>"
+	for _, tc := range []struct {
+		name        string
+		method      string
+		status      int
+		contentType string
+		body        string
+		header      http.Header
+		want        string
+	}{
+		{
+			name: "problem with field errors", method: "POST", status: 400, contentType: "application/problem+json",
+			body: `{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"One or more validation errors occurred.",` +
+				`"status":400,"traceId":"00-abc-01","errors":{"redirectUris":["must be empty"],"name":["must be 1..200 characters"],"":["general"]}}`,
+			want: "POST /v1/clients: 400 Bad Request: One or more validation errors occurred.: general; name: must be 1..200 characters; redirectUris: must be empty (trace id 00-abc-01)",
+		},
+		{
+			name: "problem with detail", method: "GET", status: 404, contentType: "application/problem+json",
+			body: `{"title":"Not Found","status":404,"detail":"client 'x' does not exist","traceId":"t-1"}`,
+			want: "GET /v1/clients: 404 Not Found: client 'x' does not exist (trace id t-1)",
+		},
+		{
+			name: "empty body", method: "DELETE", status: 500,
+			want: "DELETE /v1/clients: 500 Internal Server Error",
+		},
+		{
+			name: "empty body, trace id header", method: "GET", status: 503, header: http.Header{"X-Request-Id": {"req-9"}},
+			want: "GET /v1/clients: 503 Service Unavailable (trace id req-9)",
+		},
+		{
+			name: "html body", method: "GET", status: 502, contentType: "text/html", body: html,
+			want: "GET /v1/clients: 502 Bad Gateway: 502 Bad Gateway 502 Bad Gateway nginx padding text padding text",
+		},
+		{
+			name: "plain text with control characters", method: "GET", status: 418, contentType: "text/plain",
+			body: "line one\r\n\tline\x00two\x1b[31m",
+			want: "GET /v1/clients: 418 I'm a teapot: line one line two [31m",
+		},
+		{
+			name: "broken json", method: "GET", status: 500, contentType: "application/json", body: `{"title": "cut`,
+			want: `GET /v1/clients: 500 Internal Server Error: {"title": "cut`,
+		},
+		{
+			name: "oauth style body", method: "GET", status: 401, contentType: "application/json",
+			body: `{"error":"invalid_token","error_description":"expired"}`,
+			want: "GET /v1/clients: 401 Unauthorized: invalid_token: expired",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := tc.header
+			if h == nil {
+				h = http.Header{}
+			}
+			if tc.contentType != "" {
+				h.Set("Content-Type", tc.contentType)
+			}
+			resp := &http.Response{StatusCode: tc.status, Header: h, Body: http.NoBody}
+			if tc.body != "" {
+				resp.Body = nopCloser{strings.NewReader(tc.body)}
+			}
+			got := newAPIError(resp, tc.method, "/v1/clients").Error()
+			if !strings.HasPrefix(got, tc.want) {
+				t.Fatalf("got  %q\nwant %q", got, tc.want)
+			}
+			if tc.name == "html body" {
+				detail := strings.TrimPrefix(got, "GET /v1/clients: 502 Bad Gateway: ")
+				if len(strings.TrimSuffix(detail, "…")) > maxSnippet || !strings.HasSuffix(detail, "…") || strings.Contains(got, "<") {
+					t.Fatalf("HTML body not reduced to a %d-byte snippet: %q", maxSnippet, detail)
+				}
+			}
+		})
+	}
+}
+
+type nopCloser struct{ *strings.Reader }
+
+func (nopCloser) Close() error { return nil }
+
+func TestAPIError_is(t *testing.T) {
+	t.Parallel()
+	sentinels := []error{ErrNotFound, ErrConflict, ErrUnauthorized, ErrForbidden, ErrValidation, ErrRateLimited}
+	for status, want := range map[int]error{
+		404: ErrNotFound, 409: ErrConflict, 401: ErrUnauthorized, 403: ErrForbidden,
+		400: ErrValidation, 422: ErrValidation, 429: ErrRateLimited, 500: nil,
+	} {
+		err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: status})
+		for _, s := range sentinels {
+			if got := errors.Is(err, s); got != errors.Is(s, want) {
+				t.Errorf("status %d: errors.Is(%v) = %v", status, s, got)
+			}
+		}
+		if IsNotFound(err) != (status == 404) {
+			t.Errorf("IsNotFound(%d) wrong", status)
+		}
+		if errors.Is(err, ErrOutcomeUnknown) {
+			t.Errorf("status %d matched ErrOutcomeUnknown", status)
+		}
+	}
+}
+
+func TestAPIError_redactsEchoedSecret(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		problem(w, 400, "One or more validation errors occurred.", map[string][]string{
+			"value": {"'" + testSecret + "' is too long"},
+		})
+	})
+	_, err := f.client(t).CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: testSecret})
+	if !errors.Is(err, ErrValidation) {
+		t.Fatalf("want ErrValidation, got %v", err)
+	}
+	assertNoSecret(t, err)
+	if !strings.Contains(err.Error(), "value: '[redacted]' is too long") {
+		t.Fatalf("unexpected message %q", err)
+	}
+}

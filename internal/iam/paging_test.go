@@ -1,0 +1,244 @@
+package iam
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"testing"
+)
+
+// pageArgs reads the paging query like the real API: 1-based page, default and maximum size.
+func pageArgs(r *http.Request, defSize, maxSize int) (page, size int) {
+	page, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	size, _ = strconv.Atoi(r.URL.Query().Get("pageSize"))
+	if page < 1 {
+		page = 1
+	}
+	if size < 1 {
+		size = defSize
+	}
+	return page, min(size, maxSize)
+}
+
+func envelopeAHandler(total int, pages *atomic.Int64, style string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pages.Add(1)
+		page, size := pageArgs(r, 20, 100)
+		var items []any
+		for i := (page - 1) * size; i < min(page*size, total); i++ {
+			items = append(items, map[string]any{"clientId": fmt.Sprintf("c%03d", i), "name": fmt.Sprintf("n%03d", i)})
+		}
+		body := map[string]any{"items": items}
+		switch style {
+		case "full":
+			var next any
+			if page*size < total {
+				next = fmt.Sprintf("http://elsewhere/v1/clients?page=%d", page+1)
+			}
+			body["metadata"] = map[string]any{"page": page, "pageSize": size, "totalCount": total}
+			body["links"] = map[string]any{"first": "x", "previous": nil, "next": next, "last": "y"}
+		case "links":
+			var next any
+			if page*size < total {
+				next = "http://elsewhere/next"
+			}
+			body["links"] = map[string]any{"next": next}
+		}
+		writeJSON(w, 200, body)
+	}
+}
+
+func TestListClients_allPages(t *testing.T) {
+	t.Parallel()
+	for _, style := range []string{"full", "links", "bare"} {
+		for _, total := range []int{0, 1, 100, 250} {
+			t.Run(fmt.Sprintf("%s/%d", style, total), func(t *testing.T) {
+				t.Parallel()
+				var pages atomic.Int64
+				f := newFake(t, envelopeAHandler(total, &pages, style))
+				i := 0
+				for cl, err := range f.client(t).ListClients(ctxT(t), ListClientsOptions{SearchText: "n"}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if want := fmt.Sprintf("c%03d", i); cl.ClientID != want {
+						t.Fatalf("item %d is %s, want %s", i, cl.ClientID, want)
+					}
+					i++
+				}
+				if i != total {
+					t.Fatalf("got %d clients, want %d", i, total)
+				}
+				wantPages := max(1, (total+99)/100)
+				if style == "bare" && total%100 == 0 && total > 0 {
+					wantPages++ // a full last page can only be recognised by the empty one after it
+				}
+				if pages.Load() != int64(wantPages) {
+					t.Fatalf("%d page requests, want %d: %v", pages.Load(), wantPages, f.seen())
+				}
+			})
+		}
+	}
+}
+
+func TestListClients_requestsLargestPagesAndSearch(t *testing.T) {
+	t.Parallel()
+	var pages atomic.Int64
+	f := newFake(t, envelopeAHandler(150, &pages, "full"))
+	for _, err := range f.client(t).ListClients(ctxT(t), ListClientsOptions{SearchText: "a b"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{
+		"GET /v1/clients?page=1&pageSize=100&searchText=a+b",
+		"GET /v1/clients?page=2&pageSize=100&searchText=a+b",
+	}
+	if got := f.seen(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("requests %v, want %v", got, want)
+	}
+}
+
+func TestListClients_earlyBreak(t *testing.T) {
+	t.Parallel()
+	var pages atomic.Int64
+	f := newFake(t, envelopeAHandler(250, &pages, "full"))
+	n := 0
+	for _, err := range f.client(t).ListClients(ctxT(t), ListClientsOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 150 {
+			break
+		}
+	}
+	if pages.Load() != 2 {
+		t.Fatalf("early break still fetched %d pages", pages.Load())
+	}
+}
+
+func envelopeBHandler(total int, pages *atomic.Int64, withTotals bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		pages.Add(1)
+		page, size := pageArgs(r, 100, 200)
+		data := []any{}
+		for i := (page - 1) * size; i < min(page*size, total); i++ {
+			data = append(data, map[string]any{
+				"$type": "client", "id": fmt.Sprintf("%03d", i), "subjectId": fmt.Sprintf("client-%03d", i),
+				"type": "Client", "displayName": fmt.Sprintf("d%03d", i), "tenant": "t1",
+				"properties": map[string]any{"clientId": fmt.Sprintf("%03d", i)},
+			})
+		}
+		body := map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data}
+		if withTotals {
+			body["total"] = total
+			body["totalPages"] = (total + size - 1) / size
+		}
+		writeJSON(w, 200, body)
+	}
+}
+
+func TestListSubjects_allPages(t *testing.T) {
+	t.Parallel()
+	for _, withTotals := range []bool{true, false} {
+		for _, total := range []int{0, 5, 200, 450} {
+			t.Run(fmt.Sprintf("totals=%v/%d", withTotals, total), func(t *testing.T) {
+				t.Parallel()
+				var pages atomic.Int64
+				f := newFake(t, envelopeBHandler(total, &pages, withTotals))
+				i := 0
+				for s, err := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if s.SubjectID != fmt.Sprintf("client-%03d", i) || s.Type != "client" || s.Tenant == nil || *s.Tenant != "t1" {
+						t.Fatalf("item %d = %+v", i, s)
+					}
+					i++
+				}
+				if i != total {
+					t.Fatalf("got %d, want %d", i, total)
+				}
+				wantPages := max(1, (total+199)/200)
+				if !withTotals && total%200 == 0 && total > 0 {
+					wantPages++
+				}
+				if pages.Load() != int64(wantPages) {
+					t.Fatalf("%d pages, want %d", pages.Load(), wantPages)
+				}
+				if got := f.seen()[0]; got != "GET /v1/subjects/clients?page=1&pageSize=200" {
+					t.Fatalf("first request %q", got)
+				}
+			})
+		}
+	}
+}
+
+func TestListPolicies_earlyBreakAndFilters(t *testing.T) {
+	t.Parallel()
+	var pages atomic.Int64
+	f := newFake(t, envelopeBHandler(450, &pages, true))
+	n := 0
+	for _, err := range f.client(t).ListPolicies(ctxT(t), PolicyFilter{Subject: "client-1", Action: "owner"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 201 {
+			break
+		}
+	}
+	if pages.Load() != 2 {
+		t.Fatalf("fetched %d pages after breaking on page 2", pages.Load())
+	}
+	if got := f.seen()[0]; got != "GET /v1/policies?action=owner&page=1&pageSize=200&subject=client-1" {
+		t.Fatalf("first request %q", got)
+	}
+}
+
+func TestPaging_errorYieldedOnceThenStop(t *testing.T) {
+	t.Parallel()
+	var pages atomic.Int64
+	ok := envelopeBHandler(450, &pages, true)
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("page") == "2" {
+			problem(w, 403, "Forbidden", nil)
+			return
+		}
+		ok(w, r)
+	})
+	items, errs := 0, 0
+	for _, err := range f.client(t).ListPermissions(ctxT(t), "client-1", PermissionFilter{}) {
+		if err != nil {
+			errs++
+			if !errors.Is(err, ErrForbidden) {
+				t.Fatalf("unexpected error %v", err)
+			}
+			continue
+		}
+		items++
+	}
+	if items != 200 || errs != 1 {
+		t.Fatalf("items %d errors %d; want 200 and 1", items, errs)
+	}
+}
+
+func TestPaging_iteratorCanBeReused(t *testing.T) {
+	t.Parallel()
+	var pages atomic.Int64
+	f := newFake(t, envelopeBHandler(250, &pages, true))
+	seq := f.client(t).ListGroupMembers(ctxT(t), "g1")
+	for range 2 {
+		n := 0
+		for _, err := range seq {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n != 250 {
+			t.Fatalf("got %d", n)
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package iam
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// request describes one logical API call.
+type request struct {
+	method string
+	path   string // escaped path below the endpoint, starting with "/v1/"
+	query  url.Values
+	body   any
+	mode   retryMode
+}
+
+// response is what callers need of a successful answer once its body has been decoded.
+type response struct {
+	status int
+	header http.Header
+	// retried is true when an earlier attempt may have been applied by the server.
+	retried bool
+}
+
+// call runs r with retries and decodes a 2xx JSON body into out (when out is non-nil and there is
+// a body). Any other outcome becomes an error: *APIError for answers, a wrapped transport error
+// otherwise, and ErrOutcomeUnknown when a create may have been applied.
+func (c *Client) call(ctx context.Context, r request, out any) (*response, error) {
+	display := r.path
+	if len(r.query) > 0 {
+		display += "?" + r.query.Encode()
+	}
+	st := &callState{method: r.method, path: display, mode: r.mode}
+
+	// Get the token up front with the caller's context: an authentication failure then surfaces
+	// as itself, not as a transport error of the first attempt.
+	if _, err := c.tokens.token(ctx); err != nil {
+		return nil, wrapf(r.method, display, err)
+	}
+
+	var body []byte
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return nil, wrapf(r.method, display, fmt.Errorf("encoding request: %w", err))
+		}
+	}
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(withCall(ctx, st), r.method, c.baseURL+display, rawBody)
+	if err != nil {
+		return nil, wrapf(r.method, display, err)
+	}
+	req.Header.Set("Accept", "application/json, application/problem+json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	resp, err := c.rc.Do(req) //nolint:bodyclose // drained and closed by the deferred drain below
+	if err != nil {
+		return nil, c.transportError(ctx, st, err)
+	}
+	defer drain(resp.Body)
+	res := &response{status: resp.StatusCode, header: resp.Header, retried: st.mayHaveActed}
+
+	if resp.StatusCode >= 300 {
+		apiErr := newAPIError(resp, r.method, display)
+		switch {
+		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
+			// An earlier attempt most likely deleted it and only its answer was lost.
+			return res, nil
+		case r.mode != retryIdempotent && (resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout):
+			// A gateway lost the answer; the server behind it may have committed.
+			return res, &outcomeUnknownError{apiErr}
+		}
+		return res, apiErr
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return res, nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
+		err = wrapf(r.method, display, fmt.Errorf("decoding %d response: %w", resp.StatusCode, err))
+		if r.mode != retryIdempotent {
+			// The create succeeded but we cannot tell what it created.
+			return res, &outcomeUnknownError{err}
+		}
+		return res, err
+	}
+	return res, nil
+}
+
+// transportError turns a failure without a usable answer into an error for the caller.
+func (c *Client) transportError(ctx context.Context, st *callState, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its text repeats the full URL
+	}
+	var ne net.Error
+	switch ctxErr := ctx.Err(); {
+	case ctxErr != nil && !errors.Is(err, ctxErr):
+		err = fmt.Errorf("%w (%w)", ctxErr, err)
+	case ctxErr == nil && errors.As(err, &ne) && ne.Timeout():
+		// The caller's context is fine, so this was the per-attempt timeout: say which.
+		err = fmt.Errorf("no answer within the request timeout of %s: %w", c.timeout, err)
+	}
+	err = wrapf(st.method, st.path, err)
+	var ae *authError
+	if st.mode != retryIdempotent && st.wrote.Load() && !errors.As(err, &ae) {
+		return &outcomeUnknownError{err}
+	}
+	return err
+}
+
+// idFromLocation returns the last path segment of a Location header, for creates whose body
+// lacks the new id.
+func idFromLocation(h http.Header) string {
+	loc := h.Get("Location")
+	if loc == "" {
+		return ""
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return ""
+	}
+	// Split the escaped path: an opaque id may itself contain an escaped "/".
+	p := strings.TrimRight(u.EscapedPath(), "/")
+	if p == "" {
+		return ""
+	}
+	id, err := url.PathUnescape(path.Base(p))
+	if err != nil {
+		return ""
+	}
+	return id
+}
+
+// seg escapes one path segment (ids are opaque and may contain anything).
+func seg(s string) string { return url.PathEscape(s) }
+
+// nonEmpty returns one error for the first empty required argument, so an empty id never turns a
+// "get one" path into a list path.
+func nonEmpty(op string, pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return fmt.Errorf("iam: %s: %s is required", op, pairs[i])
+		}
+	}
+	return nil
+}

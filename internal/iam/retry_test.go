@@ -1,0 +1,452 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// condition is how the fake answers the first attempt; later attempts succeed.
+type condition struct {
+	name  string
+	first func(w http.ResponseWriter, r *http.Request)
+}
+
+func status(code int, header ...string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		w.WriteHeader(code)
+	}
+}
+
+// resetAfterRead reads the whole request, then drops the connection without an answer: the
+// server got the request and may have acted on it.
+func resetAfterRead(w http.ResponseWriter, r *http.Request) {
+	_, _ = r.Body.Read(make([]byte, 1024))
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+// slow outlives the per-attempt timeout of the timeout test clients (300ms).
+func slow(w http.ResponseWriter, r *http.Request) {
+	// Read the body first: only then does the server notice the client hanging up.
+	_, _ = io.Copy(io.Discard, r.Body)
+	select {
+	case <-time.After(2 * time.Second):
+	case <-r.Context().Done():
+	}
+}
+
+// operation is one client method and its successful fake answer.
+type operation struct {
+	name    string
+	run     func(ctx context.Context, c *Client) error
+	success func(w http.ResponseWriter, r *http.Request)
+}
+
+var operations = []operation{
+	{"GET", func(ctx context.Context, c *Client) error { _, err := c.GetClient(ctx, "c1"); return err },
+		func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, map[string]any{"clientId": "c1", "name": "n"})
+		}},
+	{"PUT", func(ctx context.Context, c *Client) error {
+		_, err := c.UpdateClient(ctx, "c1", ClientRequest{Name: "n"})
+		return err
+	}, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, map[string]any{"clientId": "c1", "name": "n"})
+	}},
+	{"DELETE", func(ctx context.Context, c *Client) error { return c.DeleteClient(ctx, "c1") },
+		func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }},
+	{"POST", func(ctx context.Context, c *Client) error {
+		_, err := c.CreateClient(ctx, ClientRequest{Name: "n"})
+		return err
+	}, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 201, map[string]any{"clientId": "c1", "name": "n"})
+	}},
+	{"POST policy", func(ctx context.Context, c *Client) error {
+		_, err := c.CreatePolicy(ctx, Policy{Subject: "client-c1", Scope: "/", Action: "owner"})
+		return err
+	}, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, map[string]any{"subject": "client-c1", "scope": "/", "action": "owner", "tenant": "t"})
+	}},
+}
+
+func TestRetryPolicy(t *testing.T) {
+	t.Parallel()
+	type want struct {
+		retried        bool
+		outcomeUnknown bool
+	}
+	retried, once, unknown := want{retried: true}, want{}, want{outcomeUnknown: true}
+	conditions := []struct {
+		condition
+		want map[string]want // by operation name
+	}{
+		{condition{"429", status(429, "Retry-After", "0")},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": retried, "POST policy": retried}},
+		{condition{"429 without Retry-After", status(429)},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": retried, "POST policy": retried}},
+		{condition{"500", status(500)},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": once, "POST policy": retried}},
+		{condition{"502", status(502)},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": unknown, "POST policy": retried}},
+		{condition{"503", status(503)},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": once, "POST policy": retried}},
+		{condition{"503 with Retry-After", status(503, "Retry-After", "0")},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": retried, "POST policy": retried}},
+		{condition{"504", status(504)},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": unknown, "POST policy": retried}},
+		{condition{"501", status(501)},
+			map[string]want{"GET": once, "PUT": once, "DELETE": once, "POST": once, "POST policy": once}},
+		{condition{"400", status(400)},
+			map[string]want{"GET": once, "PUT": once, "DELETE": once, "POST": once, "POST policy": once}},
+		{condition{"403", status(403)},
+			map[string]want{"GET": once, "PUT": once, "DELETE": once, "POST": once, "POST policy": once}},
+		{condition{"409", status(409)},
+			map[string]want{"GET": once, "PUT": once, "DELETE": once, "POST": once, "POST policy": once}},
+		{condition{"connection reset after the request was read", resetAfterRead},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": unknown, "POST policy": retried}},
+		{condition{"timeout", slow},
+			map[string]want{"GET": retried, "PUT": retried, "DELETE": retried, "POST": unknown, "POST policy": retried}},
+	}
+	for _, cond := range conditions {
+		for _, op := range operations {
+			want := cond.want[op.name]
+			t.Run(cond.name+"/"+op.name, func(t *testing.T) {
+				t.Parallel()
+				var n atomic.Int64
+				f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+					if n.Add(1) == 1 {
+						cond.first(w, r)
+						return
+					}
+					op.success(w, r)
+				})
+				c := f.client(t)
+				if cond.name == "timeout" {
+					c = f.client(t, func(c *Config) { c.RequestTimeout = 300 * time.Millisecond })
+				}
+				err := op.run(ctxT(t), c)
+				attempts := n.Load()
+				switch {
+				case want.retried:
+					if err != nil || attempts != 2 {
+						t.Fatalf("want a retry and success; got %d attempts, err %v", attempts, err)
+					}
+				default:
+					if err == nil || attempts != 1 {
+						t.Fatalf("want one attempt and an error; got %d attempts, err %v", attempts, err)
+					}
+					if got := errors.Is(err, ErrOutcomeUnknown); got != want.outcomeUnknown {
+						t.Fatalf("errors.Is(err, ErrOutcomeUnknown) = %v, want %v: %v", got, want.outcomeUnknown, err)
+					}
+				}
+				assertNoSecret(t, err)
+			})
+		}
+	}
+}
+
+// refusingTransport fails the first dial like a refused connection: nothing reached the server.
+type refusingTransport struct {
+	next  http.RoundTripper
+	calls atomic.Int64
+}
+
+func (r *refusingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(req.URL.Path, "/v1/") && r.calls.Add(1) == 1 {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	return r.next.RoundTrip(req)
+}
+
+func TestRetryPolicy_postRetriedWhenConnectionRefused(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 201, map[string]any{"clientId": "c1", "name": "n"})
+	})
+	rt := &refusingTransport{next: http.DefaultTransport}
+	c := f.client(t, func(c *Config) { c.HTTPClient = &http.Client{Transport: rt} })
+	got, err := c.CreateClient(ctxT(t), ClientRequest{Name: "n"})
+	if err != nil || got.ClientID != "c1" {
+		t.Fatalf("CreateClient = %v, %v", got, err)
+	}
+	if rt.calls.Load() != 2 || f.apiCalls.Load() != 1 {
+		t.Fatalf("transport calls %d, server calls %d; want 2 and 1", rt.calls.Load(), f.apiCalls.Load())
+	}
+}
+
+func TestRetryPolicy_givesUpAfterMaxRetries(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		maxRetries int
+		attempts   int64
+	}{{0, 5}, {2, 3}, {-1, 1}} {
+		f := newFake(t, status(503))
+		c := f.client(t, func(c *Config) { c.MaxRetries = tc.maxRetries })
+		_, err := c.GetClient(ctxT(t), "c1")
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("MaxRetries %d: want the last 503 as *APIError, got %v", tc.maxRetries, err)
+		}
+		if got := f.apiCalls.Load(); got != tc.attempts {
+			t.Fatalf("MaxRetries %d: %d attempts, want %d", tc.maxRetries, got, tc.attempts)
+		}
+	}
+}
+
+func TestRetryPolicy_rateLimitedErrorAfterRetries(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, status(429, "Retry-After", "0"))
+	_, err := f.client(t, func(c *Config) { c.MaxRetries = 1 }).GetClient(ctxT(t), "c1")
+	if !errors.Is(err, ErrRateLimited) || f.apiCalls.Load() != 2 {
+		t.Fatalf("want ErrRateLimited after 2 attempts; got %d attempts, %v", f.apiCalls.Load(), err)
+	}
+}
+
+func TestRetryAfter_honoured(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"clientId": "c1"})
+	})
+	c := f.client(t, func(c *Config) { c.RetryWaitMax = 3 * time.Second })
+	start := time.Now()
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Fatalf("retried after %v, want about the 1s of Retry-After", d)
+	}
+}
+
+func TestRetryAfter_cappedByRetryWaitMax(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "120")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"clientId": "c1"})
+	})
+	start := time.Now()
+	if _, err := f.client(t).GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("waited %v; Retry-After must be capped by RetryWaitMax", d)
+	}
+}
+
+func TestRetryAfterParsing(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"3", 3 * time.Second, true},
+		{" 0 ", 0, true},
+		{"-1", 0, false},
+		{"", 0, false},
+		{"soon", 0, false},
+		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
+	} {
+		got, ok := retryAfter(tc.in, now)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	t.Parallel()
+	minW, maxW := 100*time.Millisecond, time.Second
+	for attempt := range 10 {
+		ceiling := min(minW<<attempt, maxW)
+		for range 50 {
+			if d := backoff(minW, maxW, attempt, nil); d < 0 || d > ceiling {
+				t.Fatalf("attempt %d: backoff %v outside [0, %v]", attempt, d, ceiling)
+			}
+		}
+	}
+	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"30"}}}
+	if d := backoff(minW, maxW, 0, resp); d != maxW {
+		t.Fatalf("Retry-After 30 with max 1s: %v", d)
+	}
+	resp.Header.Set("Retry-After", "0")
+	if d := backoff(minW, maxW, 3, resp); d != 0 {
+		t.Fatalf("Retry-After 0: %v", d)
+	}
+	if d := backoff(minW, maxW, 70, nil); d > maxW {
+		t.Fatalf("huge attempt overflowed: %v", d)
+	}
+}
+
+func TestCreatePolicy_conflictAfterRetryIsSuccess(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			if posts.Add(1) == 1 {
+				w.WriteHeader(http.StatusBadGateway) // committed, answer lost
+				return
+			}
+			problem(w, 409, "Conflict", nil)
+		case http.MethodGet:
+			q := r.URL.Query()
+			if q.Get("subject") != "client-c1" || q.Get("scope") != "/x/1" || q.Get("action") != "owner" {
+				t.Errorf("GetPolicy query = %v", q)
+			}
+			writeJSON(w, 200, map[string]any{"page": 1, "pageSize": 200, "count": 1, "total": 1, "totalPages": 1,
+				"data": []any{map[string]any{"subject": "client-c1", "scope": "/x/1", "action": "owner", "tenant": "t1"}}})
+		}
+	})
+	got, err := f.client(t).CreatePolicy(ctxT(t), Policy{Subject: "client-c1", Scope: "/x/1", Action: "owner"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *got != (Policy{Subject: "client-c1", Scope: "/x/1", Action: "owner", Tenant: "t1"}) {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestCreatePolicy_conflictOnFirstAttemptIsConflict(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests) // not acted on: a following 409 is a real duplicate
+			return
+		}
+		problem(w, 409, "Conflict", nil)
+	})
+	_, err := f.client(t).CreatePolicy(ctxT(t), Policy{Subject: "client-c1", Scope: "/", Action: "owner"})
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("want ErrConflict, got %v", err)
+	}
+}
+
+func TestDelete_notFoundAfterRetryIsSuccess(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		first func(http.ResponseWriter, *http.Request)
+		want  error
+	}{
+		{"first attempt 404", nil, ErrNotFound},
+		{"404 after a 500", status(500), nil},
+		{"404 after a reset connection", resetAfterRead, nil},
+		{"404 after a 429", status(429, "Retry-After", "0"), ErrNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var n atomic.Int64
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 && tc.first != nil {
+					tc.first(w, r)
+					return
+				}
+				problem(w, 404, "Not Found", nil)
+			})
+			err := f.client(t).DeleteClient(ctxT(t), "c1")
+			if (tc.want == nil && err != nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+				t.Fatalf("err %v, want %v", err, tc.want)
+			}
+			if n.Load() != 2 && tc.first != nil {
+				t.Fatalf("%d attempts, want 2", n.Load())
+			}
+		})
+	}
+}
+
+func TestPolicyDelete_notFoundAfterRetryIsSuccess(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		problem(w, 404, "Not Found", nil)
+	})
+	if err := f.client(t).DeletePolicy(ctxT(t), "client-c1", "owner", "/"); err != nil {
+		t.Fatal(err)
+	}
+	if n.Load() != 2 {
+		t.Fatalf("attempts %d", n.Load())
+	}
+}
+
+// cancelOnArrival is a slow handler that cancels the caller's context once the request arrived,
+// so the request has certainly been written when the cancellation hits.
+func cancelOnArrival(cancel func()) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		cancel()
+		slow(w, r)
+	}
+}
+
+func TestCancellationStopsInFlightRequest(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	f := newFake(t, cancelOnArrival(cancel))
+	c := f.client(t, func(c *Config) { c.RequestTimeout = 10 * time.Second })
+	start := time.Now()
+	_, err := c.GetClient(ctx, "c1")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("cancellation took %v", d)
+	}
+	if f.apiCalls.Load() != 1 {
+		t.Fatalf("a cancelled call was retried: %d attempts", f.apiCalls.Load())
+	}
+}
+
+func TestCancellationOfCreateAfterSendIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	f := newFake(t, cancelOnArrival(cancel))
+	c := f.client(t, func(c *Config) { c.RequestTimeout = 10 * time.Second })
+	_, err := c.CreateClient(ctx, ClientRequest{Name: "n"})
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrOutcomeUnknown) {
+		t.Fatalf("want context.Canceled and ErrOutcomeUnknown, got %v", err)
+	}
+}
+
+func TestCancellationBeforeSendIsNotOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := f.client(t).CreateClient(ctx, ClientRequest{Name: "n"})
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) || f.apiCalls.Load() != 0 {
+		t.Fatalf("want a plain context.Canceled and no request, got %v (%d requests)", err, f.apiCalls.Load())
+	}
+}

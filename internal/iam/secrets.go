@@ -1,0 +1,115 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"time"
+)
+
+// SecretRequest creates a client secret. The caller chooses the value (8..32 characters).
+type SecretRequest struct {
+	Value       string
+	Description string
+	Expiration  *time.Time // nil = never expires
+}
+
+// ClientSecret is a secret of a client. Value is set only in the answer to its creation: the API
+// never returns it again.
+type ClientSecret struct {
+	ClientSecretID string     `json:"clientSecretId"`
+	ClientID       string     `json:"clientId"`
+	Description    string     `json:"description"`
+	Expiration     *time.Time `json:"expiration"`
+	Created        time.Time  `json:"created"`
+	Value          string     `json:"value"`
+}
+
+type secretBody struct {
+	Value       string  `json:"value"`
+	Description string  `json:"description"`
+	Expiration  *string `json:"expiration,omitempty"`
+}
+
+// CreateClientSecret adds a secret to a client. Like CreateClient it is not retried once the
+// request may have reached the server (ErrOutcomeUnknown). Server messages are scrubbed of the
+// value in case one echoes it.
+func (c *Client) CreateClientSecret(ctx context.Context, clientID string, req SecretRequest) (*ClientSecret, error) {
+	if err := nonEmpty("CreateClientSecret", "client ID", clientID); err != nil {
+		return nil, err
+	}
+	body := secretBody{Value: req.Value, Description: req.Description}
+	if req.Expiration != nil {
+		s := req.Expiration.UTC().Format(time.RFC3339)
+		body.Expiration = &s
+	}
+	var out ClientSecret
+	res, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/clients/" + seg(clientID) + "/secrets", body: body, mode: retryCreate}, &out)
+	if err != nil {
+		var apiErr *APIError
+		if errors.As(err, &apiErr) {
+			apiErr.redact(req.Value)
+		}
+		return nil, err
+	}
+	if out.ClientSecretID == "" {
+		out.ClientSecretID = idFromLocation(res.header)
+	}
+	if out.ClientSecretID == "" {
+		return nil, &outcomeUnknownError{fmt.Errorf("POST /v1/clients/%s/secrets: the server created the secret but sent no clientSecretId", seg(clientID))}
+	}
+	if out.ClientID == "" {
+		out.ClientID = clientID
+	}
+	if out.Value == "" {
+		out.Value = req.Value // chosen by the caller, so known even if the answer omits it
+	}
+	return &out, nil
+}
+
+// ListClientSecrets iterates over all secrets of a client (never their values).
+func (c *Client) ListClientSecrets(ctx context.Context, clientID string) iter.Seq2[ClientSecret, error] {
+	if err := nonEmpty("ListClientSecrets", "client ID", clientID); err != nil {
+		return errSeq[ClientSecret](err)
+	}
+	return listA(ctx, c, "/v1/clients/"+seg(clientID)+"/secrets", nil, maxPageSizeA, same[ClientSecret])
+}
+
+// GetClientSecret finds one secret by paging through the list, as the API has no "get one".
+// It returns ErrNotFound when the client or the secret does not exist.
+func (c *Client) GetClientSecret(ctx context.Context, clientID, secretID string) (*ClientSecret, error) {
+	if err := nonEmpty("GetClientSecret", "client ID", clientID, "secret ID", secretID); err != nil {
+		return nil, err
+	}
+	for s, err := range c.ListClientSecrets(ctx, clientID) {
+		if err != nil {
+			return nil, err
+		}
+		if s.ClientSecretID == secretID {
+			if s.ClientID == "" {
+				s.ClientID = clientID
+			}
+			return &s, nil
+		}
+	}
+	return nil, fmt.Errorf("client secret %q of client %q: %w", secretID, clientID, ErrNotFound)
+}
+
+// DeleteClientSecret deletes one secret; tokens already issued with it stay valid until expiry.
+func (c *Client) DeleteClientSecret(ctx context.Context, clientID, secretID string) error {
+	if err := nonEmpty("DeleteClientSecret", "client ID", clientID, "secret ID", secretID); err != nil {
+		return err
+	}
+	_, err := c.call(ctx, request{method: http.MethodDelete, path: "/v1/clients/" + seg(clientID) + "/secrets/" + seg(secretID)}, nil)
+	return err
+}
+
+// errSeq is an iterator that yields only err.
+func errSeq[T any](err error) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		yield(zero, err)
+	}
+}

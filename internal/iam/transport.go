@@ -1,0 +1,315 @@
+package iam
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptrace"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// retryMode says which failures of a call may be retried without changing its meaning.
+type retryMode int
+
+const (
+	// retryIdempotent: GET, PUT, DELETE (and adding group members, a no-op when repeated).
+	// Repeating them is harmless, so every 429, 5xx and network error is retried.
+	retryIdempotent retryMode = iota
+	// retryCreate: a POST that creates an object with a server-chosen id. It is retried only when
+	// the server cannot have acted on it, because a repeat could create a duplicate.
+	retryCreate
+	// retryIdentityCreate: a POST whose body is the object's identity (a policy triple). A repeat
+	// cannot duplicate; at worst it answers 409, which the caller resolves.
+	retryIdentityCreate
+	// retryToken: a token request; a second token is harmless.
+	retryToken
+)
+
+// callState follows one logical call across its HTTP attempts. Everything except wrote is used
+// only on the goroutine running retryablehttp.Client.Do.
+type callState struct {
+	method string
+	path   string // API path with query, for logs and errors
+	mode   retryMode
+
+	attempt int
+	// wrote is set once the current attempt's request was fully handed to the connection; only
+	// then can the server have acted on it. Set from the transport's write goroutine.
+	wrote atomic.Bool
+	// mayHaveActed is set when an earlier attempt may have been applied (5xx, or a network error
+	// after the request was written); a later 404 on DELETE or 409 on a policy create is then the
+	// echo of that attempt rather than a real failure.
+	mayHaveActed bool
+	reauthed     bool
+	token        string // token sent on the current attempt, to invalidate exactly it on 401
+}
+
+type callKey struct{}
+
+func withCall(ctx context.Context, st *callState) context.Context {
+	return context.WithValue(ctx, callKey{}, st)
+}
+
+func callFrom(ctx context.Context) *callState {
+	st, _ := ctx.Value(callKey{}).(*callState)
+	return st
+}
+
+// newRetryClient builds a retryablehttp.Client with this package's retry policy. Its own logger is
+// disabled: it would print URLs at its own levels, and we log per attempt ourselves.
+func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   hc,
+		Logger:       nil,
+		RetryWaitMin: cfg.RetryWaitMin,
+		RetryWaitMax: cfg.RetryWaitMax,
+		RetryMax:     cfg.MaxRetries,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			return checkRetry(ctx, resp, err, tokens)
+		},
+		Backoff: backoff,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
+			if st := callFrom(req.Context()); st != nil {
+				st.attempt = i + 1
+				st.wrote.Store(false)
+			}
+		},
+		// Hand back the last response or error untouched; do() turns them into typed errors.
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
+			if err != nil {
+				if resp != nil {
+					drain(resp.Body)
+				}
+				return nil, err
+			}
+			return resp, nil
+		},
+	}
+}
+
+// checkRetry is the retry policy; see retryMode for the reasoning per kind of call.
+func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	st := callFrom(ctx)
+	if st == nil {
+		st = &callState{mode: retryIdempotent}
+	}
+	if err != nil {
+		if permanent(err) {
+			return false, err
+		}
+		written := st.wrote.Load()
+		switch st.mode {
+		case retryCreate:
+			// Nothing reached the server (refused, DNS, TLS, dial timeout): safe to repeat.
+			// Otherwise a repeat could create the object twice.
+			return !written, nil
+		default:
+			st.mayHaveActed = st.mayHaveActed || written
+			return true, nil
+		}
+	}
+	code := resp.StatusCode
+	switch {
+	case code == http.StatusTooManyRequests:
+		// Rate limiting is decided before the request is processed.
+		return true, nil
+	case code == http.StatusUnauthorized:
+		// The token may have been revoked or expired early: fetch a new one once. 401 is checked
+		// before anything else, so even a create is safe to repeat.
+		if st.mode != retryToken && !st.reauthed && tokens != nil && tokens.invalidate(st.token) {
+			st.reauthed = true
+			return true, nil
+		}
+		return false, nil
+	case code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported:
+		if st.mode == retryCreate {
+			// A 503 with Retry-After is a documented "not now"; other 5xx may follow a commit.
+			return code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "", nil
+		}
+		st.mayHaveActed = true
+		return true, nil
+	}
+	return false, nil
+}
+
+// permanent reports transport errors that a retry cannot fix.
+func permanent(err error) bool {
+	var ae *authError
+	var uae x509.UnknownAuthorityError
+	var cve *tls.CertificateVerificationError
+	var hne x509.HostnameError
+	switch {
+	case errors.As(err, &ae), errors.As(err, &uae), errors.As(err, &cve), errors.As(err, &hne):
+		return true
+	case strings.Contains(err.Error(), "unsupported protocol scheme"):
+		return true
+	}
+	return false
+}
+
+// backoff is capped exponential backoff with full jitter, so 50 parallel callers hit by the same
+// 5xx do not come back in lockstep. A Retry-After on 429/503 wins, capped by max.
+func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	if resp != nil {
+		switch resp.StatusCode {
+		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				return min(d, maxWait)
+			}
+		case http.StatusUnauthorized:
+			return 0 // re-authentication, not overload
+		}
+	}
+	ceiling := maxWait
+	if attemptNum < 32 {
+		if d := minWait << attemptNum; d > 0 && d < maxWait {
+			ceiling = d
+		}
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling + 1)
+}
+
+// retryAfter parses Retry-After as delta seconds or an HTTP date.
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// authTransport adds the bearer token per attempt, so a retry after a refresh uses the new token.
+type authTransport struct {
+	next   http.RoundTripper
+	tokens tokenProvider
+}
+
+func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, err := t.tokens.token(req.Context())
+	if err != nil {
+		return nil, err
+	}
+	if st := callFrom(req.Context()); st != nil {
+		st.token = tok
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+tok)
+	return t.next.RoundTrip(r)
+}
+
+// loggingTransport sits right above the connection pool: it records whether the request was
+// written (for the retry policy), sets the User-Agent on token requests and logs each attempt.
+//
+// It deliberately does not implement CloseIdleConnections: retryablehttp closes idle connections
+// whenever one call gives up, which would throw away the pool shared by all parallel calls.
+type loggingTransport struct {
+	next      http.RoundTripper
+	log       func(ctx context.Context, level string, msg string, fields map[string]any)
+	userAgent string
+}
+
+func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	st := callFrom(ctx)
+	if st != nil {
+		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
+		}))
+	}
+	if req.Header.Get("User-Agent") == "" {
+		if st == nil {
+			req = req.Clone(req.Context())
+		} else {
+			req.Header = req.Header.Clone() // req is already our shallow copy
+		}
+		req.Header.Set("User-Agent", t.userAgent)
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	if t.log == nil {
+		return resp, err
+	}
+	fields := map[string]any{
+		"method":      req.Method,
+		"path":        req.URL.RequestURI(),
+		"attempt":     1,
+		"duration_ms": time.Since(start).Milliseconds(),
+		"status":      0,
+		"trace_id":    "",
+	}
+	if st != nil {
+		fields["path"] = st.path
+		fields["attempt"] = st.attempt
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	} else {
+		fields["status"] = resp.StatusCode
+		fields["trace_id"] = traceID(resp)
+	}
+	t.log(ctx, "debug", "IAM API request", fields)
+	return resp, err
+}
+
+// traceID finds the trace id of a response. For error answers it peeks into the (small, bounded)
+// problem body and puts the bytes back, so the caller still reads the whole body.
+func traceID(resp *http.Response) string {
+	if id := headerTraceID(resp.Header); id != "" || resp.StatusCode < 400 || resp.Body == nil {
+		return id
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	rest := resp.Body
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), rest), rest}
+	if err != nil {
+		return ""
+	}
+	var p struct {
+		TraceID string `json:"traceId"`
+	}
+	if json.Unmarshal(body, &p) != nil {
+		return ""
+	}
+	return clean(p.TraceID)
+}
+
+// drain reads what is left of a body (bounded) and closes it, so the connection goes back to the
+// pool instead of being torn down.
+func drain(body io.ReadCloser) {
+	if body == nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<20))
+	_ = body.Close()
+}
