@@ -1,0 +1,48 @@
+# A machine-to-machine client for one service: the client, a rotating secret, its policies, and
+# a read-back of the permissions it ends up with.
+
+resource "aritma_iam_client" "this" {
+  name                = var.name
+  description         = var.description
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = var.allowed_scopes
+}
+
+resource "aritma_iam_client_secret" "this" {
+  client_id   = aritma_iam_client.this.client_id
+  description = "${var.name} (rotation ${var.secret_rotation})"
+  expiration  = var.secret_expiration
+
+  # The provider generates the value. Changing the keeper replaces the secret.
+  rotate_when_changed = {
+    rotation = var.secret_rotation
+  }
+
+  lifecycle {
+    # The new secret exists before the old one is deleted: the service never lacks a working one.
+    create_before_destroy = true
+  }
+}
+
+resource "aritma_iam_policy" "this" {
+  for_each = var.policies
+
+  subject = aritma_iam_client.this.subject_id
+  action  = each.value.action
+  scope   = each.value.scope
+}
+
+# Proves the secret works: opening it exchanges the credentials for a token (never stored).
+ephemeral "aritma_iam_access_token" "verify" {
+  count = var.verify_secret ? 1 : 0
+
+  client_id     = aritma_iam_client.this.client_id
+  client_secret = aritma_iam_client_secret.this.value
+}
+
+data "aritma_iam_permissions" "this" {
+  client_id = aritma_iam_client.this.client_id
+
+  # Read after the policies exist, so the result includes them.
+  depends_on = [aritma_iam_policy.this]
+}

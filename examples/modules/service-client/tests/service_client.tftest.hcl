@@ -1,0 +1,135 @@
+# Native tests of the module, run against the bundled mock server (make tftest, or `make mock` and
+# then `terraform test` with ARITMA_ENDPOINT, ARITMA_TOKEN_URL, ARITMA_CLIENT_ID and
+# ARITMA_CLIENT_SECRET set). The provider is configured from those environment variables.
+
+variables {
+  name          = "tftest-orders"
+  verify_secret = true # every apply below also proves the current secret works
+  policies = {
+    read_accounts = {
+      action = "banking.ais.read"
+      scope  = "/subscriptions/123"
+    }
+    manage_payments = {
+      action = "banking.pis.manage"
+      scope  = "/subscriptions/123/resource-groups/payments"
+    }
+  }
+}
+
+run "create" {
+  command = apply
+
+  assert {
+    condition     = output.subject_id == "client-${output.client_id}"
+    error_message = "subject_id is not client-<client_id>."
+  }
+  assert {
+    condition     = length(output.client_secret) == 32
+    error_message = "The generated secret is not 32 characters long."
+  }
+  assert {
+    condition     = length(output.policy_ids) == 2
+    error_message = "Expected two policies."
+  }
+  assert {
+    condition = toset([for p in output.permissions : "${p.action} ${p.scope} ${p.granted_via}"]) == toset([
+      "banking.ais.read /subscriptions/123 client-${output.client_id}",
+      "banking.pis.manage /subscriptions/123/resource-groups/payments client-${output.client_id}",
+    ])
+    error_message = "The effective permissions are not exactly the two policies."
+  }
+}
+
+# Read everything back through the provider's data sources, in a separate helper module.
+run "inspect_after_create" {
+  command = apply
+
+  module {
+    source = "./tests/inspect"
+  }
+
+  variables {
+    client_id           = run.create.client_id
+    expected_secret_ids = [run.create.secret_id]
+    action              = "banking.pis.authorize" # granted through its parent, banking.pis.manage
+    scope               = "/subscriptions/123/resource-groups/payments/accounts/1"
+  }
+
+  assert {
+    condition     = output.name == "tftest-orders"
+    error_message = "The client's name is wrong."
+  }
+  assert {
+    condition     = output.secrets_as_expected
+    error_message = "The client does not hold exactly the one secret."
+  }
+  assert {
+    condition     = output.allowed
+    error_message = "banking.pis.manage on the resource group does not allow banking.pis.authorize below it."
+  }
+}
+
+# Rotating: a new secret replaces the old one, and the client stays.
+run "rotate_secret" {
+  command = apply
+
+  variables {
+    secret_rotation = "2"
+  }
+
+  assert {
+    condition     = length(output.client_secret) == 32
+    error_message = "The rotated secret is not 32 characters long."
+  }
+}
+
+run "inspect_after_rotation" {
+  command = apply
+
+  module {
+    source = "./tests/inspect"
+  }
+
+  variables {
+    client_id           = run.rotate_secret.client_id
+    previous_client_id  = run.inspect_after_create.client_id
+    previous_secret_id  = run.inspect_after_create.secret_ids[0]
+    expected_secret_ids = [run.rotate_secret.secret_id]
+    action              = "banking.ais.read"
+    scope               = "/subscriptions/999"
+  }
+
+  assert {
+    condition     = output.client_kept
+    error_message = "Rotating the secret replaced the client."
+  }
+  assert {
+    condition     = output.secrets_as_expected && output.previous_secret_gone
+    error_message = "Rotating did not replace the old secret with a new one."
+  }
+  assert {
+    condition     = !output.allowed
+    error_message = "A grant on /subscriptions/123 must not allow /subscriptions/999."
+  }
+}
+
+# Removing a policy takes it out of the effective permissions.
+run "drop_a_policy" {
+  command = apply
+
+  variables {
+    secret_rotation = "2"
+    policies = {
+      read_accounts = {
+        action = "banking.ais.read"
+        scope  = "/subscriptions/123"
+      }
+    }
+  }
+
+  assert {
+    condition     = [for p in output.permissions : p.action] == ["banking.ais.read"]
+    error_message = "The dropped policy is still effective."
+  }
+}

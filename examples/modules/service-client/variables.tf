@@ -1,0 +1,93 @@
+variable "name" {
+  description = "Name of the service client (also its subject's display name)."
+  type        = string
+
+  validation {
+    condition     = length(var.name) >= 1 && length(var.name) <= 200
+    error_message = "name must be 1 to 200 characters long."
+  }
+  validation {
+    condition     = trimspace(var.name) == var.name
+    error_message = "name must not start or end with whitespace."
+  }
+}
+
+variable "description" {
+  description = "Description of the client."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = length(var.description) <= 1000
+    error_message = "description must be at most 1000 characters long."
+  }
+}
+
+variable "allowed_scopes" {
+  description = "OAuth scopes the client may request, e.g. [\"api\"]."
+  type        = set(string)
+  default     = ["api"]
+
+  validation {
+    condition     = length(var.allowed_scopes) > 0
+    error_message = "allowed_scopes must hold at least one scope."
+  }
+}
+
+variable "policies" {
+  description = <<-EOT
+    Policies granted to the client, keyed by a name of your choice: each an action (such as
+    "banking.ais.read") on a scope ("/" or /<type>/<id> pairs such as "/subscriptions/123").
+  EOT
+  type = map(object({
+    action = string
+    scope  = string
+  }))
+  default = {}
+
+  validation {
+    condition = alltrue([
+      for p in values(var.policies) : can(regex("^/$|^(/[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+)+$", p.scope))
+    ])
+    error_message = "Every policy scope must be \"/\" or /<type>/<id> pairs, such as \"/subscriptions/123\"."
+  }
+  validation {
+    condition = alltrue([
+      for p in values(var.policies) : can(regex("^[a-z0-9]+([_-][a-z0-9]+)*(\\.[a-z0-9]+([_-][a-z0-9]+)*)*$", p.action))
+    ])
+    error_message = "Every policy action must be dot-separated lower-case segments, such as \"banking.ais.read\"."
+  }
+}
+
+variable "secret_rotation" {
+  description = <<-EOT
+    Any string; changing it rotates the secret without downtime: the new secret is created (and
+    checked) before the old one is deleted. Feed it from a time_rotating resource or a release
+    number.
+  EOT
+  type        = string
+  default     = "1"
+  nullable    = false
+}
+
+variable "secret_expiration" {
+  description = "When the secret stops working (RFC 3339, in the future), or null for never."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.secret_expiration == null || can(formatdate("YYYY", var.secret_expiration))
+    error_message = "secret_expiration must be an RFC 3339 timestamp such as \"2030-01-01T00:00:00Z\"."
+  }
+}
+
+variable "verify_secret" {
+  description = <<-EOF
+    Exchange the secret for an access token on every plan and apply, so a secret that does not
+    work fails the run. Off by default: once a secret has expired or was deleted outside
+    Terraform, the check also fails the plan that would replace it (turn it off for that run).
+  EOF
+  type        = bool
+  default     = false
+  nullable    = false
+}

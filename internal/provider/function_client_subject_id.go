@@ -1,0 +1,63 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/function"
+)
+
+var _ function.Function = &clientSubjectIDFunction{}
+
+// NewClientSubjectIDFunction returns provider::aritma::client_subject_id.
+func NewClientSubjectIDFunction() function.Function {
+	return &clientSubjectIDFunction{}
+}
+
+type clientSubjectIDFunction struct{}
+
+func (f *clientSubjectIDFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
+	resp.Name = "client_subject_id"
+}
+
+func (f *clientSubjectIDFunction) Definition(_ context.Context, _ function.DefinitionRequest, resp *function.DefinitionResponse) {
+	resp.Definition = function.Definition{
+		Summary: "The subject id of a client",
+		MarkdownDescription: "Returns the IAM subject id of a client, `client-<client_id>`: what a policy's `subject` " +
+			"and the `aritma_iam_permissions` data source take. Computed locally, without an API call, so it is " +
+			"known at plan time whenever the client id is.",
+		Parameters: []function.Parameter{
+			function.StringParameter{
+				Name:                "client_id",
+				MarkdownDescription: "Client id, such as `aritma_iam_client.example.client_id`.",
+			},
+		},
+		Return: function.StringReturn{},
+	}
+}
+
+func (f *clientSubjectIDFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	var clientID string
+	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &clientID))
+	if resp.Error != nil {
+		return
+	}
+	if err := checkClientIDArgument(clientID); err != nil {
+		resp.Error = function.NewArgumentFuncError(0, err.Error())
+		return
+	}
+	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, clientSubjectID(clientID)))
+}
+
+// checkClientIDArgument rejects what cannot be a client id: the empty string, and ids holding '/'
+// or whitespace (a client id goes into URL paths and never holds them).
+func checkClientIDArgument(clientID string) error {
+	switch {
+	case clientID == "":
+		return fmt.Errorf("client_id must not be empty")
+	case strings.ContainsAny(clientID, "/ \t\r\n"):
+		return fmt.Errorf("client_id %q is not a client id: it must not contain \"/\" or whitespace", clientID)
+	}
+	return nil
+}

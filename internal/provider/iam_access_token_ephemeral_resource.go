@@ -1,0 +1,180 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ ephemeral.EphemeralResource                   = &iamAccessTokenEphemeralResource{}
+	_ ephemeral.EphemeralResourceWithConfigure      = &iamAccessTokenEphemeralResource{}
+	_ ephemeral.EphemeralResourceWithValidateConfig = &iamAccessTokenEphemeralResource{}
+)
+
+// NewIAMAccessTokenEphemeralResource returns the aritma_iam_access_token ephemeral resource.
+func NewIAMAccessTokenEphemeralResource() ephemeral.EphemeralResource {
+	return &iamAccessTokenEphemeralResource{}
+}
+
+// iamAccessTokenEphemeralResource exchanges client credentials for an access token. It needs no
+// IAM API call and no permission of the provider's own client: only the token endpoint.
+type iamAccessTokenEphemeralResource struct {
+	data *providerData
+}
+
+type iamAccessTokenModel struct {
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+	Scopes       types.List   `tfsdk:"scopes"`
+	TokenURL     types.String `tfsdk:"token_url"`
+	AccessToken  types.String `tfsdk:"access_token"`
+	TokenType    types.String `tfsdk:"token_type"`
+	ExpiresAt    types.String `tfsdk:"expires_at"`
+	Scope        types.String `tfsdk:"scope"`
+}
+
+func (r *iamAccessTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_access_token"
+}
+
+func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Exchanges a client id and secret for an OAuth 2.0 access token (`client_credentials` grant) " +
+			"at the token endpoint, during plan and apply. Ephemeral: neither the secret nor the token is ever stored " +
+			"in plan or state. It has no side effects, so planning twice is harmless.\n\n" +
+			"Use it to prove that a freshly created secret works, or to configure another provider that calls Aritma " +
+			"APIs. Needs Terraform 1.10 or later (OpenTofu 1.11 or later).",
+		Attributes: map[string]schema.Attribute{
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Client id to authenticate as.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "Secret of the client. Inputs of an ephemeral resource are never stored, so this may " +
+					"come from a write-only or ephemeral source.",
+				Required:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"scopes": schema.ListAttribute{
+				MarkdownDescription: "OAuth scopes to request, such as `[\"services.iam\"]`. When not set, no scope is " +
+					"requested and the token gets every scope the client is allowed.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Validators: []validator.List{
+					listvalidator.SizeAtLeast(1),
+					listvalidator.ValueStringsAre(oauthScopeValidator()),
+				},
+			},
+			"token_url": schema.StringAttribute{
+				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url`.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"access_token": schema.StringAttribute{
+				MarkdownDescription: "The access token, for an `Authorization: Bearer` header.",
+				Computed:            true,
+				Sensitive:           true,
+			},
+			"token_type": schema.StringAttribute{
+				MarkdownDescription: "Token type, normally `Bearer`.",
+				Computed:            true,
+			},
+			"expires_at": schema.StringAttribute{
+				MarkdownDescription: "When the token expires (RFC 3339, UTC); null when the token endpoint does not say.",
+				Computed:            true,
+			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "Space-separated scopes the token was granted.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *iamAccessTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
+	var tokenURL types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_url"), &tokenURL)...)
+	if tokenURL.IsNull() || tokenURL.IsUnknown() {
+		return
+	}
+	if err := validateServiceURL(tokenURL.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Invalid token_url", err.Error()+".")
+	}
+}
+
+func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
+	var cfg iamAccessTokenModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskSecrets(ctx, cfg.ClientSecret.ValueString())
+
+	tokenURL := cfg.TokenURL.ValueString()
+	if cfg.TokenURL.IsNull() {
+		tokenURL = DefaultTokenURL
+		if r.data != nil && r.data.tokenURL != "" {
+			tokenURL = r.data.tokenURL
+		}
+	}
+	var scopes []string
+	if !cfg.Scopes.IsNull() {
+		resp.Diagnostics.Append(cfg.Scopes.ElementsAs(ctx, &scopes, false)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+
+	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{
+		"token_url": tokenURL, "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
+	})
+	tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{
+		TokenURL:     tokenURL,
+		ClientID:     cfg.ClientID.ValueString(),
+		ClientSecret: cfg.ClientSecret.ValueString(),
+		Scopes:       scopes,
+	})
+	if err != nil {
+		detail := fmt.Sprintf("Exchanging the credentials of client %q at %s failed: %s", cfg.ClientID.ValueString(), tokenURL, err.Error())
+		switch {
+		case errors.Is(err, iam.ErrUnauthorized):
+			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +
+				"client may not allow the client_credentials grant."
+		case errors.Is(err, iam.ErrForbidden):
+			detail += "\n\nRequest only scopes in the client's allowed_scopes, or leave scopes unset to get all of them."
+		}
+		resp.Diagnostics.AddError("Unable to Get Access Token", detail)
+		return
+	}
+	ctx = maskSecrets(ctx, tok.AccessToken)
+	tflog.Debug(ctx, "Got an access token", map[string]any{"client_id": cfg.ClientID.ValueString(), "scope": tok.Scope})
+
+	cfg.TokenURL = types.StringValue(tokenURL)
+	cfg.AccessToken = types.StringValue(tok.AccessToken)
+	cfg.TokenType = types.StringValue(tok.TokenType)
+	cfg.ExpiresAt = types.StringNull() // the server did not say (no expires_in)
+	if !tok.ExpiresAt.IsZero() {
+		cfg.ExpiresAt = types.StringValue(tok.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	cfg.Scope = types.StringValue(tok.Scope)
+	resp.Diagnostics.Append(resp.Result.Set(ctx, &cfg)...)
+}

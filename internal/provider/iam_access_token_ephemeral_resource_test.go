@@ -1,0 +1,341 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// testAccEchoProviderFactories adds the echo provider, which copies an ephemeral value into the
+// state of an echo resource so a test can look at it. Only tests use it; a real configuration
+// cannot store an ephemeral value anywhere.
+func testAccEchoProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	f := map[string]func() (tfprotov6.ProviderServer, error){"echo": echoprovider.NewProviderServer()}
+	for k, v := range testAccProtoV6ProviderFactories {
+		f[k] = v
+	}
+	return f
+}
+
+// testAccTokenClient creates a client allowed the scopes services.iam and api, with one secret.
+func testAccTokenClient(t *testing.T, e *testEnv) (clientID, secret string) {
+	t.Helper()
+	ctx := testContext(t)
+	c, err := e.API.CreateClient(ctx, iam.ClientRequest{
+		Name:              "token-consumer",
+		AllowedGrantTypes: []string{"client_credentials"},
+		AllowedScopes:     []string{"services.iam", "api"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret = "token-secret-0123456789"
+	if _, err := e.API.CreateClientSecret(ctx, c.ClientID, iam.SecretRequest{Value: secret}); err != nil {
+		t.Fatal(err)
+	}
+	return c.ClientID, secret
+}
+
+// bearerStatus calls GET /v1/actions of the mock with token: 200 for a live token with
+// services.iam (the catalogue needs no IAM permission), 403 without that scope, 401 otherwise.
+func bearerStatus(ctx context.Context, e *testEnv, token string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.Mock.URL+"/v1/actions", nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// valueCheck is a knownvalue.Check from a function.
+type valueCheck struct {
+	desc  string
+	check func(any) error
+}
+
+func (c valueCheck) CheckValue(v any) error { return c.check(v) }
+func (c valueCheck) String() string         { return c.desc }
+
+// tokenAnswers expects a string that the mock answers with status when used as a bearer token.
+func tokenAnswers(t *testing.T, e *testEnv, status int) knownvalue.Check {
+	return valueCheck{desc: fmt.Sprintf("a token the API answers with %d", status), check: func(v any) error {
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return fmt.Errorf("expected a non-empty token, got %T %v", v, v)
+		}
+		got, err := bearerStatus(testContext(t), e, s)
+		if err != nil {
+			return err
+		}
+		if got != status {
+			return fmt.Errorf("the API answered the token with %d, want %d", got, status)
+		}
+		return nil
+	}}
+}
+
+// expiresWithin expects an RFC 3339 time between now and now+d.
+func expiresWithin(d time.Duration) knownvalue.Check {
+	return valueCheck{desc: "an RFC 3339 time within " + d.String(), check: func(v any) error {
+		s, _ := v.(string)
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return fmt.Errorf("expires_at %q is not RFC 3339: %w", s, err)
+		}
+		if now := time.Now(); !at.After(now) || at.After(now.Add(d)) {
+			return fmt.Errorf("expires_at %s is not within %s of now", s, d)
+		}
+		return nil
+	}}
+}
+
+// noLiveTokenInState fails when any string anywhere in the state works as a bearer token at the
+// mock: an ephemeral token must never be persisted, whatever attribute it might leak into.
+type noLiveTokenInState struct {
+	t *testing.T
+	e *testEnv
+}
+
+func (c noLiveTokenInState) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	if req.State == nil || req.State.Values == nil || req.State.Values.RootModule == nil {
+		resp.Error = errors.New("no state to inspect")
+		return
+	}
+	var strs []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			strs = append(strs, x)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	if len(req.State.Values.RootModule.ChildModules) > 0 {
+		resp.Error = errors.New("this check only walks the root module")
+		return
+	}
+	for _, r := range req.State.Values.RootModule.Resources {
+		if strings.HasPrefix(r.Address, "ephemeral.") {
+			resp.Error = fmt.Errorf("the state holds the ephemeral resource %s", r.Address)
+			return
+		}
+		for _, v := range r.AttributeValues {
+			walk(v)
+		}
+	}
+	for _, o := range req.State.Values.Outputs {
+		walk(o.Value)
+	}
+	if len(strs) == 0 {
+		resp.Error = errors.New("the state holds no strings at all; the check proves nothing")
+		return
+	}
+	for _, s := range strs {
+		status, err := bearerStatus(ctx, c.e, s)
+		if err != nil {
+			resp.Error = err
+			return
+		}
+		if status != http.StatusUnauthorized {
+			resp.Error = fmt.Errorf("a string in the state is a live access token (the API answered %d)", status)
+			return
+		}
+	}
+}
+
+func TestAccIAMAccessTokenEphemeralResource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID, secret := testAccTokenClient(t, e)
+	data := tfjsonpath.New("data")
+
+	resource.Test(t, resource.TestCase{
+		// Ephemeral resources arrived in Terraform 1.10.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "all_scopes" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+}
+
+ephemeral "aritma_iam_access_token" "api_only" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+  scopes        = ["api"]
+  token_url     = %[3]q
+}
+
+provider "echo" {
+  data = {
+    all_scopes = ephemeral.aritma_iam_access_token.all_scopes
+    api_only   = ephemeral.aritma_iam_access_token.api_only
+  }
+}
+
+resource "echo" "tokens" {}
+`, clientID, secret, e.Mock.TokenURL),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("all_scopes").AtMapKey("access_token"), tokenAnswers(t, e, http.StatusOK)),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("all_scopes").AtMapKey("scope"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^(services\.iam api|api services\.iam)$`))),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("all_scopes").AtMapKey("token_type"), knownvalue.StringRegexp(regexp.MustCompile(`(?i)^bearer$`))),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("all_scopes").AtMapKey("expires_at"), expiresWithin(2*time.Hour)),
+					// The provider's token_url is the default.
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("all_scopes").AtMapKey("token_url"), knownvalue.StringExact(e.Mock.TokenURL)),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("all_scopes").AtMapKey("client_id"), knownvalue.StringExact(clientID)),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("all_scopes").AtMapKey("scopes"), knownvalue.Null()),
+					// A token without services.iam is valid but may not call the IAM API.
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("api_only").AtMapKey("access_token"), tokenAnswers(t, e, http.StatusForbidden)),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("api_only").AtMapKey("scope"), knownvalue.StringExact("api")),
+				},
+			},
+		},
+	})
+}
+
+// The token configures a second provider instance, which reads through it; nothing in the
+// state works as a token afterwards, and the ephemeral resource itself is not in the state.
+func TestAccIAMAccessTokenEphemeralResource_notInState(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID, secret := testAccTokenClient(t, e)
+
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "svc" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+  scopes        = ["services.iam"]
+}
+
+provider "aritma" {
+  alias        = "as_service"
+  endpoint     = %[3]q
+  token_url    = %[4]q
+  access_token = ephemeral.aritma_iam_access_token.svc.access_token
+}
+
+data "aritma_iam_actions" "as_service" {
+  provider = aritma.as_service
+}
+
+output "read_through_token" {
+  value = length(data.aritma_iam_actions.as_service.names) > 0
+}
+`, clientID, secret, e.Mock.URL, e.Mock.TokenURL),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_actions.as_service", tfjsonpath.New("names"), knownvalue.SetPartial([]knownvalue.Check{
+						knownvalue.StringExact("iam.client.read"),
+					})),
+					statecheck.ExpectKnownOutputValue("read_through_token", knownvalue.Bool(true)),
+					noLiveTokenInState{t: t, e: e},
+				},
+			},
+			{
+				// Planning again opens the ephemeral resource again and changes nothing.
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "svc" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+  scopes        = ["services.iam"]
+}
+
+provider "aritma" {
+  alias        = "as_service"
+  endpoint     = %[3]q
+  token_url    = %[4]q
+  access_token = ephemeral.aritma_iam_access_token.svc.access_token
+}
+
+data "aritma_iam_actions" "as_service" {
+  provider = aritma.as_service
+}
+
+output "read_through_token" {
+  value = length(data.aritma_iam_actions.as_service.names) > 0
+}
+`, clientID, secret, e.Mock.URL, e.Mock.TokenURL),
+				PlanOnly: true,
+			},
+		},
+	})
+}
+
+func TestAccIAMAccessTokenEphemeralResource_invalid(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID, _ := testAccTokenClient(t, e)
+	cfg := func(body string) string {
+		return e.ProviderConfig() + `
+ephemeral "aritma_iam_access_token" "x" {
+` + body + `
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.x
+}
+
+resource "echo" "x" {}
+`
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "wrong-secret-123"`, clientID)),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client.*invalid_client.*Check client_id and client_secret`),
+			},
+			{
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "wrong-secret-123"
+scopes = ["services.iam", "bank service"]`, clientID)),
+				ExpectError: expectErrorText(`scope "bank service" must not contain whitespace.`),
+			},
+			{
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "x"
+token_url = "http://id.example.com/connect/token"`, clientID)),
+				ExpectError: expectErrorText(`"http://id.example.com/connect/token" uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+			},
+		},
+	})
+}

@@ -1,0 +1,91 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ datasource.DataSource              = &iamActionsDataSource{}
+	_ datasource.DataSourceWithConfigure = &iamActionsDataSource{}
+)
+
+// NewIAMActionsDataSource returns the aritma_iam_actions data source.
+func NewIAMActionsDataSource() datasource.DataSource {
+	return &iamActionsDataSource{}
+}
+
+type iamActionsDataSource struct {
+	data *providerData
+}
+
+type iamActionsDataSourceModel struct {
+	Actions []actionModel `tfsdk:"actions"`
+	Names   types.Set     `tfsdk:"names"`
+}
+
+func (d *iamActionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_actions"
+}
+
+func (d *iamActionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The catalogue of actions a policy can grant, with their parents. Actions are hierarchical: " +
+			"granting a parent grants every descendant (`owner` → `iam.manage` → `iam.client.read`). Modules use " +
+			"`names` to validate the actions they are given.",
+		Attributes: map[string]schema.Attribute{
+			"actions": schema.ListNestedAttribute{
+				MarkdownDescription: "Every action, in the API's order (parents before children).",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name": schema.StringAttribute{
+						MarkdownDescription: "Name of the action, such as `iam.client.read`.",
+						Computed:            true,
+					},
+					"parent": schema.StringAttribute{
+						MarkdownDescription: "The action that grants this one too; null for a root action such as `owner`.",
+						Computed:            true,
+					},
+					"description": schema.StringAttribute{
+						MarkdownDescription: "What the action allows.",
+						Computed:            true,
+					},
+				}},
+			},
+			"names": schema.SetAttribute{
+				MarkdownDescription: "The names of every action, for `contains(...)` checks.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (d *iamActionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *iamActionsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	catalogue, err := d.data.client.ListActions(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorDetail(err))
+		return
+	}
+	state := iamActionsDataSourceModel{Actions: make([]actionModel, 0, len(catalogue))}
+	names := make([]string, 0, len(catalogue))
+	for _, a := range catalogue {
+		state.Actions = append(state.Actions, actionModelFromAPI(a))
+		names = append(names, a.Name)
+	}
+	var diags diag.Diagnostics
+	state.Names, diags = types.SetValueFrom(ctx, types.StringType, names)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}

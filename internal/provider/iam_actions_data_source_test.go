@@ -1,0 +1,63 @@
+package provider
+
+import (
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+func TestAccIAMActionsDataSource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	catalogue, err := e.API.ListActions(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := make([]knownvalue.Check, len(catalogue))
+	names := make([]knownvalue.Check, len(catalogue))
+	for i, a := range catalogue {
+		var parent knownvalue.Check = knownvalue.Null()
+		if a.Parent != "" {
+			parent = knownvalue.StringExact(a.Parent)
+		}
+		actions[i] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"name":        knownvalue.StringExact(a.Name),
+			"parent":      parent,
+			"description": knownvalue.StringExact(a.Description),
+		})
+		names[i] = knownvalue.StringExact(a.Name)
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_actions" "all" {}
+
+output "iam_client_read_parent" {
+  value = one([for a in data.aritma_iam_actions.all.actions : a.parent if a.name == "iam.client.read"])
+}
+
+output "knows_psd2" {
+  value = contains(data.aritma_iam_actions.all.names, "banking.channels.psd2")
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_actions.all", tfjsonpath.New("actions"), knownvalue.ListExact(actions)),
+					statecheck.ExpectKnownValue("data.aritma_iam_actions.all", tfjsonpath.New("actions").AtSliceIndex(0), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"name": knownvalue.StringExact("owner"), "parent": knownvalue.Null(),
+					})),
+					statecheck.ExpectKnownValue("data.aritma_iam_actions.all", tfjsonpath.New("names"), knownvalue.SetExact(names)),
+					statecheck.ExpectKnownOutputValue("iam_client_read_parent", knownvalue.StringExact("iam.manage")),
+					statecheck.ExpectKnownOutputValue("knows_psd2", knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,104 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ datasource.DataSource              = &iamClientDataSource{}
+	_ datasource.DataSourceWithConfigure = &iamClientDataSource{}
+)
+
+// NewIAMClientDataSource returns the aritma_iam_client data source.
+func NewIAMClientDataSource() datasource.DataSource {
+	return &iamClientDataSource{}
+}
+
+type iamClientDataSource struct {
+	data *providerData
+}
+
+func (d *iamClientDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_client"
+}
+
+func (d *iamClientDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reads one OAuth 2.0 client by its client id — for example a client created outside " +
+			"this configuration — and gives its `subject_id` for policies.",
+		Attributes: map[string]schema.Attribute{
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Client id of the client to read.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Same as `client_id`.",
+				Computed:            true,
+			},
+			"subject_id": schema.StringAttribute{
+				MarkdownDescription: "Subject id of the client, `client-<client_id>`: what a policy's `subject` takes.",
+				Computed:            true,
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name of the client (also its subject's display name).",
+				Computed:            true,
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: "Description of the client; may be empty.",
+				Computed:            true,
+			},
+			"allowed_grant_types": schema.SetAttribute{
+				MarkdownDescription: "OAuth 2.0 grant types the client may use: `client_credentials`, `authorization_code`, `refresh_token`.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+			"allowed_scopes": schema.SetAttribute{
+				MarkdownDescription: "OAuth scopes the client may request, such as `services.iam`.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+			"redirect_uris": schema.SetAttribute{
+				MarkdownDescription: "Redirect URIs (for `authorization_code`); empty otherwise.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (d *iamClientDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var clientID types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_id"), &clientID)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := d.data.client.GetClient(ctx, clientID.ValueString())
+	if err != nil {
+		if iam.IsNotFound(err) {
+			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
+				fmt.Sprintf("No IAM client has the client id %q. List clients with the aritma_iam_clients data source.\n\n%s",
+					clientID.ValueString(), err.Error()))
+			return
+		}
+		resp.Diagnostics.AddError("Unable to Read IAM Client",
+			fmt.Sprintf("Reading client %q: %s", clientID.ValueString(), apiErrorDetail(err)))
+		return
+	}
+	state := clientModelFromAPI(c)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}

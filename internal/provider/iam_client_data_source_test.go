@@ -1,0 +1,96 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// stringSetCheck expects exactly these strings, in any order.
+func stringSetCheck(values []string) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(values))
+	for i, v := range values {
+		checks[i] = knownvalue.StringExact(v)
+	}
+	return knownvalue.SetExact(checks)
+}
+
+func TestAccIAMClientDataSource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	created, err := e.API.CreateClient(ctx, iam.ClientRequest{
+		Name:              "web-portal",
+		Description:       "Customer portal",
+		AllowedGrantTypes: []string{"authorization_code", "refresh_token"},
+		RedirectURIs:      []string{"https://portal.example.com/callback", "http://localhost:8080/callback"},
+		AllowedScopes:     []string{"api", "services.iam"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.API.GetClient(ctx, created.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const ds = "data.aritma_iam_client.portal"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_client" "portal" {
+  client_id = %q
+}
+`, created.ClientID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact(got.ClientID)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("client_id"), knownvalue.StringExact(got.ClientID)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("subject_id"), knownvalue.StringExact("client-"+got.ClientID)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("name"), knownvalue.StringExact("web-portal")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("description"), knownvalue.StringExact(got.Description)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("allowed_grant_types"), stringSetCheck(got.AllowedGrantTypes)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("allowed_grant_types"), knownvalue.SetSizeExact(2)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("redirect_uris"), stringSetCheck(got.RedirectURIs)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("allowed_scopes"), stringSetCheck([]string{"api", "services.iam"})),
+				},
+			},
+		},
+	})
+}
+
+func TestAccIAMClientDataSource_notFound(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_client" "x" {
+  client_id = "no-such-client"
+}
+`,
+				ExpectError: expectErrorText(`No IAM client has the client id "no-such-client". List clients with the aritma_iam_clients data source.`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_client" "x" {
+  client_id = ""
+}
+`,
+				ExpectError: expectErrorText(`Attribute client_id string length must be at least 1, got: 0`),
+			},
+		},
+	})
+}

@@ -1,0 +1,114 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ datasource.DataSource              = &iamClientSecretsDataSource{}
+	_ datasource.DataSourceWithConfigure = &iamClientSecretsDataSource{}
+)
+
+// NewIAMClientSecretsDataSource returns the aritma_iam_client_secrets data source.
+func NewIAMClientSecretsDataSource() datasource.DataSource {
+	return &iamClientSecretsDataSource{now: time.Now}
+}
+
+type iamClientSecretsDataSource struct {
+	data *providerData
+	now  func() time.Time
+}
+
+type iamClientSecretsDataSourceModel struct {
+	ClientID types.String                `tfsdk:"client_id"`
+	Secrets  []clientSecretMetadataModel `tfsdk:"secrets"`
+}
+
+func (d *iamClientSecretsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_client_secrets"
+}
+
+func (d *iamClientSecretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the secrets of a client — metadata only: the API never returns a secret's value " +
+			"after it was created. `expired` and `expires_in_days` make expiry monitoring a one-liner in a `check` block.",
+		Attributes: map[string]schema.Attribute{
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Client id whose secrets to list.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"secrets": schema.ListNestedAttribute{
+				MarkdownDescription: "The client's secrets, oldest first. Expired secrets stay listed until deleted.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"secret_id": schema.StringAttribute{
+						MarkdownDescription: "Id of the secret.",
+						Computed:            true,
+					},
+					"description": schema.StringAttribute{
+						MarkdownDescription: "Description of the secret; may be empty.",
+						Computed:            true,
+					},
+					"expiration": schema.StringAttribute{
+						MarkdownDescription: "When the secret stops working (RFC 3339, UTC); null when it never expires.",
+						Computed:            true,
+					},
+					"created": schema.StringAttribute{
+						MarkdownDescription: "When the secret was created (RFC 3339, UTC).",
+						Computed:            true,
+					},
+					"expired": schema.BoolAttribute{
+						MarkdownDescription: "Whether the expiration has passed at the time of the read; always false without expiration.",
+						Computed:            true,
+					},
+					"expires_in_days": schema.Int64Attribute{
+						MarkdownDescription: "Whole days left until expiration at the time of the read, rounded down: `0` on " +
+							"the last day, negative once expired. Null when the secret never expires.",
+						Computed: true,
+					},
+				}},
+			},
+		},
+	}
+}
+
+func (d *iamClientSecretsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg iamClientSecretsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clientID := cfg.ClientID.ValueString()
+	now := d.now()
+	cfg.Secrets = []clientSecretMetadataModel{}
+	for s, err := range d.data.client.ListClientSecrets(ctx, clientID) {
+		if err != nil {
+			if iam.IsNotFound(err) {
+				resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
+					fmt.Sprintf("No IAM client has the client id %q, so it has no secrets to list.\n\n%s", clientID, err.Error()))
+				return
+			}
+			resp.Diagnostics.AddError("Unable to List IAM Client Secrets",
+				fmt.Sprintf("Listing the secrets of client %q: %s", clientID, apiErrorDetail(err)))
+			return
+		}
+		cfg.Secrets = append(cfg.Secrets, clientSecretMetadataFromAPI(s, now))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}

@@ -1,0 +1,105 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ datasource.DataSource              = &iamClientsDataSource{}
+	_ datasource.DataSourceWithConfigure = &iamClientsDataSource{}
+)
+
+// NewIAMClientsDataSource returns the aritma_iam_clients data source.
+func NewIAMClientsDataSource() datasource.DataSource {
+	return &iamClientsDataSource{}
+}
+
+type iamClientsDataSource struct {
+	data *providerData
+}
+
+type iamClientsDataSourceModel struct {
+	SearchText types.String         `tfsdk:"search_text"`
+	Clients    []clientSummaryModel `tfsdk:"clients"`
+}
+
+// clientSummaryModel is one client of aritma_iam_clients: what the API's list returns (no grant
+// types, scopes or redirect URIs; read those with aritma_iam_client).
+type clientSummaryModel struct {
+	ClientID    types.String `tfsdk:"client_id"`
+	SubjectID   types.String `tfsdk:"subject_id"`
+	Name        types.String `tfsdk:"name"`
+	Description types.String `tfsdk:"description"`
+}
+
+// clientSummaryFromAPI keeps the list fields of the shared client converter.
+func clientSummaryFromAPI(c iam.OAuthClient) clientSummaryModel {
+	m := clientModelFromAPI(&c)
+	return clientSummaryModel{ClientID: m.ClientID, SubjectID: m.SubjectID, Name: m.Name, Description: m.Description}
+}
+
+func (d *iamClientsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_clients"
+}
+
+func (d *iamClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists OAuth 2.0 clients, optionally those whose name contains a text. Pages through every result. " +
+			"Read a client's grant types, scopes and redirect URIs with `aritma_iam_client`.",
+		Attributes: map[string]schema.Attribute{
+			"search_text": schema.StringAttribute{
+				MarkdownDescription: "Keeps clients whose name contains this text, ignoring case.",
+				Optional:            true,
+			},
+			"clients": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching clients, ordered by name, then client id.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"client_id": schema.StringAttribute{
+						MarkdownDescription: "Client id.",
+						Computed:            true,
+					},
+					"subject_id": schema.StringAttribute{
+						MarkdownDescription: "Subject id of the client, `client-<client_id>`: what a policy's `subject` takes.",
+						Computed:            true,
+					},
+					"name": schema.StringAttribute{
+						MarkdownDescription: "Name of the client.",
+						Computed:            true,
+					},
+					"description": schema.StringAttribute{
+						MarkdownDescription: "Description of the client; may be empty.",
+						Computed:            true,
+					},
+				}},
+			},
+		},
+	}
+}
+
+func (d *iamClientsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg iamClientsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg.Clients = []clientSummaryModel{}
+	for c, err := range d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: cfg.SearchText.ValueString()}) {
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to List IAM Clients", apiErrorDetail(err))
+			return
+		}
+		cfg.Clients = append(cfg.Clients, clientSummaryFromAPI(c))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}

@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// apiClients lists clients through the admin API.
+func apiClients(t *testing.T, e *testEnv, search string) []iam.OAuthClient {
+	t.Helper()
+	var out []iam.OAuthClient
+	for c, err := range e.API.ListClients(testContext(t), iam.ListClientsOptions{SearchText: search}) {
+		if err != nil {
+			t.Fatalf("listing clients through the API: %v", err)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// clientsCheck is the expected list of clients, in the API's order.
+func clientsCheck(clients []iam.OAuthClient) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(clients))
+	for i, c := range clients {
+		checks[i] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"client_id":   knownvalue.StringExact(c.ClientID),
+			"subject_id":  knownvalue.StringExact("client-" + c.ClientID),
+			"name":        knownvalue.StringExact(c.Name),
+			"description": knownvalue.StringExact(c.Description),
+		})
+	}
+	return knownvalue.ListExact(checks)
+}
+
+func TestAccIAMClientsDataSource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	testAccCreateClients(t, e, "orders-api", "Orders-Worker", "billing-api")
+	all := apiClients(t, e, "")
+	orders := apiClients(t, e, "orders")
+	if len(orders) != 2 {
+		t.Fatalf("the API finds %d orders clients, want 2", len(orders))
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_clients" "all" {}
+
+data "aritma_iam_clients" "orders" {
+  search_text = "ORDERS"
+}
+
+data "aritma_iam_clients" "none" {
+  search_text = "no-such-client"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.all", tfjsonpath.New("clients"), clientsCheck(all)),
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.orders", tfjsonpath.New("clients"), clientsCheck(orders)),
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.orders", tfjsonpath.New("search_text"), knownvalue.StringExact("ORDERS")),
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.none", tfjsonpath.New("clients"), knownvalue.ListExact([]knownvalue.Check{})),
+				},
+			},
+		},
+	})
+}
+
+// More clients than the API's largest page (100) must all come back.
+func TestAccIAMClientsDataSource_paging(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	names := make([]string, 230)
+	for i := range names {
+		names[i] = fmt.Sprintf("fleet-%03d", i)
+	}
+	testAccCreateClients(t, e, names...)
+	fleet := apiClients(t, e, "fleet-")
+	if len(fleet) != len(names) {
+		t.Fatalf("the API lists %d fleet clients, want %d", len(fleet), len(names))
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_clients" "fleet" {
+  search_text = "fleet-"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.fleet", tfjsonpath.New("clients"), clientsCheck(fleet)),
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.fleet", tfjsonpath.New("clients").AtSliceIndex(229).AtMapKey("name"),
+						knownvalue.StringExact("fleet-229")),
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,232 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ datasource.DataSource                     = &iamPermissionsDataSource{}
+	_ datasource.DataSourceWithConfigure        = &iamPermissionsDataSource{}
+	_ datasource.DataSourceWithConfigValidators = &iamPermissionsDataSource{}
+)
+
+// NewIAMPermissionsDataSource returns the aritma_iam_permissions data source.
+func NewIAMPermissionsDataSource() datasource.DataSource {
+	return &iamPermissionsDataSource{}
+}
+
+type iamPermissionsDataSource struct {
+	data *providerData
+}
+
+type iamPermissionsDataSourceModel struct {
+	SubjectID        types.String      `tfsdk:"subject_id"`
+	ClientID         types.String      `tfsdk:"client_id"`
+	ResourceType     types.String      `tfsdk:"resource_type"`
+	ResourceProvider types.String      `tfsdk:"resource_provider"`
+	Action           types.String      `tfsdk:"action"`
+	Scope            types.String      `tfsdk:"scope"`
+	Permissions      []permissionModel `tfsdk:"permissions"`
+	Allowed          types.Bool        `tfsdk:"allowed"`
+}
+
+func (d *iamPermissionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_permissions"
+}
+
+func (d *iamPermissionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Effective permissions of one subject: every policy that applies to it, directly or " +
+			"through its groups (transitively). Pages through every result.\n\n" +
+			"With `action` set, `allowed` answers \"may this subject perform this action\" — on `scope` when that " +
+			"is set too — taking parent actions (`iam.manage` grants `iam.client.read`) and parent scopes " +
+			"(`/subscriptions/123` covers `/subscriptions/123/resource-groups/x`, `/` covers everything) into account. " +
+			"Use it in a `precondition` or `check` block.",
+		Attributes: map[string]schema.Attribute{
+			"subject_id": schema.StringAttribute{
+				MarkdownDescription: "Subject whose permissions to list, such as `client-<client_id>`, `user-<id>` or " +
+					"`group-<id>`. Set exactly one of `subject_id` and `client_id`; with `client_id` this is computed.",
+				Optional: true,
+				Computed: true,
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Client whose permissions to list. Set exactly one of `subject_id` and `client_id`.",
+				Optional:            true,
+			},
+			"resource_type": schema.StringAttribute{
+				MarkdownDescription: "Keeps permissions whose scope ends in this resource type, such as `subscriptions` " +
+					"or `resource-groups` (exact match).",
+				Optional: true,
+			},
+			"resource_provider": schema.StringAttribute{
+				MarkdownDescription: "Keeps permissions of this resource provider, such as `aritma.control` (exact match).",
+				Optional:            true,
+			},
+			"action": schema.StringAttribute{
+				MarkdownDescription: "Keeps permissions that grant this action: the action itself or any of its " +
+					"ancestors (`owner` and `iam.manage` grant `iam.client.read`). Also makes `allowed` known.",
+				Optional:   true,
+				Validators: []validator.String{actionValidator()},
+			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "Scope for `allowed`, such as `/subscriptions/123`. Requires `action`. It does not " +
+					"filter `permissions`: a grant on the scope or on any ancestor of it counts.",
+				Optional: true,
+				Validators: []validator.String{
+					policyScopeValidator(),
+					stringvalidator.AlsoRequires(path.MatchRoot("action")),
+				},
+			},
+			"permissions": schema.ListNestedAttribute{
+				MarkdownDescription: "The effective permissions, ordered by action, scope and granted_via.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"action": schema.StringAttribute{
+						MarkdownDescription: "Granted action.",
+						Computed:            true,
+					},
+					"scope": schema.StringAttribute{
+						MarkdownDescription: "Scope the action is granted on.",
+						Computed:            true,
+					},
+					"resource_type": schema.StringAttribute{
+						MarkdownDescription: "Resource type of the scope (its last type segment); empty for `/`.",
+						Computed:            true,
+					},
+					"resource_provider": schema.StringAttribute{
+						MarkdownDescription: "Resource provider of the scope, such as `aritma.control`; may be empty.",
+						Computed:            true,
+					},
+					"granted_via": schema.StringAttribute{
+						MarkdownDescription: "Subject id the policy was granted to: the subject itself, or a group it is in.",
+						Computed:            true,
+					},
+				}},
+			},
+			"allowed": schema.BoolAttribute{
+				MarkdownDescription: "Whether the subject may perform `action` — on `scope` when set, else on at least " +
+					"one scope. Not affected by `resource_type` and `resource_provider`. Null unless `action` is set.",
+				Computed: true,
+			},
+		},
+	}
+}
+
+func (d *iamPermissionsDataSource) ConfigValidators(_ context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("subject_id"), path.MatchRoot("client_id")),
+	}
+}
+
+func (d *iamPermissionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg iamPermissionsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	who := fmt.Sprintf("subject %q", cfg.SubjectID.ValueString())
+	list := func(f iam.PermissionFilter) iter.Seq2[iam.Permission, error] {
+		return d.data.client.ListPermissions(ctx, cfg.SubjectID.ValueString(), f)
+	}
+	if !cfg.ClientID.IsNull() {
+		who = fmt.Sprintf("client %q", cfg.ClientID.ValueString())
+		cfg.SubjectID = types.StringValue(clientSubjectID(cfg.ClientID.ValueString()))
+		list = func(f iam.PermissionFilter) iter.Seq2[iam.Permission, error] {
+			return d.data.client.ListClientPermissions(ctx, cfg.ClientID.ValueString(), f)
+		}
+	}
+	collect := func(f iam.PermissionFilter) ([]iam.Permission, bool) {
+		var out []iam.Permission
+		for p, err := range list(f) {
+			if err != nil {
+				detail := apiErrorDetail(err)
+				if iam.IsNotFound(err) {
+					detail = fmt.Sprintf("The %s does not exist. %s", who, detail)
+				}
+				resp.Diagnostics.AddError("Unable to Read IAM Permissions", fmt.Sprintf("Listing the permissions of the %s: %s", who, detail))
+				return nil, false
+			}
+			out = append(out, p)
+		}
+		return out, true
+	}
+
+	filter := iam.PermissionFilter{
+		ResourceType:     cfg.ResourceType.ValueString(),
+		ResourceProvider: cfg.ResourceProvider.ValueString(),
+		Action:           cfg.Action.ValueString(),
+	}
+	perms, ok := collect(filter)
+	if !ok {
+		return
+	}
+	cfg.Permissions = make([]permissionModel, 0, len(perms))
+	for _, p := range perms {
+		cfg.Permissions = append(cfg.Permissions, permissionModelFromAPI(p))
+	}
+
+	cfg.Allowed = types.BoolNull()
+	if !cfg.Action.IsNull() {
+		candidates := perms
+		if filter.ResourceType != "" || filter.ResourceProvider != "" {
+			// allowed answers for the subject as a whole, so it must not lose grants on scopes of
+			// other resource types (such as "/") to the list's filters.
+			if candidates, ok = collect(iam.PermissionFilter{Action: filter.Action}); !ok {
+				return
+			}
+		}
+		allowed, err := d.allowed(ctx, candidates, cfg.Action.ValueString(), cfg.Scope)
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
+				fmt.Sprintf("Reading the action catalogue to decide allowed for the %s: %s", who, apiErrorDetail(err)))
+			return
+		}
+		cfg.Allowed = types.BoolValue(allowed)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// allowed decides whether candidates grant action (on scope, when set). The API's action filter
+// already keeps only the action and its ancestors; this checks again against the catalogue so a
+// server that filters more loosely cannot make allowed true by mistake. The catalogue is read
+// only when some candidate holds a different action than the one asked for.
+func (d *iamPermissionsDataSource) allowed(ctx context.Context, candidates []iam.Permission, action string, scope types.String) (bool, error) {
+	var ancestry []string
+	for _, p := range candidates {
+		if !scope.IsNull() && !scopeCovers(p.Scope, scope.ValueString()) {
+			continue
+		}
+		if p.Action == action {
+			return true, nil
+		}
+		if ancestry == nil {
+			catalogue, err := d.data.client.ListActions(ctx)
+			if err != nil {
+				return false, err
+			}
+			ancestry = actionAncestry(catalogue, action)
+		}
+		if slices.Contains(ancestry, p.Action) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

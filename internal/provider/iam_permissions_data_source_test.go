@@ -1,0 +1,302 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// apiClientPermissions lists a client's permissions through the admin API.
+func apiClientPermissions(t *testing.T, e *testEnv, clientID string, f iam.PermissionFilter) []iam.Permission {
+	t.Helper()
+	var out []iam.Permission
+	for p, err := range e.API.ListClientPermissions(testContext(t), clientID, f) {
+		if err != nil {
+			t.Fatalf("listing permissions through the API: %v", err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// permissionsCheck is the expected list of permissions, in the API's order.
+func permissionsCheck(perms []iam.Permission) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(perms))
+	for i, p := range perms {
+		checks[i] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"action":            knownvalue.StringExact(p.Action),
+			"scope":             knownvalue.StringExact(p.Scope),
+			"resource_type":     knownvalue.StringExact(p.ResourceType),
+			"resource_provider": knownvalue.StringExact(p.ResourceProvider),
+			"granted_via":       knownvalue.StringExact(p.GrantedVia),
+		})
+	}
+	return knownvalue.ListExact(checks)
+}
+
+func testAccCreatePolicies(t *testing.T, e *testEnv, policies ...iam.Policy) {
+	t.Helper()
+	ctx := testContext(t)
+	testAccParallel(t, len(policies), func(i int) error {
+		_, err := e.API.CreatePolicy(ctx, policies[i])
+		return err
+	})
+}
+
+func TestAccIAMPermissionsDataSource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	svc := testAccCreateClients(t, e, "permissions-service")[0]
+	subject := "client-" + svc.ClientID
+	group, err := e.API.CreateGroup(ctx, iam.GroupRequest{DisplayName: "payments-team"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.API.AddGroupMembers(ctx, group.ID, []string{subject}); err != nil {
+		t.Fatal(err)
+	}
+	testAccCreatePolicies(t, e,
+		iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: "/subscriptions/1"},
+		iam.Policy{Subject: subject, Action: "iam.manage", Scope: "/subscriptions/2/resource-groups/rg"},
+		iam.Policy{Subject: group.SubjectID, Action: "banking.pis.manage", Scope: "/"},
+	)
+	all := apiClientPermissions(t, e, svc.ClientID, iam.PermissionFilter{})
+	if len(all) != 3 {
+		t.Fatalf("the API lists %d permissions, want 3: %+v", len(all), all)
+	}
+	readClients := apiClientPermissions(t, e, svc.ClientID, iam.PermissionFilter{Action: "iam.client.read"})
+	resourceGroups := apiClientPermissions(t, e, svc.ClientID, iam.PermissionFilter{ResourceType: "resource-groups"})
+
+	ds := func(name string) string { return "data.aritma_iam_permissions." + name }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+locals {
+  client_id = %[1]q
+}
+
+data "aritma_iam_permissions" "all" {
+  client_id = local.client_id
+}
+
+data "aritma_iam_permissions" "by_subject" {
+  subject_id = "client-${local.client_id}"
+}
+
+# iam.manage on the resource group grants iam.client.read below it...
+data "aritma_iam_permissions" "read_clients_below_rg" {
+  client_id = local.client_id
+  action    = "iam.client.read"
+  scope     = "/subscriptions/2/resource-groups/rg/things/x"
+}
+
+# ...but not on the subscription above it.
+data "aritma_iam_permissions" "read_clients_in_subscription" {
+  client_id = local.client_id
+  action    = "iam.client.read"
+  scope     = "/subscriptions/2"
+}
+
+# The group's banking.pis.manage on "/" grants banking.pis.cancel everywhere.
+data "aritma_iam_permissions" "cancel_payments" {
+  client_id = local.client_id
+  action    = "banking.pis.cancel"
+  scope     = "/subscriptions/9"
+}
+
+# A grant on /subscriptions/1 does not cover /subscriptions/10.
+data "aritma_iam_permissions" "prefix_is_not_ancestor" {
+  client_id = local.client_id
+  action    = "banking.ais.read"
+  scope     = "/subscriptions/10"
+}
+
+data "aritma_iam_permissions" "no_consents" {
+  client_id = local.client_id
+  action    = "banking.consents.read"
+}
+
+data "aritma_iam_permissions" "resource_groups" {
+  client_id     = local.client_id
+  resource_type = "resource-groups"
+}
+
+# allowed ignores resource_type: the grant on "/" has none, and still counts.
+data "aritma_iam_permissions" "filtered_but_allowed" {
+  client_id     = local.client_id
+  resource_type = "subscriptions"
+  action        = "banking.pis.read"
+  scope         = "/subscriptions/5"
+}
+`, svc.ClientID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("permissions"), permissionsCheck(all)),
+					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("subject_id"), knownvalue.StringExact(subject)),
+					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("allowed"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("permissions"), knownvalue.SetPartial([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"action":      knownvalue.StringExact("banking.pis.manage"),
+							"scope":       knownvalue.StringExact("/"),
+							"granted_via": knownvalue.StringExact(group.SubjectID),
+						}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"action":            knownvalue.StringExact("iam.manage"),
+							"resource_type":     knownvalue.StringExact("resource-groups"),
+							"resource_provider": knownvalue.StringExact("aritma.control"),
+							"granted_via":       knownvalue.StringExact(subject),
+						}),
+					})),
+					statecheck.CompareValuePairs(ds("by_subject"), tfjsonpath.New("permissions"), ds("all"), tfjsonpath.New("permissions"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue(ds("by_subject"), tfjsonpath.New("client_id"), knownvalue.Null()),
+
+					statecheck.ExpectKnownValue(ds("read_clients_below_rg"), tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(ds("read_clients_below_rg"), tfjsonpath.New("permissions"), permissionsCheck(readClients)),
+					statecheck.ExpectKnownValue(ds("read_clients_in_subscription"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds("cancel_payments"), tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(ds("prefix_is_not_ancestor"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds("no_consents"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds("no_consents"), tfjsonpath.New("permissions"), knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(ds("resource_groups"), tfjsonpath.New("permissions"), permissionsCheck(resourceGroups)),
+					statecheck.ExpectKnownValue(ds("resource_groups"), tfjsonpath.New("permissions"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue(ds("filtered_but_allowed"), tfjsonpath.New("permissions"), knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(ds("filtered_but_allowed"), tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+// More permissions than the API's largest page (200) must all come back, and allowed must see
+// grants beyond the first page.
+func TestAccIAMPermissionsDataSource_paging(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	svc := testAccCreateClients(t, e, "busy-service")[0]
+	policies := make([]iam.Policy, 230)
+	for i := range policies {
+		policies[i] = iam.Policy{Subject: "client-" + svc.ClientID, Action: "banking.ais.read", Scope: fmt.Sprintf("/subscriptions/%03d", i)}
+	}
+	testAccCreatePolicies(t, e, policies...)
+	all := apiClientPermissions(t, e, svc.ClientID, iam.PermissionFilter{})
+	if len(all) != len(policies) {
+		t.Fatalf("the API lists %d permissions, want %d", len(all), len(policies))
+	}
+	last := all[len(all)-1].Scope
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_permissions" "all" {
+  client_id = %[1]q
+}
+
+data "aritma_iam_permissions" "last_page" {
+  client_id = %[1]q
+  action    = "banking.ais.read"
+  scope     = "%[2]s/resource-groups/rg"
+}
+`, svc.ClientID, last),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_permissions.all", tfjsonpath.New("permissions"), permissionsCheck(all)),
+					statecheck.ExpectKnownValue("data.aritma_iam_permissions.last_page", tfjsonpath.New("permissions"), knownvalue.ListSizeExact(len(policies))),
+					statecheck.ExpectKnownValue("data.aritma_iam_permissions.last_page", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccIAMPermissionsDataSource_invalidConfig(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_permissions" "x" {
+  subject_id = "client-a"
+  client_id  = "a"
+}
+`,
+				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,client_id]`),
+			},
+			{
+				Config:      e.ProviderConfig() + `data "aritma_iam_permissions" "x" {}`,
+				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,client_id]`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_permissions" "x" {
+  client_id = "a"
+  scope     = "/subscriptions/1"
+}
+`,
+				ExpectError: expectErrorText(`Attribute "action" must be specified when "scope" is specified`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_permissions" "x" {
+  client_id = "a"
+  action    = "iam.client.read"
+  scope     = "/subscriptions"
+}
+`,
+				ExpectError: expectErrorText(`scope must consist of /<type>/<id> pairs, e.g. /subscriptions/123.`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_permissions" "x" {
+  client_id = "a"
+  action    = "IAM.Read"
+}
+`,
+				ExpectError: expectErrorText(`action "IAM.Read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`),
+			},
+		},
+	})
+}
+
+func TestAccIAMPermissionsDataSource_unknownSubject(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_permissions" "x" {
+  client_id = "no-such-client"
+}
+`,
+				ExpectError: expectErrorText(`Listing the permissions of the client "no-such-client": The client "no-such-client" does not exist.`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_permissions" "x" {
+  subject_id = "user-no-such-user"
+}
+`,
+				ExpectError: expectErrorText(`Listing the permissions of the subject "user-no-such-user": The subject "user-no-such-user" does not exist.`),
+			},
+		},
+	})
+}

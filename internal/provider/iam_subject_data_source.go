@@ -1,0 +1,186 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ datasource.DataSource                     = &iamSubjectDataSource{}
+	_ datasource.DataSourceWithConfigure        = &iamSubjectDataSource{}
+	_ datasource.DataSourceWithConfigValidators = &iamSubjectDataSource{}
+)
+
+// NewIAMSubjectDataSource returns the aritma_iam_subject data source.
+func NewIAMSubjectDataSource() datasource.DataSource {
+	return &iamSubjectDataSource{}
+}
+
+type iamSubjectDataSource struct {
+	data *providerData
+}
+
+type iamSubjectDataSourceModel struct {
+	SubjectID   types.String `tfsdk:"subject_id"`
+	Type        types.String `tfsdk:"type"`
+	DisplayName types.String `tfsdk:"display_name"`
+	ID          types.String `tfsdk:"id"`
+	Tenant      types.String `tfsdk:"tenant"`
+	Properties  types.Map    `tfsdk:"properties"`
+}
+
+func (d *iamSubjectDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_subject"
+}
+
+func (d *iamSubjectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up one IAM subject (user, client or group), either by `subject_id` or by `type` and " +
+			"exact `display_name`. Looking up by name fails when no subject or more than one subject has that name, " +
+			"and the error lists the candidates' subject ids.",
+		Attributes: map[string]schema.Attribute{
+			"subject_id": schema.StringAttribute{
+				MarkdownDescription: "Subject id to look up, `<type>-<id>` (for example `user-<uuid>`). Set this, or `type` and `display_name`.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"type": schema.StringAttribute{
+				MarkdownDescription: "Subject type to search by name: `user`, `client` or `group`. Required with `display_name`.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{subjectTypeValidator(false)},
+			},
+			"display_name": schema.StringAttribute{
+				MarkdownDescription: "Exact display name (case-sensitive) to look up, together with `type`. For a client it is the client's `name`.",
+				Optional:            true,
+				Computed:            true,
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Id of the subject within its type (for a client, its client id).",
+				Computed:            true,
+			},
+			"tenant": schema.StringAttribute{
+				MarkdownDescription: "Tenant the subject belongs to; null for a global subject.",
+				Computed:            true,
+			},
+			"properties": schema.MapAttribute{
+				MarkdownDescription: "Type-specific properties, such as `username` and `email` of a user, `clientId` and " +
+					"`description` of a client, `description` and `memberCount` of a group. Values that are not strings " +
+					"are given as JSON text (`jsondecode` them).",
+				ElementType: types.StringType,
+				Computed:    true,
+			},
+		},
+	}
+}
+
+func (d *iamSubjectDataSource) ConfigValidators(_ context.Context) []datasource.ConfigValidator {
+	return []datasource.ConfigValidator{
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("subject_id"), path.MatchRoot("display_name")),
+		datasourcevalidator.RequiredTogether(path.MatchRoot("type"), path.MatchRoot("display_name")),
+	}
+}
+
+func (d *iamSubjectDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg iamSubjectDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	var (
+		found iam.Subject
+		ok    bool
+	)
+	if !cfg.SubjectID.IsNull() {
+		found, ok = d.findByID(ctx, cfg.SubjectID.ValueString(), resp)
+	} else {
+		found, ok = d.findByName(ctx, cfg.Type.ValueString(), cfg.DisplayName.ValueString(), resp)
+	}
+	if !ok {
+		return
+	}
+
+	m := subjectModelFromAPI(found)
+	props, diags := subjectPropertiesFromAPI(ctx, found.Properties)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state := iamSubjectDataSourceModel{
+		SubjectID: m.SubjectID, Type: m.Type, DisplayName: m.DisplayName,
+		ID: m.ID, Tenant: m.Tenant, Properties: props,
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// findByID pages through the subjects of the type the id's prefix names (all subjects when the
+// prefix is not a known type): the API has no "get one subject" call.
+func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, resp *datasource.ReadResponse) (iam.Subject, bool) {
+	opts := iam.SubjectListOptions{}
+	if prefix, _, cut := strings.Cut(subjectID, "-"); cut {
+		switch prefix {
+		case subjectTypeUser, subjectTypeClient, subjectTypeGroup:
+			opts.Type = prefix
+		}
+	}
+	for s, err := range d.data.client.ListSubjects(ctx, opts) {
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to Read IAM Subject", fmt.Sprintf("Looking up subject %q: %s", subjectID, apiErrorDetail(err)))
+			return iam.Subject{}, false
+		}
+		if s.SubjectID == subjectID {
+			return s, true
+		}
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("subject_id"), "IAM Subject Not Found",
+		fmt.Sprintf("No IAM subject has the subject id %q. Subject ids look like user-<id>, client-<client_id> or "+
+			"group-<id>; list them with the aritma_iam_subjects data source.", subjectID))
+	return iam.Subject{}, false
+}
+
+// findByName searches with the API's case-insensitive substring search, then keeps exact matches.
+func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string, resp *datasource.ReadResponse) (iam.Subject, bool) {
+	var matches []iam.Subject
+	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: name}) {
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to Read IAM Subject",
+				fmt.Sprintf("Searching %s subjects named %q: %s", typ, name, apiErrorDetail(err)))
+			return iam.Subject{}, false
+		}
+		if s.DisplayName == name {
+			matches = append(matches, s)
+		}
+	}
+	switch len(matches) {
+	case 1:
+		return matches[0], true
+	case 0:
+		resp.Diagnostics.AddAttributeError(path.Root("display_name"), "IAM Subject Not Found",
+			fmt.Sprintf("No %s subject has the display name %q. Display names match exactly, including case; "+
+				"search with the aritma_iam_subjects data source and search_query.", typ, name))
+	default:
+		ids := make([]string, len(matches))
+		for i, s := range matches {
+			ids[i] = s.SubjectID
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Several IAM Subjects Match",
+			fmt.Sprintf("%d %s subjects have the display name %q: %s. Look the subject up by subject_id instead.",
+				len(matches), typ, name, strings.Join(ids, ", ")))
+	}
+	return iam.Subject{}, false
+}

@@ -1,0 +1,181 @@
+package provider
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+func TestAccIAMSubjectDataSource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	svc := testAccCreateClients(t, e, "lookup-service", "lookup-service-2")[0]
+	users := apiSubjects(t, e, iam.SubjectListOptions{Type: "user"})
+	if len(users) == 0 {
+		t.Fatal("the mock seeds no users")
+	}
+	user := users[len(users)-1]
+	var client iam.Subject
+	for _, s := range apiSubjects(t, e, iam.SubjectListOptions{Type: "client"}) {
+		if s.ID == svc.ClientID {
+			client = s
+		}
+	}
+	if client.SubjectID != "client-"+svc.ClientID {
+		t.Fatalf("the API lists client %s as subject %q", svc.ClientID, client.SubjectID)
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_subject" "by_id" {
+  subject_id = %[1]q
+}
+
+# "lookup-service-2" also contains the name searched for: only the exact match counts.
+data "aritma_iam_subject" "by_name" {
+  type         = "client"
+  display_name = "lookup-service"
+}
+
+data "aritma_iam_subject" "user" {
+  type         = "user"
+  display_name = %[2]q
+}
+`, client.SubjectID, user.DisplayName),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.by_id", tfjsonpath.New("subject_id"), knownvalue.StringExact(client.SubjectID)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.by_id", tfjsonpath.New("id"), knownvalue.StringExact(svc.ClientID)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.by_id", tfjsonpath.New("type"), knownvalue.StringExact("client")),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.by_id", tfjsonpath.New("display_name"), knownvalue.StringExact("lookup-service")),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.by_id", tfjsonpath.New("tenant"), subjectTenantCheck(client)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.by_id", tfjsonpath.New("properties"), knownvalue.MapPartial(map[string]knownvalue.Check{
+						"clientId":    knownvalue.StringExact(svc.ClientID),
+						"description": knownvalue.StringExact(svc.Description),
+					})),
+					statecheck.CompareValuePairs("data.aritma_iam_subject.by_name", tfjsonpath.New("subject_id"),
+						"data.aritma_iam_subject.by_id", tfjsonpath.New("subject_id"), compare.ValuesSame()),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.user", tfjsonpath.New("subject_id"), knownvalue.StringExact(user.SubjectID)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.user", tfjsonpath.New("type"), knownvalue.StringExact("user")),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.user", tfjsonpath.New("properties").AtMapKey("email"),
+						knownvalue.StringExact(fmt.Sprint(user.Properties["email"]))),
+				},
+			},
+		},
+	})
+}
+
+// subjectTenantCheck expects the subject's tenant as the API reports it.
+func subjectTenantCheck(s iam.Subject) knownvalue.Check {
+	if s.Tenant == nil {
+		return knownvalue.Null()
+	}
+	return knownvalue.StringExact(*s.Tenant)
+}
+
+func TestAccIAMSubjectDataSource_notFound(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "x" {
+  subject_id = "client-does-not-exist"
+}
+`,
+				ExpectError: expectErrorText(`No IAM subject has the subject id "client-does-not-exist".`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "x" {
+  type         = "group"
+  display_name = "nobody"
+}
+`,
+				ExpectError: expectErrorText(`No group subject has the display name "nobody". Display names match exactly, including case;`),
+			},
+		},
+	})
+}
+
+// Several subjects with the same name: the error names every candidate so the user can pick one.
+func TestAccIAMSubjectDataSource_ambiguous(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	dups := testAccCreateClients(t, e, "twin", "twin", "twin-extra")[:2]
+	ids := []string{"client-" + dups[0].ClientID, "client-" + dups[1].ClientID}
+	sort.Strings(ids) // the API orders subjects by display name, then subject id
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "twin" {
+  type         = "client"
+  display_name = "twin"
+}
+`,
+				ExpectError: expectErrorText(fmt.Sprintf(`2 client subjects have the display name "twin": %s. Look the subject up by subject_id instead.`,
+					strings.Join(ids, ", "))),
+			},
+		},
+	})
+}
+
+func TestAccIAMSubjectDataSource_invalidConfig(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      e.ProviderConfig() + `data "aritma_iam_subject" "x" {}`,
+				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,display_name]`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "x" {
+  subject_id   = "user-1"
+  display_name = "someone"
+}
+`,
+				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,display_name]`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "x" {
+  display_name = "someone"
+}
+`,
+				ExpectError: expectErrorText(`These attributes must be configured together: [type,display_name]`),
+			},
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "x" {
+  type         = "all"
+  display_name = "someone"
+}
+`,
+				ExpectError: expectErrorText(`Attribute type value must be one of: ["user" "client" "group"], got: "all"`),
+			},
+		},
+	})
+}

@@ -1,0 +1,124 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ datasource.DataSource              = &iamSubjectsDataSource{}
+	_ datasource.DataSourceWithConfigure = &iamSubjectsDataSource{}
+)
+
+// NewIAMSubjectsDataSource returns the aritma_iam_subjects data source.
+func NewIAMSubjectsDataSource() datasource.DataSource {
+	return &iamSubjectsDataSource{}
+}
+
+type iamSubjectsDataSource struct {
+	data *providerData
+}
+
+type iamSubjectsDataSourceModel struct {
+	Type        types.String   `tfsdk:"type"`
+	SearchQuery types.String   `tfsdk:"search_query"`
+	Subjects    []subjectModel `tfsdk:"subjects"`
+}
+
+func (d *iamSubjectsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_iam_subjects"
+}
+
+// subjectAttributes is the schema of one subject, shared by the list and the single lookup.
+func subjectAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"subject_id": schema.StringAttribute{
+			MarkdownDescription: "Subject id, `<type>-<id>` (for example `client-<client_id>`): what a policy's `subject` takes.",
+			Computed:            true,
+		},
+		"id": schema.StringAttribute{
+			MarkdownDescription: "Id of the subject within its type (for a client, its client id).",
+			Computed:            true,
+		},
+		"type": schema.StringAttribute{
+			MarkdownDescription: "Subject type: `user`, `client` or `group`.",
+			Computed:            true,
+		},
+		"display_name": schema.StringAttribute{
+			MarkdownDescription: "Display name (for a client, its `name`).",
+			Computed:            true,
+		},
+		"tenant": schema.StringAttribute{
+			MarkdownDescription: "Tenant the subject belongs to; null for a global subject.",
+			Computed:            true,
+		},
+	}
+}
+
+// subjectTypeValidator accepts the type filters the API has a path for.
+func subjectTypeValidator(withAll bool) validator.String {
+	if withAll {
+		return stringvalidator.OneOf(subjectTypeAll, subjectTypeUser, subjectTypeClient, subjectTypeGroup)
+	}
+	return stringvalidator.OneOf(subjectTypeUser, subjectTypeClient, subjectTypeGroup)
+}
+
+func (d *iamSubjectsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists IAM subjects — users, clients and groups — optionally of one type and matching a search. " +
+			"Pages through every result. Use it to find the `subject_id` a policy needs.",
+		Attributes: map[string]schema.Attribute{
+			"type": schema.StringAttribute{
+				MarkdownDescription: "Subject type to list: `all` (the default), `user`, `client` or `group`.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{subjectTypeValidator(true)},
+			},
+			"search_query": schema.StringAttribute{
+				MarkdownDescription: "Keeps subjects whose display name contains this text, ignoring case.",
+				Optional:            true,
+			},
+			"subjects": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching subjects, ordered by display name, then subject id.",
+				Computed:            true,
+				NestedObject:        schema.NestedAttributeObject{Attributes: subjectAttributes()},
+			},
+		},
+	}
+}
+
+func (d *iamSubjectsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg iamSubjectsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.Type.IsNull() {
+		cfg.Type = types.StringValue(subjectTypeAll)
+	}
+	opts := iam.SubjectListOptions{SearchQuery: cfg.SearchQuery.ValueString()}
+	if t := cfg.Type.ValueString(); t != subjectTypeAll {
+		opts.Type = t
+	}
+
+	cfg.Subjects = []subjectModel{}
+	for s, err := range d.data.client.ListSubjects(ctx, opts) {
+		if err != nil {
+			resp.Diagnostics.AddError("Unable to List IAM Subjects", apiErrorDetail(err))
+			return
+		}
+		cfg.Subjects = append(cfg.Subjects, subjectModelFromAPI(s))
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}

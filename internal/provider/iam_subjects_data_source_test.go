@@ -1,0 +1,129 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+func TestAccIAMSubjectsDataSource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	testAccCreateClients(t, e, "alpha-service", "Alpha-Batch", "beta-service")
+
+	all := apiSubjects(t, e, iam.SubjectListOptions{})
+	clients := apiSubjects(t, e, iam.SubjectListOptions{Type: "client"})
+	users := apiSubjects(t, e, iam.SubjectListOptions{Type: "user"})
+	alpha := apiSubjects(t, e, iam.SubjectListOptions{Type: "client", SearchQuery: "alpha"})
+	if len(users) == 0 || len(alpha) != 2 || len(all) < len(clients)+len(users) {
+		t.Fatalf("unexpected seed: %d subjects, %d clients, %d users, %d alpha clients", len(all), len(clients), len(users), len(alpha))
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subjects" "all" {}
+
+data "aritma_iam_subjects" "users" {
+  type = "user"
+}
+
+data "aritma_iam_subjects" "clients" {
+  type = "client"
+}
+
+data "aritma_iam_subjects" "alpha" {
+  type         = "client"
+  search_query = "ALPHA"
+}
+
+data "aritma_iam_subjects" "none" {
+  type         = "group"
+  search_query = "no-such-group"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.all", tfjsonpath.New("type"), knownvalue.StringExact("all")),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.all", tfjsonpath.New("search_query"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.all", tfjsonpath.New("subjects"), subjectsCheck(all)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.users", tfjsonpath.New("subjects"), subjectsCheck(users)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.clients", tfjsonpath.New("subjects"), subjectsCheck(clients)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.alpha", tfjsonpath.New("subjects"), subjectsCheck(alpha)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.alpha", tfjsonpath.New("subjects").AtSliceIndex(0).AtMapKey("type"),
+						knownvalue.StringExact("client")),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.none", tfjsonpath.New("subjects"), knownvalue.ListExact([]knownvalue.Check{})),
+				},
+			},
+		},
+	})
+}
+
+// More subjects than the API's largest page (200) must all come back.
+func TestAccIAMSubjectsDataSource_paging(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	names := make([]string, 230)
+	for i := range names {
+		names[i] = fmt.Sprintf("paging-%03d", i)
+	}
+	testAccCreateClients(t, e, names...)
+	paged := apiSubjects(t, e, iam.SubjectListOptions{SearchQuery: "paging-"})
+	if len(paged) != len(names) {
+		t.Fatalf("the API lists %d paging subjects, want %d", len(paged), len(names))
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subjects" "clients" {
+  type = "client"
+}
+
+data "aritma_iam_subjects" "paging" {
+  search_query = "paging-"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					// 230 paging clients and the bootstrap admin client.
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.clients", tfjsonpath.New("subjects"), knownvalue.ListSizeExact(len(names)+1)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.paging", tfjsonpath.New("subjects"), subjectsCheck(paged)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subjects.paging", tfjsonpath.New("subjects").AtSliceIndex(229).AtMapKey("display_name"),
+						knownvalue.StringExact("paging-229")),
+				},
+			},
+		},
+	})
+}
+
+func TestAccIAMSubjectsDataSource_invalidType(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subjects" "robots" {
+  type = "robot"
+}
+`,
+				ExpectError: expectErrorText(`Attribute type value must be one of: ["all" "user" "client" "group"], got: "robot"`),
+			},
+		},
+	})
+}
