@@ -1,6 +1,8 @@
 package mockserver
 
 import (
+	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,12 +45,18 @@ func parsePaging(r *http.Request, defSize, minSize, maxSize int) (pageReq, field
 
 // window returns the [lo,hi) slice bounds of page p over total items.
 func (p pageReq) window(total int) (lo, hi int) {
-	lo = (p.page - 1) * p.size
-	if lo > total || lo < 0 { // lo < 0 only on overflow of a huge page number
-		lo = total
+	lo, hi = p.bounds()
+	return min(lo, total), min(hi, total)
+}
+
+// bounds returns the uncapped [lo,hi) of page p; a page number so large
+// that the offset overflows yields an empty range at the end.
+func (p pageReq) bounds() (lo, hi int) {
+	if p.page-1 > (math.MaxInt-p.size)/p.size {
+		return math.MaxInt, math.MaxInt
 	}
-	hi = min(lo+p.size, total)
-	return lo, hi
+	lo = (p.page - 1) * p.size
+	return lo, lo + p.size
 }
 
 func totalPages(total, size int) int {
@@ -129,14 +137,38 @@ type envelopeB struct {
 
 func pageB[T any](p pageReq, items []T) envelopeB {
 	lo, hi := p.window(len(items))
-	page := items[lo:hi:hi]
+	return pageBOf(p, len(items), items[lo:hi:hi])
+}
+
+// pageBOf builds an Envelope B from an already cut page of total items, for
+// callers that convert only the page.
+func pageBOf[T any](p pageReq, total int, page []T) envelopeB {
 	if page == nil {
 		page = []T{}
 	}
 	return envelopeB{
-		Page: p.page, PageSize: p.size, Count: len(page), Total: len(items),
-		TotalPages: totalPages(len(items), p.size), Data: page,
+		Page: p.page, PageSize: p.size, Count: len(page), Total: total,
+		TotalPages: totalPages(total, p.size), Data: page,
 	}
+}
+
+// rawPageB writes an Envelope B around already encoded items, with the
+// same field order as envelopeB.
+func rawPageB(p pageReq, total int, page [][]byte) rawJSON {
+	size := 128
+	for _, item := range page {
+		size += len(item) + 1
+	}
+	b := make([]byte, 0, size)
+	b = fmt.Appendf(b, `{"page":%d,"pageSize":%d,"count":%d,"total":%d,"totalPages":%d,"data":[`,
+		p.page, p.size, len(page), total, totalPages(total, p.size))
+	for i, item := range page {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, item...)
+	}
+	return append(b, "]}"...)
 }
 
 // Paging defaults and bounds of the two envelopes.

@@ -1,11 +1,13 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 // response is what a route handler returns. Handlers never write to the
@@ -37,7 +39,6 @@ var problemTypes = map[int]string{
 	404: "https://tools.ietf.org/html/rfc9110#section-15.5.5",
 	405: "https://tools.ietf.org/html/rfc9110#section-15.5.6",
 	409: "https://tools.ietf.org/html/rfc9110#section-15.5.10",
-	413: "https://tools.ietf.org/html/rfc9110#section-15.5.14",
 	429: "https://tools.ietf.org/html/rfc6585#section-4",
 	500: "https://tools.ietf.org/html/rfc9110#section-15.6.1",
 	502: "https://tools.ietf.org/html/rfc9110#section-15.6.3",
@@ -60,23 +61,26 @@ func newTraceID() string {
 
 // problemResp builds a problem response for status with a detail text.
 func problemResp(r *http.Request, status int, detail string) response {
-	return response{status: status, body: &problem{
+	return response{status: status, body: newProblem(r, status, detail)}
+}
+
+func newProblem(r *http.Request, status int, detail string) *problem {
+	return &problem{
 		Type:     problemTypes[status],
 		Title:    http.StatusText(status),
 		Status:   status,
 		Detail:   detail,
 		Instance: r.URL.Path,
 		TraceID:  newTraceID(),
-	}}
+	}
 }
 
 // invalid builds a 400 validation problem from field errors.
 func invalid(r *http.Request, errs fieldErrors) response {
-	resp := problemResp(r, http.StatusBadRequest, "See the errors property for details.")
-	p := resp.body.(*problem)
+	p := newProblem(r, http.StatusBadRequest, "See the errors property for details.")
 	p.Title = validationTitle
 	p.Errors = errs
-	return resp
+	return response{status: http.StatusBadRequest, body: p}
 }
 
 func notFound(r *http.Request, what string) response {
@@ -91,6 +95,25 @@ func jsonResp(status int, body any) response { return response{status: status, b
 
 func noContent() response { return response{status: http.StatusNoContent} }
 
+// rawJSON is a response body that is already encoded. encoding/json would
+// re-validate (compact) a json.RawMessage byte by byte, which dominated the
+// cost of subject lists.
+type rawJSON []byte
+
+// marshalJSON encodes v like responses are encoded (no HTML escaping).
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// bufPool recycles encode buffers; list responses are tens of kilobytes.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // write sends resp. Problem bodies get application/problem+json.
 func write(w http.ResponseWriter, resp response) {
 	h := w.Header()
@@ -101,8 +124,23 @@ func write(w http.ResponseWriter, resp response) {
 		w.WriteHeader(resp.status)
 		return
 	}
-	b, err := json.Marshal(resp.body)
-	if err != nil {
+	if raw, ok := resp.body.(rawJSON); ok {
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(len(raw)))
+		w.WriteHeader(resp.status)
+		_, _ = w.Write(raw)
+		return
+	}
+	buf := bufPool.Get().(*bytes.Buffer) //nolint:forcetypeassert // the pool only holds buffers
+	defer func() {
+		if buf.Cap() <= 1<<20 { // do not pin the odd huge buffer
+			buf.Reset()
+			bufPool.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false) // keep "&" in paging links readable
+	if err := enc.Encode(resp.body); err != nil {
 		// Only our own wire structs get here, so this is a programming error.
 		http.Error(w, "mockserver: encoding response: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -112,6 +150,7 @@ func write(w http.ResponseWriter, resp response) {
 	} else if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", "application/json; charset=utf-8")
 	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(b) // a client that went away cannot be told anything

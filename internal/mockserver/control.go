@@ -1,0 +1,37 @@
+package mockserver
+
+import (
+	"net/http"
+)
+
+// controlRoutes registers the /_mock/ endpoints. They skip auth, faults and
+// stats on purpose: tests must be able to steer a misbehaving mock.
+func (s *Server) controlRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /_mock/reset", func(w http.ResponseWriter, r *http.Request) {
+		s.Reset()
+		write(w, noContent())
+	})
+	mux.HandleFunc("GET /_mock/stats", func(w http.ResponseWriter, r *http.Request) {
+		write(w, jsonResp(http.StatusOK, s.Stats()))
+	})
+	mux.HandleFunc("DELETE /_mock/stats", func(w http.ResponseWriter, r *http.Request) {
+		s.ResetStats()
+		write(w, noContent())
+	})
+	mux.HandleFunc("GET /_mock/faults", func(w http.ResponseWriter, r *http.Request) {
+		write(w, jsonResp(http.StatusOK, s.Faults()))
+	})
+	mux.HandleFunc("PUT /_mock/faults", func(w http.ResponseWriter, r *http.Request) {
+		var f Faults
+		if errs := decodeJSON(r.Body, &f); errs != nil {
+			write(w, invalid(r, errs))
+			return
+		}
+		if errs := f.validate(); errs != nil {
+			write(w, invalid(r, errs))
+			return
+		}
+		s.SetFaults(f)
+		write(w, jsonResp(http.StatusOK, s.Faults()))
+	})
+}

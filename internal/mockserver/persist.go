@@ -1,0 +1,185 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// snapshotVersion is bumped when the file format changes incompatibly.
+const snapshotVersion = 1
+
+// snapshot is the persisted form of the state. Secrets are stored as
+// SHA-256 hashes only; tokens are not persisted (a restart logs clients out,
+// which OAuth clients handle by fetching a new token).
+type snapshot struct {
+	Version       int          `json:"version"`
+	TenantID      string       `json:"tenantId"`
+	AdminClientID string       `json:"adminClientId"`
+	Users         []*userRec   `json:"users"`
+	Clients       []*clientRec `json:"clients"`
+	Secrets       []*secretRec `json:"secrets"`
+	Policies      []*policyRec `json:"policies"`
+	Groups        []*groupRec  `json:"groups"`
+	Members       []membership `json:"members"`
+}
+
+type membership struct {
+	GroupID   string `json:"groupId"`
+	SubjectID string `json:"subjectId"`
+}
+
+// snapshotLocked captures the state in a deterministic order; callers hold s.mu.
+func (s *Server) snapshotLocked() *snapshot {
+	st := s.st
+	snap := &snapshot{Version: snapshotVersion, TenantID: s.tenant, AdminClientID: s.adminID}
+	for _, id := range sortedKeys(st.users) {
+		snap.Users = append(snap.Users, st.users[id])
+	}
+	for _, id := range sortedKeys(st.clients) {
+		snap.Clients = append(snap.Clients, st.clients[id])
+		secs := st.secrets[id]
+		for _, sid := range sortedKeys(secs) {
+			snap.Secrets = append(snap.Secrets, secs[sid])
+		}
+	}
+	for _, p := range st.policies {
+		snap.Policies = append(snap.Policies, p)
+	}
+	slices.SortFunc(snap.Policies, func(a, b *policyRec) int {
+		return strings.Compare(a.Subject+"\x00"+a.Scope+"\x00"+a.Action, b.Subject+"\x00"+b.Scope+"\x00"+b.Action)
+	})
+	for _, id := range sortedKeys(st.groups) {
+		snap.Groups = append(snap.Groups, st.groups[id])
+		for _, m := range sortedKeys(st.members[id]) {
+			snap.Members = append(snap.Members, membership{GroupID: id, SubjectID: m})
+		}
+	}
+	return snap
+}
+
+// toState rebuilds the state, checking references so a hand-edited file
+// that does not hang together is reported instead of half-loaded.
+func (snap *snapshot) toState() (*state, error) {
+	if snap.Version != snapshotVersion {
+		return nil, fmt.Errorf("unsupported version %d (want %d)", snap.Version, snapshotVersion)
+	}
+	st := newState()
+	for _, u := range snap.Users {
+		if u == nil || u.ID == "" {
+			return nil, errors.New("a user without id")
+		}
+		st.users[u.ID] = u
+	}
+	for _, c := range snap.Clients {
+		if c == nil || c.ID == "" {
+			return nil, errors.New("a client without clientId")
+		}
+		st.clients[c.ID] = c
+	}
+	for _, sec := range snap.Secrets {
+		if sec == nil || sec.ID == "" || st.clients[sec.ClientID] == nil {
+			return nil, errors.New("a secret without id or of an unknown client")
+		}
+		if len(sec.Hash) != 64 {
+			return nil, fmt.Errorf("secret %s has no valid sha256 hash", sec.ID)
+		}
+		if st.secrets[sec.ClientID] == nil {
+			st.secrets[sec.ClientID] = map[string]*secretRec{}
+		}
+		st.secrets[sec.ClientID][sec.ID] = sec
+	}
+	for _, g := range snap.Groups {
+		if g == nil || g.ID == "" {
+			return nil, errors.New("a group without id")
+		}
+		st.groups[g.ID] = g
+	}
+	for _, p := range snap.Policies {
+		if p == nil || !st.subjectExists(p.Subject) {
+			return nil, errors.New("a policy of an unknown subject")
+		}
+		st.addPolicy(p)
+	}
+	for _, m := range snap.Members {
+		if st.groups[m.GroupID] == nil || !st.subjectExists(m.SubjectID) {
+			return nil, fmt.Errorf("membership %s in %s refers to an unknown subject or group", m.SubjectID, m.GroupID)
+		}
+		st.addMember(m.GroupID, m.SubjectID)
+	}
+	return st, nil
+}
+
+// loadFile reads a snapshot. A missing file is (nil, nil): start fresh.
+func loadFile(path string) (*snapshot, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: reading data file: %w", err)
+	}
+	var snap snapshot
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&snap); err != nil {
+		return nil, fmt.Errorf("mockserver: data file %s is corrupt: %w (fix or remove it; the mock refuses to start empty over it)", path, err)
+	}
+	return &snap, nil
+}
+
+// persistLocked writes the state to the data file, if any; callers hold s.mu.
+func (s *Server) persistLocked() error {
+	if s.opts.DataFile == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(s.snapshotLocked(), "", "  ")
+	if err != nil {
+		return fmt.Errorf("mockserver: encoding state: %w", err)
+	}
+	return writeFileAtomic(s.opts.DataFile, append(data, '\n'))
+}
+
+// writeFileAtomic replaces path with data so that a crash leaves either the
+// old or the new file, never a torn one: temp file in the same directory,
+// fsync, rename, fsync of the directory.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("mockserver: writing data file: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp) // best effort; the original file is untouched
+		}
+	}()
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("mockserver: writing data file: %w", err)
+	}
+	if err = os.Chmod(tmp, 0o600); err != nil {
+		return fmt.Errorf("mockserver: writing data file: %w", err)
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("mockserver: replacing data file: %w", err)
+	}
+	if d, derr := os.Open(dir); derr == nil {
+		// Not every platform can fsync a directory; the rename is still atomic.
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}

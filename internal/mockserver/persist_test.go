@@ -1,0 +1,186 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPersistRoundTrip(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	withFile := func(o *Options) { o.DataFile = file }
+
+	e := newEnv(t, withFile)
+	id, secret := e.newClientWithSecret("kept")
+	g := e.newGroup("team")
+	e.want(e.call("POST", "/v1/subjects/groups/"+g+"/members", map[string]any{"subjectIds": []string{"client-" + id}}), 204)
+	e.grant("group-"+g, "/", "iam.manage")
+	before := e.want(e.call("GET", "/v1/subjects/client-"+id+"/permissions", nil), 200)
+
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), secret) || strings.Contains(string(raw), testAdminSecret) {
+		t.Fatal("data file contains a secret value")
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v", fi.Mode())
+	}
+	if err := e.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A second server on the same file (new admin secret) sees everything.
+	e2 := newEnv(t, withFile, func(o *Options) { o.AdminClientSecret = "another-admin-secret" })
+	e2.want(e2.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}, nil), 401)
+	after := e2.want(e2.call("GET", "/v1/subjects/client-"+id+"/permissions", nil), 200)
+	if string(after.raw) != string(before.raw) {
+		t.Errorf("permissions differ after reload:\n%s\n%s", before.raw, after.raw)
+	}
+	e2.mustToken(id, secret) // the hash survived
+	if n := e2.want(e2.call("GET", "/v1/clients/"+testAdminID+"/secrets", nil), 200).num("metadata.totalCount"); n != 1 {
+		t.Errorf("admin bootstrap secrets = %d, want 1 (replaced, not added)", n)
+	}
+}
+
+func TestPersistOldAdminSecretRejected(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	s1, err := New(Options{DataFile: file, AdminClientID: "adm", AdminClientSecret: "first-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s1.Close()
+	s2, err := New(Options{DataFile: file, AdminClientSecret: "second-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	if s2.AdminClientID() != "adm" {
+		t.Errorf("admin id not taken from the file: %q", s2.AdminClientID())
+	}
+	s2.mu.RLock()
+	defer s2.mu.RUnlock()
+	for _, sec := range s2.st.secrets["adm"] {
+		if secretMatches("first-secret", sec.Hash) {
+			t.Error("old bootstrap secret still valid")
+		}
+	}
+}
+
+func TestPersistBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		content string
+		want    string
+	}{
+		{"garbage", "{not json", "corrupt"},
+		{"empty", "", "corrupt"},
+		{"unknown field", `{"version":1,"surprise":true}`, "corrupt"},
+		{"wrong version", `{"version":99}`, "unsupported version"},
+		{"dangling secret", `{"version":1,"secrets":[{"clientSecretId":"s","clientId":"nope","sha256":"` + strings.Repeat("0", 64) + `"}]}`, "unknown client"},
+		{"dangling policy", `{"version":1,"policies":[{"subject":"client-x","scope":"/","action":"owner"}]}`, "unknown subject"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(dir, tt.name+".json")
+			if err := os.WriteFile(file, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := New(Options{DataFile: file})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			// The bad file is left as it was.
+			if got, _ := os.ReadFile(file); string(got) != tt.content {
+				t.Error("bad file was overwritten")
+			}
+		})
+	}
+	t.Run("unreadable", func(t *testing.T) {
+		// A directory in place of the file cannot be read.
+		file := filepath.Join(dir, "adir")
+		if err := os.Mkdir(file, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := New(Options{DataFile: file}); err == nil {
+			t.Fatal("no error for an unreadable data file")
+		}
+	})
+	t.Run("missing starts fresh", func(t *testing.T) {
+		file := filepath.Join(dir, "fresh.json")
+		s, err := New(Options{DataFile: file})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		if _, err := os.Stat(file); err != nil {
+			t.Errorf("fresh state not written: %v", err)
+		}
+	})
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.json")
+	for i, content := range []string{`{"a":1}`, `{"a":2}`} {
+		if err := writeFileAtomic(file, []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(file); string(got) != content {
+			t.Errorf("write %d: %q", i, got)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temp files left behind: %v", entries)
+	}
+	// A failing write (directory gone) leaves no partial file and reports the error.
+	if err := writeFileAtomic(filepath.Join(dir, "missing", "f.json"), []byte("x")); err == nil {
+		t.Error("no error writing into a missing directory")
+	}
+	// Every mutation is saved: the file always decodes to a complete snapshot.
+	s, err := New(Options{DataFile: file})
+	if err != nil {
+		// The file holds {"a":2}: unknown field, so this must be refused.
+		if !strings.Contains(err.Error(), "corrupt") {
+			t.Fatal(err)
+		}
+	} else {
+		s.Close()
+		t.Fatal("foreign JSON accepted")
+	}
+}
+
+func TestPersistEveryMutation(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	e := newEnv(t, func(o *Options) { o.DataFile = file })
+	count := func() int {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var snap snapshot
+		if err := json.Unmarshal(raw, &snap); err != nil {
+			t.Fatal(err)
+		}
+		return len(snap.Clients)
+	}
+	id := e.newClient("one")
+	if count() != 2 {
+		t.Errorf("create not persisted")
+	}
+	e.want(e.call("DELETE", "/v1/clients/"+id, nil), 204)
+	if count() != 1 {
+		t.Errorf("delete not persisted")
+	}
+	e.newClient("two")
+	e.ts.Reset()
+	if count() != 1 {
+		t.Errorf("reset not persisted")
+	}
+}

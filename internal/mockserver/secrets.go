@@ -1,0 +1,173 @@
+package mockserver
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// maxSecretsPerClient is the decided cap (CONTRACT.md §4).
+const maxSecretsPerClient = 20
+
+// secretBody is the create request.
+type secretBody struct {
+	Value       *string `json:"value"`
+	Description *string `json:"description"`
+	Expiration  *string `json:"expiration"`
+}
+
+// secretDTO is ClientSecretDto; it never carries the value.
+type secretDTO struct {
+	ClientSecretID string  `json:"clientSecretId"`
+	ClientID       string  `json:"clientId"`
+	Description    string  `json:"description"`
+	Expiration     *string `json:"expiration"`
+	Created        string  `json:"created"`
+}
+
+// secretCreatedDTO is the create response: the only time the value is shown.
+type secretCreatedDTO struct {
+	secretDTO
+	Value string `json:"value"`
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func toSecretDTO(sec *secretRec) secretDTO {
+	d := secretDTO{ClientSecretID: sec.ID, ClientID: sec.ClientID, Description: sec.Description, Created: fmtTime(sec.Created)}
+	if sec.Expiration != nil {
+		e := fmtTime(*sec.Expiration)
+		d.Expiration = &e
+	}
+	return d
+}
+
+// validate checks a secret body (CONTRACT.md §4, §9) and returns the parsed expiration.
+func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
+	errs := fieldErrors{}
+	switch {
+	case b.Value == nil:
+		errs.add("value", "value is required")
+	case runeLen(*b.Value) < 8 || runeLen(*b.Value) > 32:
+		errs.add("value", "value must be between 8 and 32 characters")
+	}
+	switch {
+	case b.Description == nil:
+		errs.add("description", "description is required (it may be empty)")
+	case runeLen(*b.Description) > 200:
+		errs.add("description", "description must be at most 200 characters")
+	}
+	var exp *time.Time
+	if b.Expiration != nil {
+		t, err := time.Parse(time.RFC3339Nano, *b.Expiration)
+		switch {
+		case err != nil && hasNoZone(*b.Expiration):
+			errs.add("expiration", "expiration must include a time zone, e.g. 2030-01-01T00:00:00Z")
+		case err != nil:
+			errs.add("expiration", "expiration must be an RFC 3339 timestamp, e.g. 2030-01-01T00:00:00Z")
+		case !t.After(now):
+			errs.add("expiration", "expiration must be in the future")
+		default:
+			t = t.UTC()
+			exp = &t
+		}
+	}
+	if len(errs) == 0 {
+		return exp, nil
+	}
+	return nil, errs
+}
+
+// hasNoZone reports whether v is a valid timestamp that only lacks its zone.
+func hasNoZone(v string) bool {
+	_, err := time.Parse("2006-01-02T15:04:05.999999999", v)
+	return err == nil
+}
+
+func (s *Server) listSecrets(r *http.Request, _ string) response {
+	id := r.PathValue("clientId")
+	p, errs := parsePaging(r, pageADefault, pageAMin, pageAMax)
+	lag := s.faults.readLag()
+	s.mu.RLock()
+	c := s.st.clients[id]
+	if c == nil || !s.visible(c.Created, lag) {
+		s.mu.RUnlock()
+		return notFound(r, fmt.Sprintf("client %q not found", id))
+	}
+	items := make([]*secretRec, 0, len(s.st.secrets[id]))
+	for _, sec := range s.st.secrets[id] {
+		if s.visible(sec.Created, lag) {
+			items = append(items, sec)
+		}
+	}
+	s.mu.RUnlock()
+	if errs != nil {
+		return invalid(r, errs)
+	}
+	slices.SortFunc(items, func(a, b *secretRec) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	dtos := make([]secretDTO, len(items))
+	for i, sec := range items {
+		dtos[i] = toSecretDTO(sec)
+	}
+	return jsonResp(http.StatusOK, pageA(r, p, dtos))
+}
+
+func (s *Server) createSecret(r *http.Request, _ string) response {
+	id := r.PathValue("clientId")
+	var b secretBody
+	errs := decodeJSON(r.Body, &b)
+	now := s.now()
+	var exp *time.Time
+	if errs == nil {
+		exp, errs = b.validate(now)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.clients[id] == nil {
+		return notFound(r, fmt.Sprintf("client %q not found", id))
+	}
+	if errs != nil { // 400 wins over 409 (CONTRACT.md §9)
+		return invalid(r, errs)
+	}
+	secs := s.st.secrets[id]
+	if len(secs) >= maxSecretsPerClient {
+		return conflict(r, fmt.Sprintf("client %q already has the maximum of %d secrets; delete one first", id, maxSecretsPerClient))
+	}
+	if secs == nil {
+		secs = map[string]*secretRec{}
+		s.st.secrets[id] = secs
+	}
+	sec := &secretRec{
+		ID: newUUID(), ClientID: id, Description: *b.Description,
+		Hash: hashSecret(*b.Value), Expiration: exp, Created: now,
+	}
+	secs[sec.ID] = sec
+	if resp, ok := s.commit(r); !ok {
+		return resp
+	}
+	return jsonResp(http.StatusCreated, secretCreatedDTO{secretDTO: toSecretDTO(sec), Value: *b.Value})
+}
+
+func (s *Server) deleteSecret(r *http.Request, _ string) response {
+	id, secID := r.PathValue("clientId"), r.PathValue("clientSecretId")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.st.clients[id] == nil {
+		return notFound(r, fmt.Sprintf("client %q not found", id))
+	}
+	if s.st.secrets[id][secID] == nil {
+		return notFound(r, fmt.Sprintf("secret %q of client %q not found", secID, id))
+	}
+	delete(s.st.secrets[id], secID)
+	if resp, ok := s.commit(r); !ok {
+		return resp
+	}
+	return noContent()
+}

@@ -1,0 +1,428 @@
+// Package mockserver is a stateful, in-memory mock of the Aritma IAM API and
+// its OAuth 2.0 token endpoint, as described by CONTRACT.md. It backs the
+// provider's acceptance tests and the runnable aritma-mock command.
+//
+// The package keeps its own wire structs on purpose: sharing them with the
+// API client would let a JSON tag bug cancel itself out and tests would lie.
+package mockserver
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Server. The zero value is a memory-only mock with
+// generated admin credentials and no control endpoints.
+type Options struct {
+	// AdminClientID is the bootstrap admin client's id; a UUID is generated when empty.
+	AdminClientID string
+	// AdminClientSecret is the bootstrap admin client's secret; 32 random characters when empty.
+	AdminClientSecret string
+	// DataFile persists the state as JSON; "" keeps it in memory only.
+	DataFile string
+	// EnableControl serves the /_mock/ control endpoints.
+	EnableControl bool
+	// Seed makes fault injection deterministic.
+	Seed int64
+	// Now is the clock; nil means time.Now. Tests may fake it.
+	Now func() time.Time
+}
+
+// Server is the mock. It is safe for concurrent use.
+type Server struct {
+	opts        Options
+	now         func() time.Time
+	adminID     string
+	adminSecret string
+	tenant      string
+
+	mu      sync.RWMutex // guards st and gen, and serialises persistence writes
+	st      *state
+	gen     uint64                    // bumped on every mutation; keys subjIdx
+	subjIdx atomic.Pointer[subjIndex] // sorted subjects, rebuilt lazily after mutations
+	closed  bool
+	dataErr error // last persistence error, reported by Close
+
+	tokMu    sync.Mutex // guards tokens and failures
+	tokens   map[[32]byte]*tokenRec
+	failures map[string][]time.Time
+	issued   int
+
+	faults faultState
+	stats  statsState
+
+	handler http.Handler
+}
+
+// tokenLifetime is the expires_in of every token (CONTRACT.md §1).
+const tokenLifetime = 3600 * time.Second
+
+// New builds a Server. With a DataFile it loads the file (a missing file
+// starts fresh) and fails on a corrupt or unreadable one rather than
+// starting empty over someone's data.
+func New(opts Options) (*Server, error) {
+	s := &Server{
+		opts:        opts,
+		now:         opts.Now,
+		adminID:     opts.AdminClientID,
+		adminSecret: opts.AdminClientSecret,
+		tenant:      DefaultTenantID,
+		tokens:      map[[32]byte]*tokenRec{},
+		failures:    map[string][]time.Time{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.faults.init(opts.Seed)
+	s.stats.init()
+
+	st := seedState()
+	if opts.DataFile != "" {
+		snap, err := loadFile(opts.DataFile)
+		if err != nil {
+			return nil, err
+		}
+		if snap != nil {
+			st, err = snap.toState()
+			if err != nil {
+				return nil, fmt.Errorf("mockserver: data file %s is corrupt: %w (fix or remove it; the mock refuses to start empty over it)", opts.DataFile, err)
+			}
+			if s.adminID == "" {
+				s.adminID = snap.AdminClientID
+			}
+			if snap.TenantID != "" {
+				s.tenant = snap.TenantID
+			}
+		}
+	}
+	if s.adminID == "" {
+		s.adminID = newUUID()
+	}
+	if s.adminSecret == "" {
+		s.adminSecret = randomSecret(32)
+	}
+	s.st = st
+	s.ensureAdmin()
+	if err := s.persistLocked(); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler serving /v1/..., /connect/token,
+// /{tenant}/connect/token and, when enabled, /_mock/....
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// AdminClientID returns the bootstrap admin client's id. Tests that count
+// clients or subjects exclude it (and its subject client-<id>).
+func (s *Server) AdminClientID() string { return s.adminID }
+
+// AdminClientSecret returns the bootstrap admin client's secret.
+func (s *Server) AdminClientSecret() string { return s.adminSecret }
+
+// TenantID returns the id of the tenant every object belongs to.
+func (s *Server) TenantID() string { return s.tenant }
+
+// Reset restores the seeded state: seeded users and the admin client with
+// its secret and owner policy. Faults and stats are left alone; the admin
+// client's tokens stay valid so a test's API client keeps working.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.st = seedState()
+	s.gen++
+	s.ensureAdmin()
+	if err := s.persistLocked(); err != nil {
+		s.dataErr = err // Reset has no error result; Close reports it
+	}
+	s.mu.Unlock()
+	s.tokMu.Lock()
+	for k, t := range s.tokens {
+		if t.clientID != s.adminID {
+			delete(s.tokens, k)
+		}
+	}
+	clear(s.failures)
+	s.tokMu.Unlock()
+}
+
+// Close flushes persistence and reports the last persistence error, if any.
+// Every mutation is already written synchronously, so this is a final save.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.dataErr
+	}
+	s.closed = true
+	if err := s.persistLocked(); err != nil {
+		return err
+	}
+	return s.dataErr
+}
+
+// seedState returns the state a fresh mock starts with (without the admin client).
+func seedState() *state {
+	st := newState()
+	for _, u := range seededUsers() {
+		st.users[u.ID] = u
+	}
+	return st
+}
+
+// ensureAdmin makes sure the bootstrap admin client exists with the current
+// secret and the owner policy on "/". Created stays at the zero time so read
+// lag never hides it. Callers hold s.mu (or own s exclusively).
+func (s *Server) ensureAdmin() {
+	st := s.st
+	if st.clients[s.adminID] == nil {
+		st.clients[s.adminID] = &clientRec{
+			ID:           s.adminID,
+			Name:         "aritma-mock-admin",
+			Description:  "Bootstrap admin client of the Aritma IAM mock.",
+			GrantTypes:   []string{"client_credentials"},
+			RedirectURIs: []string{},
+			Scopes:       []string{"services.iam", "api", "bankservice"},
+		}
+	}
+	secs := st.secrets[s.adminID]
+	if secs == nil {
+		secs = map[string]*secretRec{}
+		st.secrets[s.adminID] = secs
+	}
+	// Only the hash of the previous bootstrap secret survives a restart, so
+	// replace it with the secret of this run.
+	for id, sec := range secs {
+		if sec.Bootstrap {
+			delete(secs, id)
+		}
+	}
+	id := newUUID()
+	secs[id] = &secretRec{
+		ID: id, ClientID: s.adminID, Description: "bootstrap secret",
+		Hash: hashSecret(s.adminSecret), Bootstrap: true,
+	}
+	owner := &policyRec{Subject: prefixClient + s.adminID, Scope: "/", Action: "owner"}
+	if st.policies[owner.key()] == nil {
+		st.addPolicy(owner)
+	}
+}
+
+// randomSecret returns n characters from an unambiguous alphanumeric alphabet.
+func randomSecret(n int) string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("mockserver: crypto/rand failed: %v", err))
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}
+
+// visible reports whether an object created at created may be shown by GET
+// and list under the current read lag. The zero time (seeded objects) is
+// always visible.
+func (s *Server) visible(created time.Time, lag time.Duration) bool {
+	return lag <= 0 || created.IsZero() || s.now().Sub(created) >= lag
+}
+
+// commit persists a mutation; callers hold s.mu for writing. A failed write
+// answers 500 because the caller cannot know whether the change survives.
+func (s *Server) commit(r *http.Request) (response, bool) {
+	s.gen++
+	if err := s.persistLocked(); err != nil {
+		s.dataErr = err
+		return problemResp(r, http.StatusInternalServerError, "persisting the mock state failed: "+err.Error()), false
+	}
+	return response{}, true
+}
+
+// route is one /v1 operation.
+type route struct {
+	pattern string // ServeMux pattern with method, e.g. "GET /v1/clients/{clientId}"
+	area    string // IAM area of the permission it needs; "" = none (catalogues)
+	write   bool   // needs iam.<area>.write rather than .read
+	create  bool   // a POST create that CommitThenFailRate applies to
+	h       func(r *http.Request, caller string) response
+}
+
+func (s *Server) v1Routes() []route {
+	return []route{
+		{"GET /v1/actions", "", false, false, s.listActions},
+		{"GET /v1/scopes", "", false, false, s.listScopes},
+
+		{"GET /v1/clients", "client", false, false, s.listClients},
+		{"POST /v1/clients", "client", true, true, s.createClient},
+		{"GET /v1/clients/{clientId}", "client", false, false, s.getClient},
+		{"PUT /v1/clients/{clientId}", "client", true, false, s.updateClient},
+		{"DELETE /v1/clients/{clientId}", "client", true, false, s.deleteClient},
+		{"GET /v1/clients/{clientId}/secrets", "client", false, false, s.listSecrets},
+		{"POST /v1/clients/{clientId}/secrets", "client", true, true, s.createSecret},
+		{"DELETE /v1/clients/{clientId}/secrets/{clientSecretId}", "client", true, false, s.deleteSecret},
+
+		{"GET /v1/policies", "policy", false, false, s.listPolicies},
+		{"POST /v1/policies", "policy", true, true, s.createPolicy},
+		{"DELETE /v1/policies", "policy", true, false, s.deletePolicy},
+
+		{"GET /v1/subjects", "subject", false, false, s.listSubjects("")},
+		{"GET /v1/subjects/users", "subject", false, false, s.listSubjects("user")},
+		{"GET /v1/subjects/clients", "subject", false, false, s.listSubjects("client")},
+		{"GET /v1/subjects/groups", "subject", false, false, s.listSubjects("group")},
+		{"GET /v1/subjects/{subjectId}/memberships", "subject", false, false, s.listMemberships},
+		{"GET /v1/subjects/{subjectId}/permissions", "subject", false, false, s.listPermissions},
+		{"GET /v1/subjects/clients/{clientId}/permissions", "subject", false, false, s.listClientPermissions},
+
+		{"POST /v1/subjects/groups", "subject", true, true, s.createGroup},
+		{"DELETE /v1/subjects/groups/{groupId}", "subject", true, false, s.deleteGroup},
+		{"GET /v1/subjects/groups/{groupId}/members", "subject", false, false, s.listMembers},
+		{"POST /v1/subjects/groups/{groupId}/members", "subject", true, false, s.addMembers},
+		{"DELETE /v1/subjects/groups/{groupId}/members/{subjectId}", "subject", true, false, s.removeMember},
+	}
+}
+
+// routes wires the three muxes. They are separate because
+// "/{tenant}/connect/token" would conflict with the "/v1/" fallback in one
+// ServeMux, and because /_mock/ must bypass faults and stats.
+func (s *Server) routes() http.Handler {
+	v1 := http.NewServeMux()
+	for _, rt := range s.v1Routes() {
+		v1.HandleFunc(rt.pattern, s.v1Handler(rt))
+	}
+	// The fallback runs auth before answering 404/405, so the order of checks
+	// of CONTRACT.md §9 holds for unknown routes too.
+	v1.HandleFunc("/v1/", s.v1Fallback(v1))
+
+	tok := http.NewServeMux()
+	tok.HandleFunc("POST /connect/token", s.tokenHandler)
+	tok.HandleFunc("POST /{tenant}/connect/token", s.tokenHandler)
+	tok.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		resp, route := routeMiss(tok, r, "/")
+		s.stats.record(r.Method, route, resp.status)
+		write(w, resp)
+	})
+
+	ctl := http.NewServeMux()
+	if s.opts.EnableControl {
+		s.controlRoutes(ctl)
+	}
+	ctl.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
+		resp, _ := routeMiss(ctl, r, "/_mock/")
+		write(w, resp)
+	})
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case strings.HasPrefix(p, "/_mock/"):
+			ctl.ServeHTTP(w, r)
+		case p == "/v1" || strings.HasPrefix(p, "/v1/"):
+			v1.ServeHTTP(w, r)
+		default:
+			tok.ServeHTTP(w, r)
+		}
+	})
+}
+
+// routeMiss answers a request that no pattern took: 405 with Allow when the
+// path exists for other methods, else 404. It also returns the route
+// template to count the request under: the path's template for a 405, the
+// fallback pattern for a 404.
+func routeMiss(mux *http.ServeMux, r *http.Request, fallback string) (response, string) {
+	var allow []string
+	route := fallback
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := *r
+		probe.Method = m
+		if _, p := mux.Handler(&probe); p != "" && p != fallback {
+			allow = append(allow, m)
+			_, route, _ = strings.Cut(p, " ")
+		}
+	}
+	if len(allow) > 0 {
+		resp := problemResp(r, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, strings.Join(allow, ", ")))
+		resp.header = http.Header{"Allow": {strings.Join(allow, ", ")}}
+		return resp, route
+	}
+	return problemResp(r, http.StatusNotFound, fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)), fallback
+}
+
+func (s *Server) v1Handler(rt route) http.HandlerFunc {
+	method, path, _ := strings.Cut(rt.pattern, " ")
+	return func(w http.ResponseWriter, r *http.Request) {
+		resp := s.serveV1(r, &rt)
+		s.stats.record(method, path, resp.status)
+		write(w, resp)
+	}
+}
+
+func (s *Server) v1Fallback(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		route := "/v1/"
+		resp, ok := s.applyFaults(r, s.faults.plan(true, false))
+		if ok {
+			if _, resp, ok = s.authenticate(r); ok {
+				resp, route = routeMiss(mux, r, "/v1/")
+			}
+		}
+		s.stats.record(r.Method, route, resp.status)
+		write(w, resp)
+	}
+}
+
+// applyFaults carries out a fault plan: it sleeps, then answers 429 or an
+// injected 5xx. ok=false means resp is the answer and state is untouched.
+func (s *Server) applyFaults(r *http.Request, pl faultPlan) (resp response, ok bool) {
+	if !pl.sleep(r) {
+		return problemResp(r, http.StatusServiceUnavailable, "request cancelled while delayed"), false
+	}
+	if pl.limited {
+		resp := problemResp(r, http.StatusTooManyRequests, "rate limit exceeded; retry later")
+		resp.header = http.Header{"Retry-After": {strconv.Itoa(pl.retryAfter)}}
+		return resp, false
+	}
+	if pl.errStatus != 0 {
+		resp := problemResp(r, pl.errStatus, "injected fault")
+		if pl.errStatus == http.StatusServiceUnavailable {
+			resp.header = http.Header{"Retry-After": {"1"}}
+		}
+		return resp, false
+	}
+	return response{}, true
+}
+
+// serveV1 runs the checks of CONTRACT.md §9 in order (token, services.iam,
+// route — already matched —, IAM permission) and then the handler, which
+// does resource, validation and conflict checks.
+func (s *Server) serveV1(r *http.Request, rt *route) response {
+	pl := s.faults.plan(true, rt.create)
+	if resp, ok := s.applyFaults(r, pl); !ok {
+		return resp
+	}
+	caller, resp, ok := s.authenticate(r)
+	if !ok {
+		return resp
+	}
+	if rt.area != "" {
+		need := "iam." + rt.area + ".read"
+		if rt.write {
+			need = "iam." + rt.area + ".write"
+		}
+		if !s.authorized(caller, need) {
+			return problemResp(r, http.StatusForbidden, fmt.Sprintf("subject %s lacks permission %s on scope /", caller, need))
+		}
+	}
+	resp = rt.h(r, caller)
+	if pl.commitFail && resp.status >= 200 && resp.status < 300 {
+		// The write has committed; the caller only learns that something broke.
+		return problemResp(r, http.StatusBadGateway, "the upstream service did not answer")
+	}
+	return resp
+}

@@ -1,0 +1,204 @@
+package mockserver
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Throttling of failed client authentication (per client id).
+const (
+	failWindow = time.Minute
+	failLimit  = 10
+)
+
+// tokenError is an RFC 6749 §5.2 error body.
+type tokenError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+}
+
+type tokenOK struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int    `json:"expires_in"`
+	Scope       string `json:"scope"`
+}
+
+// noStore are the headers RFC 6749 §5.1 requires on token responses.
+func noStore() http.Header {
+	return http.Header{"Cache-Control": {"no-store"}, "Pragma": {"no-cache"}}
+}
+
+func tokenErr(status int, code, desc string) response {
+	return response{status: status, header: noStore(), body: tokenError{Error: code, Description: desc}}
+}
+
+func (s *Server) tokenHandler(w http.ResponseWriter, r *http.Request) {
+	resp, ok := s.applyFaults(r, s.faults.plan(false, false))
+	if ok {
+		resp = s.issueToken(r)
+	}
+	route := "/connect/token"
+	if r.PathValue("tenant") != "" {
+		route = "/{tenant}/connect/token"
+	}
+	s.stats.record(r.Method, route, resp.status)
+	write(w, resp)
+}
+
+// issueToken implements the client_credentials grant (CONTRACT.md §1, §9).
+func (s *Server) issueToken(r *http.Request) response {
+	r.Body = http.MaxBytesReader(nil, r.Body, maxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return tokenErr(http.StatusBadRequest, "invalid_request", "the request body is not a valid form")
+	}
+	form := r.PostForm
+	for _, k := range []string{"grant_type", "client_id", "client_secret", "scope"} {
+		if len(form[k]) > 1 {
+			return tokenErr(http.StatusBadRequest, "invalid_request", fmt.Sprintf("parameter %s is repeated", k))
+		}
+	}
+	basicID, basicSecret, basic := r.BasicAuth()
+	if basic {
+		// RFC 6749 §2.3.1: Basic credentials are form-urlencoded first.
+		if v, err := url.QueryUnescape(basicID); err == nil {
+			basicID = v
+		}
+		if v, err := url.QueryUnescape(basicSecret); err == nil {
+			basicSecret = v
+		}
+		if form.Has("client_id") || form.Has("client_secret") {
+			return tokenErr(http.StatusBadRequest, "invalid_request", "client credentials must be sent either with HTTP Basic or in the form, not both")
+		}
+	}
+	grant := form.Get("grant_type")
+	switch {
+	case grant == "":
+		return tokenErr(http.StatusBadRequest, "invalid_request", "grant_type is required")
+	case grant != "client_credentials":
+		return tokenErr(http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant type %q is not supported; only client_credentials is", grant))
+	}
+	clientID, secret := form.Get("client_id"), form.Get("client_secret")
+	if basic {
+		clientID, secret = basicID, basicSecret
+	}
+	invalidClient := func(desc string) response {
+		resp := tokenErr(http.StatusUnauthorized, "invalid_client", desc)
+		if basic {
+			resp.header.Set("WWW-Authenticate", `Basic realm="aritma-mock"`)
+		}
+		return resp
+	}
+	if clientID == "" {
+		return invalidClient("client authentication failed: no client credentials")
+	}
+	now := s.now()
+	if wait := s.throttled(clientID, now); wait > 0 {
+		resp := tokenErr(http.StatusTooManyRequests, "slow_down", "too many failed authentication attempts for this client; retry later")
+		resp.header.Set("Retry-After", strconv.Itoa(wait))
+		return resp
+	}
+
+	s.mu.RLock()
+	c := s.st.clients[clientID]
+	matched := false
+	var grantTypes, allowed []string
+	if c != nil {
+		grantTypes, allowed = c.GrantTypes, c.Scopes
+		// Compare against every live secret so timing does not reveal which one matched.
+		for _, sec := range s.st.secrets[clientID] {
+			ok := secretMatches(secret, sec.Hash)
+			if ok && (sec.Expiration == nil || now.Before(*sec.Expiration)) {
+				matched = true
+			}
+		}
+	}
+	s.mu.RUnlock()
+	if tenant := r.PathValue("tenant"); matched && tenant != "" && tenant != s.tenant {
+		// The client exists only in our tenant.
+		matched = false
+	}
+	if !matched || secret == "" {
+		s.recordFailure(clientID, now)
+		return invalidClient("client authentication failed")
+	}
+	if !slices.Contains(grantTypes, "client_credentials") {
+		return tokenErr(http.StatusBadRequest, "unauthorized_client", "the client is not allowed to use the client_credentials grant")
+	}
+	scopes := allowed
+	if raw := strings.TrimSpace(form.Get("scope")); raw != "" {
+		scopes = nil
+		for _, sc := range strings.Fields(raw) {
+			if !slices.Contains(allowed, sc) {
+				return tokenErr(http.StatusBadRequest, "invalid_scope", fmt.Sprintf("scope %q is not allowed for this client", sc))
+			}
+			if !slices.Contains(scopes, sc) {
+				scopes = append(scopes, sc)
+			}
+		}
+	}
+	tok := newAccessToken()
+	s.tokMu.Lock()
+	s.tokens[sha256.Sum256([]byte(tok))] = &tokenRec{clientID: clientID, scopes: slices.Clone(scopes), expires: now.Add(tokenLifetime)}
+	s.issued++
+	if s.issued%1024 == 0 {
+		// Sweep expired tokens now and then so a long-running mock stays small.
+		for k, t := range s.tokens {
+			if !now.Before(t.expires) {
+				delete(s.tokens, k)
+			}
+		}
+	}
+	s.tokMu.Unlock()
+	return response{status: http.StatusOK, header: noStore(), body: tokenOK{
+		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(tokenLifetime / time.Second), Scope: strings.Join(scopes, " "),
+	}}
+}
+
+// newAccessToken returns an opaque 256-bit random token, base64url encoded.
+func newAccessToken() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("mockserver: crypto/rand failed: %v", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// throttled returns the seconds to wait when clientID failed too often lately, else 0.
+func (s *Server) throttled(clientID string, now time.Time) int {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	fails := s.failures[clientID]
+	i := 0
+	for i < len(fails) && now.Sub(fails[i]) >= failWindow {
+		i++
+	}
+	fails = fails[i:]
+	if len(fails) == 0 {
+		delete(s.failures, clientID)
+		return 0
+	}
+	s.failures[clientID] = fails
+	if len(fails) < failLimit {
+		return 0
+	}
+	return max(1, int((failWindow-now.Sub(fails[0])+time.Second-1)/time.Second))
+}
+
+func (s *Server) recordFailure(clientID string, now time.Time) {
+	s.tokMu.Lock()
+	defer s.tokMu.Unlock()
+	if len(s.failures) > 10000 {
+		// Guessed ids must not grow memory without bound.
+		clear(s.failures)
+	}
+	s.failures[clientID] = append(s.failures[clientID], now)
+}

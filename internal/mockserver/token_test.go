@@ -1,0 +1,137 @@
+package mockserver
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestToken(t *testing.T) {
+	e := newEnv(t)
+	id, secret := e.newClientWithSecret("svc")
+	// A client that may not use client_credentials.
+	noCC := clientBodyOK("web")
+	noCC["allowedGrantTypes"] = []string{"authorization_code"}
+	noCC["redirectUris"] = []string{"https://app.example.com/cb"}
+	webID := e.want(e.call("POST", "/v1/clients", noCC), 201).str("clientId")
+	e.want(e.call("POST", "/v1/clients/"+webID+"/secrets", map[string]any{"value": "web-secret-1", "description": ""}), 201)
+	// A client whose only secret has expired.
+	expID := e.newClient("expiring")
+	e.want(e.call("POST", "/v1/clients/"+expID+"/secrets", map[string]any{
+		"value": "exp-secret-1", "description": "", "expiration": e.clock.Now().Add(time.Hour).Format(time.RFC3339),
+	}), 201)
+
+	cc := func(kv ...string) url.Values {
+		v := url.Values{"grant_type": {"client_credentials"}}
+		for i := 0; i+1 < len(kv); i += 2 {
+			v.Set(kv[i], kv[i+1])
+		}
+		return v
+	}
+	tests := []struct {
+		name      string
+		path      string
+		form      url.Values
+		basic     *[2]string
+		status    int
+		errCode   string
+		scope     string
+		advance   time.Duration
+		goldenKey string
+	}{
+		{name: "form", form: cc("client_id", id, "client_secret", secret), status: 200, scope: "services.iam", goldenKey: "token_ok"},
+		{name: "basic", form: cc(), basic: &[2]string{id, secret}, status: 200, scope: "services.iam"},
+		{name: "tenant path", path: "/" + DefaultTenantID + "/connect/token", form: cc("client_id", id, "client_secret", secret), status: 200},
+		{name: "wrong tenant", path: "/other-tenant/connect/token", form: cc("client_id", id, "client_secret", secret), status: 401, errCode: "invalid_client"},
+		{name: "both basic and form", form: cc("client_id", id, "client_secret", secret), basic: &[2]string{id, secret}, status: 400, errCode: "invalid_request", goldenKey: "token_invalid_request"},
+		{name: "wrong secret", form: cc("client_id", id, "client_secret", "nope-nope"), status: 401, errCode: "invalid_client", goldenKey: "token_invalid_client"},
+		{name: "wrong secret basic", form: cc(), basic: &[2]string{id, "nope-nope"}, status: 401, errCode: "invalid_client"},
+		{name: "unknown client", form: cc("client_id", "ghost", "client_secret", "whatever1"), status: 401, errCode: "invalid_client"},
+		{name: "no credentials", form: cc(), status: 401, errCode: "invalid_client"},
+		{name: "empty secret", form: cc("client_id", id), status: 401, errCode: "invalid_client"},
+		{name: "missing grant type", form: url.Values{"client_id": {id}, "client_secret": {secret}}, status: 400, errCode: "invalid_request"},
+		{name: "unsupported grant", form: url.Values{"grant_type": {"password"}, "client_id": {id}, "client_secret": {secret}}, status: 400, errCode: "unsupported_grant_type"},
+		{name: "repeated parameter", form: url.Values{"grant_type": {"client_credentials", "client_credentials"}}, status: 400, errCode: "invalid_request"},
+		{name: "scope subset", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api"), status: 200, scope: "api"},
+		{name: "scope outside", form: cc("client_id", id, "client_secret", secret, "scope", "services.iam api"), status: 400, errCode: "invalid_scope"},
+		{name: "no client_credentials", form: cc("client_id", webID, "client_secret", "web-secret-1"), status: 400, errCode: "unauthorized_client"},
+		{name: "expired secret", form: cc("client_id", expID, "client_secret", "exp-secret-1"), advance: 2 * time.Hour, status: 401, errCode: "invalid_client"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.clock.Advance(tt.advance)
+			path := tt.path
+			if path == "" {
+				path = "/connect/token"
+			}
+			res := e.tokenReq(path, tt.form, tt.basic)
+			e.want(res, tt.status)
+			if res.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("Cache-Control = %q", res.header.Get("Cache-Control"))
+			}
+			if tt.errCode != "" && res.str("error") != tt.errCode {
+				t.Errorf("error = %q, want %q (%s)", res.str("error"), tt.errCode, res.raw)
+			}
+			if tt.status == 200 {
+				if tok := res.str("access_token"); len(tok) < 43 || res.str("token_type") != "Bearer" || res.num("expires_in") != 3600 {
+					t.Errorf("bad token response %s", res.raw)
+				}
+				if tt.scope != "" && res.str("scope") != tt.scope {
+					t.Errorf("scope = %q, want %q", res.str("scope"), tt.scope)
+				}
+			}
+			if tt.basic != nil && tt.status == 401 && !strings.HasPrefix(res.header.Get("WWW-Authenticate"), "Basic") {
+				t.Errorf("401 to Basic auth lacks a Basic challenge")
+			}
+			if tt.goldenKey != "" {
+				e.golden(tt.goldenKey, res)
+			}
+		})
+	}
+}
+
+func TestTokenMethodNotAllowed(t *testing.T) {
+	e := newEnv(t)
+	res := e.callAs("", http.MethodGet, "/connect/token", nil)
+	e.wantProblem(res, 405, "", "")
+	if res.header.Get("Allow") != "POST" {
+		t.Errorf("Allow = %q", res.header.Get("Allow"))
+	}
+	e.wantProblem(e.callAs("", http.MethodGet, "/nothing/here/at/all", nil), 404, "", "")
+}
+
+func TestTokenThrottle(t *testing.T) {
+	e := newEnv(t)
+	id, secret := e.newClientWithSecret("victim")
+	bad := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong-wrong"}}
+	for i := range failLimit {
+		if res := e.tokenReq("/connect/token", bad, nil); res.status != 401 {
+			t.Fatalf("attempt %d: %d", i, res.status)
+		}
+	}
+	good := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
+	res := e.want(e.tokenReq("/connect/token", good, nil), 429)
+	if res.str("error") != "slow_down" || res.header.Get("Retry-After") == "" {
+		t.Errorf("throttled answer: %v %s", res.header, res.raw)
+	}
+	e.golden("token_slow_down", res)
+	// Other clients are not affected.
+	e.mustToken(testAdminID, testAdminSecret)
+	// The window passes.
+	e.clock.Advance(failWindow)
+	e.want(e.tokenReq("/connect/token", good, nil), 200)
+}
+
+func TestTokenSecretDeletedKeepsToken(t *testing.T) {
+	e := newEnv(t)
+	id := e.newClient("rot")
+	e.grant("client-"+id, "/", "iam.client.read")
+	sec := e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": "rotate-me-1", "description": ""}), 201).str("clientSecretId")
+	tok := e.mustToken(id, "rotate-me-1")
+	e.want(e.call("DELETE", "/v1/clients/"+id+"/secrets/"+sec, nil), 204)
+	// The issued token lives on; the secret no longer works.
+	e.want(e.callAs(tok, "GET", "/v1/clients", nil), 200)
+	e.want(e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"rotate-me-1"}}, nil), 401)
+}
