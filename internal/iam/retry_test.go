@@ -207,12 +207,35 @@ func TestRetryPolicy_givesUpAfterMaxRetries(t *testing.T) {
 	}
 }
 
+// 429s have their own budget (maxRateLimitRetries), so MaxRetries 1 does not stop a rate-limited
+// call after one retry; the call still ends with ErrRateLimited once that budget is spent.
 func TestRetryPolicy_rateLimitedErrorAfterRetries(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, status(429, "Retry-After", "0"))
 	_, err := f.client(t, func(c *Config) { c.MaxRetries = 1 }).GetClient(ctxT(t), "c1")
-	if !errors.Is(err, ErrRateLimited) || f.apiCalls.Load() != 2 {
-		t.Fatalf("want ErrRateLimited after 2 attempts; got %d attempts, %v", f.apiCalls.Load(), err)
+	if want := int64(1 + maxRateLimitRetries); !errors.Is(err, ErrRateLimited) || f.apiCalls.Load() != want {
+		t.Fatalf("want ErrRateLimited after %d attempts; got %d attempts, %v", want, f.apiCalls.Load(), err)
+	}
+}
+
+// The 429 budget is separate from MaxRetries both ways: 429s do not use up the retries of 5xx
+// answers, and MaxRetries still bounds those.
+func TestRetryPolicy_rateLimitSeparateBudget(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		switch k := n.Add(1); {
+		case k <= 6:
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		default:
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	})
+	_, err := f.client(t, func(c *Config) { c.MaxRetries = 2 }).GetClient(ctxT(t), "c1")
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadGateway || f.apiCalls.Load() != 6+3 {
+		t.Fatalf("want the 502 after 6 429s and 3 502s (MaxRetries 2); got %d attempts, %v", f.apiCalls.Load(), err)
 	}
 }
 

@@ -53,7 +53,18 @@ type callState struct {
 	mayHaveActed bool
 	reauthed     bool
 	token        string // token sent on the current attempt, to invalidate exactly it on 401
+	// retries counts the retries spent against Config.MaxRetries; rateLimited the retries of 429
+	// answers, which have their own budget (see maxRateLimitRetries).
+	retries, rateLimited int
 }
+
+// maxRateLimitRetries bounds the retries of one call answered 429. They do not count against
+// Config.MaxRetries: a 429 says the request was not processed and when to come back, and with many
+// parallel operations sharing one quota a call may be turned away many times in a row before its
+// turn comes. So a rate-limited call keeps waiting, within its context's deadline (the resource
+// timeouts), instead of failing the run after a few tries. The bound only matters to callers
+// without a deadline.
+const maxRateLimitRetries = 100
 
 type callKey struct{}
 
@@ -69,14 +80,24 @@ func callFrom(ctx context.Context) *callState {
 // newRetryClient builds a retryablehttp.Client with this package's retry policy. Its own logger is
 // disabled: it would print URLs at its own levels, and we log per attempt ourselves.
 func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryablehttp.Client {
+	retryMax := cfg.MaxRetries
+	if tokens != nil && retryMax > 0 {
+		// API calls carry a callState, so spendRetry keeps the two budgets apart and this is only
+		// the outer bound. (The token client has no callState and keeps the plain MaxRetries.)
+		retryMax += maxRateLimitRetries
+	}
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil,
 		RetryWaitMin: cfg.RetryWaitMin,
 		RetryWaitMax: cfg.RetryWaitMax,
-		RetryMax:     cfg.MaxRetries,
+		RetryMax:     retryMax,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			return checkRetry(ctx, resp, err, tokens)
+			retry, err := checkRetry(ctx, resp, err, tokens)
+			if retry {
+				retry = spendRetry(callFrom(ctx), resp, cfg.MaxRetries)
+			}
+			return retry, err
 		},
 		Backoff: backoff,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
@@ -144,6 +165,20 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 		return true, nil
 	}
 	return false, nil
+}
+
+// spendRetry takes one retry from the call's budget and reports whether there was one left: 429
+// answers spend maxRateLimitRetries, everything else maxRetries.
+func spendRetry(st *callState, resp *http.Response, maxRetries int) bool {
+	if st == nil {
+		return true // no per-call bookkeeping: retryablehttp's RetryMax bounds it
+	}
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		st.rateLimited++
+		return st.rateLimited <= maxRateLimitRetries
+	}
+	st.retries++
+	return st.retries <= maxRetries
 }
 
 // permanent reports transport errors that a retry cannot fix.
