@@ -36,9 +36,20 @@ type envelopeB[T any] struct {
 	Data       []T  `json:"data"`
 }
 
-// last reports whether the page just read was the last one. Explicit totals and links win over "a short page",
-// because a server may clamp the page size without saying so.
-func (e *envelopeA[T]) last(seen, pageSize int) bool {
+// envelope is one decoded page of a list, in either of the API's two envelopes.
+type envelope[W any] interface {
+	entries() []W
+	// last reports whether this was the last page, given its number, the entries of all pages
+	// read so far and the page size asked for.
+	last(page, seen, pageSize int) bool
+}
+
+func (e *envelopeA[T]) entries() []T { return e.Items }
+func (e *envelopeB[T]) entries() []T { return e.Data }
+
+// last: explicit totals and links win over "a short page", because a server may clamp the page
+// size without saying so. Envelope A has no page count, so page is not needed.
+func (e *envelopeA[T]) last(_, seen, pageSize int) bool {
 	if len(e.Items) == 0 {
 		return true
 	}
@@ -54,7 +65,7 @@ func (e *envelopeA[T]) last(seen, pageSize int) bool {
 	return len(e.Items) < pageSize
 }
 
-// last reports whether page was the last one; totalPages is the most direct signal.
+// last: totalPages is the most direct signal, then total, then a short page.
 func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 	switch {
 	case len(e.Data) == 0:
@@ -72,34 +83,18 @@ func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 
 // listA follows every page of an Envelope A list. conv maps wire items to the exported type.
 func listA[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int, conv func(W) T) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		var zero T
-		seen := 0
-		for page := 1; ; page++ {
-			if page > maxPages {
-				yield(zero, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages))
-				return
-			}
-			var env envelopeA[W]
-			if _, err := c.call(ctx, pageRequest(path, query, page, pageSize), &env); err != nil {
-				yield(zero, err)
-				return
-			}
-			seen += len(env.Items)
-			for _, it := range env.Items {
-				if !yield(conv(it), nil) {
-					return
-				}
-			}
-			if env.last(seen, pageSize) {
-				return
-			}
-		}
-	}
+	return listPages(ctx, c, path, query, pageSize, func() envelope[W] { return &envelopeA[W]{} }, conv)
 }
 
-// listB follows every page of an Envelope B list.
+// listB follows every page of an Envelope B list, at the largest page size the API accepts.
 func listB[W, T any](ctx context.Context, c *Client, path string, query url.Values, conv func(W) T) iter.Seq2[T, error] {
+	return listPages(ctx, c, path, query, maxPageSizeB, func() envelope[W] { return &envelopeB[W]{} }, conv)
+}
+
+// listPages follows every page of a list, decoding each into a fresh envelope from newPage.
+func listPages[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
+	newPage func() envelope[W], conv func(W) T,
+) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
 		seen := 0
@@ -108,18 +103,19 @@ func listB[W, T any](ctx context.Context, c *Client, path string, query url.Valu
 				yield(zero, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages))
 				return
 			}
-			var env envelopeB[W]
-			if _, err := c.call(ctx, pageRequest(path, query, page, maxPageSizeB), &env); err != nil {
+			env := newPage()
+			if _, err := c.call(ctx, pageRequest(path, query, page, pageSize), env); err != nil {
 				yield(zero, err)
 				return
 			}
-			seen += len(env.Data)
-			for _, it := range env.Data {
+			items := env.entries()
+			seen += len(items)
+			for _, it := range items {
 				if !yield(conv(it), nil) {
 					return
 				}
 			}
-			if env.last(page, seen, maxPageSizeB) {
+			if env.last(page, seen, pageSize) {
 				return
 			}
 		}

@@ -1,8 +1,7 @@
 package provider
 
 import (
-	"regexp"
-	"strings"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -11,44 +10,24 @@ import (
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
-// expectErrorText matches a diagnostic's text however the CLI wraps and frames it ("│ " at the
-// start of every line of a diagnostic box), so tests can assert the exact words a user reads.
-func expectErrorText(text string) *regexp.Regexp {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
-}
-
 // testAccCreateClients creates one client per name through the admin API, in parallel (a few
 // hundred take well under a second against the in-process mock), and returns them in name order.
 func testAccCreateClients(t *testing.T, e *testEnv, names ...string) []*iam.OAuthClient {
 	t.Helper()
 	ctx := testContext(t)
 	out := make([]*iam.OAuthClient, len(names))
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, 16)
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = e.API.CreateClient(ctx, iam.ClientRequest{
-				Name:              name,
-				Description:       "created by " + t.Name(),
-				AllowedGrantTypes: []string{"client_credentials"},
-				AllowedScopes:     []string{"services.iam"},
-			})
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
+	testAccParallel(t, len(names), func(i int) (err error) {
+		out[i], err = e.API.CreateClient(ctx, iam.ClientRequest{
+			Name:              names[i],
+			Description:       "created by " + t.Name(),
+			AllowedGrantTypes: []string{"client_credentials"},
+			AllowedScopes:     []string{"services.iam"},
+		})
 		if err != nil {
-			t.Fatalf("creating client %q: %v", names[i], err)
+			return fmt.Errorf("creating client %q: %w", names[i], err)
 		}
-	}
+		return nil
+	})
 	return out
 }
 
@@ -77,14 +56,7 @@ func testAccParallel(t *testing.T, n int, f func(i int) error) {
 // apiSubjects lists subjects through the admin API: the truth data source results are held to.
 func apiSubjects(t *testing.T, e *testEnv, opts iam.SubjectListOptions) []iam.Subject {
 	t.Helper()
-	var out []iam.Subject
-	for s, err := range e.API.ListSubjects(testContext(t), opts) {
-		if err != nil {
-			t.Fatalf("listing subjects through the API: %v", err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return apiList(t, "subjects", e.API.ListSubjects(testContext(t), opts))
 }
 
 // subjectCheck is the expected state of one subject in aritma_iam_subjects.

@@ -27,20 +27,8 @@ func TestClientSubjectIDFunction_Run(t *testing.T) {
 		"whitespace": {arg: "a b", want: types.StringUnknown(), wantErr: `client_id "a b" is not a client id: it must not contain "/" or whitespace`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			req := function.RunRequest{Arguments: function.NewArgumentsData([]attr.Value{types.StringValue(tc.arg)})}
-			resp := function.RunResponse{Result: function.NewResultData(types.StringUnknown())}
-			NewClientSubjectIDFunction().Run(context.Background(), req, &resp)
-			switch {
-			case tc.wantErr == "" && resp.Error != nil:
-				t.Fatalf("unexpected error: %v", resp.Error)
-			case tc.wantErr != "":
-				if resp.Error == nil || resp.Error.Text != tc.wantErr {
-					t.Fatalf("error = %v, want %q", resp.Error, tc.wantErr)
-				}
-				if resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != 0 {
-					t.Errorf("error is not tied to argument 0: %+v", resp.Error)
-				}
-			}
+			resp := runFunction(NewClientSubjectIDFunction(), tc.arg, types.StringUnknown())
+			checkFunctionError(t, resp, tc.wantErr)
 			if got := resp.Result.Value(); !got.Equal(tc.want) {
 				t.Errorf("result = %v, want %v", got, tc.want)
 			}
@@ -49,43 +37,63 @@ func TestClientSubjectIDFunction_Run(t *testing.T) {
 }
 
 func TestAccClientSubjectIDFunction_basic(t *testing.T) {
+	testAccFunctionTest(t, resource.TestStep{
+		// No provider block and no API: the function needs neither.
+		Config: `
+output "subject_id" {
+  value = provider::aritma::client_subject_id("3f1c2a9e-0000-4000-8000-000000000001")
+}
+`,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("subject_id", knownvalue.StringExact("client-3f1c2a9e-0000-4000-8000-000000000001")),
+		},
+	})
+}
+
+func TestAccClientSubjectIDFunction_invalid(t *testing.T) {
+	testAccFunctionTest(t, resource.TestStep{
+		Config: `
+output "subject_id" {
+  value = provider::aritma::client_subject_id("")
+}
+`,
+		ExpectError: regexp.MustCompile(`client_id must not be empty`),
+	})
+}
+
+// runFunction calls f with one string argument, as Terraform would; result is the zero of the
+// function's return type.
+func runFunction(f function.Function, arg string, result attr.Value) function.RunResponse {
+	req := function.RunRequest{Arguments: function.NewArgumentsData([]attr.Value{types.StringValue(arg)})}
+	resp := function.RunResponse{Result: function.NewResultData(result)}
+	f.Run(context.Background(), req, &resp)
+	return resp
+}
+
+// checkFunctionError checks the outcome of runFunction: no error when want is "", otherwise
+// exactly want, tied to the argument.
+func checkFunctionError(t *testing.T, resp function.RunResponse, want string) {
+	t.Helper()
+	switch {
+	case want == "" && resp.Error != nil:
+		t.Fatalf("unexpected error: %v", resp.Error)
+	case want == "":
+	case resp.Error == nil || resp.Error.Text != want:
+		t.Fatalf("error = %v, want %q", resp.Error, want)
+	case resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != 0:
+		t.Errorf("error is not tied to argument 0: %+v", resp.Error)
+	}
+}
+
+// testAccFunctionTest runs steps that call provider functions, on CLIs that have them.
+func testAccFunctionTest(t *testing.T, steps ...resource.TestStep) {
+	t.Helper()
 	testAccPreCheck(t)
 	t.Parallel()
 	resource.Test(t, resource.TestCase{
 		// Provider-defined functions arrived in Terraform 1.8.
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				// No provider block and no API: the function needs neither.
-				Config: `
-output "subject_id" {
-  value = provider::aritma::client_subject_id("3f1c2a9e-0000-4000-8000-000000000001")
-}
-`,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("subject_id", knownvalue.StringExact("client-3f1c2a9e-0000-4000-8000-000000000001")),
-				},
-			},
-		},
-	})
-}
-
-func TestAccClientSubjectIDFunction_invalid(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: `
-output "subject_id" {
-  value = provider::aritma::client_subject_id("")
-}
-`,
-				ExpectError: regexp.MustCompile(`client_id must not be empty`),
-			},
-		},
+		Steps:                    steps,
 	})
 }

@@ -1,17 +1,13 @@
 package provider
 
 import (
-	"context"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 )
 
 func TestParsePolicyIDFunction_Run(t *testing.T) {
@@ -52,20 +48,9 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			req := function.RunRequest{Arguments: function.NewArgumentsData([]attr.Value{types.StringValue(tc.arg)})}
-			resp := function.RunResponse{Result: function.NewResultData(types.ObjectUnknown(policyIDAttributeTypes))}
-			NewParsePolicyIDFunction().Run(context.Background(), req, &resp)
-			if tc.wantErr != "" {
-				if resp.Error == nil || resp.Error.Text != tc.wantErr {
-					t.Fatalf("error = %v, want %q", resp.Error, tc.wantErr)
-				}
-				if resp.Error.FunctionArgument == nil || *resp.Error.FunctionArgument != 0 {
-					t.Errorf("error is not tied to argument 0: %+v", resp.Error)
-				}
+			resp := runFunction(NewParsePolicyIDFunction(), tc.arg, types.ObjectUnknown(policyIDAttributeTypes))
+			if checkFunctionError(t, resp, tc.wantErr); tc.wantErr != "" {
 				return
-			}
-			if resp.Error != nil {
-				t.Fatalf("unexpected error: %v", resp.Error)
 			}
 			if got := resp.Result.Value(); !got.Equal(tc.want) {
 				t.Errorf("result = %v, want %v", got, tc.want)
@@ -77,12 +62,8 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 // The function must undo policyID, the id aritma_iam_policy stores.
 func TestParsePolicyIDFunction_roundTrip(t *testing.T) {
 	id := policyID("client-x", "banking.pis.read", "/subscriptions/1")
-	req := function.RunRequest{Arguments: function.NewArgumentsData([]attr.Value{types.StringValue(id)})}
-	resp := function.RunResponse{Result: function.NewResultData(types.ObjectUnknown(policyIDAttributeTypes))}
-	NewParsePolicyIDFunction().Run(context.Background(), req, &resp)
-	if resp.Error != nil {
-		t.Fatal(resp.Error)
-	}
+	resp := runFunction(NewParsePolicyIDFunction(), id, types.ObjectUnknown(policyIDAttributeTypes))
+	checkFunctionError(t, resp, "")
 	attrs := resp.Result.Value().(types.Object).Attributes()
 	if attrs["subject"].(types.String).ValueString() != "client-x" ||
 		attrs["action"].(types.String).ValueString() != "banking.pis.read" ||
@@ -92,15 +73,8 @@ func TestParsePolicyIDFunction_roundTrip(t *testing.T) {
 }
 
 func TestAccParsePolicyIDFunction_basic(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	resource.Test(t, resource.TestCase{
-		// Provider-defined functions arrived in Terraform 1.8.
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: `
+	testAccFunctionTest(t, resource.TestStep{
+		Config: `
 output "policy" {
   value = provider::aritma::parse_policy_id("client-abc,iam.client.read,/subscriptions/123")
 }
@@ -109,34 +83,24 @@ output "scope" {
   value = provider::aritma::parse_policy_id("group-g,owner,/").scope
 }
 `,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownOutputValue("policy", knownvalue.ObjectExact(map[string]knownvalue.Check{
-						"subject": knownvalue.StringExact("client-abc"),
-						"action":  knownvalue.StringExact("iam.client.read"),
-						"scope":   knownvalue.StringExact("/subscriptions/123"),
-					})),
-					statecheck.ExpectKnownOutputValue("scope", knownvalue.StringExact("/")),
-				},
-			},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("policy", knownvalue.ObjectExact(map[string]knownvalue.Check{
+				"subject": knownvalue.StringExact("client-abc"),
+				"action":  knownvalue.StringExact("iam.client.read"),
+				"scope":   knownvalue.StringExact("/subscriptions/123"),
+			})),
+			statecheck.ExpectKnownOutputValue("scope", knownvalue.StringExact("/")),
 		},
 	})
 }
 
 func TestAccParsePolicyIDFunction_invalid(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_8_0)},
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: `
+	testAccFunctionTest(t, resource.TestStep{
+		Config: `
 output "policy" {
   value = provider::aritma::parse_policy_id("client-abc/owner/")
 }
 `,
-				ExpectError: regexp.MustCompile(`expected an import id of the form\s+"<subject>,<action>,<scope>"`),
-			},
-		},
+		ExpectError: expectErrorText(`expected an import id of the form "<subject>,<action>,<scope>"`),
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -26,13 +25,13 @@ var (
 
 // NewIAMAccessTokenEphemeralResource returns the aritma_iam_access_token ephemeral resource.
 func NewIAMAccessTokenEphemeralResource() ephemeral.EphemeralResource {
-	return &iamAccessTokenEphemeralResource{}
+	return &iamAccessTokenEphemeralResource{ephemeralResourceBase: newEphemeralResourceBase("_iam_access_token")}
 }
 
 // iamAccessTokenEphemeralResource exchanges client credentials for an access token. It needs no
 // IAM API call and no permission of the provider's own client: only the token endpoint.
 type iamAccessTokenEphemeralResource struct {
-	data *providerData
+	ephemeralResourceBase
 }
 
 type iamAccessTokenModel struct {
@@ -44,10 +43,6 @@ type iamAccessTokenModel struct {
 	TokenType    types.String `tfsdk:"token_type"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
 	Scope        types.String `tfsdk:"scope"`
-}
-
-func (r *iamAccessTokenEphemeralResource) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_access_token"
 }
 
 func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
@@ -106,10 +101,6 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 	}
 }
 
-func (r *iamAccessTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
 	var tokenURL types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_url"), &tokenURL)...)
@@ -117,7 +108,7 @@ func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, re
 		return
 	}
 	if err := validateServiceURL(tokenURL.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Invalid token_url", err.Error()+".")
+		resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Invalid Token URL", err.Error()+".")
 	}
 }
 
@@ -173,7 +164,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	cfg.TokenType = types.StringValue(tok.TokenType)
 	cfg.ExpiresAt = types.StringNull() // the server did not say (no expires_in)
 	if !tok.ExpiresAt.IsZero() {
-		cfg.ExpiresAt = types.StringValue(tok.ExpiresAt.UTC().Format(time.RFC3339))
+		cfg.ExpiresAt = types.StringValue(formatAPITime(tok.ExpiresAt))
 	}
 	cfg.Scope = types.StringValue(tok.Scope)
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &cfg)...)

@@ -231,13 +231,7 @@ func TestAccIAMAccessTokenEphemeralResource_notInState(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	clientID, secret := testAccTokenClient(t, e)
-
-	resource.Test(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig() + fmt.Sprintf(`
+	config := e.ProviderConfig() + fmt.Sprintf(`
 ephemeral "aritma_iam_access_token" "svc" {
   client_id     = %[1]q
   client_secret = %[2]q
@@ -258,7 +252,14 @@ data "aritma_iam_actions" "as_service" {
 output "read_through_token" {
   value = length(data.aritma_iam_actions.as_service.names) > 0
 }
-`, clientID, secret, e.Mock.URL, e.Mock.TokenURL),
+`, clientID, secret, e.Mock.URL, e.Mock.TokenURL)
+
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.aritma_iam_actions.as_service", tfjsonpath.New("names"), knownvalue.SetPartial([]knownvalue.Check{
 						knownvalue.StringExact("iam.client.read"),
@@ -269,28 +270,7 @@ output "read_through_token" {
 			},
 			{
 				// Planning again opens the ephemeral resource again and changes nothing.
-				Config: e.ProviderConfig() + fmt.Sprintf(`
-ephemeral "aritma_iam_access_token" "svc" {
-  client_id     = %[1]q
-  client_secret = %[2]q
-  scopes        = ["services.iam"]
-}
-
-provider "aritma" {
-  alias        = "as_service"
-  endpoint     = %[3]q
-  token_url    = %[4]q
-  access_token = ephemeral.aritma_iam_access_token.svc.access_token
-}
-
-data "aritma_iam_actions" "as_service" {
-  provider = aritma.as_service
-}
-
-output "read_through_token" {
-  value = length(data.aritma_iam_actions.as_service.names) > 0
-}
-`, clientID, secret, e.Mock.URL, e.Mock.TokenURL),
+				Config:   config,
 				PlanOnly: true,
 			},
 		},

@@ -16,20 +16,16 @@ var (
 
 // NewIAMActionsDataSource returns the aritma_iam_actions data source.
 func NewIAMActionsDataSource() datasource.DataSource {
-	return &iamActionsDataSource{}
+	return &iamActionsDataSource{dataSourceBase: newDataSourceBase("_iam_actions")}
 }
 
 type iamActionsDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type iamActionsDataSourceModel struct {
 	Actions []actionModel `tfsdk:"actions"`
 	Names   types.Set     `tfsdk:"names"`
-}
-
-func (d *iamActionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_actions"
 }
 
 func (d *iamActionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -65,14 +61,10 @@ func (d *iamActionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	}
 }
 
-func (d *iamActionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *iamActionsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
 	catalogue, err := d.data.client.ListActions(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorDetail(err))
+		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorText("Reading the action catalogue", err))
 		return
 	}
 	state := iamActionsDataSourceModel{Actions: make([]actionModel, 0, len(catalogue))}

@@ -21,15 +21,11 @@ var (
 
 // NewIAMClientDataSource returns the aritma_iam_client data source.
 func NewIAMClientDataSource() datasource.DataSource {
-	return &iamClientDataSource{}
+	return &iamClientDataSource{dataSourceBase: newDataSourceBase("_iam_client")}
 }
 
 type iamClientDataSource struct {
-	data *providerData
-}
-
-func (d *iamClientDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_client"
+	dataSourceBase
 }
 
 func (d *iamClientDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -77,10 +73,6 @@ func (d *iamClientDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	}
 }
 
-func (d *iamClientDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var clientID types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_id"), &clientID)...)
@@ -96,7 +88,7 @@ func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Read IAM Client",
-			fmt.Sprintf("Reading client %q: %s", clientID.ValueString(), apiErrorDetail(err)))
+			apiErrorText(fmt.Sprintf("Reading IAM client %q", clientID.ValueString()), err))
 		return
 	}
 	state := clientModelFromAPI(c)

@@ -69,28 +69,18 @@ data "aritma_iam_client" "portal" {
 }
 
 func TestAccIAMClientDataSource_notFound(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig() + `
+	testAccExpectErrors(t,
+		expectError(`
 data "aritma_iam_client" "x" {
   client_id = "no-such-client"
 }
 `,
-				ExpectError: expectErrorText(`No IAM client has the client id "no-such-client". List clients with the aritma_iam_clients data source.`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`No IAM client has the client id "no-such-client". List clients with the aritma_iam_clients data source.`),
+		expectError(`
 data "aritma_iam_client" "x" {
   client_id = ""
 }
 `,
-				ExpectError: expectErrorText(`Attribute client_id string length must be at least 1, got: 0`),
-			},
-		},
-	})
+			`Attribute client_id string length must be at least 1, got: 0`),
+	)
 }

@@ -42,21 +42,17 @@ const (
 
 // NewIAMClientResource returns the aritma_iam_client resource.
 func NewIAMClientResource() resource.Resource {
-	return &iamClientResource{}
+	return &iamClientResource{resourceBase: newResourceBase("_iam_client")}
 }
 
 type iamClientResource struct {
-	client *iam.Client
+	resourceBase
 }
 
 // iamClientResourceModel is clientModel plus what only the resource has.
 type iamClientResourceModel struct {
 	clientModel
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *iamClientResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_client"
 }
 
 func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -128,26 +124,22 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeoutsBlock(ctx),
+			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true},
+				"Each defaults to `5m`."),
 		},
 	}
 }
 
-// timeoutsBlock is the standard create/read/update/delete timeouts block, documented.
-func timeoutsBlock(ctx context.Context) schema.Block {
-	b := timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})
+// timeoutsBlock is a timeouts block with the operations in opts, documented; defaults says what
+// they default to.
+func timeoutsBlock(ctx context.Context, opts timeouts.Opts, defaults string) schema.Block {
+	b := timeouts.Block(ctx, opts)
 	if nb, ok := b.(schema.SingleNestedBlock); ok {
 		nb.MarkdownDescription = "How long each operation may take, retries included, as Go durations such as " +
-			"`\"10m\"`. Each defaults to `5m`."
+			"`\"10m\"`. " + defaults
 		return nb
 	}
 	return b
-}
-
-func (r *iamClientResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client = pd.client
-	}
 }
 
 // ValidateConfig checks the rule that spans two attributes: redirect URIs belong to, and only to,
@@ -175,18 +167,18 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	// An interrupt must not abandon a create the API has received (see createContext).
+	ctx, cancel := createContext(ctx, timeout)
 	defer cancel()
 
-	created, err := r.client.CreateClient(ctx, body)
+	created, err := r.data.client.CreateClient(ctx, body)
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client May Have Been Created",
 				r.outcomeUnknownDetail(ctx, body.Name, err))
 			return
 		}
-		resp.Diagnostics.AddError("Unable to Create IAM Client",
-			fmt.Sprintf("Creating IAM client %q failed.\n\n%s", body.Name, apiErrorDetail(err)))
+		resp.Diagnostics.AddError("Unable to Create IAM Client", apiErrorText(fmt.Sprintf("Creating IAM client %q", body.Name), err))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM client", map[string]any{"client_id": created.ClientID})
@@ -206,11 +198,10 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name strin
 		"or may not exist now. Terraform has not recorded it: applying again could create a second client with "+
 		"the same name.\n\n%s\n\n", name, apiErrorDetail(cause))
 
-	// The create's own deadline may be what lost the answer, so the lookup gets a fresh one.
-	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	lookup, cancel := outcomeLookupContext(ctx)
 	defer cancel()
 	var ids []string
-	for c, err := range r.client.ListClients(lookup, iam.ListClientsOptions{SearchText: name}) {
+	for c, err := range r.data.client.ListClients(lookup, iam.ListClientsOptions{SearchText: name}) {
 		if err != nil {
 			break
 		}
@@ -242,28 +233,22 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, clientReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, clientReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	id := state.ID.ValueString()
 	c, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.OAuthClient, error) {
-		return r.client.GetClient(ctx, id)
+		return r.data.client.GetClient(ctx, id)
 	})
 	if iam.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("IAM Client Not Found",
-			fmt.Sprintf("IAM client %q no longer exists; it was deleted outside Terraform. Terraform removes it from "+
-				"the state and plans to create it again.", id))
-		resp.State.RemoveResource(ctx)
+		removeVanished(ctx, resp, "IAM Client Not Found", fmt.Sprintf("IAM client %q", id), "it")
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Client",
-			fmt.Sprintf("Reading IAM client %q failed.\n\n%s", id, apiErrorDetail(err)))
+		resp.Diagnostics.AddError("Unable to Read IAM Client", apiErrorText(fmt.Sprintf("Reading IAM client %q", id), err))
 		return
 	}
 
@@ -280,25 +265,23 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, clientUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
 	body, diags := clientRequestFromModel(plan.clientModel)
 	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, clientUpdateTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	id := state.ID.ValueString()
-	updated, err := r.client.UpdateClient(ctx, id, body)
+	updated, err := r.data.client.UpdateClient(ctx, id, body)
 	if err != nil {
-		detail := fmt.Sprintf("Updating IAM client %q failed.\n\n%s", id, apiErrorDetail(err))
+		hint := ""
 		if iam.IsNotFound(err) {
-			detail += "\n\nThe client was deleted outside Terraform. Run terraform apply again (its refresh drops " +
-				"the client from the state and plans to create it)."
+			hint = "The client was deleted outside Terraform. Run terraform apply again (its refresh drops the " +
+				"client from the state and plans to create it)."
 		}
-		resp.Diagnostics.AddError("Unable to Update IAM Client", detail)
+		resp.Diagnostics.AddError("Unable to Update IAM Client", apiErrorText(fmt.Sprintf("Updating IAM client %q", id), err, hint))
 		return
 	}
 
@@ -312,19 +295,17 @@ func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, clientDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, clientDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	id := state.ID.ValueString()
 	// A client that is already gone is what Delete wants: not an error.
-	if err := r.client.DeleteClient(ctx, id); err != nil && !iam.IsNotFound(err) {
-		resp.Diagnostics.AddError("Unable to Delete IAM Client",
-			fmt.Sprintf("Deleting IAM client %q failed; it is kept in the state.\n\n%s", id, apiErrorDetail(err)))
+	if err := r.data.client.DeleteClient(ctx, id); err != nil && !iam.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete IAM Client", apiErrorText(fmt.Sprintf("Deleting IAM client %q", id), err,
+			"The client is kept in the state; apply or destroy again once the cause is fixed."))
 	}
 }
 

@@ -132,7 +132,7 @@ func TestAccIAMClientResource_update(t *testing.T) {
 				Config:            first,
 				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccIAMCaptureID(testAccIAMClientAddr, &clientID),
+					testAccCaptureAttr(testAccIAMClientAddr, "id", &clientID),
 					testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
 						Name: "portal", Description: "first", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
 					}),
@@ -272,7 +272,7 @@ func TestAccIAMClientResource_disappears(t *testing.T) {
 			{
 				Config:            config,
 				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
-				Check:             testAccIAMCaptureID(testAccIAMClientAddr, &clientID),
+				Check:             testAccCaptureAttr(testAccIAMClientAddr, "id", &clientID),
 			},
 			{
 				// A refresh that sees the client ends its read-after-create grace period, as any later
@@ -517,37 +517,16 @@ func TestAccIAMClientResource_lostCreateResponse(t *testing.T) {
 // testAccIAMClientsNamed lists the clients with exactly this name through the admin API.
 func testAccIAMClientsNamed(t *testing.T, e *testEnv, name string) []iam.OAuthClient {
 	t.Helper()
-	var out []iam.OAuthClient
-	for c, err := range e.API.ListClients(testContext(t), iam.ListClientsOptions{SearchText: name}) {
-		if err != nil {
-			t.Fatalf("listing clients: %v", err)
-		}
-		if c.Name == name {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// testAccIAMCaptureID keeps a resource's id for later steps (PreConfig runs outside any state).
-func testAccIAMCaptureID(addr string, dst *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s is not in the state", addr)
-		}
-		*dst = rs.Primary.ID
-		return nil
-	}
+	return slices.DeleteFunc(apiClients(t, e, name), func(c iam.OAuthClient) bool { return c.Name != name })
 }
 
 // testAccCheckIAMClientInAPI reads the client through the admin API and compares it with want
 // (sets in any order), and checks that subject_id is "client-<id>".
 func testAccCheckIAMClientInAPI(t *testing.T, e *testEnv, addr string, want iam.ClientRequest) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s is not in the state", addr)
+		rs, err := testAccResourceState(s, addr)
+		if err != nil {
+			return err
 		}
 		id := rs.Primary.ID
 		if got := rs.Primary.Attributes["subject_id"]; got != "client-"+id {
@@ -578,19 +557,8 @@ func testAccCheckIAMClientInAPI(t *testing.T, e *testEnv, addr string, want iam.
 
 // testAccCheckIAMClientDestroy proves through the API that every client in the state is gone.
 func testAccCheckIAMClientDestroy(t *testing.T, e *testEnv) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "aritma_iam_client" {
-				continue
-			}
-			_, err := e.API.GetClient(testContext(t), rs.Primary.ID)
-			switch {
-			case err == nil:
-				return fmt.Errorf("client %s still exists", rs.Primary.ID)
-			case !iam.IsNotFound(err):
-				return fmt.Errorf("checking client %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("aritma_iam_client", func(rs *terraform.ResourceState) error {
+		_, err := e.API.GetClient(testContext(t), rs.Primary.ID)
+		return err
+	})
 }

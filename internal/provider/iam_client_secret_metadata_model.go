@@ -28,13 +28,13 @@ func clientSecretMetadataFromAPI(s iam.ClientSecret, now time.Time) clientSecret
 		SecretID:      types.StringValue(s.ClientSecretID),
 		Description:   types.StringValue(s.Description),
 		Expiration:    types.StringNull(),
-		Created:       types.StringValue(s.Created.UTC().Format(time.RFC3339)),
+		Created:       types.StringValue(formatAPITime(s.Created)),
 		Expired:       types.BoolValue(false),
 		ExpiresInDays: types.Int64Null(),
 	}
 	if s.Expiration != nil {
-		exp := s.Expiration.UTC()
-		m.Expiration = types.StringValue(exp.Format(time.RFC3339))
+		exp := *s.Expiration
+		m.Expiration = types.StringValue(formatAPITime(exp))
 		m.Expired = types.BoolValue(!exp.After(now))
 		m.ExpiresInDays = types.Int64Value(int64(math.Floor(exp.Sub(now).Hours() / 24)))
 	}

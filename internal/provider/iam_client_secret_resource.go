@@ -43,16 +43,12 @@ const (
 
 // NewIAMClientSecretResource is the constructor of aritma_iam_client_secret.
 func NewIAMClientSecretResource() resource.Resource {
-	return &iamClientSecretResource{now: time.Now}
+	return &iamClientSecretResource{resourceBase: newResourceBase("_iam_client_secret"), now: time.Now}
 }
 
 type iamClientSecretResource struct {
-	data *providerData
-	now  func() time.Time
-}
-
-func (r *iamClientSecretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_client_secret"
+	resourceBase
+	now func() time.Time // the clock of expiry checks, replaced in tests
 }
 
 func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -192,7 +188,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Delete: true},
+				"`create` and `delete` default to `5m`, `read` to `2m`. There is no `update`: changing the secret replaces it."),
 		},
 	}
 }
@@ -209,10 +206,6 @@ func secretValueLengthValidator() validator.String {
 
 func (r *iamClientSecretResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
 	return []resource.ConfigValidator{clientSecretValueSourceValidator{}}
-}
-
-func (r *iamClientSecretResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks what only the plan can check: that a new secret expires in the future, and
@@ -291,7 +284,8 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	// An interrupt must not abandon a create the API has received (see createContext).
+	ctx, cancel := createContext(ctx, timeout)
 	defer cancel()
 
 	clientID := plan.ClientID.ValueString()
@@ -331,7 +325,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			redact(fmt.Sprintf("Creating a secret for client %q failed: %s%s", clientID, apiErrorDetail(err), createSecretHint(err)), value))
+			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err)), value))
 		return
 	}
 
@@ -384,9 +378,11 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 		"next to it. ", clientID, cause.Error())
 
 	since := started.Add(-2 * time.Minute)
+	lookup, cancel := outcomeLookupContext(ctx)
+	defer cancel()
 	var candidates []iam.ClientSecret
 	var listErr error
-	for s, err := range r.data.client.ListClientSecrets(ctx, clientID) {
+	for s, err := range r.data.client.ListClientSecrets(lookup, clientID) {
 		if err != nil {
 			listErr = err
 			break
@@ -428,10 +424,10 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 func createSecretHint(err error) string {
 	switch {
 	case errors.Is(err, iam.ErrConflict):
-		return "\n\nA client can hold at most 20 secrets. Delete secrets it no longer needs (expired ones stay " +
+		return "A client can hold at most 20 secrets. Delete secrets it no longer needs (expired ones stay " +
 			"listed until deleted), then apply again. Rotating with create_before_destroy needs room for one more."
 	case errors.Is(err, iam.ErrNotFound):
-		return "\n\nThe client does not exist: it may have been deleted outside Terraform. Check client_id."
+		return "The client does not exist: it may have been deleted outside Terraform. Check client_id."
 	}
 	return ""
 }
@@ -451,13 +447,11 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, clientSecretReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, clientSecretReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	if !state.Value.IsNull() {
 		ctx = maskSecrets(ctx, state.Value.ValueString())
 	}
@@ -465,15 +459,13 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	clientID, secretID := state.ClientID.ValueString(), state.SecretID.ValueString()
 	secret, err := r.data.client.GetClientSecret(ctx, clientID, secretID)
 	if iam.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("IAM Client Secret Not Found",
-			fmt.Sprintf("Secret %q of client %q no longer exists (it, or its client, was deleted outside Terraform). "+
-				"It has been removed from the state, and Terraform will plan to create it again.", secretID, clientID))
-		resp.State.RemoveResource(ctx)
+		removeVanished(ctx, resp, "IAM Client Secret Not Found", fmt.Sprintf("Secret %q of client %q", secretID, clientID),
+			"it, or its client,")
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Read IAM Client Secret",
-			fmt.Sprintf("Reading secret %q of client %q failed: %s", secretID, clientID, apiErrorDetail(err)))
+			apiErrorText(fmt.Sprintf("Reading secret %q of client %q", secretID, clientID), err))
 		return
 	}
 
@@ -508,13 +500,11 @@ func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, clientSecretDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, clientSecretDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	if !state.Value.IsNull() {
 		ctx = maskSecrets(ctx, state.Value.ValueString())
 	}
@@ -522,8 +512,9 @@ func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.Delet
 	clientID, secretID := state.ClientID.ValueString(), state.SecretID.ValueString()
 	err := r.data.client.DeleteClientSecret(ctx, clientID, secretID)
 	if err != nil && !iam.IsNotFound(err) {
-		resp.Diagnostics.AddError("Unable to Delete IAM Client Secret",
-			fmt.Sprintf("Deleting secret %q of client %q failed: %s", secretID, clientID, apiErrorDetail(err)))
+		resp.Diagnostics.AddError("Unable to Delete IAM Client Secret", apiErrorText(
+			fmt.Sprintf("Deleting secret %q of client %q", secretID, clientID), err,
+			"The secret is kept in the state; apply or destroy again once the cause is fixed."))
 		return
 	}
 	// Already gone (or its client is) is what Delete wanted.

@@ -85,7 +85,7 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r := &iamClientSecretResource{data: &providerData{client: e.API}, now: time.Now}
+	r := testClientSecretResource(e.API, time.Now)
 	detail := r.outcomeUnknownDetail(ctx, clientID, "ci deploy", "write-only", started, iam.ErrOutcomeUnknown)
 	for _, want := range []string{
 		fmt.Sprintf("client %q", clientID),
@@ -400,7 +400,7 @@ resource "aritma_iam_client_secret" "imported" {
 				ResourceName:  testAccSecretAddr,
 				ImportState:   true,
 				ImportStateId: clientID,
-				ExpectError:   testAccErrorText(`expected an import id of the form "<client_id>/<secret_id>", got "` + clientID + `"`),
+				ExpectError:   expectErrorText(`expected an import id of the form "<client_id>/<secret_id>", got "` + clientID + `"`),
 			},
 		},
 	})
@@ -447,7 +447,7 @@ func TestAccIAMClientSecretResource_disappears(t *testing.T) {
 					}
 				},
 				Config:      cfg,
-				ExpectError: testAccErrorText("The client does not exist: it may have been deleted outside Terraform. Check client_id."),
+				ExpectError: expectErrorText("The client does not exist: it may have been deleted outside Terraform. Check client_id."),
 			},
 		},
 	})
@@ -458,7 +458,7 @@ func TestAccIAMClientSecretResource_rotation(t *testing.T) {
 	e := newTestEnv(t)
 	proxy, log := testAccRecordingProxy(t, e)
 	cfg := func(rotation string) string {
-		return testAccProviderConfigWithEndpoint(e, proxy) + fmt.Sprintf(`
+		return e.ProviderConfigWith("endpoint", proxy) + fmt.Sprintf(`
 resource "aritma_iam_client" "test" {
   name                = "rotated"
   allowed_grant_types = ["client_credentials"]
@@ -629,15 +629,15 @@ func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      cfg("2020-01-01T00:00:00Z"),
-				ExpectError: testAccErrorText(`expiration must be in the future, got "2020-01-01T00:00:00Z" (it is now `),
+				ExpectError: expectErrorText(`expiration must be in the future, got "2020-01-01T00:00:00Z" (it is now `),
 			},
 			{
 				Config:      cfg("2030-01-01 00:00:00"),
-				ExpectError: testAccErrorText(`expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01 00:00:00".`),
+				ExpectError: expectErrorText(`expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01 00:00:00".`),
 			},
 			{
 				Config:      cfg("2030-01-01T00:00:00"),
-				ExpectError: testAccErrorText(`expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01T00:00:00".`),
+				ExpectError: expectErrorText(`expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01T00:00:00".`),
 			},
 			{
 				// The API answers in UTC; the configured spelling stays in state, with no diff after.
@@ -685,7 +685,7 @@ func TestAccIAMClientSecretResource_validation(t *testing.T) {
 		return resource.TestStep{
 			Config:      testAccIAMClientSecretResourceConfig(e, clientID, body),
 			PlanOnly:    true,
-			ExpectError: testAccErrorText(wantErr),
+			ExpectError: expectErrorText(wantErr),
 		}
 	}
 
@@ -733,9 +733,10 @@ func TestAccIAMClientSecretResource_limit(t *testing.T) {
 			{
 				// The API's own 409 words, then what to do about it.
 				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "twenty-first"`),
-				ExpectError: regexp.MustCompile(testAccErrorText(fmt.Sprintf(
-					"409 Conflict: client %q already has the maximum of 20 secrets; delete one first", clientID)).String() +
-					`(?s).*` + testAccErrorText("A client can hold at most 20 secrets. Delete secrets it no longer needs").String()),
+				ExpectError: expectErrorTexts(
+					fmt.Sprintf(`Creating a secret for client %q failed.`, clientID),
+					fmt.Sprintf("409 Conflict: client %q already has the maximum of 20 secrets; delete one first", clientID),
+					"A client can hold at most 20 secrets. Delete secrets it no longer needs"),
 			},
 		},
 	})
@@ -758,9 +759,9 @@ func TestAccIAMClientSecretResource_outcomeUnknown(t *testing.T) {
   description = "lost"
   value       = %q`, value)),
 				ExpectError: regexp.MustCompile(`(?s)IAM Client Secret May Have Been Created.*` +
-					testAccErrorText(fmt.Sprintf("a secret for client %q reached the API, but its answer was lost", clientID)).String() +
+					expectErrorText(fmt.Sprintf("a secret for client %q reached the API, but its answer was lost", clientID)).String() +
 					`.*The secret may exist.*` +
-					testAccErrorText("terraform import aritma_iam_client_secret.<name> "+clientID+"/").String() + `[0-9a-f-]+`),
+					expectErrorText("terraform import aritma_iam_client_secret.<name> "+clientID+"/").String() + `[0-9a-f-]+`),
 			},
 			{
 				// The secret does exist: the diagnostic was right to say so.
@@ -849,37 +850,6 @@ resource "aritma_iam_client_secret" "test" {
 `, body)
 }
 
-// testAccErrorText matches a diagnostic exactly as written, wherever Terraform wraps its lines
-// ("│ " starts each continuation line).
-func testAccErrorText(msg string) *regexp.Regexp {
-	words := strings.Fields(msg)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(strings.Join(words, `[\s│]+`))
-}
-
-func testAccStateAttr(s *terraform.State, addr, key string) (string, error) {
-	rs, ok := s.RootModule().Resources[addr]
-	if !ok {
-		return "", fmt.Errorf("%s not in state", addr)
-	}
-	v, ok := rs.Primary.Attributes[key]
-	if !ok {
-		return "", fmt.Errorf("%s has no %s in state", addr, key)
-	}
-	return v, nil
-}
-
-// testAccCaptureAttr keeps an attribute for later steps.
-func testAccCaptureAttr(addr, key string, dst *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		v, err := testAccStateAttr(s, addr, key)
-		*dst = v
-		return err
-	}
-}
-
 // testAccCheckAttrChanged fails unless the attribute differs from the captured earlier value.
 func testAccCheckAttrChanged(addr, key string, before *string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
@@ -894,11 +864,12 @@ func testAccCheckAttrChanged(addr, key string, before *string) resource.TestChec
 	}
 }
 
+// testAccCheckIAMClientSecretExists reads the secret at addr through the API and checks its id.
 func testAccCheckIAMClientSecretExists(e *testEnv, addr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
+		rs, err := testAccResourceState(s, addr)
+		if err != nil {
+			return err
 		}
 		a := rs.Primary.Attributes
 		got, err := e.API.GetClientSecret(context.Background(), a["client_id"], a["secret_id"])
@@ -914,30 +885,18 @@ func testAccCheckIAMClientSecretExists(e *testEnv, addr string) resource.TestChe
 
 // testAccCheckIAMClientSecretDestroy checks through the API that no secret in state survived.
 func testAccCheckIAMClientSecretDestroy(e *testEnv) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "aritma_iam_client_secret" {
-				continue
-			}
-			a := rs.Primary.Attributes
-			_, err := e.API.GetClientSecret(context.Background(), a["client_id"], a["secret_id"])
-			if err == nil {
-				return fmt.Errorf("secret %s still exists", rs.Primary.ID)
-			}
-			if !iam.IsNotFound(err) {
-				return fmt.Errorf("checking secret %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return nil
-	}
+	return testAccCheckDestroyed("aritma_iam_client_secret", func(rs *terraform.ResourceState) error {
+		_, err := e.API.GetClientSecret(context.Background(), rs.Primary.Attributes["client_id"], rs.Primary.Attributes["secret_id"])
+		return err
+	})
 }
 
 // testAccCheckIAMClientSecretDisappears deletes the secret behind Terraform's back.
 func testAccCheckIAMClientSecretDisappears(e *testEnv, addr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
+		rs, err := testAccResourceState(s, addr)
+		if err != nil {
+			return err
 		}
 		return e.API.DeleteClientSecret(context.Background(), rs.Primary.Attributes["client_id"], rs.Primary.Attributes["secret_id"])
 	}
@@ -979,15 +938,11 @@ func testAccCheckIAMClientSecretStateValueAuthenticates(e *testEnv, addr string)
 	}
 }
 
+// testAccListSecretIDs lists the ids of a client's secrets through the admin API.
 func testAccListSecretIDs(e *testEnv, clientID string) ([]string, error) {
-	var ids []string
-	for s, err := range e.API.ListClientSecrets(context.Background(), clientID) {
-		if err != nil {
-			return nil, err
-		}
-		ids = append(ids, s.ClientSecretID)
-	}
-	return ids, nil
+	return collect(e.API.ListClientSecrets(context.Background(), clientID), func(s iam.ClientSecret) string {
+		return s.ClientSecretID
+	})
 }
 
 // testAccJSONExcludes is a plan and state check that none of the needles occurs anywhere in the
@@ -1084,17 +1039,13 @@ func testAccRecordingProxy(t *testing.T, e *testEnv) (string, *requestLog) {
 	return srv.URL, log
 }
 
-// testAccProviderConfigWithEndpoint is the test's provider block with the API endpoint moved to
-// endpoint (the token endpoint stays the mock's).
-func testAccProviderConfigWithEndpoint(e *testEnv, endpoint string) string {
-	return fmt.Sprintf(`
-provider "aritma" {
-  endpoint      = %[1]q
-  token_url     = %[2]q
-  client_id     = %[3]q
-  client_secret = %[4]q
-}
-`, endpoint, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret())
+// testClientSecretResource is the resource as the provider configures it, with api as its client
+// and now as its clock.
+func testClientSecretResource(api *iam.Client, now func() time.Time) *iamClientSecretResource {
+	r := NewIAMClientSecretResource().(*iamClientSecretResource)
+	r.data = &providerData{client: api}
+	r.now = now
+	return r
 }
 
 // testClientSecretState builds a state (or plan, or config: same shape) of the resource from m.
@@ -1140,7 +1091,7 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-	r := &iamClientSecretResource{now: func() time.Time { return now }}
+	r := testClientSecretResource(nil, func() time.Time { return now })
 	inOneHour := now.Add(time.Hour).Format(time.RFC3339)
 
 	run := func(state, plan *clientSecretModel) *fwresource.ModifyPlanResponse {
@@ -1227,7 +1178,7 @@ func TestUnitIAMClientSecretRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	read := func(now time.Time, secretID string) *fwresource.ReadResponse {
-		r := &iamClientSecretResource{data: &providerData{client: e.API}, now: func() time.Time { return now }}
+		r := testClientSecretResource(e.API, func() time.Time { return now })
 		m := testClientSecretModel(exp.In(time.FixedZone("", 3600)).Format(time.RFC3339), "")
 		m.ClientID, m.SecretID = types.StringValue(clientID), types.StringValue(secretID)
 		st := testClientSecretState(t, &m)

@@ -22,21 +22,17 @@ var (
 
 // NewIAMClientSecretsDataSource returns the aritma_iam_client_secrets data source.
 func NewIAMClientSecretsDataSource() datasource.DataSource {
-	return &iamClientSecretsDataSource{now: time.Now}
+	return &iamClientSecretsDataSource{dataSourceBase: newDataSourceBase("_iam_client_secrets"), now: time.Now}
 }
 
 type iamClientSecretsDataSource struct {
-	data *providerData
-	now  func() time.Time
+	dataSourceBase
+	now func() time.Time // the clock of expired and expires_in_days, replaced in tests
 }
 
 type iamClientSecretsDataSourceModel struct {
 	ClientID types.String                `tfsdk:"client_id"`
 	Secrets  []clientSecretMetadataModel `tfsdk:"secrets"`
-}
-
-func (d *iamClientSecretsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_client_secrets"
 }
 
 func (d *iamClientSecretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -84,10 +80,6 @@ func (d *iamClientSecretsDataSource) Schema(_ context.Context, _ datasource.Sche
 	}
 }
 
-func (d *iamClientSecretsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamClientSecretsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -96,19 +88,19 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 	}
 	clientID := cfg.ClientID.ValueString()
 	now := d.now()
-	cfg.Secrets = []clientSecretMetadataModel{}
-	for s, err := range d.data.client.ListClientSecrets(ctx, clientID) {
-		if err != nil {
-			if iam.IsNotFound(err) {
-				resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
-					fmt.Sprintf("No IAM client has the client id %q, so it has no secrets to list.\n\n%s", clientID, err.Error()))
-				return
-			}
-			resp.Diagnostics.AddError("Unable to List IAM Client Secrets",
-				fmt.Sprintf("Listing the secrets of client %q: %s", clientID, apiErrorDetail(err)))
-			return
-		}
-		cfg.Secrets = append(cfg.Secrets, clientSecretMetadataFromAPI(s, now))
+	secrets, err := collect(d.data.client.ListClientSecrets(ctx, clientID), func(s iam.ClientSecret) clientSecretMetadataModel {
+		return clientSecretMetadataFromAPI(s, now)
+	})
+	switch {
+	case iam.IsNotFound(err):
+		resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
+			fmt.Sprintf("No IAM client has the client id %q, so it has no secrets to list. Check client_id.\n\n%s", clientID, err.Error()))
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Unable to List IAM Client Secrets",
+			apiErrorText(fmt.Sprintf("Listing the secrets of client %q", clientID), err))
+		return
 	}
+	cfg.Secrets = secrets
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

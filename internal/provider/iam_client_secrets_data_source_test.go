@@ -94,20 +94,12 @@ data "aritma_iam_client_secrets" "admin" {
 }
 
 func TestAccIAMClientSecretsDataSource_notFound(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig() + `
+	testAccExpectErrors(t,
+		expectError(`
 data "aritma_iam_client_secrets" "x" {
   client_id = "no-such-client"
 }
 `,
-				ExpectError: expectErrorText(`No IAM client has the client id "no-such-client", so it has no secrets to list.`),
-			},
-		},
-	})
+			`No IAM client has the client id "no-such-client", so it has no secrets to list.`),
+	)
 }

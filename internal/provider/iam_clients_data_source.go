@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -17,11 +18,11 @@ var (
 
 // NewIAMClientsDataSource returns the aritma_iam_clients data source.
 func NewIAMClientsDataSource() datasource.DataSource {
-	return &iamClientsDataSource{}
+	return &iamClientsDataSource{dataSourceBase: newDataSourceBase("_iam_clients")}
 }
 
 type iamClientsDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type iamClientsDataSourceModel struct {
@@ -42,10 +43,6 @@ type clientSummaryModel struct {
 func clientSummaryFromAPI(c iam.OAuthClient) clientSummaryModel {
 	m := clientModelFromAPI(&c)
 	return clientSummaryModel{ClientID: m.ClientID, SubjectID: m.SubjectID, Name: m.Name, Description: m.Description}
-}
-
-func (d *iamClientsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_clients"
 }
 
 func (d *iamClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -83,23 +80,19 @@ func (d *iamClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 	}
 }
 
-func (d *iamClientsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamClientsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg.Clients = []clientSummaryModel{}
-	for c, err := range d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: cfg.SearchText.ValueString()}) {
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to List IAM Clients", apiErrorDetail(err))
-			return
-		}
-		cfg.Clients = append(cfg.Clients, clientSummaryFromAPI(c))
+	search := cfg.SearchText.ValueString()
+	clients, err := collect(d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: search}), clientSummaryFromAPI)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to List IAM Clients",
+			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err))
+		return
 	}
+	cfg.Clients = clients
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

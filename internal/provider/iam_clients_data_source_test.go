@@ -15,14 +15,7 @@ import (
 // apiClients lists clients through the admin API.
 func apiClients(t *testing.T, e *testEnv, search string) []iam.OAuthClient {
 	t.Helper()
-	var out []iam.OAuthClient
-	for c, err := range e.API.ListClients(testContext(t), iam.ListClientsOptions{SearchText: search}) {
-		if err != nil {
-			t.Fatalf("listing clients through the API: %v", err)
-		}
-		out = append(out, c)
-	}
-	return out
+	return apiList(t, "clients", e.API.ListClients(testContext(t), iam.ListClientsOptions{SearchText: search}))
 }
 
 // clientsCheck is the expected list of clients, in the API's order.

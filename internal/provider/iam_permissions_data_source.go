@@ -25,11 +25,11 @@ var (
 
 // NewIAMPermissionsDataSource returns the aritma_iam_permissions data source.
 func NewIAMPermissionsDataSource() datasource.DataSource {
-	return &iamPermissionsDataSource{}
+	return &iamPermissionsDataSource{dataSourceBase: newDataSourceBase("_iam_permissions")}
 }
 
 type iamPermissionsDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type iamPermissionsDataSourceModel struct {
@@ -41,10 +41,6 @@ type iamPermissionsDataSourceModel struct {
 	Scope            types.String      `tfsdk:"scope"`
 	Permissions      []permissionModel `tfsdk:"permissions"`
 	Allowed          types.Bool        `tfsdk:"allowed"`
-}
-
-func (d *iamPermissionsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_permissions"
 }
 
 func (d *iamPermissionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -131,10 +127,6 @@ func (d *iamPermissionsDataSource) ConfigValidators(_ context.Context) []datasou
 	}
 }
 
-func (d *iamPermissionsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamPermissionsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -143,30 +135,30 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	}
 
 	who := fmt.Sprintf("subject %q", cfg.SubjectID.ValueString())
+	missing := "check subject_id, or look the subject up with the aritma_iam_subjects data source"
 	list := func(f iam.PermissionFilter) iter.Seq2[iam.Permission, error] {
 		return d.data.client.ListPermissions(ctx, cfg.SubjectID.ValueString(), f)
 	}
 	if !cfg.ClientID.IsNull() {
 		who = fmt.Sprintf("client %q", cfg.ClientID.ValueString())
+		missing = "check client_id"
 		cfg.SubjectID = types.StringValue(clientSubjectID(cfg.ClientID.ValueString()))
 		list = func(f iam.PermissionFilter) iter.Seq2[iam.Permission, error] {
 			return d.data.client.ListClientPermissions(ctx, cfg.ClientID.ValueString(), f)
 		}
 	}
-	collect := func(f iam.PermissionFilter) ([]iam.Permission, bool) {
-		var out []iam.Permission
-		for p, err := range list(f) {
-			if err != nil {
-				detail := apiErrorDetail(err)
-				if iam.IsNotFound(err) {
-					detail = fmt.Sprintf("The %s does not exist. %s", who, detail)
-				}
-				resp.Diagnostics.AddError("Unable to Read IAM Permissions", fmt.Sprintf("Listing the permissions of the %s: %s", who, detail))
-				return nil, false
+	listAll := func(f iam.PermissionFilter) ([]iam.Permission, bool) {
+		perms, err := collect(list(f), func(p iam.Permission) iam.Permission { return p })
+		if err != nil {
+			hint := ""
+			if iam.IsNotFound(err) {
+				hint = fmt.Sprintf("The %s does not exist: %s.", who, missing)
 			}
-			out = append(out, p)
+			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
+				apiErrorText("Listing the permissions of the "+who, err, hint))
+			return nil, false
 		}
-		return out, true
+		return perms, true
 	}
 
 	filter := iam.PermissionFilter{
@@ -174,7 +166,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 		ResourceProvider: cfg.ResourceProvider.ValueString(),
 		Action:           cfg.Action.ValueString(),
 	}
-	perms, ok := collect(filter)
+	perms, ok := listAll(filter)
 	if !ok {
 		return
 	}
@@ -189,14 +181,14 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 		if filter.ResourceType != "" || filter.ResourceProvider != "" {
 			// allowed answers for the subject as a whole, so it must not lose grants on scopes of
 			// other resource types (such as "/") to the list's filters.
-			if candidates, ok = collect(iam.PermissionFilter{Action: filter.Action}); !ok {
+			if candidates, ok = listAll(iam.PermissionFilter{Action: filter.Action}); !ok {
 				return
 			}
 		}
 		allowed, err := d.allowed(ctx, candidates, cfg.Action.ValueString(), cfg.Scope)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-				fmt.Sprintf("Reading the action catalogue to decide allowed for the %s: %s", who, apiErrorDetail(err)))
+				apiErrorText("Reading the action catalogue to decide allowed for the "+who, err))
 			return
 		}
 		cfg.Allowed = types.BoolValue(allowed)

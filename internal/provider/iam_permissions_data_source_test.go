@@ -16,14 +16,7 @@ import (
 // apiClientPermissions lists a client's permissions through the admin API.
 func apiClientPermissions(t *testing.T, e *testEnv, clientID string, f iam.PermissionFilter) []iam.Permission {
 	t.Helper()
-	var out []iam.Permission
-	for p, err := range e.API.ListClientPermissions(testContext(t), clientID, f) {
-		if err != nil {
-			t.Fatalf("listing permissions through the API: %v", err)
-		}
-		out = append(out, p)
-	}
-	return out
+	return apiList(t, "permissions", e.API.ListClientPermissions(testContext(t), clientID, f))
 }
 
 // permissionsCheck is the expected list of permissions, in the API's order.
@@ -223,80 +216,56 @@ data "aritma_iam_permissions" "last_page" {
 }
 
 func TestAccIAMPermissionsDataSource_invalidConfig(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig() + `
+	testAccExpectErrors(t,
+		expectError(`
 data "aritma_iam_permissions" "x" {
   subject_id = "client-a"
   client_id  = "a"
 }
 `,
-				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,client_id]`),
-			},
-			{
-				Config:      e.ProviderConfig() + `data "aritma_iam_permissions" "x" {}`,
-				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,client_id]`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`Exactly one of these attributes must be configured: [subject_id,client_id]`),
+		expectError(`data "aritma_iam_permissions" "x" {}`,
+			`Exactly one of these attributes must be configured: [subject_id,client_id]`),
+		expectError(`
 data "aritma_iam_permissions" "x" {
   client_id = "a"
   scope     = "/subscriptions/1"
 }
 `,
-				ExpectError: expectErrorText(`Attribute "action" must be specified when "scope" is specified`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`Attribute "action" must be specified when "scope" is specified`),
+		expectError(`
 data "aritma_iam_permissions" "x" {
   client_id = "a"
   action    = "iam.client.read"
   scope     = "/subscriptions"
 }
 `,
-				ExpectError: expectErrorText(`scope must consist of /<type>/<id> pairs, e.g. /subscriptions/123.`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`scope must consist of /<type>/<id> pairs, e.g. /subscriptions/123.`),
+		expectError(`
 data "aritma_iam_permissions" "x" {
   client_id = "a"
   action    = "IAM.Read"
 }
 `,
-				ExpectError: expectErrorText(`action "IAM.Read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`),
-			},
-		},
-	})
+			`action "IAM.Read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`),
+	)
 }
 
 func TestAccIAMPermissionsDataSource_unknownSubject(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig() + `
+	testAccExpectErrors(t,
+		expectError(`
 data "aritma_iam_permissions" "x" {
   client_id = "no-such-client"
 }
 `,
-				ExpectError: expectErrorText(`Listing the permissions of the client "no-such-client": The client "no-such-client" does not exist.`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`Listing the permissions of the client "no-such-client" failed.`,
+			`The client "no-such-client" does not exist: check client_id.`),
+		expectError(`
 data "aritma_iam_permissions" "x" {
   subject_id = "user-no-such-user"
 }
 `,
-				ExpectError: expectErrorText(`Listing the permissions of the subject "user-no-such-user": The subject "user-no-such-user" does not exist.`),
-			},
-		},
-	})
+			`Listing the permissions of the subject "user-no-such-user" failed.`,
+			`The subject "user-no-such-user" does not exist: check subject_id`),
+	)
 }

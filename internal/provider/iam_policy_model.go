@@ -35,12 +35,14 @@ func policyModelFromAPI(p *iam.Policy) policyModel {
 func policyFromModel(m policyModel) (iam.Policy, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for _, a := range []struct {
-		name string
-		v    types.String
-	}{{"subject", m.Subject}, {"action", m.Action}, {"scope", m.Scope}} {
+		name, title string
+		v           types.String
+	}{{"subject", "Subject", m.Subject}, {"action", "Action", m.Action}, {"scope", "Scope", m.Scope}} {
 		if a.v.IsUnknown() || a.v.IsNull() || a.v.ValueString() == "" {
-			diags.AddAttributeError(path.Root(a.name), "Missing Policy "+a.name,
-				"The policy's "+a.name+" must be known and not empty to call the API. This is a bug in the provider or a damaged state; please report it.")
+			diags.AddAttributeError(path.Root(a.name), "Missing IAM Policy "+a.title,
+				"The policy's "+a.name+" must be known and not empty to call the API. This is a bug in the provider "+
+					"or a damaged state; please report it, or remove the resource from the state "+
+					"(terraform state rm) and import it again.")
 		}
 	}
 	return iam.Policy{

@@ -35,21 +35,17 @@ const (
 
 // NewIAMPolicyResource returns the aritma_iam_policy resource.
 func NewIAMPolicyResource() resource.Resource {
-	return &iamPolicyResource{}
+	return &iamPolicyResource{resourceBase: newResourceBase("_iam_policy")}
 }
 
 type iamPolicyResource struct {
-	client *iam.Client
+	resourceBase
 }
 
 // iamPolicyResourceModel is policyModel plus what only the resource has.
 type iamPolicyResourceModel struct {
 	policyModel
 	Timeouts timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *iamPolicyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_policy"
 }
 
 func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -98,14 +94,9 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeoutsBlock(ctx),
+			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true},
+				"Each defaults to `5m`."),
 		},
-	}
-}
-
-func (r *iamPolicyResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
-		r.client = pd.client
 	}
 }
 
@@ -122,11 +113,12 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	// An interrupt must not abandon a create the API has received (see createContext).
+	ctx, cancel := createContext(ctx, timeout)
 	defer cancel()
 
 	id := policyID(p.Subject, p.Action, p.Scope)
-	created, err := r.client.CreatePolicy(ctx, p)
+	created, err := r.data.client.CreatePolicy(ctx, p)
 	switch {
 	case errors.Is(err, iam.ErrConflict):
 		resp.Diagnostics.AddError("IAM Policy Already Exists",
@@ -143,8 +135,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again.", id, apiErrorDetail(err), id))
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Unable to Create IAM Policy",
-			fmt.Sprintf("Creating policy %q failed.\n\n%s", id, apiErrorDetail(err)))
+		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM policy", map[string]any{"policy_id": id})
@@ -165,30 +156,24 @@ func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, policyReadTimeout)
-	resp.Diagnostics.Append(diags...)
 	p, diags := policyFromModel(state.policyModel)
 	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, policyReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	id := policyID(p.Subject, p.Action, p.Scope)
 	got, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.Policy, error) {
-		return r.client.GetPolicy(ctx, p.Subject, p.Action, p.Scope)
+		return r.data.client.GetPolicy(ctx, p.Subject, p.Action, p.Scope)
 	})
 	if iam.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("IAM Policy Not Found",
-			fmt.Sprintf("IAM policy %q no longer exists; it (or its subject) was deleted outside Terraform. Terraform "+
-				"removes it from the state and plans to create it again.", id))
-		resp.State.RemoveResource(ctx)
+		removeVanished(ctx, resp, "IAM Policy Not Found", fmt.Sprintf("IAM policy %q", id), "it, or its subject,")
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Policy",
-			fmt.Sprintf("Reading policy %q failed.\n\n%s", id, apiErrorDetail(err)))
+		resp.Diagnostics.AddError("Unable to Read IAM Policy", apiErrorText(fmt.Sprintf("Reading policy %q", id), err))
 		return
 	}
 
@@ -216,21 +201,19 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, policyDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
 	p, diags := policyFromModel(state.policyModel)
 	resp.Diagnostics.Append(diags...)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, policyDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	// A policy that is already gone (deleted by hand, or with its client) is what Delete wants.
-	if err := r.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope); err != nil && !iam.IsNotFound(err) {
-		resp.Diagnostics.AddError("Unable to Delete IAM Policy",
-			fmt.Sprintf("Deleting policy %q failed; it is kept in the state.\n\n%s",
-				policyID(p.Subject, p.Action, p.Scope), apiErrorDetail(err)))
+	if err := r.data.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope); err != nil && !iam.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to Delete IAM Policy", apiErrorText(
+			fmt.Sprintf("Deleting policy %q", policyID(p.Subject, p.Action, p.Scope)), err,
+			"The policy is kept in the state; apply or destroy again once the cause is fixed."))
 	}
 }
 

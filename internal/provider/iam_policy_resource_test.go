@@ -188,8 +188,8 @@ func TestAccIAMPolicyResource_disappears(t *testing.T) {
 			{
 				Config: config,
 				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccIAMCaptureID(testAccIAMPolicyAddr, &policy),
-					testAccIAMCaptureID(testAccIAMClientAddr, &clientID),
+					testAccCaptureAttr(testAccIAMPolicyAddr, "id", &policy),
+					testAccCaptureAttr(testAccIAMClientAddr, "id", &clientID),
 				),
 			},
 			// Refreshes end the read-after-create grace period (see TestAccIAMClientResource_disappears).
@@ -382,9 +382,9 @@ func TestAccIAMPolicyResource_lostCreateResponse(t *testing.T) {
 // checks that its id is that triple.
 func testAccCheckIAMPolicyInAPI(t *testing.T, e *testEnv, addr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s is not in the state", addr)
+		rs, err := testAccResourceState(s, addr)
+		if err != nil {
+			return err
 		}
 		a := rs.Primary.Attributes
 		if want := policyID(a["subject"], a["action"], a["scope"]); rs.Primary.ID != want {
@@ -404,17 +404,11 @@ func testAccCheckIAMPolicyInAPI(t *testing.T, e *testEnv, addr string) resource.
 // testAccCheckIAMPolicyCount checks how many policies the API holds for the client at clientAddr.
 func testAccCheckIAMPolicyCount(t *testing.T, e *testEnv, clientAddr string, want int) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[clientAddr]
-		if !ok {
-			return fmt.Errorf("%s is not in the state", clientAddr)
+		rs, err := testAccResourceState(s, clientAddr)
+		if err != nil {
+			return err
 		}
-		n := 0
-		for _, err := range e.API.ListPolicies(testContext(t), iam.PolicyFilter{Subject: "client-" + rs.Primary.ID}) {
-			if err != nil {
-				return err
-			}
-			n++
-		}
+		n := len(apiList(t, "policies", e.API.ListPolicies(testContext(t), iam.PolicyFilter{Subject: "client-" + rs.Primary.ID})))
 		if n != want {
 			return fmt.Errorf("%d policies for client %s, want %d", n, rs.Primary.ID, want)
 		}
@@ -425,21 +419,10 @@ func testAccCheckIAMPolicyCount(t *testing.T, e *testEnv, clientAddr string, wan
 // testAccCheckIAMPolicyDestroy proves through the API that every policy (and client) in the state
 // is gone.
 func testAccCheckIAMPolicyDestroy(t *testing.T, e *testEnv) resource.TestCheckFunc {
-	clients := testAccCheckIAMClientDestroy(t, e)
-	return func(s *terraform.State) error {
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "aritma_iam_policy" {
-				continue
-			}
-			a := rs.Primary.Attributes
-			_, err := e.API.GetPolicy(testContext(t), a["subject"], a["action"], a["scope"])
-			switch {
-			case err == nil:
-				return fmt.Errorf("policy %s still exists", rs.Primary.ID)
-			case !iam.IsNotFound(err):
-				return fmt.Errorf("checking policy %s: %w", rs.Primary.ID, err)
-			}
-		}
-		return clients(s)
-	}
+	policies := testAccCheckDestroyed("aritma_iam_policy", func(rs *terraform.ResourceState) error {
+		a := rs.Primary.Attributes
+		_, err := e.API.GetPolicy(testContext(t), a["subject"], a["action"], a["scope"])
+		return err
+	})
+	return resource.ComposeAggregateTestCheckFunc(policies, testAccCheckIAMClientDestroy(t, e))
 }

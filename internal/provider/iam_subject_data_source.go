@@ -23,11 +23,11 @@ var (
 
 // NewIAMSubjectDataSource returns the aritma_iam_subject data source.
 func NewIAMSubjectDataSource() datasource.DataSource {
-	return &iamSubjectDataSource{}
+	return &iamSubjectDataSource{dataSourceBase: newDataSourceBase("_iam_subject")}
 }
 
 type iamSubjectDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type iamSubjectDataSourceModel struct {
@@ -37,10 +37,6 @@ type iamSubjectDataSourceModel struct {
 	ID          types.String `tfsdk:"id"`
 	Tenant      types.String `tfsdk:"tenant"`
 	Properties  types.Map    `tfsdk:"properties"`
-}
-
-func (d *iamSubjectDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_subject"
 }
 
 func (d *iamSubjectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -91,10 +87,6 @@ func (d *iamSubjectDataSource) ConfigValidators(_ context.Context) []datasource.
 	}
 }
 
-func (d *iamSubjectDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamSubjectDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -140,7 +132,7 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 	}
 	for s, err := range d.data.client.ListSubjects(ctx, opts) {
 		if err != nil {
-			resp.Diagnostics.AddError("Unable to Read IAM Subject", fmt.Sprintf("Looking up subject %q: %s", subjectID, apiErrorDetail(err)))
+			resp.Diagnostics.AddError("Unable to Read IAM Subject", apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err))
 			return iam.Subject{}, false
 		}
 		if s.SubjectID == subjectID {
@@ -159,7 +151,7 @@ func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string,
 	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: name}) {
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Subject",
-				fmt.Sprintf("Searching %s subjects named %q: %s", typ, name, apiErrorDetail(err)))
+				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err))
 			return iam.Subject{}, false
 		}
 		if s.DisplayName == name {

@@ -87,31 +87,21 @@ func subjectTenantCheck(s iam.Subject) knownvalue.Check {
 }
 
 func TestAccIAMSubjectDataSource_notFound(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig() + `
+	testAccExpectErrors(t,
+		expectError(`
 data "aritma_iam_subject" "x" {
   subject_id = "client-does-not-exist"
 }
 `,
-				ExpectError: expectErrorText(`No IAM subject has the subject id "client-does-not-exist".`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`No IAM subject has the subject id "client-does-not-exist".`),
+		expectError(`
 data "aritma_iam_subject" "x" {
   type         = "group"
   display_name = "nobody"
 }
 `,
-				ExpectError: expectErrorText(`No group subject has the display name "nobody". Display names match exactly, including case;`),
-			},
-		},
-	})
+			`No group subject has the display name "nobody". Display names match exactly, including case;`),
+	)
 }
 
 // Several subjects with the same name: the error names every candidate so the user can pick one.
@@ -140,42 +130,28 @@ data "aritma_iam_subject" "twin" {
 }
 
 func TestAccIAMSubjectDataSource_invalidConfig(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      e.ProviderConfig() + `data "aritma_iam_subject" "x" {}`,
-				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,display_name]`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+	testAccExpectErrors(t,
+		expectError(`data "aritma_iam_subject" "x" {}`,
+			`Exactly one of these attributes must be configured: [subject_id,display_name]`),
+		expectError(`
 data "aritma_iam_subject" "x" {
   subject_id   = "user-1"
   display_name = "someone"
 }
 `,
-				ExpectError: expectErrorText(`Exactly one of these attributes must be configured: [subject_id,display_name]`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`Exactly one of these attributes must be configured: [subject_id,display_name]`),
+		expectError(`
 data "aritma_iam_subject" "x" {
   display_name = "someone"
 }
 `,
-				ExpectError: expectErrorText(`These attributes must be configured together: [type,display_name]`),
-			},
-			{
-				Config: e.ProviderConfig() + `
+			`These attributes must be configured together: [type,display_name]`),
+		expectError(`
 data "aritma_iam_subject" "x" {
   type         = "all"
   display_name = "someone"
 }
 `,
-				ExpectError: expectErrorText(`Attribute type value must be one of: ["user" "client" "group"], got: "all"`),
-			},
-		},
-	})
+			`Attribute type value must be one of: ["user" "client" "group"], got: "all"`),
+	)
 }

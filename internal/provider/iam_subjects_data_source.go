@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -19,21 +20,17 @@ var (
 
 // NewIAMSubjectsDataSource returns the aritma_iam_subjects data source.
 func NewIAMSubjectsDataSource() datasource.DataSource {
-	return &iamSubjectsDataSource{}
+	return &iamSubjectsDataSource{dataSourceBase: newDataSourceBase("_iam_subjects")}
 }
 
 type iamSubjectsDataSource struct {
-	data *providerData
+	dataSourceBase
 }
 
 type iamSubjectsDataSourceModel struct {
 	Type        types.String   `tfsdk:"type"`
 	SearchQuery types.String   `tfsdk:"search_query"`
 	Subjects    []subjectModel `tfsdk:"subjects"`
-}
-
-func (d *iamSubjectsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_iam_subjects"
 }
 
 // subjectAttributes is the schema of one subject, shared by the list and the single lookup.
@@ -94,10 +91,6 @@ func (d *iamSubjectsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	}
 }
 
-func (d *iamSubjectsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamSubjectsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -112,13 +105,12 @@ func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		opts.Type = t
 	}
 
-	cfg.Subjects = []subjectModel{}
-	for s, err := range d.data.client.ListSubjects(ctx, opts) {
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to List IAM Subjects", apiErrorDetail(err))
-			return
-		}
-		cfg.Subjects = append(cfg.Subjects, subjectModelFromAPI(s))
+	subjects, err := collect(d.data.client.ListSubjects(ctx, opts), subjectModelFromAPI)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to List IAM Subjects", apiErrorText(
+			fmt.Sprintf("Listing IAM subjects of type %q matching %q", cfg.Type.ValueString(), opts.SearchQuery), err))
+		return
 	}
+	cfg.Subjects = subjects
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

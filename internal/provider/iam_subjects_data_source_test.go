@@ -110,20 +110,12 @@ data "aritma_iam_subjects" "paging" {
 }
 
 func TestAccIAMSubjectsDataSource_invalidType(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.ProviderConfig() + `
+	testAccExpectErrors(t,
+		expectError(`
 data "aritma_iam_subjects" "robots" {
   type = "robot"
 }
 `,
-				ExpectError: expectErrorText(`Attribute type value must be one of: ["all" "user" "client" "group"], got: "robot"`),
-			},
-		},
-	})
+			`Attribute type value must be one of: ["all" "user" "client" "group"], got: "robot"`),
+	)
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -130,9 +131,11 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:    true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried (429, 5xx, network "+
-					"errors; creates only when the server cannot have acted). Defaults to `%d`. Falls back to the `%s` "+
-					"environment variable.", DefaultMaxRetries, EnvMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried on 5xx and network "+
+					"errors (creates only when the server cannot have acted). Defaults to `%d`; `0` turns retries off. "+
+					"Answers 429 Too Many Requests do not count: they are retried as their `Retry-After` asks for as "+
+					"long as the operation's timeout allows (up to 100 times). Falls back to the `%s` environment "+
+					"variable.", DefaultMaxRetries, EnvMaxRetries),
 				Optional: true,
 			},
 			"request_timeout": schema.StringAttribute{
@@ -212,21 +215,14 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	ctx = maskSecrets(ctx, settings.ClientSecret, settings.AccessToken)
 	settings.Version = p.version
 	settings.UserAgent = "terraform-plugin-framework (+https://www.terraform.io)"
-	settings.Log = func(ctx context.Context, level, msg string, fields map[string]any) {
-		ctx = tflog.NewSubsystem(ctx, "iam")
-		if level == "trace" {
-			tflog.SubsystemTrace(ctx, "iam", msg, fields)
-			return
-		}
-		tflog.SubsystemDebug(ctx, "iam", msg, fields)
-	}
+	settings.Log = iamLog(settings.ClientSecret, settings.AccessToken)
 	client, err := iam.NewClient(settings)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Create Aritma IAM Client", err.Error())
 		return
 	}
 	tflog.Debug(ctx, "Configured Aritma IAM client", map[string]any{
-		"endpoint": settings.Endpoint, "token_url": settings.TokenURL, "client_id": settings.ClientID,
+		"endpoint": shownURL(settings.Endpoint), "token_url": shownURL(settings.TokenURL), "client_id": settings.ClientID,
 		"auth": authKind(settings),
 	})
 
@@ -362,12 +358,23 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 func validateServiceURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+		return fmt.Errorf("%q is not an absolute http(s) URL", shownURL(raw))
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1]", raw)
+		return fmt.Errorf("%q uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1]", shownURL(raw))
 	}
 	return nil
+}
+
+// shownURL is a URL as diagnostics and logs may show it: user info, which can hold credentials
+// (https://user:password@host), is replaced by "***".
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = url.User("***")
+	return strings.Replace(u.String(), "%2A%2A%2A@", "***@", 1)
 }
 
 func isLoopbackHost(host string) bool {
@@ -414,5 +421,38 @@ func maskSecrets(ctx context.Context, secrets ...string) context.Context {
 	}
 	ctx = tflog.MaskMessageStrings(ctx, values...)
 	ctx = tflog.MaskAllFieldValuesStrings(ctx, values...)
-	return ctx
+	// Subsystem loggers do not inherit the root logger's masks, so the values are also kept in
+	// ctx for iamLog, which masks them in the iam subsystem.
+	return context.WithValue(ctx, maskedValuesKey{}, append(maskedValues(ctx), values...))
+}
+
+type maskedValuesKey struct{}
+
+// maskedValues returns what maskSecrets has masked in ctx so far.
+func maskedValues(ctx context.Context) []string {
+	v, _ := ctx.Value(maskedValuesKey{}).([]string)
+	return slices.Clip(v) // appending must never write into a parent context's slice
+}
+
+// iamSubsystem is the tflog subsystem of the API client's log lines (one per HTTP attempt).
+const iamSubsystem = "iam"
+
+// iamLog is the API client's logger. Its lines go to the iam subsystem, which masks the provider's
+// own credentials and everything maskSecrets masked in the caller's context (the value of a
+// client secret being created, for one): without that, the subsystem would log them in clear,
+// because it does not share the root logger's masks.
+func iamLog(credentials ...string) func(ctx context.Context, level, msg string, fields map[string]any) {
+	credentials = slices.DeleteFunc(slices.Clone(credentials), func(s string) bool { return s == "" })
+	return func(ctx context.Context, level, msg string, fields map[string]any) {
+		ctx = tflog.NewSubsystem(ctx, iamSubsystem)
+		if masked := append(maskedValues(ctx), credentials...); len(masked) > 0 {
+			ctx = tflog.SubsystemMaskMessageStrings(ctx, iamSubsystem, masked...)
+			ctx = tflog.SubsystemMaskAllFieldValuesStrings(ctx, iamSubsystem, masked...)
+		}
+		if level == "trace" {
+			tflog.SubsystemTrace(ctx, iamSubsystem, msg, fields)
+			return
+		}
+		tflog.SubsystemDebug(ctx, iamSubsystem, msg, fields)
+	}
 }

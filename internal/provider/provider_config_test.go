@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"regexp"
 	"testing"
 
@@ -25,7 +24,7 @@ resource "aritma_iam_client" "test" {
 // testAccExpectDiagnostic matches an error by its summary and its detail, with whatever the CLI
 // prints between them (the "with ..." and "on ... line ..." lines of an attribute or resource).
 func testAccExpectDiagnostic(summary, detail string) *regexp.Regexp {
-	return regexp.MustCompile(`Error: ` + expectErrorText(summary).String() + `(?s:.*?)` + expectErrorText(detail).String())
+	return expectErrorTexts("Error: "+summary, detail)
 }
 
 // testAccClearProviderEnv empties every ARITMA_* variable for this (serial) test, so a developer's
@@ -47,25 +46,14 @@ func TestAccProvider_configMissingCredentials(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  endpoint  = %[1]q
-  token_url = %[2]q
-}
-`, e.Mock.URL, e.Mock.TokenURL) + testAccProviderConfigResource,
+				Config:   e.ProviderConfigWith("client_id", "", "client_secret", "") + testAccProviderConfigResource,
 				PlanOnly: true,
 				ExpectError: testAccExpectDiagnostic("Missing Aritma Credentials", `The provider needs credentials to call the Aritma `+
 					`IAM API. Set client_id and client_secret (or the ARITMA_CLIENT_ID and ARITMA_CLIENT_SECRET environment `+
 					`variables), or access_token (or ARITMA_ACCESS_TOKEN).`),
 			},
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  endpoint  = %[1]q
-  token_url = %[2]q
-  client_id = %[3]q
-}
-`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID()) + testAccProviderConfigResource,
+				Config:   e.ProviderConfigWith("client_secret", "") + testAccProviderConfigResource,
 				PlanOnly: true,
 				ExpectError: testAccExpectDiagnostic("Missing Aritma client_secret", `client_id is set but client_secret is not. Set `+
 					`client_secret or the ARITMA_CLIENT_SECRET environment variable.`),
@@ -83,15 +71,7 @@ func TestAccProvider_configBothCredentials(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  endpoint      = %[1]q
-  token_url     = %[2]q
-  client_id     = %[3]q
-  client_secret = %[4]q
-  access_token  = "not-a-real-token"
-}
-`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource,
+				Config:      e.ProviderConfigWith("access_token", "not-a-real-token") + testAccProviderConfigResource,
 				PlanOnly:    true,
 				ExpectError: testAccExpectDiagnostic("Conflicting Aritma Credentials", `Set either access_token, or client_id and client_secret, not both.`),
 			},
@@ -127,14 +107,7 @@ func TestAccProvider_configHTTPEndpoint(t *testing.T) {
 	e := newTestEnv(t)
 
 	config := func(endpoint, tokenURL string) string {
-		return fmt.Sprintf(`
-provider "aritma" {
-  endpoint      = %[1]q
-  token_url     = %[2]q
-  client_id     = %[3]q
-  client_secret = %[4]q
-}
-`, endpoint, tokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource
+		return e.ProviderConfigWith("endpoint", endpoint, "token_url", tokenURL) + testAccProviderConfigResource
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -166,39 +139,30 @@ func TestAccProvider_configBadRequestTimeout(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 
-	config := func(extra string) string {
-		return fmt.Sprintf(`
-provider "aritma" {
-  endpoint      = %[1]q
-  token_url     = %[2]q
-  client_id     = %[3]q
-  client_secret = %[4]q
-  %[5]s
-}
-`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret(), extra) + testAccProviderConfigResource
+	config := func(settings ...string) string {
+		return e.ProviderConfigWith(settings...) + testAccProviderConfigResource
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      config(`request_timeout = "soon"`),
+				Config:      config("request_timeout", "soon"),
 				PlanOnly:    true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma request_timeout", `"soon" is not a positive duration such as "30s" or "2m".`),
 			},
 			{
-				Config:      config(`request_timeout = "-5s"`),
+				Config:      config("request_timeout", "-5s"),
 				PlanOnly:    true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma request_timeout", `"-5s" is not a positive duration such as "30s" or "2m".`),
 			},
 			{
-				Config:      config(`max_retries = -1`),
+				Config:      config("max_retries", "-1"),
 				PlanOnly:    true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be 0 or more, got -1.`),
 			},
 			{
 				// Valid settings work end to end.
-				Config: config(`request_timeout = "10s"
-  max_retries     = 0`),
+				Config: config("request_timeout", "10s", "max_retries", "0"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("name"), knownvalue.StringExact("provider-config")),
 				},
@@ -247,26 +211,13 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  token_url     = %[1]q
-  client_id     = %[2]q
-  client_secret = %[3]q
-}
-`, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource,
+				Config:   e.ProviderConfigWith("endpoint", "") + testAccProviderConfigResource,
 				PlanOnly: true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma endpoint", `"http://iam.example.com" uses http; only https is `+
 					`allowed, except for localhost, 127.0.0.1 or [::1]. Set endpoint or ARITMA_ENDPOINT.`),
 			},
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  endpoint      = %[1]q
-  token_url     = %[2]q
-  client_id     = %[3]q
-  client_secret = %[4]q
-}
-`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret()) + testAccProviderConfigResource,
+				Config:      e.ProviderConfig() + testAccProviderConfigResource,
 				PlanOnly:    true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `ARITMA_MAX_RETRIES must be a whole number of 0 or more, got "many".`),
 			},
@@ -291,13 +242,8 @@ func TestAccProvider_configAccessToken(t *testing.T) {
 		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  endpoint     = %[1]q
-  token_url    = %[2]q
-  access_token = %[3]q
-}
-`, e.Mock.URL, e.Mock.TokenURL, tok.AccessToken) + testAccProviderConfigResource,
+				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok.AccessToken) +
+					testAccProviderConfigResource,
 				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
 					Name: "provider-config", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
 				}),
@@ -315,15 +261,8 @@ func TestAccProvider_configBadCredentials(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  endpoint      = %[1]q
-  token_url     = %[2]q
-  client_id     = %[3]q
-  client_secret = "wrong-secret-wrong-secret"
-  max_retries   = 0
-}
-`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID()) + testAccProviderConfigResource,
+				Config: e.ProviderConfigWith("client_secret", "wrong-secret-wrong-secret", "max_retries", "0") +
+					testAccProviderConfigResource,
 				ExpectError: expectErrorText(`The provider's credentials were rejected: check client_id and client_secret ` +
 					`(or access_token) and token_url.`),
 			},
@@ -352,14 +291,7 @@ func TestAccProvider_configForbidden(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: fmt.Sprintf(`
-provider "aritma" {
-  endpoint      = %[1]q
-  token_url     = %[2]q
-  client_id     = %[3]q
-  client_secret = %[4]q
-}
-`, e.Mock.URL, e.Mock.TokenURL, c.ClientID, secret) + testAccProviderConfigResource,
+				Config: e.ProviderConfigWith("client_id", c.ClientID, "client_secret", secret) + testAccProviderConfigResource,
 				ExpectError: testAccExpectDiagnostic("Unable to Create IAM Client", `Creating IAM client "provider-config" failed. `+
 					`POST /v1/clients: 403 Forbidden`),
 			},

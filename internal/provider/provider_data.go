@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -29,6 +33,64 @@ func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 	return pd
 }
 
+// iamClientHolder is what every resource, data source and ephemeral resource keeps from the
+// provider: its type name and the provider data Configure hands over. They embed it through
+// resourceBase, dataSourceBase or ephemeralResourceBase, which implement Metadata and Configure
+// once for all of them (the framework's three kinds differ only in their request types).
+type iamClientHolder struct {
+	typeName string // appended to the provider's type name, such as "_iam_client"
+	data     *providerData
+}
+
+func (h *iamClientHolder) configure(providerData any, diags *diag.Diagnostics) {
+	h.data = providerDataFrom(providerData, diags)
+}
+
+// resourceBase implements Metadata and Configure of a resource.
+type resourceBase struct{ iamClientHolder }
+
+func newResourceBase(typeName string) resourceBase {
+	return resourceBase{iamClientHolder{typeName: typeName}}
+}
+
+func (b *resourceBase) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + b.typeName
+}
+
+func (b *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	b.configure(req.ProviderData, &resp.Diagnostics)
+}
+
+// dataSourceBase implements Metadata and Configure of a data source.
+type dataSourceBase struct{ iamClientHolder }
+
+func newDataSourceBase(typeName string) dataSourceBase {
+	return dataSourceBase{iamClientHolder{typeName: typeName}}
+}
+
+func (b *dataSourceBase) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + b.typeName
+}
+
+func (b *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	b.configure(req.ProviderData, &resp.Diagnostics)
+}
+
+// ephemeralResourceBase implements Metadata and Configure of an ephemeral resource.
+type ephemeralResourceBase struct{ iamClientHolder }
+
+func newEphemeralResourceBase(typeName string) ephemeralResourceBase {
+	return ephemeralResourceBase{iamClientHolder{typeName: typeName}}
+}
+
+func (b *ephemeralResourceBase) Metadata(_ context.Context, req ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + b.typeName
+}
+
+func (b *ephemeralResourceBase) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
+	b.configure(req.ProviderData, &resp.Diagnostics)
+}
+
 // apiErrorDetail renders an API failure for a diagnostic detail: what the API said, its field
 // errors and trace id, and a hint for the statuses a user can act on. The iam package already
 // keeps secrets and tokens out of its errors.
@@ -41,9 +103,66 @@ func apiErrorDetail(err error) string {
 	case errors.Is(err, iam.ErrForbidden):
 		b.WriteString("\n\nThe provider's client lacks the IAM permission for this call (iam.client.*, iam.policy.* or iam.subject.* on scope \"/\"). Grant it, for example through iam.manage.")
 	case errors.Is(err, iam.ErrRateLimited):
-		b.WriteString("\n\nThe API kept answering 429 Too Many Requests after all retries; raise max_retries or lower -parallelism.")
+		b.WriteString("\n\nThe API kept answering 429 Too Many Requests while the provider waited as its Retry-After asked; lower -parallelism or raise this resource's timeouts.")
 	}
 	return b.String()
+}
+
+// apiErrorText is the detail of an error diagnostic about a failed API call, in the house voice:
+// what was attempted on which object ("Creating IAM client \"x\""), the API's own message with
+// its trace id, and what the user can do next (each hint its own paragraph).
+func apiErrorText(attempt string, err error, hints ...string) string {
+	var b strings.Builder
+	b.WriteString(attempt)
+	b.WriteString(" failed.\n\n")
+	b.WriteString(apiErrorDetail(err))
+	for _, h := range hints {
+		if h != "" {
+			b.WriteString("\n\n")
+			b.WriteString(h)
+		}
+	}
+	return b.String()
+}
+
+// removeVanished is Read's answer to an object deleted outside Terraform: a warning that says so
+// (the next plan creates it again, which should not come as a surprise) and removal from state.
+// cause names what was deleted, such as "it, or its client,".
+func removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, object, cause string) {
+	resp.Diagnostics.AddWarning(summary, fmt.Sprintf("%s no longer exists: %s was deleted outside Terraform. "+
+		"Terraform has removed it from the state and plans to create it again.", object, cause))
+	resp.State.RemoveResource(ctx)
+}
+
+// collect pages through a list of the API and converts every entry, so callers never stop at the
+// first page. The first error ends the list; entries before it are dropped with it.
+func collect[T, M any](entries iter.Seq2[T, error], convert func(T) M) ([]M, error) {
+	out := []M{}
+	for e, err := range entries {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, convert(e))
+	}
+	return out, nil
+}
+
+// withTimeout bounds ctx by an operation's timeout: timeout is the timeouts block's method for the
+// operation (such as state.Timeouts.Read), def its default. A malformed value is reported in diags;
+// the caller defers cancel and then checks diags as usual.
+func withTimeout(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	def time.Duration, diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc) {
+	d, ds := timeout(ctx, def)
+	diags.Append(ds...)
+	return context.WithTimeout(ctx, d)
+}
+
+// outcomeLookupContext is the context of the look-up that follows a create whose answer was lost
+// (ErrOutcomeUnknown). The create's own deadline may be what lost the answer, so the look-up gets
+// a fresh one of 30s; ctx's values (loggers and their masks) stay.
+func outcomeLookupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
 // privateState is the private state of a resource instance (Create/Read/Update responses and

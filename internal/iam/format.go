@@ -1,0 +1,51 @@
+package iam
+
+import "fmt"
+
+// The types below carry a client secret or an access token. Their String and GoString methods
+// keep it out of fmt's output (%v, %+v, %s and %#v alike), so a debugging print, an error built
+// with %v or a log field holding one of these values can never show it.
+
+// redactedValue stands in for a secret in fmt output: whether it is set, never what it is.
+func redactedValue(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "(sensitive)"
+}
+
+func (c Config) String() string {
+	return fmt.Sprintf("iam.Config{Endpoint:%q TokenURL:%q ClientID:%q ClientSecret:%s AccessToken:%s Scopes:%q "+
+		"MaxRetries:%d RequestTimeout:%s}", c.Endpoint, c.TokenURL, c.ClientID, redactedValue(c.ClientSecret),
+		redactedValue(c.AccessToken), c.Scopes, c.MaxRetries, c.RequestTimeout)
+}
+
+func (c Config) GoString() string { return c.String() }
+
+func (r SecretRequest) String() string {
+	return fmt.Sprintf("iam.SecretRequest{Value:%s Description:%q Expiration:%v}",
+		redactedValue(r.Value), r.Description, r.Expiration)
+}
+
+func (r SecretRequest) GoString() string { return r.String() }
+
+func (s ClientSecret) String() string {
+	return fmt.Sprintf("iam.ClientSecret{ClientSecretID:%q ClientID:%q Description:%q Expiration:%v Created:%s Value:%s}",
+		s.ClientSecretID, s.ClientID, s.Description, s.Expiration, s.Created, redactedValue(s.Value))
+}
+
+func (s ClientSecret) GoString() string { return s.String() }
+
+func (r TokenRequest) String() string {
+	return fmt.Sprintf("iam.TokenRequest{TokenURL:%q ClientID:%q ClientSecret:%s Scopes:%q}",
+		r.TokenURL, r.ClientID, redactedValue(r.ClientSecret), r.Scopes)
+}
+
+func (r TokenRequest) GoString() string { return r.String() }
+
+func (t Token) String() string {
+	return fmt.Sprintf("iam.Token{AccessToken:%s TokenType:%q Scope:%q ExpiresAt:%s}",
+		redactedValue(t.AccessToken), t.TokenType, t.Scope, t.ExpiresAt)
+}
+
+func (t Token) GoString() string { return t.String() }

@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+)
+
+// The iam subsystem does not share the root logger's masks, so iamLog must apply them itself: the
+// provider's own credentials and whatever a resource masked with maskSecrets (a secret's value).
+func TestIAMLog_masksSecrets(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &out)
+	ctx = maskSecrets(ctx, "value-of-a-new-secret")
+	log := iamLog("the-provider-client-secret", "")
+
+	log(ctx, "debug", "IAM API request value-of-a-new-secret", map[string]any{
+		"error": "POST /v1/clients/c/secrets: value-of-a-new-secret the-provider-client-secret",
+	})
+	log(ctx, "trace", "token the-provider-client-secret", nil)
+	tflog.Debug(ctx, "root line value-of-a-new-secret")
+
+	got := out.String()
+	for _, secret := range []string{"value-of-a-new-secret", "the-provider-client-secret"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("the log holds %q:\n%s", secret, got)
+		}
+	}
+	if strings.Count(got, `"@module":"provider.iam"`) != 2 || !strings.Contains(got, "root line") {
+		t.Errorf("want two iam lines and one root line, got:\n%s", got)
+	}
+}
+
+// maskSecrets in a derived context must not change what its parent masks.
+func TestMaskSecrets_doesNotLeakIntoParent(t *testing.T) {
+	t.Parallel()
+	parent := maskSecrets(context.Background(), "a")
+	_ = maskSecrets(parent, "b")
+	_ = maskSecrets(parent, "c")
+	if got := maskedValues(parent); len(got) != 1 || got[0] != "a" {
+		t.Errorf("parent masks %q, want [a]", got)
+	}
+	if got := maskedValues(maskSecrets(parent, "", "d")); strings.Join(got, ",") != "a,d" {
+		t.Errorf("child masks %q, want [a d]", got)
+	}
+}
+
+// A URL in a diagnostic or a log line never shows user info, which may carry credentials.
+func TestShownURL(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"https://iam.example.com/core/iam":       "https://iam.example.com/core/iam",
+		"https://user:pa55word@iam.example.com/": "https://***@iam.example.com/",
+		"http://t0ken@example.com":               "http://***@example.com",
+		"iam.example.com":                        "iam.example.com",
+	} {
+		if got := shownURL(raw); got != want {
+			t.Errorf("shownURL(%q) = %q, want %q", raw, got, want)
+		}
+	}
+	if err := validateServiceURL("http://user:pa55word@iam.example.com"); err == nil || strings.Contains(err.Error(), "pa55word") {
+		t.Errorf("validateServiceURL error = %v, want one without the password", err)
+	}
+}

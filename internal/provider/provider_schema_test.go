@@ -1,0 +1,74 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// Every schema, block and attribute is documented: the descriptions become the registry docs
+// (tfplugindocs), and an undocumented argument is one a user has to guess at.
+func TestSchemas_documented(t *testing.T) {
+	t.Parallel()
+	server := providerserver.NewProtocol6(New("test")())()
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range resp.Diagnostics {
+		t.Errorf("schema diagnostic: %s: %s", d.Summary, d.Detail)
+	}
+	schemas := map[string]*tfprotov6.Schema{"provider": resp.Provider}
+	for kind, m := range map[string]map[string]*tfprotov6.Schema{
+		"resource": resp.ResourceSchemas, "data source": resp.DataSourceSchemas,
+		"ephemeral resource": resp.EphemeralResourceSchemas,
+	} {
+		for name, s := range m {
+			schemas[kind+" "+name] = s
+		}
+	}
+	if len(schemas) != 1+3+7+1 {
+		t.Errorf("found %d schemas, want the provider's, 3 resources', 7 data sources' and 1 ephemeral resource's", len(schemas))
+	}
+	for name, s := range schemas {
+		checkBlockDocumented(t, name, s.Block)
+	}
+
+	for name, f := range resp.Functions {
+		if f.Summary == "" || f.Description == "" {
+			t.Errorf("function %s has no summary or description", name)
+		}
+		for _, p := range f.Parameters {
+			if p.Description == "" {
+				t.Errorf("parameter %s of function %s has no description", p.Name, name)
+			}
+		}
+	}
+}
+
+func checkBlockDocumented(t *testing.T, at string, b *tfprotov6.SchemaBlock) {
+	t.Helper()
+	if b.Description == "" && at != "" {
+		t.Errorf("%s has no description", at)
+	}
+	for _, a := range b.Attributes {
+		checkAttributeDocumented(t, at+"."+a.Name, a)
+	}
+	for _, nb := range b.BlockTypes {
+		checkBlockDocumented(t, at+"."+nb.TypeName, nb.Block)
+	}
+}
+
+func checkAttributeDocumented(t *testing.T, at string, a *tfprotov6.SchemaAttribute) {
+	t.Helper()
+	if a.Description == "" {
+		t.Errorf("%s has no description", at)
+	}
+	if a.NestedType != nil {
+		for _, na := range a.NestedType.Attributes {
+			checkAttributeDocumented(t, at+"."+na.Name, na)
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package provider
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+	"github.com/aritma/terraform-provider-aritma/internal/reliability"
+)
+
+// Timeouts (issue 5, section 2): a `timeouts { create = "1s" }` block must bound the whole create,
+// in-flight request included, against an API that takes 3 s to answer. The mock sits behind a
+// recording handler, so the test sees from the server side when the provider hung up.
+
+const (
+	timeoutsLatency = 3 * time.Second
+	timeoutsCreate  = time.Second
+)
+
+// abandonedRequests records, per "METHOD path", how long the server held each request whose client
+// went away before the answer.
+type abandonedRequests struct {
+	mu   sync.Mutex
+	seen []string
+	held []time.Duration
+}
+
+func (a *abandonedRequests) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		// Reading the body first lets net/http watch the connection, so the request's context
+		// ends when the client hangs up (and the mock's latency stops there, committing nothing).
+		// Without it the server would only notice after the handler, as a busy real server might.
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+		if r.Context().Err() != nil {
+			a.mu.Lock()
+			a.seen = append(a.seen, r.Method+" "+r.URL.Path)
+			a.held = append(a.held, time.Since(start))
+			a.mu.Unlock()
+		}
+	})
+}
+
+func (a *abandonedRequests) snapshot() ([]string, []time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.seen...), append([]time.Duration(nil), a.held...)
+}
+
+func TestAccReliabilityTimeouts_create(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	alice := "user-" + mockserver.SeedUserAliceID
+	cases := []struct {
+		name, kind, summary string
+		// config is the resource under test; PARENT stands for the parent client's id.
+		config string
+	}{
+		{
+			name: "client", kind: "aritma_iam_client", summary: "IAM Client May Have Been Created",
+			config: `
+resource "aritma_iam_client" "slow" {
+  name                = "slow"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+  timeouts {
+    create = "1s"
+  }
+}
+`,
+		},
+		{
+			name: "client secret", kind: "aritma_iam_client_secret", summary: "IAM Client Secret May Have Been Created",
+			config: `
+resource "aritma_iam_client_secret" "slow" {
+  client_id = "PARENT"
+  timeouts {
+    create = "1s"
+  }
+}
+`,
+		},
+		{
+			name: "policy", kind: "aritma_iam_policy", summary: "IAM Policy May Have Been Created",
+			config: `
+resource "aritma_iam_policy" "slow" {
+  subject = "` + alice + `"
+  action  = "iam.client.read"
+  scope   = "/subscriptions/slow"
+  timeouts {
+    create = "1s"
+  }
+}
+`,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, err := mockserver.New(mockserver.Options{})
+			if err != nil {
+				t.Fatalf("starting the mock: %v", err)
+			}
+			rec := &abandonedRequests{}
+			hs := httptest.NewServer(rec.wrap(srv.Handler()))
+			t.Cleanup(func() {
+				hs.Close()
+				_ = srv.Close() // memory only: nothing to flush
+			})
+			ctx := testContext(t)
+			api, err := iam.NewClient(iam.Config{
+				Endpoint: hs.URL, TokenURL: hs.URL + "/connect/token", ClientID: srv.AdminClientID(),
+				ClientSecret: srv.AdminClientSecret(), Version: "test",
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			parent, err := api.CreateClient(ctx, iam.ClientRequest{
+				Name: "parent", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+			})
+			if err != nil {
+				t.Fatalf("creating the parent client: %v", err)
+			}
+			// A ready token keeps the token endpoint out of it: the create itself is what is slow.
+			tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{
+				TokenURL: hs.URL + "/connect/token", ClientID: srv.AdminClientID(), ClientSecret: srv.AdminClientSecret(),
+				Scopes: []string{"services.iam"},
+			})
+			if err != nil {
+				t.Fatalf("getting a token: %v", err)
+			}
+			before, err := relCountObjects(ctx, api)
+			if err != nil {
+				t.Fatal(err)
+			}
+			config := fmt.Sprintf(`
+provider "aritma" {
+  endpoint     = %[1]q
+  token_url    = %[2]q
+  access_token = %[3]q
+}
+`, hs.URL, hs.URL+"/connect/token", tok.AccessToken) + strings.ReplaceAll(tc.config, "PARENT", parent.ClientID)
+
+			var applyStart time.Time
+			start := time.Now()
+			result, details := reliability.ResultFailed, "the apply did not fail with a timeout"
+			defer func() {
+				reportRow(t, reliability.Row{Section: reliability.SectionInterrupts,
+					Name:   fmt.Sprintf("timeouts create = \"1s\" on %s against 3 s latency", tc.kind),
+					Result: result, Runs: 1, WallS: time.Since(start).Seconds(), Details: details})
+			}()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					PreConfig: func() {
+						srv.SetFaults(mockserver.Faults{LatencyMS: int(timeoutsLatency / time.Millisecond)})
+						applyStart = time.Now()
+					},
+					Config: config,
+					ExpectError: regexp.MustCompile(`Error: ` + expectErrorText(tc.summary).String() +
+						`(?s:.*?)` + expectErrorText("context deadline exceeded").String()),
+				}},
+			})
+			if t.Failed() {
+				return
+			}
+			elapsed := time.Since(applyStart)
+
+			srv.SetFaults(mockserver.Faults{})
+			paths, held := rec.snapshot()
+			var create time.Duration
+			for i, p := range paths {
+				if strings.HasPrefix(p, "POST /v1/") && create == 0 {
+					create = held[i]
+				}
+			}
+			if create == 0 {
+				details = fmt.Sprintf("the server saw no abandoned create (abandoned: %v)", paths)
+				t.Fatal(details)
+			}
+			if create > timeoutsCreate+500*time.Millisecond {
+				details = fmt.Sprintf("the provider held the create for %s with a 1s timeout", create.Round(time.Millisecond))
+				t.Fatal(details)
+			}
+			// The create timeout bounds the request; a client's failure then looks for the client once,
+			// with its own deadline, which costs one more answer of the slow API.
+			if limit := timeoutsCreate + timeoutsLatency + 3*time.Second; elapsed > limit {
+				details = fmt.Sprintf("the failing apply took %s, more than %s", elapsed.Round(100*time.Millisecond), limit)
+				t.Fatal(details)
+			}
+			after, err := relCountObjects(ctx, api)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after != before {
+				details = fmt.Sprintf("objects changed: %s before, %s after", before, after)
+				t.Fatal(details)
+			}
+			result = reliability.ResultSurvived
+			details = fmt.Sprintf("the provider hung up on the in-flight create after %s (server side), the step "+
+				"failed with %q and \"context deadline exceeded\" after %s in all (plan included); nothing was created",
+				create.Round(10*time.Millisecond), tc.summary, elapsed.Round(100*time.Millisecond))
+			t.Log(details)
+		})
+	}
+}
