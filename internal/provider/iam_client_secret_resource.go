@@ -166,12 +166,22 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 			},
 			"rotate_when_changed": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary keepers: any change to this map replaces the secret, for example " +
+				MarkdownDescription: "Arbitrary keepers: any change to this map replaces the secret (setting it for the first time, for " +
+					"example after an import, only records it), for example " +
 					"`{ rotation = time_rotating.example.id }` to rotate on a schedule. Combine it with " +
 					"`create_before_destroy` so the new secret exists before the old one is deleted.",
-				ElementType:   types.StringType,
-				Optional:      true,
-				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+				ElementType: types.StringType,
+				Optional:    true,
+				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(
+					func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+						// Only a change of existing keepers rotates. Setting them for the first time (on an
+						// imported secret, or when adopting keepers later) just starts tracking them: a
+						// replacement then would rotate a working secret for no reason.
+						resp.RequiresReplace = !req.StateValue.IsNull()
+					},
+					"Changing existing keepers replaces the secret; setting them for the first time does not.",
+					"Changing existing keepers replaces the secret; setting them for the first time does not.",
+				)},
 			},
 			"renew_before": schema.StringAttribute{
 				MarkdownDescription: "A duration such as `\"720h\"` (30 days). When the secret's `expiration` is " +

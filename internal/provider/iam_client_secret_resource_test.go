@@ -322,7 +322,12 @@ func TestAccIAMClientSecretResource_import(t *testing.T) {
 	base := testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
   description = "imported"
   expiration  = %q`, expUTC))
-	withAdopted := func(exp string) string {
+	// withAdopted adds the adopted secret; a keeper, when given, goes into rotate_when_changed.
+	withAdopted := func(exp string, keeper ...string) string {
+		keepers := ""
+		if len(keeper) > 0 {
+			keepers = fmt.Sprintf("rotate_when_changed = { rotation = %q }", keeper[0])
+		}
 		return base + fmt.Sprintf(`
 import {
   to = aritma_iam_client_secret.imported
@@ -333,8 +338,9 @@ resource "aritma_iam_client_secret" "imported" {
   client_id   = %[2]q
   description = "adopted"
   expiration  = %[3]q
+  %[4]s
 }
-`, clientSecretID(clientID, outside.ClientSecretID), clientID, exp)
+`, clientSecretID(clientID, outside.ClientSecretID), clientID, exp, keepers)
 	}
 
 	resource.Test(t, resource.TestCase{
@@ -395,6 +401,26 @@ resource "aritma_iam_client_secret" "imported" {
 					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(expOffset)),
 					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("secret_id"), knownvalue.StringExact(outside.ClientSecretID)),
 				},
+			},
+			{
+				// Keepers set for the first time on an imported secret are recorded in place: the
+				// working secret is not rotated just because it is now tracked.
+				Config: withAdopted(expOffset, "q1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(importedAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("secret_id"), knownvalue.StringExact(outside.ClientSecretID)),
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("rotate_when_changed"),
+						knownvalue.MapExact(map[string]knownvalue.Check{"rotation": knownvalue.StringExact("q1")})),
+				},
+			},
+			{
+				// Changing the keepers afterwards does rotate.
+				Config: withAdopted(expOffset, "q2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(importedAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
 			},
 			{
 				ResourceName:  testAccSecretAddr,

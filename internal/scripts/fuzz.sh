@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of the module for FUZZTIME each (default 10s): the provider's scope and
+# import-id parsers and the mock's request decoding. `go test -fuzz` takes one target per run, so
+# the targets are listed per package and run one after the other. New crashers land in
+# testdata/fuzz/<Target>/ of their package; commit them with the fix.
+set -euo pipefail
+fuzztime="${FUZZTIME:-10s}"
+cd "$(dirname "$0")/../.."
+
+status=0
+ran=0
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  # Fuzz targets are the test functions "func FuzzXxx(f *testing.F)" of the package's test files.
+  targets=$(grep -hoE '^func (Fuzz[A-Za-z0-9_]+)\(f \*testing\.F\)' "$dir"/*_test.go 2>/dev/null |
+    sed -E 's/^func (Fuzz[A-Za-z0-9_]+).*/\1/' | sort -u || true)
+  for target in $targets; do
+    echo "==> $pkg $target ($fuzztime)"
+    ran=$((ran + 1))
+    if ! go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime"; then
+      echo "fuzz: $pkg $target failed" >&2
+      status=1
+    fi
+  done
+done
+if [ "$ran" -eq 0 ]; then
+  echo "fuzz: no fuzz targets found" >&2
+  exit 1
+fi
+echo "fuzz: $ran targets run for $fuzztime each"
+exit $status
