@@ -129,13 +129,12 @@ func cliName(t testing.TB, path string) string {
 }
 
 // newMock starts an in-process mock with the fixed e2e admin credentials.
-func newMock(t testing.TB, opts ...func(*mockserver.Options)) *mockserver.TestServer {
+func newMock(t testing.TB) *mockserver.TestServer {
 	t.Helper()
-	all := append([]func(*mockserver.Options){func(o *mockserver.Options) {
+	return mockserver.NewTestServer(t, func(o *mockserver.Options) {
 		o.AdminClientID = testAdminClientID
 		o.AdminClientSecret = testAdminClientSecret
-	}}, opts...)
-	return mockserver.NewTestServer(t, all...)
+	})
 }
 
 // newAPI is an admin API client for counting and out-of-band changes. It retries quickly and, for
