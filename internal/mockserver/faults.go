@@ -1,7 +1,9 @@
 package mockserver
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -163,6 +165,16 @@ func (fs *faultState) plan(errors, create bool) faultPlan {
 func (pl faultPlan) sleep(r *http.Request) bool {
 	if pl.delay <= 0 {
 		return true
+	}
+	// net/http notices a client hanging up only once the request body has been read to its end,
+	// so read it first: otherwise a create abandoned during the delay would still be committed,
+	// which a real server behind a proxy that drops the request would not do.
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err != nil {
+			return false
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	t := time.NewTimer(pl.delay)
 	defer t.Stop()
