@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -29,15 +28,6 @@ var (
 	_ resource.ResourceWithConfigure      = &iamClientResource{}
 	_ resource.ResourceWithImportState    = &iamClientResource{}
 	_ resource.ResourceWithValidateConfig = &iamClientResource{}
-)
-
-// Default timeouts of aritma_iam_client operations. Each covers the whole operation, retries
-// included; the provider's request_timeout bounds a single HTTP attempt.
-const (
-	clientCreateTimeout = 5 * time.Minute
-	clientReadTimeout   = 5 * time.Minute
-	clientUpdateTimeout = 5 * time.Minute
-	clientDeleteTimeout = 5 * time.Minute
 )
 
 // NewIAMClientResource returns the aritma_iam_client resource.
@@ -160,7 +150,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, clientCreateTimeout)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultOperationTimeout)
 	resp.Diagnostics.Append(diags...)
 	body, diags := clientRequestFromModel(plan.clientModel)
 	resp.Diagnostics.Append(diags...)
@@ -233,7 +223,7 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, clientReadTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultOperationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -267,7 +257,7 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	body, diags := clientRequestFromModel(plan.clientModel)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, clientUpdateTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, defaultOperationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -295,7 +285,7 @@ func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, clientDeleteTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultOperationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return

@@ -34,13 +34,6 @@ var (
 	_ planmodifier.String                   = secretValuePlanModifier{}
 )
 
-// Default timeouts of aritma_iam_client_secret operations, each covering the API's retries.
-const (
-	clientSecretCreateTimeout = 5 * time.Minute
-	clientSecretReadTimeout   = 2 * time.Minute
-	clientSecretDeleteTimeout = 5 * time.Minute
-)
-
 // NewIAMClientSecretResource is the constructor of aritma_iam_client_secret.
 func NewIAMClientSecretResource() resource.Resource {
 	return &iamClientSecretResource{resourceBase: newResourceBase("_iam_client_secret"), now: time.Now}
@@ -199,7 +192,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Delete: true},
-				"`create` and `delete` default to `5m`, `read` to `2m`. There is no `update`: changing the secret replaces it."),
+				"`create`, `read` and `delete` default to `5m`. There is no `update`: changing the secret replaces it."),
 		},
 	}
 }
@@ -289,7 +282,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, clientSecretCreateTimeout)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultOperationTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -457,7 +450,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, clientSecretReadTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultOperationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -510,7 +503,7 @@ func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, clientSecretDeleteTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultOperationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,14 +22,6 @@ var (
 	_ resource.Resource                = &iamPolicyResource{}
 	_ resource.ResourceWithConfigure   = &iamPolicyResource{}
 	_ resource.ResourceWithImportState = &iamPolicyResource{}
-)
-
-// Default timeouts of aritma_iam_policy operations (whole operation, retries included).
-const (
-	policyCreateTimeout = 5 * time.Minute
-	policyReadTimeout   = 5 * time.Minute
-	policyUpdateTimeout = 5 * time.Minute
-	policyDeleteTimeout = 5 * time.Minute
 )
 
 // NewIAMPolicyResource returns the aritma_iam_policy resource.
@@ -106,7 +97,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, policyCreateTimeout)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultOperationTimeout)
 	resp.Diagnostics.Append(diags...)
 	p, diags := policyFromModel(plan.policyModel)
 	resp.Diagnostics.Append(diags...)
@@ -158,7 +149,7 @@ func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	p, diags := policyFromModel(state.policyModel)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, policyReadTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, defaultOperationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -203,7 +194,7 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	p, diags := policyFromModel(state.policyModel)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, policyDeleteTimeout, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, defaultOperationTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return

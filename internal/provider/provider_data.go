@@ -165,6 +165,11 @@ func outcomeLookupContext(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
+// defaultOperationTimeout is the default of every resource operation's timeouts block. It covers
+// the whole operation, retries and waits included; the provider's request_timeout bounds a single
+// HTTP attempt.
+const defaultOperationTimeout = 5 * time.Minute
+
 // privateState is the private state of a resource instance (Create/Read/Update responses and
 // Read requests carry one), which Terraform stores beside the state but never shows.
 type privateState interface {
