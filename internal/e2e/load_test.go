@@ -25,7 +25,7 @@ func TestAccE2E_load(t *testing.T) {
 	mock.SetFaults(mockserver.Faults{LatencyMS: 50})
 	w := newWorkdir(t, providerDir, mock.URL)
 	api := newAPI(t, mock.URL)
-	w.WriteConfig(loadConfig(loadClients))
+	w.WriteConfig(reliability.WorkloadConfig("load", loadClients))
 	total := 5 * loadClients
 
 	start := time.Now()
@@ -82,44 +82,6 @@ func TestAccE2E_load(t *testing.T) {
 		t.Fatalf("after destroy the server still holds %d clients, %d secrets, %d policies", c, s, p)
 	}
 	passed = true
-}
-
-// loadConfig is n clients, each with two generated secrets and two policies.
-func loadConfig(n int) string {
-	return fmt.Sprintf(`
-resource "aritma_iam_client" "c" {
-  count               = %[1]d
-  name                = format("load-%%03d", count.index)
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
-resource "aritma_iam_client_secret" "a" {
-  count       = %[1]d
-  client_id   = aritma_iam_client.c[count.index].client_id
-  description = "primary"
-}
-
-resource "aritma_iam_client_secret" "b" {
-  count       = %[1]d
-  client_id   = aritma_iam_client.c[count.index].client_id
-  description = "secondary"
-}
-
-resource "aritma_iam_policy" "read" {
-  count   = %[1]d
-  subject = aritma_iam_client.c[count.index].subject_id
-  action  = "iam.client.read"
-  scope   = "/subscriptions/${count.index}"
-}
-
-resource "aritma_iam_policy" "pay" {
-  count   = %[1]d
-  subject = aritma_iam_client.c[count.index].subject_id
-  action  = "banking.pis.create"
-  scope   = "/subscriptions/${count.index}/resource-groups/payments"
-}
-`, n)
 }
 
 // loadMismatch checks that the server holds exactly n clients named load-000… once each, each

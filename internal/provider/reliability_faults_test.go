@@ -216,7 +216,7 @@ func (r *faultRun) configFile(req config.TestStepConfigRequest) string {
 	defer r.mu.Unlock()
 	var b strings.Builder
 	b.WriteString(r.env.ProviderConfig())
-	b.WriteString(faultConfig(r.p.name, r.p.clients))
+	b.WriteString(reliability.WorkloadConfig("rel-"+r.p.name, r.p.clients))
 	addrs := make([]string, 0, len(r.imports))
 	for a := range r.imports {
 		addrs = append(addrs, a)
@@ -234,44 +234,6 @@ func (r *faultRun) configFile(req config.TestStepConfigRequest) string {
 		r.t.Fatalf("writing the config: %v", err)
 	}
 	return file
-}
-
-// faultConfig is N clients, each with two generated secrets and two policies.
-func faultConfig(profile string, n int) string {
-	return fmt.Sprintf(`
-resource "aritma_iam_client" "c" {
-  count               = %[2]d
-  name                = format("rel-%[1]s-%%02d", count.index)
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
-resource "aritma_iam_client_secret" "a" {
-  count       = %[2]d
-  client_id   = aritma_iam_client.c[count.index].client_id
-  description = "primary"
-}
-
-resource "aritma_iam_client_secret" "b" {
-  count       = %[2]d
-  client_id   = aritma_iam_client.c[count.index].client_id
-  description = "secondary"
-}
-
-resource "aritma_iam_policy" "read" {
-  count   = %[2]d
-  subject = aritma_iam_client.c[count.index].subject_id
-  action  = "iam.client.read"
-  scope   = "/subscriptions/${count.index}"
-}
-
-resource "aritma_iam_policy" "pay" {
-  count   = %[2]d
-  subject = aritma_iam_client.c[count.index].subject_id
-  action  = "banking.pis.create"
-  scope   = "/subscriptions/${count.index}/resource-groups/payments"
-}
-`, profile, n)
 }
 
 // converged reports whether the latest apply succeeded, so no recovery round is needed.
