@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// procCost is what one CLI command cost, split between the CLI and the provider processes it
+// started (as reported by rusage-wrap).
+type procCost struct {
+	WallSec      float64 `json:"wallSec"`
+	CLICPUSec    float64 `json:"cliCpuSec"`
+	CLIMaxRSSKiB int64   `json:"cliMaxRssKiB"`
+	ProvCPUSec   float64 `json:"providerCpuSec"`
+	ProvMaxRSS   int64   `json:"providerMaxRssKiB"`
+	ProvLaunches int     `json:"providerLaunches"`
+	ExitCode     int     `json:"exitCode"`
+}
+
+// wrapRecord is one line written by internal/cmd/rusage-wrap.
+type wrapRecord struct {
+	WallSec    float64 `json:"wallSec"`
+	UserSec    float64 `json:"userSec"`
+	SysSec     float64 `json:"sysSec"`
+	MaxRSSKiB  int64   `json:"maxRssKiB"`
+	ExitCode   int     `json:"exitCode"`
+	WrapCPUSec float64 `json:"wrapCpuSec"`
+}
+
+// runCLI runs the CLI with args in dir and measures it. The rusage the kernel reports for the CLI
+// includes its reaped children (the provider wrappers and providers), so their CPU, read from
+// the wrapper's records in wrapOut, is taken off; the CLI's peak RSS is sampled from /proc
+// because the kernel reports the larger of the CLI's and its children's peaks.
+func runCLI(ctx context.Context, cli, dir string, env []string, wrapOut, logPath string, args ...string) (procCost, error) {
+	var pc procCost
+	_ = os.Remove(wrapOut)
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return pc, err
+	}
+	defer logFile.Close()
+	fmt.Fprintf(logFile, "$ %s %s\n", cli, strings.Join(args, " "))
+
+	cmd := exec.CommandContext(ctx, cli, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return pc, err
+	}
+	var (
+		wg   sync.WaitGroup
+		peak int64
+		stop = make(chan struct{})
+	)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := vmHWM(cmd.Process.Pid); v > peak {
+				peak = v
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	waitErr := cmd.Wait()
+	pc.WallSec = time.Since(start).Seconds()
+	close(stop)
+	wg.Wait()
+
+	var exitErr *exec.ExitError
+	if waitErr != nil && !errors.As(waitErr, &exitErr) {
+		return pc, waitErr
+	}
+	pc.ExitCode = cmd.ProcessState.ExitCode()
+	var total float64
+	var rusageMax int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		total = tvSec(ru.Utime) + tvSec(ru.Stime)
+		rusageMax = ru.Maxrss
+	}
+	recs, err := readWrapRecords(wrapOut)
+	if err != nil {
+		return pc, err
+	}
+	var childCPU float64
+	for _, r := range recs {
+		pc.ProvLaunches++
+		pc.ProvCPUSec += r.UserSec + r.SysSec
+		childCPU += r.UserSec + r.SysSec + r.WrapCPUSec
+		pc.ProvMaxRSS = max(pc.ProvMaxRSS, r.MaxRSSKiB)
+	}
+	pc.CLICPUSec = max(total-childCPU, 0)
+	// A kernel peak above every child's must be the CLI's own, and exact.
+	pc.CLIMaxRSSKiB = peak
+	if rusageMax > pc.ProvMaxRSS {
+		pc.CLIMaxRSSKiB = max(peak, rusageMax)
+	}
+	return pc, nil
+}
+
+func tvSec(tv syscall.Timeval) float64 {
+	return float64(tv.Sec) + float64(tv.Usec)/1e6
+}
+
+// vmHWM returns the peak resident set size of pid in KiB, 0 when it cannot be read.
+func vmHWM(pid int) int64 {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) > 0 {
+				v, _ := strconv.ParseInt(f[0], 10, 64)
+				return v
+			}
+		}
+	}
+	return 0
+}
+
+func readWrapRecords(path string) ([]wrapRecord, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var recs []wrapRecord
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r wrapRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs, sc.Err()
+}
+
+// tailFile returns the last n lines of a log, to show why a command failed.
+func tailFile(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

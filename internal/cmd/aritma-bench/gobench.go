@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+const mockPkg = "github.com/aritma/terraform-provider-aritma/internal/mockserver"
+
+// mockThroughput returns the mock's benchmark results: parsed from file (the output of a
+// `go test -bench` run over several packages, as `make bench` saves it) or, when file is empty,
+// from a run of the mock's benchmarks.
+func mockThroughput(ctx context.Context, file string, log func(string, ...any)) ([]benchLine, error) {
+	var out []byte
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		out = data
+	} else {
+		log("==> go test -run '^$' -bench . ./internal/mockserver")
+		cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-count", "1", "./internal/mockserver")
+		data, err := cmd.CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("go test -bench ./internal/mockserver: %w\n%s", err, data)
+		}
+		out = data
+	}
+	lines := parseGoBench(string(out), mockPkg)
+	if len(lines) == 0 {
+		return nil, fmt.Errorf("no benchmark of %s in the output", mockPkg)
+	}
+	return lines, nil
+}
+
+// parseGoBench reads the benchmark lines of pkg from `go test -bench` output. A line's req/s
+// metric is used when the benchmark reports one, else 1e9 / ns/op.
+func parseGoBench(out, pkg string) []benchLine {
+	var lines []benchLine
+	cur := ""
+	for line := range strings.Lines(out) {
+		line = strings.TrimSpace(line)
+		if rest, ok := strings.CutPrefix(line, "pkg: "); ok {
+			cur = strings.TrimSpace(rest)
+			continue
+		}
+		if !strings.HasPrefix(line, "Benchmark") || (pkg != "" && cur != "" && cur != pkg) {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		if _, err := strconv.ParseInt(f[1], 10, 64); err != nil {
+			continue // a benchmark's log line, not its result
+		}
+		bl := benchLine{Name: trimProcs(f[0])}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				continue
+			}
+			switch f[i+1] {
+			case "ns/op":
+				bl.NsPerOp = v
+			case "req/s":
+				bl.ReqPerSec = v
+			}
+		}
+		if bl.ReqPerSec == 0 && bl.NsPerOp > 0 {
+			bl.ReqPerSec = 1e9 / bl.NsPerOp
+		}
+		if bl.ReqPerSec > 0 {
+			lines = append(lines, bl)
+		}
+	}
+	return lines
+}
+
+// trimProcs drops the -GOMAXPROCS suffix of a benchmark name.
+func trimProcs(name string) string {
+	if i := strings.LastIndexByte(name, '-'); i > 0 {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			return name[:i]
+		}
+	}
+	return name
+}
+
+// buildProfilingProvider builds ./internal/cmd/aritma-bench/pprofprovider into the work
+// directory and returns its path; the wrapper then runs it instead of bin/terraform-provider-aritma.
+func buildProfilingProvider(ctx context.Context, root, work, pprofDir string) (string, error) {
+	if err := os.MkdirAll(pprofDir, 0o755); err != nil {
+		return "", err
+	}
+	out := work + "/pprof-provider"
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./internal/cmd/aritma-bench/pprofprovider")
+	cmd.Dir = root
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the profiling provider: %w\n%s", err, msg)
+	}
+	return out, nil
+}

@@ -1,0 +1,470 @@
+// Command aritma-bench measures the provider against the Terraform floor.
+//
+// For each N it generates a configuration of N aritma_iam_client resources, each with 2
+// aritma_iam_client_secret (generated values) and 2 aritma_iam_policy resources (5N resources),
+// and the same graph of 5N terraform_data resources (the floor: Terraform core with a provider that
+// does nothing). It runs apply, a no-change plan (refresh, -detailed-exitcode must exit 0) and
+// destroy with a real CLI against the bundled mock, then the provider workload again with latency
+// injected into the mock. For every command it records wall time, CPU time and peak RSS of the CLI
+// and of the provider processes (through internal/cmd/rusage-wrap, installed as the provider in a
+// dev_overrides directory), and the exact API calls by endpoint from the mock's /_mock/stats.
+// It checks the targets of the performance issue, prints one markdown table and rewrites the
+// README's Performance section between <!-- bench:start --> and <!-- bench:end -->.
+//
+//	go run ./internal/cmd/aritma-bench                 # N = 50,200,1000; writes README.md
+//	go run ./internal/cmd/aritma-bench -quick          # N = 20, smoke test, README untouched
+//	go run ./internal/cmd/aritma-bench -floor-only -quick
+//
+// It needs bin/terraform-provider-aritma and bin/aritma-mock (`make build`).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	ns          []int
+	quick       bool
+	floorOnly   bool
+	kinds       []string
+	cli         string
+	binDir      string
+	workDir     string
+	keep        bool
+	latencyMS   int
+	parallelism int
+	repeat      int
+	readme      string
+	writeReadme bool
+	goBench     string
+	mockBench   bool
+	jsonOut     string
+	timeout     time.Duration
+	pprofDir    string
+	extraEnv    []string
+}
+
+func main() {
+	log := func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+	opts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		log("aritma-bench: %v", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := run(ctx, opts, log)
+	if rep != nil {
+		fmt.Println(rep.markdown())
+	}
+	if err != nil {
+		log("aritma-bench: %v", err)
+		stop()
+		os.Exit(1) //nolint:gocritic // stop() ran just above; nothing else is deferred
+	}
+	if rep != nil && opts.writeReadme {
+		if err := rewriteReadme(opts.readme, rep.markdown()); err != nil {
+			log("aritma-bench: %v", err)
+			os.Exit(1)
+		}
+		log("==> wrote the Performance section of %s", opts.readme)
+	}
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("aritma-bench", flag.ContinueOnError)
+	nList := fs.String("n", "50,200,1000", "comma-separated numbers of clients N (each workload has 5N resources)")
+	fs.BoolVar(&o.quick, "quick", false, "smoke test: N = 20 (unless -n is given); the README is left alone unless -readme is given")
+	fs.BoolVar(&o.floorOnly, "floor-only", false, "run only the terraform_data floor (no mock, no provider)")
+	kinds := fs.String("runs", "floor,provider,latency", "workloads to run: floor (terraform_data), provider (aritma, no latency), latency (aritma with -latency)")
+	fs.StringVar(&o.cli, "cli", "terraform", "Terraform-compatible CLI to drive (terraform, or the path of tofu)")
+	fs.StringVar(&o.binDir, "bin", "bin", "directory holding terraform-provider-aritma and aritma-mock")
+	fs.StringVar(&o.workDir, "work", ".bench", "directory for working directories, logs and results.json")
+	fs.BoolVar(&o.keep, "keep", false, "keep the generated working directories and logs")
+	fs.IntVar(&o.latencyMS, "latency", 20, "latency in ms the mock adds to every request in the latency run (0 = skip that run)")
+	fs.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
+	fs.IntVar(&o.repeat, "repeat", 1, "run every workload this many times and keep the fastest run of each phase")
+	fs.StringVar(&o.readme, "readme", "README.md", "README whose <!-- bench:start -->/<!-- bench:end --> section is rewritten")
+	noReadme := fs.Bool("no-readme", false, "do not rewrite the README")
+	fs.StringVar(&o.goBench, "gobench", "", "file holding go test -bench output to take the mock's throughput from (default: run the mock's benchmarks)")
+	fs.BoolVar(&o.mockBench, "mock-bench", true, "report the mock's throughput from its Go benchmarks")
+	fs.StringVar(&o.jsonOut, "json", "", "write the raw results as JSON to this file (default: <work>/results.json)")
+	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
+	fs.StringVar(&o.pprofDir, "pprof", "", "write a CPU and a heap profile of every provider process into this directory (builds a profiling provider)")
+	fs.Func("env", "KEY=VALUE to add to the CLI's (and so the provider's) environment, for experiments; repeatable", func(v string) error {
+		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+			return fmt.Errorf("%q is not KEY=VALUE", v)
+		}
+		o.extraEnv = append(o.extraEnv, v)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.quick && !set["n"] {
+		*nList = "20"
+	}
+	for f := range strings.SplitSeq(*nList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("-n: %q is not a positive number", f)
+		}
+		o.ns = append(o.ns, n)
+	}
+	slices.Sort(o.ns)
+	o.ns = slices.Compact(o.ns)
+	for k := range strings.SplitSeq(*kinds, ",") {
+		k = strings.TrimSpace(k)
+		if !slices.Contains([]string{kindFloor, kindProvider, kindLatency}, k) {
+			return o, fmt.Errorf("-runs: unknown workload %q (floor, provider, latency)", k)
+		}
+		if k == kindLatency && o.latencyMS <= 0 {
+			continue
+		}
+		if o.floorOnly && k != kindFloor {
+			continue
+		}
+		o.kinds = append(o.kinds, k)
+	}
+	o.floorOnly = !slices.Contains(o.kinds, kindProvider) && !slices.Contains(o.kinds, kindLatency)
+	o.writeReadme = !*noReadme && (!o.quick || set["readme"])
+	if o.repeat < 1 {
+		o.repeat = 1
+	}
+	if o.pprofDir != "" {
+		abs, err := filepath.Abs(o.pprofDir)
+		if err != nil {
+			return o, err
+		}
+		o.pprofDir = abs
+	}
+	if o.jsonOut == "" {
+		o.jsonOut = filepath.Join(o.workDir, "results.json")
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, o options, log func(string, ...any)) (*report, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	binDir, err := filepath.Abs(o.binDir)
+	if err != nil {
+		return nil, err
+	}
+	cli, err := exec.LookPath(o.cli)
+	if err != nil {
+		return nil, fmt.Errorf("CLI %q: %w", o.cli, err)
+	}
+	if err := os.MkdirAll(o.workDir, 0o755); err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp(o.workDir, "run-")
+	if err != nil {
+		return nil, err
+	}
+	work, _ = filepath.Abs(work)
+	if !o.keep {
+		defer os.RemoveAll(work)
+	} else {
+		log("==> keeping %s", work)
+	}
+
+	rep := &report{
+		Started:     time.Now().UTC(),
+		CLI:         filepath.Base(cli),
+		CLIVersion:  firstLine(cli, "version"),
+		GoVersion:   runtime.Version(),
+		CPUs:        runtime.NumCPU(),
+		Ns:          o.ns,
+		Parallelism: o.parallelism,
+		LatencyMS:   o.latencyMS,
+		Quick:       o.quick,
+		FloorOnly:   o.floorOnly,
+	}
+	rep.LoadAvg = loadAvg()
+	log("==> %s, %s, %d CPUs, load %s", rep.CLIVersion, rep.GoVersion, rep.CPUs, rep.LoadAvg)
+
+	// The mock's own throughput first, while nothing else of ours is running.
+	if o.mockBench {
+		lines, err := mockThroughput(ctx, o.goBench, log)
+		if err != nil {
+			log("==> mock benchmarks unavailable: %v", err)
+			rep.MockBenchErr = err.Error()
+		}
+		rep.MockBench = lines
+	}
+
+	h := &harness{opts: o, cli: cli, work: work, log: log}
+	if !o.floorOnly {
+		provider := filepath.Join(binDir, "terraform-provider-aritma")
+		if _, err := os.Stat(provider); err != nil {
+			return rep, fmt.Errorf("%s: %w (run `make build`, or use -floor-only)", provider, err)
+		}
+		if o.pprofDir != "" {
+			if provider, err = buildProfilingProvider(ctx, root, work, o.pprofDir); err != nil {
+				return rep, err
+			}
+		}
+		if err := h.installWrapper(ctx, root, provider); err != nil {
+			return rep, err
+		}
+		h.mock, err = startMock(ctx, filepath.Join(binDir, "aritma-mock"), filepath.Join(work, "mock.log"))
+		if err != nil {
+			return rep, err
+		}
+		defer h.mock.stop()
+		log("==> mock at %s", h.mock.url)
+	} else if err := h.installWrapper(ctx, root, ""); err != nil {
+		return rep, err
+	}
+
+	var runErr error
+	for _, n := range o.ns {
+		for _, kind := range o.kinds {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			res, err := h.workload(ctx, kind, n)
+			rep.Runs = append(rep.Runs, res)
+			if err != nil {
+				log("==> %s N=%d: %v", kind, n, err)
+				runErr = errors.Join(runErr, fmt.Errorf("%s N=%d: %w", kind, n, err))
+			}
+		}
+	}
+	if err := writeJSON(o.jsonOut, rep); err != nil {
+		log("==> %v", err)
+	}
+	return rep, runErr
+}
+
+// harness holds what every workload run shares.
+type harness struct {
+	opts        options
+	cli         string
+	work        string
+	wrapDir     string
+	cliRC       string
+	providerBin string
+	mock        *mockProc
+	log         func(string, ...any)
+	sequence    int
+}
+
+// installWrapper builds rusage-wrap as <work>/plugins/terraform-provider-aritma and writes the
+// CLI configuration whose dev_overrides point there. provider is the real binary it runs.
+func (h *harness) installWrapper(ctx context.Context, root, provider string) error {
+	h.wrapDir = filepath.Join(h.work, "plugins")
+	h.cliRC = filepath.Join(h.work, "cli.tfrc")
+	if err := os.MkdirAll(h.wrapDir, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(h.cliRC, []byte(cliConfig(h.wrapDir)), 0o644); err != nil {
+		return err
+	}
+	if provider == "" {
+		return nil
+	}
+	out := filepath.Join(h.wrapDir, "terraform-provider-aritma")
+	build := exec.CommandContext(ctx, "go", "build", "-o", out, "./internal/cmd/rusage-wrap")
+	build.Dir = root
+	if msg, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building rusage-wrap: %w\n%s", err, msg)
+	}
+	h.providerBin = provider
+	return nil
+}
+
+func (h *harness) env(wrapOut string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		// The machine's own CLI settings, logs and credentials must not leak into the runs.
+		if strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "ARITMA_") || strings.HasPrefix(k, "RUSAGE_WRAP_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env,
+		"TF_CLI_CONFIG_FILE="+h.cliRC,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"RUSAGE_WRAP_EXEC="+h.providerBin,
+		"RUSAGE_WRAP_OUT="+wrapOut,
+	)
+	if h.mock != nil {
+		env = append(env,
+			"ARITMA_ENDPOINT="+h.mock.url,
+			"ARITMA_TOKEN_URL="+h.mock.url+"/connect/token",
+			"ARITMA_CLIENT_ID="+h.mock.clientID,
+			"ARITMA_CLIENT_SECRET="+h.mock.clientSecret,
+		)
+	}
+	if h.opts.pprofDir != "" {
+		env = append(env, "ARITMA_BENCH_PPROF_DIR="+h.opts.pprofDir)
+	}
+	return append(env, h.opts.extraEnv...)
+}
+
+// workload runs apply, plan and destroy of one kind at one N, opts.repeat times, and keeps the
+// fastest run of each phase.
+func (h *harness) workload(ctx context.Context, kind string, n int) (runResult, error) {
+	res := runResult{Kind: kind, N: n, Resources: 5 * n}
+	if kind == kindLatency {
+		res.LatencyMS = h.opts.latencyMS
+	}
+	var errs error
+	for range h.opts.repeat {
+		phases, err := h.workloadOnce(ctx, kind, n)
+		errs = errors.Join(errs, err)
+		for _, p := range phases {
+			i := slices.IndexFunc(res.Phases, func(q phaseResult) bool { return q.Phase == p.Phase })
+			switch {
+			case i < 0:
+				res.Phases = append(res.Phases, p)
+			case p.Err == "" && (res.Phases[i].Err != "" || p.WallSec < res.Phases[i].WallSec):
+				res.Phases[i] = p
+			}
+		}
+	}
+	return res, errs
+}
+
+func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phaseResult, error) {
+	h.sequence++
+	dir := filepath.Join(h.work, fmt.Sprintf("%02d-%s-%d", h.sequence, kind, n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	cfg := floorConfig(n)
+	if kind != kindFloor {
+		cfg = providerConfig(n)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+		return nil, err
+	}
+	if h.mock != nil {
+		if err := h.mock.reset(ctx); err != nil {
+			return nil, err
+		}
+		latency := 0
+		if kind == kindLatency {
+			latency = h.opts.latencyMS
+		}
+		if err := h.mock.setLatency(ctx, latency); err != nil {
+			return nil, err
+		}
+		defer func() { _ = h.mock.setLatency(context.WithoutCancel(ctx), 0) }()
+	}
+
+	par := "-parallelism=" + strconv.Itoa(h.opts.parallelism)
+	steps := []struct {
+		phase string
+		args  []string
+	}{
+		{"apply", []string{"apply", "-auto-approve", "-input=false", "-no-color", par}},
+		{"plan", []string{"plan", "-detailed-exitcode", "-input=false", "-no-color", par}},
+		{"destroy", []string{"destroy", "-auto-approve", "-input=false", "-no-color", par}},
+	}
+	var phases []phaseResult
+	var errs error
+	applied := false
+	for _, st := range steps {
+		if st.phase == "plan" && !applied {
+			continue // nothing to refresh; still destroy whatever a failed apply created
+		}
+		h.log("==> %-8s N=%-5d %-7s ...", kind, n, st.phase)
+		p, err := h.phase(ctx, dir, st.phase, st.args)
+		if err != nil {
+			errs = errors.Join(errs, fmt.Errorf("%s: %w", st.phase, err))
+			p.Err = err.Error()
+		}
+		h.log("    wall %.2fs  cli cpu %.2fs rss %dMB  provider cpu %.2fs rss %dMB (%d launches)  api calls %d",
+			p.WallSec, p.CLICPUSec, p.CLIMaxRSSKiB/1024, p.ProvCPUSec, p.ProvMaxRSS/1024, p.ProvLaunches, p.Total)
+		phases = append(phases, p)
+		if st.phase == "apply" {
+			applied = p.ExitCode == 0
+		}
+	}
+	return phases, errs
+}
+
+// phase runs one CLI command with fresh mock counters and collects what it cost.
+func (h *harness) phase(ctx context.Context, dir, phase string, args []string) (phaseResult, error) {
+	p := phaseResult{Phase: phase}
+	if h.mock != nil {
+		if err := h.mock.resetStats(ctx); err != nil {
+			return p, err
+		}
+		p.mockCPU0 = h.mock.cpuSeconds()
+	}
+	wrapOut := filepath.Join(dir, phase+".rusage.jsonl")
+	logPath := filepath.Join(dir, phase+".log")
+	cctx, cancel := context.WithTimeout(ctx, h.opts.timeout)
+	defer cancel()
+	cost, err := runCLI(cctx, h.cli, dir, h.env(wrapOut), wrapOut, logPath, args...)
+	p.procCost = cost
+	if err != nil {
+		return p, err
+	}
+	if h.mock != nil {
+		p.MockCPUSec = h.mock.cpuSeconds() - p.mockCPU0
+		st, err := h.mock.stats(ctx)
+		if err != nil {
+			return p, err
+		}
+		p.Requests, p.Total = st.Requests, st.Total
+	}
+	switch {
+	case phase == "plan" && cost.ExitCode == 2:
+		return p, fmt.Errorf("the plan after apply is not empty (exit 2); see %s:\n%s", logPath, tailFile(logPath, 30))
+	case cost.ExitCode != 0:
+		return p, fmt.Errorf("%s exited %d; see %s:\n%s", args[0], cost.ExitCode, logPath, tailFile(logPath, 30))
+	}
+	return p, nil
+}
+
+func firstLine(name string, args ...string) string {
+	out, err := exec.CommandContext(context.Background(), name, args...).Output()
+	if err != nil {
+		return name
+	}
+	line, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(line)
+}
+
+func loadAvg() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// This file is the experiment behind a recommended fix, measured with
+// `aritma-bench -pprof DIR -env ARITMA_BENCH_RELEASE_CONTEXTS=1`.
+//
+// terraform-plugin-framework (proto6server.Server.registerContext, v1.19.0) derives a cancelable
+// context from every RPC's context and keeps its CancelFunc in a slice that only StopProvider
+// empties. Each kept CancelFunc holds the whole chain of the RPC's context: the gRPC stream and
+// every logger terraform-plugin-go and the framework attached to it, about 15 KB per RPC. A
+// refresh makes four RPCs per resource, so the provider's live heap grows by some 60 KB per
+// resource and command, and its peak RSS with it.
+//
+// releasingServer hands the framework a context that forwards to the RPC's context only while
+// the RPC runs and forgets it when the RPC returns. What the framework keeps then is a few
+// hundred bytes per RPC. Cancellation (gRPC stream end, deadline) still propagates, and
+// StopProvider still cancels the framework's contexts of in-flight RPCs.
+
+// rpcContext forwards to its parent until released.
+type rpcContext struct {
+	mu     sync.RWMutex
+	parent context.Context // nil once released
+	done   <-chan struct{} // the parent's Done, kept so a released context stays consistent
+}
+
+func newRPCContext(parent context.Context) (*rpcContext, func()) {
+	c := &rpcContext{parent: parent, done: parent.Done()}
+	return c, c.release
+}
+
+func (c *rpcContext) get() context.Context {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.parent
+}
+
+func (c *rpcContext) release() {
+	c.mu.Lock()
+	c.parent = nil
+	c.mu.Unlock()
+}
+
+func (c *rpcContext) Deadline() (time.Time, bool) {
+	if p := c.get(); p != nil {
+		return p.Deadline()
+	}
+	return time.Time{}, false
+}
+
+func (c *rpcContext) Done() <-chan struct{} { return c.done }
+
+func (c *rpcContext) Err() error {
+	if p := c.get(); p != nil {
+		return p.Err()
+	}
+	return context.Canceled // the RPC is over
+}
+
+func (c *rpcContext) Value(key any) any {
+	if p := c.get(); p != nil {
+		return p.Value(key)
+	}
+	return nil
+}
+
+// released runs one RPC of next with a context released when it returns.
+func released[Req, Resp any](ctx context.Context, req Req, next func(context.Context, Req) (Resp, error)) (Resp, error) {
+	c, release := newRPCContext(ctx)
+	defer release()
+	return next(c, req)
+}
+
+// releasingServer wraps the framework's server; the RPCs Terraform makes per resource, data
+// source, function call or ephemeral resource get released contexts. The once-per-process RPCs
+// (schema, provider configuration, stop) pass through: their contexts are few, and a provider may
+// legitimately keep what ConfigureProvider's context carries.
+type releasingServer struct {
+	tfprotov6.ProviderServer
+}
+
+func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	return released(ctx, req, s.ProviderServer.ValidateResourceConfig)
+}
+
+func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	return released(ctx, req, s.ProviderServer.UpgradeResourceState)
+}
+
+func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	return released(ctx, req, s.ProviderServer.ReadResource)
+}
+
+func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	return released(ctx, req, s.ProviderServer.PlanResourceChange)
+}
+
+func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	return released(ctx, req, s.ProviderServer.ApplyResourceChange)
+}
+
+func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
+	return released(ctx, req, s.ProviderServer.ImportResourceState)
+}
+
+func (s releasingServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
+	return released(ctx, req, s.ProviderServer.MoveResourceState)
+}
+
+func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
+	return released(ctx, req, s.ProviderServer.UpgradeResourceIdentity)
+}
+
+func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
+	return released(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+}
+
+func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	return released(ctx, req, s.ProviderServer.ReadDataSource)
+}
+
+func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
+	return released(ctx, req, s.ProviderServer.CallFunction)
+}
+
+func (s releasingServer) ValidateEphemeralResourceConfig(ctx context.Context, req *tfprotov6.ValidateEphemeralResourceConfigRequest) (*tfprotov6.ValidateEphemeralResourceConfigResponse, error) {
+	return released(ctx, req, s.ProviderServer.ValidateEphemeralResourceConfig)
+}
+
+func (s releasingServer) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
+	return released(ctx, req, s.ProviderServer.OpenEphemeralResource)
+}
+
+func (s releasingServer) RenewEphemeralResource(ctx context.Context, req *tfprotov6.RenewEphemeralResourceRequest) (*tfprotov6.RenewEphemeralResourceResponse, error) {
+	return released(ctx, req, s.ProviderServer.RenewEphemeralResource)
+}
+
+func (s releasingServer) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
+	return released(ctx, req, s.ProviderServer.CloseEphemeralResource)
+}
