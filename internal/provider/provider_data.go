@@ -148,12 +148,12 @@ func collect[T, M any](entries iter.Seq2[T, error], convert func(T) M) ([]M, err
 }
 
 // withTimeout bounds ctx by an operation's timeout: timeout is the timeouts block's method for the
-// operation (such as state.Timeouts.Read), def its default. A malformed value is reported in diags;
-// the caller defers cancel and then checks diags as usual.
+// operation (such as state.Timeouts.Read), defaulting to defaultOperationTimeout. A malformed value
+// is reported in diags; the caller defers cancel and then checks diags as usual.
 func withTimeout(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
-	def time.Duration, diags *diag.Diagnostics,
+	diags *diag.Diagnostics,
 ) (context.Context, context.CancelFunc) {
-	d, ds := timeout(ctx, def)
+	d, ds := timeout(ctx, defaultOperationTimeout)
 	diags.Append(ds...)
 	return context.WithTimeout(ctx, d)
 }
