@@ -20,6 +20,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,6 +56,7 @@ type options struct {
 	timeout     time.Duration
 	pprofDir    string
 	extraEnv    []string
+	resume      string
 }
 
 func main() {
@@ -107,6 +109,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.mockBench, "mock-bench", true, "report the mock's throughput from its Go benchmarks")
 	fs.StringVar(&o.jsonOut, "json", "", "write the raw results as JSON to this file (default: <work>/results.json)")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
+	fs.StringVar(&o.resume, "resume", "", "results.json of an interrupted run: reuse its completed workloads instead of running them again")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write a CPU and a heap profile of every provider process into this directory (builds a profiling provider)")
 	fs.Func("env", "KEY=VALUE to add to the CLI's (and so the provider's) environment, for experiments; repeatable", func(v string) error {
 		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
@@ -242,11 +245,21 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		return rep, err
 	}
 
+	done, err := completedRuns(o.resume)
+	if err != nil {
+		return rep, err
+	}
 	var runErr error
 	for _, n := range o.ns {
 		for _, kind := range o.kinds {
 			if err := ctx.Err(); err != nil {
 				return rep, err
+			}
+			if prev, ok := done[runKey{kind, n}]; ok {
+				log("==> %-8s N=%-5d reused from %s (measured %s)", kind, n, o.resume, prev.Started.Format(time.TimeOnly))
+				prev.Resumed = true
+				rep.Runs = append(rep.Runs, prev)
+				continue
 			}
 			res, err := h.workload(ctx, kind, n)
 			rep.Runs = append(rep.Runs, res)
@@ -254,12 +267,44 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 				log("==> %s N=%d: %v", kind, n, err)
 				runErr = errors.Join(runErr, fmt.Errorf("%s N=%d: %w", kind, n, err))
 			}
+			// Saved after every workload, so an interrupted run can be resumed (-resume).
+			if err := writeJSON(o.jsonOut, rep); err != nil {
+				log("==> %v", err)
+			}
 		}
 	}
-	if err := writeJSON(o.jsonOut, rep); err != nil {
-		log("==> %v", err)
-	}
 	return rep, runErr
+}
+
+type runKey struct {
+	kind string
+	n    int
+}
+
+// completedRuns reads the workloads of an earlier results.json that finished without an error.
+func completedRuns(path string) (map[runKey]runResult, error) {
+	done := map[runKey]runResult{}
+	if path == "" {
+		return done, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var prev report
+	if err := json.Unmarshal(data, &prev); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, r := range prev.Runs {
+		ok := len(r.Phases) == 3
+		for _, p := range r.Phases {
+			ok = ok && p.Err == ""
+		}
+		if ok {
+			done[runKey{r.Kind, r.N}] = r
+		}
+	}
+	return done, nil
 }
 
 // harness holds what every workload run shares.
@@ -333,7 +378,7 @@ func (h *harness) env(wrapOut string) []string {
 // workload runs apply, plan and destroy of one kind at one N, opts.repeat times, and keeps the
 // fastest run of each phase.
 func (h *harness) workload(ctx context.Context, kind string, n int) (runResult, error) {
-	res := runResult{Kind: kind, N: n, Resources: 5 * n}
+	res := runResult{Kind: kind, N: n, Resources: 5 * n, Started: time.Now().UTC()}
 	if kind == kindLatency {
 		res.LatencyMS = h.opts.latencyMS
 	}

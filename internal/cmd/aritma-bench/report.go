@@ -35,6 +35,8 @@ type report struct {
 
 // runResult is one workload (kind, N): its apply, plan and destroy.
 type runResult struct {
+	Started   time.Time     `json:"started"`
+	Resumed   bool          `json:"resumed,omitempty"` // taken from an earlier, interrupted run (-resume)
 	Kind      string        `json:"kind"`
 	N         int           `json:"n"`
 	Resources int           `json:"resources"`
@@ -172,6 +174,15 @@ func (rep *report) markdown() string {
 		rep.Started.Format("2006-01-02 15:04 MST"), rep.CPUs, rep.LoadAvg, rep.CLIVersion, rep.GoVersion, rep.Parallelism)
 	if rep.Quick {
 		b.WriteString(" — **quick smoke run, not a measurement**")
+	}
+	var resumed []string
+	for _, r := range rep.Runs {
+		if r.Resumed {
+			resumed = append(resumed, fmt.Sprintf("%s N=%d (measured %s)", kindLabel(r), r.N, r.Started.Format("15:04 MST")))
+		}
+	}
+	if len(resumed) > 0 {
+		b.WriteString("; the run was interrupted and resumed, so " + strings.Join(resumed, ", ") + " come from its first pass")
 	}
 	b.WriteString(". Times in seconds, memory is peak RSS in MB; *floor* is the same graph of `terraform_data` resources, ")
 	b.WriteString("*ideal* is API calls × latency ÷ parallelism. CPU is user + system time; *CPU × floor* is (CLI + provider CPU) ÷ the floor's CLI CPU, ")
