@@ -2,11 +2,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
+	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/aritma/terraform-provider-aritma/internal/provider"
 )
@@ -19,12 +19,14 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/aritma/aritma",
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
-	if err != nil {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
+		// A debugged provider prints its logs to the developer's terminal, so they stay on there.
+		provider.QuietUnreadLogs(os.Environ(), os.Setenv)
+	}
+	if err := tf6server.Serve("registry.terraform.io/aritma/aritma", provider.ProtocolServer(version), opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -5,10 +5,6 @@
 // heap-<pid>.pprof in that directory (Terraform stops a provider through go-plugin's graceful
 // shutdown, after which Serve returns), and heap-peak-<pid>.pprof whenever the heap in use reaches
 // a new high, so the profile shows what the peak RSS is made of.
-//
-// Two experiments behind recommended fixes can be switched on through the environment (pass them
-// with aritma-bench -env): ARITMA_BENCH_RELEASE_CONTEXTS=1 (see release.go) and
-// ARITMA_BENCH_QUIET_LOGS=1 (see quietLogsUnlessAsked).
 package main
 
 import (
@@ -20,11 +16,8 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
-	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/aritma/terraform-provider-aritma/internal/provider"
@@ -34,15 +27,8 @@ var version = "bench"
 
 func main() {
 	stop := startProfiles(os.Getenv("ARITMA_BENCH_PPROF_DIR"))
-	if os.Getenv("ARITMA_BENCH_QUIET_LOGS") == "1" {
-		quietLogsUnlessAsked()
-	}
-	server := providerserver.NewProtocol6(provider.New(version)())
-	if os.Getenv("ARITMA_BENCH_RELEASE_CONTEXTS") == "1" {
-		inner := server
-		server = func() tfprotov6.ProviderServer { return releasingServer{inner()} }
-	}
-	err := tf6server.Serve("registry.terraform.io/aritma/aritma", server)
+	provider.QuietUnreadLogs(os.Environ(), os.Setenv)
+	err := tf6server.Serve("registry.terraform.io/aritma/aritma", provider.ProtocolServer(version))
 	stop()
 	if err != nil {
 		log.Fatal(err.Error())
@@ -118,20 +104,4 @@ func appendFile(path, s string) error {
 	}
 	_, err = f.WriteString(s)
 	return errors.Join(err, f.Close())
-}
-
-// quietLogsUnlessAsked turns the SDK and provider loggers off when nobody asked for logs.
-// terraform-plugin-go's loggers default to TRACE and write JSON for every RPC to stderr, which
-// go-plugin ships to the CLI, which parses each line and drops it unless TF_LOG or
-// TF_LOG_PROVIDER is set. The CLI passes its environment on to the provider, so when none of
-// the TF_LOG* variables is set here, nobody will read these logs.
-func quietLogsUnlessAsked() {
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "TF_LOG") {
-			return
-		}
-	}
-	for _, k := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
-		_ = os.Setenv(k, "OFF")
-	}
 }
