@@ -338,37 +338,9 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 
 	// Saved before the wait below, so a secret that exists is never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.waitUntilListed(ctx, plan, resp)
-}
-
-// waitUntilListed waits until the new secret shows up in the client's list. A server with read
-// lag would otherwise make the refresh right after apply drop the secret from state as "deleted
-// outside Terraform". One list call in the usual case; a warning, never an error, if it takes
-// longer than the create timeout allows, since the secret itself was created.
-func (r *iamClientSecretResource) waitUntilListed(ctx context.Context, m clientSecretModel, resp *resource.CreateResponse) {
-	wait := 100 * time.Millisecond
-	for {
-		_, err := r.data.client.GetClientSecret(ctx, m.ClientID.ValueString(), m.SecretID.ValueString())
-		if err == nil {
-			return
-		}
-		if !iam.IsNotFound(err) || ctx.Err() != nil {
-			resp.Diagnostics.AddWarning("IAM Client Secret Not Yet Visible",
-				fmt.Sprintf("Secret %q of client %q was created, but reading it back failed: %s\n\nIf the next plan "+
-					"reports it as deleted outside Terraform, wait a moment and run it again.",
-					m.SecretID.ValueString(), m.ClientID.ValueString(), apiErrorDetail(err)))
-			return
-		}
-		tflog.Debug(ctx, "New IAM client secret not listed yet; waiting", map[string]any{"wait": wait.String()})
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 3*time.Second)
-	}
+	// No read-back: the create response is the source of truth, and the mark lets the next Read
+	// wait out an eventually consistent list instead of dropping the new secret as deleted.
+	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 }
 
 // outcomeUnknownDetail explains a create whose answer was lost: the secret may exist, here is how
@@ -460,7 +432,9 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	}
 
 	clientID, secretID := state.ClientID.ValueString(), state.SecretID.ValueString()
-	secret, err := r.data.client.GetClientSecret(ctx, clientID, secretID)
+	secret, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.ClientSecret, error) {
+		return r.data.client.GetClientSecret(ctx, clientID, secretID)
+	})
 	if iam.IsNotFound(err) {
 		removeVanished(ctx, resp, "IAM Client Secret Not Found", fmt.Sprintf("Secret %q of client %q", secretID, clientID),
 			"it, or its client,")
@@ -482,6 +456,8 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 				secretID, clientID, formatAPITime(*secret.Expiration)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	// The secret has been seen, so a later 404 means it is gone, not that the API lags.
+	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
 }
 
 // Update only ever sees changes that need no API call: renew_before, timeouts, or an expiration

@@ -809,12 +809,14 @@ func TestAccIAMClientSecretResource_outcomeUnknown(t *testing.T) {
 }
 
 // TestAccIAMClientSecretResource_readLag: on a server that lists a new secret only after a while,
-// Create waits for it, so the refresh right after the apply does not drop the secret as "deleted
-// outside Terraform" (which would show up here as a non-empty plan after the apply).
+// the refresh right after the apply waits for it instead of dropping the secret as "deleted
+// outside Terraform" (which would show up here as a non-empty plan after the apply), and the
+// create is neither repeated nor followed by a read-back of its own.
 func TestAccIAMClientSecretResource_readLag(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	clientID := testAccIAMClientSecretParent(t, e)
+	config := testAccIAMClientSecretResourceConfig(e, clientID, `description = "lagging"`)
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -823,8 +825,27 @@ func TestAccIAMClientSecretResource_readLag(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 1500}) },
-				Config:    testAccIAMClientSecretResourceConfig(e, clientID, `description = "lagging"`),
-				Check:     testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{}) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMClientSecretExists(e, testAccSecretAddr),
+					func(*terraform.State) error {
+						stats := e.Mock.Stats()
+						if n := stats.Count("POST", "/v1/clients/{clientId}/secrets"); n != 1 {
+							return fmt.Errorf("%d secret create requests, want 1", n)
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})

@@ -357,8 +357,7 @@ var expected = map[string][]expectation{
 	"apply": {
 		{"POST", routeClients, 1, false},
 		{"POST", routeSecrets, 2, false},
-		{"POST", routePolicies, 2, false},
-		{"GET", routeSecrets, 2, true}, // a secret created may be read back, one page at most
+		{"POST", routePolicies, 2, false}, // and nothing else: no read-back after a create
 	},
 	"plan": {
 		{"GET", routeClient, 1, false},
@@ -403,7 +402,7 @@ func (rep *report) targets() []target {
 	isClientOrPolicy := func(e expectation) bool { return e.route != routeSecrets && e.route != routeSecret }
 	isSecret := func(e expectation) bool { return !isClientOrPolicy(e) }
 	ts := []target{
-		rep.callTarget(prs, "API calls: exactly 1 per client and per policy to create (apply), read (refresh) and delete (destroy)",
+		rep.callTarget(prs, "API calls: exactly 1 per client and per policy to create (apply), read (refresh) and delete (destroy); no read-back after a create",
 			func(n int64, p phaseResult) []string { return checkCalls(n, p, isClientOrPolicy) }),
 		rep.callTarget(prs, "API calls: 1 create and 1 delete per secret; a secret read costs at most one list page of its client's secrets",
 			func(n int64, p phaseResult) []string { return checkCalls(n, p, isSecret) }),
@@ -425,7 +424,6 @@ func (rep *report) targets() []target {
 		rep.tokenTarget(prs),
 		rep.planTarget(prs),
 	}
-	ts = append(ts, rep.readBackInfo(prs))
 	ts = append(ts, rep.floorTargets()...)
 	ts = append(ts, rep.latencyTarget())
 	ts = append(ts, rep.rssTarget(), rep.slopeTarget(), rep.mockTarget())
@@ -457,25 +455,6 @@ func (rep *report) callTarget(prs []runResult, name string, check func(n int64, 
 		ns = append(ns, fmt.Sprintf("%s N=%d", kindLabel(r), r.N))
 	}
 	t.detail = "exact in every phase of " + strings.Join(ns, ", ")
-	return t
-}
-
-// readBackInfo reports the list pages a secret create spends reading the new secret back: within
-// the targets (at most one page per secret), but calls an apply could save.
-func (rep *report) readBackInfo(prs []runResult) target {
-	t := target{name: "Secret create reads the new secret back (allowed, at most one page; not free)", info: true}
-	for _, r := range prs {
-		if r.Kind != kindProvider {
-			continue
-		}
-		if p, ok := r.phase("apply"); ok && p.Total > 0 {
-			rb := p.count("GET", routeSecrets)
-			t.detail = fmt.Sprintf("apply at N=%d: %d of %d calls (%.0f%%) are read-backs", r.N, rb, p.Total, 100*float64(rb)/float64(p.Total))
-		}
-	}
-	if t.detail == "" {
-		t.na, t.detail = true, "not measured"
-	}
 	return t
 }
 
