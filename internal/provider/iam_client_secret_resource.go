@@ -217,25 +217,29 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing to check
 	}
-	var plan clientSecretModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	now := r.now()
 
 	if req.State.Raw.IsNull() {
 		// A create, including the create half of a replacement (Terraform plans it with a null
 		// prior state). The API would reject a past expiration only at apply time.
-		if !plan.Expiration.IsNull() && !plan.Expiration.IsUnknown() {
-			if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
+		var expiration types.String
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expiration"), &expiration)...)
+		if !expiration.IsNull() && !expiration.IsUnknown() {
+			if err := checkFutureExpiration(expiration.ValueString(), now); err != nil {
 				resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+".")
 			}
 		}
 		return
 	}
 
-	var state clientSecretModel
+	// Every refresh plans every secret: look at renew_before alone before reading whole models.
+	var renew types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("renew_before"), &renew)...)
+	if resp.Diagnostics.HasError() || renew.IsNull() || renew.IsUnknown() {
+		return
+	}
+	var plan, state clientSecretModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -57,6 +57,7 @@ type options struct {
 	pprofDir    string
 	extraEnv    []string
 	resume      string
+	seedFrom    int
 }
 
 func main() {
@@ -110,6 +111,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "write the raw results as JSON to this file (default: <work>/results.json)")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
 	fs.StringVar(&o.resume, "resume", "", "results.json of an interrupted run: reuse its completed workloads instead of running them again")
+	fs.IntVar(&o.seedFrom, "seed-from", 1000, "from this N on, seed the state through the API and measure only the plan: Terraform core's own apply and destroy are quadratic (0 = never)")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write a CPU and a heap profile of every provider process into this directory (builds a profiling provider)")
 	fs.Func("env", "KEY=VALUE to add to the CLI's (and so the provider's) environment, for experiments; repeatable", func(v string) error {
 		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
@@ -296,7 +298,7 @@ func completedRuns(path string) (map[runKey]runResult, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, r := range prev.Runs {
-		ok := len(r.Phases) == 3
+		ok := len(r.Phases) == 3 || (r.Seeded && len(r.Phases) == 1)
 		for _, p := range r.Phases {
 			ok = ok && p.Err == ""
 		}
@@ -378,7 +380,7 @@ func (h *harness) env(wrapOut string) []string {
 // workload runs apply, plan and destroy of one kind at one N, opts.repeat times, and keeps the
 // fastest run of each phase.
 func (h *harness) workload(ctx context.Context, kind string, n int) (runResult, error) {
-	res := runResult{Kind: kind, N: n, Resources: 5 * n, Started: time.Now().UTC()}
+	res := runResult{Kind: kind, N: n, Resources: 5 * n, Started: time.Now().UTC(), Seeded: h.seeded(n)}
 	if kind == kindLatency {
 		res.LatencyMS = h.opts.latencyMS
 	}
@@ -399,6 +401,9 @@ func (h *harness) workload(ctx context.Context, kind string, n int) (runResult, 
 	return res, errs
 }
 
+// seeded reports whether the workload at n is seeded rather than applied (see seed.go).
+func (h *harness) seeded(n int) bool { return h.opts.seedFrom > 0 && n >= h.opts.seedFrom }
+
 func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phaseResult, error) {
 	h.sequence++
 	dir := filepath.Join(h.work, fmt.Sprintf("%02d-%s-%d", h.sequence, kind, n))
@@ -416,6 +421,14 @@ func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phase
 		if err := h.mock.reset(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if h.seeded(n) {
+		h.log("==> %-8s N=%-5d seeding the state through the API ...", kind, n)
+		if err := h.seedWorkload(ctx, kind, n, dir); err != nil {
+			return nil, fmt.Errorf("seeding: %w", err)
+		}
+	}
+	if h.mock != nil {
 		latency := 0
 		if kind == kindLatency {
 			latency = h.opts.latencyMS
@@ -438,6 +451,9 @@ func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phase
 	var phases []phaseResult
 	var errs error
 	applied := false
+	if h.seeded(n) {
+		steps, applied = steps[1:2], true // the plan only; the seeded objects go with the next reset
+	}
 	for _, st := range steps {
 		if st.phase == "plan" && !applied {
 			continue // nothing to refresh; still destroy whatever a failed apply created
