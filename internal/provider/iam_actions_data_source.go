@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -24,11 +25,12 @@ type iamActionsDataSource struct {
 }
 
 type iamActionsDataSourceModel struct {
-	Actions []actionModel `tfsdk:"actions"`
-	Names   types.Set     `tfsdk:"names"`
+	Actions  []actionModel  `tfsdk:"actions"`
+	Names    types.Set      `tfsdk:"names"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
-func (d *iamActionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *iamActionsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The catalogue of actions a policy can grant, with their parents. Actions are hierarchical: " +
 			"granting a parent grants every descendant (`owner` → `iam.manage` → `iam.client.read`). Modules use " +
@@ -58,16 +60,27 @@ func (d *iamActionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Computed:            true,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
-func (d *iamActionsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	catalogue, err := d.data.client.ListActions(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorText("Reading the action catalogue", err))
+func (d *iamActionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg iamActionsDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	state := iamActionsDataSourceModel{Actions: make([]actionModel, 0, len(catalogue))}
+	ctx, cancel := withTimeout(ctx, cfg.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	catalogue, err := d.data.client.ListActions(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorText("Reading the action catalogue", err, readTimeoutHint(ctx)))
+		return
+	}
+	state := iamActionsDataSourceModel{Actions: make([]actionModel, 0, len(catalogue)), Timeouts: cfg.Timeouts}
 	names := make([]string, 0, len(catalogue))
 	for _, a := range catalogue {
 		state.Actions = append(state.Actions, actionModelFromAPI(a))

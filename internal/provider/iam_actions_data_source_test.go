@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
 func TestAccIAMActionsDataSource_basic(t *testing.T) {
@@ -56,7 +58,38 @@ output "knows_psd2" {
 					statecheck.ExpectKnownValue("data.aritma_iam_actions.all", tfjsonpath.New("names"), knownvalue.SetExact(names)),
 					statecheck.ExpectKnownOutputValue("iam_client_read_parent", knownvalue.StringExact("iam.manage")),
 					statecheck.ExpectKnownOutputValue("knows_psd2", knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue("data.aritma_iam_actions.all", tfjsonpath.New("timeouts"), knownvalue.Null()),
 				},
+			},
+		},
+	})
+}
+
+// The read timeout bounds a single slow call too, the token exchange before it included (the
+// provider signs in on its first call).
+func TestAccIAMActionsDataSource_readTimeout(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 1500}) },
+				Config: e.ProviderConfig() + `
+data "aritma_iam_actions" "slow" {
+  timeouts {
+    read = "1s"
+  }
+}
+`,
+				ExpectError: expectErrorTexts(
+					`Error: Unable to Read IAM Actions`,
+					`Reading the action catalogue failed.`,
+					`GET /v1/actions: context deadline exceeded`,
+					`The read did not finish within its timeout. Raise read in this data source's timeouts block `+
+						`(it defaults to 5m) for a slow or rate-limited API.`,
+				),
 			},
 		},
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -28,7 +29,12 @@ type iamClientDataSource struct {
 	dataSourceBase
 }
 
-func (d *iamClientDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+type iamClientDataSourceModel struct {
+	clientModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (d *iamClientDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads one OAuth 2.0 client by its client id — for example a client created outside " +
 			"this configuration — and gives its `subject_id` for policies.",
@@ -70,27 +76,34 @@ func (d *iamClientDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Computed:            true,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
 func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var clientID types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_id"), &clientID)...)
+	var cfg iamClientDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := d.data.client.GetClient(ctx, clientID.ValueString())
+	ctx, cancel := withTimeout(ctx, cfg.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	clientID := cfg.ClientID.ValueString()
+	c, err := d.data.client.GetClient(ctx, clientID)
 	if err != nil {
 		if iam.IsNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
 				fmt.Sprintf("No IAM client has the client id %q. List clients with the aritma_iam_clients data source.\n\n%s",
-					clientID.ValueString(), err.Error()))
+					clientID, err.Error()))
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Read IAM Client",
-			apiErrorText(fmt.Sprintf("Reading IAM client %q", clientID.ValueString()), err))
+			apiErrorText(fmt.Sprintf("Reading IAM client %q", clientID), err, readTimeoutHint(ctx)))
 		return
 	}
-	state := clientModelFromAPI(c)
+	state := iamClientDataSourceModel{clientModel: clientModelFromAPI(c), Timeouts: cfg.Timeouts}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -50,6 +51,10 @@ func TestAccIAMClientDataSource_basic(t *testing.T) {
 				Config: e.ProviderConfig() + fmt.Sprintf(`
 data "aritma_iam_client" "portal" {
   client_id = %q
+
+  timeouts {
+    read = "2m"
+  }
 }
 `, created.ClientID),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -62,6 +67,14 @@ data "aritma_iam_client" "portal" {
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("allowed_grant_types"), knownvalue.SetSizeExact(2)),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("redirect_uris"), stringSetCheck(got.RedirectURIs)),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("allowed_scopes"), stringSetCheck([]string{"api", "services.iam"})),
+					// Read must keep the config's timeouts, or Terraform rejects the result.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("timeouts"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"read": knownvalue.StringExact("2m"),
+					})),
+				},
+				Check: resource.TestCheckResourceAttr(ds, "timeouts.read", "2m"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 		},

@@ -460,8 +460,11 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 				secretID, clientID, formatAPITime(*secret.Expiration)))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
-	// The secret has been seen, so a later 404 means it is gone, not that the API lags.
-	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+	// The secret has been seen, so a later 404 means it is gone, not that the API lags. (Private
+	// is nil only when a unit test calls Read directly.)
+	if resp.Private != nil {
+		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+	}
 }
 
 // Update only ever sees changes that need no API call: renew_before, timeouts, or an expiration

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -33,9 +34,10 @@ type iamClientSecretsDataSource struct {
 type iamClientSecretsDataSourceModel struct {
 	ClientID types.String                `tfsdk:"client_id"`
 	Secrets  []clientSecretMetadataModel `tfsdk:"secrets"`
+	Timeouts timeouts.Value              `tfsdk:"timeouts"`
 }
 
-func (d *iamClientSecretsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *iamClientSecretsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the secrets of a client — metadata only: the API never returns a secret's value " +
 			"after it was created. `expired` and `expires_in_days` make expiry monitoring a one-liner in a `check` block.",
@@ -77,12 +79,18 @@ func (d *iamClientSecretsDataSource) Schema(_ context.Context, _ datasource.Sche
 				}},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
 func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamClientSecretsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, cfg.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -98,7 +106,7 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Unable to List IAM Client Secrets",
-			apiErrorText(fmt.Sprintf("Listing the secrets of client %q", clientID), err))
+			apiErrorText(fmt.Sprintf("Listing the secrets of client %q", clientID), err, readTimeoutHint(ctx)))
 		return
 	}
 	cfg.Secrets = secrets

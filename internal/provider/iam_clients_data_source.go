@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -28,6 +29,7 @@ type iamClientsDataSource struct {
 type iamClientsDataSourceModel struct {
 	SearchText types.String         `tfsdk:"search_text"`
 	Clients    []clientSummaryModel `tfsdk:"clients"`
+	Timeouts   timeouts.Value       `tfsdk:"timeouts"`
 }
 
 // clientSummaryModel is one client of aritma_iam_clients: what the API's list returns (no grant
@@ -45,7 +47,7 @@ func clientSummaryFromAPI(c iam.OAuthClient) clientSummaryModel {
 	return clientSummaryModel{ClientID: m.ClientID, SubjectID: m.SubjectID, Name: m.Name, Description: m.Description}
 }
 
-func (d *iamClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *iamClientsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists OAuth 2.0 clients, optionally those whose name contains a text. Pages through every result. " +
 			"Read a client's grant types, scopes and redirect URIs with `aritma_iam_client`.",
@@ -77,6 +79,7 @@ func (d *iamClientsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				}},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
@@ -86,11 +89,16 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := withTimeout(ctx, cfg.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	search := cfg.SearchText.ValueString()
 	clients, err := collect(d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: search}), clientSummaryFromAPI)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Clients",
-			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err))
+			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err, readTimeoutHint(ctx)))
 		return
 	}
 	cfg.Clients = clients

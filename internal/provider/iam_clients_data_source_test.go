@@ -104,3 +104,35 @@ data "aritma_iam_clients" "fleet" {
 		},
 	})
 }
+
+// A malformed read timeout is rejected at plan time, in the timeouts package's own words, before
+// any API call.
+func TestAccIAMClientsDataSource_invalidReadTimeout(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + `
+data "aritma_iam_clients" "x" {
+  timeouts {
+    read = "soon"
+  }
+}
+`,
+				PlanOnly: true,
+				ExpectError: expectErrorTexts(
+					`Error: Invalid Attribute Value Time Duration`,
+					`"soon" must be a string containing a sequence of decimal numbers, each with optional fraction `+
+						`and a unit suffix, such as "300ms", "-1.5h" or "2h45m". Valid time units are "ns", "us" (or "µs"), `+
+						`"ms", "s", "m", "h".`,
+				),
+			},
+		},
+	})
+	if n := e.Mock.Stats().Total; n != 0 {
+		t.Errorf("the rejected plan made %d API calls, want none", n)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"iter"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -41,9 +42,10 @@ type iamPermissionsDataSourceModel struct {
 	Scope            types.String      `tfsdk:"scope"`
 	Permissions      []permissionModel `tfsdk:"permissions"`
 	Allowed          types.Bool        `tfsdk:"allowed"`
+	Timeouts         timeouts.Value    `tfsdk:"timeouts"`
 }
 
-func (d *iamPermissionsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *iamPermissionsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Effective permissions of one subject: every policy that applies to it, directly or " +
 			"through its groups (transitively). Pages through every result.\n\n" +
@@ -118,6 +120,7 @@ func (d *iamPermissionsDataSource) Schema(_ context.Context, _ datasource.Schema
 				Computed: true,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
@@ -130,6 +133,11 @@ func (d *iamPermissionsDataSource) ConfigValidators(_ context.Context) []datasou
 func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamPermissionsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, cfg.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -155,7 +163,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 				hint = fmt.Sprintf("The %s does not exist: %s.", who, missing)
 			}
 			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-				apiErrorText("Listing the permissions of the "+who, err, hint))
+				apiErrorText("Listing the permissions of the "+who, err, hint, readTimeoutHint(ctx)))
 			return nil, false
 		}
 		return perms, true
@@ -188,7 +196,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 		allowed, err := d.allowed(ctx, candidates, cfg.Action.ValueString(), cfg.Scope)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-				apiErrorText("Reading the action catalogue to decide allowed for the "+who, err))
+				apiErrorText("Reading the action catalogue to decide allowed for the "+who, err, readTimeoutHint(ctx)))
 			return
 		}
 		cfg.Allowed = types.BoolValue(allowed)

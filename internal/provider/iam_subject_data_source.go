@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -31,15 +32,16 @@ type iamSubjectDataSource struct {
 }
 
 type iamSubjectDataSourceModel struct {
-	SubjectID   types.String `tfsdk:"subject_id"`
-	Type        types.String `tfsdk:"type"`
-	DisplayName types.String `tfsdk:"display_name"`
-	ID          types.String `tfsdk:"id"`
-	Tenant      types.String `tfsdk:"tenant"`
-	Properties  types.Map    `tfsdk:"properties"`
+	SubjectID   types.String   `tfsdk:"subject_id"`
+	Type        types.String   `tfsdk:"type"`
+	DisplayName types.String   `tfsdk:"display_name"`
+	ID          types.String   `tfsdk:"id"`
+	Tenant      types.String   `tfsdk:"tenant"`
+	Properties  types.Map      `tfsdk:"properties"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
-func (d *iamSubjectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *iamSubjectDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one IAM subject (user, client or group), either by `subject_id` or by `type` and " +
 			"exact `display_name`. Looking up by name fails when no subject or more than one subject has that name, " +
@@ -77,6 +79,7 @@ func (d *iamSubjectDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				Computed:    true,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
@@ -90,6 +93,11 @@ func (d *iamSubjectDataSource) ConfigValidators(_ context.Context) []datasource.
 func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamSubjectDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, cfg.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -115,7 +123,7 @@ func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	state := iamSubjectDataSourceModel{
 		SubjectID: m.SubjectID, Type: m.Type, DisplayName: m.DisplayName,
-		ID: m.ID, Tenant: m.Tenant, Properties: props,
+		ID: m.ID, Tenant: m.Tenant, Properties: props, Timeouts: cfg.Timeouts,
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -132,7 +140,8 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 	}
 	for s, err := range d.data.client.ListSubjects(ctx, opts) {
 		if err != nil {
-			resp.Diagnostics.AddError("Unable to Read IAM Subject", apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err))
+			resp.Diagnostics.AddError("Unable to Read IAM Subject",
+				apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx)))
 			return iam.Subject{}, false
 		}
 		if s.SubjectID == subjectID {
@@ -151,7 +160,7 @@ func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string,
 	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: name}) {
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Subject",
-				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err))
+				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx)))
 			return iam.Subject{}, false
 		}
 		if s.DisplayName == name {

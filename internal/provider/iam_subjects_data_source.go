@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -31,6 +32,7 @@ type iamSubjectsDataSourceModel struct {
 	Type        types.String   `tfsdk:"type"`
 	SearchQuery types.String   `tfsdk:"search_query"`
 	Subjects    []subjectModel `tfsdk:"subjects"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
 // subjectAttributes is the schema of one subject, shared by the list and the single lookup.
@@ -67,7 +69,7 @@ func subjectTypeValidator(withAll bool) validator.String {
 	return stringvalidator.OneOf(subjectTypeUser, subjectTypeClient, subjectTypeGroup)
 }
 
-func (d *iamSubjectsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *iamSubjectsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists IAM subjects — users, clients and groups — optionally of one type and matching a search. " +
 			"Pages through every result. Use it to find the `subject_id` a policy needs.",
@@ -88,12 +90,18 @@ func (d *iamSubjectsDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 				NestedObject:        schema.NestedAttributeObject{Attributes: subjectAttributes()},
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
 func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var cfg iamSubjectsDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := withTimeout(ctx, cfg.Timeouts.Read, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -108,7 +116,7 @@ func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	subjects, err := collect(d.data.client.ListSubjects(ctx, opts), subjectModelFromAPI)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Subjects", apiErrorText(
-			fmt.Sprintf("Listing IAM subjects of type %q matching %q", cfg.Type.ValueString(), opts.SearchQuery), err))
+			fmt.Sprintf("Listing IAM subjects of type %q matching %q", cfg.Type.ValueString(), opts.SearchQuery), err, readTimeoutHint(ctx)))
 		return
 	}
 	cfg.Subjects = subjects

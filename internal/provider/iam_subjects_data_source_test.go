@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
 func TestAccIAMSubjectsDataSource_basic(t *testing.T) {
@@ -104,6 +105,51 @@ data "aritma_iam_subjects" "paging" {
 					statecheck.ExpectKnownValue("data.aritma_iam_subjects.paging", tfjsonpath.New("subjects").AtSliceIndex(229).AtMapKey("display_name"),
 						knownvalue.StringExact("paging-229")),
 				},
+			},
+		},
+	})
+}
+
+// The read timeout bounds the whole read, paging included: at 400 ms an answer, a 1s read gets two
+// of three pages and must then fail on the third with an error that says why, not go on paging.
+func TestAccIAMSubjectsDataSource_readTimeout(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	names := make([]string, 410)
+	for i := range names {
+		names[i] = fmt.Sprintf("slow-%03d", i)
+	}
+	testAccCreateClients(t, e, names...)
+	// A ready token keeps the token endpoint's latency out of the read, so the deadline falls on a page.
+	tok, err := iam.ExchangeToken(testContext(t), iam.TokenRequest{
+		TokenURL: e.Mock.TokenURL, ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(),
+		Scopes: []string{"services.iam"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 400}) },
+				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok.AccessToken) + `
+data "aritma_iam_subjects" "slow" {
+  search_query = "slow-"
+  timeouts {
+    read = "1s"
+  }
+}
+`,
+				ExpectError: expectErrorTexts(
+					`Error: Unable to List IAM Subjects`,
+					`Listing IAM subjects of type "all" matching "slow-" failed.`,
+					`GET /v1/subjects?page=3&pageSize=200&searchQuery=slow-: context deadline exceeded`,
+					`The read did not finish within its timeout. Raise read in this data source's timeouts block `+
+						`(it defaults to 5m) for a slow or rate-limited API.`,
+				),
 			},
 		},
 	})

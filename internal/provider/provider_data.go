@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -156,6 +158,29 @@ func withTimeout(ctx context.Context, timeout func(context.Context, time.Duratio
 	d, ds := timeout(ctx, defaultOperationTimeout)
 	diags.Append(ds...)
 	return context.WithTimeout(ctx, d)
+}
+
+// dataSourceTimeoutsBlock is the timeouts block of every data source (read only). Read must copy
+// its value from the config into the state, or Terraform reports an inconsistent result.
+func dataSourceTimeoutsBlock(ctx context.Context) dsschema.Block {
+	b := dstimeouts.Block(ctx)
+	if nb, ok := b.(dsschema.SingleNestedBlock); ok {
+		nb.MarkdownDescription = "How long the read may take, retries and paging included, as a Go duration such as " +
+			"`\"2m\"`. Defaults to `5m`."
+		return nb
+	}
+	return b
+}
+
+// readTimeoutHint is the hint of a data source's API error when its read deadline (withTimeout)
+// passed: the error itself only says "context deadline exceeded", not whose deadline or how to
+// change it.
+func readTimeoutHint(ctx context.Context) string {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return ""
+	}
+	return "The read did not finish within its timeout. Raise read in this data source's timeouts block " +
+		"(it defaults to 5m) for a slow or rate-limited API."
 }
 
 // outcomeLookupContext is the context of the look-up that follows a create whose answer was lost

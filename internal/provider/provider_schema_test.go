@@ -72,3 +72,32 @@ func checkAttributeDocumented(t *testing.T, at string, a *tfprotov6.SchemaAttrib
 		}
 	}
 }
+
+// Every data source has a timeouts block with read: without one, a read against an API that keeps
+// answering 429 has no deadline at all.
+func TestSchemas_dataSourceReadTimeouts(t *testing.T) {
+	t.Parallel()
+	server := providerserver.NewProtocol6(New("test")())()
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.DataSourceSchemas) == 0 {
+		t.Fatal("no data sources")
+	}
+	for name, s := range resp.DataSourceSchemas {
+		var block *tfprotov6.SchemaNestedBlock
+		for _, nb := range s.Block.BlockTypes {
+			if nb.TypeName == "timeouts" {
+				block = nb
+			}
+		}
+		if block == nil || block.Nesting != tfprotov6.SchemaNestedBlockNestingModeSingle {
+			t.Errorf("data source %s has no single timeouts block", name)
+			continue
+		}
+		if len(block.Block.Attributes) != 1 || block.Block.Attributes[0].Name != "read" || !block.Block.Attributes[0].Optional {
+			t.Errorf("the timeouts block of data source %s does not have exactly an optional read: %+v", name, block.Block.Attributes)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"slices"
 	"testing"
@@ -119,7 +120,7 @@ func TestRPCContext_forwardsWhileTheRPCRuns(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("cancelling the RPC's context did not reach the framework's context")
 	}
-	if c.Err() != context.Canceled {
+	if !errors.Is(c.Err(), context.Canceled) {
 		t.Errorf("Err() = %v", c.Err())
 	}
 
@@ -130,7 +131,7 @@ func TestRPCContext_forwardsWhileTheRPCRuns(t *testing.T) {
 	if _, ok := c.Deadline(); ok {
 		t.Error("a released context still has a deadline")
 	}
-	if c.Err() != context.Canceled {
+	if !errors.Is(c.Err(), context.Canceled) {
 		t.Errorf("released Err() = %v, want context.Canceled", c.Err())
 	}
 }
