@@ -58,6 +58,7 @@ type options struct {
 	extraEnv    []string
 	resume      string
 	seedFrom    int
+	dataSource  bool
 }
 
 func main() {
@@ -112,6 +113,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
 	fs.StringVar(&o.resume, "resume", "", "results.json of an interrupted run: reuse its completed workloads instead of running them again")
 	fs.IntVar(&o.seedFrom, "seed-from", 1000, "from this N on, seed the state through the API and measure only the plan: Terraform core's own apply and destroy are quadratic (0 = never)")
+	fs.BoolVar(&o.dataSource, "datasource", true, "also time one plan reading 10,000 subjects through aritma_iam_subjects, counting its list pages")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write a CPU and a heap profile of every provider process into this directory (builds a profiling provider)")
 	fs.Func("env", "KEY=VALUE to add to the CLI's (and so the provider's) environment, for experiments; repeatable", func(v string) error {
 		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
@@ -247,7 +249,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		return rep, err
 	}
 
-	done, err := completedRuns(o.resume)
+	done, prevDS, err := completedRuns(o.resume)
 	if err != nil {
 		return rep, err
 	}
@@ -275,6 +277,22 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 			}
 		}
 	}
+	switch {
+	case o.floorOnly || !o.dataSource:
+	case prevDS != nil:
+		log("==> data source workload reused from %s", o.resume)
+		rep.DataSource = prevDS
+	default:
+		ds, err := h.dataSourceWorkload(ctx)
+		rep.DataSource = ds
+		if err != nil {
+			log("==> data source: %v", err)
+			runErr = errors.Join(runErr, fmt.Errorf("data source: %w", err))
+		}
+		if err := writeJSON(o.jsonOut, rep); err != nil {
+			log("==> %v", err)
+		}
+	}
 	return rep, runErr
 }
 
@@ -284,18 +302,18 @@ type runKey struct {
 }
 
 // completedRuns reads the workloads of an earlier results.json that finished without an error.
-func completedRuns(path string) (map[runKey]runResult, error) {
+func completedRuns(path string) (map[runKey]runResult, *dataSourceResult, error) {
 	done := map[runKey]runResult{}
 	if path == "" {
-		return done, nil
+		return done, nil, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var prev report
 	if err := json.Unmarshal(data, &prev); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, r := range prev.Runs {
 		ok := len(r.Phases) == 3 || (r.Seeded && len(r.Phases) == 1)
@@ -306,7 +324,11 @@ func completedRuns(path string) (map[runKey]runResult, error) {
 			done[runKey{r.Kind, r.N}] = r
 		}
 	}
-	return done, nil
+	ds := prev.DataSource
+	if ds != nil && ds.Err != "" {
+		ds = nil
+	}
+	return done, ds, nil
 }
 
 // harness holds what every workload run shares.

@@ -17,20 +17,21 @@ import (
 
 // report is everything one harness run measured.
 type report struct {
-	Started      time.Time   `json:"started"`
-	CLI          string      `json:"cli"`
-	CLIVersion   string      `json:"cliVersion"`
-	GoVersion    string      `json:"goVersion"`
-	CPUs         int         `json:"cpus"`
-	LoadAvg      string      `json:"loadAvg"`
-	Ns           []int       `json:"n"`
-	Parallelism  int         `json:"parallelism"`
-	LatencyMS    int         `json:"latencyMs"`
-	Quick        bool        `json:"quick"`
-	FloorOnly    bool        `json:"floorOnly"`
-	MockBench    []benchLine `json:"mockBench,omitempty"`
-	MockBenchErr string      `json:"mockBenchError,omitempty"`
-	Runs         []runResult `json:"runs"`
+	Started      time.Time         `json:"started"`
+	CLI          string            `json:"cli"`
+	CLIVersion   string            `json:"cliVersion"`
+	GoVersion    string            `json:"goVersion"`
+	CPUs         int               `json:"cpus"`
+	LoadAvg      string            `json:"loadAvg"`
+	Ns           []int             `json:"n"`
+	Parallelism  int               `json:"parallelism"`
+	LatencyMS    int               `json:"latencyMs"`
+	Quick        bool              `json:"quick"`
+	FloorOnly    bool              `json:"floorOnly"`
+	MockBench    []benchLine       `json:"mockBench,omitempty"`
+	MockBenchErr string            `json:"mockBenchError,omitempty"`
+	Runs         []runResult       `json:"runs"`
+	DataSource   *dataSourceResult `json:"dataSource,omitempty"`
 }
 
 // runResult is one workload (kind, N): its apply, plan and destroy.
@@ -438,7 +439,7 @@ func (rep *report) targets() []target {
 	}
 	ts = append(ts, rep.floorTargets()...)
 	ts = append(ts, rep.latencyTarget())
-	ts = append(ts, rep.rssTarget(), rep.slopeTarget(), rep.mockTarget())
+	ts = append(ts, rep.rssTarget(), rep.slopeTarget(), rep.dataSourceTarget(), rep.mockTarget())
 	return ts
 }
 
@@ -727,6 +728,24 @@ func growth(pts [][2]float64) float64 {
 		return math.Inf(1)
 	}
 	return last / first
+}
+
+// dataSourceTarget: a data source over 10,000 subjects pages with the largest page size.
+func (rep *report) dataSourceTarget() target {
+	t := target{name: fmt.Sprintf("Data sources over %s subjects use the largest page size (%d)", thousands(dataSourceSubjects), subjectsPageSize)}
+	ds := rep.DataSource
+	if ds == nil {
+		t.na, t.detail = true, "not measured"
+		return t
+	}
+	want := int64((ds.Subjects + subjectsPageSize - 1) / subjectsPageSize)
+	t.pass = ds.Err == "" && ds.Calls == want && ds.ExitCode == 0
+	t.detail = fmt.Sprintf("one `plan` of `data \"aritma_iam_subjects\"` read %s subjects in %d list calls (want %d); wall %.2f s, provider CPU %.2f s, provider %s MB",
+		thousands(float64(ds.Subjects)), ds.Calls, want, ds.WallSec, ds.ProvCPUSec, mb(ds.ProvMaxRSS))
+	if ds.Err != "" {
+		t.detail += "; failed: " + firstLineOf(ds.Err)
+	}
+	return t
 }
 
 func (rep *report) mockTarget() target {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
@@ -106,10 +105,7 @@ func floorObjects(n int) *seededObjects {
 // createObjects creates the workload's clients, secrets and policies through the API, as the
 // provider would have, with a few requests in flight.
 func (h *harness) createObjects(ctx context.Context, n int) (*seededObjects, error) {
-	api, err := iam.NewClient(iam.Config{
-		Endpoint: h.mock.url, TokenURL: h.mock.url + "/connect/token",
-		ClientID: h.mock.clientID, ClientSecret: h.mock.clientSecret, Version: "bench",
-	})
+	api, err := h.adminAPI()
 	if err != nil {
 		return nil, err
 	}
@@ -117,29 +113,7 @@ func (h *harness) createObjects(ctx context.Context, n int) (*seededObjects, err
 		clients: make([]string, n), secrets: make([]string, 2*n),
 		secretValues: make([]string, 2*n), created: make([]time.Time, 2*n),
 	}
-	var (
-		mu   sync.Mutex
-		errs error
-		wg   sync.WaitGroup
-	)
-	next := make(chan int)
-	for range 8 {
-		wg.Go(func() {
-			for i := range next {
-				if err := o.createClient(ctx, api, i); err != nil {
-					mu.Lock()
-					errs = errors.Join(errs, err)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return o, errs
+	return o, parallel(ctx, n, func(i int) error { return o.createClient(ctx, api, i) })
 }
 
 // createClient creates client i with its two secrets and two policies, as providerConfig declares
