@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -170,6 +171,19 @@ func dataSourceTimeoutsBlock(ctx context.Context) dsschema.Block {
 		return nb
 	}
 	return b
+}
+
+// dataSourceReadContext decodes a data source's config into target and bounds ctx by the read
+// timeout of its timeouts block (which points into target, so it is read after decoding). The
+// caller defers cancel and then checks diags.
+func dataSourceReadContext(ctx context.Context, config tfsdk.Config, target any, t *dstimeouts.Value,
+	diags *diag.Diagnostics,
+) (context.Context, context.CancelFunc) {
+	diags.Append(config.Get(ctx, target)...)
+	if diags.HasError() {
+		return ctx, func() {}
+	}
+	return withTimeout(ctx, t.Read, diags)
 }
 
 // readTimeoutHint is the hint of a data source's API error when its read deadline (withTimeout)
