@@ -19,7 +19,7 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
-	var opts []tf6server.ServeOpt
+	opts := []tf6server.ServeOpt{tf6server.WithLogEnvVarName(provider.LogName)}
 	if debug {
 		opts = append(opts, tf6server.WithManagedDebug())
 	} else {

@@ -126,7 +126,8 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 		return c.tok, nil
 	}
 	// Keep the caller's values (loggers) but not its cancellation: other callers wait for this
-	// fetch too.
+	// fetch too. (A provider RPC's loggers are released when it returns; a fetch that outlives it
+	// then logs nothing more, but never without its masks.)
 	o.fetchCtx = context.WithoutCancel(ctx)
 	start := time.Now()
 	t, err := o.src.Token()

@@ -340,7 +340,6 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	plan.ValueWO = types.StringNull()
 	tflog.Debug(ctx, "Created IAM client secret", map[string]any{"client_id": clientID, "secret_id": secret.ClientSecretID})
 
-	// Saved before the wait below, so a secret that exists is never lost from state.
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	// No read-back: the create response is the source of truth, and the mark lets the next Read
 	// wait out an eventually consistent list instead of dropping the new secret as deleted.

@@ -26,12 +26,16 @@ import (
 // still cancels the contexts of RPCs in flight. The once-per-process RPCs (schemas, provider
 // configuration, stop) pass through unchanged.
 //
-// The wrapper exposes only tfprotov6.ProviderServer: list resources, actions and state stores,
-// which the framework serves through optional interfaces, are not part of this provider.
+// The optional interfaces the framework's server implements (list resources, actions, state
+// stores) are forwarded as they are, so the wrapper changes nothing but the contexts.
 func ProtocolServer(version string) func() tfprotov6.ProviderServer {
 	framework := providerserver.NewProtocol6(New(version)())
-	return func() tfprotov6.ProviderServer { return releasingServer{framework()} }
+	return func() tfprotov6.ProviderServer { return newReleasingServer(framework()) }
 }
+
+// LogName is the provider's part of its log level variable, TF_LOG_PROVIDER_ARITMA; main.go passes
+// it to tf6server.WithLogEnvVarName so the name does not hang on the registry address.
+const LogName = "aritma"
 
 // QuietUnreadLogs switches the provider's and the SDK's log output off when nobody will read it.
 //
@@ -40,13 +44,17 @@ func ProtocolServer(version string) func() tfprotov6.ProviderServer {
 // TF_LOG or TF_LOG_PROVIDER is set. That costs a third of the provider's CPU and a good share of
 // the CLI's. The CLI passes its environment on to the provider, so when no TF_LOG* variable is
 // set here, no log level was asked for and nothing is lost.
+//
+// The provider's own logger takes its level from TF_LOG_PROVIDER_ARITMA (terraform-plugin-go reads
+// no plain TF_LOG_PROVIDER in the provider process), its subsystems inherit it, and the SDK's
+// loggers read TF_LOG_SDK*. Names are compared case-blind: Windows treats tf_log as TF_LOG.
 func QuietUnreadLogs(environ []string, setenv func(key, value string) error) {
 	for _, kv := range environ {
-		if strings.HasPrefix(kv, "TF_LOG") {
+		if strings.HasPrefix(strings.ToUpper(kv), "TF_LOG") {
 			return
 		}
 	}
-	for _, k := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
+	for _, k := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_" + strings.ToUpper(LogName)} {
 		_ = setenv(k, "OFF")
 	}
 }
@@ -88,7 +96,13 @@ func (c *rpcContext) Err() error {
 	if p := c.get(); p != nil {
 		return p.Err()
 	}
-	return context.Canceled // the RPC is over
+	// Released: consistent with Done, which the RPC's end closes a moment after the handler returns.
+	select {
+	case <-c.done:
+		return context.Canceled
+	default:
+		return nil
+	}
 }
 
 func (c *rpcContext) Value(key any) any {
@@ -111,6 +125,19 @@ func released[Req, Resp any](ctx context.Context, req Req, next func(context.Con
 // legitimately keep what ConfigureProvider's context carries.
 type releasingServer struct {
 	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+	tfprotov6.StateStoreServer
+}
+
+// newReleasingServer wraps s, forwarding the optional interfaces it implements. (The framework's
+// server implements them all; TestProtocolServer_forwardsOptionalInterfaces checks it.)
+func newReleasingServer(s tfprotov6.ProviderServer) releasingServer {
+	r := releasingServer{ProviderServer: s}
+	r.ListResourceServer, _ = s.(tfprotov6.ListResourceServer)
+	r.ActionServer, _ = s.(tfprotov6.ActionServer)
+	r.StateStoreServer, _ = s.(tfprotov6.StateStoreServer)
+	return r
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {

@@ -15,7 +15,7 @@ import (
 )
 
 func TestQuietUnreadLogs(t *testing.T) {
-	quiet := []string{"TF_LOG_PROVIDER=OFF", "TF_LOG_SDK=OFF", "TF_LOG_SDK_FRAMEWORK=OFF", "TF_LOG_SDK_PROTO=OFF"}
+	quiet := []string{"TF_LOG_PROVIDER_ARITMA=OFF", "TF_LOG_SDK=OFF", "TF_LOG_SDK_FRAMEWORK=OFF", "TF_LOG_SDK_PROTO=OFF"}
 	for _, tc := range []struct {
 		name    string
 		environ []string
@@ -27,6 +27,7 @@ func TestQuietUnreadLogs(t *testing.T) {
 		{"TF_LOG_PROVIDER", []string{"TF_LOG_PROVIDER=trace"}, nil},
 		{"TF_LOG_PATH alone", []string{"TF_LOG_PATH=/tmp/tf.log"}, nil},
 		{"TF_LOG_SDK_FRAMEWORK", []string{"TF_LOG_SDK_FRAMEWORK=trace"}, nil},
+		{"lower case, as Windows allows", []string{"tf_log=trace"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string
@@ -99,6 +100,35 @@ func TestProtocolServer_releasesRPCContexts(t *testing.T) {
 	}
 }
 
+// The wrapper must not hide an RPC the framework serves: tf6server finds list resources, actions
+// and state stores through optional interfaces.
+func TestProtocolServer_forwardsOptionalInterfaces(t *testing.T) {
+	framework := providerserver.NewProtocol6(New("test")())()
+	wrapped := ProtocolServer("test")()
+	for name, implements := range map[string]func(tfprotov6.ProviderServer) bool{
+		"ListResourceServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ListResourceServer)
+			return ok
+		},
+		"ActionServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.ActionServer)
+			return ok
+		},
+		"StateStoreServer": func(s tfprotov6.ProviderServer) bool {
+			_, ok := s.(tfprotov6.StateStoreServer)
+			return ok
+		},
+	} {
+		if implements(framework) && !implements(wrapped) {
+			t.Errorf("the framework's server is a %s and ProtocolServer's is not", name)
+		}
+	}
+	r := wrapped.(releasingServer)
+	if r.ListResourceServer == nil || r.ActionServer == nil || r.StateStoreServer == nil {
+		t.Errorf("an optional interface is forwarded to nil: %+v", r)
+	}
+}
+
 func TestRPCContext_forwardsWhileTheRPCRuns(t *testing.T) {
 	type key struct{}
 	deadline := time.Now().Add(time.Hour)
@@ -122,6 +152,11 @@ func TestRPCContext_forwardsWhileTheRPCRuns(t *testing.T) {
 	}
 	if !errors.Is(c.Err(), context.Canceled) {
 		t.Errorf("Err() = %v", c.Err())
+	}
+
+	live, _ := newRPCContext(context.Background())
+	if err := live.Err(); err != nil {
+		t.Errorf("Err() of a live context = %v", err)
 	}
 
 	release()

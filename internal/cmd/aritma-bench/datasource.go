@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"sync"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
@@ -20,8 +22,9 @@ const subjectsPageSize = 200
 
 // dataSourceResult is one `plan` reading every subject through aritma_iam_subjects.
 type dataSourceResult struct {
-	Subjects int   `json:"subjects"`
-	Calls    int64 `json:"calls"` // GET /v1/subjects
+	Subjects int   `json:"subjects"` // what the mock holds, counted by the mock itself
+	Read     int   `json:"read"`     // what the data source returned, from the plan's output
+	Calls    int64 `json:"calls"`    // GET /v1/subjects
 	phaseResult
 }
 
@@ -70,17 +73,33 @@ func (h *harness) dataSourceWorkload(ctx context.Context) (*dataSourceResult, er
 	}); err != nil {
 		return nil, err
 	}
-	total := 0
-	for _, err := range api.ListSubjects(ctx, iam.SubjectListOptions{}) {
-		if err != nil {
-			return nil, err
-		}
-		total++
+	total, err := h.mock.subjectCount(ctx)
+	if err != nil {
+		return nil, err
 	}
 	h.log("==> data source: plan reading %d subjects ...", total)
 	p, err := h.phase(ctx, dir, "plan", []string{"plan", "-input=false", "-no-color"})
 	res := &dataSourceResult{Subjects: total, Calls: p.count("GET", "/v1/subjects"), phaseResult: p}
+	if err == nil {
+		res.Read, err = planOutputInt(filepath.Join(dir, "plan.log"), "subjects")
+	}
+	if err != nil {
+		res.Err = err.Error()
+	}
 	return res, err
+}
+
+// planOutputInt finds `+ name = <int>` in the "Changes to Outputs" of a plan's log.
+func planOutputInt(logPath, name string) (int, error) {
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		return 0, err
+	}
+	m := regexp.MustCompile(`(?m)^\s*\+\s*` + regexp.QuoteMeta(name) + `\s*=\s*(\d+)\s*$`).FindSubmatch(data)
+	if m == nil {
+		return 0, fmt.Errorf("%s: no output %q in the plan", logPath, name)
+	}
+	return strconv.Atoi(string(m[1]))
 }
 
 // adminAPI is an API client with the mock's admin credentials.

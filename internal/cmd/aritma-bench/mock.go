@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
@@ -190,4 +191,38 @@ func randomString(n int) string {
 		buf[i] = alphabet[int(buf[i])%len(alphabet)]
 	}
 	return string(buf)
+}
+
+// subjectCount is the number of subjects the mock holds, as its own envelope's total says (one
+// page of one subject, so no paging code of ours is involved).
+func (m *mockProc) subjectCount(ctx context.Context) (int, error) {
+	tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{
+		TokenURL: m.url + "/connect/token", ClientID: m.clientID, ClientSecret: m.clientSecret, Scopes: []string{"services.iam"},
+	})
+	if err != nil {
+		return 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.url+"/v1/subjects?page=1&pageSize=1", nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var page struct {
+		Total *int `json:"total"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET /v1/subjects: status %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+		return 0, fmt.Errorf("GET /v1/subjects: %w", err)
+	}
+	if page.Total == nil {
+		return 0, errors.New("GET /v1/subjects: the page has no total")
+	}
+	return *page.Total, nil
 }

@@ -202,7 +202,7 @@ func setAttributes(typ string, a map[string]any, i int, o *seededObjects) error 
 		cid, sid := o.clients[i/2], o.secrets[i]
 		a["id"], a["client_id"], a["secret_id"] = cid+"/"+sid, cid, sid
 		a["description"], a["value"] = fmt.Sprintf("benchmark secret %d", i%2), o.secretValues[i]
-		a["created"] = o.created[i].UTC().Format(time.RFC3339Nano)
+		a["created"] = o.created[i].UTC().Format(time.RFC3339) // whole seconds, as the provider writes it
 	case "aritma_iam_policy":
 		p := policyOf(i, o.clients[i/2])
 		a["id"], a["subject"], a["action"], a["scope"] = p.Subject+","+p.Action+","+p.Scope, p.Subject, p.Action, p.Scope

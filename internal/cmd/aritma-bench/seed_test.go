@@ -27,7 +27,7 @@ func TestSeededState(t *testing.T) {
 	if err := json.Unmarshal([]byte(templateJSON), &tmpl); err != nil {
 		t.Fatal(err)
 	}
-	created := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	created := time.Date(2026, 11, 25, 13, 0, 0, 123456789, time.FixedZone("", 3600))
 	objs := &seededObjects{
 		clients:      []string{"a", "b"},
 		secrets:      []string{"s1", "s2", "s3", "s4"},

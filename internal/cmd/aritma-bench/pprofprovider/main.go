@@ -28,7 +28,7 @@ var version = "bench"
 func main() {
 	stop := startProfiles(os.Getenv("ARITMA_BENCH_PPROF_DIR"))
 	provider.QuietUnreadLogs(os.Environ(), os.Setenv)
-	err := tf6server.Serve("registry.terraform.io/aritma/aritma", provider.ProtocolServer(version))
+	err := tf6server.Serve("registry.terraform.io/aritma/aritma", provider.ProtocolServer(version), tf6server.WithLogEnvVarName(provider.LogName))
 	stop()
 	if err != nil {
 		log.Fatal(err.Error())
