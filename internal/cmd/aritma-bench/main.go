@@ -59,6 +59,7 @@ type options struct {
 	resume      string
 	seedFrom    int
 	dataSource  bool
+	render      string
 }
 
 func main() {
@@ -73,6 +74,10 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	run := run
+	if opts.render != "" {
+		run = func(context.Context, options, func(string, ...any)) (*report, error) { return readReport(opts.render) }
+	}
 	rep, err := run(ctx, opts, log)
 	if rep != nil {
 		fmt.Println(rep.markdown())
@@ -113,6 +118,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
 	fs.StringVar(&o.resume, "resume", "", "results.json of an interrupted run: reuse its completed workloads instead of running them again")
 	fs.IntVar(&o.seedFrom, "seed-from", 1000, "from this N on, seed the state through the API and measure only the plan: Terraform core's own apply and destroy are quadratic (0 = never)")
+	fs.StringVar(&o.render, "render", "", "run nothing: render the report (and the README section) from this results.json")
 	fs.BoolVar(&o.dataSource, "datasource", true, "also time one plan reading 10,000 subjects through aritma_iam_subjects, counting its list pages")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write a CPU and a heap profile of every provider process into this directory (builds a profiling provider)")
 	fs.Func("env", "KEY=VALUE to add to the CLI's (and so the provider's) environment, for experiments; repeatable", func(v string) error {
@@ -294,6 +300,19 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		}
 	}
 	return rep, runErr
+}
+
+// readReport loads the results.json of an earlier run.
+func readReport(path string) (*report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rep report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &rep, nil
 }
 
 type runKey struct {
