@@ -119,6 +119,11 @@ func (o *oauthTokens) token(ctx context.Context) (string, error) {
 	}
 }
 
+// tokenFetchTimeout bounds one token fetch, retries included. The fetch outlives a cancelled
+// caller (others wait for it too), so without this a token endpoint answering 429 could keep it,
+// and everyone queued behind it, going through the whole 429 budget.
+const tokenFetchTimeout = 5 * time.Minute
+
 func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -128,7 +133,9 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	// Keep the caller's values (loggers) but not its cancellation: other callers wait for this
 	// fetch too. (A provider RPC's loggers are released when it returns; a fetch that outlives it
 	// then logs nothing more, but never without its masks.)
-	o.fetchCtx = context.WithoutCancel(ctx)
+	fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
+	defer cancel()
+	o.fetchCtx = fetchCtx
 	start := time.Now()
 	t, err := o.src.Token()
 	o.fetchCtx = nil

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -167,7 +168,8 @@ func TestToken_errors(t *testing.T) {
 		{"echoes the secret", 400, "application/json", `{"error":"invalid_request","error_description":"secret ` + testSecret + ` is odd"}`,
 			"invalid_request: secret [redacted] is odd", ErrValidation, 1},
 		{"html 500", 500, "text/html", `<html><body><h1>Oops</h1></body></html>`, "500 Internal Server Error: Oops", nil, 5},
-		{"rate limited", 429, "", ``, "429 Too Many Requests", ErrRateLimited, 5},
+		// 429s have their own budget at the token endpoint too.
+		{"rate limited", 429, "", ``, "429 Too Many Requests", ErrRateLimited, 1 + maxRateLimitRetries},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -198,6 +200,29 @@ func TestToken_errors(t *testing.T) {
 				t.Fatalf("token requests %d (want %d), API requests %d", f.tokenCalls.Load(), tc.retries, f.apiCalls.Load())
 			}
 		})
+	}
+}
+
+// A token endpoint that turns the provider away more often than MaxRetries allows for 5xx still
+// hands out a token once its Retry-After has passed, like the API does.
+func TestToken_rateLimitedThenIssued(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	var seen atomic.Int64
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		if seen.Add(1) <= 8 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"tok-rl","token_type":"Bearer","expires_in":3600}`))
+	}
+	if _, err := f.client(t).GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatalf("GetClient after 8 rate-limited token requests: %v", err)
+	}
+	if got := f.tokenCalls.Load(); got != 9 {
+		t.Fatalf("token requests %d, want 9 (8 answered 429, then the token)", got)
 	}
 }
 

@@ -81,9 +81,9 @@ func callFrom(ctx context.Context) *callState {
 // disabled: it would print URLs at its own levels, and we log per attempt ourselves.
 func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryablehttp.Client {
 	retryMax := cfg.MaxRetries
-	if tokens != nil && retryMax > 0 {
-		// API calls carry a callState, so spendRetry keeps the two budgets apart and this is only
-		// the outer bound. (The token client has no callState and keeps the plain MaxRetries.)
+	if retryMax > 0 {
+		// API calls and token requests carry a callState, so spendRetry keeps the two budgets
+		// apart and this is only the outer bound.
 		retryMax += maxRateLimitRetries
 	}
 	return &retryablehttp.Client{
