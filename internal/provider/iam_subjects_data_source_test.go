@@ -110,8 +110,10 @@ data "aritma_iam_subjects" "paging" {
 	})
 }
 
-// The read timeout bounds the whole read, paging included: at 400 ms an answer, a 1s read gets two
+// The read timeout bounds the whole read, paging included: at 1 s an answer, a 2.9 s read gets two
 // of three pages and must then fail on the third with an error that says why, not go on paging.
+// (The third page cannot finish before 3 s, so only a machine 0.9 s late on the first two could
+// move the deadline off it.)
 func TestAccIAMSubjectsDataSource_readTimeout(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
@@ -134,12 +136,12 @@ func TestAccIAMSubjectsDataSource_readTimeout(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 400}) },
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 1000}) },
 				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok.AccessToken) + `
 data "aritma_iam_subjects" "slow" {
   search_query = "slow-"
   timeouts {
-    read = "1s"
+    read = "2.9s"
   }
 }
 `,
