@@ -124,20 +124,14 @@ func TestAccIAMSubjectsDataSource_readTimeout(t *testing.T) {
 	}
 	testAccCreateClients(t, e, names...)
 	// A ready token keeps the token endpoint's latency out of the read, so the deadline falls on a page.
-	tok, err := iam.ExchangeToken(testContext(t), iam.TokenRequest{
-		TokenURL: e.Mock.TokenURL, ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(),
-		Scopes: []string{"services.iam"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := e.AdminToken(t)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 1000}) },
-				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok.AccessToken) + `
+				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok) + `
 data "aritma_iam_subjects" "slow" {
   search_query = "slow-"
   timeouts {

@@ -229,20 +229,14 @@ func TestAccProvider_configAccessToken(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t)
-	tok, err := iam.ExchangeToken(testContext(t), iam.TokenRequest{
-		TokenURL: e.Mock.TokenURL, ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(),
-		Scopes: []string{"services.iam"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok := e.AdminToken(t)
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
 		Steps: []resource.TestStep{
 			{
-				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok.AccessToken) +
+				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok) +
 					testAccProviderConfigResource,
 				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
 					Name: "provider-config", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},

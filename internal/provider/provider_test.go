@@ -51,6 +51,20 @@ func newTestEnv(t *testing.T, opts ...func(*mockserver.Options)) *testEnv {
 	return &testEnv{Mock: ts, API: api}
 }
 
+// AdminToken is an access token of the mock's admin client, for provider blocks that use
+// access_token instead of a client id and secret.
+func (e *testEnv) AdminToken(t *testing.T) string {
+	t.Helper()
+	tok, err := iam.ExchangeToken(testContext(t), iam.TokenRequest{
+		TokenURL: e.Mock.TokenURL, ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(),
+		Scopes: []string{"services.iam"},
+	})
+	if err != nil {
+		t.Fatalf("exchanging the admin client's credentials for a token: %v", err)
+	}
+	return tok.AccessToken
+}
+
 // ProviderConfig is the provider block for this test's mock. The admin secret is generated per
 // test server at run time, so nothing real is ever written into a fixture.
 func (e *testEnv) ProviderConfig() string {

@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"os"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
 // ProtocolServer is the provider as a protocol 6 server, for tf6server.Serve and for tests.
@@ -33,9 +35,25 @@ func ProtocolServer(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer { return newReleasingServer(framework()) }
 }
 
-// LogName is the provider's part of its log level variable, TF_LOG_PROVIDER_ARITMA; main.go passes
-// it to tf6server.WithLogEnvVarName so the name does not hang on the registry address.
-const LogName = "aritma"
+// Address is the provider's registry address, as go-plugin serves it.
+const Address = "registry.terraform.io/aritma/aritma"
+
+// logName is the provider's part of its log level variable, TF_LOG_PROVIDER_ARITMA; Serve pins it
+// with tf6server.WithLogEnvVarName so the name does not hang on the registry address.
+const logName = "aritma"
+
+// Serve serves ProtocolServer to Terraform until it stops the provider. With debug, it runs in
+// go-plugin's managed debug mode and keeps its logs, which go to the developer's terminal;
+// otherwise logs nobody asked for are switched off (QuietUnreadLogs).
+func Serve(version string, debug bool) error {
+	opts := []tf6server.ServeOpt{tf6server.WithLogEnvVarName(logName)}
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	} else {
+		QuietUnreadLogs(os.Environ(), os.Setenv)
+	}
+	return tf6server.Serve(Address, ProtocolServer(version), opts...)
+}
 
 // QuietUnreadLogs switches the provider's and the SDK's log output off when nobody will read it.
 //
@@ -54,7 +72,7 @@ func QuietUnreadLogs(environ []string, setenv func(key, value string) error) {
 			return
 		}
 	}
-	for _, k := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_" + strings.ToUpper(LogName)} {
+	for _, k := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER_" + strings.ToUpper(logName)} {
 		_ = setenv(k, "OFF")
 	}
 }

@@ -18,8 +18,6 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
-
 	"github.com/aritma/terraform-provider-aritma/internal/provider"
 )
 
@@ -27,8 +25,7 @@ var version = "bench"
 
 func main() {
 	stop := startProfiles(os.Getenv("ARITMA_BENCH_PPROF_DIR"))
-	provider.QuietUnreadLogs(os.Environ(), os.Setenv)
-	err := tf6server.Serve("registry.terraform.io/aritma/aritma", provider.ProtocolServer(version), tf6server.WithLogEnvVarName(provider.LogName))
+	err := provider.Serve(version, false)
 	stop()
 	if err != nil {
 		log.Fatal(err.Error())
