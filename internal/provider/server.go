@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -52,7 +53,32 @@ func Serve(version string, debug bool) error {
 	} else {
 		QuietUnreadLogs(os.Environ(), os.Setenv)
 	}
+	TuneGC(os.Getenv)
 	return tf6server.Serve(Address, ProtocolServer(version), opts...)
+}
+
+// Garbage collector settings of a provider process, unless GOGC or GOMEMLIMIT say otherwise.
+const (
+	gcPercent   = 400
+	memoryLimit = 64 << 20
+)
+
+// TuneGC trades a little memory for a good share of the provider's CPU.
+//
+// A provider process lives for one CLI command and keeps little: a few MB of schemas, clients and
+// caches. What it allocates is per-RPC garbage (protocol values, tftypes trees, JSON), and with
+// Go's default GOGC=100 it collects every time that garbage reaches the size of the live heap, a
+// few MB: at 1,000 resources the collector took a sixth of the provider's CPU, and the allocator's
+// assists more. GOGC=400 lets the heap grow to five times what is live before a collection; the
+// soft limit of 64 MiB makes the collector work harder instead of letting a large live heap (the
+// 10,000 subjects of a data source) grow five-fold. An explicit GOGC or GOMEMLIMIT wins.
+func TuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 }
 
 // QuietUnreadLogs switches the provider's and the SDK's log output off when nobody will read it.

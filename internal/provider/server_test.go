@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"errors"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"testing"
 	"time"
@@ -194,5 +196,28 @@ func BenchmarkProtocolServer_retainedPerRPC(b *testing.B) {
 			b.ReportMetric(float64(int64(after.HeapAlloc)-int64(before.HeapAlloc))/float64(b.N), "retained-B/rpc")
 			runtime.KeepAlive(s)
 		})
+	}
+}
+
+func TestTuneGC(t *testing.T) {
+	restore := func() { debug.SetGCPercent(100); debug.SetMemoryLimit(math.MaxInt64) }
+	restore()
+	t.Cleanup(restore)
+
+	TuneGC(func(string) string { return "" })
+	if got := debug.SetGCPercent(100); got != gcPercent {
+		t.Errorf("GOGC unset: GC percent %d, want %d", got, gcPercent)
+	}
+	if got := debug.SetMemoryLimit(-1); got != memoryLimit {
+		t.Errorf("GOMEMLIMIT unset: memory limit %d, want %d", got, memoryLimit)
+	}
+
+	restore()
+	TuneGC(func(k string) string { return map[string]string{"GOGC": "50", "GOMEMLIMIT": "1GiB"}[k] })
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC set: GC percent changed to %d", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("GOMEMLIMIT set: memory limit changed to %d", got)
 	}
 }

@@ -78,7 +78,7 @@ func (h *harness) dataSourceWorkload(ctx context.Context) (*dataSourceResult, er
 		return nil, err
 	}
 	h.log("==> data source: plan reading %d subjects ...", total)
-	p, err := h.phase(ctx, dir, "plan", []string{"plan", "-input=false", "-no-color"})
+	p, err := h.phase(ctx, kindProvider, dir, "plan", []string{"plan", "-input=false", "-no-color"})
 	res := &dataSourceResult{Subjects: total, Calls: p.count("GET", "/v1/subjects"), phaseResult: p}
 	if err == nil {
 		res.Read, err = planOutputInt(filepath.Join(dir, "plan.log"), "subjects")

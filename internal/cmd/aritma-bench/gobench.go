@@ -99,10 +99,21 @@ func buildProfilingProvider(ctx context.Context, root, work, pprofDir string) (s
 		return "", err
 	}
 	out := work + "/pprof-provider"
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, "./internal/cmd/aritma-bench/pprofprovider")
+	return out, goBuild(ctx, root, out, "./internal/cmd/aritma-bench/pprofprovider")
+}
+
+// buildNoopProvider builds the provider of the plugin floor (see noopprovider) into work.
+func buildNoopProvider(ctx context.Context, root, work string) (string, error) {
+	out := work + "/noop-provider"
+	return out, goBuild(ctx, root, out, "./internal/cmd/aritma-bench/noopprovider")
+}
+
+// goBuild builds the package pkg of the module at root into out.
+func goBuild(ctx context.Context, root, out, pkg string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, pkg)
 	cmd.Dir = root
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the profiling provider: %w\n%s", err, msg)
+		return fmt.Errorf("building %s: %w\n%s", pkg, err, msg)
 	}
-	return out, nil
+	return nil
 }

@@ -57,7 +57,6 @@ type options struct {
 	pprofDir    string
 	extraEnv    []string
 	resume      string
-	seedFrom    int
 	dataSource  bool
 	render      string
 }
@@ -101,8 +100,8 @@ func parseFlags(args []string) (options, error) {
 	fs := flag.NewFlagSet("aritma-bench", flag.ContinueOnError)
 	nList := fs.String("n", "50,200,1000", "comma-separated numbers of clients N (each workload has 5N resources)")
 	fs.BoolVar(&o.quick, "quick", false, "smoke test: N = 20 (unless -n is given); the README is left alone unless -readme is given")
-	fs.BoolVar(&o.floorOnly, "floor-only", false, "run only the terraform_data floor (no mock, no provider)")
-	kinds := fs.String("runs", "floor,provider,latency", "workloads to run: floor (terraform_data), provider (aritma, no latency), latency (aritma with -latency)")
+	fs.BoolVar(&o.floorOnly, "floor-only", false, "run only the floors (terraform_data, and the no-op plugin provider if -runs has it): no mock, no aritma provider")
+	kinds := fs.String("runs", "floor,plugin,provider,latency", "workloads to run: floor (terraform_data), plugin (noop_data of a provider that does nothing), provider (aritma, no latency), latency (aritma with -latency)")
 	fs.StringVar(&o.cli, "cli", "terraform", "Terraform-compatible CLI to drive (terraform, or the path of tofu)")
 	fs.StringVar(&o.binDir, "bin", "bin", "directory holding terraform-provider-aritma and aritma-mock")
 	fs.StringVar(&o.workDir, "work", ".bench", "directory for working directories, logs and results.json")
@@ -117,7 +116,6 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "write the raw results as JSON to this file (default: <work>/results.json)")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
 	fs.StringVar(&o.resume, "resume", "", "results.json of an interrupted run: reuse its completed workloads instead of running them again")
-	fs.IntVar(&o.seedFrom, "seed-from", 1000, "from this N on, seed the state through the API and measure only the plan: Terraform core's own apply and destroy are quadratic (0 = never)")
 	fs.StringVar(&o.render, "render", "", "run nothing: render the report (and the README section) from this results.json")
 	fs.BoolVar(&o.dataSource, "datasource", true, "also time one plan reading 10,000 subjects through aritma_iam_subjects, counting its list pages")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write a CPU and a heap profile of every provider process into this directory (builds a profiling provider)")
@@ -150,13 +148,13 @@ func parseFlags(args []string) (options, error) {
 	o.ns = slices.Compact(o.ns)
 	for k := range strings.SplitSeq(*kinds, ",") {
 		k = strings.TrimSpace(k)
-		if !slices.Contains([]string{kindFloor, kindProvider, kindLatency}, k) {
-			return o, fmt.Errorf("-runs: unknown workload %q (floor, provider, latency)", k)
+		if !slices.Contains([]string{kindFloor, kindPlugin, kindProvider, kindLatency}, k) {
+			return o, fmt.Errorf("-runs: unknown workload %q (floor, plugin, provider, latency)", k)
 		}
 		if k == kindLatency && o.latencyMS <= 0 {
 			continue
 		}
-		if o.floorOnly && k != kindFloor {
+		if o.floorOnly && k != kindFloor && k != kindPlugin {
 			continue
 		}
 		o.kinds = append(o.kinds, k)
@@ -209,7 +207,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 	rep := &report{
 		Started:     time.Now().UTC(),
 		CLI:         filepath.Base(cli),
-		CLIVersion:  firstLine(cli, "version"),
+		CLIVersion:  cliVersion(cli),
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
 		Ns:          o.ns,
@@ -232,6 +230,11 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 	}
 
 	h := &harness{opts: o, cli: cli, work: work, log: log}
+	if slices.Contains(o.kinds, kindPlugin) {
+		if h.noopBin, err = buildNoopProvider(ctx, root, work); err != nil {
+			return rep, err
+		}
+	}
 	if !o.floorOnly {
 		provider := filepath.Join(binDir, "terraform-provider-aritma")
 		if _, err := os.Stat(provider); err != nil {
@@ -335,7 +338,7 @@ func completedRuns(path string) (map[runKey]runResult, *dataSourceResult, error)
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, r := range prev.Runs {
-		ok := len(r.Phases) == 3 || (r.Seeded && len(r.Phases) == 1)
+		ok := len(r.Phases) == 3
 		for _, p := range r.Phases {
 			ok = ok && p.Err == ""
 		}
@@ -358,13 +361,15 @@ type harness struct {
 	wrapDir     string
 	cliRC       string
 	providerBin string
+	noopBin     string
 	mock        *mockProc
 	log         func(string, ...any)
 	sequence    int
 }
 
-// installWrapper builds rusage-wrap as <work>/plugins/terraform-provider-aritma and writes the
-// CLI configuration whose dev_overrides point there. provider is the real binary it runs.
+// installWrapper builds rusage-wrap as <work>/plugins/terraform-provider-aritma (and -noop, the
+// same program) and writes the CLI configuration whose dev_overrides point there. provider is the
+// real binary it runs for the aritma workloads, h.noopBin for the plugin floor.
 func (h *harness) installWrapper(ctx context.Context, root, provider string) error {
 	h.wrapDir = filepath.Join(h.work, "plugins")
 	h.cliRC = filepath.Join(h.work, "cli.tfrc")
@@ -374,20 +379,19 @@ func (h *harness) installWrapper(ctx context.Context, root, provider string) err
 	if err := os.WriteFile(h.cliRC, []byte(cliConfig(h.wrapDir)), 0o644); err != nil {
 		return err
 	}
-	if provider == "" {
+	h.providerBin = provider
+	if provider == "" && h.noopBin == "" {
 		return nil
 	}
 	out := filepath.Join(h.wrapDir, "terraform-provider-aritma")
-	build := exec.CommandContext(ctx, "go", "build", "-o", out, "./internal/cmd/rusage-wrap")
-	build.Dir = root
-	if msg, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building rusage-wrap: %w\n%s", err, msg)
+	if err := goBuild(ctx, root, out, "./internal/cmd/rusage-wrap"); err != nil {
+		return err
 	}
-	h.providerBin = provider
-	return nil
+	return os.Symlink(out, filepath.Join(h.wrapDir, "terraform-provider-noop"))
 }
 
-func (h *harness) env(wrapOut string) []string {
+// env is the environment of a CLI command of a workload of kind.
+func (h *harness) env(kind, wrapOut string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -401,7 +405,7 @@ func (h *harness) env(wrapOut string) []string {
 		"TF_CLI_CONFIG_FILE="+h.cliRC,
 		"TF_IN_AUTOMATION=1",
 		"CHECKPOINT_DISABLE=1",
-		"RUSAGE_WRAP_EXEC="+h.providerBin,
+		"RUSAGE_WRAP_EXEC="+h.wrappedBin(kind),
 		"RUSAGE_WRAP_OUT="+wrapOut,
 	)
 	if h.mock != nil {
@@ -418,10 +422,18 @@ func (h *harness) env(wrapOut string) []string {
 	return append(env, h.opts.extraEnv...)
 }
 
+// wrappedBin is the provider binary rusage-wrap runs for a workload of kind.
+func (h *harness) wrappedBin(kind string) string {
+	if kind == kindPlugin {
+		return h.noopBin
+	}
+	return h.providerBin
+}
+
 // workload runs apply, plan and destroy of one kind at one N, opts.repeat times, and keeps the
 // fastest run of each phase.
 func (h *harness) workload(ctx context.Context, kind string, n int) (runResult, error) {
-	res := runResult{Kind: kind, N: n, Resources: 5 * n, Started: time.Now().UTC(), Seeded: h.seeded(n)}
+	res := runResult{Kind: kind, N: n, Resources: 5 * n, Started: time.Now().UTC()}
 	if kind == kindLatency {
 		res.LatencyMS = h.opts.latencyMS
 	}
@@ -442,31 +454,30 @@ func (h *harness) workload(ctx context.Context, kind string, n int) (runResult, 
 	return res, errs
 }
 
-// seeded reports whether the workload at n is seeded rather than applied (see seed.go).
-func (h *harness) seeded(n int) bool { return h.opts.seedFrom > 0 && n >= h.opts.seedFrom }
-
 func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phaseResult, error) {
 	h.sequence++
 	dir := filepath.Join(h.work, fmt.Sprintf("%02d-%s-%d", h.sequence, kind, n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	cfg := floorConfig(n)
-	if kind != kindFloor {
-		cfg = providerConfig(n)
+	for name, content := range workloadFiles(kind, n) {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			return nil, err
+		}
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-		return nil, err
+	// `get` installs the local client module (it records where it is); unlike `init` it installs
+	// no providers, so the dev override stays the only way the CLI finds ours.
+	if _, err := runCLI(ctx, h.cli, dir, h.env(kind, filepath.Join(dir, "get.rusage.jsonl")), filepath.Join(dir, "get.rusage.jsonl"),
+		filepath.Join(dir, "get.log"), "get", "-no-color"); err != nil {
+		return nil, fmt.Errorf("installing the client module: %w", err)
 	}
 	if h.mock != nil {
 		if err := h.mock.reset(ctx); err != nil {
 			return nil, err
-		}
-	}
-	if h.seeded(n) {
-		h.log("==> %-8s N=%-5d seeding the state through the API ...", kind, n)
-		if err := h.seedWorkload(ctx, kind, n, dir); err != nil {
-			return nil, fmt.Errorf("seeding: %w", err)
 		}
 	}
 	if h.mock != nil {
@@ -492,15 +503,12 @@ func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phase
 	var phases []phaseResult
 	var errs error
 	applied := false
-	if h.seeded(n) {
-		steps, applied = steps[1:2], true // the plan only; the seeded objects go with the next reset
-	}
 	for _, st := range steps {
 		if st.phase == "plan" && !applied {
 			continue // nothing to refresh; still destroy whatever a failed apply created
 		}
 		h.log("==> %-8s N=%-5d %-7s ...", kind, n, st.phase)
-		p, err := h.phase(ctx, dir, st.phase, st.args)
+		p, err := h.phase(ctx, kind, dir, st.phase, st.args)
 		if err != nil {
 			errs = errors.Join(errs, fmt.Errorf("%s: %w", st.phase, err))
 			p.Err = err.Error()
@@ -516,7 +524,7 @@ func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phase
 }
 
 // phase runs one CLI command with fresh mock counters and collects what it cost.
-func (h *harness) phase(ctx context.Context, dir, phase string, args []string) (phaseResult, error) {
+func (h *harness) phase(ctx context.Context, kind, dir, phase string, args []string) (phaseResult, error) {
 	p := phaseResult{Phase: phase}
 	if h.mock != nil {
 		if err := h.mock.resetStats(ctx); err != nil {
@@ -528,7 +536,7 @@ func (h *harness) phase(ctx context.Context, dir, phase string, args []string) (
 	logPath := filepath.Join(dir, phase+".log")
 	cctx, cancel := context.WithTimeout(ctx, h.opts.timeout)
 	defer cancel()
-	cost, err := runCLI(cctx, h.cli, dir, h.env(wrapOut), wrapOut, logPath, args...)
+	cost, err := runCLI(cctx, h.cli, dir, h.env(kind, wrapOut), wrapOut, logPath, args...)
 	p.procCost = cost
 	if err != nil {
 		return p, err
@@ -550,13 +558,19 @@ func (h *harness) phase(ctx context.Context, dir, phase string, args []string) (
 	return p, nil
 }
 
-func firstLine(name string, args ...string) string {
-	out, err := exec.CommandContext(context.Background(), name, args...).Output()
+// cliVersion is the CLI's version line ("Terraform v1.11.4", "OpenTofu v1.12.6"), skipping the
+// warnings a CLI may print first (a CLI configuration it cannot read, for one).
+func cliVersion(cli string) string {
+	out, err := exec.CommandContext(context.Background(), cli, "version").Output()
 	if err != nil {
-		return name
+		return filepath.Base(cli)
 	}
-	line, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(line)
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
+			return line
+		}
+	}
+	return filepath.Base(cli)
 }
 
 func loadAvg() string {

@@ -38,7 +38,6 @@ type report struct {
 type runResult struct {
 	Started   time.Time     `json:"started"`
 	Resumed   bool          `json:"resumed,omitempty"` // taken from an earlier, interrupted run (-resume)
-	Seeded    bool          `json:"seeded,omitempty"`  // state seeded through the API; only the plan measured
 	Kind      string        `json:"kind"`
 	N         int           `json:"n"`
 	Resources int           `json:"resources"`
@@ -153,6 +152,8 @@ func kindLabel(r runResult) string {
 	switch r.Kind {
 	case kindFloor:
 		return "floor"
+	case kindPlugin:
+		return "no-op plugin"
 	case kindLatency:
 		return fmt.Sprintf("aritma +%d ms", r.LatencyMS)
 	default:
@@ -187,19 +188,27 @@ func (rep *report) markdown() string {
 		b.WriteString("; the run was interrupted and resumed, so " + strings.Join(resumed, ", ") + " come from its first pass")
 	}
 	b.WriteString(". Times in seconds, memory is peak RSS in MB; *floor* is the same graph of `terraform_data` resources, ")
+	b.WriteString("*no-op plugin* the same graph of `noop_data`, terraform_data served by a terraform-plugin-framework provider that does nothing, ")
+	b.WriteString("and *× plugin* the aritma run's wall time over it: what the aritma provider costs beyond what any framework provider costs; ")
 	b.WriteString("*ideal* is API calls × latency ÷ parallelism. CPU is user + system time; *CPU × floor* is (CLI + provider CPU) ÷ the floor's CLI CPU, ")
 	b.WriteString("a steadier ratio than wall time on a shared machine.\n\n")
 
-	b.WriteString("| N | resources | run | phase | wall s | × floor | × ideal | CLI CPU s | provider CPU s | CPU × floor | CLI MB | provider MB | provider starts | mock CPU s | API calls | by endpoint |\n")
-	b.WriteString("|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	b.WriteString("| N | resources | run | phase | wall s | × floor | × plugin | × ideal | CLI CPU s | provider CPU s | CPU × floor | CLI MB | provider MB | provider starts | mock CPU s | API calls | by endpoint |\n")
+	b.WriteString("|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, r := range rep.Runs {
 		floor, _ := rep.run(kindFloor, r.N)
+		plugin, _ := rep.run(kindPlugin, r.N)
 		for _, p := range r.Phases {
-			xFloor, xIdeal, xCPU := "", "", ""
+			xFloor, xPlugin, xIdeal, xCPU := "", "", "", ""
 			if r.Kind != kindFloor {
 				if fp, ok := floor.phase(p.Phase); ok && fp.WallSec > 0 && fp.CLICPUSec > 0 {
 					xFloor = fmt.Sprintf("%.2f", p.WallSec/fp.WallSec)
 					xCPU = fmt.Sprintf("%.2f", (p.CLICPUSec+p.ProvCPUSec)/fp.CLICPUSec)
+				}
+			}
+			if r.Kind == kindProvider || r.Kind == kindLatency {
+				if pp, ok := plugin.phase(p.Phase); ok && pp.WallSec > 0 {
+					xPlugin = fmt.Sprintf("%.2f", p.WallSec/pp.WallSec)
 				}
 			}
 			if r.Kind == kindLatency {
@@ -210,29 +219,22 @@ func (rep *report) markdown() string {
 			provCPU, provStarts, mockCPU, calls := "–", "–", "–", "–"
 			if r.Kind != kindFloor {
 				provCPU, provStarts = secs(p.ProvCPUSec), strconv.Itoa(p.ProvLaunches)
+			}
+			if r.Kind == kindProvider || r.Kind == kindLatency {
 				mockCPU, calls = secs(p.MockCPUSec), strconv.FormatInt(p.Total, 10)
 			}
 			phase := p.Phase
-			if r.Seeded {
-				phase += " (seeded)"
-			}
 			wall := secs(p.WallSec)
 			if p.Err != "" {
 				wall += " ✗"
 			}
-			fmt.Fprintf(&b, "| %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-				r.N, r.Resources, kindLabel(r), phase, wall, xFloor, xIdeal, secs(p.CLICPUSec), provCPU, xCPU,
+			fmt.Fprintf(&b, "| %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+				r.N, r.Resources, kindLabel(r), phase, wall, xFloor, xPlugin, xIdeal, secs(p.CLICPUSec), provCPU, xCPU,
 				mb(p.CLIMaxRSSKiB), mb(p.ProvMaxRSS), provStarts, mockCPU, calls, p.endpoints())
 		}
 	}
 	b.WriteString("\nEndpoints: `+` create, `?` read (one list page for `secrets?`/`policies?`), `−` delete; ")
 	b.WriteString("*plan* is a no-change plan with refresh (`-detailed-exitcode` must exit 0); *destroy* includes its refresh.")
-	if slices.ContainsFunc(rep.Runs, func(r runResult) bool { return r.Seeded }) {
-		b.WriteString(" *seeded*: Terraform core's own apply and destroy grow quadratically with the number of resources " +
-			"(compare the floor at the two smaller Ns), so at the largest N the objects are created straight through the API " +
-			"and the state is written from a one-client state the CLI applied; only the refresh is measured, and it must " +
-			"still find nothing to change.")
-	}
 	b.WriteString("\n\n")
 
 	b.WriteString(rep.mockLine())
@@ -340,7 +342,7 @@ func (rep *report) targetN() int {
 func (rep *report) providerRuns() []runResult {
 	var rs []runResult
 	for _, r := range rep.Runs {
-		if r.Kind != kindFloor {
+		if r.Kind == kindProvider || r.Kind == kindLatency {
 			rs = append(rs, r)
 		}
 	}
@@ -525,7 +527,7 @@ func (rep *report) largestN(phase string, kinds ...string) (int, bool) {
 }
 
 // floorTargets: wall time of apply and refresh at N = 1000, zero latency, ≤ 1.3 × the floor,
-// each judged at the largest N that measured it (seeded runs measure no apply).
+// each judged at the largest N that measured it.
 func (rep *report) floorTargets() []target {
 	var ts []target
 	for _, ph := range []string{"apply", "plan", "destroy"} {
@@ -552,8 +554,14 @@ func (rep *report) floorTargets() []target {
 		t.na = ph == "destroy"
 		t.detail = fmt.Sprintf("%.2f s vs %.2f s = %.2f×; CPU CLI+provider %.2f s vs floor %.2f s",
 			p.WallSec, f.WallSec, ratio, p.CLICPUSec+p.ProvCPUSec, f.CLICPUSec)
+		if gr, ok := rep.run(kindPlugin, n); ok {
+			if g, ok := gr.phase(ph); ok && g.WallSec > 0 {
+				t.detail += fmt.Sprintf("; the no-op plugin provider %.2f s (%.2f× floor), so aritma = %.2f× it; CPU CLI+provider %.2f s, of which provider %.2f s (aritma %.2f s)",
+					g.WallSec, g.WallSec/f.WallSec, p.WallSec/g.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec, p.ProvCPUSec)
+			}
+		}
 		if n != rep.targetN() {
-			t.detail += fmt.Sprintf(" (judged at N=%d, the largest N with a real %s: larger Ns are seeded)", n, ph)
+			t.detail += fmt.Sprintf(" (judged at N=%d, the largest N that measured %s)", n, ph)
 		}
 		ts = append(ts, t)
 	}
@@ -608,7 +616,7 @@ func (rep *report) latencyTarget() target {
 }
 
 // rssTarget: the provider's peak RSS at the target N, per phase at the largest N that measured
-// the phase (a seeded N has only a plan; its apply and destroy are judged at the largest real N).
+// the phase.
 func (rep *report) rssTarget() target {
 	n := rep.targetN()
 	t := target{name: fmt.Sprintf("Provider peak RSS at N=%d ≤ 100 MB", n)}

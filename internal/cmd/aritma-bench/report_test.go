@@ -113,15 +113,26 @@ func TestCheckCalls(t *testing.T) {
 }
 
 func TestConfigsHaveFiveResourcesPerClient(t *testing.T) {
-	for name, cfg := range map[string]string{"provider": providerConfig(7), "floor": floorConfig(7)} {
-		if got := strings.Count(cfg, "count = 7") + strings.Count(cfg, "count               = 7"); got != 1 {
-			t.Errorf("%s: %d blocks with count = N", name, got)
+	for _, kind := range []string{kindFloor, kindPlugin, kindProvider} {
+		files := workloadFiles(kind, 7)
+		if root := files["main.tf"]; !strings.Contains(root, "count  = 7\n") || !strings.Contains(root, `source = "./client"`) {
+			t.Errorf("%s: root module does not call ./client 7 times:\n%s", kind, root)
 		}
-		if got := strings.Count(cfg, "= 14\n"); got != 2 {
-			t.Errorf("%s: %d blocks with count = 2N", name, got)
+		module := files["client/main.tf"]
+		if got := strings.Count(module, "\nresource "); got != 3 {
+			t.Errorf("%s: %d resource blocks in the client module, want 3", kind, got)
+		}
+		if got := strings.Count(module, "count = 2\n") + strings.Count(module, "count       = 2\n") + strings.Count(module, "count   = 2\n"); got != 2 {
+			t.Errorf("%s: %d blocks with count = 2, want 2 (secrets and policies)", kind, got)
+		}
+		if hasProvider := strings.Contains(files["main.tf"], `provider "aritma"`); hasProvider != (kind == kindProvider) {
+			t.Errorf("%s: provider block present = %v", kind, hasProvider)
+		}
+		if usesNoop := strings.Contains(module, `resource "noop_data"`) && strings.Contains(module, `source = "aritma/noop"`); usesNoop != (kind == kindPlugin) {
+			t.Errorf("%s: noop_data from aritma/noop = %v", kind, usesNoop)
 		}
 	}
-	if !strings.Contains(cliConfig("/x/y"), `"aritma/aritma" = "/x/y"`) {
-		t.Error("cli config lacks the dev override")
+	if rc := cliConfig("/x/y"); !strings.Contains(rc, `"aritma/aritma" = "/x/y"`) || !strings.Contains(rc, `"aritma/noop"   = "/x/y"`) {
+		t.Error("cli config lacks a dev override")
 	}
 }
