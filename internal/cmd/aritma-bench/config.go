@@ -14,6 +14,10 @@ const (
 	kindPlugin   = "plugin"   // noop_data: terraform_data served by a framework provider that does nothing
 )
 
+// workloadFormat names the shape of the configurations, so that -resume never mixes runs of
+// different shapes. Change it whenever workloadFiles changes what is measured.
+const workloadFormat = "client-module/v1"
+
 // clientModuleDir is the module, next to the root module, that holds one client's resources.
 const clientModuleDir = "client"
 
@@ -21,11 +25,12 @@ const clientModuleDir = "client"
 // a root module that calls the client module once per client (count = n).
 //
 // One module instance per client is how a module author writes it (see
-// examples/modules/service-client), and it is also the shape Terraform core handles in linear
-// time: a secret that names aritma_iam_client.c[floor(count.index / 2)] makes core decode every
-// instance of aritma_iam_client.c from the state for each reference, so a counted graph of 5,000
-// resources costs core minutes per command before any provider is asked anything. That would
-// measure core, not the provider.
+// examples/modules/service-client), and it spares the CLI a quadratic cost that has nothing to do
+// with the provider: a secret that names aritma_iam_client.c[floor(count.index / 2)] makes the CLI
+// decode every instance of aritma_iam_client.c from the state for each reference, so a counted
+// graph of 5,000 resources costs the CLI minutes per command before any provider is asked
+// anything. (The CLI's apply and destroy still grow faster than linearly, Terraform 1.11's much
+// more than OpenTofu's; the floors show it.)
 func workloadFiles(kind string, n int) map[string]string {
 	module, provider := floorModule, ""
 	switch kind {
@@ -118,8 +123,8 @@ resource "terraform_data" "p" {
 }
 `
 
-// cliConfig is a CLI configuration that makes the CLI start the program in dir as the
-// aritma provider, without a registry, a lock file or `init` (modules come from `get`).
+// cliConfig is a CLI configuration that makes the CLI start the programs in dir as the
+// aritma and noop providers, without a registry, a lock file or `init` (modules come from `get`).
 func cliConfig(dir string) string {
 	return fmt.Sprintf(`provider_installation {
   dev_overrides {

@@ -1,21 +1,25 @@
-// Command aritma-bench measures the provider against the Terraform floor.
+// Command aritma-bench measures the provider against two floors.
 //
-// For each N it generates a configuration of N aritma_iam_client resources, each with 2
-// aritma_iam_client_secret (generated values) and 2 aritma_iam_policy resources (5N resources),
-// and the same graph of 5N terraform_data resources (the floor: Terraform core with a provider that
-// does nothing). It runs apply, a no-change plan (refresh, -detailed-exitcode must exit 0) and
-// destroy with a real CLI against the bundled mock, then the provider workload again with latency
+// For each N it generates a configuration that calls a client module N times: an
+// aritma_iam_client with 2 aritma_iam_client_secret (generated values) and 2 aritma_iam_policy
+// resources per instance (5N resources). The same graph is built from terraform_data (the floor:
+// Terraform core with no provider process) and from noop_data, terraform_data served by a
+// terraform-plugin-framework provider that does nothing (noopprovider: what any plugin provider
+// costs). It runs apply, a no-change plan (refresh, -detailed-exitcode must exit 0) and destroy
+// with a real CLI against the bundled mock, then the provider workload again with latency
 // injected into the mock. For every command it records wall time, CPU time and peak RSS of the CLI
 // and of the provider processes (through internal/cmd/rusage-wrap, installed as the provider in a
 // dev_overrides directory), and the exact API calls by endpoint from the mock's /_mock/stats.
 // It checks the targets of the performance issue, prints one markdown table and rewrites the
 // README's Performance section between <!-- bench:start --> and <!-- bench:end -->.
 //
-//	go run ./internal/cmd/aritma-bench                 # N = 50,200,1000; writes README.md
+//	go run ./internal/cmd/aritma-bench -cli tofu       # N = 50,200,1000; writes README.md
 //	go run ./internal/cmd/aritma-bench -quick          # N = 20, smoke test, README untouched
 //	go run ./internal/cmd/aritma-bench -floor-only -quick
 //
-// It needs bin/terraform-provider-aritma and bin/aritma-mock (`make build`).
+// It needs bin/terraform-provider-aritma and bin/aritma-mock (`make build`) and Go, with which it
+// builds the wrapper and the no-op provider. `make bench` runs it with OpenTofu: Terraform 1.11's
+// own apply grows quadratically with the number of resources.
 package main
 
 import (
@@ -102,7 +106,7 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.quick, "quick", false, "smoke test: N = 20 (unless -n is given); the README is left alone unless -readme is given")
 	fs.BoolVar(&o.floorOnly, "floor-only", false, "run only the floors (terraform_data, and the no-op plugin provider if -runs has it): no mock, no aritma provider")
 	kinds := fs.String("runs", "floor,plugin,provider,latency", "workloads to run: floor (terraform_data), plugin (noop_data of a provider that does nothing), provider (aritma, no latency), latency (aritma with -latency)")
-	fs.StringVar(&o.cli, "cli", "terraform", "Terraform-compatible CLI to drive (terraform, or the path of tofu)")
+	fs.StringVar(&o.cli, "cli", "terraform", "Terraform-compatible CLI to drive: terraform, tofu, or a path (make bench passes OpenTofu)")
 	fs.StringVar(&o.binDir, "bin", "bin", "directory holding terraform-provider-aritma and aritma-mock")
 	fs.StringVar(&o.workDir, "work", ".bench", "directory for working directories, logs and results.json")
 	fs.BoolVar(&o.keep, "keep", false, "keep the generated working directories and logs")
@@ -208,6 +212,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		Started:     time.Now().UTC(),
 		CLI:         filepath.Base(cli),
 		CLIVersion:  cliVersion(cli),
+		Workload:    workloadFormat,
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
 		Ns:          o.ns,
@@ -258,7 +263,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		return rep, err
 	}
 
-	done, prevDS, err := completedRuns(o.resume)
+	done, prevDS, err := completedRuns(o.resume, rep)
 	if err != nil {
 		return rep, err
 	}
@@ -324,7 +329,8 @@ type runKey struct {
 }
 
 // completedRuns reads the workloads of an earlier results.json that finished without an error.
-func completedRuns(path string) (map[runKey]runResult, *dataSourceResult, error) {
+// A run of another CLI, parallelism, latency or workload format would not compare, so it is refused.
+func completedRuns(path string, now *report) (map[runKey]runResult, *dataSourceResult, error) {
 	done := map[runKey]runResult{}
 	if path == "" {
 		return done, nil, nil
@@ -336,6 +342,10 @@ func completedRuns(path string) (map[runKey]runResult, *dataSourceResult, error)
 	var prev report
 	if err := json.Unmarshal(data, &prev); err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if prev.Workload != workloadFormat || prev.CLIVersion != now.CLIVersion || prev.Parallelism != now.Parallelism || prev.LatencyMS != now.LatencyMS {
+		return nil, nil, fmt.Errorf("-resume %s: it ran workload format %q with %s, -parallelism=%d, -latency=%d; this run is %q with %s, -parallelism=%d, -latency=%d",
+			path, prev.Workload, prev.CLIVersion, prev.Parallelism, prev.LatencyMS, now.Workload, now.CLIVersion, now.Parallelism, now.LatencyMS)
 	}
 	for _, r := range prev.Runs {
 		ok := len(r.Phases) == 3
@@ -471,9 +481,8 @@ func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phase
 	}
 	// `get` installs the local client module (it records where it is); unlike `init` it installs
 	// no providers, so the dev override stays the only way the CLI finds ours.
-	if _, err := runCLI(ctx, h.cli, dir, h.env(kind, filepath.Join(dir, "get.rusage.jsonl")), filepath.Join(dir, "get.rusage.jsonl"),
-		filepath.Join(dir, "get.log"), "get", "-no-color"); err != nil {
-		return nil, fmt.Errorf("installing the client module: %w", err)
+	if err := h.getModules(ctx, kind, dir); err != nil {
+		return nil, err
 	}
 	if h.mock != nil {
 		if err := h.mock.reset(ctx); err != nil {
@@ -521,6 +530,21 @@ func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phase
 		}
 	}
 	return phases, errs
+}
+
+// getModules runs `get` in dir.
+func (h *harness) getModules(ctx context.Context, kind, dir string) error {
+	cctx, cancel := context.WithTimeout(ctx, h.opts.timeout)
+	defer cancel()
+	logPath, wrapOut := filepath.Join(dir, "get.log"), filepath.Join(dir, "get.rusage.jsonl")
+	cost, err := runCLI(cctx, h.cli, dir, h.env(kind, wrapOut), wrapOut, logPath, "get", "-no-color")
+	if err == nil && cost.ExitCode != 0 {
+		err = fmt.Errorf("exited %d; see %s:\n%s", cost.ExitCode, logPath, tailFile(logPath, 30))
+	}
+	if err != nil {
+		return fmt.Errorf("installing the client module: %w", err)
+	}
+	return nil
 }
 
 // phase runs one CLI command with fresh mock counters and collects what it cost.

@@ -20,6 +20,7 @@ type report struct {
 	Started      time.Time         `json:"started"`
 	CLI          string            `json:"cli"`
 	CLIVersion   string            `json:"cliVersion"`
+	Workload     string            `json:"workload"` // workloadFormat of the configurations measured
 	GoVersion    string            `json:"goVersion"`
 	CPUs         int               `json:"cpus"`
 	LoadAvg      string            `json:"loadAvg"`
@@ -207,7 +208,7 @@ func (rep *report) markdown() string {
 				}
 			}
 			if r.Kind == kindProvider || r.Kind == kindLatency {
-				if pp, ok := plugin.phase(p.Phase); ok && pp.WallSec > 0 {
+				if pp, ok := plugin.phase(p.Phase); ok && pp.WallSec > 0 && pp.Err == "" {
 					xPlugin = fmt.Sprintf("%.2f", p.WallSec/pp.WallSec)
 				}
 			}
@@ -437,7 +438,7 @@ func (rep *report) targets() []target {
 				return bad
 			}),
 		rep.tokenTarget(prs),
-		rep.planTarget(prs),
+		rep.planTarget(rep.Runs),
 	}
 	ts = append(ts, rep.floorTargets()...)
 	ts = append(ts, rep.latencyTarget())
@@ -492,10 +493,11 @@ func (rep *report) tokenTarget(prs []runResult) target {
 	return t
 }
 
-func (rep *report) planTarget(prs []runResult) target {
+// planTarget: every run's plan after apply is empty, the floors' too (they are the baselines).
+func (rep *report) planTarget(runs []runResult) target {
 	t := target{name: "Plan after apply is empty (`-detailed-exitcode` 0)", pass: true}
 	var bad []string
-	for _, r := range prs {
+	for _, r := range runs {
 		p, ok := r.phase("plan")
 		if !ok || p.ExitCode != 0 || p.Err != "" {
 			t.pass = false
@@ -555,7 +557,7 @@ func (rep *report) floorTargets() []target {
 		t.detail = fmt.Sprintf("%.2f s vs %.2f s = %.2f×; CPU CLI+provider %.2f s vs floor %.2f s",
 			p.WallSec, f.WallSec, ratio, p.CLICPUSec+p.ProvCPUSec, f.CLICPUSec)
 		if gr, ok := rep.run(kindPlugin, n); ok {
-			if g, ok := gr.phase(ph); ok && g.WallSec > 0 {
+			if g, ok := gr.phase(ph); ok && g.WallSec > 0 && g.Err == "" {
 				t.detail += fmt.Sprintf("; the no-op plugin provider %.2f s (%.2f× floor), so aritma = %.2f× it; CPU CLI+provider %.2f s, of which provider %.2f s (aritma %.2f s)",
 					g.WallSec, g.WallSec/f.WallSec, p.WallSec/g.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec, p.ProvCPUSec)
 			}

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -134,5 +137,35 @@ func TestConfigsHaveFiveResourcesPerClient(t *testing.T) {
 	}
 	if rc := cliConfig("/x/y"); !strings.Contains(rc, `"aritma/aritma" = "/x/y"`) || !strings.Contains(rc, `"aritma/noop"   = "/x/y"`) {
 		t.Error("cli config lacks a dev override")
+	}
+}
+
+func TestResumeRefusesAnotherSetup(t *testing.T) {
+	now := &report{CLIVersion: "OpenTofu v1.12.6", Workload: workloadFormat, Parallelism: 10, LatencyMS: 20}
+	done := runResult{Kind: kindFloor, N: 50, Phases: []phaseResult{{Phase: "apply"}, {Phase: "plan"}, {Phase: "destroy"}}}
+	write := func(prev report) string {
+		prev.Runs = []runResult{done}
+		data, err := json.Marshal(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "results.json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	runs, _, err := completedRuns(write(*now), now)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("same setup: %d runs, %v", len(runs), err)
+	}
+	for name, prev := range map[string]report{
+		"older workload": {CLIVersion: now.CLIVersion, Parallelism: 10, LatencyMS: 20},
+		"another CLI":    {CLIVersion: "Terraform v1.11.4", Workload: workloadFormat, Parallelism: 10, LatencyMS: 20},
+		"parallelism":    {CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 50, LatencyMS: 20},
+	} {
+		if _, _, err := completedRuns(write(prev), now); err == nil || !strings.Contains(err.Error(), "-resume") {
+			t.Errorf("%s: err = %v, want a refusal", name, err)
+		}
 	}
 }

@@ -5,8 +5,9 @@
 // terraform_data lives inside the CLI, so the first floor has no provider process, no gRPC and no
 // msgpack. What a CLI spends on those for every resource, and what the framework spends, is the
 // same for any framework provider; comparing the aritma workload with this one leaves what the
-// aritma provider itself costs. It quiets the same unread SDK logs the aritma provider does, so
-// the comparison is like for like.
+// aritma provider itself costs. It is served exactly as the aritma provider is
+// (provider.ServeFramework: RPC contexts released, unread logs off, the same GC settings), so the
+// comparison is like for like.
 package main
 
 import (
@@ -14,11 +15,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log"
-	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -29,9 +28,8 @@ import (
 )
 
 func main() {
-	aritma.QuietUnreadLogs(os.Environ(), os.Setenv)
-	if err := providerserver.Serve(context.Background(), func() provider.Provider { return noopProvider{} },
-		providerserver.ServeOpts{Address: "registry.terraform.io/aritma/noop"}); err != nil {
+	if err := aritma.ServeFramework("registry.terraform.io/aritma/noop", "noop",
+		func() provider.Provider { return noopProvider{} }, false); err != nil {
 		log.Fatal(err.Error())
 	}
 }
