@@ -22,7 +22,7 @@ import (
 // every logger terraform-plugin-go and the framework attached to it, about 15 KB per RPC. A
 // refresh makes four RPCs per resource, so without help the provider's heap grows by some 60 KB
 // per resource and command: 155 MB of peak RSS for a plan of 1,000 resources, about 35 MB with it
-// (README, Performance).
+// (with Go's default GC settings; see TuneGC for the ones the provider runs with).
 //
 // So every per-resource RPC runs with a context that forwards to the RPC's context only while the
 // RPC runs and forgets it when the RPC returns; what the framework keeps is then a few hundred
