@@ -147,7 +147,8 @@ func checkRedirectURI(u string) string {
 	case "https":
 		return ""
 	case "http":
-		switch p.Hostname() {
+		// Host names are case-insensitive (RFC 3986, 3.2.2): LOCALHOST is localhost.
+		switch strings.ToLower(p.Hostname()) {
 		case "localhost", "127.0.0.1", "::1":
 			return ""
 		}

@@ -97,7 +97,7 @@ func TestClientValidation(t *testing.T) {
 			e.wantProblem(e.call("PUT", "/v1/clients/"+id, tt.body), 400, tt.field, tt.msg)
 		})
 	}
-	for _, ok := range [][]string{{"http://localhost/cb"}, {"http://127.0.0.1:9000/cb"}, {"http://[::1]:9000/cb"}, {"https://a.example/cb", "https://b.example/cb"}} {
+	for _, ok := range [][]string{{"http://localhost/cb"}, {"http://LOCALHOST:8080/cb"}, {"http://127.0.0.1:9000/cb"}, {"http://[::1]:9000/cb"}, {"https://a.example/cb", "https://b.example/cb"}} {
 		e.want(e.call("POST", "/v1/clients", authCode(ok...)), 201)
 	}
 	e.golden("client_validation", e.call("POST", "/v1/clients", map[string]any{"name": "", "allowedGrantTypes": []string{"x"}}))
