@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/rusage"
 )
 
 // procCost is what one CLI command cost, split between the CLI and the provider processes it
@@ -25,16 +25,6 @@ type procCost struct {
 	ProvMaxRSS   int64   `json:"providerMaxRssKiB"`
 	ProvLaunches int     `json:"providerLaunches"`
 	ExitCode     int     `json:"exitCode"`
-}
-
-// wrapRecord is one line written by internal/cmd/rusage-wrap.
-type wrapRecord struct {
-	WallSec    float64 `json:"wallSec"`
-	UserSec    float64 `json:"userSec"`
-	SysSec     float64 `json:"sysSec"`
-	MaxRSSKiB  int64   `json:"maxRssKiB"`
-	ExitCode   int     `json:"exitCode"`
-	WrapCPUSec float64 `json:"wrapCpuSec"`
 }
 
 // runCLI runs the CLI with args in dir and measures it. The rusage the kernel reports for the CLI
@@ -96,7 +86,7 @@ func runCLI(ctx context.Context, cli, dir string, env []string, wrapOut, logPath
 		total = tvSec(ru.Utime) + tvSec(ru.Stime)
 		rusageMax = ru.Maxrss
 	}
-	recs, err := readWrapRecords(wrapOut)
+	recs, err := rusage.Read(wrapOut)
 	if err != nil {
 		return pc, err
 	}
@@ -136,27 +126,6 @@ func vmHWM(pid int) int64 {
 		}
 	}
 	return 0
-}
-
-func readWrapRecords(path string) ([]wrapRecord, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var recs []wrapRecord
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var r wrapRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		recs = append(recs, r)
-	}
-	return recs, sc.Err()
 }
 
 // tailFile returns the last n lines of a log, to show why a command failed.

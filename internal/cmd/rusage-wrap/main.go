@@ -12,13 +12,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/rusage"
 )
 
 // Environment variables the wrapper reads.
@@ -26,19 +27,6 @@ const (
 	envExec = "RUSAGE_WRAP_EXEC" // absolute path of the program to run
 	envOut  = "RUSAGE_WRAP_OUT"  // file to append the JSON line to; nothing is written when empty
 )
-
-// Record is the JSON line written for each run of the child.
-type Record struct {
-	PID        int      `json:"pid"`
-	Args       []string `json:"args,omitempty"`
-	Start      string   `json:"start"`
-	WallSec    float64  `json:"wallSec"`
-	UserSec    float64  `json:"userSec"`
-	SysSec     float64  `json:"sysSec"`
-	MaxRSSKiB  int64    `json:"maxRssKiB"`
-	ExitCode   int      `json:"exitCode"`
-	WrapCPUSec float64  `json:"wrapCpuSec"`
-}
 
 func main() {
 	os.Exit(run())
@@ -77,7 +65,7 @@ func run() int {
 	if err != nil {
 		code = 1
 	}
-	rec := Record{PID: cmd.Process.Pid, Args: os.Args[1:], Start: start.UTC().Format(time.RFC3339Nano), WallSec: wall.Seconds()}
+	rec := rusage.Record{PID: cmd.Process.Pid, Args: os.Args[1:], Start: start.UTC().Format(time.RFC3339Nano), WallSec: wall.Seconds()}
 	if st := cmd.ProcessState; st != nil {
 		code = st.ExitCode()
 		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -95,7 +83,7 @@ func run() int {
 		rec.WrapCPUSec = tvSec(self.Utime) + tvSec(self.Stime)
 	}
 	if out := os.Getenv(envOut); out != "" {
-		if werr := appendRecord(out, rec); werr != nil {
+		if werr := rusage.Append(out, rec); werr != nil {
 			fmt.Fprintf(os.Stderr, "rusage-wrap: %v\n", werr)
 		}
 	}
@@ -104,21 +92,4 @@ func run() int {
 
 func tvSec(tv syscall.Timeval) float64 {
 	return float64(tv.Sec) + float64(tv.Usec)/1e6
-}
-
-// appendRecord writes rec as one line; O_APPEND keeps lines of concurrent wrappers whole.
-func appendRecord(path string, rec Record) error {
-	line, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(line, '\n')); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
 }
