@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -126,6 +127,32 @@ func cliName(t testing.TB, path string) string {
 	}
 	cliNameCache[path] = name
 	return name
+}
+
+// skipBelow skips t when the CLI at path is older than minimum ("1.11.0"), in the words of
+// terraform-plugin-testing's tfversion.SkipBelow, so that make testacc-oldcli tells a version gate
+// from any other skip the same way in both kinds of tests.
+func skipBelow(t *testing.T, path, minimum string) {
+	t.Helper()
+	_, have, _ := strings.Cut(cliName(t, path), " ")
+	if compareVersions(have, minimum) < 0 {
+		t.Skipf("Terraform CLI version %s is below minimum version %s: skipping test", have, minimum)
+	}
+}
+
+// compareVersions compares dotted release versions ("1.5.7", "1.12.0-rc1" as 1.12.0) by their
+// numbers, the way a CLI version is gated.
+func compareVersions(a, b string) int {
+	parse := func(v string) []int {
+		v, _, _ = strings.Cut(v, "-")
+		var n []int
+		for f := range strings.SplitSeq(v, ".") {
+			i, _ := strconv.Atoi(f)
+			n = append(n, i)
+		}
+		return n
+	}
+	return slices.Compare(parse(a), parse(b))
 }
 
 // newMock starts an in-process mock with the fixed e2e admin credentials.

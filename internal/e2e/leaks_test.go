@@ -115,6 +115,7 @@ func TestAccE2E_neverLeak(t *testing.T) {
 	providerDir := buildProvider(t)
 	mock := newMock(t)
 	w := newWorkdir(t, providerDir, mock.URL)
+	skipBelow(t, w.CLI, "1.11.0") // value_wo: write-only arguments came with Terraform 1.11 and OpenTofu 1.11
 	cli := cliName(t, w.CLI)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	w.SetEnv("TF_LOG", "trace")
