@@ -38,6 +38,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/reliability"
 )
 
 type options struct {
@@ -208,10 +210,14 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		log("==> keeping %s", work)
 	}
 
+	cliVersion, err := reliability.CLIName(ctx, cli) // "terraform 1.11.4", "tofu 1.12.6"
+	if err != nil {
+		return nil, err
+	}
 	rep := &report{
 		Started:     time.Now().UTC(),
 		CLI:         filepath.Base(cli),
-		CLIVersion:  cliVersion(cli),
+		CLIVersion:  cliVersion,
 		Workload:    workloadFormat,
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
@@ -580,21 +586,6 @@ func (h *harness) phase(ctx context.Context, kind, dir, phase string, args []str
 		return p, fmt.Errorf("%s exited %d; see %s:\n%s", args[0], cost.ExitCode, logPath, tailFile(logPath, 30))
 	}
 	return p, nil
-}
-
-// cliVersion is the CLI's version line ("Terraform v1.11.4", "OpenTofu v1.12.6"), skipping the
-// warnings a CLI may print first (a CLI configuration it cannot read, for one).
-func cliVersion(cli string) string {
-	out, err := exec.CommandContext(context.Background(), cli, "version").Output()
-	if err != nil {
-		return filepath.Base(cli)
-	}
-	for line := range strings.SplitSeq(string(out), "\n") {
-		if line = strings.TrimSpace(line); strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
-			return line
-		}
-	}
-	return filepath.Base(cli)
 }
 
 func loadAvg() string {
