@@ -225,6 +225,11 @@ func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6
 	return released(ctx, req, s.ProviderServer.ImportResourceState)
 }
 
+// GenerateResourceConfig runs once per imported resource under plan -generate-config-out.
+func (s releasingServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
+	return released(ctx, req, s.ProviderServer.GenerateResourceConfig)
+}
+
 func (s releasingServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
 	return released(ctx, req, s.ProviderServer.MoveResourceState)
 }
