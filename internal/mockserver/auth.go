@@ -23,6 +23,9 @@ func hashSecret(v string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// unknownClientHash is what a presented secret is compared with when its client has none.
+var unknownClientHash = hashSecret("no client has this secret")
+
 // secretMatches compares a presented secret with a stored hash in constant time.
 func secretMatches(presented, storedHex string) bool {
 	want, err := hex.DecodeString(storedHex)

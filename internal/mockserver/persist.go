@@ -2,9 +2,12 @@ package mockserver
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -75,11 +78,17 @@ func (snap *snapshot) toState() (*state, error) {
 		if u == nil || u.ID == "" {
 			return nil, errors.New("a user without id")
 		}
+		if st.users[u.ID] != nil {
+			return nil, fmt.Errorf("user %s appears twice", u.ID)
+		}
 		st.users[u.ID] = u
 	}
 	for _, c := range snap.Clients {
 		if c == nil || c.ID == "" {
 			return nil, errors.New("a client without clientId")
+		}
+		if st.clients[c.ID] != nil {
+			return nil, fmt.Errorf("client %s appears twice", c.ID)
 		}
 		st.clients[c.ID] = c
 	}
@@ -87,8 +96,11 @@ func (snap *snapshot) toState() (*state, error) {
 		if sec == nil || sec.ID == "" || st.clients[sec.ClientID] == nil {
 			return nil, errors.New("a secret without id or of an unknown client")
 		}
-		if len(sec.Hash) != 64 {
+		if h, err := hex.DecodeString(sec.Hash); err != nil || len(h) != sha256.Size {
 			return nil, fmt.Errorf("secret %s has no valid sha256 hash", sec.ID)
+		}
+		if st.secrets[sec.ClientID][sec.ID] != nil {
+			return nil, fmt.Errorf("secret %s appears twice", sec.ID)
 		}
 		if st.secrets[sec.ClientID] == nil {
 			st.secrets[sec.ClientID] = map[string]*secretRec{}
@@ -98,6 +110,9 @@ func (snap *snapshot) toState() (*state, error) {
 	for _, g := range snap.Groups {
 		if g == nil || g.ID == "" {
 			return nil, errors.New("a group without id")
+		}
+		if st.groups[g.ID] != nil {
+			return nil, fmt.Errorf("group %s appears twice", g.ID)
 		}
 		st.groups[g.ID] = g
 	}
@@ -125,11 +140,24 @@ func loadFile(path string) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mockserver: reading data file: %w", err)
 	}
+	snap, err := decodeSnapshot(data)
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: data file %s is corrupt: %w (fix or remove it; the mock refuses to start empty over it)", path, err)
+	}
+	return snap, nil
+}
+
+// decodeSnapshot parses a data file's content: one JSON object with known fields and nothing
+// after it.
+func decodeSnapshot(data []byte) (*snapshot, error) {
 	var snap snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&snap); err != nil {
-		return nil, fmt.Errorf("mockserver: data file %s is corrupt: %w (fix or remove it; the mock refuses to start empty over it)", path, err)
+		return nil, err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("unexpected content after the JSON object")
 	}
 	return &snap, nil
 }
@@ -143,7 +171,13 @@ func (s *Server) persistLocked() error {
 	if err != nil {
 		return fmt.Errorf("mockserver: encoding state: %w", err)
 	}
-	return writeFileAtomic(s.opts.DataFile, append(data, '\n'))
+	data = append(data, '\n')
+	if err := writeFileAtomic(s.opts.DataFile, data); err != nil {
+		return err
+	}
+	// The file now holds the whole state, so an earlier failure no longer matters.
+	s.saved, s.dataErr = data, nil
+	return nil
 }
 
 // writeFileAtomic replaces path with data so that a crash leaves either the

@@ -83,6 +83,9 @@ func TestPersistBadFiles(t *testing.T) {
 		{"unknown field", `{"version":1,"surprise":true}`, "corrupt"},
 		{"wrong version", `{"version":99}`, "unsupported version"},
 		{"dangling secret", `{"version":1,"secrets":[{"clientSecretId":"s","clientId":"nope","sha256":"` + strings.Repeat("0", 64) + `"}]}`, "unknown client"},
+		{"content after the object", `{"version":1}{"version":1}`, "unexpected content after the JSON object"},
+		{"duplicate client", `{"version":1,"clients":[{"clientId":"c"},{"clientId":"c"}]}`, "client c appears twice"},
+		{"hash not hex", `{"version":1,"clients":[{"clientId":"c"}],"secrets":[{"clientSecretId":"s","clientId":"c","sha256":"` + strings.Repeat("z", 64) + `"}]}`, "no valid sha256 hash"},
 		{"dangling policy", `{"version":1,"policies":[{"subject":"client-x","scope":"/","action":"owner"}]}`, "unknown subject"},
 	}
 	for _, tt := range tests {
@@ -182,5 +185,50 @@ func TestPersistEveryMutation(t *testing.T) {
 	e.ts.Reset()
 	if count() != 1 {
 		t.Errorf("reset not persisted")
+	}
+}
+
+// A mutation the mock cannot save is undone: its 500 means nothing changed, as clients assume
+// when they do not retry a create that failed with 500.
+func TestPersistFailedSaveRollsBack(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "state.json")
+	e := newEnv(t, func(o *Options) { o.DataFile = file })
+	kept := e.newClient("kept")
+
+	// Without its directory the data file cannot be written (even by root).
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	res := e.want(e.call("POST", "/v1/clients", map[string]any{
+		"name": "lost", "description": "", "allowedGrantTypes": []string{"client_credentials"}, "allowedScopes": []string{"services.iam"}, "redirectUris": []string{},
+	}), 500)
+	if !strings.Contains(string(res.raw), "the change was not applied") {
+		t.Errorf("500 body: %s", res.raw)
+	}
+	e.want(e.call("PUT", "/v1/clients/"+kept, map[string]any{
+		"name": "renamed", "description": "", "allowedGrantTypes": []string{"client_credentials"}, "allowedScopes": []string{"services.iam"}, "redirectUris": []string{},
+	}), 500)
+	if n := e.want(e.call("GET", "/v1/clients?searchText=lost", nil), 200).num("metadata.totalCount"); n != 0 {
+		t.Errorf("the client whose save failed is listed (%v)", n)
+	}
+	if name := e.want(e.call("GET", "/v1/clients/"+kept, nil), 200).str("name"); name != "kept" {
+		t.Errorf("the update whose save failed shows: name = %q", name)
+	}
+
+	// Once the file can be written again, the next save holds neither change.
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e.newClient("after")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), `"lost"`) || strings.Contains(string(raw), `"renamed"`) || !strings.Contains(string(raw), `"after"`) {
+		t.Errorf("data file after recovery:\n%s", raw)
 	}
 }

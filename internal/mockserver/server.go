@@ -48,6 +48,9 @@ type Server struct {
 	subjIdx atomic.Pointer[subjIndex] // sorted subjects, rebuilt lazily after mutations
 	closed  bool
 	dataErr error // last persistence error, reported by Close
+	// saved is the data file's content as last written; a mutation that cannot be saved is
+	// rolled back to it.
+	saved []byte
 
 	tokMu    sync.Mutex // guards tokens and failures
 	tokens   map[[32]byte]*tokenRec
@@ -234,15 +237,35 @@ func (s *Server) visible(created time.Time, lag time.Duration) bool {
 	return lag <= 0 || created.IsZero() || s.now().Sub(created) >= lag
 }
 
-// commit persists a mutation; callers hold s.mu for writing. A failed write
-// answers 500 because the caller cannot know whether the change survives.
+// commit persists a mutation; callers hold s.mu for writing. A mutation that cannot be saved
+// is undone before the 500 goes out, so a 500 means what clients take it to mean: nothing
+// changed (and a retry cannot duplicate anything).
 func (s *Server) commit(r *http.Request) (response, bool) {
 	s.gen++
 	if err := s.persistLocked(); err != nil {
 		s.dataErr = err
-		return problemResp(r, http.StatusInternalServerError, "persisting the mock state failed: "+err.Error()), false
+		if rerr := s.rollbackLocked(); rerr != nil {
+			// Cannot happen while saved holds what persistLocked wrote; say so if it does.
+			return problemResp(r, http.StatusInternalServerError, "persisting the mock state failed and the change could not be undone: "+err.Error()+"; "+rerr.Error()), false
+		}
+		return problemResp(r, http.StatusInternalServerError, "persisting the mock state failed, so the change was not applied: "+err.Error()), false
 	}
 	return response{}, true
+}
+
+// rollbackLocked restores the state last saved; callers hold s.mu for writing.
+func (s *Server) rollbackLocked() error {
+	snap, err := decodeSnapshot(s.saved)
+	if err != nil {
+		return err
+	}
+	st, err := snap.toState()
+	if err != nil {
+		return err
+	}
+	s.st = st
+	s.gen++
+	return nil
 }
 
 // route is one /v1 operation.

@@ -17,6 +17,8 @@ import (
 const (
 	failWindow = time.Minute
 	failLimit  = 10
+	// maxFailureIDs bounds how many client ids the throttle remembers failures of.
+	maxFailureIDs = 10000
 )
 
 // tokenError is an RFC 6749 §5.2 error body.
@@ -121,6 +123,10 @@ func (s *Server) issueToken(r *http.Request) response {
 			}
 		}
 	}
+	if len(s.st.secrets[clientID]) == 0 {
+		// Hash and compare all the same, so an unknown client id answers as slowly as a known one.
+		secretMatches(secret, unknownClientHash)
+	}
 	s.mu.RUnlock()
 	if tenant := r.PathValue("tenant"); matched && tenant != "" && tenant != s.tenant {
 		// The client exists only in our tenant.
@@ -196,9 +202,27 @@ func (s *Server) throttled(clientID string, now time.Time) int {
 func (s *Server) recordFailure(clientID string, now time.Time) {
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
-	if len(s.failures) > 10000 {
-		// Guessed ids must not grow memory without bound.
-		clear(s.failures)
+	if len(s.failures) > maxFailureIDs {
+		s.pruneFailures(now)
 	}
 	s.failures[clientID] = append(s.failures[clientID], now)
+}
+
+// pruneFailures keeps the failure records of guessed ids from growing memory without bound.
+// Records older than the window go first, then ids that are not throttled; the records of a
+// throttled id stay, so spraying made-up ids cannot lift the throttle on a real one.
+func (s *Server) pruneFailures(now time.Time) {
+	for id, fails := range s.failures {
+		if len(fails) == 0 || now.Sub(fails[len(fails)-1]) >= failWindow {
+			delete(s.failures, id)
+		}
+	}
+	if len(s.failures) <= maxFailureIDs {
+		return
+	}
+	for id, fails := range s.failures {
+		if len(fails) < failLimit {
+			delete(s.failures, id)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -134,4 +135,26 @@ func TestTokenSecretDeletedKeepsToken(t *testing.T) {
 	// The issued token lives on; the secret no longer works.
 	e.want(e.callAs(tok, "GET", "/v1/clients", nil), 200)
 	e.want(e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"rotate-me-1"}}, nil), 401)
+}
+
+// Spraying made-up client ids must not make the mock forget the failures of a throttled one.
+func TestTokenThrottle_survivesSprayedIDs(t *testing.T) {
+	e := newEnv(t)
+	id, secret := e.newClientWithSecret("victim")
+	bad := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong-wrong"}}
+	for range failLimit {
+		e.want(e.tokenReq("/connect/token", bad, nil), 401)
+	}
+	now := e.clock.Now()
+	for i := range maxFailureIDs + 1 {
+		e.ts.recordFailure(fmt.Sprintf("made-up-%d", i), now)
+	}
+	good := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
+	e.want(e.tokenReq("/connect/token", good, nil), 429)
+	e.ts.tokMu.Lock()
+	n := len(e.ts.failures)
+	e.ts.tokMu.Unlock()
+	if n > maxFailureIDs {
+		t.Errorf("the throttle remembers %d client ids, want at most %d", n, maxFailureIDs)
+	}
 }
