@@ -18,8 +18,10 @@ const (
 	defaultMaxRetries     = 4
 	defaultRequestTimeout = 30 * time.Second
 	defaultRetryWaitMin   = 250 * time.Millisecond
-	defaultRetryWaitMax   = 10 * time.Second
-	defaultScope          = "services.iam"
+	// defaultRetryWaitMax is long enough to honour the Retry-After of a rate limiter that counts
+	// per minute; the caller's context still bounds every wait.
+	defaultRetryWaitMax = time.Minute
+	defaultScope        = "services.iam"
 )
 
 // Config configures a Client. Endpoint plus either AccessToken or ClientID, ClientSecret and
@@ -34,7 +36,7 @@ type Config struct {
 	MaxRetries     int           // 0 means 4; negative means no retries
 	RequestTimeout time.Duration // per HTTP attempt; default 30s
 	RetryWaitMin   time.Duration // first backoff ceiling; default 250ms
-	RetryWaitMax   time.Duration // backoff and Retry-After cap; default 10s
+	RetryWaitMax   time.Duration // backoff and Retry-After cap; default 1m
 	UserAgent      string        // appended after "terraform-provider-aritma/<Version>"
 	Version        string        // provider version for the User-Agent; default "dev"
 	HTTPClient     *http.Client  // optional; its Transport is reused, nil = a pooled transport

@@ -133,16 +133,32 @@ func (e *APIError) redact(secret string) {
 		return
 	}
 	r := strings.NewReplacer(secret, "[redacted]")
-	e.Title, e.Detail, e.Instance, e.Type = r.Replace(e.Title), r.Replace(e.Detail), r.Replace(e.Instance), r.Replace(e.Type)
+	replace := func(s string) string { return redactCutEnd(r.Replace(s), secret) }
+	e.Title, e.Detail, e.Instance, e.Type = replace(e.Title), replace(e.Detail), replace(e.Instance), replace(e.Type)
 	for k, msgs := range e.FieldErrors {
 		for i := range msgs {
-			msgs[i] = r.Replace(msgs[i])
+			msgs[i] = replace(msgs[i])
 		}
 		if nk := r.Replace(k); nk != k {
 			delete(e.FieldErrors, k)
 			e.FieldErrors[nk] = msgs
 		}
 	}
+}
+
+// redactCutEnd redacts the start of secret where snippet cut a text short ("…") in the middle
+// of it: the whole secret is no longer there to be replaced, but its first characters are.
+func redactCutEnd(s, secret string) string {
+	body, cut := strings.CutSuffix(s, "…")
+	if !cut {
+		return s
+	}
+	for n := min(len(secret)-1, len(body)); n > 0; n-- {
+		if strings.HasSuffix(body, secret[:n]) {
+			return body[:len(body)-n] + "[redacted]…"
+		}
+	}
+	return s
 }
 
 // outcomeUnknownError wraps the failure of a create that may have been applied.

@@ -128,3 +128,37 @@ func TestAPIError_redactsEchoedSecret(t *testing.T) {
 		t.Fatalf("unexpected message %q", err)
 	}
 }
+
+// A plain-text error body is cut to maxSnippet characters; a secret the cut splits must not
+// leave its first half behind.
+func TestAPIError_redactsSecretSplitByTheCut(t *testing.T) {
+	t.Parallel()
+	secret := "Zq8-split-by-the-cut-Zq8"
+	body := strings.Repeat("x", maxSnippet-10) + " " + secret + " and more"
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(body))
+	})
+	_, err := f.client(t).CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: secret})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if strings.Contains(err.Error(), secret[:5]) || !strings.Contains(err.Error(), "[redacted]…") {
+		t.Fatalf("message %q leaks the start of the secret or lost the mark", err)
+	}
+}
+
+func TestRedactCutEnd(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"no cut secr", "no cut secr"},
+		{"cut here secr…", "cut here [redacted]…"},
+		{"cut elsewhere…", "cut elsewhere…"},
+		{"…", "…"},
+	} {
+		if got := redactCutEnd(tt.in, "secret-value"); got != tt.want {
+			t.Errorf("redactCutEnd(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

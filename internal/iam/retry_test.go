@@ -473,3 +473,24 @@ func TestCancellationBeforeSendIsNotOutcomeUnknown(t *testing.T) {
 		t.Fatalf("want a plain context.Canceled and no request, got %v (%d requests)", err, f.apiCalls.Load())
 	}
 }
+
+// A Retry-After beyond the caller's deadline is not waited for: the 429 comes back at once,
+// not a "context deadline exceeded" after the wait.
+func TestRetryAfter_beyondDeadlineAnswersNow(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, status(429, "Retry-After", "30"))
+	c := f.client(t, func(c *Config) { c.RetryWaitMax = time.Minute })
+	ctx, cancel := context.WithTimeout(ctxT(t), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetClient(ctx, "c1")
+	if !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("want ErrRateLimited, got %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("answered after %v, want at once", d)
+	}
+	if got := len(f.seen()); got != 1 {
+		t.Fatalf("%d requests, want 1", got)
+	}
+}

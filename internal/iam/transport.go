@@ -93,7 +93,7 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     retryMax,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			retry, err := checkRetry(ctx, resp, err, tokens)
+			retry, err := checkRetry(ctx, resp, err, tokens, cfg.RetryWaitMax)
 			if retry {
 				retry = spendRetry(callFrom(ctx), resp, cfg.MaxRetries)
 			}
@@ -120,7 +120,7 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 }
 
 // checkRetry is the retry policy; see retryMode for the reasoning per kind of call.
-func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider) (bool, error) {
+func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider, maxWait time.Duration) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -144,6 +144,15 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 		}
 	}
 	code := resp.StatusCode
+	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+		// Waiting past the caller's deadline only turns the server's answer into a bare
+		// "context deadline exceeded": hand the answer back now.
+		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < min(d, maxWait) {
+				return false, nil
+			}
+		}
+	}
 	switch {
 	case code == http.StatusTooManyRequests:
 		// Rate limiting is decided before the request is processed.

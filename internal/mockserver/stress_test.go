@@ -14,7 +14,7 @@ import (
 // that every successful create is visible and nothing deadlocked.
 func TestStress(t *testing.T) {
 	e := newEnv(t)
-	const workers, perWorker = 16, 25 // 400 operations, each several requests
+	const workers, perWorker = 200, 3 // 600 operations, each several requests, 200 at a time
 	group := e.newGroup("stress")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

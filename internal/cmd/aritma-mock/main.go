@@ -33,7 +33,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("aritma-mock", flag.ContinueOnError)
 	listen := fs.String("listen", "127.0.0.1:8089", "address to listen on")
 	data := fs.String("data", "", "JSON file to persist state in (empty = memory only)")
-	control := fs.Bool("control", true, "serve the /_mock/ control endpoints (reset, stats, faults)")
+	control := fs.Bool("control", false, "serve the /_mock/ control endpoints (reset, stats, faults); they take no credentials, so keep them off on a shared address")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS together with -tls-key)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
 	adminID := fs.String("admin-client-id", os.Getenv("ARITMA_MOCK_ADMIN_CLIENT_ID"), "bootstrap admin client id (env ARITMA_MOCK_ADMIN_CLIENT_ID; generated when empty)")
