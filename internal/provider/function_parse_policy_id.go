@@ -51,17 +51,13 @@ func (f *parsePolicyIDFunction) Run(ctx context.Context, req function.RunRequest
 	if resp.Error != nil {
 		return
 	}
-	subject, action, scope, err := parsePolicyID(id)
-	if err == nil {
-		if err = checkAction(action); err == nil {
-			err = checkPolicyScope(scope)
-		}
-		if err != nil {
-			err = fmt.Errorf("policy id %q is malformed: %w", id, err)
-		}
+	subject, action, scope, ok := splitPolicyID(id)
+	if !ok {
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("a policy id has the form %s, got %q", policyIDForm, id))
+		return
 	}
-	if err != nil {
-		resp.Error = function.NewArgumentFuncError(0, err.Error())
+	if err := checkPolicyTriple(subject, action, scope); err != nil {
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("policy id %q is malformed: %s", id, err))
 		return
 	}
 	obj, diags := types.ObjectValue(policyIDAttributeTypes, map[string]attr.Value{

@@ -28,11 +28,11 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 		},
 		"empty": {
 			arg:     "",
-			wantErr: `expected an import id of the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got ""`,
+			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got ""`,
 		},
 		"two parts": {
 			arg:     "client-abc,owner",
-			wantErr: `expected an import id of the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got "client-abc,owner"`,
+			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got "client-abc,owner"`,
 		},
 		"bad scope": {
 			arg:     "client-abc,owner,subscriptions/1",
@@ -41,6 +41,10 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 		"scope with comma": {
 			arg:     "client-abc,owner,/a/b,c",
 			wantErr: `policy id "client-abc,owner,/a/b,c" is malformed: scope segment "b,c" may only contain the characters A-Z a-z 0-9 . _ ~ -`,
+		},
+		"bad subject": {
+			arg:     "x,owner,/",
+			wantErr: `policy id "x,owner,/" is malformed: subject "x" must be a subject id of the form user-<id>, client-<id> or group-<id>`,
 		},
 		"bad action": {
 			arg:     "client-abc,IAM Manage,/",
@@ -101,6 +105,6 @@ output "policy" {
   value = provider::aritma::parse_policy_id("client-abc/owner/")
 }
 `,
-		ExpectError: expectErrorText(`expected an import id of the form "<subject>,<action>,<scope>"`),
+		ExpectError: expectErrorText(`a policy id has the form "<subject>,<action>,<scope>"`),
 	})
 }

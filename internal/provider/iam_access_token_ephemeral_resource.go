@@ -136,7 +136,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	}
 
 	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{
-		"token_url": tokenURL, "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
+		"token_url": shownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
 	})
 	tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{
 		TokenURL:     tokenURL,
@@ -145,7 +145,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		Scopes:       scopes,
 	})
 	if err != nil {
-		detail := fmt.Sprintf("Exchanging the credentials of client %q at %s failed: %s", cfg.ClientID.ValueString(), tokenURL, err.Error())
+		detail := fmt.Sprintf("Exchanging the credentials of client %q at %s failed: %s", cfg.ClientID.ValueString(), shownURL(tokenURL), err.Error())
 		switch {
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +

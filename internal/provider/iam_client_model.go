@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"fmt"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,6 +15,28 @@ import (
 
 // clientSubjectPrefix makes a client's subject id: "client-<clientId>" (CONTRACT.md §2).
 const clientSubjectPrefix = "client-"
+
+// API limits of a client (CONTRACT.md §3), counted in Unicode code points as the API counts them.
+const (
+	maxClientNameLength        = 200
+	maxClientDescriptionLength = 1000
+)
+
+// checkClientName applies the API's length rule of a client's name, in the API's words.
+func checkClientName(s string) error {
+	if n := utf8.RuneCountInString(s); n < 1 || n > maxClientNameLength {
+		return fmt.Errorf("name must be between 1 and %d characters, got %d", maxClientNameLength, n)
+	}
+	return nil
+}
+
+// checkClientDescription applies the API's length rule of a client's description.
+func checkClientDescription(s string) error {
+	if n := utf8.RuneCountInString(s); n > maxClientDescriptionLength {
+		return fmt.Errorf("description must be at most %d characters, got %d", maxClientDescriptionLength, n)
+	}
+	return nil
+}
 
 // clientModel is the Terraform shape of an IAM client, shared by aritma_iam_client and the data
 // sources that return clients (they embed it and add their own attributes).

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -165,5 +166,29 @@ func TestClientModelRoundTrip(t *testing.T) {
 		AllowedScopes: in.AllowedScopes, RedirectURIs: in.RedirectURIs}
 	if !reflect.DeepEqual(req, want) {
 		t.Errorf("round trip = %#v, want %#v", req, want)
+	}
+}
+
+// The API counts characters, not bytes: 200 × "ø" (400 bytes) is a valid name.
+func TestClientLengthChecks(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"name 200 non-ASCII", checkClientName(strings.Repeat("ø", 200)), ""},
+		{"name 201", checkClientName(strings.Repeat("ø", 201)), "name must be between 1 and 200 characters, got 201"},
+		{"name empty", checkClientName(""), "name must be between 1 and 200 characters, got 0"},
+		{"description 1000 non-ASCII", checkClientDescription(strings.Repeat("å", 1000)), ""},
+		{"description 1001", checkClientDescription(strings.Repeat("d", 1001)), "description must be at most 1000 characters, got 1001"},
+	} {
+		got := ""
+		if tt.err != nil {
+			got = tt.err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -73,14 +72,22 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Display name of the client, 1 to 200 characters. Names need not be unique.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 200)},
+				Validators: []validator.String{stringCheck{
+					summary:     "Invalid Name",
+					description: fmt.Sprintf("value must be between 1 and %d characters", maxClientNameLength),
+					check:       checkClientName,
+				}},
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "Free text describing the client, at most 1000 characters. Defaults to `\"\"`.",
 				Optional:            true,
 				Computed:            true,
 				Default:             stringdefault.StaticString(""),
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1000)},
+				Validators: []validator.String{stringCheck{
+					summary:     "Invalid Description",
+					description: fmt.Sprintf("value must be at most %d characters", maxClientDescriptionLength),
+					check:       checkClientDescription,
+				}},
 			},
 			"allowed_grant_types": schema.SetAttribute{
 				MarkdownDescription: "OAuth 2.0 grant types the client may use: `client_credentials` (machine-to-machine), " +

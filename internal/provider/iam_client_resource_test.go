@@ -375,7 +375,7 @@ func TestAccIAMClientResource_validation(t *testing.T) {
 			`description         = "` + strings.Repeat("x", 1001) + `"
 			 allowed_grant_types = ["client_credentials"]
 			 allowed_scopes      = ["api"]`,
-			`Attribute description string length must be at most 1000, got: 1001`,
+			`description must be at most 1000 characters, got 1001.`,
 		},
 	}
 	var steps []resource.TestStep
@@ -390,7 +390,7 @@ func TestAccIAMClientResource_validation(t *testing.T) {
 		resource.TestStep{
 			Config:      testAccIAMClientResourceConfig(e, "", testAccIAMClientM2MBody),
 			PlanOnly:    true,
-			ExpectError: expectErrorText(`Attribute name string length must be between 1 and 200, got: 0`),
+			ExpectError: expectErrorText(`name must be between 1 and 200 characters, got 0.`),
 		},
 		resource.TestStep{
 			// An unknown OAuth scope is the server's call: the error is the API's own message.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -159,21 +161,28 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 			},
 			"rotate_when_changed": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary keepers: any change to this map replaces the secret (setting it for the first time, for " +
-					"example after an import, only records it), for example " +
+				MarkdownDescription: "Arbitrary keepers: any change to this map replaces the secret, adding it to an existing " +
+					"secret included (only on an imported secret, whose value Terraform never had, does setting it for " +
+					"the first time just record it), for example " +
 					"`{ rotation = time_rotating.example.id }` to rotate on a schedule. Combine it with " +
 					"`create_before_destroy` so the new secret exists before the old one is deleted.",
 				ElementType: types.StringType,
 				Optional:    true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(
-					func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
-						// Only a change of existing keepers rotates. Setting them for the first time (on an
-						// imported secret, or when adopting keepers later) just starts tracking them: a
-						// replacement then would rotate a working secret for no reason.
-						resp.RequiresReplace = !req.StateValue.IsNull()
+					func(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+						// Keepers set for the first time on an imported secret only start being tracked:
+						// the import brought in a working secret whose value Terraform never had, and
+						// replacing it would rotate it for no reason. Anywhere else a change rotates.
+						if req.StateValue.IsNull() {
+							imported, diags := isImportedSecret(ctx, req.State)
+							resp.Diagnostics.Append(diags...)
+							resp.RequiresReplace = !imported
+							return
+						}
+						resp.RequiresReplace = true
 					},
-					"Changing existing keepers replaces the secret; setting them for the first time does not.",
-					"Changing existing keepers replaces the secret; setting them for the first time does not.",
+					"Any change replaces the secret, except keepers set for the first time on an imported secret.",
+					"Any change replaces the secret, except keepers set for the first time on an imported secret.",
 				)},
 			},
 			"renew_before": schema.StringAttribute{
@@ -222,13 +231,17 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if req.State.Raw.IsNull() {
 		// A create, including the create half of a replacement (Terraform plans it with a null
 		// prior state). The API would reject a past expiration only at apply time.
-		var expiration types.String
+		var expiration, renew types.String
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expiration"), &expiration)...)
-		if !expiration.IsNull() && !expiration.IsUnknown() {
-			if err := checkFutureExpiration(expiration.ValueString(), now); err != nil {
-				resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+".")
-			}
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("renew_before"), &renew)...)
+		if expiration.IsNull() || expiration.IsUnknown() {
+			return
 		}
+		if err := checkFutureExpiration(expiration.ValueString(), now); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+".")
+			return
+		}
+		warnDueAtOnce(&resp.Diagnostics, expiration, renew, now)
 		return
 	}
 
@@ -276,6 +289,37 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			"later expiration (for example derived from a time_rotating resource), or it will be due for renewal again."
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Due for Renewal", detail)
+}
+
+// isImportedSecret reports whether state is of a secret brought in by import: Terraform has
+// neither its value nor a write-only version of it.
+func isImportedSecret(ctx context.Context, state tfsdk.State) (bool, diag.Diagnostics) {
+	var value types.String
+	var version types.Int64
+	diags := state.GetAttribute(ctx, path.Root("value"), &value)
+	diags.Append(state.GetAttribute(ctx, path.Root("value_wo_version"), &version)...)
+	return value.IsNull() && version.IsNull(), diags
+}
+
+// warnDueAtOnce warns when a secret about to be created would already be within renew_before of
+// its expiration: every plan after the apply would propose to replace it again.
+func warnDueAtOnce(diags *diag.Diagnostics, expiration, renew types.String, now time.Time) {
+	if renew.IsNull() || renew.IsUnknown() {
+		return
+	}
+	exp, err := parseExpiration(expiration.ValueString())
+	if err != nil {
+		return
+	}
+	renewBefore, err := parseRenewBefore(renew.ValueString())
+	if err != nil || !dueForRenewal(now, exp, renewBefore) {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("expiration"), "New IAM Client Secret Due for Renewal at Once",
+		fmt.Sprintf("The new secret expires at %s, which is within renew_before (%s) of now (%s), so every plan "+
+			"after this apply will propose to replace it again. Set an expiration later than %s (for example "+
+			"derived from a time_rotating resource), or a shorter renew_before.",
+			expiration.ValueString(), renew.ValueString(), formatAPITime(now), formatAPITime(now.Add(renewBefore))))
 }
 
 func (r *iamClientSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

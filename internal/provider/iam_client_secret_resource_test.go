@@ -446,14 +446,21 @@ func TestAccIAMClientSecretResource_disappears(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstSecretID),
-					testAccCheckIAMClientSecretDisappears(e, testAccSecretAddr),
-				),
-				ExpectNonEmptyPlan: true,
+				Check:  testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstSecretID),
 			},
 			{
-				// Dropped from state on refresh, planned and made again.
+				// A refresh that sees the secret ends its read-after-create grace period, as any later
+				// apply or refresh does; without it the next refresh would wait up to 30s for the
+				// deleted secret, in case the API only lags.
+				RefreshState: true,
+			},
+			{
+				// Deleted outside Terraform: dropped from state on refresh, planned and made again.
+				PreConfig: func() {
+					if err := e.API.DeleteClientSecret(testContext(t), clientID, firstSecretID); err != nil {
+						t.Fatalf("deleting the secret out of band: %v", err)
+					}
+				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionCreate),
@@ -463,6 +470,9 @@ func TestAccIAMClientSecretResource_disappears(t *testing.T) {
 					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &firstSecretID),
 					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
 				),
+			},
+			{
+				RefreshState: true,
 			},
 			{
 				// The whole client deleted outside Terraform: the secret is dropped from state, and
@@ -938,17 +948,6 @@ func testAccCheckIAMClientSecretDestroy(e *testEnv) resource.TestCheckFunc {
 	})
 }
 
-// testAccCheckIAMClientSecretDisappears deletes the secret behind Terraform's back.
-func testAccCheckIAMClientSecretDisappears(e *testEnv, addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, err := testAccResourceState(s, addr)
-		if err != nil {
-			return err
-		}
-		return e.API.DeleteClientSecret(context.Background(), rs.Primary.Attributes["client_id"], rs.Primary.Attributes["secret_id"])
-	}
-}
-
 // testAccCheckIAMClientSecretAuthenticates exchanges the client_id of the secret at addr and value
 // for a token at the mock's token endpoint: want true means it must work, false that the endpoint
 // must reject it. Failures never print the value.
@@ -1194,6 +1193,27 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 			}
 		})
 	}
+	t.Run("create already due for renewal", func(t *testing.T) {
+		t.Parallel()
+		plan := testClientSecretModel(inOneHour, "2h")
+		resp := run(nil, &plan)
+		if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 {
+			t.Fatalf("diagnostics = %v, want one warning", resp.Diagnostics)
+		}
+		w := resp.Diagnostics.Warnings()[0]
+		if w.Summary() != "New IAM Client Secret Due for Renewal at Once" ||
+			!strings.Contains(w.Detail(), "The new secret expires at "+inOneHour+", which is within renew_before (2h) of now (2026-06-01T12:00:00Z)") ||
+			!strings.Contains(w.Detail(), "Set an expiration later than 2026-06-01T14:00:00Z") {
+			t.Errorf("warning = %q: %q", w.Summary(), w.Detail())
+		}
+	})
+	t.Run("create outside the renewal window", func(t *testing.T) {
+		t.Parallel()
+		plan := testClientSecretModel(inOneHour, "30m")
+		if resp := run(nil, &plan); len(resp.Diagnostics) != 0 {
+			t.Errorf("diagnostics = %v, want none", resp.Diagnostics)
+		}
+	})
 	t.Run("create with a past expiration", func(t *testing.T) {
 		t.Parallel()
 		plan := testClientSecretModel("2026-06-01T11:00:00Z", "")
@@ -1262,4 +1282,40 @@ func TestUnitIAMClientSecretRead(t *testing.T) {
 	if !resp.State.Raw.IsNull() {
 		t.Error("a vanished secret must be removed from state")
 	}
+}
+
+// Adding keepers to a secret Terraform created is a change like any other: it rotates the secret.
+// (Only on an imported secret do first keepers just get recorded; see _import.)
+func TestAccIAMClientSecretResource_keepersAddedRotate(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	var firstID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "keepers"`),
+				Check:  testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstID),
+			},
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "keepers"
+  rotate_when_changed = { rotation = "2026-12" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &firstID),
+					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
+				),
+			},
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "keepers"
+  rotate_when_changed = { rotation = "2026-12" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
 }

@@ -213,13 +213,7 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 func (r *iamPolicyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	subject, action, scope, err := parsePolicyID(req.ID)
 	if err == nil {
-		err = checkSubjectID(subject)
-	}
-	if err == nil {
-		err = checkAction(action)
-	}
-	if err == nil {
-		err = checkPolicyScope(scope)
+		err = checkPolicyTriple(subject, action, scope)
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID",

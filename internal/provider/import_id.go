@@ -39,11 +39,35 @@ func policyID(subject, action, scope string) string {
 	return subject + "," + action + "," + scope
 }
 
-// parsePolicyID splits "<subject>,<action>,<scope>" on its first two commas.
+// policyIDForm describes a policy id for error messages.
+const policyIDForm = `"<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123"`
+
+// parsePolicyID splits the import id "<subject>,<action>,<scope>" on its first two commas.
 func parsePolicyID(id string) (subject, action, scope string, err error) {
+	subject, action, scope, ok := splitPolicyID(id)
+	if !ok {
+		return "", "", "", fmt.Errorf("expected an import id of the form %s, got %q", policyIDForm, id)
+	}
+	return subject, action, scope, nil
+}
+
+// splitPolicyID splits "<subject>,<action>,<scope>" on its first two commas; ok is false when a
+// part is missing or empty.
+func splitPolicyID(id string) (subject, action, scope string, ok bool) {
 	parts := strings.SplitN(id, ",", 3)
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-		return "", "", "", fmt.Errorf("expected an import id of the form \"<subject>,<action>,<scope>\", such as \"client-1234,iam.client.read,/subscriptions/123\", got %q", id)
+		return "", "", "", false
 	}
-	return parts[0], parts[1], parts[2], nil
+	return parts[0], parts[1], parts[2], true
+}
+
+// checkPolicyTriple applies the schema's rules to the parts of a policy id.
+func checkPolicyTriple(subject, action, scope string) error {
+	if err := checkSubjectID(subject); err != nil {
+		return err
+	}
+	if err := checkAction(action); err != nil {
+		return err
+	}
+	return checkPolicyScope(scope)
 }

@@ -272,20 +272,20 @@ func TestAccReliabilityBadInput_client(t *testing.T) {
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api services.iam"]`),
 			detail: `scope "api services.iam" must not contain whitespace.`},
-		{name: "client name empty", stage: "validate", summary: "Invalid Attribute Value Length",
+		{name: "client name empty", stage: "validate", summary: "Invalid Name",
 			config: relClientConfig(`  name                = ""
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api"]`),
-			detail: `Attribute name string length must be between 1 and 200, got: 0`},
-		{name: "client name 201 characters", stage: "validate", summary: "Invalid Attribute Value Length",
+			detail: `name must be between 1 and 200 characters, got 0.`},
+		{name: "client name 201 characters", stage: "validate", summary: "Invalid Name",
 			config: relClientConfig(fmt.Sprintf(`  name                = %q
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api"]`, strings.Repeat("n", 201))),
-			detail: `Attribute name string length must be between 1 and 200, got: 201`},
-		{name: "client description 1001 characters", stage: "validate", summary: "Invalid Attribute Value Length",
+			detail: `name must be between 1 and 200 characters, got 201.`},
+		{name: "client description 1001 characters", stage: "validate", summary: "Invalid Description",
 			config: relClientConfig(relM2M + fmt.Sprintf(`
   description         = %q`, strings.Repeat("d", 1001))),
-			detail: `Attribute description string length must be at most 1000, got: 1001`},
+			detail: `description must be at most 1000 characters, got 1001.`},
 		{name: "client timeouts create not a duration", stage: "validate", summary: "Invalid Attribute Value Time Duration",
 			config: relClientConfig(relM2M + `
   timeouts {
