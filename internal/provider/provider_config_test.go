@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"testing"
 
@@ -60,6 +61,42 @@ func TestAccProvider_configMissingCredentials(t *testing.T) {
 			},
 		},
 	})
+}
+
+// A provider whose credentials come from resources not created yet cannot be configured at plan
+// time; the error names the attribute and the ways out, and nothing is created.
+func TestAccProvider_configUnknown(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	config := e.ProviderConfig() + testAccProviderConfigResource + fmt.Sprintf(`
+provider "aritma" {
+  alias         = "service"
+  endpoint      = %q
+  token_url     = %q
+  client_id     = aritma_iam_client.test.client_id
+  client_secret = "a-secret-made-later"
+}
+
+data "aritma_iam_actions" "service" {
+  provider = aritma.service
+}
+`, e.Mock.URL, e.Mock.TokenURL)
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: testAccExpectDiagnostic("Unknown Aritma client_id", `The provider cannot be configured with an `+
+					`unknown value for client_id. Set it to a value known at plan time, use the ARITMA_CLIENT_ID environment `+
+					`variable, or apply the resources it depends on first with -target.`),
+			},
+		},
+	})
+	if n := e.Mock.Stats().Count("POST", "/v1/clients"); n != 0 {
+		t.Errorf("a plan that failed on provider configuration created %d clients", n)
+	}
 }
 
 func TestAccProvider_configBothCredentials(t *testing.T) {
