@@ -266,6 +266,31 @@ func (w *workdir) WriteConfig(hcl string) {
 	}
 }
 
+// WriteFile writes name (a .tf file next to main.tf, for example) into the working directory.
+func (w *workdir) WriteFile(name, text string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.Dir, name), []byte(text), 0o600); err != nil {
+		w.t.Fatalf("writing %s: %v", name, err)
+	}
+}
+
+// CopyExample copies the .tf files of an example directory (relative to examples/) into the
+// working directory, so a test runs exactly what users read in the docs.
+func (w *workdir) CopyExample(rel string) {
+	w.t.Helper()
+	files, err := filepath.Glob(filepath.Join(moduleRoot(), "examples", rel, "*.tf"))
+	if err != nil || len(files) == 0 {
+		w.t.Fatalf("example %s has no .tf files (%v)", rel, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			w.t.Fatalf("reading %s: %v", f, err)
+		}
+		w.WriteFile(filepath.Base(f), string(data))
+	}
+}
+
 // command builds a CLI command in the working directory with the workdir's environment, adding
 // -no-color to the commands that take it.
 func (w *workdir) command(ctx context.Context, args []string) *exec.Cmd {
