@@ -127,7 +127,7 @@ func TestAccE2E_neverLeak(t *testing.T) {
 	result, details := reliability.ResultFailed, "did not complete"
 	defer func() {
 		reportRow(t, reliability.Row{Section: reliability.SectionLeaks, CLI: cli,
-			Name:   "trace log file, CLI output, saved plan and state files of the quickstart lifecycle",
+			Name:   "trace log file, CLI output, saved plan and state files of the quickstart lifecycle (examples/quickstart + given, write-only and failed-create values, ephemeral access token)",
 			Result: result, Runs: 5, WallS: time.Since(start).Seconds(), Details: details})
 	}()
 	fail := func(format string, args ...any) {
@@ -142,6 +142,11 @@ func TestAccE2E_neverLeak(t *testing.T) {
 		"value of a failed create": "failed-Value-e2e-5d0c",
 		"provider client_secret":   testAdminClientSecret,
 	}
+	// The quickstart as users run it (examples/quickstart: a client, a generated secret kept in
+	// state and handed out as a sensitive output, a policy, the permissions data source), plus
+	// the other ways a value reaches the provider: given, write-only, a failed create, and the
+	// ephemeral access token that exchanges the generated secret.
+	w.CopyExample("quickstart")
 	// The write-only value comes from an ephemeral variable, as the docs recommend: a literal
 	// would be copied into the saved plan with the configuration.
 	w.SetEnv("TF_VAR_secret_wo", secrets["write-only value"])
@@ -153,31 +158,20 @@ variable "secret_wo" {
   ephemeral = true
 }
 
-resource "aritma_iam_client" "app" {
-  name                = "leak-app"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
 resource "aritma_iam_client_secret" "given" {
-  client_id = aritma_iam_client.app.client_id
+  client_id = aritma_iam_client.reporting.client_id
   value     = %[1]q
 }
 
-resource "aritma_iam_client_secret" "generated" {
-  client_id = aritma_iam_client.app.client_id
-}
-
 resource "aritma_iam_client_secret" "wo" {
-  client_id        = aritma_iam_client.app.client_id
+  client_id        = aritma_iam_client.reporting.client_id
   value_wo         = var.secret_wo
   value_wo_version = 1
 }
 
-resource "aritma_iam_policy" "read" {
-  subject = aritma_iam_client.app.subject_id
-  action  = "iam.client.read"
-  scope   = "/"
+ephemeral "aritma_iam_access_token" "reporting" {
+  client_id     = aritma_iam_client.reporting.client_id
+  client_secret = aritma_iam_client_secret.reporting.value
 }
 %[2]s`, secrets["given value"], extra)
 	}
@@ -191,7 +185,7 @@ resource "aritma_iam_policy" "read" {
 		}
 	}
 
-	w.WriteConfig(config(""))
+	w.WriteFile("leak.tf", config(""))
 	run(true, "plan", "-out=tfplan")
 	plan := planFileText(t, filepath.Join(w.Dir, "tfplan"))
 	if !strings.Contains(plan, secrets["given value"]) {
@@ -218,7 +212,7 @@ resource "aritma_iam_policy" "read" {
 		fail("decoding the state: %v", err)
 	}
 	for _, r := range state.Resources {
-		if r.Type == "aritma_iam_client_secret" && r.Name == "generated" && len(r.Instances) == 1 {
+		if r.Type == "aritma_iam_client_secret" && r.Name == "reporting" && len(r.Instances) == 1 {
 			secrets["generated value"], _ = r.Instances[0].Attributes["value"].(string)
 		}
 	}
@@ -231,7 +225,7 @@ resource "aritma_iam_policy" "read" {
 	}
 
 	// A create that fails after the value went out: its diagnostic must not repeat it.
-	w.WriteConfig(config(fmt.Sprintf(`
+	w.WriteFile("leak.tf", config(fmt.Sprintf(`
 resource "aritma_iam_client_secret" "failing" {
   client_id = "0b5e2a41-0000-4000-8000-000000000000"
   value     = %q
@@ -241,7 +235,7 @@ resource "aritma_iam_client_secret" "failing" {
 	if !strings.Contains(output.String(), "The client does not exist") {
 		fail("the failing create did not fail as expected:\n%s", output.String())
 	}
-	w.WriteConfig(config(""))
+	w.WriteFile("leak.tf", config(""))
 	run(true, "destroy", "-auto-approve")
 	backup, _ := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate.backup")) // absent is fine
 	logRaw, err := os.ReadFile(logFile)
@@ -249,7 +243,8 @@ resource "aritma_iam_client_secret" "failing" {
 		fail("reading the trace log: %v", err)
 	}
 	logText := string(logRaw)
-	for _, want := range []string{"aritma.iam", "IAM API request", "Created IAM client secret"} {
+	for _, want := range []string{"aritma.iam", "IAM API request", "Created IAM client secret",
+		"Exchanging client credentials for an access token"} {
 		if !strings.Contains(logText, want) {
 			fail("the trace log (%d KB) lacks %q: the provider's log did not reach it", len(logRaw)/1024, want)
 		}
@@ -267,9 +262,13 @@ resource "aritma_iam_client_secret" "failing" {
 			}
 		}
 		for _, p := range stringPaths(stateDoc, value, "state") {
-			allowed := (name == "given value" && strings.HasPrefix(p, "state.resources[aritma_iam_client_secret.given]")) ||
-				(name == "generated value" && strings.HasPrefix(p, "state.resources[aritma_iam_client_secret.generated]"))
-			if !allowed || !strings.HasSuffix(p, ".attributes.value") {
+			allowed := (name == "given value" && strings.HasPrefix(p, "state.resources[aritma_iam_client_secret.given]") &&
+				strings.HasSuffix(p, ".attributes.value")) ||
+				(name == "generated value" && strings.HasPrefix(p, "state.resources[aritma_iam_client_secret.reporting]") &&
+					strings.HasSuffix(p, ".attributes.value")) ||
+				// The quickstart hands the generated value out as a sensitive output.
+				(name == "generated value" && p == "state.outputs.client_secret.value")
+			if !allowed {
 				problems = append(problems, fmt.Sprintf("%s in the state at %s", name, p))
 			}
 		}
@@ -297,9 +296,9 @@ resource "aritma_iam_client_secret" "failing" {
 		fail("the token search does not recognise a live token")
 	}
 	result = reliability.ResultSurvived
-	details = fmt.Sprintf("saved plan, apply, plan, failed create and destroy with TF_LOG=trace and TF_LOG_PROVIDER=trace: "+
-		"none of 5 secrets (given, generated, write-only, failed-create value, provider client_secret) in %d KB of log or "+
+	details = fmt.Sprintf("saved plan, apply, plan, failed create and destroy of examples/quickstart with TF_LOG=trace and TF_LOG_PROVIDER=trace: "+
+		"none of 5 secrets (given, generated, write-only, failed-create value, provider client_secret) nor the ephemeral access token in %d KB of log or "+
 		"in the CLI output; the write-only value in none of the %d KB saved plan, the state or its backup; given and "+
-		"generated only as the sensitive value in state; %d token-shaped strings, none a live token",
+		"generated only as the sensitive value in state and the sensitive output; %d token-shaped strings, none a live token",
 		len(logRaw)/1024, len(plan)/1024, candidates)
 }
