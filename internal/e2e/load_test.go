@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +37,7 @@ func TestAccE2E_load(t *testing.T) {
 			CLI:     cliName(t, w.CLI),
 			Result:  reliability.ResultFailed,
 			Runs:    1,
-			Retries: retries(mock.Stats()),
+			Retries: mock.Stats().CountRetryable(),
 			WallS:   time.Since(start).Seconds(),
 			Details: strings.Join(append(phases, fmt.Sprintf("%d requests", mock.Stats().Total)), "; "),
 		}
@@ -145,21 +144,6 @@ func loadMismatch(t *testing.T, api *iam.Client, n int) string {
 		problems = append(problems[:10], fmt.Sprintf("and %d more", len(problems)-10))
 	}
 	return strings.Join(problems, "; ")
-}
-
-// retries counts the answers in stats that make a client retry: 429 and 5xx.
-func retries(stats mockserver.Stats) int64 {
-	var n int64
-	for k, v := range stats.Requests {
-		i := strings.LastIndexByte(k, ' ')
-		if i < 0 {
-			continue
-		}
-		if code, err := strconv.Atoi(k[i+1:]); err == nil && (code == 429 || code >= 500) {
-			n += v
-		}
-	}
-	return n
 }
 
 // tail is the last n lines of s.

@@ -214,3 +214,13 @@ func TestControlEndpoints(t *testing.T) {
 		t.Error("stats not counted with control off")
 	}
 }
+
+func TestStatsCountRetryable(t *testing.T) {
+	s := Stats{Requests: map[string]int64{
+		"GET /v1/clients 200": 7, "GET /v1/clients 429": 2, "POST /v1/clients 502": 1,
+		"POST /connect/token 503": 3, "DELETE /v1/policies 404": 4, "malformed": 9,
+	}}
+	if got := s.CountRetryable(); got != 6 {
+		t.Errorf("CountRetryable = %d, want 6 (429 ×2, 502, 503 ×3)", got)
+	}
+}

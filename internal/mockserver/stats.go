@@ -37,6 +37,22 @@ func (s Stats) CountStatus(method, route string, status int) int64 {
 	return s.Requests[method+" "+route+" "+strconv.Itoa(status)]
 }
 
+// CountRetryable counts the answers a client retries, or reports when its retries run out: 429
+// and every 5xx, over all routes.
+func (s Stats) CountRetryable() int64 {
+	var n int64
+	for k, v := range s.Requests {
+		i := strings.LastIndexByte(k, ' ')
+		if i < 0 {
+			continue
+		}
+		if code, err := strconv.Atoi(k[i+1:]); err == nil && (code == 429 || code >= 500) {
+			n += v
+		}
+	}
+	return n
+}
+
 type statsState struct {
 	mu    sync.Mutex
 	m     map[string]int64

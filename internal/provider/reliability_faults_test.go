@@ -125,7 +125,7 @@ func runFaultProfile(t *testing.T, p faultProfile) {
 			Name:    p.name,
 			Result:  reliability.ResultFailed,
 			Runs:    r.applies,
-			Retries: retriesIn(env.Mock.Stats()),
+			Retries: env.Mock.Stats().CountRetryable(),
 			WallS:   time.Since(start).Seconds(),
 			Details: r.details(),
 		}

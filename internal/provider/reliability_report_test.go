@@ -3,13 +3,10 @@ package provider
 import (
 	"context"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 	"github.com/aritma/terraform-provider-aritma/internal/reliability"
 )
 
@@ -48,23 +45,4 @@ func testCLIName(t *testing.T) string {
 		cliNameVal = name
 	})
 	return cliNameVal
-}
-
-// retriesIn counts the answers in stats that make a client retry: 429 and 5xx.
-func retriesIn(stats mockserver.Stats) int64 {
-	var n int64
-	for k, v := range stats.Requests {
-		i := strings.LastIndexByte(k, ' ')
-		if i < 0 {
-			continue
-		}
-		code, err := strconv.Atoi(k[i+1:])
-		if err != nil {
-			continue
-		}
-		if code == 429 || code >= 500 {
-			n += v
-		}
-	}
-	return n
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/aritma/terraform-provider-aritma/internal/reliability"
 )
@@ -27,6 +28,7 @@ func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("aritma-report", flag.ContinueOnError)
 	in := fs.String("in", os.Getenv(reliability.EnvReport), "JSON lines written by the reliability tests")
 	readme := fs.String("readme", "README.md", "README to rewrite between the reliability markers; empty prints the section")
+	at := fs.String("at", "", "what was tested, e.g. the commit (make reliability passes git describe); named in the section so a stale table shows")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +48,9 @@ func run(args []string, stdout io.Writer) error {
 		return fmt.Errorf("%s holds no rows: did the reliability tests run?", *in)
 	}
 	body := reliability.Render(rows)
+	if *at != "" {
+		body = fmt.Sprintf("Recorded %s at `%s`. ", time.Now().UTC().Format("2006-01-02"), *at) + body
+	}
 	if *readme == "" {
 		_, err := io.WriteString(stdout, body)
 		return err
