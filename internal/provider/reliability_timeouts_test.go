@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
@@ -114,49 +116,14 @@ resource "aritma_iam_policy" "slow" {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, err := mockserver.New(mockserver.Options{})
-			if err != nil {
-				t.Fatalf("starting the mock: %v", err)
-			}
 			rec := &abandonedRequests{}
-			hs := httptest.NewServer(rec.wrap(srv.Handler()))
-			t.Cleanup(func() {
-				hs.Close()
-				_ = srv.Close() // memory only: nothing to flush
-			})
-			ctx := testContext(t)
-			api, err := iam.NewClient(iam.Config{
-				Endpoint: hs.URL, TokenURL: hs.URL + "/connect/token", ClientID: srv.AdminClientID(),
-				ClientSecret: srv.AdminClientSecret(), Version: "test",
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			parent, err := api.CreateClient(ctx, iam.ClientRequest{
-				Name: "parent", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
-			})
-			if err != nil {
-				t.Fatalf("creating the parent client: %v", err)
-			}
-			// A ready token keeps the token endpoint out of it: the create itself is what is slow.
-			tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{
-				TokenURL: hs.URL + "/connect/token", ClientID: srv.AdminClientID(), ClientSecret: srv.AdminClientSecret(),
-				Scopes: []string{"services.iam"},
-			})
-			if err != nil {
-				t.Fatalf("getting a token: %v", err)
-			}
+			te := newTimeoutsEnv(t, rec.wrap)
+			srv, api, ctx := te.srv, te.api, testContext(t)
 			before, err := relCountObjects(ctx, api)
 			if err != nil {
 				t.Fatal(err)
 			}
-			config := fmt.Sprintf(`
-provider "aritma" {
-  endpoint     = %[1]q
-  token_url    = %[2]q
-  access_token = %[3]q
-}
-`, hs.URL, hs.URL+"/connect/token", tok.AccessToken) + strings.ReplaceAll(tc.config, "PARENT", parent.ClientID)
+			config := te.providerConfig + strings.ReplaceAll(tc.config, "PARENT", te.parent)
 
 			var applyStart time.Time
 			start := time.Now()
@@ -217,6 +184,245 @@ provider "aritma" {
 			details = fmt.Sprintf("the provider hung up on the in-flight create after %s (server side), the step "+
 				"failed with %q and \"context deadline exceeded\" after %s in all (plan included); nothing was created",
 				create.Round(10*time.Millisecond), tc.summary, elapsed.Round(100*time.Millisecond))
+			t.Log(details)
+		})
+	}
+}
+
+// timeoutsEnv is a mock behind a wrapping handler, a parent client for secrets, and a provider
+// block holding a ready token, so the token endpoint stays out of what is timed.
+type timeoutsEnv struct {
+	srv            *mockserver.Server
+	api            *iam.Client
+	parent         string
+	providerConfig string
+}
+
+func newTimeoutsEnv(t *testing.T, wrap func(http.Handler) http.Handler) *timeoutsEnv {
+	t.Helper()
+	srv, err := mockserver.New(mockserver.Options{})
+	if err != nil {
+		t.Fatalf("starting the mock: %v", err)
+	}
+	hs := httptest.NewServer(wrap(srv.Handler()))
+	t.Cleanup(func() {
+		hs.Close()
+		_ = srv.Close() // memory only: nothing to flush
+	})
+	ctx := testContext(t)
+	api, err := iam.NewClient(iam.Config{
+		Endpoint: hs.URL, TokenURL: hs.URL + "/connect/token", ClientID: srv.AdminClientID(),
+		ClientSecret: srv.AdminClientSecret(), Version: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := api.CreateClient(ctx, iam.ClientRequest{
+		Name: "parent", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+	})
+	if err != nil {
+		t.Fatalf("creating the parent client: %v", err)
+	}
+	tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{
+		TokenURL: hs.URL + "/connect/token", ClientID: srv.AdminClientID(), ClientSecret: srv.AdminClientSecret(),
+		Scopes: []string{"services.iam"},
+	})
+	if err != nil {
+		t.Fatalf("getting a token: %v", err)
+	}
+	return &timeoutsEnv{srv: srv, api: api, parent: parent.ClientID, providerConfig: fmt.Sprintf(`
+provider "aritma" {
+  endpoint     = %[1]q
+  token_url    = %[2]q
+  access_token = %[3]q
+}
+`, hs.URL, hs.URL+"/connect/token", tok.AccessToken)}
+}
+
+// slowMethod holds requests of one HTTP method for timeoutsLatency, or until the client hangs
+// up (the request is then not served at all, so nothing changes on the server).
+type slowMethod struct {
+	mu     sync.Mutex
+	method string
+}
+
+func (s *slowMethod) set(method string) {
+	s.mu.Lock()
+	s.method = method
+	s.mu.Unlock()
+}
+
+func (s *slowMethod) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		slow := s.method == r.Method && strings.HasPrefix(r.URL.Path, "/v1/")
+		s.mu.Unlock()
+		if slow {
+			select {
+			case <-time.After(timeoutsLatency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Read and delete timeouts bound their operations too: a refresh against an API that takes 3 s to
+// answer a GET fails after the 1 s read timeout and keeps the state; a destroy against a slow
+// DELETE fails after the delete timeout and keeps the object, in state and on the server; once the
+// API is fast again, the plan is empty and destroy succeeds.
+func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	alice := "user-" + mockserver.SeedUserAliceID
+	cases := []struct {
+		name, kind, what, config string
+	}{
+		{name: "client", kind: "aritma_iam_client", what: "IAM Client", config: `
+resource "aritma_iam_client" "slow" {
+  name                = "slow"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+  timeouts {
+    read   = "1s"
+    delete = "1s"
+  }
+}
+`},
+		{name: "client secret", kind: "aritma_iam_client_secret", what: "IAM Client Secret", config: `
+resource "aritma_iam_client_secret" "slow" {
+  client_id = "PARENT"
+  timeouts {
+    read   = "1s"
+    delete = "1s"
+  }
+}
+`},
+		{name: "policy", kind: "aritma_iam_policy", what: "IAM Policy", config: `
+resource "aritma_iam_policy" "slow" {
+  subject = "` + alice + `"
+  action  = "iam.client.read"
+  scope   = "/subscriptions/slow"
+  timeouts {
+    read   = "1s"
+    delete = "1s"
+  }
+}
+`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			slow := &slowMethod{}
+			te := newTimeoutsEnv(t, slow.wrap)
+			ctx := testContext(t)
+			config := te.providerConfig + strings.ReplaceAll(tc.config, "PARENT", te.parent)
+			addr := tc.kind + ".slow"
+			before, err := relCountObjects(ctx, te.api)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var created relObjectCounts
+			var stepStart time.Time
+			var readTook, deleteTook time.Duration
+			start := time.Now()
+			result, details := reliability.ResultFailed, "did not complete"
+			defer func() {
+				reportRow(t, reliability.Row{Section: reliability.SectionInterrupts,
+					Name:   fmt.Sprintf("timeouts read and delete = \"1s\" on %s against a 3 s GET, then DELETE", tc.kind),
+					Result: result, Runs: 4, WallS: time.Since(start).Seconds(), Details: details})
+			}()
+			timed := func(into *time.Duration) func() {
+				return func() { *into = time.Since(stepStart) }
+			}
+			var afterRead, afterDelete func()
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						Check: func(*terraform.State) (err error) {
+							created, err = relCountObjects(ctx, te.api)
+							return err
+						},
+					},
+					{
+						// Past the read-after-create grace period, so a slow read is only slow.
+						RefreshState: true,
+					},
+					{
+						PreConfig: func() {
+							slow.set(http.MethodGet)
+							stepStart = time.Now()
+							afterRead = timed(&readTook)
+						},
+						RefreshState: true,
+						ExpectError: regexp.MustCompile(`Error: ` + expectErrorText("Unable to Read "+tc.what).String() +
+							`(?s:.*?)` + expectErrorText("context deadline exceeded").String()),
+					},
+					{
+						PreConfig: func() {
+							afterRead()
+							slow.set(http.MethodDelete)
+							stepStart = time.Now()
+							afterDelete = timed(&deleteTook)
+						},
+						Config:  config,
+						Destroy: true,
+						ExpectError: regexp.MustCompile(`Error: ` + expectErrorText("Unable to Delete "+tc.what).String() +
+							`(?s:.*?)` + expectErrorText("context deadline exceeded").String()),
+					},
+					{
+						// The object survived both failures, in state and on the server.
+						PreConfig: func() {
+							afterDelete()
+							slow.set("")
+						},
+						Config:           config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+						Check: func(s *terraform.State) error {
+							if _, err := testAccResourceState(s, addr); err != nil {
+								return err
+							}
+							now, err := relCountObjects(ctx, te.api)
+							if err != nil {
+								return err
+							}
+							if now != created {
+								return fmt.Errorf("objects after the failed read and delete: %s, want %s", now, created)
+							}
+							return nil
+						},
+					},
+				},
+				CheckDestroy: func(*terraform.State) error {
+					now, err := relCountObjects(ctx, te.api)
+					if err != nil {
+						return err
+					}
+					if now != before {
+						return fmt.Errorf("after destroy the server holds %s, want %s as before the test", now, before)
+					}
+					return nil
+				},
+			})
+			if t.Failed() {
+				return
+			}
+			// Each failing step is a CLI run of its own; the timeout must cut the 3 s wait short, so
+			// the whole step takes less than one latency.
+			for name, took := range map[string]time.Duration{"refresh": readTook, "destroy": deleteTook} {
+				if took >= timeoutsLatency {
+					details = fmt.Sprintf("the failing %s took %s", name, took.Round(100*time.Millisecond))
+					t.Fatal(details)
+				}
+			}
+			result = reliability.ResultSurvived
+			details = fmt.Sprintf("the refresh failed with \"Unable to Read %s\" and \"context deadline exceeded\" "+
+				"after %s, the destroy with \"Unable to Delete %s\" after %s; the object stayed in state and on the "+
+				"server, the next plan was empty, and destroy succeeded once the API was fast again",
+				tc.what, readTook.Round(100*time.Millisecond), tc.what, deleteTook.Round(100*time.Millisecond))
 			t.Log(details)
 		})
 	}
