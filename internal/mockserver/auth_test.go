@@ -22,7 +22,7 @@ func TestBearerAuth(t *testing.T) {
 		golden            string
 	}{
 		{"missing", "", "/v1/clients", 401, `Bearer realm="aritma-mock"`, "auth_401_missing"},
-		{"unknown", "not-a-token", "/v1/clients", 401, `error="invalid_token"`, ""},
+		{"unknown", "not-a-token", "/v1/clients", 401, `error="invalid_token"`, "auth_401_invalid_token"},
 		{"missing on unknown route", "", "/v1/nope", 401, "Bearer", ""},
 		{"client deleted", doomed, "/v1/clients", 401, `error="invalid_token"`, ""},
 		{"no services.iam", apiOnly, "/v1/clients", 403, `error="insufficient_scope"`, "auth_403_scope"},

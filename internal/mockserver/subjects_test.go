@@ -48,10 +48,12 @@ func TestSubjectLists(t *testing.T) {
 		t.Errorf("global user has a tenant: %s", support.raw)
 	}
 	c := e.want(e.call("GET", "/v1/subjects/clients?searchQuery=zeta", nil), 200)
+	e.golden("subjects_clients", c)
 	if c.str("data.0.subjectId") != "client-"+id || c.str("data.0.properties.clientId") != id || c.str("data.0.type") != "Client" {
 		t.Errorf("client subject: %s", c.raw)
 	}
 	gr := e.want(e.call("GET", "/v1/subjects/groups", nil), 200)
+	e.golden("subjects_groups", gr)
 	if gr.str("data.0.subjectId") != "group-"+g || gr.num("data.0.properties.memberCount") != 0 {
 		t.Errorf("group subject: %s", gr.raw)
 	}
@@ -110,6 +112,7 @@ func TestMembershipsAndPermissions(t *testing.T) {
 		t.Fatalf("permissions: %s", all.raw)
 	}
 	viaClient := e.want(e.call("GET", "/v1/subjects/clients/"+id+"/permissions", nil), 200)
+	e.golden("client_permissions", viaClient)
 	if viaClient.num("total") != 4 {
 		t.Errorf("client permissions: %s", viaClient.raw)
 	}

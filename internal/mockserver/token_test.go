@@ -53,11 +53,11 @@ func TestToken(t *testing.T) {
 		{name: "no credentials", form: cc(), status: 401, errCode: "invalid_client"},
 		{name: "empty secret", form: cc("client_id", id), status: 401, errCode: "invalid_client"},
 		{name: "missing grant type", form: url.Values{"client_id": {id}, "client_secret": {secret}}, status: 400, errCode: "invalid_request"},
-		{name: "unsupported grant", form: url.Values{"grant_type": {"password"}, "client_id": {id}, "client_secret": {secret}}, status: 400, errCode: "unsupported_grant_type"},
+		{name: "unsupported grant", form: url.Values{"grant_type": {"password"}, "client_id": {id}, "client_secret": {secret}}, status: 400, errCode: "unsupported_grant_type", goldenKey: "token_unsupported_grant_type"},
 		{name: "repeated parameter", form: url.Values{"grant_type": {"client_credentials", "client_credentials"}}, status: 400, errCode: "invalid_request"},
 		{name: "scope subset", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api"), status: 200, scope: "api"},
-		{name: "scope outside", form: cc("client_id", id, "client_secret", secret, "scope", "services.iam api"), status: 400, errCode: "invalid_scope"},
-		{name: "no client_credentials", form: cc("client_id", webID, "client_secret", "web-secret-1"), status: 400, errCode: "unauthorized_client"},
+		{name: "scope outside", form: cc("client_id", id, "client_secret", secret, "scope", "services.iam api"), status: 400, errCode: "invalid_scope", goldenKey: "token_invalid_scope"},
+		{name: "no client_credentials", form: cc("client_id", webID, "client_secret", "web-secret-1"), status: 400, errCode: "unauthorized_client", goldenKey: "token_unauthorized_client"},
 		{name: "expired secret", form: cc("client_id", expID, "client_secret", "exp-secret-1"), advance: 2 * time.Hour, status: 401, errCode: "invalid_client"},
 	}
 	for _, tt := range tests {
