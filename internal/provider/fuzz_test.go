@@ -93,7 +93,7 @@ func FuzzParseClientSecretID(f *testing.F) {
 			return
 		}
 		for _, part := range []string{clientID, secretID} {
-			if part == "" || strings.ContainsAny(part, "/ \t\r\n") {
+			if part == "" || strings.Contains(part, "/") || hasSpaceOrControl(part) {
 				t.Fatalf("parseClientSecretID(%q) accepted part %q", id, part)
 			}
 		}
@@ -103,6 +103,28 @@ func FuzzParseClientSecretID(f *testing.F) {
 		// The client half is a client id the client resource would import.
 		if _, err := parseClientID(clientID); err != nil {
 			t.Fatalf("parseClientSecretID(%q) accepted client id %q that parseClientID rejects: %v", id, clientID, err)
+		}
+	})
+}
+
+// FuzzParseClientID checks the client import id parser: an accepted id is non-empty, free of '/',
+// whitespace and control characters, and comes back unchanged; a rejected one is told the form.
+func FuzzParseClientID(f *testing.F) {
+	for _, s := range []string{
+		"0b5e2a41-0000-4000-8000-000000000000", "", "a/b", "a b", "a\u00a0b", "a\vb", "a\x00b", "ä", "client-abc",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		got, err := parseClientID(id)
+		if err != nil {
+			if !strings.Contains(err.Error(), "expected the import id to be a client id") {
+				t.Fatalf("parseClientID(%q): the error does not say what is expected: %v", id, err)
+			}
+			return
+		}
+		if got != id || id == "" || strings.Contains(id, "/") || hasSpaceOrControl(id) {
+			t.Fatalf("parseClientID(%q) accepted it as %q", id, got)
 		}
 	})
 }

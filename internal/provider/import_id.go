@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // Import ids. Each resource documents its form in examples/resources/<type>/import.sh; the
@@ -12,10 +13,16 @@ import (
 // parseClientID checks the import id of aritma_iam_client: the bare client id. A client id is
 // opaque, but it goes into a URL path, so it cannot hold '/', and ids never hold whitespace.
 func parseClientID(id string) (string, error) {
-	if id == "" || strings.ContainsAny(id, "/ \t\r\n") {
+	if id == "" || strings.Contains(id, "/") || hasSpaceOrControl(id) {
 		return "", fmt.Errorf("expected the import id to be a client id, such as the client_id of the client, got %q", id)
 	}
 	return id, nil
+}
+
+// hasSpaceOrControl reports whether s holds whitespace or a control character, which no id of the
+// API has: such an import id is a copy-and-paste slip, better caught here than as a 404.
+func hasSpaceOrControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0
 }
 
 // clientSecretID is the id of aritma_iam_client_secret: "<client_id>/<secret_id>".
@@ -26,7 +33,7 @@ func clientSecretID(clientID, secretID string) string {
 // parseClientSecretID splits the import id of aritma_iam_client_secret, "<client_id>/<secret_id>".
 func parseClientSecretID(id string) (clientID, secretID string, err error) {
 	parts := strings.Split(id, "/")
-	if len(parts) != 2 || parts[0] == "" || parts[1] == "" || strings.ContainsAny(id, " \t\r\n") {
+	if len(parts) != 2 || parts[0] == "" || parts[1] == "" || hasSpaceOrControl(id) {
 		return "", "", fmt.Errorf("expected an import id of the form \"<client_id>/<secret_id>\", got %q", id)
 	}
 	return parts[0], parts[1], nil
