@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every fuzz target of the module for FUZZTIME each (default 10s): the provider's scope and
 # import-id parsers, and the mock's scope parser, request decoding and handlers. `go test -fuzz`
-# takes one target per run, so the targets are listed per package and run one after the other. New crashers land in
-# testdata/fuzz/<Target>/ of their package; commit them with the fix.
+# takes one target per run, so the targets are listed per package and run one after the other.
+# New crashers land in testdata/fuzz/<Target>/ of their package; commit them with the fix.
 set -euo pipefail
 fuzztime="${FUZZTIME:-10s}"
 cd "$(dirname "$0")/../.."
