@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -19,8 +21,9 @@ import (
 // mistake is caught:
 //
 //   - validate: a schema or config validator. The row runs against a provider block that cannot be
-//     configured, so its error can only appear if Terraform stopped before configuring the provider,
-//     which is what the validate walk does: the row proves it never needed the API.
+//     configured (unless it is about the provider block itself), and the provider servers count
+//     their ConfigureProvider calls: the row must fail with none, which proves Terraform stopped in
+//     the validate walk and the row never needed the API.
 //   - plan: ModifyPlan or the provider's Configure, on a PlanOnly step.
 //   - import: the import id parser, before any API call.
 //   - apply: only the server can know (its catalogues, existing objects, permissions).
@@ -120,7 +123,20 @@ func runBadInputRows(t *testing.T, e *testEnv, rows []badInputRow, extra ...func
 		}
 	}()
 
+	// Rows claimed to fail at validate must fail before Terraform configures the provider: the
+	// provider servers count their ConfigureProvider calls, reset before every step.
+	var configures atomic.Int64
+	factories := map[string]func() (tfprotov6.ProviderServer, error){
+		"aritma": func() (tfprotov6.ProviderServer, error) {
+			return configureCounter{ProviderServer: ProtocolServer("test")(), n: &configures}, nil
+		},
+	}
+
 	checkNothingCreated := func(i int) error {
+		if n := configures.Load(); rows[i].stage == "validate" && n > 0 {
+			failure[i] = fmt.Sprintf("the provider was configured %d times: the row failed after validation", n)
+			return fmt.Errorf("row %q: %s", rows[i].name, failure[i])
+		}
 		got, err := relCountObjects(ctx, e.API)
 		if err != nil {
 			return err
@@ -156,6 +172,7 @@ func runBadInputRows(t *testing.T, e *testEnv, rows []badInputRow, extra ...func
 				if err := checkNothingCreated(i - 1); err != nil {
 					t.Fatal(err)
 				}
+				configures.Store(0)
 			}
 		}
 		if r.importID != "" {
@@ -165,7 +182,7 @@ func runBadInputRows(t *testing.T, e *testEnv, rows []badInputRow, extra ...func
 	}
 	tc := resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		ProtoV6ProviderFactories: factories,
 		Steps:                    steps,
 	}
 	for _, f := range extra {
@@ -179,6 +196,17 @@ func runBadInputRows(t *testing.T, e *testEnv, rows []badInputRow, extra ...func
 	if err := checkNothingCreated(len(rows) - 1); err != nil {
 		t.Error(err)
 	}
+}
+
+// configureCounter is the provider's protocol server counting its ConfigureProvider calls.
+type configureCounter struct {
+	tfprotov6.ProviderServer
+	n *atomic.Int64
+}
+
+func (c configureCounter) ConfigureProvider(ctx context.Context, req *tfprotov6.ConfigureProviderRequest) (*tfprotov6.ConfigureProviderResponse, error) {
+	c.n.Add(1)
+	return c.ProviderServer.ConfigureProvider(ctx, req)
 }
 
 // relClientConfig is an aritma_iam_client "test" with the given body.
