@@ -47,7 +47,10 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"part replaces it. Granting an action also grants its descendants (`iam.manage` grants " +
 			"`iam.client.read`), and a grant on a scope covers everything below it.\n\n" +
 			"Creating a policy that already exists fails and asks you to import it: the provider never silently " +
-			"takes over a grant that someone else made.",
+			"takes over a grant that someone else made. The one exception is a create the provider had to " +
+			"repeat (its first answer was lost, or said 5xx): a conflict on the repeat most likely means the first " +
+			"attempt succeeded, so the policy is taken as created. Only if someone granted the very same triple in " +
+			"that moment would Terraform take over their grant.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<subject>,<action>,<scope>`, e.g. `client-1234,iam.client.read,/subscriptions/123`; " +
