@@ -69,53 +69,10 @@ func (a *abandonedRequests) snapshot() ([]string, []time.Duration) {
 func TestAccReliabilityTimeouts_create(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	alice := "user-" + mockserver.SeedUserAliceID
-	cases := []struct {
-		name, kind, summary string
-		// config is the resource under test; PARENT stands for the parent client's id.
-		config string
-	}{
-		{
-			name: "client", kind: "aritma_iam_client", summary: "IAM Client May Have Been Created",
-			config: `
-resource "aritma_iam_client" "slow" {
-  name                = "slow"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-  timeouts {
-    create = "1s"
-  }
-}
-`,
-		},
-		{
-			name: "client secret", kind: "aritma_iam_client_secret", summary: "IAM Client Secret May Have Been Created",
-			config: `
-resource "aritma_iam_client_secret" "slow" {
-  client_id = "PARENT"
-  timeouts {
-    create = "1s"
-  }
-}
-`,
-		},
-		{
-			name: "policy", kind: "aritma_iam_policy", summary: "IAM Policy May Have Been Created",
-			config: `
-resource "aritma_iam_policy" "slow" {
-  subject = "` + alice + `"
-  action  = "iam.client.read"
-  scope   = "/subscriptions/slow"
-  timeouts {
-    create = "1s"
-  }
-}
-`,
-		},
-	}
-	for _, tc := range cases {
+	for _, tc := range timeoutsCases(`create = "1s"`) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			summary := tc.what + " May Have Been Created"
 			rec := &abandonedRequests{}
 			te := newTimeoutsEnv(t, rec.wrap)
 			srv, api, ctx := te.srv, te.api, testContext(t)
@@ -141,7 +98,7 @@ resource "aritma_iam_policy" "slow" {
 						applyStart = time.Now()
 					},
 					Config: config,
-					ExpectError: regexp.MustCompile(`Error: ` + expectErrorText(tc.summary).String() +
+					ExpectError: regexp.MustCompile(`Error: ` + expectErrorText(summary).String() +
 						`(?s:.*?)` + expectErrorText("context deadline exceeded").String()),
 				}},
 			})
@@ -183,7 +140,7 @@ resource "aritma_iam_policy" "slow" {
 			result = reliability.ResultSurvived
 			details = fmt.Sprintf("the provider hung up on the in-flight create after %s (server side), the step "+
 				"failed with %q and \"context deadline exceeded\" after %s in all (plan included); nothing was created",
-				create.Round(10*time.Millisecond), tc.summary, elapsed.Round(100*time.Millisecond))
+				create.Round(10*time.Millisecond), summary, elapsed.Round(100*time.Millisecond))
 			t.Log(details)
 		})
 	}
@@ -275,43 +232,7 @@ func (s *slowMethod) wrap(next http.Handler) http.Handler {
 func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	alice := "user-" + mockserver.SeedUserAliceID
-	cases := []struct {
-		name, kind, what, config string
-	}{
-		{name: "client", kind: "aritma_iam_client", what: "IAM Client", config: `
-resource "aritma_iam_client" "slow" {
-  name                = "slow"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-  timeouts {
-    read   = "1s"
-    delete = "1s"
-  }
-}
-`},
-		{name: "client secret", kind: "aritma_iam_client_secret", what: "IAM Client Secret", config: `
-resource "aritma_iam_client_secret" "slow" {
-  client_id = "PARENT"
-  timeouts {
-    read   = "1s"
-    delete = "1s"
-  }
-}
-`},
-		{name: "policy", kind: "aritma_iam_policy", what: "IAM Policy", config: `
-resource "aritma_iam_policy" "slow" {
-  subject = "` + alice + `"
-  action  = "iam.client.read"
-  scope   = "/subscriptions/slow"
-  timeouts {
-    read   = "1s"
-    delete = "1s"
-  }
-}
-`},
-	}
-	for _, tc := range cases {
+	for _, tc := range timeoutsCases("read   = \"1s\"\n    delete = \"1s\"") {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			slow := &slowMethod{}
@@ -425,5 +346,35 @@ resource "aritma_iam_policy" "slow" {
 				tc.what, readTook.Round(100*time.Millisecond), tc.what, deleteTook.Round(100*time.Millisecond))
 			t.Log(details)
 		})
+	}
+}
+
+// timeoutsCase is one resource under a timeouts test.
+type timeoutsCase struct {
+	name, kind, what string
+	// config is the resource under test; PARENT stands for the parent client's id.
+	config string
+}
+
+// timeoutsCases is each resource type, named "slow", with the given timeouts block body.
+func timeoutsCases(timeouts string) []timeoutsCase {
+	block := "  timeouts {\n    " + timeouts + "\n  }\n"
+	return []timeoutsCase{
+		{name: "client", kind: "aritma_iam_client", what: "IAM Client", config: `
+resource "aritma_iam_client" "slow" {
+  name                = "slow"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+` + block + "}\n"},
+		{name: "client secret", kind: "aritma_iam_client_secret", what: "IAM Client Secret", config: `
+resource "aritma_iam_client_secret" "slow" {
+  client_id = "PARENT"
+` + block + "}\n"},
+		{name: "policy", kind: "aritma_iam_policy", what: "IAM Policy", config: `
+resource "aritma_iam_policy" "slow" {
+  subject = "user-` + mockserver.SeedUserAliceID + `"
+  action  = "iam.client.read"
+  scope   = "/subscriptions/slow"
+` + block + "}\n"},
 	}
 }
