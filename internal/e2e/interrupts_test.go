@@ -575,9 +575,14 @@ func TestAccE2E_mockCrash(t *testing.T) {
 // admin client, its secret and its owner policy.
 const adminObjects = 3
 
-// mayHaveBeenCreated matches one "May Have Been Created" diagnostic of CLI output (-no-color): the
-// resource address of its "with" line, and its detail up to the next diagnostic.
-var mayHaveBeenCreated = regexp.MustCompile(`(?s)Error: IAM (Client|Client Secret) May Have Been Created\W*with ([^,\s]+),(.*?)(?:Error: |\z)`)
+var (
+	// diagnosticStart finds where each diagnostic of CLI output (-no-color, box drawing removed)
+	// begins.
+	diagnosticStart = regexp.MustCompile(`(?m)^\s*(?:Error|Warning): `)
+	// mayHaveBeenCreated is the head of one "May Have Been Created" diagnostic: its kind and the
+	// resource address of its "with" line.
+	mayHaveBeenCreated = regexp.MustCompile(`^\s*Error: IAM (Client|Client Secret) May Have Been Created\W*with ([^,\s]+),`)
+)
 
 // importsForOrphans matches each object outside the state (serverObjectKeys keys) with the "May
 // Have Been Created" error that names it — a client by its name, a secret by its client — and
@@ -586,8 +591,17 @@ func importsForOrphans(t testing.TB, api *iam.Client, orphans []string, out stri
 	t.Helper()
 	type lost struct{ kind, addr, text string }
 	var errs []lost
-	for _, m := range mayHaveBeenCreated.FindAllStringSubmatch(strings.ReplaceAll(out, "│", ""), -1) {
-		errs = append(errs, lost{kind: m[1], addr: m[2], text: m[3]})
+	text := strings.ReplaceAll(out, "│", "")
+	starts := diagnosticStart.FindAllStringIndex(text, -1)
+	for i, loc := range starts {
+		end := len(text)
+		if i+1 < len(starts) {
+			end = starts[i+1][0]
+		}
+		d := text[loc[0]:end]
+		if m := mayHaveBeenCreated.FindStringSubmatch(d); m != nil {
+			errs = append(errs, lost{kind: m[1], addr: m[2], text: d})
+		}
 	}
 	imports = map[string]string{}
 	taken := map[string]bool{}
@@ -620,4 +634,25 @@ func importsForOrphans(t testing.TB, api *iam.Client, orphans []string, out stri
 		}
 	}
 	return imports, unnamed
+}
+
+// Adjacent "May Have Been Created" diagnostics are each found (a match must not swallow the
+// start of the next one).
+func TestImportsForOrphans_adjacentDiagnostics(t *testing.T) {
+	var out strings.Builder
+	for i := range 3 {
+		fmt.Fprintf(&out, "╷\n│ Error: IAM Client Secret May Have Been Created\n│ \n│   with aritma_iam_client_secret.s[%d],\n"+
+			"│   on main.tf line 9, in resource \"aritma_iam_client_secret\" \"s\":\n│ \n"+
+			"│ The request to create a secret for client \"c%d\" reached the API, but its answer was lost.\n╵\n", i, i)
+	}
+	orphans := []string{"secret c0/s0", "secret c1/s1", "secret c2/s2"}
+	imports, unnamed := importsForOrphans(t, nil, orphans, out.String())
+	if len(unnamed) > 0 || len(imports) != 3 {
+		t.Fatalf("imports %v, unnamed %v", imports, unnamed)
+	}
+	for i := range 3 {
+		if got := imports[fmt.Sprintf("aritma_iam_client_secret.s[%d]", i)]; got != fmt.Sprintf("c%d/s%d", i, i) {
+			t.Errorf("s[%d] imports %q", i, got)
+		}
+	}
 }
