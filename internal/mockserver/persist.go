@@ -167,17 +167,25 @@ func (s *Server) persistLocked() error {
 	if s.opts.DataFile == "" {
 		return nil
 	}
-	data, err := json.MarshalIndent(s.snapshotLocked(), "", "  ")
+	data, err := s.encodeLocked()
 	if err != nil {
-		return fmt.Errorf("mockserver: encoding state: %w", err)
+		return err
 	}
-	data = append(data, '\n')
 	if err := writeFileAtomic(s.opts.DataFile, data); err != nil {
 		return err
 	}
 	// The file now holds the whole state, so an earlier failure no longer matters.
 	s.saved, s.dataErr = data, nil
 	return nil
+}
+
+// encodeLocked is the data file's content for the current state; callers hold s.mu.
+func (s *Server) encodeLocked() ([]byte, error) {
+	data, err := json.MarshalIndent(s.snapshotLocked(), "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("mockserver: encoding state: %w", err)
+	}
+	return append(data, '\n'), nil
 }
 
 // writeFileAtomic replaces path with data so that a crash leaves either the

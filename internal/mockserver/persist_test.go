@@ -232,3 +232,25 @@ func TestPersistFailedSaveRollsBack(t *testing.T) {
 		t.Errorf("data file after recovery:\n%s", raw)
 	}
 }
+
+// A Reset whose save fails still stands: a later failed save rolls back to the reset state, never
+// to the objects the reset removed.
+func TestPersistFailedResetIsNotUndone(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *Options) { o.DataFile = filepath.Join(dir, "state.json") })
+	gone := e.newClient("removed-by-reset")
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	e.ts.Reset()
+	e.want(e.call("POST", "/v1/clients", map[string]any{
+		"name": "failed", "description": "", "allowedGrantTypes": []string{"client_credentials"}, "allowedScopes": []string{"api"}, "redirectUris": []string{},
+	}), 500)
+	e.wantProblem(e.call("GET", "/v1/clients/"+gone, nil), 404, "", "")
+	if err := os.Mkdir(dir, 0o700); err != nil { // let Close save
+		t.Fatal(err)
+	}
+}

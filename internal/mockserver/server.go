@@ -143,6 +143,11 @@ func (s *Server) Reset() {
 	s.ensureAdmin()
 	if err := s.persistLocked(); err != nil {
 		s.dataErr = err // Reset has no error result; Close reports it
+		// The reset stands in memory even though the file lags behind: a later save that fails
+		// must roll back to it, not to what the reset removed.
+		if data, err := s.encodeLocked(); err == nil {
+			s.saved = data
+		}
 	}
 	s.mu.Unlock()
 	s.tokMu.Lock()
