@@ -18,10 +18,11 @@ const (
 	defaultMaxRetries     = 4
 	defaultRequestTimeout = 30 * time.Second
 	defaultRetryWaitMin   = 250 * time.Millisecond
-	// defaultRetryWaitMax is long enough to honour the Retry-After of a rate limiter that counts
+	defaultRetryWaitMax   = 10 * time.Second
+	// defaultRetryAfterMax is long enough to honour the Retry-After of a rate limiter that counts
 	// per minute; the caller's context still bounds every wait.
-	defaultRetryWaitMax = time.Minute
-	defaultScope        = "services.iam"
+	defaultRetryAfterMax = time.Minute
+	defaultScope         = "services.iam"
 )
 
 // Config configures a Client. Endpoint plus either AccessToken or ClientID, ClientSecret and
@@ -36,7 +37,8 @@ type Config struct {
 	MaxRetries     int           // 0 means 4; negative means no retries
 	RequestTimeout time.Duration // per HTTP attempt; default 30s
 	RetryWaitMin   time.Duration // first backoff ceiling; default 250ms
-	RetryWaitMax   time.Duration // backoff and Retry-After cap; default 1m
+	RetryWaitMax   time.Duration // backoff cap; default 10s
+	RetryAfterMax  time.Duration // cap of a wait the server asks for with Retry-After; default 1m
 	UserAgent      string        // appended after "terraform-provider-aritma/<Version>"
 	Version        string        // provider version for the User-Agent; default "dev"
 	HTTPClient     *http.Client  // optional; its Transport is reused, nil = a pooled transport
@@ -117,7 +119,7 @@ func normalize(cfg Config) (Config, error) {
 			return cfg, fmt.Errorf("iam: token URL: %w", err)
 		}
 	}
-	if cfg.RequestTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 {
+	if cfg.RequestTimeout < 0 || cfg.RetryWaitMin < 0 || cfg.RetryWaitMax < 0 || cfg.RetryAfterMax < 0 {
 		return cfg, errors.New("iam: timeouts and retry waits must not be negative")
 	}
 	if len(cfg.Scopes) == 0 {
@@ -140,6 +142,9 @@ func normalize(cfg Config) (Config, error) {
 	}
 	if cfg.RetryWaitMax < cfg.RetryWaitMin {
 		cfg.RetryWaitMax = cfg.RetryWaitMin
+	}
+	if cfg.RetryAfterMax == 0 {
+		cfg.RetryAfterMax = defaultRetryAfterMax
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"

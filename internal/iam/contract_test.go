@@ -35,6 +35,7 @@ func apiClient(t *testing.T, ts *mockserver.TestServer, id, secret string, mods 
 		RequestTimeout: 5 * time.Second,
 		RetryWaitMin:   2 * time.Millisecond,
 		RetryWaitMax:   20 * time.Millisecond,
+		RetryAfterMax:  20 * time.Millisecond,
 	}
 	for _, m := range mods {
 		m(&cfg)
@@ -523,6 +524,7 @@ func TestContract_faultRateLimit(t *testing.T) {
 	c := apiClient(t, ts, ts.AdminClientID(), ts.AdminClientSecret(), func(cfg *iam.Config) {
 		cfg.MaxRetries = 20
 		cfg.RetryWaitMax = 100 * time.Millisecond
+		cfg.RetryAfterMax = 100 * time.Millisecond
 	})
 	ts.SetFaults(mockserver.Faults{RateLimitRPS: 40, RateLimitBurst: 2})
 	parallel(t, 30, func(int) error {

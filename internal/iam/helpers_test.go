@@ -103,6 +103,7 @@ func (f *fake) config() Config {
 		RequestTimeout: 2 * time.Second,
 		RetryWaitMin:   time.Millisecond,
 		RetryWaitMax:   5 * time.Millisecond,
+		RetryAfterMax:  5 * time.Millisecond,
 	}
 }
 

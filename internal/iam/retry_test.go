@@ -250,7 +250,7 @@ func TestRetryAfter_honoured(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"clientId": "c1"})
 	})
-	c := f.client(t, func(c *Config) { c.RetryWaitMax = 3 * time.Second })
+	c := f.client(t, func(c *Config) { c.RetryAfterMax = 3 * time.Second })
 	start := time.Now()
 	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
 		t.Fatal(err)
@@ -260,7 +260,7 @@ func TestRetryAfter_honoured(t *testing.T) {
 	}
 }
 
-func TestRetryAfter_cappedByRetryWaitMax(t *testing.T) {
+func TestRetryAfter_cappedByRetryAfterMax(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int64
 	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
@@ -276,7 +276,7 @@ func TestRetryAfter_cappedByRetryWaitMax(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := time.Since(start); d > time.Second {
-		t.Fatalf("waited %v; Retry-After must be capped by RetryWaitMax", d)
+		t.Fatalf("waited %v; Retry-After must be capped by RetryAfterMax", d)
 	}
 }
 
@@ -309,20 +309,20 @@ func TestBackoff(t *testing.T) {
 	for attempt := range 10 {
 		ceiling := min(minW<<attempt, maxW)
 		for range 50 {
-			if d := backoff(minW, maxW, attempt, nil); d < 0 || d > ceiling {
+			if d := backoff(minW, maxW, maxW, attempt, nil); d < 0 || d > ceiling {
 				t.Fatalf("attempt %d: backoff %v outside [0, %v]", attempt, d, ceiling)
 			}
 		}
 	}
 	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"30"}}}
-	if d := backoff(minW, maxW, 0, resp); d != maxW {
-		t.Fatalf("Retry-After 30 with max 1s: %v", d)
+	if d := backoff(minW, maxW, 2*maxW, 0, resp); d != 2*maxW {
+		t.Fatalf("Retry-After 30 with a Retry-After cap of 2s: %v", d)
 	}
 	resp.Header.Set("Retry-After", "0")
-	if d := backoff(minW, maxW, 3, resp); d != 0 {
+	if d := backoff(minW, maxW, maxW, 3, resp); d != 0 {
 		t.Fatalf("Retry-After 0: %v", d)
 	}
-	if d := backoff(minW, maxW, 70, nil); d > maxW {
+	if d := backoff(minW, maxW, maxW, 70, nil); d > maxW {
 		t.Fatalf("huge attempt overflowed: %v", d)
 	}
 }
@@ -479,7 +479,7 @@ func TestCancellationBeforeSendIsNotOutcomeUnknown(t *testing.T) {
 func TestRetryAfter_beyondDeadlineAnswersNow(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, status(429, "Retry-After", "30"))
-	c := f.client(t, func(c *Config) { c.RetryWaitMax = time.Minute })
+	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute })
 	ctx, cancel := context.WithTimeout(ctxT(t), 5*time.Second)
 	defer cancel()
 	start := time.Now()

@@ -93,13 +93,15 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     retryMax,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			retry, err := checkRetry(ctx, resp, err, tokens, cfg.RetryWaitMax)
+			retry, err := checkRetry(ctx, resp, err, tokens, cfg.RetryAfterMax)
 			if retry {
 				retry = spendRetry(callFrom(ctx), resp, cfg.MaxRetries)
 			}
 			return retry, err
 		},
-		Backoff: backoff,
+		Backoff: func(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+			return backoff(minWait, maxWait, cfg.RetryAfterMax, attemptNum, resp)
+		},
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
 			if st := callFrom(req.Context()); st != nil {
 				st.attempt = i + 1
@@ -120,7 +122,7 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 }
 
 // checkRetry is the retry policy; see retryMode for the reasoning per kind of call.
-func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider, maxWait time.Duration) (bool, error) {
+func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider, retryAfterMax time.Duration) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
@@ -148,7 +150,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 		// Waiting past the caller's deadline only turns the server's answer into a bare
 		// "context deadline exceeded": hand the answer back now.
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < min(d, maxWait) {
+			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < min(d, retryAfterMax) {
 				return false, nil
 			}
 		}
@@ -206,13 +208,13 @@ func permanent(err error) bool {
 }
 
 // backoff is capped exponential backoff with full jitter, so 50 parallel callers hit by the same
-// 5xx do not come back in lockstep. A Retry-After on 429/503 wins, capped by max.
-func backoff(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
+// 5xx do not come back in lockstep. A Retry-After on 429/503 wins, capped by retryAfterMax.
+func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
 		switch resp.StatusCode {
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				return min(d, maxWait)
+				return min(d, retryAfterMax)
 			}
 		case http.StatusUnauthorized:
 			return 0 // re-authentication, not overload

@@ -37,13 +37,14 @@ func newTestEnv(t *testing.T, opts ...func(*mockserver.Options)) *testEnv {
 	t.Helper()
 	ts := mockserver.NewTestServer(t, opts...)
 	api, err := iam.NewClient(iam.Config{
-		Endpoint:     ts.URL,
-		TokenURL:     ts.TokenURL,
-		ClientID:     ts.AdminClientID(),
-		ClientSecret: ts.AdminClientSecret(),
-		Version:      "test",
-		RetryWaitMin: 10 * time.Millisecond,
-		RetryWaitMax: 200 * time.Millisecond,
+		Endpoint:      ts.URL,
+		TokenURL:      ts.TokenURL,
+		ClientID:      ts.AdminClientID(),
+		ClientSecret:  ts.AdminClientSecret(),
+		Version:       "test",
+		RetryWaitMin:  10 * time.Millisecond,
+		RetryWaitMax:  200 * time.Millisecond,
+		RetryAfterMax: 200 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatalf("creating the admin API client: %v", err)

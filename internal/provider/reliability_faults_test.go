@@ -193,14 +193,15 @@ func runFaultProfile(t *testing.T, p faultProfile) {
 func faultChecker(t *testing.T, env *testEnv) *iam.Client {
 	t.Helper()
 	api, err := iam.NewClient(iam.Config{
-		Endpoint:     env.Mock.URL,
-		TokenURL:     env.Mock.TokenURL,
-		ClientID:     env.Mock.AdminClientID(),
-		ClientSecret: env.Mock.AdminClientSecret(),
-		Version:      "test",
-		MaxRetries:   10,
-		RetryWaitMin: 10 * time.Millisecond,
-		RetryWaitMax: 500 * time.Millisecond,
+		Endpoint:      env.Mock.URL,
+		TokenURL:      env.Mock.TokenURL,
+		ClientID:      env.Mock.AdminClientID(),
+		ClientSecret:  env.Mock.AdminClientSecret(),
+		Version:       "test",
+		MaxRetries:    10,
+		RetryWaitMin:  10 * time.Millisecond,
+		RetryWaitMax:  500 * time.Millisecond,
+		RetryAfterMax: 500 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatalf("creating the checking API client: %v", err)
