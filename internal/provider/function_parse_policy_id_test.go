@@ -42,6 +42,10 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 			arg:     "client-abc,owner,/a/b,c",
 			wantErr: `policy id "client-abc,owner,/a/b,c" is malformed: scope segment "b,c" may only contain the characters A-Z a-z 0-9 . _ ~ -`,
 		},
+		"whitespace": {
+			arg:     "client-abc ,owner,/",
+			wantErr: `policy id "client-abc ,owner,/" is malformed: subject "client-abc " must be a subject id of the form user-<id>, client-<id> or group-<id>`,
+		},
 		"bad subject": {
 			arg:     "x,owner,/",
 			wantErr: `policy id "x,owner,/" is malformed: subject "x" must be a subject id of the form user-<id>, client-<id> or group-<id>`,

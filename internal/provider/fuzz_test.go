@@ -44,6 +44,7 @@ func FuzzParsePolicyID(f *testing.F) {
 	for _, s := range []string{
 		"client-1234,iam.client.read,/subscriptions/123", "user-1,owner,/", "a,b,c,d", ",,", "a,,/", "a,b", "",
 		"client-1,iam.client.read,/a,b", "group-x,iam.manage,/subscriptions/1/resource-groups/rg",
+		"client-abc ,iam.client.read,/subscriptions/1", "user-x\t,owner,/", "client-a\u00a0b,owner,/",
 	} {
 		f.Add(s)
 	}
@@ -57,6 +58,9 @@ func FuzzParsePolicyID(f *testing.F) {
 		}
 		if subject == "" || action == "" || scope == "" {
 			t.Fatalf("parsePolicyID(%q) accepted an empty part: %q %q %q", id, subject, action, scope)
+		}
+		if checkPolicyTriple(subject, action, scope) == nil && hasSpaceOrControl(id) {
+			t.Fatalf("policy id %q with whitespace passed the schema's checks", id)
 		}
 		if strings.Contains(subject, ",") || strings.Contains(action, ",") {
 			t.Fatalf("parsePolicyID(%q): comma in subject %q or action %q", id, subject, action)

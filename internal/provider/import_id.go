@@ -59,7 +59,7 @@ func parsePolicyID(id string) (subject, action, scope string, err error) {
 }
 
 // splitPolicyID splits "<subject>,<action>,<scope>" on its first two commas; ok is false when a
-// part is missing or empty.
+// part is missing or empty. (checkPolicyTriple then refuses whitespace in any part.)
 func splitPolicyID(id string) (subject, action, scope string, ok bool) {
 	parts := strings.SplitN(id, ",", 3)
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {

@@ -164,7 +164,7 @@ var subjectIDPrefixes = []string{"user-", "client-", "group-"}
 // the subject exists is the API's decision.
 func checkSubjectID(s string) error {
 	for _, p := range subjectIDPrefixes {
-		if strings.HasPrefix(s, p) && len(s) > len(p) {
+		if strings.HasPrefix(s, p) && len(s) > len(p) && !hasSpaceOrControl(s) {
 			return nil
 		}
 	}

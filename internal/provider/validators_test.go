@@ -267,7 +267,7 @@ func TestCheckSubjectID(t *testing.T) {
 			t.Errorf("checkSubjectID(%q) = %v, want nil", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "client-", "3f2a9c1e", "Client-x", "service-x", "client_x"} {
+	for _, bad := range []string{"", "client-", "3f2a9c1e", "Client-x", "service-x", "client_x", "client-abc ", "user-a\u00a0b", "group-x\ny"} {
 		err := checkSubjectID(bad)
 		want := `subject "` + bad + `" must be a subject id of the form user-<id>, client-<id> or group-<id>`
 		if err == nil || err.Error() != want {
