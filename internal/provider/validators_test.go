@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -269,7 +270,7 @@ func TestCheckSubjectID(t *testing.T) {
 	}
 	for _, bad := range []string{"", "client-", "3f2a9c1e", "Client-x", "service-x", "client_x", "client-abc ", "user-a\u00a0b", "group-x\ny"} {
 		err := checkSubjectID(bad)
-		want := `subject "` + bad + `" must be a subject id of the form user-<id>, client-<id> or group-<id>`
+		want := fmt.Sprintf("subject %q must be a subject id of the form user-<id>, client-<id> or group-<id>", bad)
 		if err == nil || err.Error() != want {
 			t.Errorf("checkSubjectID(%q) = %v, want %q", bad, err, want)
 		}
