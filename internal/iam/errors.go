@@ -31,8 +31,9 @@ var (
 	// ErrRateLimited matches 429 answers that were still rate limited after every retry.
 	ErrRateLimited = errors.New("rate limited")
 	// ErrOutcomeUnknown marks a create whose request reached the server but whose answer was lost
-	// (502, 504, a timeout or a reset connection). The object MAY exist; it was not retried
-	// because repeating a non-idempotent create could make a duplicate.
+	// (502, 504, a timeout or a reset connection) or said only that the server failed (500). The
+	// object MAY exist; it was not retried because repeating a non-idempotent create could make a
+	// duplicate.
 	ErrOutcomeUnknown = errors.New("outcome unknown: the server may have applied the request, so the object may exist")
 )
 

@@ -188,8 +188,8 @@ func TestPersistEveryMutation(t *testing.T) {
 	}
 }
 
-// A mutation the mock cannot save is undone: its 500 means nothing changed, as clients assume
-// when they do not retry a create that failed with 500.
+// A mutation the mock cannot save is undone: after its 500 the mock holds, in memory and later on
+// disk, exactly what it held before.
 func TestPersistFailedSaveRollsBack(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {

@@ -243,8 +243,8 @@ func (s *Server) visible(created time.Time, lag time.Duration) bool {
 }
 
 // commit persists a mutation; callers hold s.mu for writing. A mutation that cannot be saved
-// is undone before the 500 goes out, so a 500 means what clients take it to mean: nothing
-// changed (and a retry cannot duplicate anything).
+// is undone before the 500 goes out: memory never holds what the file does not, so a restart
+// cannot lose an object a client was told about, nor keep one it was told failed.
 func (s *Server) commit(r *http.Request) (response, bool) {
 	s.gen++
 	if err := s.persistLocked(); err != nil {

@@ -187,11 +187,13 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 }
 
-// outcomeUnknownDetail explains a create whose response was lost. It looks for clients with the
+// outcomeUnknownDetail explains a create whose response was lost, or was a 500 that does not say
+// how far the server got. It looks for clients with the
 // same name (best effort, briefly), so the user can tell which one to import or delete.
 func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name string, cause error) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "The request to create IAM client %q was sent, but its response was lost, so the client may "+
+	fmt.Fprintf(&b, "The request to create IAM client %q was sent, but its response was lost or did not say "+
+		"whether it was created, so the client may "+
 		"or may not exist now. Terraform has not recorded it: applying again could create a second client with "+
 		"the same name.\n\n%s\n\n", name, apiErrorDetail(cause))
 

@@ -484,7 +484,8 @@ func TestAccIAMClientResource_lostCreateResponse(t *testing.T) {
 				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
 				Config:    config,
 				ExpectError: regexp.MustCompile(`Error: IAM Client May Have Been Created(?s:.*?)` +
-					expectErrorText(`The request to create IAM client "lost-response" was sent, but its response was lost, `+
+					expectErrorText(`The request to create IAM client "lost-response" was sent, but its response was lost `+
+						`or did not say whether it was created, `+
 						`so the client may or may not exist now.`).String() + `(?s:.*?)` +
 					expectErrorText(`A client named "lost-response" exists now:`).String() + `[\s│]+([0-9a-f-]{36})\.(?s:.*?)` +
 					expectErrorText(`terraform import aritma_iam_client.<name>`).String() + `[\s│]+([0-9a-f-]{36})`),

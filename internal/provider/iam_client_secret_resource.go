@@ -395,7 +395,8 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 // since shortly before the request (allowing for clock skew), newest first.
 func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clientID, description, mode string, started time.Time, cause error) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "The request to create a secret for client %q reached the API, but its answer was lost: %s\n\n"+
+	fmt.Fprintf(&b, "The request to create a secret for client %q reached the API, but its answer was lost or "+
+		"did not say whether it was created: %s\n\n"+
 		"The secret may exist even though Terraform has no record of it, and applying again would create another one "+
 		"next to it. ", clientID, cause.Error())
 

@@ -795,7 +795,8 @@ func TestAccIAMClientSecretResource_outcomeUnknown(t *testing.T) {
   description = "lost"
   value       = %q`, value)),
 				ExpectError: regexp.MustCompile(`(?s)IAM Client Secret May Have Been Created.*` +
-					expectErrorText(fmt.Sprintf("a secret for client %q reached the API, but its answer was lost", clientID)).String() +
+					expectErrorText(fmt.Sprintf("a secret for client %q reached the API, but its answer was lost "+
+						"or did not say whether it was created", clientID)).String() +
 					`.*The secret may exist.*` +
 					expectErrorText("terraform import aritma_iam_client_secret.<name> "+clientID+"/").String() + `[0-9a-f-]+`),
 			},

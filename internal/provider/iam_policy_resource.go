@@ -124,7 +124,8 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	case errors.Is(err, iam.ErrOutcomeUnknown):
 		// CreatePolicy already retries and resolves a 409 after a retry, so this is rare.
 		resp.Diagnostics.AddError("IAM Policy May Have Been Created",
-			fmt.Sprintf("The request to create policy %q was sent, but its response was lost, so the policy may or may "+
+			fmt.Sprintf("The request to create policy %q was sent, but its response was lost or did not say "+
+				"whether it was created, so the policy may or may "+
 				"not exist now.\n\n%s\n\nIf it exists, import it, replacing <name> with this resource's name:\n\n"+
 				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again.", id, apiErrorDetail(err), id))
 		return
