@@ -96,41 +96,54 @@ func FuzzHandlers(f *testing.F) {
 		h.ServeHTTP(rec, req)
 		return rec
 	}
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}
-	res := serve(http.MethodPost, "/connect/token", "application/x-www-form-urlencoded", []byte(form.Encode()), "")
-	var tok struct {
-		AccessToken string `json:"access_token"`
+	type route struct{ method, target string }
+	var token string
+	var routes []route
+	// prepare resets the mock to its seed, takes a fresh token and makes the client and the group
+	// the routes act on. It runs again every resetEvery inputs, so the state stays small (a
+	// client's secret limit is not reached for good) and the token never expires.
+	prepare := func(tb testing.TB) {
+		srv.Reset()
+		srv.SetFaults(Faults{})
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}
+		res := serve(http.MethodPost, "/connect/token", "application/x-www-form-urlencoded", []byte(form.Encode()), "")
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		if err := json.Unmarshal(res.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
+			tb.Fatalf("token: %d %s", res.Code, res.Body)
+		}
+		token = tok.AccessToken
+		res = serve(http.MethodPost, "/v1/clients", "application/json", []byte(
+			`{"name":"fuzz","description":"","allowedGrantTypes":["client_credentials"],"allowedScopes":["api"],"redirectUris":[]}`), token)
+		var client struct {
+			ClientID string `json:"clientId"`
+		}
+		if err := json.Unmarshal(res.Body.Bytes(), &client); err != nil || client.ClientID == "" {
+			tb.Fatalf("client: %d %s", res.Code, res.Body)
+		}
+		res = serve(http.MethodPost, "/v1/subjects/groups", "application/json", []byte(`{"displayName":"fuzz"}`), token)
+		var group struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(res.Body.Bytes(), &group); err != nil || group.ID == "" {
+			tb.Fatalf("group: %d %s", res.Code, res.Body)
+		}
+		// Every route that reads a request body.
+		routes = []route{
+			{http.MethodPost, "/v1/clients"},
+			{http.MethodPut, "/v1/clients/" + client.ClientID},
+			{http.MethodPost, "/v1/clients/" + client.ClientID + "/secrets"},
+			{http.MethodPost, "/v1/policies"},
+			{http.MethodPost, "/v1/subjects/groups"},
+			{http.MethodPost, "/v1/subjects/groups/" + group.ID + "/members"},
+			{http.MethodPut, "/_mock/faults"},
+			{http.MethodPost, "/connect/token"},
+		}
 	}
-	if err := json.Unmarshal(res.Body.Bytes(), &tok); err != nil || tok.AccessToken == "" {
-		f.Fatalf("token: %d %s", res.Code, res.Body)
-	}
-	res = serve(http.MethodPost, "/v1/clients", "application/json", []byte(
-		`{"name":"fuzz","description":"","allowedGrantTypes":["client_credentials"],"allowedScopes":["api"],"redirectUris":[]}`), tok.AccessToken)
-	var client struct {
-		ClientID string `json:"clientId"`
-	}
-	if err := json.Unmarshal(res.Body.Bytes(), &client); err != nil || client.ClientID == "" {
-		f.Fatalf("client: %d %s", res.Code, res.Body)
-	}
-	res = serve(http.MethodPost, "/v1/subjects/groups", "application/json", []byte(`{"displayName":"fuzz"}`), tok.AccessToken)
-	var group struct {
-		ID string `json:"id"`
-	}
-	if err := json.Unmarshal(res.Body.Bytes(), &group); err != nil || group.ID == "" {
-		f.Fatalf("group: %d %s", res.Code, res.Body)
-	}
-	routes := []struct{ method, target string }{
-		{http.MethodPost, "/v1/clients"},
-		{http.MethodPut, "/v1/clients/" + client.ClientID},
-		{http.MethodPost, "/v1/clients/" + client.ClientID + "/secrets"},
-		{http.MethodPost, "/v1/policies"},
-		{http.MethodDelete, "/v1/policies"},
-		{http.MethodPost, "/v1/subjects/groups"},
-		{http.MethodPost, "/v1/subjects/groups/" + group.ID + "/members"},
-		{http.MethodDelete, "/v1/subjects/groups/" + group.ID + "/members"},
-		{http.MethodPut, "/_mock/faults"},
-		{http.MethodPost, "/connect/token"},
-	}
+	prepare(f)
+	const resetEvery = 200
+	inputs := 0
 	for _, s := range []string{
 		``, `{}`, `null`, `[]`, `{"name":"a","description":"","allowedGrantTypes":["client_credentials"],"allowedScopes":["api"],"redirectUris":[]}`,
 		`{"value":"12345678","description":"","expiration":null}`, `{"subject":"group-x","action":"owner","scope":"/"}`,
@@ -141,13 +154,16 @@ func FuzzHandlers(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
+		if inputs++; inputs%resetEvery == 0 {
+			prepare(t)
+		}
 		r := routes[int(route)%len(routes)]
 		contentType := "application/json"
 		if r.target == "/connect/token" {
 			contentType = "application/x-www-form-urlencoded"
 		}
 		start := time.Now()
-		res := serve(r.method, r.target, contentType, body, tok.AccessToken)
+		res := serve(r.method, r.target, contentType, body, token)
 		if d := time.Since(start); d > time.Second {
 			t.Fatalf("%s %s took %s for %q", r.method, r.target, d, body)
 		}
