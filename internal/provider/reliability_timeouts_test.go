@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,7 @@ import (
 
 const (
 	timeoutsLatency = 3 * time.Second
-	timeoutsCreate  = time.Second
+	timeoutsLimit   = time.Second
 )
 
 // abandonedRequests records, per "METHOD path", how long the server held each request whose client
@@ -119,13 +120,13 @@ func TestAccReliabilityTimeouts_create(t *testing.T) {
 				details = fmt.Sprintf("the server saw no abandoned create (abandoned: %v)", paths)
 				t.Fatal(details)
 			}
-			if create > timeoutsCreate+500*time.Millisecond {
+			if create > timeoutsLimit+500*time.Millisecond {
 				details = fmt.Sprintf("the provider held the create for %s with a 1s timeout", create.Round(time.Millisecond))
 				t.Fatal(details)
 			}
 			// The create timeout bounds the request; a client's failure then looks for the client once,
 			// with its own deadline, which costs one more answer of the slow API.
-			if limit := timeoutsCreate + timeoutsLatency + 3*time.Second; elapsed > limit {
+			if limit := timeoutsLimit + timeoutsLatency + 3*time.Second; elapsed > limit {
 				details = fmt.Sprintf("the failing apply took %s, more than %s", elapsed.Round(100*time.Millisecond), limit)
 				t.Fatal(details)
 			}
@@ -197,10 +198,24 @@ provider "aritma" {
 }
 
 // slowMethod holds requests of one HTTP method for timeoutsLatency, or until the client hangs
-// up (the request is then not served at all, so nothing changes on the server).
+// up (the request is then not served at all, so nothing changes on the server). It records how
+// long it held each request the client gave up on, by method.
 type slowMethod struct {
-	mu     sync.Mutex
-	method string
+	mu        sync.Mutex
+	method    string
+	abandoned map[string][]time.Duration
+}
+
+// longestAbandoned is the longest time a request of method was held before its client hung up,
+// and whether there was one.
+func (s *slowMethod) longestAbandoned(method string) (time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := s.abandoned[method]
+	if len(held) == 0 {
+		return 0, false
+	}
+	return slices.Max(held), true
 }
 
 func (s *slowMethod) set(method string) {
@@ -215,9 +230,16 @@ func (s *slowMethod) wrap(next http.Handler) http.Handler {
 		slow := s.method == r.Method && strings.HasPrefix(r.URL.Path, "/v1/")
 		s.mu.Unlock()
 		if slow {
+			start := time.Now()
 			select {
 			case <-time.After(timeoutsLatency):
 			case <-r.Context().Done():
+				s.mu.Lock()
+				if s.abandoned == nil {
+					s.abandoned = map[string][]time.Duration{}
+				}
+				s.abandoned[r.Method] = append(s.abandoned[r.Method], time.Since(start))
+				s.mu.Unlock()
 				return
 			}
 		}
@@ -331,18 +353,27 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 			if t.Failed() {
 				return
 			}
-			// Each failing step is a CLI run of its own; the timeout must cut the 3 s wait short, so
-			// the whole step takes less than one latency.
-			for name, took := range map[string]time.Duration{"refresh": readTook, "destroy": deleteTook} {
-				if took >= timeoutsLatency {
-					details = fmt.Sprintf("the failing %s took %s", name, took.Round(100*time.Millisecond))
+			// Measured where the wait happens, so a busy machine cannot blur it: the provider hung up
+			// on the slow GET and the slow DELETE after about the 1 s timeout, long before their 3 s.
+			held := map[string]time.Duration{}
+			for _, method := range []string{http.MethodGet, http.MethodDelete} {
+				d, ok := slow.longestAbandoned(method)
+				if !ok {
+					details = fmt.Sprintf("the server saw no %s the provider gave up on", method)
 					t.Fatal(details)
 				}
+				if d > timeoutsLimit+500*time.Millisecond {
+					details = fmt.Sprintf("the provider held a %s for %s with a 1s timeout", method, d.Round(10*time.Millisecond))
+					t.Fatal(details)
+				}
+				held[method] = d
 			}
 			result = reliability.ResultSurvived
-			details = fmt.Sprintf("the refresh failed with \"Unable to Read %s\" and \"context deadline exceeded\" "+
-				"after %s, the destroy with \"Unable to Delete %s\" after %s; the object stayed in state and on the "+
-				"server, the next plan was empty, and destroy succeeded once the API was fast again",
+			details = fmt.Sprintf("the provider hung up on the slow GET after %s and on the slow DELETE after %s (server "+
+				"side); the refresh failed with \"Unable to Read %s\" and \"context deadline exceeded\" (step %s), the "+
+				"destroy with \"Unable to Delete %s\" (step %s); the object stayed in state and on the server, the next "+
+				"plan was empty, and destroy succeeded once the API was fast again",
+				held[http.MethodGet].Round(10*time.Millisecond), held[http.MethodDelete].Round(10*time.Millisecond),
 				tc.what, readTook.Round(100*time.Millisecond), tc.what, deleteTook.Round(100*time.Millisecond))
 			t.Log(details)
 		})
