@@ -250,9 +250,9 @@ func outputs(cmd *exec.Cmd) string {
 // errorSummaries lists the "Error: <summary>" lines of CLI output with their counts.
 func errorSummaries(out string) string {
 	counts := map[string]int{}
-	for line := range strings.SplitSeq(out, "\n") {
-		line = strings.TrimSpace(strings.TrimLeft(line, "│ "))
-		if s, ok := strings.CutPrefix(line, "Error: "); ok {
+	for _, d := range reliability.SplitDiagnostics(out) {
+		title, _, _ := strings.Cut(d, "\n")
+		if s, ok := strings.CutPrefix(title, "Error: "); ok {
 			counts[s]++
 		}
 	}
@@ -575,14 +575,9 @@ func TestAccE2E_mockCrash(t *testing.T) {
 // admin client, its secret and its owner policy.
 const adminObjects = 3
 
-var (
-	// diagnosticStart finds where each diagnostic of CLI output (-no-color, box drawing removed)
-	// begins.
-	diagnosticStart = regexp.MustCompile(`(?m)^\s*(?:Error|Warning): `)
-	// mayHaveBeenCreated is the head of one "May Have Been Created" diagnostic: its kind and the
-	// resource address of its "with" line.
-	mayHaveBeenCreated = regexp.MustCompile(`^\s*Error: IAM (Client|Client Secret) May Have Been Created\W*with ([^,\s]+),`)
-)
+// mayHaveBeenCreated is the head of one "May Have Been Created" diagnostic: its kind and the
+// resource address of its "with" line.
+var mayHaveBeenCreated = regexp.MustCompile(`^Error: IAM (Client|Client Secret) May Have Been Created\W*with ([^,\s]+),`)
 
 // importsForOrphans matches each object outside the state (serverObjectKeys keys) with the "May
 // Have Been Created" error that names it — a client by its name, a secret by its client — and
@@ -591,14 +586,7 @@ func importsForOrphans(t testing.TB, api *iam.Client, orphans []string, out stri
 	t.Helper()
 	type lost struct{ kind, addr, text string }
 	var errs []lost
-	text := strings.ReplaceAll(out, "│", "")
-	starts := diagnosticStart.FindAllStringIndex(text, -1)
-	for i, loc := range starts {
-		end := len(text)
-		if i+1 < len(starts) {
-			end = starts[i+1][0]
-		}
-		d := text[loc[0]:end]
+	for _, d := range reliability.SplitDiagnostics(out) {
 		if m := mayHaveBeenCreated.FindStringSubmatch(d); m != nil {
 			errs = append(errs, lost{kind: m[1], addr: m[2], text: d})
 		}

@@ -254,8 +254,6 @@ func (r *faultRun) applied(*terraform.State) error {
 }
 
 var (
-	// diagStart splits CLI output into diagnostics.
-	diagStart = regexp.MustCompile(`(?m)^(?:│ )?Error: `)
 	// diagAddress is the "with <address>," line of a diagnostic.
 	diagAddress = regexp.MustCompile(`with (aritma_iam_[a-z_]+\.[a-z]+\[\d+\]),`)
 	// clientImport is the import command of a lost client create, with the id filled in.
@@ -276,18 +274,12 @@ func (r *faultRun) errorCheck(err error) error {
 	r.applies++
 	r.clean = false
 	r.t.Logf("apply %d failed; following its diagnostics:\n%s", r.applies, err)
-	text := strings.ReplaceAll(err.Error(), "│ ", "")
-	locs := diagStart.FindAllStringIndex(text, -1)
-	if len(locs) == 0 {
+	diags := reliability.SplitDiagnostics(err.Error())
+	if len(diags) == 0 {
 		return err
 	}
-	for i, loc := range locs {
-		end := len(text)
-		if i+1 < len(locs) {
-			end = locs[i+1][0]
-		}
-		d := text[loc[1]:end]
-		if perr := r.followDiagnostic(d); perr != nil {
+	for _, d := range diags {
+		if perr := r.followDiagnostic(strings.TrimPrefix(d, "Error: ")); perr != nil {
 			return fmt.Errorf("%w\n\nunexpected diagnostic: %w", err, perr)
 		}
 	}
