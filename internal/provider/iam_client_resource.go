@@ -179,6 +179,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	tflog.Debug(ctx, "Created IAM client", map[string]any{"client_id": created.ClientID})
+	r.data.created.add("client " + created.ClientID)
 
 	// The create response is the source of truth: reading the client back right away could
 	// miss it on an eventually consistent API.
@@ -200,13 +201,21 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name strin
 	lookup, cancel := outcomeLookupContext(ctx)
 	defer cancel()
 	var ids []string
+	siblings := 0
 	for c, err := range r.data.client.ListClients(lookup, iam.ListClientsOptions{SearchText: name}) {
 		if err != nil {
 			break
 		}
-		if c.Name == name {
+		switch {
+		case c.Name != name:
+		case r.data.created.has("client " + c.ClientID):
+			siblings++ // another resource of this run made it
+		default:
 			ids = append(ids, c.ClientID)
 		}
+	}
+	if siblings > 0 {
+		fmt.Fprintf(&b, "(%d client(s) named %q that this run created for other resources are left out.) ", siblings, name)
 	}
 	switch len(ids) {
 	case 0:

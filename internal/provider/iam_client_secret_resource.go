@@ -383,6 +383,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	plan.applySecret(secret)
 	plan.ValueWO = types.StringNull()
 	tflog.Debug(ctx, "Created IAM client secret", map[string]any{"client_id": clientID, "secret_id": secret.ClientSecretID})
+	r.data.created.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
 
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	// No read-back: the create response is the source of truth, and the mark lets the next Read
@@ -405,14 +406,23 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 	defer cancel()
 	var candidates []iam.ClientSecret
 	var listErr error
+	siblings := 0
 	for s, err := range r.data.client.ListClientSecrets(lookup, clientID) {
 		if err != nil {
 			listErr = err
 			break
 		}
-		if s.Description == description && !s.Created.Before(since) {
+		switch {
+		case s.Description != description || s.Created.Before(since):
+		case r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)):
+			siblings++ // another resource of this run made it
+		default:
 			candidates = append(candidates, s)
 		}
+	}
+	if siblings > 0 {
+		fmt.Fprintf(&b, "(%d secret(s) with description %q that this run created for other resources are left out.) ",
+			siblings, description)
 	}
 	slices.SortFunc(candidates, func(a, b iam.ClientSecret) int { return b.Created.Compare(a.Created) })
 

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1319,4 +1320,58 @@ func TestAccIAMClientSecretResource_keepersAddedRotate(t *testing.T) {
 			},
 		},
 	})
+}
+
+// When a secret's create answer is lost, the secrets offered for import leave out a sibling with
+// the same description that the same apply has just created: importing that one would bind two
+// resources to one secret.
+func TestAccIAMClientSecretResource_lostCreateLeavesSiblingOut(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	var posts atomic.Int64
+	we := newWrappedEnv(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/secrets") && posts.Add(1) == 2 {
+				next.ServeHTTP(httptest.NewRecorder(), r) // the second create commits; its answer is lost
+				http.Error(w, "upstream went away", http.StatusBadGateway)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	config := we.providerConfig + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "a" {
+  client_id   = %[1]q
+  description = "same"
+}
+
+resource "aritma_iam_client_secret" "b" {
+  client_id   = %[1]q
+  description = "same"
+  depends_on  = [aritma_iam_client_secret.a]
+}
+`, we.parent)
+	ws := `[\s│]+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			// Exactly one candidate: the lost secret, not secret "a".
+			ExpectError: regexp.MustCompile(`(?s)IAM Client Secret May Have Been Created.*` +
+				expectErrorText(`(1 secret(s) with description "same" that this run created for other resources are left out.)`).String() +
+				`.*import the one that is yours:` + ws + `terraform import aritma_iam_client_secret\.<name> ` +
+				regexp.QuoteMeta(we.parent) + `/[0-9a-f-]+` + ws + `# created \S+` + ws + `Replace <name>`),
+		}},
+	})
+	// The lost secret stays on the server for the user to import or delete; "a" was destroyed.
+	var left int
+	for _, err := range we.api.ListClientSecrets(testContext(t), we.parent) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		left++
+	}
+	if left != 1 {
+		t.Errorf("the parent client holds %d secrets after the test, want 1 (the lost one)", left)
+	}
 }

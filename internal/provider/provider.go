@@ -70,6 +70,8 @@ type providerData struct {
 	client   *iam.Client
 	tokenURL string
 	version  string
+	// created holds the ids of the clients and secrets this provider process created.
+	created createdHere
 }
 
 type providerModel struct {

@@ -8,6 +8,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -20,6 +21,32 @@ import (
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
+
+// createdHere remembers the objects this provider process created, by "client <id>" and
+// "secret <client_id>/<secret_id>". When a create's answer is lost, the look-up for what it may
+// have made leaves these out: in the same apply, a sibling resource with the same name or
+// description has just been created, and offering it for import would bind two resources to one
+// object.
+type createdHere struct {
+	mu  sync.Mutex
+	ids map[string]struct{}
+}
+
+func (c *createdHere) add(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil {
+		c.ids = map[string]struct{}{}
+	}
+	c.ids[key] = struct{}{}
+}
+
+func (c *createdHere) has(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.ids[key]
+	return ok
+}
 
 // providerDataFrom unpacks what Configure handed over. It returns nil without an error before the
 // provider is configured (validation runs that way), so callers simply return.

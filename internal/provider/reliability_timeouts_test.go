@@ -75,7 +75,7 @@ func TestAccReliabilityTimeouts_create(t *testing.T) {
 			t.Parallel()
 			summary := tc.what + " May Have Been Created"
 			rec := &abandonedRequests{}
-			te := newTimeoutsEnv(t, rec.wrap)
+			te := newWrappedEnv(t, rec.wrap)
 			srv, api, ctx := te.srv, te.api, testContext(t)
 			before, err := relCountObjects(ctx, api)
 			if err != nil {
@@ -147,16 +147,16 @@ func TestAccReliabilityTimeouts_create(t *testing.T) {
 	}
 }
 
-// timeoutsEnv is a mock behind a wrapping handler, a parent client for secrets, and a provider
+// wrappedEnv is a mock behind a wrapping handler, a parent client for secrets, and a provider
 // block holding a ready token, so the token endpoint stays out of what is timed.
-type timeoutsEnv struct {
+type wrappedEnv struct {
 	srv            *mockserver.Server
 	api            *iam.Client
 	parent         string
 	providerConfig string
 }
 
-func newTimeoutsEnv(t *testing.T, wrap func(http.Handler) http.Handler) *timeoutsEnv {
+func newWrappedEnv(t *testing.T, wrap func(http.Handler) http.Handler) *wrappedEnv {
 	t.Helper()
 	srv, err := mockserver.New(mockserver.Options{})
 	if err != nil {
@@ -188,7 +188,7 @@ func newTimeoutsEnv(t *testing.T, wrap func(http.Handler) http.Handler) *timeout
 	if err != nil {
 		t.Fatalf("getting a token: %v", err)
 	}
-	return &timeoutsEnv{srv: srv, api: api, parent: parent.ClientID, providerConfig: fmt.Sprintf(`
+	return &wrappedEnv{srv: srv, api: api, parent: parent.ClientID, providerConfig: fmt.Sprintf(`
 provider "aritma" {
   endpoint     = %[1]q
   token_url    = %[2]q
@@ -258,7 +258,7 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			slow := &slowMethod{}
-			te := newTimeoutsEnv(t, slow.wrap)
+			te := newWrappedEnv(t, slow.wrap)
 			ctx := testContext(t)
 			config := te.providerConfig + strings.ReplaceAll(tc.config, "PARENT", te.parent)
 			addr := tc.kind + ".slow"
