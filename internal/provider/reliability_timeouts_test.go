@@ -267,6 +267,17 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 			var created relObjectCounts
+			// holds checks what the server holds through the API.
+			holds := func(want relObjectCounts, when string) error {
+				now, err := relCountObjects(ctx, te.api)
+				if err != nil {
+					return err
+				}
+				if now != want {
+					return fmt.Errorf("%s the server holds %s, want %s", when, now, want)
+				}
+				return nil
+			}
 			var stepStart time.Time
 			var readTook, deleteTook time.Duration
 			start := time.Now()
@@ -328,27 +339,11 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 							if _, err := testAccResourceState(s, addr); err != nil {
 								return err
 							}
-							now, err := relCountObjects(ctx, te.api)
-							if err != nil {
-								return err
-							}
-							if now != created {
-								return fmt.Errorf("objects after the failed read and delete: %s, want %s", now, created)
-							}
-							return nil
+							return holds(created, "after the failed read and delete")
 						},
 					},
 				},
-				CheckDestroy: func(*terraform.State) error {
-					now, err := relCountObjects(ctx, te.api)
-					if err != nil {
-						return err
-					}
-					if now != before {
-						return fmt.Errorf("after destroy the server holds %s, want %s as before the test", now, before)
-					}
-					return nil
-				},
+				CheckDestroy: func(*terraform.State) error { return holds(before, "after destroy") },
 			})
 			if t.Failed() {
 				return
