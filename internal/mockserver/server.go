@@ -48,8 +48,8 @@ type Server struct {
 	subjIdx atomic.Pointer[subjIndex] // sorted subjects, rebuilt lazily after mutations
 	closed  bool
 	dataErr error // last persistence error, reported by Close
-	// saved is the data file's content as last written; a mutation that cannot be saved is
-	// rolled back to it.
+	// saved is the last state the mock stands by, encoded as the data file holds it: what it last
+	// wrote, or a Reset whose write failed. A mutation that cannot be saved is rolled back to it.
 	saved []byte
 
 	tokMu    sync.Mutex // guards tokens and failures
@@ -243,8 +243,8 @@ func (s *Server) visible(created time.Time, lag time.Duration) bool {
 }
 
 // commit persists a mutation; callers hold s.mu for writing. A mutation that cannot be saved
-// is undone before the 500 goes out: memory never holds what the file does not, so a restart
-// cannot lose an object a client was told about, nor keep one it was told failed.
+// is undone before the 500 goes out, so the mock never answers for a change its file lacks: a
+// restart cannot lose an object a client was told about, nor bring back one it was told failed.
 func (s *Server) commit(r *http.Request) (response, bool) {
 	s.gen++
 	if err := s.persistLocked(); err != nil {
