@@ -168,7 +168,12 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	ctx, cancel := createContext(ctx, timeout)
 	defer cancel()
 
+	end := r.data.created.begin("client name " + body.Name)
 	created, err := r.data.client.CreateClient(ctx, body)
+	if err == nil {
+		r.data.created.add("client " + created.ClientID)
+	}
+	end()
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client May Have Been Created",
@@ -179,7 +184,6 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	tflog.Debug(ctx, "Created IAM client", map[string]any{"client_id": created.ClientID})
-	r.data.created.add("client " + created.ClientID)
 
 	// The create response is the source of truth: reading the client back right away could
 	// miss it on an eventually consistent API.
@@ -200,8 +204,8 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name strin
 
 	lookup, cancel := outcomeLookupContext(ctx)
 	defer cancel()
-	var ids []string
-	siblings := 0
+	r.data.created.settle(lookup, "client name "+name)
+	var ids, siblings []string
 	for c, err := range r.data.client.ListClients(lookup, iam.ListClientsOptions{SearchText: name}) {
 		if err != nil {
 			break
@@ -209,17 +213,20 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name strin
 		switch {
 		case c.Name != name:
 		case r.data.created.has("client " + c.ClientID):
-			siblings++ // another resource of this run made it
+			siblings = append(siblings, c.ClientID) // another resource of this run made it
 		default:
 			ids = append(ids, c.ClientID)
 		}
 	}
-	if siblings > 0 {
-		fmt.Fprintf(&b, "(%d client(s) named %q that this run created for other resources are left out.) ", siblings, name)
+	other := ""
+	if len(siblings) > 0 {
+		other = "other "
+		fmt.Fprintf(&b, "Not these clients named %q, which this run created for other resources: %s. ",
+			name, strings.Join(siblings, ", "))
 	}
 	switch len(ids) {
 	case 0:
-		fmt.Fprintf(&b, "No client named %q was visible right after the failure; it may still appear. ", name)
+		fmt.Fprintf(&b, "No %sclient named %q was visible right after the failure; it may still appear. ", other, name)
 	case 1:
 		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
@@ -229,7 +236,8 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name strin
 		fmt.Fprintf(&b, "Clients named %q now: %s. ", name, strings.Join(ids, ", "))
 	}
 	b.WriteString("Find the client this apply created by its name (for example with GET " +
-		"/v1/clients?searchText=<name>), then either import it, replacing <name> with this resource's name and " +
+		"/v1/clients?searchText=<name>; not one named above as another resource's), then either import it, " +
+		"replacing <name> with this resource's name and " +
 		"<client_id> with its id:\n\n  terraform import aritma_iam_client.<name> <client_id>\n\n" +
 		"or delete it through the API and apply again.")
 	return b.String()

@@ -368,7 +368,12 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	}
 	tflog.Debug(ctx, "Creating IAM client secret", map[string]any{"client_id": clientID, "value_source": mode})
 	started := time.Now()
+	end := r.data.created.begin(secretLookupKey(clientID, apiReq.Description))
 	secret, err := r.data.client.CreateClientSecret(ctx, clientID, apiReq)
+	if err == nil {
+		r.data.created.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
+	}
+	end()
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client Secret May Have Been Created",
@@ -383,12 +388,16 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	plan.applySecret(secret)
 	plan.ValueWO = types.StringNull()
 	tflog.Debug(ctx, "Created IAM client secret", map[string]any{"client_id": clientID, "secret_id": secret.ClientSecretID})
-	r.data.created.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
 
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	// No read-back: the create response is the source of truth, and the mark lets the next Read
 	// wait out an eventually consistent list instead of dropping the new secret as deleted.
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+}
+
+// secretLookupKey is what a lost secret create is looked for by (see createdHere).
+func secretLookupKey(clientID, description string) string {
+	return "secret of " + clientID + " described " + description
 }
 
 // outcomeUnknownDetail explains a create whose answer was lost: the secret may exist, here is how
@@ -404,9 +413,10 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 	since := started.Add(-2 * time.Minute)
 	lookup, cancel := outcomeLookupContext(ctx)
 	defer cancel()
+	r.data.created.settle(lookup, secretLookupKey(clientID, description))
 	var candidates []iam.ClientSecret
 	var listErr error
-	siblings := 0
+	var siblings []string
 	for s, err := range r.data.client.ListClientSecrets(lookup, clientID) {
 		if err != nil {
 			listErr = err
@@ -415,14 +425,16 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 		switch {
 		case s.Description != description || s.Created.Before(since):
 		case r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)):
-			siblings++ // another resource of this run made it
+			siblings = append(siblings, s.ClientSecretID) // another resource of this run made it
 		default:
 			candidates = append(candidates, s)
 		}
 	}
-	if siblings > 0 {
-		fmt.Fprintf(&b, "(%d secret(s) with description %q that this run created for other resources are left out.) ",
-			siblings, description)
+	other := ""
+	if len(siblings) > 0 {
+		other = "other "
+		fmt.Fprintf(&b, "Not these secrets with description %q, which this run created for other resources: %s. ",
+			description, strings.Join(siblings, ", "))
 	}
 	slices.SortFunc(candidates, func(a, b iam.ClientSecret) int { return b.Created.Compare(a.Created) })
 
@@ -432,9 +444,9 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 			"description %q, for example with the aritma_iam_client_secrets data source, and import it with:\n\n"+
 			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", listErr.Error(), description, clientID)
 	case len(candidates) == 0:
-		fmt.Fprintf(&b, "No secret with description %q created since %s is listed (yet). Look again in a moment, "+
+		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet). Look again in a moment, "+
 			"for example with the aritma_iam_client_secrets data source, and import it if it shows up:\n\n"+
-			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", description, formatAPITime(since), clientID)
+			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", other, description, formatAPITime(since), clientID)
 	default:
 		fmt.Fprintf(&b, "These secrets of the client have description %q and were created since %s, newest first; "+
 			"import the one that is yours:\n\n", description, formatAPITime(since))

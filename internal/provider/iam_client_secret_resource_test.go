@@ -1323,23 +1323,50 @@ func TestAccIAMClientSecretResource_keepersAddedRotate(t *testing.T) {
 }
 
 // When a secret's create answer is lost, the secrets offered for import leave out a sibling with
-// the same description that the same apply has just created: importing that one would bind two
-// resources to one secret.
+// the same description that the same apply created, whether its create finished before (the
+// sequential case) or was still waiting for its answer when the lost one failed (the concurrent
+// case): importing it would bind two resources to one secret.
 func TestAccIAMClientSecretResource_lostCreateLeavesSiblingOut(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	var posts atomic.Int64
-	we := newWrappedEnv(t, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/secrets") && posts.Add(1) == 2 {
-				next.ServeHTTP(httptest.NewRecorder(), r) // the second create commits; its answer is lost
-				http.Error(w, "upstream went away", http.StatusBadGateway)
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
-	config := we.providerConfig + fmt.Sprintf(`
+	for _, tc := range []struct {
+		name string
+		// dependsOn orders the two creates; without it they run at once, and the answer to the
+		// first is held back until after the second has failed.
+		dependsOn string
+		delay     time.Duration
+	}{
+		{name: "sequential", dependsOn: "depends_on = [aritma_iam_client_secret.a]"},
+		{name: "concurrent", delay: 1500 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var posts atomic.Int64
+			we := newWrappedEnv(t, func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/secrets") {
+						next.ServeHTTP(w, r)
+						return
+					}
+					switch posts.Add(1) {
+					case 1:
+						rec := httptest.NewRecorder()
+						next.ServeHTTP(rec, r)
+						time.Sleep(tc.delay) // the answer is on its way, slowly
+						for k, v := range rec.Header() {
+							w.Header()[k] = v
+						}
+						w.WriteHeader(rec.Code)
+						_, _ = w.Write(rec.Body.Bytes())
+					case 2:
+						next.ServeHTTP(httptest.NewRecorder(), r) // commits; its answer is lost
+						http.Error(w, "upstream went away", http.StatusBadGateway)
+					default:
+						next.ServeHTTP(w, r)
+					}
+				})
+			})
+			config := we.providerConfig + fmt.Sprintf(`
 resource "aritma_iam_client_secret" "a" {
   client_id   = %[1]q
   description = "same"
@@ -1348,30 +1375,33 @@ resource "aritma_iam_client_secret" "a" {
 resource "aritma_iam_client_secret" "b" {
   client_id   = %[1]q
   description = "same"
-  depends_on  = [aritma_iam_client_secret.a]
+  %[2]s
 }
-`, we.parent)
-	ws := `[\s│]+`
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			// Exactly one candidate: the lost secret, not secret "a".
-			ExpectError: regexp.MustCompile(`(?s)IAM Client Secret May Have Been Created.*` +
-				expectErrorText(`(1 secret(s) with description "same" that this run created for other resources are left out.)`).String() +
-				`.*import the one that is yours:` + ws + `terraform import aritma_iam_client_secret\.<name> ` +
-				regexp.QuoteMeta(we.parent) + `/[0-9a-f-]+` + ws + `# created \S+` + ws + `Replace <name>`),
-		}},
-	})
-	// The lost secret stays on the server for the user to import or delete; "a" was destroyed.
-	var left int
-	for _, err := range we.api.ListClientSecrets(testContext(t), we.parent) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		left++
-	}
-	if left != 1 {
-		t.Errorf("the parent client holds %d secrets after the test, want 1 (the lost one)", left)
+`, we.parent, tc.dependsOn)
+			ws := `[\s│]+`
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: config,
+					// Exactly one candidate, the lost secret; the sibling is named as not it.
+					ExpectError: regexp.MustCompile(`(?s)IAM Client Secret May Have Been Created.*` +
+						expectErrorText(`Not these secrets with description "same", which this run created for other resources:`).String() +
+						`.*import the one that is yours:` + ws + `terraform import aritma_iam_client_secret\.<name> ` +
+						regexp.QuoteMeta(we.parent) + `/[0-9a-f-]+` + ws + `# created \S+` + ws + `Replace <name>`),
+				}},
+			})
+			// The lost secret stays on the server for the user to import or delete; the other was
+			// destroyed.
+			var left int
+			for _, err := range we.api.ListClientSecrets(testContext(t), we.parent) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				left++
+			}
+			if left != 1 {
+				t.Errorf("the parent client holds %d secrets after the test, want 1 (the lost one)", left)
+			}
+		})
 	}
 }

@@ -23,13 +23,50 @@ import (
 )
 
 // createdHere remembers the objects this provider process created, by "client <id>" and
-// "secret <client_id>/<secret_id>". When a create's answer is lost, the look-up for what it may
-// have made leaves these out: in the same apply, a sibling resource with the same name or
-// description has just been created, and offering it for import would bind two resources to one
-// object.
+// "secret <client_id>/<secret_id>", and the creates still in flight, by what a look-up would find
+// them by (a client's name; a secret's client and description). When a create's answer is lost,
+// the look-up for what it may have made waits for the other creates of the same kind to finish,
+// then leaves out what they made: in the same apply a sibling resource with the same name or
+// description may have just been created, and offering it for import would bind two resources to
+// one object.
 type createdHere struct {
-	mu  sync.Mutex
-	ids map[string]struct{}
+	mu       sync.Mutex
+	ids      map[string]struct{}
+	inflight map[string]int
+}
+
+// begin marks a create of what look-ups find by key as in flight; end undoes it, after add.
+func (c *createdHere) begin(key string) (end func()) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inflight == nil {
+		c.inflight = map[string]int{}
+	}
+	c.inflight[key]++
+	return func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.inflight[key]--; c.inflight[key] == 0 {
+			delete(c.inflight, key)
+		}
+	}
+}
+
+// settle waits, at most until ctx ends, until no create of key is in flight.
+func (c *createdHere) settle(ctx context.Context, key string) {
+	for {
+		c.mu.Lock()
+		busy := c.inflight[key] > 0
+		c.mu.Unlock()
+		if !busy {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func (c *createdHere) add(key string) {

@@ -261,7 +261,7 @@ var (
 	// secretImport is one candidate line of a lost secret create.
 	secretImport = regexp.MustCompile(`terraform import aritma_iam_client_secret\.<name> ([0-9a-f-]{36}/[0-9a-f-]{36})\b`)
 	// nothingVisible is what a lost create says when no candidate object is visible (yet).
-	nothingVisible = regexp.MustCompile(`No client named "[^"]+" was visible right after the failure|No secret with description "[^"]+" created since \S+ is listed \(yet\)`)
+	nothingVisible = regexp.MustCompile(`No (?:other )?client named "[^"]+" was visible right after the failure|No (?:other )?secret with description "[^"]+" created since \S+ is listed \(yet\)`)
 )
 
 // errorCheck is the user reading a failed apply of a lossy profile: every diagnostic must be a
@@ -279,7 +279,11 @@ func (r *faultRun) errorCheck(err error) error {
 		return err
 	}
 	for _, d := range diags {
-		if perr := r.followDiagnostic(strings.TrimPrefix(d, "Error: ")); perr != nil {
+		d, isError := strings.CutPrefix(d, "Error: ")
+		if !isError {
+			continue // a warning, such as the CLI's about its configuration file
+		}
+		if perr := r.followDiagnostic(d); perr != nil {
 			return fmt.Errorf("%w\n\nunexpected diagnostic: %w", err, perr)
 		}
 	}
