@@ -98,9 +98,8 @@ func TestAccReliabilityTimeouts_create(t *testing.T) {
 						srv.SetFaults(mockserver.Faults{LatencyMS: int(timeoutsLatency / time.Millisecond)})
 						applyStart = time.Now()
 					},
-					Config: config,
-					ExpectError: regexp.MustCompile(`Error: ` + expectErrorText(summary).String() +
-						`(?s:.*?)` + expectErrorText("context deadline exceeded").String()),
+					Config:      config,
+					ExpectError: expectTimedOut(summary),
 				}},
 			})
 			if t.Failed() {
@@ -287,10 +286,6 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 					Name:   fmt.Sprintf("timeouts read and delete = \"1s\" on %s against a 3 s GET, then DELETE", tc.kind),
 					Result: result, Runs: 4, WallS: time.Since(start).Seconds(), Details: details})
 			}()
-			timed := func(into *time.Duration) func() {
-				return func() { *into = time.Since(stepStart) }
-			}
-			var afterRead, afterDelete func()
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
@@ -309,28 +304,24 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 						PreConfig: func() {
 							slow.set(http.MethodGet)
 							stepStart = time.Now()
-							afterRead = timed(&readTook)
 						},
 						RefreshState: true,
-						ExpectError: regexp.MustCompile(`Error: ` + expectErrorText("Unable to Read "+tc.what).String() +
-							`(?s:.*?)` + expectErrorText("context deadline exceeded").String()),
+						ExpectError:  expectTimedOut("Unable to Read " + tc.what),
 					},
 					{
 						PreConfig: func() {
-							afterRead()
+							readTook = time.Since(stepStart)
 							slow.set(http.MethodDelete)
 							stepStart = time.Now()
-							afterDelete = timed(&deleteTook)
 						},
-						Config:  config,
-						Destroy: true,
-						ExpectError: regexp.MustCompile(`Error: ` + expectErrorText("Unable to Delete "+tc.what).String() +
-							`(?s:.*?)` + expectErrorText("context deadline exceeded").String()),
+						Config:      config,
+						Destroy:     true,
+						ExpectError: expectTimedOut("Unable to Delete " + tc.what),
 					},
 					{
 						// The object survived both failures, in state and on the server.
 						PreConfig: func() {
-							afterDelete()
+							deleteTook = time.Since(stepStart)
 							slow.set("")
 						},
 						Config:           config,
@@ -403,4 +394,11 @@ resource "aritma_iam_policy" "slow" {
   scope   = "/subscriptions/slow"
 ` + block + "}\n"},
 	}
+}
+
+// expectTimedOut matches the error diagnostic summary followed, in its detail, by the context
+// deadline that a timeouts block set.
+func expectTimedOut(summary string) *regexp.Regexp {
+	return regexp.MustCompile(`Error: ` + expectErrorText(summary).String() +
+		`(?s:.*?)` + expectErrorText("context deadline exceeded").String())
 }
