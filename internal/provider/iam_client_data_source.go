@@ -89,6 +89,7 @@ func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	clientID := cfg.ClientID.ValueString()
 	c, err := d.data.client.GetClient(ctx, clientID)
+	err = d.data.confirmNotFound(ctx, err)
 	if err != nil {
 		if iam.IsNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",

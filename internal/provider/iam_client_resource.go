@@ -259,6 +259,7 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 	c, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.OAuthClient, error) {
 		return r.data.client.GetClient(ctx, id)
 	})
+	err = r.data.confirmNotFound(ctx, err)
 	if iam.IsNotFound(err) {
 		removeVanished(ctx, resp, "IAM Client Not Found", fmt.Sprintf("IAM client %q", id), "it")
 		return
@@ -319,7 +320,8 @@ func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteReque
 
 	id := state.ID.ValueString()
 	// A client that is already gone is what Delete wants: not an error.
-	if err := r.data.client.DeleteClient(ctx, id); err != nil && !iam.IsNotFound(err) {
+	err := r.data.confirmNotFound(ctx, r.data.client.DeleteClient(ctx, id))
+	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Client", apiErrorText(fmt.Sprintf("Deleting IAM client %q", id), err,
 			"The client is kept in the state; apply or destroy again once the cause is fixed."))
 	}

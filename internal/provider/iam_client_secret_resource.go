@@ -505,6 +505,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	secret, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.ClientSecret, error) {
 		return r.data.client.GetClientSecret(ctx, clientID, secretID)
 	})
+	err = r.data.confirmNotFound(ctx, err)
 	if iam.IsNotFound(err) {
 		removeVanished(ctx, resp, "IAM Client Secret Not Found", fmt.Sprintf("Secret %q of client %q", secretID, clientID),
 			"it, or its client,")
@@ -562,7 +563,7 @@ func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.Delet
 	}
 
 	clientID, secretID := state.ClientID.ValueString(), state.SecretID.ValueString()
-	err := r.data.client.DeleteClientSecret(ctx, clientID, secretID)
+	err := r.data.confirmNotFound(ctx, r.data.client.DeleteClientSecret(ctx, clientID, secretID))
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Client Secret", apiErrorText(
 			fmt.Sprintf("Deleting secret %q of client %q", secretID, clientID), err,

@@ -95,6 +95,7 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 	secrets, err := collect(d.data.client.ListClientSecrets(ctx, clientID), func(s iam.ClientSecret) clientSecretMetadataModel {
 		return clientSecretMetadataFromAPI(s, now)
 	})
+	err = d.data.confirmNotFound(ctx, err)
 	switch {
 	case iam.IsNotFound(err):
 		resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",

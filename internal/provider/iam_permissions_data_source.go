@@ -153,6 +153,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	listAll := func(f iam.PermissionFilter) ([]iam.Permission, bool) {
 		perms, err := collect(list(f), func(p iam.Permission) iam.Permission { return p })
+		err = d.data.confirmNotFound(ctx, err)
 		if err != nil {
 			hint := ""
 			if iam.IsNotFound(err) {

@@ -163,6 +163,7 @@ func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	got, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.Policy, error) {
 		return r.data.client.GetPolicy(ctx, p.Subject, p.Action, p.Scope)
 	})
+	err = r.data.confirmNotFound(ctx, err)
 	if iam.IsNotFound(err) {
 		removeVanished(ctx, resp, "IAM Policy Not Found", fmt.Sprintf("IAM policy %q", id), "it, or its subject,")
 		return
@@ -205,7 +206,8 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 
 	// A policy that is already gone (deleted by hand, or with its client) is what Delete wants.
-	if err := r.data.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope); err != nil && !iam.IsNotFound(err) {
+	err := r.data.confirmNotFound(ctx, r.data.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope))
+	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Policy", apiErrorText(
 			fmt.Sprintf("Deleting policy %q", policyID(p.Subject, p.Action, p.Scope)), err,
 			"The policy is kept in the state; apply or destroy again once the cause is fixed."))

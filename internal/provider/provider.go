@@ -68,8 +68,11 @@ type aritmaProvider struct {
 // providerData is what Configure hands to every resource, data source and ephemeral resource.
 type providerData struct {
 	client   *iam.Client
+	endpoint string
 	tokenURL string
 	version  string
+	// api remembers that endpoint answered as the Aritma IAM API (see confirmNotFound).
+	api endpointCheck
 	// created holds the ids of the clients and secrets this provider process created.
 	created createdHere
 }
@@ -228,7 +231,7 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		"auth": authKind(settings),
 	})
 
-	data := &providerData{client: client, tokenURL: settings.TokenURL, version: p.version}
+	data := &providerData{client: client, endpoint: settings.Endpoint, tokenURL: settings.TokenURL, version: p.version}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

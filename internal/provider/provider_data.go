@@ -330,3 +330,52 @@ func readAfterCreate[T any](ctx context.Context, p privateState, get func(contex
 	}
 	return v, err
 }
+
+// endpointCheck holds whether the endpoint has answered as the Aritma IAM API in this provider
+// process; the mutex makes concurrent 404s wait for one look instead of each asking.
+type endpointCheck struct {
+	mu        sync.Mutex
+	confirmed bool
+}
+
+// notTheAPIError is what confirmNotFound returns when the endpoint itself answers 404. It is not a
+// not-found error: nothing may be dropped from the state because of it.
+type notTheAPIError struct {
+	endpoint string
+	call     string // the 404 that started the look, as the API client put it
+}
+
+func (e *notTheAPIError) Error() string {
+	return fmt.Sprintf("%s\n\nGET /v1/scopes answered 404 Not Found as well, though every Aritma IAM API "+
+		"serves it to any valid token: endpoint %q does not point at the Aritma IAM API, so this 404 says nothing "+
+		"about whether the object exists, and nothing was removed from the state. endpoint is the base URL that "+
+		"/v1/... is appended to, such as \"https://api.dev.aritma.io/core/iam\" (for the mock, "+
+		"\"http://127.0.0.1:8089\").", e.call, shownURL(e.endpoint))
+}
+
+// confirmNotFound returns err, except that before a 404 is taken to mean the object is gone (and
+// Read drops it from the state, or Delete counts it as done) it makes sure the 404 came from the
+// API: a base path left out of endpoint makes every route 404 too, and then a refresh would drop
+// every object from the state and the next apply would create them all again. The look is
+// GET /v1/scopes, once per provider process; when it fails, that failure is returned instead.
+func (p *providerData) confirmNotFound(ctx context.Context, err error) error {
+	if !iam.IsNotFound(err) {
+		return err
+	}
+	p.api.mu.Lock()
+	defer p.api.mu.Unlock()
+	if p.api.confirmed {
+		return err
+	}
+	_, serr := p.client.ListScopes(ctx)
+	switch {
+	case serr == nil:
+		p.api.confirmed = true
+		return err
+	case iam.IsNotFound(serr):
+		return &notTheAPIError{endpoint: p.endpoint, call: err.Error()}
+	default:
+		return fmt.Errorf("%s\n\nChecking that the endpoint is the Aritma IAM API (GET /v1/scopes) before taking "+
+			"that to mean the object is gone failed: %w", err.Error(), serr)
+	}
+}

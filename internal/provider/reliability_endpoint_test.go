@@ -1,0 +1,142 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+	"github.com/aritma/terraform-provider-aritma/internal/reliability"
+)
+
+const wrongEndpointResources = `
+resource "aritma_iam_client" "svc" {
+  name                = "wrong-endpoint"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "svc" {
+  client_id = aritma_iam_client.svc.client_id
+}
+
+resource "aritma_iam_policy" "svc" {
+  subject = aritma_iam_client.svc.subject_id
+  action  = "banking.ais.read"
+  scope   = "/subscriptions/1"
+}
+`
+
+// An endpoint without the API's base path answers 404 to every call. A refresh must not take that
+// for three objects deleted outside Terraform: that would drop them from the state, and the next
+// apply with the right endpoint would create duplicates next to them.
+func TestAccReliability_wrongEndpoint(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	good := e.ProviderConfig() + wrongEndpointResources
+	wrong := e.ProviderConfigWith("endpoint", e.Mock.URL+"/core/iam") + wrongEndpointResources
+	// The mock starts with its admin client, with a secret and a policy.
+	seeded, err := relCountObjects(ctx, e.API)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := relObjectCounts{clients: seeded.clients + 1, secrets: seeded.secrets + 1, policies: seeded.policies + 1}
+	holds := func(want relObjectCounts) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, err := relCountObjects(ctx, e.API)
+			if err != nil {
+				return err
+			}
+			if got != want {
+				return fmt.Errorf("the server holds %s, want %s", got, want)
+			}
+			return nil
+		}
+	}
+	start := time.Now()
+	result, details := reliability.ResultFailed, "did not complete"
+	defer func() {
+		reportRow(t, reliability.Row{Section: reliability.SectionInterrupts,
+			Name:   "refresh with the API's base path left out of endpoint (every call 404)",
+			Result: result, Runs: 3, WallS: time.Since(start).Seconds(), Details: details})
+	}()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             holds(seeded),
+		Steps: []resource.TestStep{
+			{Config: good, Check: holds(one)},
+			// Ends the read-after-create grace period, in which a 404 is waited out as API lag.
+			{RefreshState: true},
+			{
+				Config:      wrong,
+				ExpectError: expectErrorText(`does not point at the Aritma IAM API`),
+			},
+			{
+				// Nothing left the state: with the right endpoint, nothing to do.
+				Config:           good,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: resource.ComposeTestCheckFunc(holds(one),
+					resource.TestCheckResourceAttrSet("aritma_iam_client.svc", "id"),
+					resource.TestCheckResourceAttrSet("aritma_iam_client_secret.svc", "secret_id"),
+					resource.TestCheckResourceAttrSet("aritma_iam_policy.svc", "id")),
+			},
+		},
+	})
+	if !t.Failed() {
+		result, details = reliability.ResultSurvived, "the refresh failed naming the endpoint; state and server kept all 3 objects"
+	}
+}
+
+// confirmNotFound is also what keeps Delete from counting a 404 of the wrong endpoint as done,
+// which a destroy with -refresh=false would reach; the CLI tests above cannot get there.
+func TestConfirmNotFound(t *testing.T) {
+	ts := mockserver.NewTestServer(t)
+	ctx := testContext(t)
+	gone := &iam.APIError{StatusCode: http.StatusNotFound, Method: http.MethodDelete, Path: "/v1/clients/x", Title: "Not Found"}
+	if !iam.IsNotFound(gone) {
+		t.Fatal("test setup: the 404 is not a not-found error")
+	}
+	data := func(endpoint string) *providerData {
+		c, err := iam.NewClient(iam.Config{Endpoint: endpoint, TokenURL: ts.TokenURL, ClientID: ts.AdminClientID(),
+			ClientSecret: ts.AdminClientSecret(), Version: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &providerData{client: c, endpoint: endpoint}
+	}
+
+	wrong := data(ts.URL + "/core/iam")
+	err := wrong.confirmNotFound(ctx, gone)
+	var notAPI *notTheAPIError
+	if !errors.As(err, &notAPI) || iam.IsNotFound(err) {
+		t.Fatalf("wrong endpoint: got %v (%T), want an notTheAPIError that is not a not-found", err, err)
+	}
+	if want := "endpoint \"" + ts.URL + "/core/iam\" does not point at the Aritma IAM API"; !strings.Contains(err.Error(), want) {
+		t.Errorf("wrong endpoint: error %q does not say %q", err, want)
+	}
+
+	right := data(ts.URL)
+	ts.ResetStats()
+	for range 3 {
+		if err := right.confirmNotFound(ctx, gone); !errors.Is(err, gone) {
+			t.Fatalf("right endpoint: got %v, want the 404 itself", err)
+		}
+	}
+	if n := ts.Stats().Count(http.MethodGet, "/v1/scopes"); n != 1 {
+		t.Errorf("right endpoint: GET /v1/scopes called %d times for three 404s, want once", n)
+	}
+	other := errors.New("boom")
+	if err := right.confirmNotFound(ctx, other); err != other { //nolint:errorlint // the same error must come back
+		t.Errorf("a non-404 error came back as %v", err)
+	}
+}
