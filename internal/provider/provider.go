@@ -2,6 +2,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -125,7 +126,9 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 			"access_token": schema.StringAttribute{
 				MarkdownDescription: "A ready bearer token, instead of `client_id` and `client_secret`. " +
-					"Falls back to the `" + EnvAccessToken + "` environment variable.",
+					"Falls back to the `" + EnvAccessToken + "` environment variable. The kind of credentials set in the " +
+					"provider block wins: with `access_token` here, `" + EnvClientID + "` and `" + EnvClientSecret +
+					"` are ignored, and with `client_id` or `client_secret` here, `" + EnvAccessToken + "` is.",
 				Optional:  true,
 				Sensitive: true,
 			},
@@ -286,11 +289,23 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	s := iam.Config{
 		Endpoint:       strings.TrimRight(pick(cfg.Endpoint, EnvEndpoint, DefaultEndpoint), "/"),
 		TokenURL:       pick(cfg.TokenURL, EnvTokenURL, DefaultTokenURL),
-		ClientID:       pick(cfg.ClientID, EnvClientID, ""),
-		ClientSecret:   pick(cfg.ClientSecret, EnvClientSecret, ""),
-		AccessToken:    pick(cfg.AccessToken, EnvAccessToken, ""),
 		MaxRetries:     DefaultMaxRetries,
 		RequestTimeout: DefaultRequestTimeout,
+	}
+	// The kind of credentials the provider block sets wins over the other kind in the environment:
+	// a module's aliased provider with access_token must work where ARITMA_CLIENT_ID and
+	// ARITMA_CLIENT_SECRET configure the default one, and the reverse. Only when the block sets
+	// neither do the environment variables decide (and both kinds there conflict).
+	set := func(v types.String) bool { return !v.IsNull() && v.ValueString() != "" }
+	switch {
+	case set(cfg.AccessToken) && !set(cfg.ClientID) && !set(cfg.ClientSecret):
+		s.AccessToken = cfg.AccessToken.ValueString()
+	case set(cfg.ClientID) || set(cfg.ClientSecret):
+		s.ClientID = cmp.Or(cfg.ClientID.ValueString(), os.Getenv(EnvClientID))
+		s.ClientSecret = cmp.Or(cfg.ClientSecret.ValueString(), os.Getenv(EnvClientSecret))
+		s.AccessToken = cfg.AccessToken.ValueString()
+	default:
+		s.ClientID, s.ClientSecret, s.AccessToken = os.Getenv(EnvClientID), os.Getenv(EnvClientSecret), os.Getenv(EnvAccessToken)
 	}
 
 	if err := validateServiceURL(s.Endpoint); err != nil {
@@ -303,8 +318,9 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	switch {
 	case s.AccessToken != "" && (s.ClientID != "" || s.ClientSecret != ""):
 		diags.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
-			"Both an access token and a client id/secret are configured (in the provider block or through "+
-				EnvAccessToken+", "+EnvClientID+" and "+EnvClientSecret+"). Use only one kind of credentials.")
+			"Both "+EnvAccessToken+" and "+EnvClientID+"/"+EnvClientSecret+" are set, and the provider block "+
+				"sets neither kind of credentials. Unset one of them, or set access_token, or client_id and "+
+				"client_secret, in the provider block: what the block sets wins over the other kind in the environment.")
 	case s.AccessToken != "":
 	case s.ClientID == "" && s.ClientSecret == "":
 		diags.AddAttributeError(path.Root("client_id"), "Missing Aritma Credentials",

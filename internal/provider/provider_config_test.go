@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -116,23 +117,61 @@ func TestAccProvider_configBothCredentials(t *testing.T) {
 	})
 }
 
-// TestAccProvider_configBothCredentialsEnv is serial: the access token comes from the environment,
-// the client id and secret from the provider block.
-func TestAccProvider_configBothCredentialsEnv(t *testing.T) {
+// TestAccProvider_configCredentialsPrecedence is serial: it sets ARITMA_* variables. The kind of
+// credentials the provider block sets wins over the other kind in the environment; each step's
+// environment holds credentials that would fail, so a step that creates the client proves they
+// were not used. Only both kinds in the environment, and none in the block, conflict.
+func TestAccProvider_configCredentialsPrecedence(t *testing.T) {
 	testAccPreCheck(t)
 	testAccClearProviderEnv(t)
-	t.Setenv(EnvAccessToken, "not-a-real-token")
 	e := newTestEnv(t)
+	withToken := e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", e.AdminToken(t))
+	envOnly := e.ProviderConfigWith("client_id", "", "client_secret", "")
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
 		Steps: []resource.TestStep{
 			{
-				Config:   e.ProviderConfig() + testAccProviderConfigResource,
+				// Client id and secret in the block, a token that would be rejected in the environment.
+				PreConfig: func() {
+					testAccClearProviderEnv(t)
+					t.Setenv(EnvAccessToken, "not-a-real-token")
+				},
+				Config: e.ProviderConfig() + testAccProviderConfigResource,
+				Check:  resource.TestCheckResourceAttrSet("aritma_iam_client.test", "id"),
+			},
+			{
+				// A token in the block, a client id and secret that would be rejected in the environment.
+				PreConfig: func() {
+					testAccClearProviderEnv(t)
+					t.Setenv(EnvClientID, "not-a-client")
+					t.Setenv(EnvClientSecret, "not-a-secret")
+				},
+				Config:           withToken + testAccProviderConfigResource,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				PreConfig: func() {
+					testAccClearProviderEnv(t)
+					t.Setenv(EnvAccessToken, "not-a-real-token")
+					t.Setenv(EnvClientID, e.Mock.AdminClientID())
+					t.Setenv(EnvClientSecret, e.Mock.AdminClientSecret())
+				},
+				Config:   envOnly + testAccProviderConfigResource,
 				PlanOnly: true,
-				ExpectError: testAccExpectDiagnostic("Conflicting Aritma Credentials", `Both an access token and a client id/secret are `+
-					`configured (in the provider block or through ARITMA_ACCESS_TOKEN, ARITMA_CLIENT_ID and `+
-					`ARITMA_CLIENT_SECRET). Use only one kind of credentials.`),
+				ExpectError: testAccExpectDiagnostic("Conflicting Aritma Credentials", `Both ARITMA_ACCESS_TOKEN and `+
+					`ARITMA_CLIENT_ID/ARITMA_CLIENT_SECRET are set, and the provider block sets neither kind of `+
+					`credentials. Unset one of them, or set access_token, or client_id and client_secret, in the `+
+					`provider block: what the block sets wins over the other kind in the environment.`),
+			},
+			{
+				// The block's credentials again, for the destroy.
+				PreConfig: func() {
+					testAccClearProviderEnv(t)
+					t.Setenv(EnvAccessToken, "not-a-real-token")
+				},
+				Config: e.ProviderConfig() + testAccProviderConfigResource,
 			},
 		},
 	})
