@@ -187,12 +187,7 @@ type authError struct {
 }
 
 func newAuthError(tokenURL, secret string, err error) *authError {
-	scrub := func(s string) string {
-		if secret == "" {
-			return s
-		}
-		return strings.ReplaceAll(s, secret, "[redacted]")
-	}
+	scrub := newRedactor(secret).text
 	e := &authError{tokenURL: tokenURL}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
@@ -224,12 +219,18 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 
 func (e *authError) Error() string {
 	var b strings.Builder
+	if e.cause != nil {
+		// No answer came back: nothing was said about the credentials yet.
+		b.WriteString("requesting a token from ")
+		b.WriteString(e.tokenURL)
+		b.WriteString(" failed: ")
+		b.WriteString(e.cause.Error())
+		return b.String()
+	}
 	b.WriteString("authentication failed at ")
 	b.WriteString(e.tokenURL)
 	b.WriteString(": ")
 	switch {
-	case e.cause != nil:
-		b.WriteString(e.cause.Error())
 	case e.code != "":
 		b.WriteString(e.code)
 		if e.description != "" {

@@ -2,8 +2,12 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -280,7 +284,7 @@ func TestExchangeToken(t *testing.T) {
 	assertNoSecret(t, err)
 
 	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: "http://127.0.0.1:1/connect/token", ClientID: "cid", ClientSecret: testSecret})
-	if err == nil || !strings.HasPrefix(err.Error(), "authentication failed at http://127.0.0.1:1/connect/token: ") {
+	if err == nil || !strings.HasPrefix(err.Error(), "requesting a token from http://127.0.0.1:1/connect/token failed: ") {
 		t.Fatalf("unreachable endpoint: %v", err)
 	}
 	assertNoSecret(t, err)
@@ -315,5 +319,52 @@ func TestNewClient_validation(t *testing.T) {
 	}
 	if _, err := NewClient(Config{Endpoint: "https://api.example", AccessToken: "t"}); err != nil {
 		t.Fatalf("static token without token URL: %v", err)
+	}
+}
+
+// A token endpoint, proxy or firewall that echoes the request must not put the client secret
+// into the error: not cut short by the snippet limit, not form-encoded as it was sent, not with
+// its whitespace collapsed.
+func TestExchangeToken_errorNeverHoldsSecret(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		secret string
+		body   func(secret, form string) string
+	}{
+		"cut at the snippet limit": {"s3cr3t-VALUE-never-print-me", func(s, _ string) string {
+			return strings.Repeat("x", 180) + " " + s + " trailing text"
+		}},
+		"form echoed":          {"p@ss w0rd!+/=abc", func(_, form string) string { return "bad request body: " + form }},
+		"whitespace collapsed": {"two  spaces\tsecret", func(s, _ string) string { return "rejected " + s }},
+		"echoed as JSON": {`q"<&>\x`, func(s, _ string) string {
+			b, _ := json.Marshal(map[string]string{"client_secret": s})
+			return string(b)
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				w.Header().Set("Content-Type", "text/plain")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, tc.body(tc.secret, string(b)))
+			}))
+			defer srv.Close()
+			_, err := ExchangeToken(context.Background(), TokenRequest{TokenURL: srv.URL + "/connect/token",
+				ClientID: "cid", ClientSecret: tc.secret})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "[redacted]") {
+				t.Errorf("error text shows no redaction: %s", msg)
+			}
+			enc := url.QueryEscape(tc.secret)
+			for _, leak := range []string{tc.secret[:6], enc[:6], strings.Join(strings.Fields(tc.secret), " ")} {
+				if strings.Contains(msg, leak) {
+					t.Fatalf("error text holds (part of) the secret %q: %s", leak, msg)
+				}
+			}
+		})
 	}
 }

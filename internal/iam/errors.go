@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -128,23 +130,66 @@ func (e *APIError) Is(target error) bool {
 }
 
 // redact removes a caller-chosen secret from every text the server sent back, in case a
-// validation message echoes the rejected value.
+// misbehaving server or proxy echoes the request.
 func (e *APIError) redact(secret string) {
 	if secret == "" {
 		return
 	}
-	r := strings.NewReplacer(secret, "[redacted]")
-	replace := func(s string) string { return redactCutEnd(r.Replace(s), secret) }
+	replace := newRedactor(secret).text
 	e.Title, e.Detail, e.Instance, e.Type = replace(e.Title), replace(e.Detail), replace(e.Instance), replace(e.Type)
 	for k, msgs := range e.FieldErrors {
 		for i := range msgs {
 			msgs[i] = replace(msgs[i])
 		}
-		if nk := r.Replace(k); nk != k {
+		if nk := replace(k); nk != k {
 			delete(e.FieldErrors, k)
 			e.FieldErrors[nk] = msgs
 		}
 	}
+}
+
+// redactor removes a secret from server text in every form an echo of the request may hold it
+// in: as sent, form- and path-encoded (a token request is a form), JSON- and HTML-escaped, each
+// also with its whitespace collapsed the way clean and snippet collapse the text around it.
+type redactor struct{ forms []string }
+
+func newRedactor(secret string) *redactor {
+	if secret == "" {
+		return &redactor{}
+	}
+	jsonEsc := func(escapeHTML bool) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		_ = enc.Encode(secret)
+		return strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n"), "\"")[1:]
+	}
+	seen := map[string]bool{}
+	var forms []string
+	for _, f := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEsc(true), jsonEsc(false),
+		html.EscapeString(secret)} {
+		for _, g := range []string{f, clean(f)} {
+			if g != "" && !seen[g] {
+				seen[g] = true
+				forms = append(forms, g)
+			}
+		}
+	}
+	// Longest first, so a form is never half replaced through a shorter one inside it.
+	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+	return &redactor{forms: forms}
+}
+
+// text returns s with every form of the secret replaced, including the start of one that
+// snippet cut short at the end of s.
+func (r *redactor) text(s string) string {
+	for _, f := range r.forms {
+		s = strings.ReplaceAll(s, f, "[redacted]")
+	}
+	for _, f := range r.forms {
+		s = redactCutEnd(s, f)
+	}
+	return s
 }
 
 // redactCutEnd redacts the start of secret where snippet cut a text short ("…") in the middle
