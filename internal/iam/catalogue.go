@@ -31,8 +31,9 @@ func (c *Client) ListScopes(ctx context.Context) ([]OAuthScope, error) {
 	return listPlain[OAuthScope](ctx, c, "/v1/scopes")
 }
 
-// listPlain reads a catalogue answered as a bare JSON array; it also accepts the two paging
-// envelopes (first page of the largest size) in case the real service wraps it.
+// listPlain reads a catalogue answered as a bare JSON array. In case the real service wraps it
+// in one of the two paging envelopes, it then reads that list again page by page, so a wrapped
+// catalogue is never cut to its first page.
 func listPlain[T any](ctx context.Context, c *Client, path string) ([]T, error) {
 	var raw json.RawMessage
 	if _, err := c.call(ctx, request{method: http.MethodGet, path: path}, &raw); err != nil {
@@ -46,12 +47,22 @@ func listPlain[T any](ctx context.Context, c *Client, path string) ([]T, error) 
 		}
 		return out, nil
 	}
-	var env struct {
-		Items []T `json:"items"`
-		Data  []T `json:"data"`
+	var probe struct {
+		Items json.RawMessage `json:"items"`
 	}
-	if err := json.Unmarshal(raw, &env); err != nil {
+	if err := json.Unmarshal(raw, &probe); err != nil {
 		return nil, fmt.Errorf("GET %s: decoding response: %w", path, err)
 	}
-	return append(env.Items, env.Data...), nil
+	pages := listB[T, T](ctx, c, path, nil, same)
+	if probe.Items != nil {
+		pages = listA[T, T](ctx, c, path, nil, maxPageSizeA, same)
+	}
+	out := []T{}
+	for v, err := range pages {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }

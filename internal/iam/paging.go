@@ -6,6 +6,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 )
 
@@ -97,6 +98,7 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 ) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		var prev []W
 		seen := 0
 		for page := 1; ; page++ {
 			if page > maxPages {
@@ -109,6 +111,14 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 				return
 			}
 			items := env.entries()
+			if len(items) > 0 && reflect.DeepEqual(items, prev) {
+				// Without this a server that ignores the page parameter would hand out its first
+				// page again and again, up to maxPages times.
+				yield(zero, fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
+					"parameter, so the list cannot be read whole", path, page, page-1))
+				return
+			}
+			prev = items
 			seen += len(items)
 			for _, it := range items {
 				if !yield(conv(it), nil) {

@@ -129,6 +129,8 @@ func envelopeBHandler(total int, pages *atomic.Int64, withTotals bool) http.Hand
 				"$type": "client", "id": fmt.Sprintf("%03d", i), "subjectId": fmt.Sprintf("client-%03d", i),
 				"type": "Client", "displayName": fmt.Sprintf("d%03d", i), "tenant": "t1",
 				"properties": map[string]any{"clientId": fmt.Sprintf("%03d", i)},
+				// and the fields of a policy, so a policy list decodes distinct entries too
+				"subject": fmt.Sprintf("client-%03d", i), "action": "owner", "scope": "/",
 			})
 		}
 		body := map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data}
@@ -240,5 +242,66 @@ func TestPaging_iteratorCanBeReused(t *testing.T) {
 		if n != 250 {
 			t.Fatalf("got %d", n)
 		}
+	}
+}
+
+// A server that ignores the page parameter answers its first page to every request; the list
+// must fail on the first repeat instead of reading it up to maxPages times.
+func TestPaging_serverIgnoringPageFails(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		data := make([]map[string]any, 200)
+		for i := range data {
+			data[i] = map[string]any{"$type": "user", "id": strconv.Itoa(i), "displayName": "u"}
+		}
+		writeJSON(w, 200, map[string]any{"data": data}) // no page, total or totalPages
+	})
+	n := 0
+	var err error
+	for _, e := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{}) {
+		if e != nil {
+			err = e
+			break
+		}
+		n++
+	}
+	want := "GET /v1/subjects: page 2 repeats page 1 entry for entry: the server ignores the page parameter, so the list cannot be read whole"
+	if err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+	if calls.Load() != 2 || n != 200 {
+		t.Errorf("%d requests and %d entries before the error, want 2 and 200", calls.Load(), n)
+	}
+}
+
+// The catalogues are bare arrays, but a service that wraps one in a paging envelope must not
+// have it cut to its first page.
+func TestListActions_pagedEnvelopeReadWhole(t *testing.T) {
+	t.Parallel()
+	for _, envelope := range []string{"A", "B"} {
+		t.Run(envelope, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+				page, _ := pageArgs(r, 2, 2)
+				data := []map[string]any{{"name": "owner"}, {"name": "iam.manage", "parent": "owner"}}
+				if page == 2 {
+					data = []map[string]any{{"name": "iam.client.read", "parent": "iam.manage"}}
+				}
+				if envelope == "A" {
+					writeJSON(w, 200, map[string]any{"items": data, "metadata": map[string]any{"page": page, "pageSize": 2, "totalCount": 3}})
+					return
+				}
+				writeJSON(w, 200, map[string]any{"page": page, "pageSize": 2, "count": len(data), "total": 3, "totalPages": 2, "data": data})
+			})
+			acts, err := f.client(t).ListActions(ctxT(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(acts) != 3 || acts[2] != (Action{Name: "iam.client.read", Parent: "iam.manage"}) {
+				t.Fatalf("ListActions = %+v, want the 3 actions of both pages", acts)
+			}
+		})
 	}
 }
