@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"math"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -36,7 +35,23 @@ func clientSecretMetadataFromAPI(s iam.ClientSecret, now time.Time) clientSecret
 		exp := *s.Expiration
 		m.Expiration = types.StringValue(formatAPITime(exp))
 		m.Expired = types.BoolValue(!exp.After(now))
-		m.ExpiresInDays = types.Int64Value(int64(math.Floor(exp.Sub(now).Hours() / 24)))
+		m.ExpiresInDays = types.Int64Value(expiresInDays(exp, now))
 	}
 	return m
+}
+
+// expiresInDays counts whole days from now to exp, rounded down, in seconds rather than through
+// time.Duration, which ends about 292 years out (an expiration of 9999-12-31 is valid). At exp
+// itself the secret has expired, so the count is -1 there, not 0.
+func expiresInDays(exp, now time.Time) int64 {
+	const day = 24 * 60 * 60
+	secs := exp.Unix() - now.Unix()
+	days := secs / day
+	if secs%day != 0 && secs < 0 {
+		days--
+	}
+	if !exp.After(now) && days >= 0 {
+		days = -1
+	}
+	return days
 }

@@ -19,10 +19,14 @@ func TestClientSecretMetadataFromAPI(t *testing.T) {
 		expired    bool
 		days       types.Int64
 	}{
-		"never expires":       {nil, types.StringNull(), false, types.Int64Null()},
-		"ten and a half days": {at(10*24*time.Hour + 12*time.Hour), types.StringValue("2026-03-12T00:00:00Z"), false, types.Int64Value(10)},
-		"last day":            {at(time.Hour), types.StringValue("2026-03-01T13:00:00Z"), false, types.Int64Value(0)},
-		"expires right now":   {at(0), types.StringValue("2026-03-01T12:00:00Z"), true, types.Int64Value(0)},
+		"never expires":             {nil, types.StringNull(), false, types.Int64Null()},
+		"ten and a half days":       {at(10*24*time.Hour + 12*time.Hour), types.StringValue("2026-03-12T00:00:00Z"), false, types.Int64Value(10)},
+		"last day":                  {at(time.Hour), types.StringValue("2026-03-01T13:00:00Z"), false, types.Int64Value(0)},
+		"expires right now":         {at(0), types.StringValue("2026-03-01T12:00:00Z"), true, types.Int64Value(-1)},
+		"expired half a second ago": {at(-500 * time.Millisecond), types.StringValue("2026-03-01T11:59:59Z"), true, types.Int64Value(-1)},
+		"last second":               {at(500 * time.Millisecond), types.StringValue("2026-03-01T12:00:00Z"), false, types.Int64Value(0)},
+		"year 9999": {func() *time.Time { v := time.Date(9999, 12, 31, 12, 0, 0, 0, time.UTC); return &v }(),
+			types.StringValue("9999-12-31T12:00:00Z"), false, types.Int64Value(2912383)},
 		"expired an hour ago": {at(-time.Hour), types.StringValue("2026-03-01T11:00:00Z"), true, types.Int64Value(-1)},
 		"expired two days":    {at(-49 * time.Hour), types.StringValue("2026-02-27T11:00:00Z"), true, types.Int64Value(-3)},
 	} {

@@ -40,8 +40,9 @@ func parseClientSecretID(id string) (clientID, secretID string, err error) {
 }
 
 // policyID is the id of aritma_iam_policy: "<subject>,<action>,<scope>". A policy has no id of its
-// own; the triple is its identity. Commas cannot occur in a subject id, an action or a scope, while
-// '/' (scopes) and '-' (subject ids) can, so the comma is the one safe separator.
+// own; the triple is its identity. Actions and scopes never hold a comma (their syntax forbids
+// it), while '/' (scopes) and '-' (subject ids) occur, so the comma separates; a subject id is
+// opaque past its prefix, so the id splits on its last two commas.
 func policyID(subject, action, scope string) string {
 	return subject + "," + action + "," + scope
 }
@@ -49,7 +50,7 @@ func policyID(subject, action, scope string) string {
 // policyIDForm describes a policy id for error messages.
 const policyIDForm = `"<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123"`
 
-// parsePolicyID splits the import id "<subject>,<action>,<scope>" on its first two commas.
+// parsePolicyID splits the import id "<subject>,<action>,<scope>" on its last two commas.
 func parsePolicyID(id string) (subject, action, scope string, err error) {
 	subject, action, scope, ok := splitPolicyID(id)
 	if !ok {
@@ -58,14 +59,29 @@ func parsePolicyID(id string) (subject, action, scope string, err error) {
 	return subject, action, scope, nil
 }
 
-// splitPolicyID splits "<subject>,<action>,<scope>" on its first two commas; ok is false when a
-// part is missing or empty. (checkPolicyTriple then refuses whitespace in any part.)
+// splitPolicyID splits "<subject>,<action>,<scope>" on its last two commas, so any subject id the
+// API hands out comes back whole; ok is false when a part is missing or empty. When that triple
+// fails checkPolicyTriple and the id has more commas, it splits on the first two instead: a comma
+// typed into a scope is the likelier mistake, and checkPolicyTriple's error then names the scope.
 func splitPolicyID(id string) (subject, action, scope string, ok bool) {
-	parts := strings.SplitN(id, ",", 3)
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
+	j := strings.LastIndexByte(id, ',')
+	if j < 0 {
 		return "", "", "", false
 	}
-	return parts[0], parts[1], parts[2], true
+	i := strings.LastIndexByte(id[:j], ',')
+	if i < 0 {
+		return "", "", "", false
+	}
+	subject, action, scope = id[:i], id[i+1:j], id[j+1:]
+	if checkPolicyTriple(subject, action, scope) != nil {
+		if parts := strings.SplitN(id, ",", 3); len(parts[0]) < len(subject) {
+			subject, action, scope = parts[0], parts[1], parts[2]
+		}
+	}
+	if subject == "" || action == "" || scope == "" {
+		return "", "", "", false
+	}
+	return subject, action, scope, true
 }
 
 // checkPolicyTriple applies the schema's rules to the parts of a policy id.

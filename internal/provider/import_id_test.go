@@ -57,7 +57,10 @@ func TestParsePolicyID(t *testing.T) {
 		{"client-3f2a-9c1e,iam.client.read,/subscriptions/123", "client-3f2a-9c1e", "iam.client.read", "/subscriptions/123"},
 		{"user-5b0e7c43-2d7a,owner,/", "user-5b0e7c43-2d7a", "owner", "/"},
 		{"group-x,banking.pis.create,/subscriptions/1/resource-groups/my-company", "group-x", "banking.pis.create", "/subscriptions/1/resource-groups/my-company"},
-		// Split on the first two commas only: a malformed scope is left for the scope check.
+		// Split on the last two commas: a subject id is opaque past its prefix and may hold one,
+		// while actions and scopes cannot.
+		{"client-a,b,iam.client.read,/", "client-a,b", "iam.client.read", "/"},
+		// A triple that fails the checks splits on the first two, so the error names the scope.
 		{"client-a,owner,/a,b", "client-a", "owner", "/a,b"},
 	}
 	for _, tt := range tests {
