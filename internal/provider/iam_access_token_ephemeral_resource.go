@@ -37,6 +37,7 @@ type iamAccessTokenEphemeralResource struct {
 type iamAccessTokenModel struct {
 	ClientID     types.String `tfsdk:"client_id"`
 	ClientSecret types.String `tfsdk:"client_secret"`
+	SecretID     types.String `tfsdk:"secret_id"`
 	Scopes       types.List   `tfsdk:"scopes"`
 	TokenURL     types.String `tfsdk:"token_url"`
 	AccessToken  types.String `tfsdk:"access_token"`
@@ -63,6 +64,16 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 					"come from a write-only or ephemeral source.",
 				Required:   true,
 				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"secret_id": schema.StringAttribute{
+				MarkdownDescription: "The `secret_id` of the `aritma_iam_client_secret` whose value `client_secret` is, to " +
+					"check a secret this configuration creates: `secret_id = aritma_iam_client_secret.x.secret_id`. While " +
+					"that secret is being created or replaced its id is unknown, so the CLI waits with the token until " +
+					"apply, when the secret exists. Without it, a `client_secret` known at plan time (a `value_wo` from " +
+					"an ephemeral variable) is tried at plan, before a rotated secret exists on the server. Also names " +
+					"the secret in errors; nothing else is done with it.",
+				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"scopes": schema.ListAttribute{
@@ -145,13 +156,20 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		Scopes:       scopes,
 	})
 	if err != nil {
-		detail := fmt.Sprintf("Exchanging the credentials of client %q at %s failed: %s", cfg.ClientID.ValueString(), shownURL(tokenURL), err.Error())
+		who := fmt.Sprintf("client %q", cfg.ClientID.ValueString())
+		if !cfg.SecretID.IsNull() {
+			who += fmt.Sprintf(" (secret %q)", cfg.SecretID.ValueString())
+		}
+		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, shownURL(tokenURL), err.Error())
 		switch {
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +
 				"client may not allow the client_credentials grant."
 		case errors.Is(err, iam.ErrForbidden):
 			detail += "\n\nRequest only scopes in the client's allowed_scopes, or leave scopes unset to get all of them."
+		case errors.Is(err, iam.ErrRateLimited):
+			detail += "\n\nThe token endpoint is throttling this client, as it does after repeated failed attempts: " +
+				"check client_secret, then try again in a minute."
 		}
 		resp.Diagnostics.AddError("Unable to Get Access Token", detail)
 		return

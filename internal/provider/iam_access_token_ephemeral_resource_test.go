@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -315,6 +317,126 @@ scopes = ["services.iam", "bank service"]`, clientID)),
 client_secret = "x"
 token_url = "http://id.example.com/connect/token"`, clientID)),
 				ExpectError: expectErrorText(`"http://id.example.com/connect/token" uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+			},
+		},
+	})
+}
+
+// The documented way to prove a rotated secret works before the old one goes: secret_id keeps the
+// token until apply (when the new secret exists; a value_wo is known at plan and would be tried
+// before), and a terraform_data postcondition needs the token during apply, which makes every CLI
+// open it there. With create_before_destroy, a new secret that does not work fails the apply
+// before the old secret is deleted, so the client is never left without a working secret.
+func TestAccIAMAccessTokenEphemeralResource_verifiesRotation(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	config := func(version int, value, tokenSecret string) string {
+		return e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_client" "svc" {
+  name                = "rotating-service"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["services.iam", "api"]
+}
+
+resource "aritma_iam_client_secret" "wo" {
+  client_id        = aritma_iam_client.svc.client_id
+  value_wo         = %[2]q
+  value_wo_version = %[1]d
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+ephemeral "aritma_iam_access_token" "verify" {
+  client_id     = aritma_iam_client.svc.client_id
+  client_secret = %[3]q
+  secret_id     = aritma_iam_client_secret.wo.secret_id
+}
+
+resource "terraform_data" "secret_works" {
+  triggers_replace = aritma_iam_client_secret.wo.id
+
+  lifecycle {
+    postcondition {
+      condition     = ephemeral.aritma_iam_access_token.verify.access_token != ""
+      error_message = "The secret did not yield a token."
+    }
+  }
+}
+`, version, value, tokenSecret)
+	}
+	var clientID, first, second string
+	// secrets are the ids of the client's secrets on the server.
+	secrets := func() []string {
+		var ids []string
+		for s, err := range e.API.ListClientSecrets(ctx, clientID) {
+			if err != nil {
+				t.Fatalf("listing the client's secrets: %v", err)
+			}
+			ids = append(ids, s.ClientSecretID)
+		}
+		return ids
+	}
+	holdsOnly := func(want *string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if got := secrets(); len(got) != 1 || got[0] != *want {
+				return fmt.Errorf("the client holds secrets %v, want only %s", got, *want)
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config(1, "first-value-0123456", "first-value-0123456"),
+				Check: resource.ComposeTestCheckFunc(
+					testAccCaptureAttr("aritma_iam_client.svc", "client_id", &clientID),
+					testAccCaptureAttr("aritma_iam_client_secret.wo", "secret_id", &first),
+					holdsOnly(&first)),
+			},
+			{
+				// A rotation whose token is tried at plan would fail here: the new value is not on
+				// the server before apply.
+				Config: config(2, "second-value-012345", "second-value-012345"),
+				Check: resource.ComposeTestCheckFunc(
+					testAccCaptureAttr("aritma_iam_client_secret.wo", "secret_id", &second),
+					func(*terraform.State) error {
+						if second == first {
+							return errors.New("the secret was not replaced")
+						}
+						return nil
+					},
+					holdsOnly(&second)),
+			},
+			{
+				// The new secret is created, its check fails, and the old one stays.
+				Config:      config(3, "third-value-0123456", "not-the-third-value"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client "[^"]+"\s+\(secret\s+"[^"]+"\).*invalid_client`),
+			},
+			{
+				PreConfig: func() {
+					if got := secrets(); len(got) != 2 || !slices.Contains(got, second) {
+						t.Fatalf("after the failed rotation the client holds secrets %v, want the old %s and the new one", got, second)
+					}
+					if _, err := iam.ExchangeToken(ctx, iam.TokenRequest{TokenURL: e.Mock.TokenURL, ClientID: clientID,
+						ClientSecret: "second-value-012345"}); err != nil {
+						t.Fatalf("the old secret stopped working after the failed rotation: %v", err)
+					}
+				},
+				// Fixed, the apply checks the new secret and only then deletes the old one.
+				Config: config(3, "third-value-0123456", "third-value-0123456"),
+				Check: func(s *terraform.State) error {
+					third, err := testAccStateAttr(s, "aritma_iam_client_secret.wo", "secret_id")
+					if err != nil {
+						return err
+					}
+					return holdsOnly(&third)(s)
+				},
 			},
 		},
 	})

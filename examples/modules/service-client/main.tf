@@ -33,11 +33,29 @@ resource "aritma_iam_policy" "this" {
 }
 
 # Proves the secret works: opening it exchanges the credentials for a token (never stored).
+# secret_id ties it to the secret, so during a rotation it waits for the new one.
 ephemeral "aritma_iam_access_token" "verify" {
   count = var.verify_secret ? 1 : 0
 
   client_id     = aritma_iam_client.this.client_id
   client_secret = aritma_iam_client_secret.this.value
+  secret_id     = aritma_iam_client_secret.this.secret_id
+}
+
+# Needs the token during apply, which makes every CLI open the ephemeral resource there (OpenTofu
+# opens one during apply only when something in the apply uses it). With create_before_destroy,
+# a new secret that does not work fails the apply before the old secret is deleted.
+resource "terraform_data" "secret_works" {
+  count = var.verify_secret ? 1 : 0
+
+  triggers_replace = aritma_iam_client_secret.this.id
+
+  lifecycle {
+    postcondition {
+      condition     = ephemeral.aritma_iam_access_token.verify[0].access_token != ""
+      error_message = "The client's secret did not yield an access token."
+    }
+  }
 }
 
 data "aritma_iam_permissions" "this" {
