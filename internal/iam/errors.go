@@ -54,6 +54,9 @@ type APIError struct {
 	Instance    string
 	TraceID     string
 	FieldErrors map[string][]string // "" holds failures not tied to one field
+	// InsufficientScope is set for a 403 whose WWW-Authenticate says error="insufficient_scope"
+	// (RFC 6750): the token lacks an OAuth scope, which no IAM grant can make up for.
+	InsufficientScope bool
 }
 
 // Error renders one readable line: what was called, the status, the API's own words, the field
@@ -75,7 +78,9 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(title)
 	}
-	if detail := strings.TrimSpace(e.Detail); detail != "" && detail != title {
+	// ASP.NET's "See the errors property for details." says nothing once the field errors follow.
+	if detail := strings.TrimSpace(e.Detail); detail != "" && detail != title &&
+		(len(e.FieldErrors) == 0 || !strings.Contains(detail, "errors property")) {
 		b.WriteString(": ")
 		b.WriteString(detail)
 	}
@@ -246,6 +251,8 @@ func newAPIError(resp *http.Response, method, path string) *APIError {
 	if e.TraceID == "" {
 		e.TraceID = headerTraceID(resp.Header)
 	}
+	e.InsufficientScope = resp.StatusCode == http.StatusForbidden &&
+		strings.Contains(resp.Header.Get("WWW-Authenticate"), "insufficient_scope")
 	return e
 }
 

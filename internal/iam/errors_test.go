@@ -3,6 +3,7 @@ package iam
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -160,5 +161,30 @@ func TestRedactCutEnd(t *testing.T) {
 		if got := redactCutEnd(tt.in, "secret-value"); got != tt.want {
 			t.Errorf("redactCutEnd(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestAPIError_insufficientScopeAndBoilerplate(t *testing.T) {
+	t.Parallel()
+	rec := func(status int, header http.Header, body string) *APIError {
+		resp := &http.Response{StatusCode: status, Header: header, Body: io.NopCloser(strings.NewReader(body))}
+		return newAPIError(resp, http.MethodPost, "/v1/clients")
+	}
+	scope := rec(http.StatusForbidden, http.Header{
+		"Content-Type":     {"application/problem+json"},
+		"Www-Authenticate": {`Bearer error="insufficient_scope", scope="services.iam"`},
+	}, `{"title":"Forbidden","detail":"the access token lacks the scope services.iam"}`)
+	if !scope.InsufficientScope {
+		t.Error("a 403 with error=\"insufficient_scope\" is not marked InsufficientScope")
+	}
+	perm := rec(http.StatusForbidden, http.Header{"Content-Type": {"application/problem+json"}},
+		`{"title":"Forbidden","detail":"subject client-1 lacks permission iam.client.write on scope /"}`)
+	if perm.InsufficientScope {
+		t.Error("a 403 for a missing IAM permission is marked InsufficientScope")
+	}
+	v := rec(http.StatusBadRequest, http.Header{"Content-Type": {"application/problem+json"}},
+		`{"title":"One or more validation errors occurred.","detail":"See the errors property for details.","errors":{"name":["name is required"]}}`)
+	if got, want := v.Error(), "POST /v1/clients: 400 Bad Request: One or more validation errors occurred.: name: name is required"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }

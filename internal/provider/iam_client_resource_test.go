@@ -404,7 +404,7 @@ func TestAccIAMClientResource_validation(t *testing.T) {
   allowed_scopes      = ["api", "payments.write"]
 `),
 			ExpectError: expectErrorText(`Creating IAM client "unknown-scope" failed. POST /v1/clients: 400 Bad Request: ` +
-				`One or more validation errors occurred.: See the errors property for details.: ` +
+				`One or more validation errors occurred.: ` +
 				`allowedScopes: scope "payments.write" is not supported; allowed: services.iam, api, bankservice`),
 		},
 	)

@@ -330,14 +330,14 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 			},
 			Config: testAccIAMPolicyResourceConfigSubject(e, alice, "iam.client.fly", "/"),
 			ExpectError: expectErrorText(`Creating policy "` + alice + `,iam.client.fly,/" failed. POST /v1/policies: 400 Bad Request: ` +
-				`One or more validation errors occurred.: See the errors property for details.: ` +
+				`One or more validation errors occurred.: ` +
 				`action: action "iam.client.fly" is not in the action catalogue (GET /v1/actions)`),
 		},
 		resource.TestStep{
 			// So is whether a subject exists.
 			Config: testAccIAMPolicyResourceConfigSubject(e, "client-0b5e2a41-0000-4000-8000-000000000000", "iam.client.read", "/"),
 			ExpectError: expectErrorText(`POST /v1/policies: 400 Bad Request: One or more validation errors occurred.: ` +
-				`See the errors property for details.: subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`),
+				`subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`),
 		},
 	)
 	resource.Test(t, resource.TestCase{

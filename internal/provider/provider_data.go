@@ -163,10 +163,14 @@ func (b *ephemeralResourceBase) Configure(_ context.Context, req ephemeral.Confi
 // keeps secrets and tokens out of its errors.
 func apiErrorDetail(err error) string {
 	var b strings.Builder
+	var apiErr *iam.APIError
 	b.WriteString(err.Error())
 	switch {
 	case errors.Is(err, iam.ErrUnauthorized):
 		b.WriteString("\n\nThe provider's credentials were rejected: check client_id and client_secret (or access_token) and token_url.")
+	case errors.As(err, &apiErr) && apiErr.InsufficientScope:
+		b.WriteString("\n\nThe provider's access token lacks an OAuth scope the IAM API needs (" + DefaultScope + "). " +
+			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client.")
 	case errors.Is(err, iam.ErrForbidden):
 		b.WriteString("\n\nThe provider's client lacks the IAM permission for this call (iam.client.*, iam.policy.* or iam.subject.* on scope \"/\"). Grant it, for example through iam.manage.")
 	case errors.Is(err, iam.ErrRateLimited):

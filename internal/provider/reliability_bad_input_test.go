@@ -325,7 +325,7 @@ func TestAccReliabilityBadInput_client(t *testing.T) {
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api", "payments.write"]`),
 			detail: `Creating IAM client "bad-input" failed. POST /v1/clients: 400 Bad Request: ` +
-				`One or more validation errors occurred.: See the errors property for details.: ` +
+				`One or more validation errors occurred.: ` +
 				`allowedScopes: scope "payments.write" is not supported; allowed: services.iam, api, bankservice`},
 	}
 	runBadInputRows(t, e, rows)
@@ -437,12 +437,12 @@ func TestAccReliabilityBadInput_policy(t *testing.T) {
 		{name: "policy action unknown to the server", stage: "apply", summary: "Unable to Create IAM Policy",
 			config: relPolicyConfig(alice, "iam.client.fly", "/"),
 			detail: `Creating policy "` + alice + `,iam.client.fly,/" failed. POST /v1/policies: 400 Bad Request: ` +
-				`One or more validation errors occurred.: See the errors property for details.: ` +
+				`One or more validation errors occurred.: ` +
 				`action: action "iam.client.fly" is not in the action catalogue (GET /v1/actions)`},
 		{name: "policy subject unknown to the server", stage: "apply", summary: "Unable to Create IAM Policy",
 			config: relPolicyConfig("client-0b5e2a41-0000-4000-8000-000000000000", "iam.client.read", "/"),
 			detail: `POST /v1/policies: 400 Bad Request: One or more validation errors occurred.: ` +
-				`See the errors property for details.: subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`},
+				`subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`},
 		{name: "policy duplicate of an existing grant", stage: "apply", summary: "IAM Policy Already Exists",
 			config: relPolicyConfig(alice, "iam.client.read", "/subscriptions/7"),
 			detail: `The policy "` + alice + `,iam.client.read,/subscriptions/7" already exists in Aritma IAM, so Terraform did not ` +
@@ -567,6 +567,11 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 			summary:  "Unable to Create IAM Client",
 			detail: fmt.Sprintf(`Creating IAM client "bad-input" failed. POST /v1/clients: 403 Forbidden: subject client-%s lacks `+
 				`permission iam.client.write on scope /`, reader.ClientID)},
+		{name: "provider token without the services.iam scope", stage: "apply", config: cfg,
+			provider: block(urls + creds + `  scopes = ["api"]`),
+			summary:  "Unable to Create IAM Client",
+			detail: `The provider's access token lacks an OAuth scope the IAM API needs (services.iam). Include ` +
+				`it in the provider's scopes (or ARITMA_SCOPES), and in the allowed_scopes of the provider's client.`},
 	}
 	runBadInputRows(t, e, rows)
 }
