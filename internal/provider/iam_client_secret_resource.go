@@ -33,6 +33,7 @@ var (
 	_ resource.ResourceWithModifyPlan       = &iamClientSecretResource{}
 	_ resource.ResourceWithConfigValidators = &iamClientSecretResource{}
 	_ resource.ConfigValidator              = clientSecretValueSourceValidator{}
+	_ resource.ConfigValidator              = renewBeforeNeedsExpiration{}
 	_ planmodifier.String                   = secretValuePlanModifier{}
 )
 
@@ -57,9 +58,9 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			"- **`value_wo` + `value_wo_version` (recommended, Terraform 1.11 or later):** a write-only value that " +
 			"never appears in the plan or the state, for example from an ephemeral `random_password`, written on to " +
 			"a secret store's write-only argument. Terraform cannot see a write-only value change, so bump " +
-			"`value_wo_version` to replace the secret with a new `value_wo`.\n" +
+			"`value_wo_version` to replace the secret with a new `value_wo`.\n\n" +
 			"- **`value`:** a value you choose, held in the state as a sensitive value (the API can never return it, " +
-			"so the state is the only place it can be kept).\n" +
+			"so the state is the only place it can be kept).\n\n" +
 			"- **neither:** the provider generates a strong value (32 characters from `crypto/rand`) and holds it in " +
 			"the sensitive `value` attribute, so the module can pass it on.\n\n" +
 			"Protect the state when you use `value` or a generated value: anyone who can read it can read the secret.",
@@ -163,17 +164,23 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			"rotate_when_changed": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary keepers: any change to this map replaces the secret, adding it to an existing " +
 					"secret included (only on an imported secret, whose value Terraform never had, does setting it for " +
-					"the first time just record it), for example " +
+					"the first time just record it; and an empty map counts as none), for example " +
 					"`{ rotation = time_rotating.example.id }` to rotate on a schedule. Combine it with " +
 					"`create_before_destroy` so the new secret exists before the old one is deleted.",
 				ElementType: types.StringType,
 				Optional:    true,
 				PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplaceIf(
 					func(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+						// No keepers and an empty map are the same: a module whose keepers variable
+						// defaults to {} must not rotate every secret it adopts.
+						none := func(v types.Map) bool { return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0) }
+						if none(req.StateValue) && none(req.PlanValue) {
+							return
+						}
 						// Keepers set for the first time on an imported secret only start being tracked:
 						// the import brought in a working secret whose value Terraform never had, and
 						// replacing it would rotate it for no reason. Anywhere else a change rotates.
-						if req.StateValue.IsNull() {
+						if none(req.StateValue) {
 							imported, diags := isImportedSecret(ctx, req.State)
 							resp.Diagnostics.Append(diags...)
 							resp.RequiresReplace = !imported
@@ -217,7 +224,7 @@ func secretValueLengthValidator() validator.String {
 }
 
 func (r *iamClientSecretResource) ConfigValidators(_ context.Context) []resource.ConfigValidator {
-	return []resource.ConfigValidator{clientSecretValueSourceValidator{}}
+	return []resource.ConfigValidator{clientSecretValueSourceValidator{}, renewBeforeNeedsExpiration{}}
 }
 
 // ModifyPlan checks what only the plan can check: that a new secret expires in the future, and
@@ -269,6 +276,23 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		return // the schema validator has reported it
 	}
 	if !dueForRenewal(now, expiration, renewBefore) {
+		return
+	}
+	// The new secret would get the configured expiration; when that has passed as well, the
+	// replacement cannot be created, so say that once instead of planning it and failing its create.
+	if planned, err := parseExpiration(plan.Expiration.ValueString()); !plan.Expiration.IsNull() && !plan.Expiration.IsUnknown() &&
+		err == nil && !planned.After(now) {
+		verb := "expires"
+		if !expiration.After(now) {
+			verb = "expired"
+		}
+		resp.Diagnostics.AddAttributeError(path.Root("expiration"), "IAM Client Secret Cannot Be Renewed",
+			fmt.Sprintf("Secret %q of client %q %s at %s, within renew_before (%s), so Terraform would replace it, but "+
+				"the new secret would get the configured expiration %s, which has passed, and a secret's expiration must "+
+				"be in the future. Set a later expiration (for example derived from a time_rotating resource), or remove "+
+				"expiration for a secret that does not expire.",
+				state.SecretID.ValueString(), state.ClientID.ValueString(), verb, state.Expiration.ValueString(),
+				plan.RenewBefore.ValueString(), plan.Expiration.ValueString()))
 		return
 	}
 
@@ -649,6 +673,29 @@ func (v clientSecretValueSourceValidator) ValidateResource(ctx context.Context, 
 	// Unknown counts as set: it will be a value by apply time.
 	for _, d := range clientSecretValueSourceErrors(!value.IsNull(), !wo.IsNull(), !version.IsNull()) {
 		resp.Diagnostics.AddAttributeError(path.Root(d.attribute), d.summary, d.detail)
+	}
+}
+
+// renewBeforeNeedsExpiration warns about renew_before on a secret without an expiration, where it
+// can never do anything: the mistake would otherwise pass silently until the secret expires.
+type renewBeforeNeedsExpiration struct{}
+
+func (v renewBeforeNeedsExpiration) Description(_ context.Context) string {
+	return "renew_before has an effect only with expiration"
+}
+
+func (v renewBeforeNeedsExpiration) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v renewBeforeNeedsExpiration) ValidateResource(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var renew, expiration types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("renew_before"), &renew)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("expiration"), &expiration)...)
+	if !renew.IsNull() && expiration.IsNull() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("renew_before"), "renew_before Without expiration",
+			"renew_before replaces a secret when it comes within that long of its expiration, and this secret has no "+
+				"expiration, so renew_before does nothing. Set expiration, or remove renew_before.")
 	}
 }
 

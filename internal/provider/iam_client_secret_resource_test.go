@@ -1195,6 +1195,26 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 			}
 		})
 	}
+	for name, c := range map[string]struct{ state, verb string }{
+		"expired, with the same past expiration":     {"2026-06-01T11:00:00Z", "expired"},
+		"due, with a configured expiration now past": {inOneHour, "expires"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			state, plan := testClientSecretModel(c.state, "2h"), testClientSecretModel("2026-06-01T11:00:00Z", "2h")
+			resp := run(&state, &plan)
+			if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.WarningsCount() != 0 || len(resp.RequiresReplace) != 0 {
+				t.Fatalf("diagnostics = %v, RequiresReplace = %v; want one error and no replacement", resp.Diagnostics, resp.RequiresReplace)
+			}
+			want := `Secret "s1" of client "c1" ` + c.verb + ` at ` + c.state + `, within renew_before (2h), so Terraform would ` +
+				`replace it, but the new secret would get the configured expiration 2026-06-01T11:00:00Z, which has passed, ` +
+				`and a secret's expiration must be in the future. Set a later expiration (for example derived from a ` +
+				`time_rotating resource), or remove expiration for a secret that does not expire.`
+			if e := resp.Diagnostics.Errors()[0]; e.Summary() != "IAM Client Secret Cannot Be Renewed" || e.Detail() != want {
+				t.Errorf("error = %q: %q\nwant %q", e.Summary(), e.Detail(), want)
+			}
+		})
+	}
 	t.Run("create already due for renewal", func(t *testing.T) {
 		t.Parallel()
 		plan := testClientSecretModel(inOneHour, "2h")
@@ -1322,6 +1342,52 @@ func TestAccIAMClientSecretResource_keepersAddedRotate(t *testing.T) {
 	})
 }
 
+// An empty keepers map is no keepers: adding rotate_when_changed = {} (a module variable that
+// defaults to {}) or removing it again updates the state and leaves the secret alone.
+func TestAccIAMClientSecretResource_emptyKeepersNoRotation(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	var firstID string
+	sameSecret := func(s *terraform.State) error {
+		id, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
+		if err != nil {
+			return err
+		}
+		if id != firstID {
+			return fmt.Errorf("secret_id changed from %s to %s", firstID, id)
+		}
+		return nil
+	}
+	update := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
+	}}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "keepers"`),
+				Check:  testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstID),
+			},
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, `description = "keepers"
+  rotate_when_changed = {}`),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeAggregateTestCheckFunc(sameSecret,
+					resource.TestCheckResourceAttr(testAccSecretAddr, "rotate_when_changed.%", "0")),
+			},
+			{
+				Config:           testAccIAMClientSecretResourceConfig(e, clientID, `description = "keepers"`),
+				ConfigPlanChecks: update,
+				Check: resource.ComposeAggregateTestCheckFunc(sameSecret,
+					resource.TestCheckNoResourceAttr(testAccSecretAddr, "rotate_when_changed.%")),
+			},
+		},
+	})
+}
+
 // When a secret's create answer is lost, the secrets offered for import leave out a sibling with
 // the same description that the same apply created, whether its create finished before (the
 // sequential case) or was still waiting for its answer when the lost one failed (the concurrent
@@ -1401,6 +1467,35 @@ resource "aritma_iam_client_secret" "b" {
 			}
 			if left != 1 {
 				t.Errorf("the parent client holds %d secrets after the test, want 1 (the lost one)", left)
+			}
+		})
+	}
+}
+
+func TestUnitRenewBeforeNeedsExpiration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for name, c := range map[string]struct {
+		expiration, renewBefore string
+		warn                    bool
+	}{
+		"renew_before alone":          {"", "720h", true},
+		"renew_before and expiration": {"2030-01-01T00:00:00Z", "720h", false},
+		"neither":                     {"", "", false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := testClientSecretModel(c.expiration, c.renewBefore)
+			cfg := tfsdk.Config(testClientSecretState(t, &m))
+			resp := &fwresource.ValidateConfigResponse{}
+			renewBeforeNeedsExpiration{}.ValidateResource(ctx, fwresource.ValidateConfigRequest{Config: cfg}, resp)
+			if got := resp.Diagnostics.WarningsCount() == 1; got != c.warn || resp.Diagnostics.ErrorsCount() != 0 {
+				t.Fatalf("diagnostics = %v, want a warning: %v", resp.Diagnostics, c.warn)
+			}
+			if c.warn && resp.Diagnostics.Warnings()[0].Detail() != "renew_before replaces a secret when it comes within "+
+				"that long of its expiration, and this secret has no expiration, so renew_before does nothing. Set "+
+				"expiration, or remove renew_before." {
+				t.Errorf("warning detail = %q", resp.Diagnostics.Warnings()[0].Detail())
 			}
 		})
 	}
