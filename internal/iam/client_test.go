@@ -135,6 +135,20 @@ func TestClientEndpoints(t *testing.T) {
 			t.Errorf("%s with an empty argument: %v", name, err)
 		}
 	}
+	// A dot segment would address another path (a proxy or the mock cleans /v1/clients/.. away).
+	calls := len(f.seen())
+	for name, err := range map[string]error{
+		"GetClient .":          func() error { _, err := c.GetClient(ctx, "."); return err }(),
+		"DeleteClient ..":      c.DeleteClient(ctx, ".."),
+		"ListClientSecrets ..": func() error { _, err := c.GetClientSecret(ctx, "..", "s"); return err }(),
+	} {
+		if err == nil || !strings.Contains(err.Error(), "is not an id") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if n := len(f.seen()); n != calls {
+		t.Errorf("dot ids reached the server: %d requests", n-calls)
+	}
 }
 
 func TestSecretEndpoints(t *testing.T) {

@@ -153,11 +153,15 @@ func idFromLocation(h http.Header) string {
 func seg(s string) string { return url.PathEscape(s) }
 
 // nonEmpty returns one error for the first empty required argument, so an empty id never turns a
-// "get one" path into a list path.
+// "get one" path into a list path; "." and ".." are refused too, as a path segment would take
+// them for the current or parent directory (PathEscape leaves them alone).
 func nonEmpty(op string, pairs ...string) error {
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
+		switch pairs[i+1] {
+		case "":
 			return fmt.Errorf("iam: %s: %s is required", op, pairs[i])
+		case ".", "..":
+			return fmt.Errorf("iam: %s: %s %q is not an id", op, pairs[i], pairs[i+1])
 		}
 	}
 	return nil

@@ -57,7 +57,7 @@ if ! "$cli" apply -auto-approve -input=false -no-color >"$work/apply.log" 2>&1; 
   exit 1
 fi
 # The dev_overrides warning is noise here; everything else of the apply is shown.
-sed -n '/^Terraform used\|^OpenTofu used\|^Plan:\|Creation complete\|^Apply complete/p' "$work/apply.log"
+sed -n '/^Plan:\|Creation complete\|^Apply complete/p' "$work/apply.log"
 echo "==> outputs"
 "$cli" output -no-color
 echo "==> a second plan must be empty"

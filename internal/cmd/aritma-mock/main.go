@@ -24,6 +24,9 @@ import (
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h printed the usage, as asked
+		}
 		log.SetFlags(0)
 		log.Fatalf("aritma-mock: %v", err)
 	}
