@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -46,6 +47,9 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"own and cannot be changed: the triple (`subject`, `action`, `scope`) is its identity, and changing any " +
 			"part replaces it. Granting an action also grants its descendants (`iam.manage` grants " +
 			"`iam.client.read`), and a grant on a scope covers everything below it.\n\n" +
+			"A replacement deletes the old grant before it creates the new one, so the subject is without either " +
+			"for a moment; with `lifecycle { create_before_destroy = true }` the new grant exists first (the two " +
+			"triples differ, so both can exist at once).\n\n" +
 			"Creating a policy that already exists fails and asks you to import it: the provider never silently " +
 			"takes over a grant that someone else made. The one exception is a create the provider had to " +
 			"repeat (its first answer was lost, or said 5xx): a conflict on the repeat most likely means the first " +
@@ -112,14 +116,27 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	defer cancel()
 
 	id := policyID(p.Subject, p.Action, p.Scope)
+	key := "policy " + id
+	end := r.data.created.begin(key)
 	created, err := r.data.client.CreatePolicy(ctx, p)
+	if err == nil {
+		r.data.created.add(key)
+	}
+	end()
 	switch {
+	case errors.Is(err, iam.ErrConflict) && r.declaredTwice(ctx, key):
+		resp.Diagnostics.AddError("IAM Policy Declared Twice",
+			fmt.Sprintf("Another resource in this configuration has just created the policy %q: two resources "+
+				"declare the same subject, action and scope, and one grant cannot be managed by both. Remove one "+
+				"of them.\n\n%s", id, apiErrorDetail(err)))
+		return
 	case errors.Is(err, iam.ErrConflict):
 		resp.Diagnostics.AddError("IAM Policy Already Exists",
 			fmt.Sprintf("The policy %q already exists in Aritma IAM, so Terraform did not create it. Terraform does not "+
 				"take over a grant it did not make. To manage it with this configuration, import it, replacing <name> "+
 				"with this resource's name:\n\n  terraform import aritma_iam_policy.<name> '%s'\n\n"+
-				"or remove this resource from the configuration.\n\n%s", id, id, apiErrorDetail(err)))
+				"or remove this resource from the configuration (and if another configuration manages it, leave it "+
+				"to that one).\n\n%s", id, id, apiErrorDetail(err)))
 		return
 	case errors.Is(err, iam.ErrOutcomeUnknown):
 		// CreatePolicy already retries and resolves a 409 after a retry, so this is rare.
@@ -231,4 +248,15 @@ func (r *iamPolicyResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), subject)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("action"), action)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("scope"), scope)...)
+}
+
+// declaredTwice reports whether this provider process created the policy behind key in this run,
+// which makes a 409 for it a second declaration of the same grant rather than one made outside
+// Terraform. It first waits for creates of the same policy still in flight (the two resources
+// are created in parallel), at most a few seconds.
+func (r *iamPolicyResource) declaredTwice(ctx context.Context, key string) bool {
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	r.data.created.settle(wait, key)
+	return r.data.created.has(key)
 }

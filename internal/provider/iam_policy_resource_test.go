@@ -426,3 +426,50 @@ func testAccCheckIAMPolicyDestroy(t *testing.T, e *testEnv) resource.TestCheckFu
 	})
 	return resource.ComposeAggregateTestCheckFunc(policies, testAccCheckIAMClientDestroy(t, e))
 }
+
+// Two resources that declare the same grant: one creates it, the other's 409 must say the
+// configuration declares it twice, not offer an import that would bind both to one policy.
+func TestAccIAMPolicyResource_declaredTwice(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	alice := "user-" + mockserver.SeedUserAliceID
+	grant := fmt.Sprintf(`
+  subject = %q
+  action  = "iam.client.read"
+  scope   = "/subscriptions/twice"
+`, alice)
+	config := e.ProviderConfig() + `
+resource "aritma_iam_policy" "a" {` + grant + `}
+
+resource "aritma_iam_policy" "b" {` + grant + `}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: expectErrorText(`Another resource in this configuration has just created the policy "` + alice +
+					`,iam.client.read,/subscriptions/twice": two resources declare the same subject, action and scope, and one ` +
+					`grant cannot be managed by both. Remove one of them.`),
+			},
+			{
+				// One of the two created the grant, once; without both, it goes.
+				Config: e.ProviderConfig(),
+				PreConfig: func() {
+					n := 0
+					for _, err := range e.API.ListPolicies(testContext(t), iam.PolicyFilter{Subject: alice, Scope: "/subscriptions/twice"}) {
+						if err != nil {
+							t.Fatal(err)
+						}
+						n++
+					}
+					if n != 1 {
+						t.Fatalf("the server holds the grant %d times, want once", n)
+					}
+				},
+			},
+		},
+	})
+}

@@ -22,8 +22,8 @@ import (
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
-// createdHere remembers the objects this provider process created, by "client <id>" and
-// "secret <client_id>/<secret_id>", and the creates still in flight, by what a look-up would find
+// createdHere remembers the objects this provider process created, by "client <id>",
+// "secret <client_id>/<secret_id>" and "policy <policy id>", and the creates still in flight, by what a look-up would find
 // them by (a client's name; a secret's client and description). When a create's answer is lost,
 // the look-up for what it may have made waits for the other creates of the same kind to finish,
 // then leaves out what they made: in the same apply a sibling resource with the same name or
