@@ -105,8 +105,9 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				Computed:            true,
 			},
 			"scope": schema.StringAttribute{
-				MarkdownDescription: "Space-separated scopes the token was granted.",
-				Computed:            true,
+				MarkdownDescription: "Space-separated scopes the token was granted; null when the token endpoint does not " +
+					"say and none were requested.",
+				Computed: true,
 			},
 		},
 	}
@@ -184,6 +185,9 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	if !tok.ExpiresAt.IsZero() {
 		cfg.ExpiresAt = types.StringValue(formatAPITime(tok.ExpiresAt))
 	}
-	cfg.Scope = types.StringValue(tok.Scope)
+	cfg.Scope = types.StringNull() // the server did not say, and no scope was asked for
+	if tok.Scope != "" {
+		cfg.Scope = types.StringValue(tok.Scope)
+	}
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &cfg)...)
 }

@@ -57,12 +57,14 @@ func (d *iamPermissionsDataSource) Schema(ctx context.Context, _ datasource.Sche
 			"subject_id": schema.StringAttribute{
 				MarkdownDescription: "Subject whose permissions to list, such as `client-<client_id>`, `user-<id>` or " +
 					"`group-<id>`. Set exactly one of `subject_id` and `client_id`; with `client_id` this is computed.",
-				Optional: true,
-				Computed: true,
+				Optional:   true,
+				Computed:   true,
+				Validators: []validator.String{subjectIDValidator()},
 			},
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "Client whose permissions to list. Set exactly one of `subject_id` and `client_id`.",
 				Optional:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"resource_type": schema.StringAttribute{
 				MarkdownDescription: "Keeps permissions whose scope ends in this resource type, such as `subscriptions` " +

@@ -248,6 +248,18 @@ data "aritma_iam_permissions" "x" {
 }
 `,
 			`action "IAM.Read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
+  subject_id = "alice"
+}
+`,
+			`subject "alice" must be a subject id of the form user-<id>, client-<id> or group-<id>.`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
+  client_id = ""
+}
+`,
+			`Attribute client_id string length must be at least 1, got: 0`),
 	)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -51,6 +52,7 @@ func (d *iamSubjectDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "Subject id to look up, `<type>-<id>` (for example `user-<uuid>`). Set this, or `type` and `display_name`.",
 				Optional:            true,
 				Computed:            true,
+				Validators:          []validator.String{subjectIDValidator()},
 			},
 			"type": schema.StringAttribute{
 				MarkdownDescription: "Subject type to search by name: `user`, `client` or `group`. Required with `display_name`.",
@@ -62,6 +64,7 @@ func (d *iamSubjectDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "Exact display name (case-sensitive) to look up, together with `type`. For a client it is the client's `name`.",
 				Optional:            true,
 				Computed:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Id of the subject within its type (for a client, its client id).",

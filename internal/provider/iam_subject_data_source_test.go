@@ -153,5 +153,18 @@ data "aritma_iam_subject" "x" {
 }
 `,
 			`Attribute type value must be one of: ["user" "client" "group"], got: "all"`),
+		expectError(`
+data "aritma_iam_subject" "x" {
+  subject_id = "bogus"
+}
+`,
+			`subject "bogus" must be a subject id of the form user-<id>, client-<id> or group-<id>.`),
+		expectError(`
+data "aritma_iam_subject" "x" {
+  type         = "group"
+  display_name = ""
+}
+`,
+			`Attribute display_name string length must be at least 1, got: 0`),
 	)
 }
