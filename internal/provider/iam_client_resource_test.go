@@ -253,6 +253,17 @@ func TestAccIAMClientResource_import(t *testing.T) {
 				ImportStateId: "0b5e2a41-0000-4000-8000-000000000000",
 				ExpectError:   expectErrorText("Cannot import non-existent remote object"),
 			},
+			{
+				// The client's subject id where its client id belongs.
+				ResourceName: testAccIAMClientAddr,
+				ImportState:  true,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					id, err := testAccStateAttr(s, testAccIAMClientAddr, "id")
+					return "client-" + id, err
+				},
+				ExpectError: regexp.MustCompile(`(?s)Import ID Is a Subject ID.*"client-[0-9a-f-]{36}" is the subject id of client.*` +
+					`terraform import aritma_iam_client.<name> [0-9a-f-]{36}`),
+			},
 		},
 	})
 }

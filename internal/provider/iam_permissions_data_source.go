@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -199,8 +200,24 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 			return
 		}
 		cfg.Allowed = types.BoolValue(allowed)
+		if !allowed {
+			d.warnUnknownAction(ctx, cfg.Action.ValueString(), &resp.Diagnostics)
+		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// warnUnknownAction warns when allowed is false because action is not in the catalogue at all: a
+// typo would otherwise read as a missing grant in a check block. A catalogue that cannot be read
+// leaves allowed as it is, without a warning.
+func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action string, diags *diag.Diagnostics) {
+	catalogue, err := d.data.client.ListActions(ctx)
+	if err != nil || slices.ContainsFunc(catalogue, func(a iam.Action) bool { return a.Name == action }) {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("action"), "Unknown Action",
+		fmt.Sprintf("%q is not in the action catalogue, so no policy can grant it and allowed is false. Check the "+
+			"spelling; the aritma_iam_actions data source lists every action.", action))
 }
 
 // allowed decides whether candidates grant action (on scope, when set). The API's action filter

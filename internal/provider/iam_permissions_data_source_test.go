@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -280,4 +281,22 @@ data "aritma_iam_permissions" "x" {
 			`Listing the permissions of the subject "user-no-such-user" failed.`,
 			`The subject "user-no-such-user" does not exist: check subject_id`),
 	)
+}
+
+func TestUnitPermissionsWarnUnknownAction(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	d := &iamPermissionsDataSource{dataSourceBase: newDataSourceBase("_iam_permissions")}
+	d.data = &providerData{client: e.API}
+	for action, warn := range map[string]bool{"iam.client.fly": true, "iam.client.read": false} {
+		var diags diag.Diagnostics
+		d.warnUnknownAction(testContext(t), action, &diags)
+		if got := diags.WarningsCount() == 1; got != warn || diags.ErrorsCount() != 0 {
+			t.Fatalf("%s: diagnostics %v, want a warning: %v", action, diags, warn)
+		}
+		if warn && diags.Warnings()[0].Detail() != `"iam.client.fly" is not in the action catalogue, so no policy can `+
+			`grant it and allowed is false. Check the spelling; the aritma_iam_actions data source lists every action.` {
+			t.Errorf("warning: %q", diags.Warnings()[0].Detail())
+		}
+	}
 }
