@@ -391,7 +391,18 @@ func validateServiceURL(raw string) error {
 // (https://user:password@host), is replaced by "***".
 func shownURL(raw string) string {
 	u, err := url.Parse(raw)
+	if err == nil && u.User == nil && u.Host != "" {
+		return raw // a URL without user info ("@" in its query is no password)
+	}
 	if err != nil || u.User == nil {
+		// Not a URL as Go parses it, but it may still carry user info (an unparsable escape, or
+		// no "//"): keep only what follows the last "@".
+		if i := strings.LastIndexByte(raw, '@'); i >= 0 {
+			if j := strings.Index(raw, "://"); j >= 0 && j < i {
+				return raw[:j+3] + "***@" + raw[i+1:]
+			}
+			return "***@" + raw[i+1:]
+		}
 		return raw
 	}
 	u.User = url.User("***")

@@ -58,6 +58,9 @@ func TestShownURL(t *testing.T) {
 		"https://user:pa55word@iam.example.com/": "https://***@iam.example.com/",
 		"http://t0ken@example.com":               "http://***@example.com",
 		"iam.example.com":                        "iam.example.com",
+		"https://user:pa55%zz@iam.example.com/":  "https://***@iam.example.com/", // unparsable escape
+		"user:pa55%zz@iam.example.com":           "***@iam.example.com",
+		"https://iam.example.com/?contact=a@b.c": "https://iam.example.com/?contact=a@b.c",
 	} {
 		if got := shownURL(raw); got != want {
 			t.Errorf("shownURL(%q) = %q, want %q", raw, got, want)
