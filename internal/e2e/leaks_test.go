@@ -223,6 +223,14 @@ ephemeral "aritma_iam_access_token" "reporting" {
 	if err := json.Unmarshal(stateRaw, &stateDoc); err != nil {
 		fail("decoding the state: %v", err)
 	}
+	// Private state is base64 in the file and absent from show -json: decode it to search it.
+	private, err := reliability.PrivateStateText(stateRaw)
+	if err != nil {
+		fail("%v", err)
+	}
+	if !strings.Contains(private, "created_at") {
+		fail("the state's private data was not decoded (no created_at mark): the search cannot see into it")
+	}
 
 	// A create that fails after the value went out: its diagnostic must not repeat it.
 	w.WriteFile("leak.tf", config(fmt.Sprintf(`
@@ -254,7 +262,8 @@ resource "aritma_iam_client_secret" "failing" {
 	// that keeps it in state (and the given one in the configuration the user wrote, which the
 	// saved plan carries); the others nowhere.
 	var problems []string
-	texts := map[string]string{"trace log": logText, "CLI output": output.String(), "saved plan": plan}
+	texts := map[string]string{"trace log": logText, "CLI output": output.String(), "saved plan": plan,
+		"state's private data": private}
 	for name, value := range secrets {
 		for where, text := range texts {
 			if n := strings.Count(text, value); n > 0 && (name != "given value" || where != "saved plan") {
@@ -298,7 +307,7 @@ resource "aritma_iam_client_secret" "failing" {
 	result = reliability.ResultSurvived
 	details = fmt.Sprintf("saved plan, apply, plan, failed create and destroy of examples/quickstart with TF_LOG=trace and TF_LOG_PROVIDER=trace: "+
 		"none of 5 secrets (given, generated, write-only, failed-create value, provider client_secret) nor the ephemeral access token in %d KB of log or "+
-		"in the CLI output; the write-only value in none of the %d KB saved plan, the state or its backup; given and "+
+		"in the CLI output; none in the state's decoded private data; the write-only value in none of the %d KB saved plan, the state or its backup; given and "+
 		"generated only as the sensitive value in state and the sensitive output; %d token-shaped strings, none a live token",
 		len(logRaw)/1024, len(plan)/1024, candidates)
 }

@@ -101,3 +101,52 @@ func TestSchemas_dataSourceReadTimeouts(t *testing.T) {
 		}
 	}
 }
+
+// Every attribute that holds a credential is sensitive (kept out of plan output and marked in
+// state), and write-only where it must never be stored; nothing else needs to be. The list is
+// exact in both directions, so a new credential attribute has to be added here on purpose.
+func TestSchemas_credentialsSensitive(t *testing.T) {
+	t.Parallel()
+	server := providerserver.NewProtocol6(New("test")())()
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{
+		"provider.client_secret":                true,
+		"provider.access_token":                 true,
+		"aritma_iam_client_secret.value":        true,
+		"aritma_iam_client_secret.value_wo":     true,
+		"aritma_iam_access_token.client_secret": true,
+		"aritma_iam_access_token.access_token":  true,
+	}
+	got := map[string]bool{}
+	collect := func(prefix string, b *tfprotov6.SchemaBlock) {
+		for _, a := range b.Attributes {
+			if a.Sensitive {
+				got[prefix+"."+a.Name] = true
+			}
+		}
+	}
+	collect("provider", resp.Provider.Block)
+	for _, m := range []map[string]*tfprotov6.Schema{resp.ResourceSchemas, resp.DataSourceSchemas, resp.EphemeralResourceSchemas} {
+		for name, s := range m {
+			collect(name, s.Block)
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("%s is not sensitive", k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("%s is sensitive, but not in this test's list of credentials", k)
+		}
+	}
+	for _, a := range resp.ResourceSchemas["aritma_iam_client_secret"].Block.Attributes {
+		if a.Name == "value_wo" && !a.WriteOnly {
+			t.Error("aritma_iam_client_secret.value_wo is not write-only")
+		}
+	}
+}

@@ -39,6 +39,24 @@ type faultProfile struct {
 	serverErrors bool
 	// wantLost requires at least one lost create response, so the profile proves the recovery path.
 	wantLost bool
+	// injected proves the mock misbehaved as the profile says, so the profile cannot pass with its
+	// faults switched off.
+	injected func(ctx context.Context, env *testEnv, checker *iam.Client) error
+}
+
+// answered returns a check that the mock gave at least one answer with one of statuses.
+func answered(statuses ...int) func(context.Context, *testEnv, *iam.Client) error {
+	return func(_ context.Context, env *testEnv, _ *iam.Client) error {
+		st := env.Mock.Stats()
+		for k, n := range st.Requests {
+			for _, code := range statuses {
+				if strings.HasSuffix(k, fmt.Sprintf(" %d", code)) && n > 0 {
+					return nil
+				}
+			}
+		}
+		return fmt.Errorf("the mock never answered %v: the profile's faults were not injected", statuses)
+	}
 }
 
 // faultProfiles are the profiles of issue #5 §1. Seeds are fixed so a profile injects the same
@@ -47,9 +65,10 @@ var faultProfiles = []faultProfile{
 	{
 		// A full cycle of 100 resources takes some 600 requests (checks through the API included):
 		// about two minutes at 5 req/s, the slowest profile, run in parallel with the others.
-		name:    "rate-limit-429",
-		faults:  mockserver.Faults{RateLimitRPS: 5, Seed: 5},
-		clients: 20,
+		name:     "rate-limit-429",
+		faults:   mockserver.Faults{RateLimitRPS: 5, Seed: 5},
+		clients:  20,
+		injected: answered(429),
 	},
 	{
 		name:         "server-errors-10pct",
@@ -57,16 +76,29 @@ var faultProfiles = []faultProfile{
 		clients:      20,
 		lossy:        true,
 		serverErrors: true,
+		injected:     answered(500, 502, 503),
 	},
 	{
 		name:    "read-lag-2s",
 		faults:  mockserver.Faults{ReadLagMS: 2000, Seed: 7},
 		clients: 20,
+		// A refresh right after the apply finds objects the lag still hides.
+		injected: answered(404),
 	},
 	{
 		name:    "latency-200ms-jitter",
 		faults:  mockserver.Faults{LatencyMS: 200, JitterMS: 100, Seed: 3},
 		clients: 20,
+		injected: func(ctx context.Context, env *testEnv, checker *iam.Client) error {
+			start := time.Now()
+			if _, err := checker.ListScopes(ctx); err != nil {
+				return err
+			}
+			if took := time.Since(start); took < 100*time.Millisecond {
+				return fmt.Errorf("a request took %s, less than the profile's least latency of 100ms", took)
+			}
+			return nil
+		},
 	},
 	{
 		name:     "commit-then-fail-10pct",
@@ -186,6 +218,11 @@ func runFaultProfile(t *testing.T, p faultProfile) {
 		tc.ErrorCheck = r.errorCheck
 	}
 	resource.Test(t, tc)
+	if p.injected != nil {
+		if err := p.injected(testContext(t), env, r.checker); err != nil {
+			t.Error(err)
+		}
+	}
 	passed = true
 }
 

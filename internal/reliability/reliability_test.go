@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -97,5 +98,25 @@ func TestSplice(t *testing.T) {
 	}
 	if _, err := Splice(EndMarker+StartMarker, "x"); !errors.Is(err, ErrNoMarkers) {
 		t.Fatalf("markers out of order: want ErrNoMarkers, got %v", err)
+	}
+}
+
+func TestPrivateStateText(t *testing.T) {
+	t.Parallel()
+	inner := `{"created_at":"` + base64.StdEncoding.EncodeToString([]byte(`"2026-11-26T00:00:00Z"`)) + `","wo":"` +
+		base64.StdEncoding.EncodeToString([]byte("s3cr3t-write-only")) + `"}`
+	state := `{"resources":[{"instances":[{"attributes":{},"private":"` + base64.StdEncoding.EncodeToString([]byte(inner)) +
+		`"},{"attributes":{}}]}]}`
+	text, err := PrivateStateText([]byte(state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"s3cr3t-write-only", `created_at="2026-11-26T00:00:00Z"`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("private state text %q lacks %q", text, want)
+		}
+	}
+	if _, err := PrivateStateText([]byte("not json")); err == nil {
+		t.Error("no error for a state that is not JSON")
 	}
 }
