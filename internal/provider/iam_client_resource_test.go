@@ -124,87 +124,113 @@ func TestAccIAMClientResource_update(t *testing.T) {
 
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	var clientID string
+	steps := []resource.TestStep{
+		{
+			Config:            first,
+			ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				testAccCaptureAttr(testAccIAMClientAddr, "id", &clientID),
+				testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+					Name: "portal", Description: "first", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+				}),
+			),
+		},
+		{
+			Config: second,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+					// Computed ids survive an update without becoming "(known after apply)".
+					plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
+					plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("subject_id"), knownvalue.NotNull()),
+				},
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+				statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("name"), knownvalue.StringExact("portal-web")),
+				statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("https://portal.example.com/callback"),
+					knownvalue.StringExact("http://localhost:3000/callback"),
+				})),
+				statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("timeouts"),
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"update": knownvalue.StringExact("2m")})),
+			},
+			Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, secondWant),
+		},
+		{
+			Config: second,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
+		},
+	}
+	// Drift, one field at a time, so a Read that kept any one field from the state would show: the
+	// refresh must see the edit, and the plan puts it back in place.
+	steps = append(steps, testAccClientDriftSteps(t, e, &clientID, second, secondWant)...)
+	steps = append(steps, resource.TestStep{
+		Config: third,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+				plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetSizeExact(0)),
+			},
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
+			statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("timeouts"), knownvalue.Null()),
+		},
+		Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+			Name: "portal", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+		}),
+	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
-		Steps: []resource.TestStep{
-			{
-				Config:            first,
-				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCaptureAttr(testAccIAMClientAddr, "id", &clientID),
-					testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
-						Name: "portal", Description: "first", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
-					}),
-				),
-			},
-			{
-				Config: second,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
-						// Computed ids survive an update without becoming "(known after apply)".
-						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
-						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("subject_id"), knownvalue.NotNull()),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("name"), knownvalue.StringExact("portal-web")),
-					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.StringExact("https://portal.example.com/callback"),
-						knownvalue.StringExact("http://localhost:3000/callback"),
-					})),
-					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("timeouts"),
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"update": knownvalue.StringExact("2m")})),
-				},
-				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, secondWant),
-			},
-			{
-				Config: second,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-			},
-			{
-				// Drift: someone edits the client outside Terraform; the plan puts it back in place.
+		Steps:                    steps,
+	})
+}
+
+// testAccClientDriftSteps edits one field of the client at a time through the API: a refresh must
+// show the edited value in the state, and applying config must put want back. clientID is read
+// when the steps run.
+func testAccClientDriftSteps(t *testing.T, e *testEnv, clientID *string, config string, want iam.ClientRequest) []resource.TestStep {
+	edits := []struct {
+		attr, value string // the state attribute and its value after the edit ("#" for a set's size)
+		edit        func(*iam.ClientRequest)
+	}{
+		{"name", "renamed-by-hand", func(r *iam.ClientRequest) { r.Name = "renamed-by-hand" }},
+		{"description", "edited by hand", func(r *iam.ClientRequest) { r.Description = "edited by hand" }},
+		{"allowed_scopes.#", "1", func(r *iam.ClientRequest) { r.AllowedScopes = []string{"api"} }},
+		{"allowed_grant_types.#", "3", func(r *iam.ClientRequest) {
+			r.AllowedGrantTypes = []string{"authorization_code", "client_credentials", "refresh_token"}
+		}},
+		{"redirect_uris.#", "1", func(r *iam.ClientRequest) { r.RedirectURIs = []string{"https://portal.example.com/callback"} }},
+	}
+	var steps []resource.TestStep
+	for _, ed := range edits {
+		steps = append(steps,
+			resource.TestStep{
 				PreConfig: func() {
-					drifted := secondWant
-					drifted.Description = "edited by hand"
-					drifted.AllowedScopes = []string{"api"}
-					if _, err := e.API.UpdateClient(testContext(t), clientID, drifted); err != nil {
-						t.Fatalf("changing the client out of band: %v", err)
+					drifted := want
+					ed.edit(&drifted)
+					if _, err := e.API.UpdateClient(testContext(t), *clientID, drifted); err != nil {
+						t.Fatalf("changing %s out of band: %v", ed.attr, err)
 					}
 				},
-				Config: second,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact("second")),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id"))},
-				Check:             testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, secondWant),
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr(testAccIAMClientAddr, ed.attr, ed.value),
 			},
-			{
-				Config: third,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
-						plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetSizeExact(0)),
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameID.AddStateValue(testAccIAMClientAddr, tfjsonpath.New("id")),
-					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("timeouts"), knownvalue.Null()),
-				},
-				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
-					Name: "portal", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
-				}),
-			},
-		},
-	})
+			resource.TestStep{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, want),
+			})
+	}
+	return steps
 }
 
 func TestAccIAMClientResource_import(t *testing.T) {

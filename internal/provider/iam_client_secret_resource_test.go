@@ -10,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1499,4 +1500,68 @@ func TestUnitRenewBeforeNeedsExpiration(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The API cannot change a secret, so a new description or another client_id replaces it: the old
+// secret goes from the old client, and the new one is where the configuration says.
+func TestAccIAMClientSecretResource_replacedOnChange(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	first := testAccIAMClientSecretParent(t, e)
+	other, err := e.API.CreateClient(testContext(t), iam.ClientRequest{Name: "second-parent",
+		AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before string
+	// holds checks the secrets each client has on the server, by description.
+	holds := func(want map[string][]string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			current, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
+			if err != nil {
+				return err
+			}
+			for clientID, descriptions := range want {
+				var got []string
+				for sec, err := range e.API.ListClientSecrets(testContext(t), clientID) {
+					if err != nil {
+						return err
+					}
+					if sec.ClientSecretID != current {
+						return fmt.Errorf("client %s holds secret %s, not the one in state (%s)", clientID, sec.ClientSecretID, current)
+					}
+					got = append(got, sec.Description)
+				}
+				if !slices.Equal(got, descriptions) {
+					return fmt.Errorf("client %s holds secrets described %q, want %q", clientID, got, descriptions)
+				}
+			}
+			return nil
+		}
+	}
+	replaced := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+		plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+	}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, first, `description = "one"`),
+				Check:  resource.ComposeTestCheckFunc(testAccCaptureAttr(testAccSecretAddr, "secret_id", &before), holds(map[string][]string{first: {"one"}})),
+			},
+			{
+				Config:           testAccIAMClientSecretResourceConfig(e, first, `description = "two"`),
+				ConfigPlanChecks: replaced,
+				Check: resource.ComposeTestCheckFunc(testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &before),
+					holds(map[string][]string{first: {"two"}})),
+			},
+			{
+				Config:           testAccIAMClientSecretResourceConfig(e, other.ClientID, `description = "two"`),
+				ConfigPlanChecks: replaced,
+				Check:            holds(map[string][]string{first: nil, other.ClientID: {"two"}}),
+			},
+		},
+	})
 }

@@ -52,6 +52,7 @@ func TestAccIAMPolicyResource_basic(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t)
+	alice := "user-" + mockserver.SeedUserAliceID
 
 	sameClient := statecheck.CompareValue(compare.ValuesSame())
 	resource.Test(t, resource.TestCase{
@@ -112,6 +113,49 @@ func TestAccIAMPolicyResource_basic(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
 					testAccCheckIAMPolicyCount(t, e, testAccIAMClientAddr, 1),
+				),
+			},
+			{
+				// Another subject replaces the grant too; a second grant of the same subject and action
+				// on another scope is read as its own policy, not as the first.
+				Config: testAccIAMPolicyResourceConfig(e, "iam.manage", "/subscriptions/123/resource-groups/my-company") +
+					fmt.Sprintf(`
+resource "aritma_iam_policy" "alice" {
+  subject = %[1]q
+  action  = "iam.client.read"
+  scope   = "/subscriptions/123"
+}
+
+resource "aritma_iam_policy" "alice_elsewhere" {
+  subject = %[1]q
+  action  = "iam.client.read"
+  scope   = "/subscriptions/456"
+}
+`, alice),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionNoop),
+					},
+				},
+			},
+			{
+				Config: testAccIAMPolicyResourceConfigSubject(e, alice, "iam.manage", "/subscriptions/123/resource-groups/my-company") +
+					`
+resource "aritma_iam_client" "test" {
+  name                = "reporting-service"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+`,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionReplace),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+					testAccCheckIAMPolicyCount(t, e, testAccIAMClientAddr, 0),
+					resource.TestCheckResourceAttr(testAccIAMPolicyAddr, "subject", alice),
 				),
 			},
 		},
