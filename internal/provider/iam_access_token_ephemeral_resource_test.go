@@ -307,6 +307,14 @@ client_secret = "wrong-secret-123"`, clientID)),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client.*invalid_client.*Check client_id and client_secret`),
 			},
 			{
+				// A scope the client is not allowed.
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"
+scopes = ["bankservice"]`, clientID)),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*invalid_scope.*` +
+					expectErrorText(`Request only scopes in the client's allowed_scopes, or leave scopes unset to get all of them.`).String()),
+			},
+			{
 				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "wrong-secret-123"
 scopes = ["services.iam", "bank service"]`, clientID)),

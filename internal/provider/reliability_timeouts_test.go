@@ -314,9 +314,10 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 							slow.set(http.MethodDelete)
 							stepStart = time.Now()
 						},
-						Config:      config,
-						Destroy:     true,
-						ExpectError: expectTimedOut("Unable to Delete " + tc.what),
+						Config:  config,
+						Destroy: true,
+						ExpectError: regexp.MustCompile(expectTimedOut("Unable to Delete "+tc.what).String() + `(?s:.*?)` +
+							expectErrorText("The "+keptNoun(tc.kind)+" is kept in the state; apply or destroy again once the cause is fixed.").String()),
 					},
 					{
 						// The object survived both failures, in state and on the server.
@@ -398,6 +399,11 @@ resource "aritma_iam_policy" "slow" {
 
 // expectTimedOut matches the error diagnostic summary followed, in its detail, by the context
 // deadline that a timeouts block set.
+// keptNoun is how a failed delete's hint names an object of kind ("aritma_iam_client_secret").
+func keptNoun(kind string) string {
+	return map[string]string{"aritma_iam_client": "client", "aritma_iam_client_secret": "secret", "aritma_iam_policy": "policy"}[kind]
+}
+
 func expectTimedOut(summary string) *regexp.Regexp {
 	return regexp.MustCompile(`Error: ` + expectErrorText(summary).String() +
 		`(?s:.*?)` + expectErrorText("context deadline exceeded").String())
