@@ -30,7 +30,8 @@ func (f *clientSubjectIDFunction) Definition(_ context.Context, _ function.Defin
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                "client_id",
-				MarkdownDescription: "Client id, such as `aritma_iam_client.example.client_id`.",
+				MarkdownDescription: "Client id, such as `aritma_iam_client.example.client_id` — not its `subject_id`, " +
+					"which already has the prefix (`client-client-…` is a sign of that mix-up).",
 			},
 		},
 		Return: function.StringReturn{},
