@@ -29,7 +29,7 @@ func (f *clientSubjectIDFunction) Definition(_ context.Context, _ function.Defin
 			"known at plan time whenever the client id is.",
 		Parameters: []function.Parameter{
 			function.StringParameter{
-				Name:                "client_id",
+				Name: "client_id",
 				MarkdownDescription: "Client id, such as `aritma_iam_client.example.client_id` — not its `subject_id`, " +
 					"which already has the prefix (`client-client-…` is a sign of that mix-up).",
 			},
