@@ -82,8 +82,19 @@ var faultProfiles = []faultProfile{
 		name:    "read-lag-2s",
 		faults:  mockserver.Faults{ReadLagMS: 2000, Seed: 7},
 		clients: 20,
-		// A refresh right after the apply finds objects the lag still hides.
-		injected: answered(404),
+		// Whether the CLI's refresh came within 2 s of a create depends on the machine, so the
+		// proof makes its own: a client read right after its create is not found yet.
+		injected: func(ctx context.Context, _ *testEnv, checker *iam.Client) error {
+			c, err := checker.CreateClient(ctx, iam.ClientRequest{Name: "lag-probe",
+				AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+			if err != nil {
+				return err
+			}
+			if _, err := checker.GetClient(ctx, c.ClientID); !iam.IsNotFound(err) {
+				return fmt.Errorf("a client read right after its create answered %v, not 404: no read lag", err)
+			}
+			return nil
+		},
 	},
 	{
 		name:    "latency-200ms-jitter",
