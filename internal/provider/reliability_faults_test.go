@@ -90,8 +90,12 @@ var faultProfiles = []faultProfile{
 			if err != nil {
 				return err
 			}
-			if _, err := checker.GetClient(ctx, c.ClientID); !iam.IsNotFound(err) {
-				return fmt.Errorf("a client read right after its create answered %v, not 404: no read lag", err)
+			_, err = checker.GetClient(ctx, c.ClientID)
+			switch {
+			case err == nil:
+				return errors.New("a client read right after its create was found: no read lag")
+			case !iam.IsNotFound(err):
+				return fmt.Errorf("reading a client right after its create: %w", err)
 			}
 			return nil
 		},
