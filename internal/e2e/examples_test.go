@@ -107,21 +107,11 @@ func TestAccE2E_examples(t *testing.T) {
 			w.CopyExample(tc.dir)
 			configureExample(t, w, replace, vars)
 
-			run := func(args ...string) {
-				t.Helper()
-				out, errOut, err := w.Run(ctx, args...)
-				if err != nil {
-					t.Fatalf("%s: exit %d\n%s\n%s", strings.Join(args, " "), exitCode(err), out, errOut)
-				}
-				if n := strings.Count(out+errOut, "Warning:") - strings.Count(out+errOut, "Warning: Provider development overrides"); n > 0 {
-					t.Fatalf("%s warned:\n%s\n%s", strings.Join(args, " "), out, errOut)
-				}
-			}
-			run("apply", "-auto-approve")
+			w.RunClean(ctx, "apply", "-auto-approve")
 			if out, errOut, err := w.Run(ctx, "plan", "-detailed-exitcode"); exitCode(err) != 0 {
 				t.Fatalf("the plan after apply is not empty (exit %d)\n%s\n%s", exitCode(err), out, errOut)
 			}
-			run("destroy", "-auto-approve")
+			w.RunClean(ctx, "destroy", "-auto-approve")
 		})
 	}
 }

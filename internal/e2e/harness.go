@@ -325,6 +325,21 @@ func (w *workdir) Run(ctx context.Context, args ...string) (stdout, stderr strin
 	return out.String(), errOut.String(), err
 }
 
+// RunClean runs the CLI like Run and fails the test unless it succeeds without a warning: a failed
+// check block is only a warning and must not pass unnoticed. (The dev_overrides warning is the
+// harness's own doing.) It returns stdout.
+func (w *workdir) RunClean(ctx context.Context, args ...string) string {
+	w.t.Helper()
+	out, errOut, err := w.Run(ctx, args...)
+	if err != nil {
+		w.t.Fatalf("%s: exit %d\n%s\n%s", strings.Join(args, " "), exitCode(err), out, errOut)
+	}
+	if n := strings.Count(out+errOut, "Warning:") - strings.Count(out+errOut, "Warning: Provider development overrides"); n > 0 {
+		w.t.Fatalf("%s warned:\n%s\n%s", strings.Join(args, " "), out, errOut)
+	}
+	return out
+}
+
 // Start starts the CLI with args and returns the running command without waiting. Its Stdout and
 // Stderr are *lockedBuffer (read them with String at any time); the caller must Wait. The process
 // is interrupted (then killed) when the test ends, if still running.

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 )
@@ -20,19 +19,7 @@ func TestAccE2E_walkthrough(t *testing.T) {
 	w.CopyExample("walkthrough")
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	run := func(args ...string) string {
-		t.Helper()
-		out, errOut, err := w.Run(ctx, args...)
-		if err != nil {
-			t.Fatalf("%s: exit %d\n%s\n%s", strings.Join(args, " "), exitCode(err), out, errOut)
-		}
-		// A failed check block is only a warning: it must not pass unnoticed. (The dev_overrides
-		// warning is the test's own doing.)
-		if n := strings.Count(out+errOut, "Warning:") - strings.Count(out+errOut, "Warning: Provider development overrides"); n > 0 {
-			t.Fatalf("%s warned:\n%s\n%s", strings.Join(args, " "), out, errOut)
-		}
-		return out
-	}
+	run := func(args ...string) string { return w.RunClean(ctx, args...) }
 
 	run("apply", "-auto-approve")
 	var outputs struct {

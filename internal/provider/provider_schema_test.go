@@ -8,15 +8,22 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
-// Every schema, block and attribute is documented: the descriptions become the registry docs
-// (tfplugindocs), and an undocumented argument is one a user has to guess at.
-func TestSchemas_documented(t *testing.T) {
-	t.Parallel()
+// testProviderSchema is the provider's schema as the CLI gets it over the protocol.
+func testProviderSchema(t *testing.T) *tfprotov6.GetProviderSchemaResponse {
+	t.Helper()
 	server := providerserver.NewProtocol6(New("test")())()
 	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp
+}
+
+// Every schema, block and attribute is documented: the descriptions become the registry docs
+// (tfplugindocs), and an undocumented argument is one a user has to guess at.
+func TestSchemas_documented(t *testing.T) {
+	t.Parallel()
+	resp := testProviderSchema(t)
 	for _, d := range resp.Diagnostics {
 		t.Errorf("schema diagnostic: %s: %s", d.Summary, d.Detail)
 	}
@@ -77,11 +84,7 @@ func checkAttributeDocumented(t *testing.T, at string, a *tfprotov6.SchemaAttrib
 // answering 429 has no deadline at all.
 func TestSchemas_dataSourceReadTimeouts(t *testing.T) {
 	t.Parallel()
-	server := providerserver.NewProtocol6(New("test")())()
-	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := testProviderSchema(t)
 	if len(resp.DataSourceSchemas) == 0 {
 		t.Fatal("no data sources")
 	}
@@ -107,11 +110,7 @@ func TestSchemas_dataSourceReadTimeouts(t *testing.T) {
 // exact in both directions, so a new credential attribute has to be added here on purpose.
 func TestSchemas_credentialsSensitive(t *testing.T) {
 	t.Parallel()
-	server := providerserver.NewProtocol6(New("test")())()
-	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := testProviderSchema(t)
 	want := map[string]bool{
 		"provider.client_secret":                true,
 		"provider.access_token":                 true,
