@@ -53,9 +53,19 @@ func listPlain[T any](ctx context.Context, c *Client, path string) ([]T, error) 
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return nil, fmt.Errorf("GET %s: decoding response: %w", path, err)
 	}
+	// An envelope that says nothing of more pages is the whole catalogue; only one that does is
+	// read again, page by page.
+	var first envelope[T] = &envelopeB[T]{}
 	pages := listB[T, T](ctx, c, path, nil, same)
 	if probe.Items != nil {
+		first = &envelopeA[T]{}
 		pages = listA[T, T](ctx, c, path, nil, maxPageSizeA, same)
+	}
+	if err := json.Unmarshal(raw, first); err != nil {
+		return nil, fmt.Errorf("GET %s: decoding response: %w", path, err)
+	}
+	if n := len(first.entries()); first.last(1, n, n+1) {
+		return append([]T{}, first.entries()...), nil
 	}
 	out := []T{}
 	for v, err := range pages {

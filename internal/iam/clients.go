@@ -140,3 +140,23 @@ func (c *Client) ListClients(ctx context.Context, opts ListClientsOptions) iter.
 	}
 	return listA(ctx, c, "/v1/clients", q, size, same[OAuthClient])
 }
+
+// ProbeAPI asks the client list for one entry to learn whether the endpoint serves the IAM API
+// at all. It returns ErrNotFound when the list route itself answers 404 (the endpoint lacks the
+// API's base path, or is another service); any other answer of the server, a 403 for a caller
+// that may not list clients included, proves the route exists and returns nil. Only a failure
+// without an HTTP answer (network, timeout) is returned as such.
+func (c *Client) ProbeAPI(ctx context.Context) error {
+	q := url.Values{"page": {"1"}, "pageSize": {"1"}}
+	_, err := c.call(ctx, request{method: http.MethodGet, path: "/v1/clients", query: q, mode: retryIdempotent}, nil)
+	var apiErr *APIError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
+		return err
+	case errors.As(err, &apiErr):
+		return nil
+	}
+	return err
+}

@@ -303,5 +303,26 @@ func TestListActions_pagedEnvelopeReadWhole(t *testing.T) {
 				t.Fatalf("ListActions = %+v, want the 3 actions of both pages", acts)
 			}
 		})
+		// Wrapped, but without a word about pages (and deaf to page): the one answer is all of it.
+		t.Run(envelope+" unpaged", func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int64
+			f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+				calls.Add(1)
+				data := make([]map[string]any, 250)
+				for i := range data {
+					data[i] = map[string]any{"name": fmt.Sprintf("a%03d", i)}
+				}
+				key := "data"
+				if envelope == "A" {
+					key = "items"
+				}
+				writeJSON(w, 200, map[string]any{key: data})
+			})
+			acts, err := f.client(t).ListActions(ctxT(t))
+			if err != nil || len(acts) != 250 || calls.Load() != 1 {
+				t.Fatalf("ListActions = %d actions, %v, after %d requests; want 250 after 1", len(acts), err, calls.Load())
+			}
+		})
 	}
 }

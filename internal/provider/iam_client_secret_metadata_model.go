@@ -46,6 +46,9 @@ func clientSecretMetadataFromAPI(s iam.ClientSecret, now time.Time) clientSecret
 func expiresInDays(exp, now time.Time) int64 {
 	const day = 24 * 60 * 60
 	secs := exp.Unix() - now.Unix()
+	if exp.Nanosecond() < now.Nanosecond() {
+		secs-- // whole seconds, rounded down like the days
+	}
 	days := secs / day
 	if secs%day != 0 && secs < 0 {
 		days--

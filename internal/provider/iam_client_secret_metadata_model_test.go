@@ -52,3 +52,23 @@ func TestClientSecretMetadataFromAPI_convertsToUTC(t *testing.T) {
 		t.Errorf("got expiration %s created %s, want UTC", got.Expiration, got.Created)
 	}
 }
+
+func TestExpiresInDays_subsecond(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 500_000_000, time.UTC)
+	for _, c := range []struct {
+		exp  time.Duration
+		want int64
+	}{
+		{24*time.Hour - 300*time.Millisecond, 0},
+		{24 * time.Hour, 1},
+		{-24*time.Hour - 300*time.Millisecond, -2},
+		{-24 * time.Hour, -1},
+		{-300 * time.Millisecond, -1},
+		{300 * time.Millisecond, 0},
+	} {
+		if got := expiresInDays(now.Add(c.exp), now); got != c.want {
+			t.Errorf("expiresInDays(now%+v) = %d, want %d", c.exp, got, c.want)
+		}
+	}
+}

@@ -49,7 +49,8 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"`iam.client.read`), and a grant on a scope covers everything below it.\n\n" +
 			"A replacement deletes the old grant before it creates the new one, so the subject is without either " +
 			"for a moment; with `lifecycle { create_before_destroy = true }` the new grant exists first (the two " +
-			"triples differ, so both can exist at once).\n\n" +
+			"triples differ, so both can exist at once). A replacement of the same triple (`-replace`, " +
+			"`replace_triggered_by`) cannot be created first: leave `create_before_destroy` off for those.\n\n" +
 			"Creating a policy that already exists fails and asks you to import it: the provider never silently " +
 			"takes over a grant that someone else made. The one exception is a create the provider had to " +
 			"repeat (its first answer was lost, or said 5xx): a conflict on the repeat most likely means the first " +
@@ -119,16 +120,19 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	key := "policy " + id
 	end := r.data.created.begin(key)
 	created, err := r.data.client.CreatePolicy(ctx, p)
-	if err == nil {
+	// CreatePolicy counts a 409 on a repeated create as its own success; if another resource of
+	// this run made the grant, the success is that resource's, and this is a second declaration.
+	twice := err == nil && r.data.created.has(key)
+	if err == nil && !twice {
 		r.data.created.add(key)
 	}
 	end()
 	switch {
+	case twice:
+		resp.Diagnostics.AddError("IAM Policy Declared Twice", declaredTwiceDetail(id))
+		return
 	case errors.Is(err, iam.ErrConflict) && r.declaredTwice(ctx, key):
-		resp.Diagnostics.AddError("IAM Policy Declared Twice",
-			fmt.Sprintf("Another resource in this configuration has just created the policy %q: two resources "+
-				"declare the same subject, action and scope, and one grant cannot be managed by both. Remove one "+
-				"of them.\n\n%s", id, apiErrorDetail(err)))
+		resp.Diagnostics.AddError("IAM Policy Declared Twice", declaredTwiceDetail(id)+"\n\n"+apiErrorDetail(err))
 		return
 	case errors.Is(err, iam.ErrConflict):
 		resp.Diagnostics.AddError("IAM Policy Already Exists",
@@ -248,6 +252,12 @@ func (r *iamPolicyResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), subject)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("action"), action)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("scope"), scope)...)
+}
+
+// declaredTwiceDetail says that two resources of the configuration declare the policy id.
+func declaredTwiceDetail(id string) string {
+	return fmt.Sprintf("Another resource in this configuration has just created the policy %q: two resources "+
+		"declare the same subject, action and scope, and one grant cannot be managed by both. Remove one of them.", id)
 }
 
 // declaredTwice reports whether this provider process created the policy behind key in this run,

@@ -297,6 +297,7 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	// ARITMA_CLIENT_SECRET configure the default one, and the reverse. Only when the block sets
 	// neither do the environment variables decide (and both kinds there conflict).
 	set := func(v types.String) bool { return !v.IsNull() && v.ValueString() != "" }
+	blockHasBoth := set(cfg.AccessToken) && (set(cfg.ClientID) || set(cfg.ClientSecret))
 	switch {
 	case set(cfg.AccessToken) && !set(cfg.ClientID) && !set(cfg.ClientSecret):
 		s.AccessToken = cfg.AccessToken.ValueString()
@@ -316,6 +317,10 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	}
 
 	switch {
+	case blockHasBoth:
+		// ValidateConfig says this too, unless a value was still unknown then.
+		diags.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
+			"Set either access_token, or client_id and client_secret, not both.")
 	case s.AccessToken != "" && (s.ClientID != "" || s.ClientSecret != ""):
 		diags.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
 			"Both "+EnvAccessToken+" and "+EnvClientID+"/"+EnvClientSecret+" are set, and the provider block "+

@@ -335,11 +335,13 @@ func readAfterCreate[T any](ctx context.Context, p privateState, get func(contex
 	return v, err
 }
 
-// endpointCheck holds whether the endpoint has answered as the Aritma IAM API in this provider
-// process; the mutex makes concurrent 404s wait for one look instead of each asking.
+// endpointCheck holds what a probe found out about the endpoint in this provider process: that
+// it serves the Aritma IAM API, or that it does not. The mutex makes concurrent 404s wait for one
+// probe instead of each asking.
 type endpointCheck struct {
 	mu        sync.Mutex
 	confirmed bool
+	notAPI    bool
 }
 
 // notTheAPIError is what confirmNotFound returns when the endpoint itself answers 404. It is not a
@@ -350,36 +352,38 @@ type notTheAPIError struct {
 }
 
 func (e *notTheAPIError) Error() string {
-	return fmt.Sprintf("%s\n\nGET /v1/scopes answered 404 Not Found as well, though every Aritma IAM API "+
-		"serves it to any valid token: endpoint %q does not point at the Aritma IAM API, so this 404 says nothing "+
-		"about whether the object exists, and nothing was removed from the state. endpoint is the base URL that "+
-		"/v1/... is appended to, such as \"https://api.dev.aritma.io/core/iam\" (for the mock, "+
-		"\"http://127.0.0.1:8089\").", e.call, shownURL(e.endpoint))
+	return fmt.Sprintf("%s\n\nGET /v1/clients answered 404 Not Found as well, though every Aritma IAM API "+
+		"serves it: endpoint %q does not point at the Aritma IAM API, so this 404 says nothing about whether the "+
+		"object exists, and nothing was removed from the state. endpoint is the base URL that /v1/... is "+
+		"appended to, such as \"https://api.dev.aritma.io/core/iam\" (for the mock, \"http://127.0.0.1:8089\").",
+		e.call, shownURL(e.endpoint))
 }
 
 // confirmNotFound returns err, except that before a 404 is taken to mean the object is gone (and
 // Read drops it from the state, or Delete counts it as done) it makes sure the 404 came from the
 // API: a base path left out of endpoint makes every route 404 too, and then a refresh would drop
-// every object from the state and the next apply would create them all again. The look is
-// GET /v1/scopes, once per provider process; when it fails, that failure is returned instead.
+// every object from the state and the next apply would create them all again. The probe
+// (iam.Client.ProbeAPI: the client list, a route the API has in any version) runs once per
+// provider process; when it cannot get an answer at all, that failure is returned instead.
 func (p *providerData) confirmNotFound(ctx context.Context, err error) error {
 	if !iam.IsNotFound(err) {
 		return err
 	}
 	p.api.mu.Lock()
 	defer p.api.mu.Unlock()
-	if p.api.confirmed {
-		return err
+	if !p.api.confirmed && !p.api.notAPI {
+		switch perr := p.client.ProbeAPI(ctx); {
+		case perr == nil:
+			p.api.confirmed = true
+		case iam.IsNotFound(perr):
+			p.api.notAPI = true
+		default:
+			return fmt.Errorf("%s\n\nChecking that the endpoint is the Aritma IAM API (GET /v1/clients) before taking "+
+				"that to mean the object is gone failed, so nothing was removed from the state: %w", err.Error(), perr)
+		}
 	}
-	_, serr := p.client.ListScopes(ctx)
-	switch {
-	case serr == nil:
-		p.api.confirmed = true
-		return err
-	case iam.IsNotFound(serr):
+	if p.api.notAPI {
 		return &notTheAPIError{endpoint: p.endpoint, call: err.Error()}
-	default:
-		return fmt.Errorf("%s\n\nChecking that the endpoint is the Aritma IAM API (GET /v1/scopes) before taking "+
-			"that to mean the object is gone failed: %w", err.Error(), serr)
 	}
+	return err
 }

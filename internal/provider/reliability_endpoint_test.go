@@ -116,6 +116,7 @@ func TestConfirmNotFound(t *testing.T) {
 	}
 
 	wrong := data(ts.URL + "/core/iam")
+	ts.ResetStats()
 	err := wrong.confirmNotFound(ctx, gone)
 	var notAPI *notTheAPIError
 	if !errors.As(err, &notAPI) || iam.IsNotFound(err) {
@@ -125,6 +126,35 @@ func TestConfirmNotFound(t *testing.T) {
 		t.Errorf("wrong endpoint: error %q does not say %q", err, want)
 	}
 
+	for range 2 {
+		if err := wrong.confirmNotFound(ctx, gone); !errors.As(err, &notAPI) {
+			t.Fatalf("wrong endpoint, again: got %v", err)
+		}
+	}
+	if n := ts.Stats().Count(http.MethodGet, "/"); n != 1 {
+		t.Errorf("wrong endpoint: probed %d times for three 404s, want once", n)
+	}
+
+	// A caller that may not list clients gets a 403 from the probe: the route exists.
+	ctxAdmin := testContext(t)
+	admin := data(ts.URL).client
+	weak, err := admin.CreateClient(ctxAdmin, iam.ClientRequest{Name: "no-grants", AllowedGrantTypes: []string{"client_credentials"},
+		AllowedScopes: []string{"services.iam"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.CreateClientSecret(ctxAdmin, weak.ClientID, iam.SecretRequest{Value: "no-grants-secret-0123"}); err != nil {
+		t.Fatal(err)
+	}
+	weakClient, err := iam.NewClient(iam.Config{Endpoint: ts.URL, TokenURL: ts.TokenURL, ClientID: weak.ClientID,
+		ClientSecret: "no-grants-secret-0123", Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&providerData{client: weakClient, endpoint: ts.URL}).confirmNotFound(ctx, gone); !errors.Is(err, gone) {
+		t.Fatalf("caller without iam.client.read: got %v, want the 404 itself", err)
+	}
+
 	right := data(ts.URL)
 	ts.ResetStats()
 	for range 3 {
@@ -132,8 +162,8 @@ func TestConfirmNotFound(t *testing.T) {
 			t.Fatalf("right endpoint: got %v, want the 404 itself", err)
 		}
 	}
-	if n := ts.Stats().Count(http.MethodGet, "/v1/scopes"); n != 1 {
-		t.Errorf("right endpoint: GET /v1/scopes called %d times for three 404s, want once", n)
+	if n := ts.Stats().Count(http.MethodGet, "/v1/clients"); n != 1 {
+		t.Errorf("right endpoint: GET /v1/clients called %d times for three 404s, want once", n)
 	}
 	other := errors.New("boom")
 	if err := right.confirmNotFound(ctx, other); err != other { //nolint:errorlint // the same error must come back
