@@ -50,6 +50,19 @@ func (c relObjectCounts) String() string {
 	return fmt.Sprintf("%d clients, %d secrets, %d policies", c.clients, c.secrets, c.policies)
 }
 
+// relExpectObjects fails unless the mock holds exactly want, counted through the admin API; when
+// says at what point of the test ("after destroy").
+func relExpectObjects(ctx context.Context, api *iam.Client, want relObjectCounts, when string) error {
+	got, err := relCountObjects(ctx, api)
+	if err != nil {
+		return err
+	}
+	if got != want {
+		return fmt.Errorf("%s the server holds %s, want %s", when, got, want)
+	}
+	return nil
+}
+
 // relCountObjects counts, through the admin API, every client, secret and policy of the mock.
 func relCountObjects(ctx context.Context, api *iam.Client) (relObjectCounts, error) {
 	var n relObjectCounts

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -52,16 +51,7 @@ func TestAccReliability_wrongEndpoint(t *testing.T) {
 	}
 	one := relObjectCounts{clients: seeded.clients + 1, secrets: seeded.secrets + 1, policies: seeded.policies + 1}
 	holds := func(want relObjectCounts) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			got, err := relCountObjects(ctx, e.API)
-			if err != nil {
-				return err
-			}
-			if got != want {
-				return fmt.Errorf("the server holds %s, want %s", got, want)
-			}
-			return nil
-		}
+		return func(*terraform.State) error { return relExpectObjects(ctx, e.API, want, "now") }
 	}
 	start := time.Now()
 	result, details := reliability.ResultFailed, "did not complete"

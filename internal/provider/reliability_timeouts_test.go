@@ -267,16 +267,7 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 			}
 			var created relObjectCounts
 			// holds checks what the server holds through the API.
-			holds := func(want relObjectCounts, when string) error {
-				now, err := relCountObjects(ctx, te.api)
-				if err != nil {
-					return err
-				}
-				if now != want {
-					return fmt.Errorf("%s the server holds %s, want %s", when, now, want)
-				}
-				return nil
-			}
+			holds := func(want relObjectCounts, when string) error { return relExpectObjects(ctx, te.api, want, when) }
 			var stepStart time.Time
 			var readTook, deleteTook time.Duration
 			start := time.Now()
