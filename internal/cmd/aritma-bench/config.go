@@ -12,7 +12,11 @@ const (
 	kindProvider = "provider" // the aritma resources against the mock, no latency
 	kindLatency  = "latency"  // the aritma resources against the mock with injected latency
 	kindPlugin   = "plugin"   // noop_data: terraform_data served by a framework provider that does nothing
+	kindProtocol = "protocol" // noop_data served straight through terraform-plugin-go, no framework
 )
+
+// protocolEnv makes the no-op provider serve noop_data without the framework (kindProtocol).
+const protocolEnv = "ARITMA_BENCH_NOOP_PROTOCOL"
 
 // workloadFormat names the shape of the configurations, so that -resume never mixes runs of
 // different shapes. Change it whenever workloadFiles changes what is measured.
@@ -38,7 +42,7 @@ func workloadFiles(kind string, n int) map[string]string {
 		// The provider block is empty: endpoint, token URL and credentials come from the ARITMA_*
 		// environment, so the same file works against any mock.
 		module, provider = requiredProvider("aritma")+providerModule, requiredProvider("aritma")+"provider \"aritma\" {}\n\n"
-	case kindPlugin:
+	case kindPlugin, kindProtocol:
 		module, provider = requiredProvider("noop")+strings.ReplaceAll(floorModule, "terraform_data", "noop_data"), requiredProvider("noop")
 	}
 	root := fmt.Sprintf(`%smodule "client" {

@@ -106,8 +106,8 @@ func parseFlags(args []string) (options, error) {
 	fs := flag.NewFlagSet("aritma-bench", flag.ContinueOnError)
 	nList := fs.String("n", "50,200,1000", "comma-separated numbers of clients N (each workload has 5N resources)")
 	fs.BoolVar(&o.quick, "quick", false, "smoke test: N = 20 (unless -n is given); the README is left alone unless -readme is given")
-	fs.BoolVar(&o.floorOnly, "floor-only", false, "run only the floors (terraform_data, and the no-op plugin provider if -runs has it): no mock, no aritma provider")
-	kinds := fs.String("runs", "floor,plugin,provider,latency", "workloads to run: floor (terraform_data), plugin (noop_data of a provider that does nothing), provider (aritma, no latency), latency (aritma with -latency)")
+	fs.BoolVar(&o.floorOnly, "floor-only", false, "run only the floors (terraform_data, and the no-op providers if -runs has them): no mock, no aritma provider")
+	kinds := fs.String("runs", "floor,plugin,protocol,provider,latency", "workloads to run: floor (terraform_data), plugin (noop_data of a framework provider that does nothing), protocol (the same noop_data served without the framework), provider (aritma, no latency), latency (aritma with -latency)")
 	fs.StringVar(&o.cli, "cli", "terraform", "Terraform-compatible CLI to drive: terraform, tofu, or a path (make bench passes OpenTofu)")
 	fs.StringVar(&o.binDir, "bin", "bin", "directory holding terraform-provider-aritma and aritma-mock")
 	fs.StringVar(&o.workDir, "work", ".bench", "directory for working directories, logs and results.json")
@@ -154,13 +154,13 @@ func parseFlags(args []string) (options, error) {
 	o.ns = slices.Compact(o.ns)
 	for k := range strings.SplitSeq(*kinds, ",") {
 		k = strings.TrimSpace(k)
-		if !slices.Contains([]string{kindFloor, kindPlugin, kindProvider, kindLatency}, k) {
-			return o, fmt.Errorf("-runs: unknown workload %q (floor, plugin, provider, latency)", k)
+		if !slices.Contains([]string{kindFloor, kindPlugin, kindProtocol, kindProvider, kindLatency}, k) {
+			return o, fmt.Errorf("-runs: unknown workload %q (floor, plugin, protocol, provider, latency)", k)
 		}
 		if k == kindLatency && o.latencyMS <= 0 {
 			continue
 		}
-		if o.floorOnly && k != kindFloor && k != kindPlugin {
+		if o.floorOnly && k != kindFloor && k != kindPlugin && k != kindProtocol {
 			continue
 		}
 		o.kinds = append(o.kinds, k)
@@ -241,7 +241,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 	}
 
 	h := &harness{opts: o, cli: cli, work: work, log: log}
-	if slices.Contains(o.kinds, kindPlugin) {
+	if slices.Contains(o.kinds, kindPlugin) || slices.Contains(o.kinds, kindProtocol) {
 		if h.noopBin, err = buildNoopProvider(ctx, root, work); err != nil {
 			return rep, err
 		}
@@ -385,7 +385,7 @@ type harness struct {
 
 // installWrapper builds rusage-wrap as <work>/plugins/terraform-provider-aritma (and -noop, the
 // same program) and writes the CLI configuration whose dev_overrides point there. provider is the
-// real binary it runs for the aritma workloads, h.noopBin for the plugin floor.
+// real binary it runs for the aritma workloads, h.noopBin for the plugin and protocol floors.
 func (h *harness) installWrapper(ctx context.Context, root, provider string) error {
 	h.wrapDir = filepath.Join(h.work, "plugins")
 	h.cliRC = filepath.Join(h.work, "cli.tfrc")
@@ -435,12 +435,15 @@ func (h *harness) env(kind, wrapOut string) []string {
 	if h.opts.pprofDir != "" {
 		env = append(env, "ARITMA_BENCH_PPROF_DIR="+h.opts.pprofDir)
 	}
+	if kind == kindProtocol {
+		env = append(env, protocolEnv+"=1")
+	}
 	return append(env, h.opts.extraEnv...)
 }
 
 // wrappedBin is the provider binary rusage-wrap runs for a workload of kind.
 func (h *harness) wrappedBin(kind string) string {
-	if kind == kindPlugin {
+	if kind == kindPlugin || kind == kindProtocol {
 		return h.noopBin
 	}
 	return h.providerBin

@@ -155,6 +155,8 @@ func kindLabel(r runResult) string {
 		return "floor"
 	case kindPlugin:
 		return "no-op plugin"
+	case kindProtocol:
+		return "no-op protocol"
 	case kindLatency:
 		return fmt.Sprintf("aritma +%d ms", r.LatencyMS)
 	default:
@@ -190,6 +192,7 @@ func (rep *report) markdown() string {
 	}
 	b.WriteString(". Times in seconds, memory is peak RSS in MB; *floor* is the same graph of `terraform_data` resources, ")
 	b.WriteString("*no-op plugin* the same graph of `noop_data`, terraform_data served by a terraform-plugin-framework provider that does nothing, ")
+	b.WriteString("*no-op protocol* the same `noop_data` served straight through terraform-plugin-go, without the framework: what the plugin protocol costs any provider, ")
 	b.WriteString("and *× plugin* the aritma run's wall time over it: what the aritma provider costs beyond what any framework provider costs; ")
 	b.WriteString("*ideal* is API calls × latency ÷ parallelism. CPU is user + system time; *CPU × floor* is (CLI + provider CPU) ÷ the floor's CLI CPU, ")
 	b.WriteString("a steadier ratio than wall time on a shared machine.\n\n")
@@ -560,6 +563,12 @@ func (rep *report) floorTargets() []target {
 			if g, ok := gr.phase(ph); ok && g.WallSec > 0 && g.Err == "" {
 				t.detail += fmt.Sprintf("; the no-op plugin provider %.2f s (%.2f× floor), so aritma = %.2f× it; CPU CLI+provider %.2f s, of which provider %.2f s (aritma %.2f s)",
 					g.WallSec, g.WallSec/f.WallSec, p.WallSec/g.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec, p.ProvCPUSec)
+			}
+		}
+		if gr, ok := rep.run(kindProtocol, n); ok {
+			if g, ok := gr.phase(ph); ok && g.WallSec > 0 && g.Err == "" {
+				t.detail += fmt.Sprintf("; the no-op provider without the framework %.2f s (%.2f× floor; CPU CLI+provider %.2f s, of which provider %.2f s)",
+					g.WallSec, g.WallSec/f.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec)
 			}
 		}
 		if n != rep.targetN() {

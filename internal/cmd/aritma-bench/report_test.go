@@ -116,7 +116,7 @@ func TestCheckCalls(t *testing.T) {
 }
 
 func TestConfigsHaveFiveResourcesPerClient(t *testing.T) {
-	for _, kind := range []string{kindFloor, kindPlugin, kindProvider} {
+	for _, kind := range []string{kindFloor, kindPlugin, kindProtocol, kindProvider} {
 		files := workloadFiles(kind, 7)
 		if root := files["main.tf"]; !strings.Contains(root, "count  = 7\n") || !strings.Contains(root, `source = "./client"`) {
 			t.Errorf("%s: root module does not call ./client 7 times:\n%s", kind, root)
@@ -131,7 +131,7 @@ func TestConfigsHaveFiveResourcesPerClient(t *testing.T) {
 		if hasProvider := strings.Contains(files["main.tf"], `provider "aritma"`); hasProvider != (kind == kindProvider) {
 			t.Errorf("%s: provider block present = %v", kind, hasProvider)
 		}
-		if usesNoop := strings.Contains(module, `resource "noop_data"`) && strings.Contains(module, `source = "aritma/noop"`); usesNoop != (kind == kindPlugin) {
+		if usesNoop := strings.Contains(module, `resource "noop_data"`) && strings.Contains(module, `source = "aritma/noop"`); usesNoop != (kind == kindPlugin || kind == kindProtocol) {
 			t.Errorf("%s: noop_data from aritma/noop = %v", kind, usesNoop)
 		}
 	}

@@ -8,6 +8,9 @@
 // aritma provider itself costs. It is served exactly as the aritma provider is
 // (provider.ServeFramework: RPC contexts released, unread logs off, the same GC settings), so the
 // comparison is like for like.
+//
+// With ARITMA_BENCH_NOOP_PROTOCOL set it serves the same noop_data without the framework, straight
+// through terraform-plugin-go (protocol.go): the third floor, what the plugin protocol itself costs.
 package main
 
 import (
@@ -15,6 +18,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -28,6 +32,12 @@ import (
 )
 
 func main() {
+	if os.Getenv(protocolEnv) != "" {
+		if err := serveProtocol(); err != nil {
+			log.Fatal(err.Error())
+		}
+		return
+	}
 	if err := aritma.ServeFramework("registry.terraform.io/aritma/noop", "noop",
 		func() provider.Provider { return noopProvider{} }, false); err != nil {
 		log.Fatal(err.Error())
