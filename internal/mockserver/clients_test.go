@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -177,8 +178,10 @@ func TestClientList(t *testing.T) {
 
 func TestClientDeleteCascades(t *testing.T) {
 	e := newEnv(t)
-	id, _ := e.newClientWithSecret("gone")
+	id, secret := e.newClientWithSecret("gone")
 	sid := "client-" + id
+	creds := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
+	e.want(e.tokenReq("/connect/token", creds, nil), 200)
 	g := e.newGroup("team")
 	e.want(e.call("POST", "/v1/subjects/groups/"+g+"/members", map[string]any{"subjectIds": []string{sid}}), 204)
 	e.grant(sid, "/subscriptions/1", "banking.ais.read")
@@ -191,6 +194,8 @@ func TestClientDeleteCascades(t *testing.T) {
 		t.Errorf("memberships left: %d", n)
 	}
 	e.wantProblem(e.call("GET", "/v1/clients/"+id+"/secrets", nil), 404, "", "")
+	// Its credentials stop working with it.
+	e.want(e.tokenReq("/connect/token", creds, nil), 401)
 	// Recreating the policy for the gone subject is a 400.
 	e.wantProblem(e.call("POST", "/v1/policies", map[string]any{"subject": sid, "scope": "/", "action": "owner"}), 400, "subject", "does not exist")
 }
