@@ -567,8 +567,8 @@ func (rep *report) floorTargets() []target {
 		}
 		if gr, ok := rep.run(kindProtocol, n); ok {
 			if g, ok := gr.phase(ph); ok && g.WallSec > 0 && g.Err == "" {
-				t.detail += fmt.Sprintf("; the no-op provider without the framework %.2f s (%.2f× floor; CPU CLI+provider %.2f s, of which provider %.2f s)",
-					g.WallSec, g.WallSec/f.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec)
+				t.detail += fmt.Sprintf("; the no-op provider without the framework %.2f s (%.2f× floor), so aritma = %.2f× it; CPU CLI+provider %.2f s, of which provider %.2f s",
+					g.WallSec, g.WallSec/f.WallSec, p.WallSec/g.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec)
 			}
 		}
 		if n != rep.targetN() {
