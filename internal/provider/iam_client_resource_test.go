@@ -340,6 +340,78 @@ func TestAccIAMClientResource_disappears(t *testing.T) {
 	})
 }
 
+// TestAccIAMClientResource_disappearsBeforeUpdate: a client deleted after a plan that did not
+// refresh (-refresh=false, or deleted between plan and apply) fails its update with a way out, the
+// state keeps the client until the next refresh drops it, and that apply converges.
+func TestAccIAMClientResource_disappearsBeforeUpdate(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+
+	before := testAccIAMClientResourceConfig(e, "nightly-job", testAccIAMClientM2MBody)
+	after := testAccIAMClientResourceConfig(e, "nightly-job", testAccIAMClientM2MBody+"\n  description = \"runs at night\"")
+	var clientID string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		// Plans that do not refresh, as `terraform plan -refresh=false` or a deletion between plan
+		// and apply leave them.
+		AdditionalCLIOptions: &resource.AdditionalCLIOptions{Plan: resource.PlanOptions{NoRefresh: true}},
+		Steps: []resource.TestStep{
+			{
+				Config: before,
+				Check:  testAccCaptureAttr(testAccIAMClientAddr, "id", &clientID),
+			},
+			{
+				RefreshState: true, // ends the read-after-create grace period (see _disappears)
+			},
+			{
+				PreConfig: func() {
+					if err := e.API.DeleteClient(testContext(t), clientID); err != nil {
+						t.Fatalf("deleting the client out of band: %v", err)
+					}
+				},
+				Config: after,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+					},
+				},
+				ExpectError: expectErrorTexts("Error: Unable to Update IAM Client",
+					"The client was deleted outside Terraform. Run terraform apply again (its refresh drops the "+
+						"client from the state and plans to create it)."),
+			},
+			{
+				// What the hint promises: a refresh drops the client (plans here run with
+				// -refresh=false, so the refresh is its own step) ...
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// ... and the apply creates it again, with the new description.
+				Config: after,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionCreate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+						Name: "nightly-job", Description: "runs at night",
+						AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+					}),
+					func(s *terraform.State) error {
+						if got := s.RootModule().Resources[testAccIAMClientAddr].Primary.ID; got == clientID {
+							return fmt.Errorf("the state still holds the deleted client %s", clientID)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
 func TestAccIAMClientResource_validation(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
