@@ -156,6 +156,9 @@ func TestClientList(t *testing.T) {
 		{"?pageSize=0", 1, 1, 1},
 		{"?pageSize=1000", 1, 100, 27},
 		{"?page=99", 99, 20, 0},
+		// Integers beyond int64 are integers all the same: they clamp.
+		{"?pageSize=99999999999999999999", 1, 100, 27},
+		{"?pageSize=-99999999999999999999", 1, 20, 20},
 		{"?searchText=other", 1, 20, 1},
 		{"?searchText=nomatch", 1, 20, 0},
 	}

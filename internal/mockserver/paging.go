@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -14,13 +15,14 @@ type pageReq struct {
 }
 
 // parsePaging reads page and pageSize (CONTRACT.md §2, §9): non-integers are
-// 400, negative values count as absent, page 0 means 1, size is clamped.
+// 400, negative values count as absent, page 0 means 1, size is clamped. An
+// integer too large for an int is still an integer: it clamps like any other.
 func parsePaging(r *http.Request, defSize, minSize, maxSize int) (pageReq, fieldErrors) {
 	q := r.URL.Query()
 	errs := fieldErrors{}
 	p := pageReq{page: 1, size: defSize}
 	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := atoiClamped(v)
 		switch {
 		case err != nil:
 			errs.add("page", "page must be an integer")
@@ -29,7 +31,7 @@ func parsePaging(r *http.Request, defSize, minSize, maxSize int) (pageReq, field
 		}
 	}
 	if v := q.Get("pageSize"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := atoiClamped(v)
 		switch {
 		case err != nil:
 			errs.add("pageSize", "pageSize must be an integer")
@@ -176,3 +178,13 @@ const (
 	pageADefault, pageAMin, pageAMax = 20, 1, 100
 	pageBDefault, pageBMin, pageBMax = 100, 10, 200
 )
+
+// atoiClamped is strconv.Atoi, except that an integer out of int's range is
+// no error: Atoi has already clamped it to the nearest int.
+func atoiClamped(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if errors.Is(err, strconv.ErrRange) {
+		return n, nil
+	}
+	return n, err
+}
