@@ -55,6 +55,8 @@ type Client struct {
 	tokens    tokenProvider
 	userAgent string
 	timeout   time.Duration // per attempt, for error messages
+	// credentials are the configured client secret or access token, redacted from every error.
+	credentials []string
 }
 
 // NewClient validates cfg and builds a Client. No request is made: the token is fetched lazily on
@@ -71,7 +73,8 @@ func NewClient(cfg Config) (*Client, error) {
 	base := baseTransport(cfg.HTTPClient)
 	logged := &loggingTransport{next: base, log: cfg.Log, userAgent: ua}
 
-	c := &Client{baseURL: strings.TrimRight(cfg.Endpoint, "/"), userAgent: ua, timeout: cfg.RequestTimeout}
+	c := &Client{baseURL: strings.TrimRight(cfg.Endpoint, "/"), userAgent: ua, timeout: cfg.RequestTimeout,
+		credentials: []string{cfg.ClientSecret, cfg.AccessToken}}
 	if cfg.AccessToken != "" {
 		c.tokens = staticToken(cfg.AccessToken)
 	} else {

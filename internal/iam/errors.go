@@ -134,14 +134,17 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// redact removes a caller-chosen secret from every text the server sent back, in case a
-// misbehaving server or proxy echoes the request.
-func (e *APIError) redact(secret string) {
-	if secret == "" {
+// redact removes secrets (a caller-chosen secret value, the bearer token, the provider's own
+// credentials) from every text the server sent back, in case a misbehaving server or proxy echoes
+// the request or its headers.
+func (e *APIError) redact(secrets ...string) {
+	r := newRedactor(secrets...)
+	if len(r.forms) == 0 {
 		return
 	}
-	replace := newRedactor(secret).text
+	replace := r.text
 	e.Title, e.Detail, e.Instance, e.Type = replace(e.Title), replace(e.Detail), replace(e.Instance), replace(e.Type)
+	e.TraceID = replace(e.TraceID)
 	for k, msgs := range e.FieldErrors {
 		for i := range msgs {
 			msgs[i] = replace(msgs[i])
@@ -158,25 +161,28 @@ func (e *APIError) redact(secret string) {
 // also with its whitespace collapsed the way clean and snippet collapse the text around it.
 type redactor struct{ forms []string }
 
-func newRedactor(secret string) *redactor {
-	if secret == "" {
-		return &redactor{}
-	}
-	jsonEsc := func(escapeHTML bool) string {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(escapeHTML)
-		_ = enc.Encode(secret)
-		return strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n"), "\"")[1:]
-	}
+// newRedactor redacts every non-empty one of secrets.
+func newRedactor(secrets ...string) *redactor {
 	seen := map[string]bool{}
 	var forms []string
-	for _, f := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEsc(true), jsonEsc(false),
-		html.EscapeString(secret)} {
-		for _, g := range []string{f, clean(f)} {
-			if g != "" && !seen[g] {
-				seen[g] = true
-				forms = append(forms, g)
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		jsonEsc := func(escapeHTML bool) string {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(escapeHTML)
+			_ = enc.Encode(secret)
+			return strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n"), "\"")[1:]
+		}
+		for _, f := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEsc(true), jsonEsc(false),
+			html.EscapeString(secret)} {
+			for _, g := range []string{f, clean(f)} {
+				if g != "" && !seen[g] {
+					seen[g] = true
+					forms = append(forms, g)
+				}
 			}
 		}
 	}
@@ -185,31 +191,37 @@ func newRedactor(secret string) *redactor {
 	return &redactor{forms: forms}
 }
 
-// text returns s with every form of the secret replaced, including the start of one that
+// text returns s with every form of the secrets replaced, including the start of one that
 // snippet cut short at the end of s.
 func (r *redactor) text(s string) string {
 	for _, f := range r.forms {
 		s = strings.ReplaceAll(s, f, "[redacted]")
 	}
-	for _, f := range r.forms {
-		s = redactCutEnd(s, f)
-	}
-	return s
+	return redactCutEnd(s, r.forms...)
 }
 
-// redactCutEnd redacts the start of secret where snippet cut a text short ("…") in the middle
-// of it: the whole secret is no longer there to be replaced, but its first characters are.
-func redactCutEnd(s, secret string) string {
+// redactCutEnd redacts the start of a secret where snippet cut a text short ("…") in the middle
+// of it: the whole secret is no longer there to be replaced, but its first characters are. Of
+// several secrets, the one whose start covers the most of the end wins: a shorter match (a
+// single character, by chance) must not hide a longer one.
+func redactCutEnd(s string, secrets ...string) string {
 	body, cut := strings.CutSuffix(s, "…")
 	if !cut {
 		return s
 	}
-	for n := min(len(secret)-1, len(body)); n > 0; n-- {
-		if strings.HasSuffix(body, secret[:n]) {
-			return body[:len(body)-n] + "[redacted]…"
+	longest := 0
+	for _, secret := range secrets {
+		for n := min(len(secret)-1, len(body)); n > longest; n-- {
+			if strings.HasSuffix(body, secret[:n]) {
+				longest = n
+				break
+			}
 		}
 	}
-	return s
+	if longest == 0 {
+		return s
+	}
+	return body[:len(body)-longest] + "[redacted]…"
 }
 
 // outcomeUnknownError wraps the failure of a create that may have been applied.

@@ -130,6 +130,38 @@ func TestAPIError_redactsEchoedSecret(t *testing.T) {
 	}
 }
 
+// A server or proxy that echoes the request's headers in an error must not put the bearer token
+// (or a static access token) into the error text; nor may a trace id carry it.
+func TestAPIError_redactsEchoedToken(t *testing.T) {
+	t.Parallel()
+	echo := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Request-Id", r.Header.Get("Authorization"))
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte("bad request; headers were Authorization: " + r.Header.Get("Authorization")))
+	}
+	for name, mod := range map[string]func(*Config){
+		"client credentials": func(*Config) {},
+		"static token":       func(c *Config) { c.ClientID, c.ClientSecret, c.AccessToken = "", "", "static-"+testSecret },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var sent string
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+				sent = strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+				echo(w, r)
+			})
+			_, err := f.client(t, mod).GetClient(ctxT(t), "c1")
+			if err == nil || sent == "" {
+				t.Fatalf("err %v, token sent %q", err, sent)
+			}
+			if strings.Contains(err.Error(), sent) || !strings.Contains(err.Error(), "Authorization: Bearer [redacted]") {
+				t.Fatalf("error %q leaks the token or lost the mark", err)
+			}
+		})
+	}
+}
+
 // A plain-text error body is cut to maxSnippet characters; a secret the cut splits must not
 // leave its first half behind.
 func TestAPIError_redactsSecretSplitByTheCut(t *testing.T) {
@@ -161,6 +193,11 @@ func TestRedactCutEnd(t *testing.T) {
 		if got := redactCutEnd(tt.in, "secret-value"); got != tt.want {
 			t.Errorf("redactCutEnd(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+	// A token that happens to start with the last character must not win over the secret whose
+	// start covers more of the end.
+	if got := redactCutEnd("cut here secr…", "r-token", "secret-value"); got != "cut here [redacted]…" {
+		t.Errorf("two secrets: %q", got)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -22,6 +23,9 @@ type request struct {
 	query  url.Values
 	body   any
 	mode   retryMode
+	// secrets are values of the request (a secret's value) that an error must not show, should
+	// the server echo them.
+	secrets []string
 }
 
 // response is what callers need of a successful answer once its body has been decoded.
@@ -78,6 +82,10 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 
 	if resp.StatusCode >= 300 {
 		apiErr := newAPIError(resp, r.method, display)
+		// A server or proxy that echoes the request, or its headers, must not put a secret or the
+		// token in an error. One pass over all of them, so that the end of a cut text is judged
+		// by the secret that covers most of it.
+		apiErr.redact(slices.Concat(r.secrets, []string{st.token}, c.credentials)...)
 		switch {
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.

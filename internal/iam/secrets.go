@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -46,12 +45,9 @@ func (c *Client) CreateClientSecret(ctx context.Context, clientID string, req Se
 		body.Expiration = &s
 	}
 	var out ClientSecret
-	res, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/clients/" + seg(clientID) + "/secrets", body: body, mode: retryCreate}, &out)
+	res, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/clients/" + seg(clientID) + "/secrets", body: body,
+		mode: retryCreate, secrets: []string{req.Value}}, &out)
 	if err != nil {
-		var apiErr *APIError
-		if errors.As(err, &apiErr) {
-			apiErr.redact(req.Value)
-		}
 		return nil, err
 	}
 	if out.ClientSecretID == "" {
