@@ -34,7 +34,7 @@ type Config struct {
 	ClientSecret   string        // never logged nor put into an error
 	AccessToken    string        // a static bearer token instead of client credentials
 	Scopes         []string      // requested token scopes; default ["services.iam"]
-	MaxRetries     int           // 0 means 4; negative means no retries
+	MaxRetries     int           // retries of 5xx and network errors; 0 means 4, negative none (429s and a new token after a 401 are retried regardless)
 	RequestTimeout time.Duration // per HTTP attempt; default 30s
 	RetryWaitMin   time.Duration // first backoff ceiling; default 250ms
 	RetryWaitMax   time.Duration // backoff cap; default 10s

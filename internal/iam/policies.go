@@ -46,15 +46,12 @@ func (c *Client) CreatePolicy(ctx context.Context, p Policy) (*Policy, error) {
 	}, &out)
 	if err != nil {
 		if res != nil && res.retried && errors.Is(err, ErrConflict) {
-			got, gerr := c.GetPolicy(ctx, p.Subject, p.Action, p.Scope)
-			if gerr == nil {
+			if got, gerr := c.GetPolicy(ctx, p.Subject, p.Action, p.Scope); gerr == nil {
 				return got, nil
 			}
-			if IsNotFound(gerr) {
-				// The 409 proves the policy exists; a lagging read just cannot show it yet.
-				return &Policy{Subject: p.Subject, Scope: p.Scope, Action: p.Action, Tenant: p.Tenant}, nil
-			}
-			return nil, gerr
+			// The 409 proves the policy exists; the read only adds its tenant, and one that lags
+			// or fails must not turn a grant that exists into a failed create.
+			return &Policy{Subject: p.Subject, Scope: p.Scope, Action: p.Action, Tenant: p.Tenant}, nil
 		}
 		return nil, err
 	}

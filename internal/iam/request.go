@@ -95,6 +95,10 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 			// A gateway lost the answer, or the server failed with no word on how far it got: it
 			// may have committed before it failed.
 			return res, &outcomeUnknownError{apiErr}
+		case r.mode != retryIdempotent && st.mayHaveActed && resp.StatusCode != http.StatusConflict:
+			// This answer speaks for the last attempt only; an earlier one may have been applied.
+			// (A 409 after such an attempt is its echo, which the caller resolves.)
+			return res, &outcomeUnknownError{apiErr}
 		}
 		return res, apiErr
 	}
@@ -128,7 +132,7 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 	}
 	err = wrapf(st.method, st.path, err)
 	var ae *authError
-	if st.mode != retryIdempotent && st.wrote.Load() && !errors.As(err, &ae) {
+	if st.mode != retryIdempotent && (st.wrote.Load() || st.mayHaveActed) && !errors.As(err, &ae) {
 		return &outcomeUnknownError{err}
 	}
 	return err

@@ -207,6 +207,31 @@ func TestRetryPolicy_givesUpAfterMaxRetries(t *testing.T) {
 	}
 }
 
+// MaxRetries 0 in the provider (-1 here) turns off the retries of failures only: a 429 is not
+// one (the server did not process the request), nor is the repeat with a new token after a 401.
+func TestRetryPolicy_noRetriesStillWaitsOutRateLimitsAndReauthenticates(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) <= 2 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"clientId": "c1", "name": "n"})
+	})
+	c := f.client(t, func(c *Config) { c.MaxRetries = -1 })
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil || f.apiCalls.Load() != 3 {
+		t.Fatalf("want success after two 429s; got %d attempts, %v", f.apiCalls.Load(), err)
+	}
+
+	// The token is revoked: the next call gets a 401, fetches a new token and succeeds.
+	f.reject("tok-1")
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil || f.tokenCalls.Load() != 2 {
+		t.Fatalf("want success with a second token; got %d token calls, %v", f.tokenCalls.Load(), err)
+	}
+}
+
 // 429s have their own budget (maxRateLimitRetries), so MaxRetries 1 does not stop a rate-limited
 // call after one retry; the call still ends with ErrRateLimited once that budget is spent.
 func TestRetryPolicy_rateLimitedErrorAfterRetries(t *testing.T) {
@@ -353,6 +378,45 @@ func TestCreatePolicy_conflictAfterRetryIsSuccess(t *testing.T) {
 	}
 	if *got != (Policy{Subject: "client-c1", Scope: "/x/1", Action: "owner", Tenant: "t1"}) {
 		t.Fatalf("got %+v", got)
+	}
+}
+
+// The 409 of a repeated create proves the grant exists; a read-back that fails must not turn it
+// into a failed create (the grant would be left outside Terraform's state).
+func TestCreatePolicy_conflictAfterRetryIsSuccessEvenIfTheReadFails(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPost && posts.Add(1) == 1:
+			w.WriteHeader(http.StatusInternalServerError) // may have committed
+		case r.Method == http.MethodPost:
+			problem(w, 409, "Conflict", nil)
+		default:
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	})
+	got, err := f.client(t, func(c *Config) { c.MaxRetries = 1 }).CreatePolicy(ctxT(t), Policy{Subject: "client-c1", Scope: "/x/1", Action: "owner"})
+	if err != nil || *got != (Policy{Subject: "client-c1", Scope: "/x/1", Action: "owner"}) {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+}
+
+// Once an attempt of a policy create may have been applied, the call's outcome is unknown
+// whatever the last attempt answered: a 503 that ends the retries speaks only for itself.
+func TestCreatePolicy_laterFailureAfterPossibleCommitIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		if posts.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway) // committed, answer lost
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	_, err := f.client(t, func(c *Config) { c.MaxRetries = 2 }).CreatePolicy(ctxT(t), Policy{Subject: "client-c1", Scope: "/", Action: "owner"})
+	if !errors.Is(err, ErrOutcomeUnknown) || posts.Load() != 3 {
+		t.Fatalf("want ErrOutcomeUnknown after 3 attempts; got %d, %v", posts.Load(), err)
 	}
 }
 

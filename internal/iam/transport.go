@@ -80,12 +80,11 @@ func callFrom(ctx context.Context) *callState {
 // newRetryClient builds a retryablehttp.Client with this package's retry policy. Its own logger is
 // disabled: it would print URLs at its own levels, and we log per attempt ourselves.
 func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryablehttp.Client {
-	retryMax := cfg.MaxRetries
-	if retryMax > 0 {
-		// API calls and token requests carry a callState, so spendRetry keeps the two budgets
-		// apart and this is only the outer bound.
-		retryMax += maxRateLimitRetries
-	}
+	// API calls and token requests carry a callState, so spendRetry keeps the budgets apart and
+	// this is only the outer bound: MaxRetries for failures, maxRateLimitRetries for 429s, and
+	// the one repeat with a new token after a 401. With MaxRetries 0, 429s and that repeat still
+	// happen: neither retries a failure.
+	retryMax := cfg.MaxRetries + maxRateLimitRetries + 1
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil,
@@ -187,6 +186,9 @@ func spendRetry(st *callState, resp *http.Response, maxRetries int) bool {
 	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
 		st.rateLimited++
 		return st.rateLimited <= maxRateLimitRetries
+	}
+	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+		return true // checkRetry allows it once per call (reauthed)
 	}
 	st.retries++
 	return st.retries <= maxRetries

@@ -140,9 +140,10 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried on 5xx and network "+
-					"errors (creates only when the server cannot have acted). Defaults to `%d`; `0` turns retries off. "+
-					"Answers 429 Too Many Requests do not count: they are retried as their `Retry-After` asks for as "+
-					"long as the operation's timeout allows (up to 100 times). Falls back to the `%s` environment "+
+					"errors (creates only when the server cannot have acted). Defaults to `%d`; `0` turns those retries off. "+
+					"Answers 429 Too Many Requests do not count, with any setting: they are retried as their `Retry-After` "+
+					"asks for as long as the operation's timeout allows (up to 100 times); nor does the one repeat with "+
+					"a new token after a 401. Falls back to the `%s` environment "+
 					"variable.", DefaultMaxRetries, EnvMaxRetries),
 				Optional: true,
 			},
