@@ -47,6 +47,10 @@ type oauthTokens struct {
 	mu       sync.Mutex // serializes fetches; guards the fields below
 	src      oauth2.TokenSource
 	fetchCtx context.Context // context of the caller that triggered the current fetch
+	// refused is the token endpoint's verdict on these credentials (see refusal), given to every
+	// later caller instead of asking again: the credentials do not change in a provider process,
+	// and each failed login counts towards a server's throttle of failed logins.
+	refused error
 }
 
 func newOAuthTokens(cfg Config, hc *http.Client) *oauthTokens {
@@ -130,6 +134,9 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	if c := o.cached.Load(); c.fresh() {
 		return c.tok, nil
 	}
+	if o.refused != nil {
+		return nil, o.refused
+	}
 	// Keep the caller's values (loggers) but not its cancellation: other callers wait for this
 	// fetch too. (A provider RPC's loggers are released when it returns; a fetch that outlives it
 	// then logs nothing more, but never without its masks.)
@@ -140,6 +147,9 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	t, err := o.src.Token()
 	o.fetchCtx = nil
 	if err != nil {
+		if refusal(err) {
+			o.refused = err
+		}
 		return nil, err
 	}
 	o.cached.Store(newCachedToken(t, start))
@@ -174,6 +184,15 @@ func (s fetchSource) Token() (*oauth2.Token, error) {
 		return nil, newAuthError(o.tokenURL, o.secret, err)
 	}
 	return t, nil
+}
+
+// refusal reports a token endpoint's answer about the credentials themselves (400 or 401:
+// invalid_client, unauthorized_client, invalid_scope, ...), which asking again cannot change;
+// not a 429, a 5xx or a request that got no answer.
+func refusal(err error) bool {
+	var ae *authError
+	return errors.As(err, &ae) && ae.cause == nil &&
+		(ae.status == http.StatusBadRequest || ae.status == http.StatusUnauthorized)
 }
 
 // authError is a failed token request. Its text names the token URL and the RFC 6749 error code

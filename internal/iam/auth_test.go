@@ -52,6 +52,39 @@ func TestToken_fetchedOnceForConcurrentCalls(t *testing.T) {
 	}
 }
 
+// Credentials the token endpoint refused are refused for the rest of the process without asking
+// again: with parallel operations, asking once per operation would count as many failed logins
+// and trip the server's throttle, turning "wrong secret" into "rate limited".
+func TestToken_refusalRemembered(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	c := f.client(t, func(c *Config) { c.ClientSecret = "wrong-" + testSecret })
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			_, err := c.GetClient(ctxT(t), "c1")
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "invalid_client") {
+			t.Fatalf("want invalid_client, got %v", err)
+		}
+	}
+	if _, err := c.ListScopes(ctxT(t)); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("a later call: %v", err)
+	}
+	if got := f.tokenCalls.Load(); got != 1 {
+		t.Fatalf("%d token requests, want 1", got)
+	}
+	if got := f.apiCalls.Load(); got != 0 {
+		t.Fatalf("%d API requests without a token", got)
+	}
+}
+
 func TestToken_reusedUntilNearExpiry(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, okClient)
