@@ -57,8 +57,8 @@ func checkClientIDArgument(clientID string) error {
 	switch {
 	case clientID == "":
 		return fmt.Errorf("client_id must not be empty")
-	case strings.ContainsAny(clientID, "/ \t\r\n"):
-		return fmt.Errorf("client_id %q is not a client id: it must not contain \"/\" or whitespace", clientID)
+	case strings.Contains(clientID, "/") || hasSpaceOrControl(clientID):
+		return fmt.Errorf("client_id %q is not a client id: it must not contain \"/\", whitespace or control characters", clientID)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -150,12 +151,17 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{
 		"token_url": shownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
 	})
-	tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{
+	treq := iam.TokenRequest{
 		TokenURL:     tokenURL,
 		ClientID:     cfg.ClientID.ValueString(),
 		ClientSecret: cfg.ClientSecret.ValueString(),
 		Scopes:       scopes,
-	})
+	}
+	if r.data != nil && r.data.requestTimeout > 0 {
+		// The provider's request_timeout bounds this request too, as its description says.
+		treq.HTTPClient = &http.Client{Timeout: r.data.requestTimeout}
+	}
+	tok, err := iam.ExchangeToken(ctx, treq)
 	if err != nil {
 		who := fmt.Sprintf("client %q", cfg.ClientID.ValueString())
 		if !cfg.SecretID.IsNull() {

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
 // testAccEchoProviderFactories adds the echo provider, which copies an ephemeral value into the
@@ -325,6 +326,19 @@ scopes = ["services.iam", "bank service"]`, clientID)),
 client_secret = "x"
 token_url = "http://id.example.com/connect/token"`, clientID)),
 				ExpectError: expectErrorText(`"http://id.example.com/connect/token" uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+			},
+			{
+				// The provider's request_timeout bounds the exchange too (it waited 30 s regardless).
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 5000}) },
+				Config: strings.Replace(cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"`, clientID)), "provider \"aritma\" {\n", "provider \"aritma\" {\n  request_timeout = \"1s\"\n", 1),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*requesting a token from.*failed.*Timeout exceeded`),
+			},
+			{
+				// Without the latency the same configuration works (and can be destroyed).
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{}) },
+				Config: strings.Replace(cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"`, clientID)), "provider \"aritma\" {\n", "provider \"aritma\" {\n  request_timeout = \"1s\"\n", 1),
 			},
 		},
 	})

@@ -69,12 +69,15 @@ func (d *iamPermissionsDataSource) Schema(ctx context.Context, _ datasource.Sche
 			},
 			"resource_type": schema.StringAttribute{
 				MarkdownDescription: "Keeps permissions whose scope ends in this resource type, such as `subscriptions` " +
-					"or `resource-groups` (exact match).",
-				Optional: true,
+					"or `resource-groups` (exact match; not empty: leave it out to keep all).",
+				Optional:   true,
+				Validators: []validator.String{permissionFilterValidator("resource_type")},
 			},
 			"resource_provider": schema.StringAttribute{
-				MarkdownDescription: "Keeps permissions of this resource provider, such as `aritma.control` (exact match).",
-				Optional:            true,
+				MarkdownDescription: "Keeps permissions of this resource provider, such as `aritma.control` (exact match; " +
+					"not empty: leave it out to keep all).",
+				Optional:   true,
+				Validators: []validator.String{permissionFilterValidator("resource_provider")},
 			},
 			"action": schema.StringAttribute{
 				MarkdownDescription: "Keeps permissions that grant this action: the action itself or any of its " +

@@ -261,6 +261,21 @@ data "aritma_iam_permissions" "x" {
 }
 `,
 			`Attribute client_id string length must be at least 1, got: 0`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
+  client_id     = "a"
+  resource_type = ""
+}
+`,
+			`resource_type must not be empty: the API reads an empty filter as none, so every permission would be `+
+				`kept. Leave resource_type out (null) to keep all; the grants on "/" are those whose resource_type is "".`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
+  client_id         = "a"
+  resource_provider = ""
+}
+`,
+			`resource_provider must not be empty: the API reads an empty filter as none`),
 	)
 }
 

@@ -72,6 +72,8 @@ type providerData struct {
 	endpoint string
 	tokenURL string
 	version  string
+	// requestTimeout bounds one HTTP attempt, the ephemeral token's exchange included.
+	requestTimeout time.Duration
 	// api remembers that endpoint answered as the Aritma IAM API (see confirmNotFound).
 	api endpointCheck
 	// created holds the ids of the clients and secrets this provider process created.
@@ -175,7 +177,10 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 			}
 		}
 	}
-	if known(cfg.AccessToken) && (known(cfg.ClientID) || known(cfg.ClientSecret)) {
+	// "" is unset, as in resolveSettings: a module that passes both kinds through variables
+	// defaulting to "" sets only the one that is filled in.
+	set := func(v types.String) bool { return known(v) && v.ValueString() != "" }
+	if set(cfg.AccessToken) && (set(cfg.ClientID) || set(cfg.ClientSecret)) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
 			"Set either access_token, or client_id and client_secret, not both.")
 	}
@@ -235,7 +240,8 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		"auth": authKind(settings),
 	})
 
-	data := &providerData{client: client, endpoint: settings.Endpoint, tokenURL: settings.TokenURL, version: p.version}
+	data := &providerData{client: client, endpoint: settings.Endpoint, tokenURL: settings.TokenURL, version: p.version,
+		requestTimeout: settings.RequestTimeout}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

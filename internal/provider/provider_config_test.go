@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -112,6 +113,15 @@ func TestAccProvider_configBothCredentials(t *testing.T) {
 				Config:      e.ProviderConfigWith("access_token", "not-a-real-token") + testAccProviderConfigResource,
 				PlanOnly:    true,
 				ExpectError: testAccExpectDiagnostic("Conflicting Aritma Credentials", `Set either access_token, or client_id and client_secret, not both.`),
+			},
+			{
+				// "" is unset: a module passing both kinds through variables that default to ""
+				// sets only the one filled in (Terraform validates the provider block again with
+				// the variables' values before configuring it).
+				Config: strings.Replace(e.ProviderConfigWith(), "provider \"aritma\" {\n", "provider \"aritma\" {\n  access_token = \"\"\n", 1) +
+					testAccProviderConfigResource,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
 			},
 		},
 	})

@@ -302,6 +302,23 @@ func subjectIDValidator() validator.String {
 	}
 }
 
+// permissionFilterValidator refuses "" for a filter of the permissions data source: the API reads
+// an empty filter as no filter (CONTRACT.md §9), so "" would keep every permission while reading
+// like "only those without a resource type" (the grants on "/").
+func permissionFilterValidator(name string) validator.String {
+	return stringCheck{
+		summary:     "Invalid Permission Filter",
+		description: "value must not be empty",
+		check: func(v string) error {
+			if v != "" {
+				return nil
+			}
+			return fmt.Errorf("%s must not be empty: the API reads an empty filter as none, so every permission "+
+				"would be kept. Leave %s out (null) to keep all; the grants on \"/\" are those whose resource_type is \"\"", name, name)
+		},
+	}
+}
+
 // setNotEmpty requires at least one element, in the API's words: "<attribute> must contain at
 // least one <what>". Unknown and null sets are left alone (Required catches null).
 type setNotEmpty struct {
