@@ -252,6 +252,14 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 
+	// Whether the secret is due is decided by the time it was last read, not by the clock:
+	// Terraform plans again at apply, from the same prior state, and a decision that flipped in
+	// between (the renew_before window opening after the plan) would fail the apply with
+	// "inconsistent final plan".
+	if req.Private != nil {
+		now = renewalClock(ctx, req.Private, now)
+	}
+
 	// Every refresh plans every secret: look at renew_before alone before reading whole models.
 	var renew types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("renew_before"), &renew)...)
@@ -417,6 +425,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	// No read-back: the create response is the source of truth, and the mark lets the next Read
 	// wait out an eventually consistent list instead of dropping the new secret as deleted.
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+	resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
 }
 
 // secretLookupKey is what a lost secret create is looked for by (see createdHere).
@@ -555,6 +564,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	// is nil only when a unit test calls Read directly.)
 	if resp.Private != nil {
 		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+		resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
 	}
 }
 

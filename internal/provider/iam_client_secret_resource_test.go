@@ -649,6 +649,64 @@ func TestAccIAMClientSecretResource_renewBefore(t *testing.T) {
 	})
 }
 
+// waitBeforeApply is a plan check that holds the apply until a time: a saved plan applied later,
+// or a slow "yes" at the prompt.
+type waitBeforeApply struct{ until time.Time }
+
+func (w waitBeforeApply) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, _ *plancheck.CheckPlanResponse) {
+	time.Sleep(time.Until(w.until))
+}
+
+// TestAccIAMClientSecretResource_renewalWindowOpensBeforeApply: renewal is decided by the time
+// of the refresh the plan was made from, so a window that opens between plan and apply does not
+// change the plan Terraform makes again at apply ("inconsistent final plan"); the next plan
+// proposes the replacement.
+func TestAccIAMClientSecretResource_renewalWindowOpensBeforeApply(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	start := time.Now()
+	expiration := start.Add(60 * time.Second).UTC().Format(time.RFC3339)
+	cfg := func(extra string) string {
+		return testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
+  description = "renewed soon"
+  expiration  = %q%s`, expiration, extra))
+	}
+	var secretID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(""),
+				Check:  testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
+			},
+			{
+				// Planned while the expiry is more than 30s away: an in-place update. The apply
+				// comes when it is less.
+				Config: cfg(`
+  renew_before = "30s"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
+					waitBeforeApply{until: start.Add(35 * time.Second)},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("renew_before"), knownvalue.StringExact("30s")),
+				},
+				Check: func(s *terraform.State) error {
+					if got := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]; got != secretID {
+						return fmt.Errorf("secret_id %s, want the in-place update to keep %s", got, secretID)
+					}
+					return nil
+				},
+				// The plan after the apply refreshes inside the window and proposes the renewal.
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
 func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)

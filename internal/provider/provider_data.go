@@ -284,6 +284,33 @@ type privateState interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
+// privateKeyRenewalClock records when a secret was last created or read: the time its renewal is
+// judged by (see iamClientSecretResource.ModifyPlan).
+const privateKeyRenewalClock = "renewal_clock"
+
+// setRenewalClock records t as the time renewal is judged by.
+func setRenewalClock(ctx context.Context, p privateState, t time.Time) diag.Diagnostics {
+	return p.SetKey(ctx, privateKeyRenewalClock, []byte(strconv.Quote(t.UTC().Format(time.RFC3339Nano))))
+}
+
+// renewalClock is the time setRenewalClock recorded, or fallback when there is none (state
+// written by an older provider) or it cannot be read.
+func renewalClock(ctx context.Context, p privateState, fallback time.Time) time.Time {
+	raw, diags := p.GetKey(ctx, privateKeyRenewalClock)
+	if diags.HasError() || len(raw) == 0 {
+		return fallback
+	}
+	s, err := strconv.Unquote(string(raw))
+	if err != nil {
+		return fallback
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fallback
+	}
+	return t
+}
+
 // privateKeyCreatedAt records when Create made the object, until Read first sees it.
 const privateKeyCreatedAt = "created_at"
 
