@@ -29,17 +29,7 @@ func TestToken_fetchedOnceForConcurrentCalls(t *testing.T) {
 	if f.tokenCalls.Load() != 0 {
 		t.Fatal("NewClient must not fetch a token")
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 50)
-	for range 50 {
-		wg.Go(func() {
-			_, err := c.GetClient(ctxT(t), "c1")
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range concurrentGets(t, c, 50) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,6 +42,18 @@ func TestToken_fetchedOnceForConcurrentCalls(t *testing.T) {
 	}
 }
 
+// concurrentGets makes n GetClient calls at once and returns their errors.
+func concurrentGets(t *testing.T, c *Client, n int) []error {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() { _, errs[i] = c.GetClient(ctxT(t), "c1") })
+	}
+	wg.Wait()
+	return errs
+}
+
 // Credentials the token endpoint refused are refused for the rest of the process without asking
 // again: with parallel operations, asking once per operation would count as many failed logins
 // and trip the server's throttle, turning "wrong secret" into "rate limited".
@@ -59,17 +61,7 @@ func TestToken_refusalRemembered(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, okClient)
 	c := f.client(t, func(c *Config) { c.ClientSecret = "wrong-" + testSecret })
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for range 20 {
-		wg.Go(func() {
-			_, err := c.GetClient(ctxT(t), "c1")
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	for _, err := range concurrentGets(t, c, 20) {
 		if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "invalid_client") {
 			t.Fatalf("want invalid_client, got %v", err)
 		}

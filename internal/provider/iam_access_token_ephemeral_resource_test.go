@@ -298,6 +298,8 @@ provider "echo" {
 resource "echo" "x" {}
 `
 	}
+	withTimeout := withProviderLine(cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"`, clientID)), `request_timeout = "1s"`)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
@@ -329,16 +331,14 @@ token_url = "http://id.example.com/connect/token"`, clientID)),
 			},
 			{
 				// The provider's request_timeout bounds the exchange too (it waited 30 s regardless).
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 5000}) },
-				Config: strings.Replace(cfg(fmt.Sprintf(`client_id = %q
-client_secret = "token-secret-0123456789"`, clientID)), "provider \"aritma\" {\n", "provider \"aritma\" {\n  request_timeout = \"1s\"\n", 1),
+				PreConfig:   func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 5000}) },
+				Config:      withTimeout,
 				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*requesting a token from.*failed.*Timeout exceeded`),
 			},
 			{
 				// Without the latency the same configuration works (and can be destroyed).
 				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{}) },
-				Config: strings.Replace(cfg(fmt.Sprintf(`client_id = %q
-client_secret = "token-secret-0123456789"`, clientID)), "provider \"aritma\" {\n", "provider \"aritma\" {\n  request_timeout = \"1s\"\n", 1),
+				Config:    withTimeout,
 			},
 		},
 	})

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -118,8 +117,7 @@ func TestAccProvider_configBothCredentials(t *testing.T) {
 				// "" is unset: a module passing both kinds through variables that default to ""
 				// sets only the one filled in (Terraform validates the provider block again with
 				// the variables' values before configuring it).
-				Config: strings.Replace(e.ProviderConfigWith(), "provider \"aritma\" {\n", "provider \"aritma\" {\n  access_token = \"\"\n", 1) +
-					testAccProviderConfigResource,
+				Config:             withProviderLine(e.ProviderConfigWith(), `access_token = ""`) + testAccProviderConfigResource,
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},

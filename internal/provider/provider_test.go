@@ -75,6 +75,12 @@ func (e *testEnv) ProviderConfig() string {
 // ProviderConfigWith is ProviderConfig with arguments changed, as name/value pairs: a pair
 // replaces the argument of that name, adds a new one, or with the value "" removes it. Values are
 // written as HCL strings; Terraform converts "0" where a number is expected.
+// withProviderLine adds line (such as `access_token = ""`, which ProviderConfigWith leaves out)
+// at the top of the provider block of config.
+func withProviderLine(config, line string) string {
+	return strings.Replace(config, "provider \"aritma\" {\n", "provider \"aritma\" {\n  "+line+"\n", 1)
+}
+
 func (e *testEnv) ProviderConfigWith(pairs ...string) string {
 	names := []string{"endpoint", "token_url", "client_id", "client_secret"}
 	values := map[string]string{
