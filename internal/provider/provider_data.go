@@ -290,25 +290,35 @@ const privateKeyRenewalClock = "renewal_clock"
 
 // setRenewalClock records t as the time renewal is judged by.
 func setRenewalClock(ctx context.Context, p privateState, t time.Time) diag.Diagnostics {
-	return p.SetKey(ctx, privateKeyRenewalClock, []byte(strconv.Quote(t.UTC().Format(time.RFC3339Nano))))
+	return setPrivateTime(ctx, p, privateKeyRenewalClock, t)
 }
 
 // renewalClock is the time setRenewalClock recorded, or fallback when there is none (state
 // written by an older provider) or it cannot be read.
 func renewalClock(ctx context.Context, p privateState, fallback time.Time) time.Time {
-	raw, diags := p.GetKey(ctx, privateKeyRenewalClock)
-	if diags.HasError() || len(raw) == 0 {
-		return fallback
+	if t, ok := privateTime(ctx, p, privateKeyRenewalClock); ok {
+		return t
 	}
-	s, err := strconv.Unquote(string(raw))
-	if err != nil {
-		return fallback
+	return fallback
+}
+
+// setPrivateTime stores t under key in private state (a JSON string, as private values must be).
+func setPrivateTime(ctx context.Context, p privateState, key string, t time.Time) diag.Diagnostics {
+	return p.SetKey(ctx, key, []byte(strconv.Quote(t.UTC().Format(time.RFC3339Nano))))
+}
+
+// privateTime reads what setPrivateTime stored under key; false when there is nothing readable.
+func privateTime(ctx context.Context, p privateState, key string) (time.Time, bool) {
+	raw, diags := p.GetKey(ctx, key)
+	if diags.HasError() || len(raw) == 0 {
+		return time.Time{}, false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return time.Time{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return fallback
-	}
-	return t
+	return t, err == nil
 }
 
 // privateKeyCreatedAt records when Create made the object, until Read first sees it.
@@ -320,7 +330,7 @@ const readAfterCreateWindow = 30 * time.Second
 
 // markCreated notes in private state that the object was just created.
 func markCreated(ctx context.Context, p privateState) diag.Diagnostics {
-	return p.SetKey(ctx, privateKeyCreatedAt, []byte(strconv.Quote(time.Now().UTC().Format(time.RFC3339Nano))))
+	return setPrivateTime(ctx, p, privateKeyCreatedAt, time.Now())
 }
 
 // clearCreated forgets the mark once the object has been read.
@@ -338,16 +348,8 @@ func readAfterCreate[T any](ctx context.Context, p privateState, get func(contex
 	if !iam.IsNotFound(err) || p == nil {
 		return v, err
 	}
-	raw, diags := p.GetKey(ctx, privateKeyCreatedAt)
-	if diags.HasError() || len(raw) == 0 {
-		return v, err
-	}
-	var s string
-	if uerr := json.Unmarshal(raw, &s); uerr != nil {
-		return v, err
-	}
-	created, perr := time.Parse(time.RFC3339Nano, s)
-	if perr != nil {
+	created, ok := privateTime(ctx, p, privateKeyCreatedAt)
+	if !ok {
 		return v, err
 	}
 	deadline := created.Add(readAfterCreateWindow)
