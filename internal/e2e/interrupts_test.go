@@ -344,6 +344,99 @@ func TestAccE2E_interruptApply(t *testing.T) {
 	details = interrupted + "; nothing orphaned; re-apply converged to exactly 200 objects and an empty plan"
 }
 
+// TestAccE2E_interruptRateLimitWait interrupts an apply whose creates are waiting out the
+// Retry-After of a 429: a 429 says the request was not processed, so nothing is left to finish and
+// the CLI must stop at once, not after the wait (or the create timeout).
+func TestAccE2E_interruptRateLimitWait(t *testing.T) {
+	t.Parallel()
+	providerDir := buildProvider(t)
+	mock := newMock(t)
+	w := newWorkdir(t, providerDir, mock.URL)
+	api := newAPI(t, mock.URL)
+	cli := cliName(t, w.CLI)
+	const clients = 10
+	w.WriteConfig(fmt.Sprintf(`
+resource "aritma_iam_client" "c" {
+  count               = %d
+  name                = format("e2e-sigint-429-%%02d", count.index)
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+`, clients))
+	start := time.Now()
+	result, details := reliability.ResultFailed, "did not complete"
+	defer func() {
+		reportRow(t, reliability.Row{Section: reliability.SectionInterrupts, CLI: cli,
+			Name:   "SIGINT while creates wait out a 429 (Retry-After up to 50 s)",
+			Result: result, Runs: 3, WallS: time.Since(start).Seconds(), Details: details})
+	}()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		details = fmt.Sprintf(format, args...)
+		t.Fatal(details)
+	}
+
+	// One request per 50 s after a burst of 3 (the token request and two creates): the other
+	// creates are answered 429 with a Retry-After of up to 50 s, which the provider honours.
+	mock.SetFaults(mockserver.Faults{RateLimitRPS: 0.02, RateLimitBurst: 3})
+	apply := w.Start("apply", "-auto-approve", "-parallelism=10")
+	run := watch(apply)
+	limited := func() int64 { return mock.Stats().CountStatus("POST", "/v1/clients", http.StatusTooManyRequests) }
+	for end := time.Now().Add(60 * time.Second); limited() < clients-2 && time.Now().Before(end) && !run.exited(); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if run.exited() || limited() < clients-2 {
+		fail("the creates were not all waiting out a 429 (%d were answered 429, exit %v)\n%s", limited(), run.exited(), outputs(apply))
+	}
+	if err := apply.Process.Signal(os.Interrupt); err != nil {
+		fail("sending SIGINT: %v", err)
+	}
+	signalled := time.Now()
+	err, graceful := run.wait(90 * time.Second)
+	stopTime := time.Since(signalled)
+	out := outputs(apply)
+	if !graceful {
+		fail("the CLI did not stop within 90 s of SIGINT and was killed\n%s", out)
+	}
+	if err == nil {
+		fail("the apply finished despite SIGINT")
+	}
+	// The provider answers at once; the CLI adds its own shutdown.
+	if stopTime > 10*time.Second {
+		fail("the CLI took %s to stop after SIGINT: the creates waited out their 429 instead of stopping\n%s", stopTime, out)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "interrupted before the API acted on this request, so nothing was created") {
+		fail("the stopped creates did not say that nothing was created\n%s", out)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+	mock.SetFaults(mockserver.Faults{})
+	onServer := serverObjectKeys(t, api)
+	inState := stateObjectKeys(ctx, t, w)
+	orphans, lost := missingFrom(onServer, inState), missingFrom(inState, onServer)
+	interrupted := fmt.Sprintf("SIGINT with %d creates waiting; the CLI exited %d after %s; errors: %s; server %d objects, state %d",
+		clients-len(onServer), exitCode(err), stopTime.Round(100*time.Millisecond), errorSummaries(out), len(onServer), len(inState))
+	t.Log(interrupted)
+	if testing.Verbose() {
+		t.Log(out)
+	}
+	if len(orphans) > 0 || len(lost) > 0 {
+		fail("%s; on the server but not in the state: %v; in the state but not on the server: %v", interrupted, orphans, lost)
+	}
+	if out, errOut, err := w.Run(ctx, "apply", "-auto-approve"); err != nil {
+		fail("%s; re-apply failed: %v\n%s\n%s", interrupted, err, out, errOut)
+	}
+	if out, errOut, err := w.Run(ctx, "plan", "-detailed-exitcode"); exitCode(err) != 0 {
+		fail("%s; plan after re-apply = exit %d, want 0 (no changes)\n%s\n%s", interrupted, exitCode(err), out, errOut)
+	}
+	if c, _, _ := countServerObjects(t, api); c != clients {
+		fail("%s; after re-apply the server holds %d clients, want %d", interrupted, c, clients)
+	}
+	result = reliability.ResultSurvived
+	details = interrupted + "; nothing orphaned; re-apply converged to an empty plan"
+}
+
 // mockBinary is the aritma-mock command built once per test binary.
 var mockBinary struct {
 	once sync.Once

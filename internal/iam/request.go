@@ -45,6 +45,9 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		display += "?" + r.query.Encode()
 	}
 	st := &callState{method: r.method, path: display, mode: r.mode}
+	if r.mode == retryCreate || r.mode == retryIdentityCreate {
+		st.guard = guardFrom(ctx)
+	}
 
 	// Get the token up front with the caller's context: an authentication failure then surfaces
 	// as itself, not as a transport error of the first attempt.

@@ -53,6 +53,8 @@ type callState struct {
 	mayHaveActed bool
 	reauthed     bool
 	token        string // token sent on the current attempt, to invalidate exactly it on 401
+	// guard is the CreateContext of a create, told when the call may have been applied.
+	guard *createGuard
 	// retries counts the retries spent against Config.MaxRetries; rateLimited the retries of 429
 	// answers, which have their own budget (see maxRateLimitRetries).
 	retries, rateLimited int
@@ -122,12 +124,21 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 
 // checkRetry is the retry policy; see retryMode for the reasoning per kind of call.
 func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider, retryAfterMax time.Duration) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
 	st := callFrom(ctx)
 	if st == nil {
 		st = &callState{mode: retryIdempotent}
+	}
+	acted := attemptMayHaveActed(st.mode, resp, st.wrote.Load())
+	if resp != nil && !acted {
+		// The answer says this attempt was not applied, whatever was written.
+		st.wrote.Store(false)
+	}
+	if st.guard != nil {
+		// Before the context check: this settling may be what lets an interrupt through.
+		st.guard.settled(st.mayHaveActed || acted)
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
 	if err != nil {
 		if permanent(err) {
@@ -290,6 +301,11 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	st := callFrom(ctx)
 	if st != nil {
 		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteHeaders: func() {
+				if st.guard != nil {
+					st.guard.sent()
+				}
+			},
 			WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
 		}))
 	}

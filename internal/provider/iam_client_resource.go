@@ -165,8 +165,8 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// An interrupt must not abandon a create the API has received (see createContext).
-	ctx, cancel := createContext(ctx, timeout)
+	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
+	ctx, cancel := iam.CreateContext(ctx, timeout)
 	defer cancel()
 
 	end := r.data.created.begin("client name " + body.Name)
@@ -181,7 +181,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 				r.outcomeUnknownDetail(ctx, body.Name, err))
 			return
 		}
-		resp.Diagnostics.AddError("Unable to Create IAM Client", apiErrorText(fmt.Sprintf("Creating IAM client %q", body.Name), err))
+		resp.Diagnostics.AddError("Unable to Create IAM Client", apiErrorText(fmt.Sprintf("Creating IAM client %q", body.Name), err, interruptedCreateHint(err)))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM client", map[string]any{"client_id": created.ClientID})

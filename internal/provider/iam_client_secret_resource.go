@@ -367,8 +367,8 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// An interrupt must not abandon a create the API has received (see createContext).
-	ctx, cancel := createContext(ctx, timeout)
+	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
+	ctx, cancel := iam.CreateContext(ctx, timeout)
 	defer cancel()
 
 	clientID := plan.ClientID.ValueString()
@@ -413,7 +413,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err)), value))
+			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err), interruptedCreateHint(err)), value))
 		return
 	}
 

@@ -112,8 +112,8 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// An interrupt must not abandon a create the API has received (see createContext).
-	ctx, cancel := createContext(ctx, timeout)
+	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
+	ctx, cancel := iam.CreateContext(ctx, timeout)
 	defer cancel()
 
 	id := policyID(p.Subject, p.Action, p.Scope)
@@ -151,7 +151,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again.", id, apiErrorDetail(err), id))
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err))
+		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err, interruptedCreateHint(err)))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM policy", map[string]any{"policy_id": id})

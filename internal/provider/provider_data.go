@@ -179,6 +179,16 @@ func apiErrorDetail(err error) string {
 	return b.String()
 }
 
+// interruptedCreateHint explains a create stopped by an interrupt. Under iam.CreateContext an
+// interrupt only ends a create whose request the API had not acted on (see there), so nothing was
+// made and nothing is left to import.
+func interruptedCreateHint(err error) string {
+	if !errors.Is(err, context.Canceled) || errors.Is(err, iam.ErrOutcomeUnknown) {
+		return ""
+	}
+	return "Terraform was interrupted before the API acted on this request, so nothing was created; the next apply creates it."
+}
+
 // apiErrorText is the detail of an error diagnostic about a failed API call, in the house voice:
 // what was attempted on which object ("Creating IAM client \"x\""), the API's own message with
 // its trace id, and what the user can do next (each hint its own paragraph).

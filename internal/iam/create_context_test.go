@@ -1,0 +1,141 @@
+package iam
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// sequence answers the n-th API request with steps[n-1] (the last step repeats).
+func sequence(steps ...http.HandlerFunc) http.HandlerFunc {
+	var n atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		steps[min(i, len(steps)-1)](w, r)
+	}
+}
+
+func then(first func(), h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		first()
+		h(w, r)
+	}
+}
+
+func TestCreateContext(t *testing.T) {
+	t.Parallel()
+	created := func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 201, map[string]any{"clientId": "c1", "name": "n"})
+	}
+	slowlyCreated := func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond) // the API works on it while the interrupt comes
+		created(w, r)
+	}
+
+	t.Run("an interrupt before anything is sent stops at once", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, created)
+		parent, interrupt := context.WithCancel(context.Background())
+		ctx, cancel := CreateContext(parent, time.Minute)
+		defer cancel()
+		interrupt()
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+			t.Fatal("the create context ignored an interrupt before any request was sent")
+		}
+		_, err := f.client(t).CreateClient(ctx, ClientRequest{Name: "n"})
+		if !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) || f.apiCalls.Load() != 0 {
+			t.Fatalf("want a plain context.Canceled and no request, got %v (%d requests)", err, f.apiCalls.Load())
+		}
+	})
+
+	t.Run("an interrupt after sending lets the create and what follows finish", func(t *testing.T) {
+		t.Parallel()
+		parent, interrupt := context.WithCancel(context.Background())
+		f := newFake(t, sequence(then(interrupt, slowlyCreated), created))
+		ctx, cancel := CreateContext(parent, time.Minute)
+		defer cancel()
+		c := f.client(t)
+		got, err := c.CreateClient(ctx, ClientRequest{Name: "n"})
+		if err != nil || got.ClientID != "c1" {
+			t.Fatalf("the interrupt aborted a create the API had received: %+v, %v", got, err)
+		}
+		// The caller records what it made, reading it back: the interrupt must not stop that.
+		if _, err := c.GetClient(ctx, "c1"); err != nil {
+			t.Fatalf("the read after a create that succeeded was interrupted: %v", err)
+		}
+	})
+
+	t.Run("an interrupt during the wait after a 429 stops at once", func(t *testing.T) {
+		t.Parallel()
+		parent, interrupt := context.WithCancel(context.Background())
+		f := newFake(t, then(interrupt, status(429, "Retry-After", "30")))
+		ctx, cancel := CreateContext(parent, time.Minute)
+		defer cancel()
+		start := time.Now()
+		_, err := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute }).CreateClient(ctx, ClientRequest{Name: "n"})
+		if !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) {
+			t.Fatalf("want a plain context.Canceled (the 429 says nothing was created), got %v", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("the interrupt took %s to stop a create waiting out a 429", d)
+		}
+		if n := f.apiCalls.Load(); n != 1 {
+			t.Fatalf("%d requests, want 1", n)
+		}
+	})
+
+	t.Run("an interrupt that came while a 400 was on its way stops", func(t *testing.T) {
+		t.Parallel()
+		parent, interrupt := context.WithCancel(context.Background())
+		f := newFake(t, then(interrupt, status(400)))
+		ctx, cancel := CreateContext(parent, time.Minute)
+		defer cancel()
+		_, _ = f.client(t).CreateClient(ctx, ClientRequest{Name: "n"})
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+			t.Fatal("a create refused with 400 kept ignoring the interrupt")
+		}
+	})
+
+	t.Run("a policy create that may have been applied is not abandoned after a later 429", func(t *testing.T) {
+		t.Parallel()
+		parent, interrupt := context.WithCancel(context.Background())
+		f := newFake(t, sequence(
+			status(502), // a gateway lost the answer: the grant may exist
+			then(interrupt, status(429, "Retry-After", "0")),
+			func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, 200, map[string]any{"subject": "client-c1", "scope": "/", "action": "owner", "tenant": "t"})
+			}))
+		ctx, cancel := CreateContext(parent, time.Minute)
+		defer cancel()
+		if _, err := f.client(t).CreatePolicy(ctx, Policy{Subject: "client-c1", Scope: "/", Action: "owner"}); err != nil {
+			t.Fatalf("the interrupt abandoned a policy create that may have been applied: %v", err)
+		}
+		if n := f.apiCalls.Load(); n != 3 {
+			t.Fatalf("%d requests, want 3", n)
+		}
+	})
+
+	t.Run("the timeout still bounds it", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, slow)
+		ctx, cancel := CreateContext(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		_, err := f.client(t, func(c *Config) { c.RequestTimeout = 10 * time.Second }).CreateClient(ctx, ClientRequest{Name: "n"})
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrOutcomeUnknown) {
+			t.Fatalf("want a deadline error with outcome unknown, got %v", err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Fatalf("the timeout of 100ms ended the create after %s", d)
+		}
+	})
+}
