@@ -63,6 +63,7 @@ func TestClientValidation(t *testing.T) {
 		{"two values", `{} {}`, "", "single JSON object"},
 		{"wrong type", `{"name": 5}`, "name", "name must be a string"},
 		{"wrong list type", `{"allowedGrantTypes": "client_credentials"}`, "allowedGrantTypes", "must be an array"},
+		{"wrong list item type", `{"allowedGrantTypes": [1]}`, "allowedGrantTypes", "allowedGrantTypes must be an array of strings"},
 		{"name missing", mod(func(m map[string]any) { delete(m, "name") }), "name", "name is required"},
 		{"name null", mod(func(m map[string]any) { m["name"] = nil }), "name", "name is required"},
 		{"name empty", mod(func(m map[string]any) { m["name"] = "" }), "name", "name must be between 1 and 200 characters"},

@@ -116,15 +116,30 @@ func (snap *snapshot) toState() (*state, error) {
 		}
 		st.groups[g.ID] = g
 	}
+	// The API's own rules hold for what the file holds, or the mock would serve what it never
+	// accepts (a malformed scope, an unknown action, a duplicate grant, a cycle of groups).
 	for _, p := range snap.Policies {
 		if p == nil || !st.subjectExists(p.Subject) {
 			return nil, errors.New("a policy of an unknown subject")
+		}
+		if _, err := parseScope(p.Scope); err != nil || !knownAction(p.Action) {
+			return nil, fmt.Errorf("policy %s has a malformed scope or an action outside the catalogue", policyLabel(p))
+		}
+		if st.policies[p.key()] != nil {
+			return nil, fmt.Errorf("policy %s appears twice", policyLabel(p))
 		}
 		st.addPolicy(p)
 	}
 	for _, m := range snap.Members {
 		if st.groups[m.GroupID] == nil || !st.subjectExists(m.SubjectID) {
 			return nil, fmt.Errorf("membership %s in %s refers to an unknown subject or group", m.SubjectID, m.GroupID)
+		}
+		if _, dup := st.members[m.GroupID][m.SubjectID]; dup {
+			return nil, fmt.Errorf("membership %s in %s appears twice", m.SubjectID, m.GroupID)
+		}
+		if m.SubjectID == prefixGroup+m.GroupID ||
+			hasPrefix(m.SubjectID, prefixGroup) && st.inGroupTransitively(prefixGroup+m.GroupID, m.SubjectID[len(prefixGroup):]) {
+			return nil, fmt.Errorf("membership %s in %s makes a cycle of groups", m.SubjectID, m.GroupID)
 		}
 		st.addMember(m.GroupID, m.SubjectID)
 	}
@@ -224,4 +239,9 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		_ = d.Close()
 	}
 	return nil
+}
+
+// policyLabel names a policy in a data-file error, the way the provider's import id does.
+func policyLabel(p *policyRec) string {
+	return fmt.Sprintf("%q", p.Subject+","+p.Action+","+p.Scope)
 }

@@ -87,6 +87,12 @@ func TestPersistBadFiles(t *testing.T) {
 		{"duplicate client", `{"version":1,"clients":[{"clientId":"c"},{"clientId":"c"}]}`, "client c appears twice"},
 		{"hash not hex", `{"version":1,"clients":[{"clientId":"c"}],"secrets":[{"clientSecretId":"s","clientId":"c","sha256":"` + strings.Repeat("z", 64) + `"}]}`, "no valid sha256 hash"},
 		{"dangling policy", `{"version":1,"policies":[{"subject":"client-x","scope":"/","action":"owner"}]}`, "unknown subject"},
+		{"malformed scope", `{"version":1,"clients":[{"clientId":"c"}],"policies":[{"subject":"client-c","scope":"bad","action":"owner"}]}`, "malformed scope"},
+		{"unknown action", `{"version":1,"clients":[{"clientId":"c"}],"policies":[{"subject":"client-c","scope":"/","action":"nope"}]}`, "outside the catalogue"},
+		{"duplicate policy", `{"version":1,"clients":[{"clientId":"c"}],"policies":[{"subject":"client-c","scope":"/","action":"owner"},{"subject":"client-c","scope":"/","action":"owner"}]}`, `policy "client-c,owner,/" appears twice`},
+		{"duplicate membership", `{"version":1,"groups":[{"id":"g"}],"clients":[{"clientId":"c"}],"members":[{"groupId":"g","subjectId":"client-c"},{"groupId":"g","subjectId":"client-c"}]}`, "appears twice"},
+		{"group in itself", `{"version":1,"groups":[{"id":"g"}],"members":[{"groupId":"g","subjectId":"group-g"}]}`, "cycle"},
+		{"cycle of groups", `{"version":1,"groups":[{"id":"g1"},{"id":"g2"}],"members":[{"groupId":"g1","subjectId":"group-g2"},{"groupId":"g2","subjectId":"group-g1"}]}`, "membership group-g1 in g2 makes a cycle of groups"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,5 +258,56 @@ func TestPersistFailedResetIsNotUndone(t *testing.T) {
 	e.wantProblem(e.call("GET", "/v1/clients/"+gone, nil), 404, "", "")
 	if err := os.Mkdir(dir, 0o700); err != nil { // let Close save
 		t.Fatal(err)
+	}
+}
+
+// An admin client changed through the API so that it can no longer get a token for the IAM API
+// gets that back at the next start: otherwise nothing but editing the data file could unlock it.
+func TestPersistAdminRestoredAtStart(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	withFile := func(o *Options) { o.DataFile = file }
+	e := newEnv(t, withFile)
+	e.want(e.call("PUT", "/v1/clients/"+testAdminID, map[string]any{
+		"name": "aritma-mock-admin", "description": "", "allowedGrantTypes": []string{"authorization_code"},
+		"redirectUris": []string{"https://example.com/cb"}, "allowedScopes": []string{"api"},
+	}), 200)
+	if err := e.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := newEnv(t, withFile) // newEnv gets an admin token: it fails if the admin stayed locked out
+	got := e2.want(e2.call("GET", "/v1/clients/"+testAdminID, nil), 200)
+	for _, want := range []string{`"authorization_code"`, `"client_credentials"`, `"api"`, `"services.iam"`} {
+		if !strings.Contains(string(got.raw), want) {
+			t.Errorf("restored admin lacks %s: %s", want, got.raw)
+		}
+	}
+}
+
+// A new admin id over an existing data file leaves one bootstrap admin: the earlier one loses its
+// bootstrap secret and its owner grant.
+func TestPersistAdminIDChanged(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	s1, err := New(Options{DataFile: file, AdminClientID: "old-admin", AdminClientSecret: "old-admin-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := New(Options{DataFile: file, AdminClientID: "new-admin", AdminClientSecret: "new-admin-secret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	s2.mu.RLock()
+	defer s2.mu.RUnlock()
+	if n := len(s2.st.secrets["old-admin"]); n != 0 {
+		t.Errorf("the earlier admin keeps %d bootstrap secret(s)", n)
+	}
+	if s2.st.policies[policyKey{Subject: "client-old-admin", Scope: "/", Action: "owner"}] != nil {
+		t.Error("the earlier admin keeps owner on /")
+	}
+	if s2.st.policies[policyKey{Subject: "client-new-admin", Scope: "/", Action: "owner"}] == nil || len(s2.st.secrets["new-admin"]) != 1 {
+		t.Error("the new admin lacks its owner grant or its bootstrap secret")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -39,7 +40,12 @@ func decodeJSON(body io.Reader, dst any) fieldErrors {
 	if err := dec.Decode(dst); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return fieldErrors{te.Field: {fmt.Sprintf("%s must be %s", te.Field, jsonKind(te.Type.String()))}}
+			// te.Type is the element's type when an array holds a wrong item; name the field's.
+			kind := te.Type.String()
+			if declared := fieldType(dst, te.Field); declared != "" {
+				kind = declared
+			}
+			return fieldErrors{te.Field: {fmt.Sprintf("%s must be %s", te.Field, jsonKind(kind))}}
 		}
 		if errors.As(err, &te) {
 			return fieldErrors{"": {"request body must be a JSON object"}}
@@ -53,6 +59,24 @@ func decodeJSON(body io.Reader, dst any) fieldErrors {
 		return fieldErrors{"": {"request body must contain a single JSON object"}}
 	}
 	return nil
+}
+
+// fieldType is the Go type of the field of struct *dst that JSON name field decodes into, or ""
+// when there is none (a nested field, or dst not a struct).
+func fieldType(dst any, field string) string {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name == field {
+			return t.Field(i).Type.String()
+		}
+	}
+	return ""
 }
 
 // jsonKind names a Go type the way an API user thinks of JSON values.

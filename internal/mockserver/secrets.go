@@ -61,7 +61,9 @@ func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
 	}
 	var exp *time.Time
 	if b.Expiration != nil {
-		t, err := time.Parse(time.RFC3339Nano, *b.Expiration)
+		// RFC 3339 allows a lowercase "t" and "z"; Go's layout only the capitals, and no other
+		// letter can appear in a valid timestamp.
+		t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(*b.Expiration))
 		switch {
 		case err != nil && hasNoZone(*b.Expiration):
 			errs.add("expiration", "expiration must include a time zone, e.g. 2030-01-01T00:00:00Z")

@@ -86,6 +86,8 @@ func TestSecretValidation(t *testing.T) {
 	// Exactly 8 and 32 code points are fine; an offset zone is fine.
 	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": strings.Repeat("ø", 8), "description": ""}), 201)
 	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": strings.Repeat("x", 32), "description": "", "expiration": "2031-01-01T00:00:00+02:00"}), 201)
+	// RFC 3339 allows a lowercase "t" and "z".
+	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": strings.Repeat("y", 32), "description": "", "expiration": "2031-01-01t00:00:00z"}), 201)
 }
 
 func TestSecretLimit(t *testing.T) {

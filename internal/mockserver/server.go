@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -185,12 +186,14 @@ func seedState() *state {
 }
 
 // ensureAdmin makes sure the bootstrap admin client exists with the current
-// secret and the owner policy on "/". Created stays at the zero time so read
-// lag never hides it. Callers hold s.mu (or own s exclusively).
+// secret and the owner policy on "/", and can get a token for the IAM API.
+// Created stays at the zero time so read lag never hides it. Callers hold
+// s.mu (or own s exclusively).
 func (s *Server) ensureAdmin() {
 	st := s.st
-	if st.clients[s.adminID] == nil {
-		st.clients[s.adminID] = &clientRec{
+	admin := st.clients[s.adminID]
+	if admin == nil {
+		admin = &clientRec{
 			ID:           s.adminID,
 			Name:         "aritma-mock-admin",
 			Description:  "Bootstrap admin client of the Aritma IAM mock.",
@@ -198,18 +201,35 @@ func (s *Server) ensureAdmin() {
 			RedirectURIs: []string{},
 			Scopes:       []string{"services.iam", "api", "bankservice"},
 		}
+		st.clients[s.adminID] = admin
+	}
+	// An update through the API may have taken away what the admin needs; a
+	// restart gives it back, or the mock would lock everyone out for good.
+	if !slices.Contains(admin.GrantTypes, "client_credentials") {
+		admin.GrantTypes = append(admin.GrantTypes, "client_credentials")
+	}
+	if !slices.Contains(admin.Scopes, "services.iam") {
+		admin.Scopes = append(admin.Scopes, "services.iam")
+	}
+	// Only the hash of the previous bootstrap secret survives a restart, so
+	// replace it with the secret of this run. A bootstrap secret of another
+	// client is that of an earlier admin (the admin id changed): there is one
+	// bootstrap admin, so it goes too, and with it that admin's owner grant.
+	for cid, secs := range st.secrets {
+		for id, sec := range secs {
+			if !sec.Bootstrap {
+				continue
+			}
+			delete(secs, id)
+			if cid != s.adminID {
+				st.deletePolicy(policyKey{Subject: prefixClient + cid, Scope: "/", Action: "owner"})
+			}
+		}
 	}
 	secs := st.secrets[s.adminID]
 	if secs == nil {
 		secs = map[string]*secretRec{}
 		st.secrets[s.adminID] = secs
-	}
-	// Only the hash of the previous bootstrap secret survives a restart, so
-	// replace it with the secret of this run.
-	for id, sec := range secs {
-		if sec.Bootstrap {
-			delete(secs, id)
-		}
 	}
 	id := newUUID()
 	secs[id] = &secretRec{

@@ -140,6 +140,10 @@ func (s *Server) issueToken(r *http.Request) response {
 		return tokenErr(http.StatusBadRequest, "unauthorized_client", "the client is not allowed to use the client_credentials grant")
 	}
 	scopes := allowed
+	if strings.ContainsAny(form.Get("scope"), "\t\n\v\f\r") {
+		// RFC 6749 §3.3: scope tokens are separated by spaces, nothing else.
+		return tokenErr(http.StatusBadRequest, "invalid_scope", "scope must be a list of scopes separated by spaces")
+	}
 	if raw := strings.TrimSpace(form.Get("scope")); raw != "" {
 		scopes = nil
 		for _, sc := range strings.Fields(raw) {

@@ -1,9 +1,9 @@
 // Command aritma-mock serves the stateful Aritma IAM mock for local
 // development, demos and manual testing of the provider.
 //
-// It prints the admin client's id and secret at start on purpose: it is a
-// local development tool and the credentials are needed to configure the
-// provider against it.
+// It prints the admin client's id at start, and its secret when it generated
+// one: it is a local development tool and the credentials are needed to
+// configure the provider against it. A secret the user gave is not repeated.
 package main
 
 import (
@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -23,7 +24,7 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return // -h printed the usage, as asked
 		}
@@ -32,15 +33,18 @@ func main() {
 	}
 }
 
-func run(args []string) error {
+func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("aritma-mock", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8089", "address to listen on")
 	data := fs.String("data", "", "JSON file to persist state in (empty = memory only)")
 	control := fs.Bool("control", false, "serve the /_mock/ control endpoints (reset, stats, faults); they take no credentials, so keep them off on a shared address")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (serve HTTPS together with -tls-key)")
 	tlsKey := fs.String("tls-key", "", "TLS key file")
-	adminID := fs.String("admin-client-id", os.Getenv("ARITMA_MOCK_ADMIN_CLIENT_ID"), "bootstrap admin client id (env ARITMA_MOCK_ADMIN_CLIENT_ID; generated when empty)")
-	adminSecret := fs.String("admin-client-secret", os.Getenv("ARITMA_MOCK_ADMIN_CLIENT_SECRET"), "bootstrap admin client secret (env ARITMA_MOCK_ADMIN_CLIENT_SECRET; generated when empty)")
+	// The environment is read after parsing, not used as the flags' defaults: a default is
+	// printed in the usage text (-h, or after any bad flag), and the secret must not be.
+	adminID := fs.String("admin-client-id", "", "bootstrap admin client id (default: env ARITMA_MOCK_ADMIN_CLIENT_ID, else generated)")
+	adminSecret := fs.String("admin-client-secret", "", "bootstrap admin client secret (default: env ARITMA_MOCK_ADMIN_CLIENT_SECRET, else generated and printed)")
 	seed := fs.Int64("seed", 1, "seed of the fault injection random source")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -48,6 +52,13 @@ func run(args []string) error {
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key must be given together")
 	}
+	if *adminID == "" {
+		*adminID = os.Getenv("ARITMA_MOCK_ADMIN_CLIENT_ID")
+	}
+	if *adminSecret == "" {
+		*adminSecret = os.Getenv("ARITMA_MOCK_ADMIN_CLIENT_SECRET")
+	}
+	secretGiven := *adminSecret != ""
 
 	srv, err := mockserver.New(mockserver.Options{
 		AdminClientID:     *adminID,
@@ -71,19 +82,11 @@ func run(args []string) error {
 	if *tlsCert != "" {
 		scheme = "https"
 	}
-	base := fmt.Sprintf("%s://%s", scheme, ln.Addr())
-	fmt.Printf("aritma-mock serving %s\n", base)
-	fmt.Printf("  endpoint:            %s\n", base)
-	fmt.Printf("  token URL:           %s/connect/token\n", base)
-	fmt.Printf("  tenant:              %s\n", srv.TenantID())
-	fmt.Printf("  admin client id:     %s\n", srv.AdminClientID())
-	fmt.Printf("  admin client secret: %s\n", srv.AdminClientSecret())
-	if *data != "" {
-		fmt.Printf("  data file:           %s\n", *data)
-	}
-	if *control {
-		fmt.Printf("  control:             %s/_mock/{reset,stats,faults}\n", base)
-	}
+	printBanner(stdout, banner{
+		base: fmt.Sprintf("%s://%s", scheme, ln.Addr()), tenant: srv.TenantID(),
+		adminID: srv.AdminClientID(), adminSecret: srv.AdminClientSecret(), secretGiven: secretGiven,
+		data: *data, control: *control,
+	})
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -101,10 +104,44 @@ func run(args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	fmt.Println("aritma-mock shutting down")
+	_, _ = fmt.Fprintln(stdout, "aritma-mock shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	serr := hs.Shutdown(shutdownCtx)
 	cerr := srv.Close()
 	return errors.Join(serr, cerr)
+}
+
+// banner is what the mock prints once it serves.
+type banner struct {
+	base, tenant string
+	adminID      string
+	adminSecret  string
+	secretGiven  bool
+	data         string
+	control      bool
+}
+
+func printBanner(w io.Writer, b banner) {
+	secret := b.adminSecret
+	if b.secretGiven {
+		secret = "(as given by -admin-client-secret or ARITMA_MOCK_ADMIN_CLIENT_SECRET)"
+	}
+	lines := []string{
+		"aritma-mock serving " + b.base,
+		"  endpoint:            " + b.base,
+		"  token URL:           " + b.base + "/connect/token",
+		"  tenant:              " + b.tenant,
+		"  admin client id:     " + b.adminID,
+		"  admin client secret: " + secret,
+	}
+	if b.data != "" {
+		lines = append(lines, "  data file:           "+b.data)
+	}
+	if b.control {
+		lines = append(lines, "  control:             "+b.base+"/_mock/{reset,stats,faults}")
+	}
+	for _, l := range lines {
+		_, _ = fmt.Fprintln(w, l)
+	}
 }

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,10 +28,43 @@ func TestRunRejectsBadStartup(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(tt.args)
+			err := run(tt.args, io.Discard, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("run(%v) = %v, want error containing %q", tt.args, err, tt.want)
 			}
 		})
+	}
+}
+
+// A secret the user gave is never printed: not in the usage text of -h or of a bad flag, where a
+// flag default would show it, nor in the start-up banner. A generated one is, as it must be.
+func TestAdminSecretPrintedOnlyWhenGenerated(t *testing.T) {
+	const given = "given-secret-never-printed"
+	t.Setenv("ARITMA_MOCK_ADMIN_CLIENT_SECRET", given)
+	for _, args := range [][]string{{"-h"}, {"-nope"}} {
+		var out, errOut bytes.Buffer
+		err := run(args, &out, &errOut)
+		if err == nil {
+			t.Fatalf("run(%v) succeeded", args)
+		}
+		if args[0] == "-h" && !errors.Is(err, flag.ErrHelp) {
+			t.Fatalf("run(-h) = %v", err)
+		}
+		if text := out.String() + errOut.String(); strings.Contains(text, given) || !strings.Contains(text, "admin-client-secret") {
+			t.Fatalf("usage after %v shows the given secret, or no usage at all:\n%s", args, text)
+		}
+	}
+
+	b := banner{base: "http://127.0.0.1:1", tenant: "t", adminID: "admin", adminSecret: given, secretGiven: true}
+	var out bytes.Buffer
+	printBanner(&out, b)
+	if strings.Contains(out.String(), given) || !strings.Contains(out.String(), "admin client id:     admin") {
+		t.Fatalf("banner with a given secret:\n%s", out.String())
+	}
+	b.secretGiven = false
+	out.Reset()
+	printBanner(&out, b)
+	if !strings.Contains(out.String(), "admin client secret: "+given) {
+		t.Fatalf("banner without the generated secret:\n%s", out.String())
 	}
 }
