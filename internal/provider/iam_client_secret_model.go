@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -106,9 +107,10 @@ func formatAPITime(t time.Time) string {
 }
 
 // parseExpiration parses an RFC 3339 timestamp. The time zone (Z or an offset) is required,
-// because the API rejects an expiration without one.
+// because the API rejects an expiration without one. RFC 3339 allows a lowercase "t" and "z",
+// which Go's layout does not; no other letter can be part of a valid timestamp.
 func parseExpiration(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("expiration must be an RFC 3339 timestamp with a time zone, such as \"2030-01-01T00:00:00Z\", got %q", s)
 	}

@@ -143,6 +143,7 @@ func TestUnitIAMClientSecretChecks(t *testing.T) {
 		{"description 201", checkSecretDescription(strings.Repeat("e", 201)), "description must be at most 200 characters, got 201"},
 		{"expiration utc", checkExpiration("2030-01-01T00:00:00Z"), ""},
 		{"expiration offset and fraction", checkExpiration("2030-01-01T00:00:00.5+02:00"), ""},
+		{"expiration lowercase t and z", checkExpiration("2030-01-01t00:00:00z"), ""},
 		{"expiration without zone", checkExpiration("2030-01-01T00:00:00"), `expiration must be an RFC 3339 timestamp with a time zone, such as "2030-01-01T00:00:00Z", got "2030-01-01T00:00:00"`},
 		{"expiration date only", checkExpiration("2030-01-01"), `got "2030-01-01"`},
 		{"future", checkFutureExpiration("2026-01-01T00:00:01Z", now), ""},
