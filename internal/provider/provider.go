@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -209,7 +210,12 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		"client_secret": cfg.ClientSecret, "access_token": cfg.AccessToken, "scopes": cfg.Scopes,
 		"max_retries": cfg.MaxRetries, "request_timeout": cfg.RequestTimeout,
 	} {
-		if v.IsUnknown() {
+		unknown := v.IsUnknown()
+		if l, ok := v.(types.List); ok {
+			// One unknown scope is as bad as an unknown list: the token would be asked for "".
+			unknown = unknown || slices.ContainsFunc(l.Elements(), attr.Value.IsUnknown)
+		}
+		if unknown {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Aritma "+name,
 				"The provider cannot be configured with an unknown value for "+name+". Set it to a value known "+
 					"at plan time, use the "+envFor(name)+" environment variable, or apply the resources it depends on first "+

@@ -100,6 +100,47 @@ data "aritma_iam_actions" "service" {
 	}
 }
 
+// One scope that is unknown at plan time is an error like an unknown list: the provider would ask
+// for a token with "" among its scopes.
+func TestAccProvider_configUnknownScope(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	config := e.ProviderConfig() + fmt.Sprintf(`
+resource "terraform_data" "scope" {
+  input = "services.iam"
+}
+
+provider "aritma" {
+  alias         = "service"
+  endpoint      = %q
+  token_url     = %q
+  client_id     = %q
+  client_secret = %q
+  scopes        = ["api", terraform_data.scope.output]
+}
+
+data "aritma_iam_actions" "service" {
+  provider = aritma.service
+}
+`, e.Mock.URL, e.Mock.TokenURL, e.Mock.AdminClientID(), e.Mock.AdminClientSecret())
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: testAccExpectDiagnostic("Unknown Aritma scopes", `The provider cannot be configured with an `+
+					`unknown value for scopes. Set it to a value known at plan time, use the ARITMA_SCOPES environment `+
+					`variable, or apply the resources it depends on first with -target.`),
+			},
+		},
+	})
+	if n := e.Mock.Stats().Count("POST", "/connect/token"); n > 1 {
+		t.Errorf("%d token requests: the provider with an unknown scope asked for a token", n)
+	}
+}
+
 func TestAccProvider_configBothCredentials(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
