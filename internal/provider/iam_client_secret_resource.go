@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,7 +135,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 				MarkdownDescription: "The secret's value, 8 to 32 characters, **held in the state**. Set it to choose the " +
 					"value yourself; leave both `value` and `value_wo` unset to have the provider generate one and store it " +
 					"here. Conflicts with `value_wo`, which is the recommended way because it keeps the value out of the " +
-					"state. Changing it replaces the secret. Null for a secret created with `value_wo` and for an imported " +
+					"state. Changing it replaces the secret, and so does removing it: the new secret gets a generated value. Null for a secret created with `value_wo` and for an imported " +
 					"secret, since the API never returns a value.",
 				Optional:  true,
 				Computed:  true,
@@ -379,7 +380,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		value, mode = config.ValueWO.ValueString(), "write-only"
 		plan.Value = types.StringNull()
 	case !plan.Value.IsNull() && !plan.Value.IsUnknown():
-		value, mode = plan.Value.ValueString(), "configured"
+		value, mode = plan.Value.ValueString(), valueSourceConfigured
 	default:
 		v, err := generateSecretValue()
 		if err != nil {
@@ -426,6 +427,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	// wait out an eventually consistent list instead of dropping the new secret as deleted.
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 	resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyValueSource, []byte(strconv.Quote(mode)))...)
 }
 
 // secretLookupKey is what a lost secret create is looked for by (see createdHere).
@@ -622,9 +624,18 @@ func (r *iamClientSecretResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secret_id"), secretID)...)
 }
 
+// privateKeyValueSource records where a secret's value came from at Create ("generated",
+// "configured" or "write-only"), so that a plan can tell a value the configuration stopped giving
+// from one the provider generated: both are null in the configuration and known in the state.
+const privateKeyValueSource = "value_source"
+
+// valueSourceConfigured is the value source of a secret whose value the configuration gave.
+const valueSourceConfigured = "configured"
+
 // secretValuePlanModifier plans the computed side of value. The provider generates a value only
 // when it creates a secret; on an existing secret a null value in the configuration keeps what
-// the state holds, null included. That null is what an imported secret has, and replacing it
+// the state holds, null included, unless the configuration gave that value (see
+// privateKeyValueSource). That null is what an imported secret has, and replacing it
 // just because nobody knows its value would be a surprise. (UseStateForUnknown would not do:
 // it leaves the value unknown when the state holds null.)
 type secretValuePlanModifier struct{}
@@ -655,6 +666,17 @@ func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planm
 			resp.PlanValue = types.StringNull()
 		}
 		return
+	}
+	if !req.StateValue.IsNull() && req.Private != nil {
+		// A value the configuration gave and no longer gives: the user asks for a generated one
+		// instead (perhaps because the given one was committed somewhere), so plan a new secret
+		// rather than keep the old value silently. A generated value stays.
+		source, diags := req.Private.GetKey(ctx, privateKeyValueSource)
+		resp.Diagnostics.Append(diags...)
+		if string(source) == strconv.Quote(valueSourceConfigured) {
+			resp.PlanValue = types.StringUnknown()
+			return
+		}
 	}
 	resp.PlanValue = req.StateValue
 }

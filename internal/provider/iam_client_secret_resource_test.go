@@ -1367,6 +1367,48 @@ func TestUnitIAMClientSecretRead(t *testing.T) {
 
 // Adding keepers to a secret Terraform created is a change like any other: it rotates the secret.
 // (Only on an imported secret do first keepers just get recorded; see _import.)
+// Removing value from the configuration asks for a generated value instead: the secret is
+// replaced (the given value may have leaked, say by being committed), and the new, generated value
+// then stays.
+func TestAccIAMClientSecretResource_valueRemovedRotates(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	const given = "given-value-0001"
+	var firstID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf("value = %q", given)),
+				Check:  testAccCaptureAttr(testAccSecretAddr, "secret_id", &firstID),
+			},
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectUnknownValue(testAccSecretAddr, tfjsonpath.New("value")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("value"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^.{32}$`))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &firstID),
+					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, given, false),
+				),
+			},
+			{
+				Config: testAccIAMClientSecretResourceConfig(e, clientID, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
 func TestAccIAMClientSecretResource_keepersAddedRotate(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
