@@ -198,7 +198,9 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"that close, or has passed, the plan proposes to replace the secret and warns about it, so " +
 					"expiry never takes anyone by surprise. Move `expiration` on at the same time (for example derive it " +
 					"from a `time_rotating` resource), or the new secret is due for renewal as well. Changing " +
-					"`renew_before` itself updates only the state.",
+					"`renew_before` itself updates only the state. The time that counts is that of the refresh the plan " +
+					"is made from, so the apply agrees with its plan; a plan with `-refresh=false` proposes no renewal " +
+					"and warns when one is due.",
 				Optional: true,
 				Validators: []validator.String{stringCheck{
 					summary:     "Invalid Renewal Window",
@@ -257,6 +259,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	// Terraform plans again at apply, from the same prior state, and a decision that flipped in
 	// between (the renew_before window opening after the plan) would fail the apply with
 	// "inconsistent final plan".
+	wallClock := now
 	if req.Private != nil {
 		now = renewalClock(ctx, req.Private, now)
 	}
@@ -285,6 +288,16 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		return // the schema validator has reported it
 	}
 	if !dueForRenewal(now, expiration, renewBefore) {
+		if dueForRenewal(wallClock, expiration, renewBefore) {
+			// The window opened after the last refresh, and a plan without one (-refresh=false)
+			// must not decide on it by itself: the apply would plan again at a later time.
+			resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Renewal Not Planned",
+				fmt.Sprintf("Secret %q of client %q expires at %s, which is within renew_before (%s) of now (%s), "+
+					"but this plan did not refresh it (the last refresh was at %s), and renewal is decided at a refresh. "+
+					"Run a plan that refreshes (without -refresh=false) to replace it.",
+					state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString(),
+					plan.RenewBefore.ValueString(), formatAPITime(wallClock), formatAPITime(now)))
+		}
 		return
 	}
 	// The new secret would get the configured expiration; when that has passed as well, the
