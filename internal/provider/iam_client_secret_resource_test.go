@@ -1402,7 +1402,7 @@ func TestAccIAMClientSecretResource_valueRemovedRotates(t *testing.T) {
 				),
 			},
 			{
-				Config: testAccIAMClientSecretResourceConfig(e, clientID, ""),
+				Config:           testAccIAMClientSecretResourceConfig(e, clientID, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},
