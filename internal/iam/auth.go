@@ -34,8 +34,8 @@ type staticToken string
 func (s staticToken) token(context.Context) (string, error) { return string(s), nil }
 func (staticToken) invalidate(string) bool                  { return false }
 
-// oauthTokens fetches tokens with the client credentials grant and caches them with
-// oauth2.ReuseTokenSource until a minute before they expire.
+// oauthTokens fetches tokens with the client credentials grant and caches them until a minute
+// before they expire (see newCachedToken).
 type oauthTokens struct {
 	cc       *clientcredentials.Config
 	tokenURL string // for error messages, without user info or query
@@ -44,9 +44,7 @@ type oauthTokens struct {
 
 	cached atomic.Pointer[cachedToken] // lock-free fast path for the common case
 
-	mu       sync.Mutex // serializes fetches; guards the fields below
-	src      oauth2.TokenSource
-	fetchCtx context.Context // context of the caller that triggered the current fetch
+	mu sync.Mutex // serializes fetches; guards the field below
 	// refused is the token endpoint's verdict on these credentials (see refusal), given to every
 	// later caller instead of asking again: the credentials do not change in a provider process,
 	// and each failed login counts towards a server's throttle of failed logins.
@@ -68,12 +66,7 @@ func newOAuthTokens(cfg Config, hc *http.Client) *oauthTokens {
 		secret:   cfg.ClientSecret,
 		hc:       hc,
 	}
-	o.src = o.newSource()
 	return o
-}
-
-func (o *oauthTokens) newSource() oauth2.TokenSource {
-	return oauth2.ReuseTokenSourceWithExpiry(nil, fetchSource{o}, tokenExpiryDelta)
 }
 
 // cachedToken is a token with the time it should be replaced.
@@ -137,15 +130,18 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	if o.refused != nil {
 		return nil, o.refused
 	}
-	// Keep the caller's values (loggers) but not its cancellation: other callers wait for this
-	// fetch too. (A provider RPC's loggers are released when it returns; a fetch that outlives it
-	// then logs nothing more, but never without its masks.)
+	if ctx.Err() != nil {
+		// The caller gave up while it queued: nobody waits for this fetch (a caller still waiting
+		// makes its own when its turn comes), so do not start one.
+		return nil, ctx.Err()
+	}
+	// Keep the caller's values (loggers) but not its cancellation: the callers queued behind this
+	// fetch take its token too. (A provider RPC's loggers are released when it returns; a fetch
+	// that outlives it then logs nothing more, but never without its masks.)
 	fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
 	defer cancel()
-	o.fetchCtx = fetchCtx
 	start := time.Now()
-	t, err := o.src.Token()
-	o.fetchCtx = nil
+	t, err := o.request(fetchCtx)
 	if err != nil {
 		if refusal(err) {
 			o.refused = err
@@ -156,26 +152,17 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	return t, nil
 }
 
+// invalidate never waits for a fetch in progress (which may take minutes): the caller answered 401
+// may have been interrupted, and the fetch replaces the cached token anyway.
 func (o *oauthTokens) invalidate(bad string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if c := o.cached.Load(); c != nil && c.tok.AccessToken == bad {
-		o.cached.Store(nil)
-		o.src = o.newSource()
+		o.cached.CompareAndSwap(c, nil)
 	}
 	return true
 }
 
-// fetchSource is the uncached source under ReuseTokenSource: one token request per call. It runs
-// with o.mu held (ReuseTokenSource only calls it from o.fetch).
-type fetchSource struct{ o *oauthTokens }
-
-func (s fetchSource) Token() (*oauth2.Token, error) {
-	o := s.o
-	ctx := o.fetchCtx
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// request makes one token request (with this package's retries). It runs with o.mu held.
+func (o *oauthTokens) request(ctx context.Context) (*oauth2.Token, error) {
 	u, _ := url.Parse(o.cc.TokenURL)
 	ctx = withCall(ctx, &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken})
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.hc)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -391,5 +392,83 @@ func TestExchangeToken_errorNeverHoldsSecret(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Callers that gave up while queued for a token do not each make a fetch of their own later: only
+// the fetch in flight runs to its end.
+func TestToken_abandonedCallersStartNoFetch(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	f.tokenHandler = func(_ http.ResponseWriter, r *http.Request) {
+		select { // hangs past every timeout of the test client
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	}
+	c := f.client(t, func(c *Config) { c.RequestTimeout = 200 * time.Millisecond; c.MaxRetries = 1 })
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+			defer cancel()
+			_, _ = c.GetClient(ctx, "c1")
+		})
+	}
+	wg.Wait()
+	time.Sleep(2500 * time.Millisecond) // the first fetch's two attempts end well within this
+	if n := f.tokenCalls.Load(); n > 2 {
+		t.Fatalf("%d token requests after 5 callers gave up, want the 2 attempts of one fetch", n)
+	}
+}
+
+// A call answered 401 drops its token without waiting for another call's token fetch, so its
+// cancellation still stops it at once.
+func TestToken_invalidateDoesNotWaitForAFetch(t *testing.T) {
+	t.Parallel()
+	var tokens atomic.Int64
+	arrived := make(chan struct{}, 2)
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer tok-1" {
+			okClient(w, r)
+			return
+		}
+		arrived <- struct{}{}
+		if len(arrived) < 2 {
+			time.Sleep(300 * time.Millisecond) // the second call's 401 comes while the first one refetches
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		n := tokens.Add(1)
+		if n > 1 {
+			select { // a slow token endpoint
+			case <-time.After(3 * time.Second):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		writeJSON(w, 200, map[string]any{"access_token": fmt.Sprintf("tok-%d", n), "token_type": "Bearer", "expires_in": 3600})
+	}
+	c := f.client(t, func(c *Config) { c.RequestTimeout = 10 * time.Second })
+	if _, err := c.tokens.token(ctxT(t)); err != nil { // tok-1 cached for both calls
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	var wg sync.WaitGroup
+	took := make([]time.Duration, 2)
+	for i := range 2 {
+		wg.Go(func() {
+			start := time.Now()
+			_, _ = c.GetClient(ctx, "c1")
+			took[i] = time.Since(start)
+		})
+	}
+	wg.Wait()
+	for i, d := range took {
+		if d > 1500*time.Millisecond {
+			t.Errorf("call %d returned after %s, though its context ended at 600ms", i, d.Round(time.Millisecond))
+		}
 	}
 }
