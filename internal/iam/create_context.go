@@ -13,14 +13,19 @@ import (
 // Terraform cancels every in-flight provider call when the user interrupts it (Ctrl-C). A create
 // the server has received must not be abandoned then: the server may well make the object, and an
 // abandoned create never records it, so it would be left outside the state and the next apply
-// would make a second one. So once a create request (a POST of this package) starts to go out, an
-// interrupt waits for its answer. An answer that shows the server did not act (429, 503, any
-// other 4xx) lets the interrupt through at once, also during the wait before a retry; an answer
-// that it did, or may have (2xx, 500, 502, 504, a connection lost after sending), keeps the
-// context alive until timeout, so that the caller can record what was made.
+// would make a second one. So an interrupt never cuts an attempt of a create (a POST of this
+// package) short once it has started: it stops the create before an attempt, or waits for the
+// attempt's answer. An answer that shows the server did not act (429, 503, any other 4xx) lets
+// the interrupt through at once, also during the wait before a retry; an answer that it did, or
+// may have (2xx, any other 5xx, a connection lost after sending), keeps the context alive until
+// timeout, so that the caller can record what was made.
+//
+// (Cutting an attempt short is no safe way to stop: net/http may already have handed the whole
+// request to the connection when the cancellation lands, and the server then acts on a request
+// whose caller reports a failure.)
 func CreateContext(parent context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(parent), timeout)
-	g := &createGuard{cancel: cancel}
+	g := &createGuard{parent: parent, cancel: cancel}
 	ctx = context.WithValue(ctx, guardKey{}, g)
 	stop := context.AfterFunc(parent, g.interrupt)
 	return ctx, func() {
@@ -38,10 +43,12 @@ func guardFrom(ctx context.Context) *createGuard {
 
 // createGuard decides whether an interrupt may cancel a CreateContext.
 type createGuard struct {
+	parent context.Context
+	cancel context.CancelFunc
+
 	mu          sync.Mutex
-	cancel      context.CancelFunc
 	interrupted bool
-	// sending: a create's request has started to go out and its answer is not in yet.
+	// sending: an attempt of a create has started and its answer is not in yet.
 	sending bool
 	// acted: a create may have been applied; from then on the context only ends at its timeout.
 	acted bool
@@ -54,13 +61,21 @@ func (g *createGuard) interrupt() {
 	g.cancelIfFree()
 }
 
-// sent is called when a create's request headers have been written: from then on the server may
-// receive the whole request. (Not when the request is fully written: an interrupt landing between
-// the last byte and that signal would abort a request the server has received.)
-func (g *createGuard) sent() {
+// begin is called before an attempt of a create starts, and reports whether it may: not once
+// the parent was cancelled, unless an earlier attempt may have been applied. (The parent is asked directly as well: AfterFunc tells the guard in a
+// goroutine of its own, which a first attempt could outrun.)
+func (g *createGuard) begin() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.parent.Err() != nil {
+		g.interrupted = true
+	}
+	if g.interrupted && !g.acted {
+		g.cancelIfFree()
+		return false
+	}
 	g.sending = true
+	return true
 }
 
 // settled is called when an attempt of a create has its answer or its error.
@@ -78,21 +93,25 @@ func (g *createGuard) cancelIfFree() {
 	}
 }
 
-// attemptMayHaveActed reports whether an attempt that got resp (or, when resp is nil, an error
-// after its request was or was not fully written) may have been applied. It matches how call()
-// and checkRetry judge answers: a create's 500, 502 and 504 are ErrOutcomeUnknown, and a policy
-// create counts every retried 5xx as possibly applied.
-func attemptMayHaveActed(mode retryMode, resp *http.Response, wrote bool) bool {
+// answerMayHaveActed reports whether a create answered code may have been applied: a success
+// was, and a 5xx may have been (a gateway lost the answer, or the server failed with no word on
+// how far it got), except those that say the request was not processed: 501, 503 and 505.
+func answerMayHaveActed(code int) bool {
+	switch {
+	case code < 400:
+		return true
+	case code >= 500:
+		return code != http.StatusNotImplemented && code != http.StatusServiceUnavailable &&
+			code != http.StatusHTTPVersionNotSupported
+	}
+	return false
+}
+
+// attemptMayHaveActed reports whether an attempt that got resp, or (when resp is nil) an error
+// after its request was or was not fully written, may have been applied.
+func attemptMayHaveActed(resp *http.Response, wrote bool) bool {
 	if resp == nil {
 		return wrote
 	}
-	switch code := resp.StatusCode; {
-	case code < 400:
-		return true
-	case code == http.StatusInternalServerError, code == http.StatusBadGateway, code == http.StatusGatewayTimeout:
-		return true
-	case mode == retryIdentityCreate || mode == retryIdempotent:
-		return code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported
-	}
-	return false
+	return answerMayHaveActed(resp.StatusCode)
 }

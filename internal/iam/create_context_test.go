@@ -5,6 +5,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptrace"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -124,6 +127,62 @@ func TestCreateContext(t *testing.T) {
 		}
 	})
 
+	t.Run("an interrupt during the wait after a policy create's 503 stops at once", func(t *testing.T) {
+		t.Parallel()
+		parent, interrupt := context.WithCancel(context.Background())
+		f := newFake(t, then(interrupt, status(503, "Retry-After", "30")))
+		ctx, cancel := CreateContext(parent, time.Minute)
+		defer cancel()
+		start := time.Now()
+		_, err := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute }).
+			CreatePolicy(ctx, Policy{Subject: "client-c1", Scope: "/", Action: "owner"})
+		if !errors.Is(err, context.Canceled) || errors.Is(err, ErrOutcomeUnknown) || time.Since(start) > 2*time.Second {
+			t.Fatalf("want a plain context.Canceled at once (a 503 says nothing was done), got %v after %s", err, time.Since(start))
+		}
+	})
+
+	t.Run("a parent cancelled before the first request stops every create", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t, created)
+		c := f.client(t)
+		for range 100 {
+			parent, interrupt := context.WithCancel(context.Background())
+			interrupt()
+			ctx, cancel := CreateContext(parent, time.Minute)
+			_, err := c.CreateClient(ctx, ClientRequest{Name: "n"})
+			cancel()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("want context.Canceled, got %v", err)
+			}
+		}
+		if n := f.apiCalls.Load(); n != 0 {
+			t.Fatalf("%d creates went out after the interrupt", n)
+		}
+	})
+
+	t.Run("an interrupt while the request is being written never loses a create", func(t *testing.T) {
+		t.Parallel()
+		var made atomic.Int64
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			if b, err := io.ReadAll(r.Body); err == nil && len(b) > 0 {
+				made.Add(1) // the API got the whole request: it acts
+			}
+			created(w, r)
+		})
+		for range 20 {
+			parent, interrupt := context.WithCancel(context.Background())
+			rt := &interruptWhileWriting{next: &http.Transport{}, interrupt: interrupt}
+			c := f.client(t, func(c *Config) { c.HTTPClient = &http.Client{Transport: rt} })
+			ctx, cancel := CreateContext(parent, time.Minute)
+			before := made.Load()
+			_, err := c.CreateClient(ctx, ClientRequest{Name: "n"})
+			cancel()
+			if made.Load() > before && err != nil {
+				t.Fatalf("the API created the client, and the caller was told: %v", err)
+			}
+		}
+	})
+
 	t.Run("the timeout still bounds it", func(t *testing.T) {
 		t.Parallel()
 		f := newFake(t, slow)
@@ -138,4 +197,45 @@ func TestCreateContext(t *testing.T) {
 			t.Fatalf("the timeout of 100ms ended the create after %s", d)
 		}
 	})
+}
+
+// interruptWhileWriting interrupts (and tells the guard at once, as the AfterFunc would a moment
+// later) while net/http writes the header fields of an API create: the moment at which cancelling
+// the request is too late to keep it from the server.
+type interruptWhileWriting struct {
+	next      http.RoundTripper
+	interrupt func()
+}
+
+func (t *interruptWhileWriting) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == http.MethodPost && strings.HasPrefix(req.URL.Path, "/v1/") {
+		var once sync.Once
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			WroteHeaderField: func(string, []string) {
+				once.Do(func() {
+					t.interrupt()
+					guardFrom(req.Context()).interrupt()
+				})
+			},
+		}))
+	}
+	return t.next.RoundTrip(req)
+}
+
+// A create answered with any 5xx that does not say "not processed" (501, 503, 505) may have been
+// applied, whatever gateway sent it.
+func TestCreate_gateway5xxIsOutcomeUnknown(t *testing.T) {
+	t.Parallel()
+	for _, code := range []int{500, 502, 504, 520, 524, 599} {
+		f := newFake(t, status(code))
+		if _, err := f.client(t).CreateClient(ctxT(t), ClientRequest{Name: "n"}); !errors.Is(err, ErrOutcomeUnknown) {
+			t.Errorf("%d: want ErrOutcomeUnknown, got %v", code, err)
+		}
+	}
+	for _, code := range []int{501, 503, 505} {
+		f := newFake(t, status(code))
+		if _, err := f.client(t).CreateClient(ctxT(t), ClientRequest{Name: "n"}); err == nil || errors.Is(err, ErrOutcomeUnknown) {
+			t.Errorf("%d: want a plain error, got %v", code, err)
+		}
+	}
 }

@@ -93,8 +93,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.
 			return res, nil
-		case r.mode != retryIdempotent && (resp.StatusCode == http.StatusInternalServerError ||
-			resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout):
+		case r.mode != retryIdempotent && resp.StatusCode >= 500 && answerMayHaveActed(resp.StatusCode):
 			// A gateway lost the answer, or the server failed with no word on how far it got: it
 			// may have committed before it failed.
 			return res, &outcomeUnknownError{apiErr}

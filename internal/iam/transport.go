@@ -128,7 +128,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 	if st == nil {
 		st = &callState{mode: retryIdempotent}
 	}
-	acted := attemptMayHaveActed(st.mode, resp, st.wrote.Load())
+	acted := attemptMayHaveActed(resp, st.wrote.Load())
 	if resp != nil && !acted {
 		// The answer says this attempt was not applied, whatever was written.
 		st.wrote.Store(false)
@@ -182,7 +182,8 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 			// A 503 with Retry-After is a documented "not now"; other 5xx may follow a commit.
 			return code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "", nil
 		}
-		st.mayHaveActed = true
+		// A policy create answered 503 was not processed; any other 5xx may follow a commit.
+		st.mayHaveActed = st.mayHaveActed || st.mode != retryIdentityCreate || answerMayHaveActed(code)
 		return true, nil
 	}
 	return false, nil
@@ -299,13 +300,12 @@ type loggingTransport struct {
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := callFrom(ctx)
+	if st != nil && st.guard != nil && !st.guard.begin() {
+		// Interrupted before this attempt of a create went out: stop here (see CreateContext).
+		return nil, context.Canceled
+	}
 	if st != nil {
 		req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteHeaders: func() {
-				if st.guard != nil {
-					st.guard.sent()
-				}
-			},
 			WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
 		}))
 	}
