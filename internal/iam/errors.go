@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -134,11 +135,10 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// redact removes secrets (a caller-chosen secret value, the bearer token, the provider's own
+// redactWith removes secrets (a caller-chosen secret value, the bearer token, the provider's own
 // credentials) from every text the server sent back, in case a misbehaving server or proxy echoes
 // the request or its headers.
-func (e *APIError) redact(secrets ...string) {
-	r := newRedactor(secrets...)
+func (e *APIError) redactWith(r *redactor) {
 	if len(r.forms) == 0 {
 		return
 	}
@@ -177,7 +177,8 @@ func newRedactor(secrets ...string) *redactor {
 			return strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n"), "\"")[1:]
 		}
 		for _, f := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEsc(true), jsonEsc(false),
-			html.EscapeString(secret)} {
+			html.EscapeString(secret), unicodeEscape(secret, dotnetEscaped, "\\u%04X"),
+			unicodeEscape(secret, notAlphanumeric, "\\u%04X"), unicodeEscape(secret, notAlphanumeric, "\\u%04x")} {
 			for _, g := range []string{f, clean(f)} {
 				if g != "" && !seen[g] {
 					seen[g] = true
@@ -191,13 +192,46 @@ func newRedactor(secrets ...string) *redactor {
 	return &redactor{forms: forms}
 }
 
+// unicodeEscape writes s as a JSON string body in which the runes escape selects are \uXXXX
+// escapes in format (upper- or lowercase hex; UTF-16 surrogate pairs beyond the BMP), as encoders
+// other than Go's write them.
+func unicodeEscape(s string, escape func(rune) bool, format string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case !escape(c):
+			b.WriteRune(c)
+		case c > 0xFFFF:
+			hi, lo := utf16.EncodeRune(c)
+			fmt.Fprintf(&b, format+format, hi, lo)
+		default:
+			fmt.Fprintf(&b, format, c)
+		}
+	}
+	return b.String()
+}
+
+// dotnetEscaped selects what System.Text.Json's default encoder escapes: HTML-sensitive and
+// JSON-special characters, controls and everything outside ASCII.
+func dotnetEscaped(c rune) bool {
+	return c < 0x20 || c > 0x7E || strings.ContainsRune("<>&'\"+\\`", c)
+}
+
+func notAlphanumeric(c rune) bool {
+	return (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9')
+}
+
+// redactedMark stands in for a secret.
+const redactedMark = "[redacted]"
+
 // text returns s with every form of the secrets replaced, including the start of one that
 // snippet cut short at the end of s.
 func (r *redactor) text(s string) string {
 	for _, f := range r.forms {
-		s = strings.ReplaceAll(s, f, "[redacted]")
+		s = strings.ReplaceAll(s, f, redactedMark)
 	}
-	return redactCutEnd(s, r.forms...)
+	// The body is redacted before it is cut too, so a cut may also fall inside a mark.
+	return redactCutEnd(s, slices.Concat(r.forms, []string{redactedMark})...)
 }
 
 // redactCutEnd redacts the start of a secret where snippet cut a text short ("…") in the middle
@@ -254,9 +288,17 @@ type problemJSON struct {
 }
 
 // newAPIError reads (a bounded part of) the body of a failed response and builds the error.
-func newAPIError(resp *http.Response, method, path string) *APIError {
+func newAPIError(resp *http.Response, method, path string, secrets ...string) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	// Redact the body as it came, and the fields made from it: decoding, stripping HTML tags and
+	// collapsing whitespace can each split or rewrite a secret's echo beyond recognition (a raw
+	// "<" in a secret starts a "tag"), and the fields can hold a form only decoding produces.
+	r := newRedactor(secrets...)
+	if len(r.forms) > 0 {
+		body = []byte(r.text(string(body)))
+	}
 	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
+	defer e.redactWith(r)
 	if !decodeProblem(e, body, resp.Header.Get("Content-Type")) {
 		e.Detail = snippet(body, resp.Header.Get("Content-Type"))
 	}

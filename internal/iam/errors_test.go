@@ -225,3 +225,31 @@ func TestAPIError_insufficientScopeAndBoilerplate(t *testing.T) {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }
+
+// Echoes of a secret as other servers write them: escaped by System.Text.Json (uppercase
+// \uXXXX, "+" and "<" escaped), by an encoder escaping all punctuation, and raw in an HTML page
+// where a "<" in the secret would otherwise start a "tag" that stripping cuts it at.
+func TestAPIError_redactsOtherEncodersEchoes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, secret, contentType, body string
+	}{
+		{"System.Text.Json", "Sup3r+S3cretValue", "text/plain", `{"echo":"Sup3r\u002BS3cretValue"} rejected`},
+		{"System.Text.Json, lowercase hex", "Sup3r+S3cretValue", "text/plain", `{"echo":"Sup3r\u002bS3cretValue"} rejected`},
+		{"non-ASCII", "Sup3r+S3cretVålue", "application/problem+json", `{"title":"bad","detail":"value Sup3r\u002BS3cretV\u00E5lue rejected"}`},
+		{"raw in HTML", "Sup3rS3cretValue<1", "text/html", `<html><body><p>value Sup3rS3cretValue<1 rejected</p></body></html>`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", tt.contentType)
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write([]byte(tt.body))
+			})
+			_, err := f.client(t).CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: tt.secret})
+			if err == nil || strings.Contains(err.Error(), "S3cret") || !strings.Contains(err.Error(), "[redacted]") {
+				t.Fatalf("error %v leaks the secret or lost the mark", err)
+			}
+		})
+	}
+}

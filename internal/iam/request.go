@@ -84,11 +84,10 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 	res := &response{status: resp.StatusCode, header: resp.Header, retried: st.mayHaveActed}
 
 	if resp.StatusCode >= 300 {
-		apiErr := newAPIError(resp, r.method, display)
 		// A server or proxy that echoes the request, or its headers, must not put a secret or the
 		// token in an error. One pass over all of them, so that the end of a cut text is judged
 		// by the secret that covers most of it.
-		apiErr.redact(slices.Concat(r.secrets, []string{st.token}, c.credentials)...)
+		apiErr := newAPIError(resp, r.method, display, slices.Concat(r.secrets, []string{st.token}, c.credentials)...)
 		switch {
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.
