@@ -33,14 +33,13 @@ resource "aritma_iam_client_secret" "reporting" {
   }
 }
 
-# 3. The client's subject, the identity policies are granted to. For a client the subject id
-#    is simply "client-<client_id>" (also aritma_iam_client.reporting.subject_id); the data source
-#    finds any subject — users and groups too — by id or by exact name.
+# 3. The client's subject, the identity policies are granted to: for a client it is
+#    "client-<client_id>", which the client exports as subject_id. The data source reads the
+#    subject back (display name, tenant); it finds users and groups too, by id or by exact name
+#    (type + display_name). Look a client up by its id, as here: a name can be shared by several
+#    clients, and then the lookup fails.
 data "aritma_iam_subject" "reporting" {
-  type         = "client"
-  display_name = aritma_iam_client.reporting.name
-
-  depends_on = [aritma_iam_client.reporting]
+  subject_id = aritma_iam_client.reporting.subject_id
 }
 
 # 4. Grant it read access to account information in one subscription.

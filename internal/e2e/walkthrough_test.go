@@ -3,6 +3,9 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,6 +53,21 @@ func TestAccE2E_walkthrough(t *testing.T) {
 
 	if _, _, err := w.Run(ctx, "plan", "-detailed-exitcode"); exitCode(err) != 0 {
 		t.Fatalf("the plan after apply is not empty (exit %d)", exitCode(err))
+	}
+	// Changing the client in place leaves its grant alone: the subject the policy is granted to
+	// stays known, so the policy is not replaced (which would drop the grant during the apply).
+	mainTF, err := os.ReadFile(filepath.Join(w.Dir, "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.Replace(string(mainTF), `"Nightly account reports"`, `"Nightly account reports, v2"`, 1)
+	if changed == string(mainTF) {
+		t.Fatal("the walkthrough's client description moved; update this test")
+	}
+	w.WriteFile("main.tf", changed)
+	// (Plain Run: the check block's result is only known after apply, which the plan warns about.)
+	if out, errOut, err := w.Run(ctx, "plan"); err != nil || !strings.Contains(out, "Plan: 0 to add, 1 to change, 0 to destroy.") {
+		t.Fatalf("a new client description should change only the client (%v):\n%s\n%s", err, out, errOut)
 	}
 	run("destroy", "-auto-approve")
 	if clients, secrets, policies := countServerObjects(t, api); clients+secrets+policies != 0 {

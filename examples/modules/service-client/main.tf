@@ -9,8 +9,10 @@ resource "aritma_iam_client" "this" {
 }
 
 resource "aritma_iam_client_secret" "this" {
-  client_id   = aritma_iam_client.this.client_id
-  description = "${var.name} (rotation ${var.secret_rotation})"
+  client_id = aritma_iam_client.this.client_id
+  # The secret belongs to the client, which carries the name; a description with the name in it
+  # could outgrow the API's 200 characters.
+  description = "rotation ${var.secret_rotation}"
   expiration  = var.secret_expiration
 
   # The provider generates the value. Changing the keeper replaces the secret.

@@ -68,6 +68,12 @@ variable "secret_rotation" {
   type        = string
   default     = "1"
   nullable    = false
+
+  validation {
+    # It goes into the secret's description ("rotation <it>"), which the API caps at 200.
+    condition     = length(var.secret_rotation) <= 191
+    error_message = "secret_rotation must be at most 191 characters long."
+  }
 }
 
 variable "secret_expiration" {
@@ -84,8 +90,8 @@ variable "secret_expiration" {
 variable "verify_secret" {
   description = <<-EOF
     Exchange the secret for an access token on every plan and apply, so a secret that does not
-    work fails the run. Off by default: once a secret has expired or was deleted outside
-    Terraform, the check also fails the plan that would replace it (turn it off for that run).
+    work fails the run. Off by default: once a secret has expired, a plan that leaves it in place
+    fails on it until the secret is rotated (a plan that replaces it waits for the new secret).
   EOF
   type        = bool
   default     = false

@@ -62,3 +62,24 @@ run "no_scopes" {
 
   expect_failures = [var.allowed_scopes]
 }
+
+run "long_secret_rotation" {
+  command = plan
+
+  variables {
+    name            = "tftest-validation"
+    secret_rotation = join("", [for i in range(192) : "x"])
+  }
+
+  expect_failures = [var.secret_rotation]
+}
+
+# The longest name the API accepts plans cleanly: nothing the module derives from it is longer.
+run "longest_name" {
+  command = plan
+
+  variables {
+    name            = join("", [for i in range(200) : "n"])
+    secret_rotation = join("", [for i in range(191) : "r"])
+  }
+}
