@@ -368,7 +368,7 @@ resource "aritma_iam_client" "c" {
 	defer func() {
 		reportRow(t, reliability.Row{Section: reliability.SectionInterrupts, CLI: cli,
 			Name:   "SIGINT while creates wait out a 429 (Retry-After up to 50 s)",
-			Result: result, Runs: 3, WallS: time.Since(start).Seconds(), Details: details})
+			Result: result, Runs: 3, Retries: mock.Stats().CountRetryable(), WallS: time.Since(start).Seconds(), Details: details})
 	}()
 	fail := func(format string, args ...any) {
 		t.Helper()
