@@ -47,7 +47,7 @@ resource "aritma_iam_client_secret" "s" {
 	if exitCode(err) != 0 {
 		t.Fatalf("plan -refresh=false: exit %d, want 0 (renewal is decided at a refresh)\n%s\n%s", exitCode(err), out, errOut)
 	}
-	for _, want := range []string{"IAM Client Secret Renewal Not Planned", "this plan did not refresh it",
+	for _, want := range []string{"IAM Client Secret Renewal Not Planned", "the renewal window opened after the secret was last refreshed",
 		"Run a plan that refreshes (without -refresh=false) to replace it."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("plan -refresh=false does not say %q:\n%s\n%s", want, out, errOut)

@@ -78,13 +78,17 @@ func (g *createGuard) begin() bool {
 	return true
 }
 
-// settled is called when an attempt of a create has its answer or its error.
-func (g *createGuard) settled(mayHaveActed bool) {
+// settled is called when an attempt of a create has its answer or its error, and says whether
+// a retry is to follow. Only then does an interrupt cancel the context at once: a final answer
+// goes back to the caller, and the next create's begin refuses to start.
+func (g *createGuard) settled(mayHaveActed, retrying bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.sending = false
 	g.acted = g.acted || mayHaveActed
-	g.cancelIfFree()
+	if retrying {
+		g.cancelIfFree()
+	}
 }
 
 func (g *createGuard) cancelIfFree() {

@@ -94,17 +94,22 @@ func TestCreateContext(t *testing.T) {
 		}
 	})
 
-	t.Run("an interrupt that came while a 400 was on its way stops", func(t *testing.T) {
+	t.Run("a refusal that came after the interrupt is handed back, and no create follows", func(t *testing.T) {
 		t.Parallel()
 		parent, interrupt := context.WithCancel(context.Background())
-		f := newFake(t, then(interrupt, status(400)))
+		f := newFake(t, then(interrupt, func(w http.ResponseWriter, _ *http.Request) {
+			problem(w, http.StatusConflict, "client already exists", nil)
+		}))
 		ctx, cancel := CreateContext(parent, time.Minute)
 		defer cancel()
-		_, _ = f.client(t).CreateClient(ctx, ClientRequest{Name: "n"})
-		select {
-		case <-ctx.Done():
-		case <-time.After(time.Second):
-			t.Fatal("a create refused with 400 kept ignoring the interrupt")
+		c := f.client(t)
+		_, err := c.CreateClient(ctx, ClientRequest{Name: "n"})
+		if !errors.Is(err, ErrConflict) || errors.Is(err, context.Canceled) {
+			t.Fatalf("want the API's 409, which says more than the interrupt, got %v", err)
+		}
+		_, err = c.CreateClient(ctx, ClientRequest{Name: "n"})
+		if !errors.Is(err, context.Canceled) || f.apiCalls.Load() != 1 {
+			t.Fatalf("a create after the interrupt: %v (%d requests, want 1)", err, f.apiCalls.Load())
 		}
 	})
 

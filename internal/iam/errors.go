@@ -321,14 +321,14 @@ func decodeProblem(e *APIError, body []byte, contentType string) bool {
 	if err := json.Unmarshal(trimmed, &p); err != nil {
 		return false
 	}
-	e.Type, e.Title, e.Detail, e.Instance, e.TraceID = clean(p.Type), clean(p.Title), clean(p.Detail), clean(p.Instance), clean(p.TraceID)
+	e.Type, e.Title, e.Detail, e.Instance, e.TraceID = clean(p.Type), readable(p.Title), readable(p.Detail), clean(p.Instance), clean(p.TraceID)
 	if e.Detail == "" {
-		e.Detail = clean(p.Message)
+		e.Detail = readable(p.Message)
 	}
 	if e.Title == "" && p.Error != "" {
-		e.Title = clean(p.Error)
+		e.Title = readable(p.Error)
 		if e.Detail == "" {
-			e.Detail = clean(p.ErrorDescription)
+			e.Detail = readable(p.ErrorDescription)
 		}
 	}
 	e.FieldErrors = decodeFieldErrors(p.Errors)
@@ -362,7 +362,7 @@ func cleanFieldErrors(m map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(m))
 	for k, msgs := range m {
 		for _, msg := range msgs {
-			out[clean(k)] = append(out[clean(k)], clean(msg))
+			out[clean(k)] = append(out[clean(k)], readable(msg))
 		}
 	}
 	return out
@@ -386,7 +386,7 @@ func snippet(body []byte, contentType string) string {
 	if mt == "text/html" || strings.HasPrefix(strings.TrimSpace(s), "<") {
 		s = stripTags(s)
 	}
-	s = clean(s)
+	s = readable(s)
 	if len(s) <= maxSnippet {
 		return s
 	}
@@ -398,6 +398,64 @@ func snippet(body []byte, contentType string) string {
 }
 
 // clean collapses whitespace and drops control characters so server text stays on one line.
+// readable is server text as a person reads it: JSON \uXXXX escapes and HTML character
+// references decoded, whitespace collapsed. Decoding also lets redaction find a secret that any
+// encoder escaped, rather than only the forms it knows.
+func readable(s string) string {
+	return clean(html.UnescapeString(decodeUnicodeEscapes(s)))
+}
+
+// decodeUnicodeEscapes decodes \uXXXX escapes (surrogate pairs joined) and \/ in text that holds
+// JSON-escaped fragments outside a JSON document, such as a plain-text echo of a request body.
+func decodeUnicodeEscapes(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		if s[i+1] == '/' {
+			b.WriteByte('/')
+			i += 2
+			continue
+		}
+		r, n := unicodeEscapeAt(s, i)
+		if n == 0 {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		if utf16.IsSurrogate(r) {
+			if lo, m := unicodeEscapeAt(s, i+n); m > 0 {
+				if joined := utf16.DecodeRune(r, lo); joined != unicode.ReplacementChar {
+					b.WriteRune(joined)
+					i += n + m
+					continue
+				}
+			}
+		}
+		b.WriteRune(r)
+		i += n
+	}
+	return b.String()
+}
+
+// unicodeEscapeAt reads a \uXXXX escape at s[i:], returning its code unit and length (0 if none).
+func unicodeEscapeAt(s string, i int) (rune, int) {
+	if i+6 > len(s) || s[i] != '\\' || s[i+1] != 'u' {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(s[i+2:i+6], 16, 16)
+	if err != nil {
+		return 0, 0
+	}
+	return rune(v), 6
+}
+
 func clean(s string) string {
 	var b strings.Builder
 	space := false

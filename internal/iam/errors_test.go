@@ -238,6 +238,10 @@ func TestAPIError_redactsOtherEncodersEchoes(t *testing.T) {
 		{"System.Text.Json, lowercase hex", "Sup3r+S3cretValue", "text/plain", `{"echo":"Sup3r\u002bS3cretValue"} rejected`},
 		{"non-ASCII", "Sup3r+S3cretVålue", "application/problem+json", `{"title":"bad","detail":"value Sup3r\u002BS3cretV\u00E5lue rejected"}`},
 		{"raw in HTML", "Sup3rS3cretValue<1", "text/html", `<html><body><p>value Sup3rS3cretValue<1 rejected</p></body></html>`},
+		{"only non-ASCII escaped, lowercase", "Sup3r-S3cretVålue", "text/plain", `{"echo": "Sup3r-S3cretV\u00e5lue"} rejected`},
+		{"hex character references", "Sup3r+S3cret'Value", "text/html", `<p>value Sup3r&#x2B;S3cret&#x27;Value rejected</p>`},
+		{"decimal character references", "Sup3r+S3cret'Value", "text/html", `<p>value Sup3r&#43;S3cret&#39;Value rejected</p>`},
+		{"escaped slash, surrogate pair", "Sup3r/S3cret😀Value", "text/plain", `echo "Sup3r\/S3cret\ud83d\ude00Value"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -251,5 +255,23 @@ func TestAPIError_redactsOtherEncodersEchoes(t *testing.T) {
 				t.Fatalf("error %v leaks the secret or lost the mark", err)
 			}
 		})
+	}
+}
+
+func TestDecodeUnicodeEscapes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{`plain`, `plain`},
+		{`a\u002Bb\u002bc`, `a+b+c`},
+		{`\ud83d\ude00`, "😀"},
+		{`lone \ud83d surrogate`, "lone \uFFFD surrogate"},
+		{`bad \u12G4 hex`, `bad \u12G4 hex`},
+		{`short \u12`, `short \u12`},
+		{`trailing \`, `trailing \`},
+		{`a\/b \n`, `a/b \n`},
+	} {
+		if got := decodeUnicodeEscapes(tt.in); got != tt.want {
+			t.Errorf("decodeUnicodeEscapes(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

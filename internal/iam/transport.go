@@ -133,13 +133,27 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 		// The answer says this attempt was not applied, whatever was written.
 		st.wrote.Store(false)
 	}
-	if st.guard != nil {
-		// Before the context check: this settling may be what lets an interrupt through.
-		st.guard.settled(st.mayHaveActed || acted)
-	}
 	if ctx.Err() != nil {
+		// The operation's deadline (a create's guard never cancels while an attempt runs).
+		if st.guard != nil {
+			st.guard.settled(st.mayHaveActed || acted, false)
+		}
 		return false, ctx.Err()
 	}
+	retry, retryErr := retryDecision(ctx, st, resp, err, tokens, retryAfterMax)
+	if st.guard != nil {
+		// An interrupt stops a create before a retry; a final answer, a refusal included, goes
+		// back to the caller as it is (it says more than "context canceled").
+		st.guard.settled(st.mayHaveActed || acted, retry)
+		if retry && ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+	}
+	return retry, retryErr
+}
+
+// retryDecision decides whether the attempt that got resp or err is retried.
+func retryDecision(ctx context.Context, st *callState, resp *http.Response, err error, tokens tokenProvider, retryAfterMax time.Duration) (bool, error) {
 	if err != nil {
 		if permanent(err) {
 			return false, err

@@ -65,7 +65,7 @@ func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
 		// letter can appear in a valid timestamp.
 		t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(*b.Expiration))
 		switch {
-		case err != nil && hasNoZone(*b.Expiration):
+		case err != nil && hasNoZone(strings.ToUpper(*b.Expiration)):
 			errs.add("expiration", "expiration must include a time zone, e.g. 2030-01-01T00:00:00Z")
 		case err != nil:
 			errs.add("expiration", "expiration must be an RFC 3339 timestamp, e.g. 2030-01-01T00:00:00Z")

@@ -75,6 +75,7 @@ func TestSecretValidation(t *testing.T) {
 		{"expiration past", map[string]any{"value": "12345678", "description": "", "expiration": now.Add(-time.Second).Format(time.RFC3339)}, "expiration", "must be in the future"},
 		{"expiration now", map[string]any{"value": "12345678", "description": "", "expiration": now.Format(time.RFC3339)}, "expiration", "must be in the future"},
 		{"expiration no zone", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01T00:00:00"}, "expiration", "must include a time zone"},
+		{"expiration no zone, lowercase t", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01t00:00:00"}, "expiration", "must include a time zone"},
 		{"expiration garbage", map[string]any{"value": "12345678", "description": "", "expiration": "tomorrow"}, "expiration", "RFC 3339"},
 		{"expiration number", `{"value":"12345678","description":"","expiration":5}`, "expiration", "must be a string"},
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Throttling of failed client authentication (per client id).
@@ -140,7 +141,7 @@ func (s *Server) issueToken(r *http.Request) response {
 		return tokenErr(http.StatusBadRequest, "unauthorized_client", "the client is not allowed to use the client_credentials grant")
 	}
 	scopes := allowed
-	if strings.ContainsAny(form.Get("scope"), "\t\n\v\f\r") {
+	if strings.ContainsFunc(form.Get("scope"), func(r rune) bool { return r != ' ' && unicode.IsSpace(r) }) {
 		// RFC 6749 §3.3: scope tokens are separated by spaces, nothing else.
 		return tokenErr(http.StatusBadRequest, "invalid_scope", "scope must be a list of scopes separated by spaces")
 	}

@@ -57,6 +57,7 @@ func TestToken(t *testing.T) {
 		{name: "repeated parameter", form: url.Values{"grant_type": {"client_credentials", "client_credentials"}}, status: 400, errCode: "invalid_request"},
 		{name: "scope subset", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api"), status: 200, scope: "api"},
 		{name: "scopes separated by a tab", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api\tservices.iam"), status: 400, errCode: "invalid_scope"},
+		{name: "scopes separated by a no-break space", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api\u00a0services.iam"), status: 400, errCode: "invalid_scope"},
 		{name: "scopes ending in a newline", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api\n"), status: 400, errCode: "invalid_scope"},
 		{name: "scope outside", form: cc("client_id", id, "client_secret", secret, "scope", "services.iam api"), status: 400, errCode: "invalid_scope", goldenKey: "token_invalid_scope"},
 		{name: "no client_credentials", form: cc("client_id", webID, "client_secret", "web-secret-1"), status: 400, errCode: "unauthorized_client", goldenKey: "token_unauthorized_client"},

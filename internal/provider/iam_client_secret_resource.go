@@ -293,8 +293,9 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			// must not decide on it by itself: the apply would plan again at a later time.
 			resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Renewal Not Planned",
 				fmt.Sprintf("Secret %q of client %q expires at %s, which is within renew_before (%s) of now (%s), "+
-					"but this plan did not refresh it (the last refresh was at %s), and renewal is decided at a refresh. "+
-					"Run a plan that refreshes (without -refresh=false) to replace it.",
+					"but the renewal window opened after the secret was last refreshed (at %s), and renewal is decided "+
+					"at a refresh so that an apply agrees with its plan. Run a plan that refreshes (without "+
+					"-refresh=false) to replace it.",
 					state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString(),
 					plan.RenewBefore.ValueString(), formatAPITime(wallClock), formatAPITime(now)))
 		}
