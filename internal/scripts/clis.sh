@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Prints one line per Terraform-compatible CLI the tests can drive: "<name> <path>".
 # terraform is used when it is on PATH; OpenTofu always (from PATH, or built into the cache).
+# With --first it prints only the first of them, and builds OpenTofu only when there is no other:
+# a caller that needs one CLI must not start a build it does not wait for.
 set -euo pipefail
-cache="${1:?usage: clis.sh CACHE_DIR}"
+first=0
+if [ "${1:-}" = "--first" ]; then
+  first=1
+  shift
+fi
+cache="${1:?usage: clis.sh [--first] CACHE_DIR}"
 here=$(cd "$(dirname "$0")" && pwd)
 
 if tf=$(command -v terraform 2>/dev/null); then
   echo "terraform $tf"
+  [ "$first" = 1 ] && exit 0
 fi
 if tofu=$(command -v tofu 2>/dev/null); then
   echo "tofu $tofu"

@@ -14,7 +14,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-read -r cli_name cli < <("$root/internal/scripts/clis.sh" "$cache" | head -n 1)
+read -r cli_name cli < <("$root/internal/scripts/clis.sh" --first "$cache")
 echo "==> using $cli_name: $("$cli" version | head -n 1)"
 
 export ARITMA_MOCK_ADMIN_CLIENT_ID="demo-admin"
