@@ -316,32 +316,42 @@ func TestAccE2E_interruptApply(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	mock.SetFaults(mockserver.Faults{})
-	onServer := serverObjectKeys(t, api)
-	inState := stateObjectKeys(ctx, t, w)
-	orphans := missingFrom(onServer, inState)
-	lost := missingFrom(inState, onServer)
-	interrupted := fmt.Sprintf("SIGINT after %d objects existed; the CLI exited %d after %s; errors: %s; server %d objects, state %d",
-		atSignal, exitCode(err), stopTime.Round(100*time.Millisecond), errorSummaries(out), len(onServer), len(inState))
-	t.Log(interrupted)
-	if testing.Verbose() {
-		t.Log(out)
-	}
-	if len(orphans) > 0 || len(lost) > 0 {
-		fail("%s; on the server but not in the state: %v; in the state but not on the server: %v", interrupted, orphans, lost)
-	}
-
-	if out, errOut, err := w.Run(ctx, "apply", "-auto-approve"); err != nil {
-		fail("%s; re-apply failed: %v\n%s\n%s", interrupted, err, out, errOut)
-	}
-	if out, errOut, err := w.Run(ctx, "plan", "-detailed-exitcode"); exitCode(err) != 0 {
-		fail("%s; plan after re-apply = exit %d, want 0 (no changes)\n%s\n%s", interrupted, exitCode(err), out, errOut)
-	}
+	interrupted := convergesAfterInterrupt(ctx, t, w, api, out, fail, func(onServer, inState int) string {
+		return fmt.Sprintf("SIGINT after %d objects existed; the CLI exited %d after %s; errors: %s; server %d objects, state %d",
+			atSignal, exitCode(err), stopTime.Round(100*time.Millisecond), errorSummaries(out), onServer, inState)
+	})
 	if c, s, p := countServerObjects(t, api); c != interruptClients || s != interruptClients || p != 2*interruptClients {
 		fail("%s; after re-apply the server holds %d clients, %d secrets, %d policies; want %d, %d, %d",
 			interrupted, c, s, p, interruptClients, interruptClients, 2*interruptClients)
 	}
 	result = reliability.ResultSurvived
 	details = interrupted + "; nothing orphaned; re-apply converged to exactly 200 objects and an empty plan"
+}
+
+// convergesAfterInterrupt checks what an interrupted apply (whose output is out) left behind:
+// every object on the server is in the state and every object in the state is on the server, and
+// then an apply converges to an empty plan. describe sums the interrupt up from the counts of
+// objects on the server and in the state; the summary opens every failure and is returned.
+func convergesAfterInterrupt(ctx context.Context, t *testing.T, w *workdir, api *iam.Client, out string,
+	fail func(string, ...any), describe func(onServer, inState int) string) string {
+	t.Helper()
+	onServer := serverObjectKeys(t, api)
+	inState := stateObjectKeys(ctx, t, w)
+	interrupted := describe(len(onServer), len(inState))
+	t.Log(interrupted)
+	if testing.Verbose() {
+		t.Log(out)
+	}
+	if orphans, lost := missingFrom(onServer, inState), missingFrom(inState, onServer); len(orphans) > 0 || len(lost) > 0 {
+		fail("%s; on the server but not in the state: %v; in the state but not on the server: %v", interrupted, orphans, lost)
+	}
+	if out, errOut, err := w.Run(ctx, "apply", "-auto-approve"); err != nil {
+		fail("%s; re-apply failed: %v\n%s\n%s", interrupted, err, out, errOut)
+	}
+	if out, errOut, err := w.Run(ctx, "plan", "-detailed-exitcode"); exitCode(err) != 0 {
+		fail("%s; plan after re-apply = exit %d, want 0 (no changes)\n%s\n%s", interrupted, exitCode(err), out, errOut)
+	}
+	return interrupted
 }
 
 // TestAccE2E_interruptRateLimitWait interrupts an apply whose creates are waiting out the
@@ -412,24 +422,10 @@ resource "aritma_iam_client" "c" {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	mock.SetFaults(mockserver.Faults{})
-	onServer := serverObjectKeys(t, api)
-	inState := stateObjectKeys(ctx, t, w)
-	orphans, lost := missingFrom(onServer, inState), missingFrom(inState, onServer)
-	interrupted := fmt.Sprintf("SIGINT with %d creates waiting; the CLI exited %d after %s; errors: %s; server %d objects, state %d",
-		clients-len(onServer), exitCode(err), stopTime.Round(100*time.Millisecond), errorSummaries(out), len(onServer), len(inState))
-	t.Log(interrupted)
-	if testing.Verbose() {
-		t.Log(out)
-	}
-	if len(orphans) > 0 || len(lost) > 0 {
-		fail("%s; on the server but not in the state: %v; in the state but not on the server: %v", interrupted, orphans, lost)
-	}
-	if out, errOut, err := w.Run(ctx, "apply", "-auto-approve"); err != nil {
-		fail("%s; re-apply failed: %v\n%s\n%s", interrupted, err, out, errOut)
-	}
-	if out, errOut, err := w.Run(ctx, "plan", "-detailed-exitcode"); exitCode(err) != 0 {
-		fail("%s; plan after re-apply = exit %d, want 0 (no changes)\n%s\n%s", interrupted, exitCode(err), out, errOut)
-	}
+	interrupted := convergesAfterInterrupt(ctx, t, w, api, out, fail, func(onServer, inState int) string {
+		return fmt.Sprintf("SIGINT with %d creates waiting; the CLI exited %d after %s; errors: %s; server %d objects, state %d",
+			clients-onServer, exitCode(err), stopTime.Round(100*time.Millisecond), errorSummaries(out), onServer, inState)
+	})
 	if c, _, _ := countServerObjects(t, api); c != clients {
 		fail("%s; after re-apply the server holds %d clients, want %d", interrupted, c, clients)
 	}
