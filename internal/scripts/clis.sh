@@ -11,6 +11,8 @@ if [ "${1:-}" = "--first" ]; then
 fi
 cache="${1:?usage: clis.sh [--first] CACHE_DIR}"
 here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd) # the acceptance tests need absolute CLI paths
 
 if tf=$(command -v terraform 2>/dev/null); then
   echo "terraform $tf"

@@ -7,6 +7,8 @@ set -euo pipefail
 
 version="${TOFU_VERSION:-v1.12.6}"
 cache="${1:?usage: provision-tofu.sh CACHE_DIR}"
+mkdir -p "$cache"
+cache=$(cd "$cache" && pwd) # the build runs in another directory
 bin="$cache/tofu-$version/tofu"
 
 if [ -x "$bin" ]; then
@@ -14,14 +16,15 @@ if [ -x "$bin" ]; then
   exit 0
 fi
 
-mkdir -p "$cache"
 work=$(mktemp -d "$cache/.build.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
-dir=$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@$version" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+# go mod download reports a failure in the JSON's "Error" field: keep the JSON to show it.
+json=$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "github.com/opentofu/opentofu@$version" 2>&1) || true
+dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")
 if [ -z "$dir" ] || [ ! -d "$dir" ]; then
-  echo "provision-tofu: could not download github.com/opentofu/opentofu@$version from the Go module proxy" >&2
+  echo "provision-tofu: could not download github.com/opentofu/opentofu@$version from the Go module proxy:" >&2
+  echo "$json" >&2
   exit 1
 fi
 cp -R "$dir" "$work/src"

@@ -11,6 +11,7 @@ cache="${TOOLS_DIR:?}"
 pkgs="${TESTACC_PKGS:-./internal/...}"
 run="${TESTACC_RUN:-^TestAcc}"
 here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/../.." # the package patterns are relative to the module root
 # A CLI config variable naming a missing file only produces warnings in every run; drop it.
 if [ -n "${TF_CLI_CONFIG_FILE:-}" ] && [ ! -f "$TF_CLI_CONFIG_FILE" ]; then unset TF_CLI_CONFIG_FILE; fi
 logdir=$(mktemp -d)
@@ -19,7 +20,10 @@ trap 'rm -rf "$logdir"' EXIT
 if [ -n "${TESTACC_CLI:-}" ]; then
   clis=("$TESTACC_CLI")
 else
-  mapfile -t clis < <("$here/clis.sh" "$cache")
+  # Not through < <(...): that would drop clis.sh's failure (an OpenTofu build that failed) and
+  # go on with terraform alone.
+  list=$("$here/clis.sh" "$cache")
+  mapfile -t clis <<<"$list"
 fi
 if [ "${#clis[@]}" -eq 0 ]; then
   echo "testacc: no terraform or tofu CLI available and none could be built" >&2

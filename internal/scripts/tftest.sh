@@ -30,7 +30,9 @@ for f in "$bin_dir/terraform-provider-aritma" "$bin_dir/aritma-mock"; do
   fi
 done
 
-mapfile -t clis < <("$root/internal/scripts/clis.sh" "$cache")
+# Not through < <(...), which would drop clis.sh's failure (see testacc.sh).
+list=$("$root/internal/scripts/clis.sh" "$cache")
+mapfile -t clis <<<"$list"
 if [ "${#clis[@]}" -eq 0 ]; then
   echo "tftest: no terraform or tofu CLI available" >&2
   exit 1

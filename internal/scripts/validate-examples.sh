@@ -20,6 +20,12 @@ provider_installation {
 EOT
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 
+# Not through < <(...), which would drop clis.sh's failure (see testacc.sh).
+list=$("$root/internal/scripts/clis.sh" "$cache")
+if [ -z "$list" ]; then
+  echo "examples: no terraform or tofu CLI available" >&2
+  exit 1
+fi
 status=0
 while read -r cli_name cli; do
   "$cli" fmt -check -recursive "$root/examples" || { echo "examples: not $cli_name fmt-clean" >&2; status=1; }
@@ -46,5 +52,5 @@ while read -r cli_name cli; do
       esac
     done
   )
-done < <("$root/internal/scripts/clis.sh" "$cache")
+done <<<"$list"
 exit $status
