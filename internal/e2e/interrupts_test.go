@@ -295,16 +295,7 @@ func TestAccE2E_interruptApply(t *testing.T) {
 	if run.exited() {
 		fail("the apply ended (exit %d) before it was interrupted, with %d objects\n%s", exitCode(run.err), atSignal, outputs(apply))
 	}
-	if err := apply.Process.Signal(os.Interrupt); err != nil {
-		fail("sending SIGINT: %v", err)
-	}
-	signalled := time.Now()
-	err, graceful := run.wait(90 * time.Second)
-	stopTime := time.Since(signalled)
-	out := outputs(apply)
-	if !graceful {
-		fail("the CLI did not stop within 90 s of SIGINT and was killed\n%s", out)
-	}
+	out, stopTime, err := interruptCLI(apply, run, fail)
 	if err == nil {
 		fail("the apply finished despite SIGINT (it had created %d objects when signalled): the signal came too late", atSignal)
 	}
@@ -326,6 +317,23 @@ func TestAccE2E_interruptApply(t *testing.T) {
 	}
 	result = reliability.ResultSurvived
 	details = interrupted + "; nothing orphaned; re-apply converged to exactly 200 objects and an empty plan"
+}
+
+// interruptCLI sends SIGINT to the running CLI and waits for it to stop by itself; after 90 s it
+// is killed and the test fails. It returns the CLI's output, how long it took to stop and its
+// exit error.
+func interruptCLI(cli *exec.Cmd, run *running, fail func(string, ...any)) (out string, stopTime time.Duration, err error) {
+	if err := cli.Process.Signal(os.Interrupt); err != nil {
+		fail("sending SIGINT: %v", err)
+	}
+	signalled := time.Now()
+	err, graceful := run.wait(90 * time.Second)
+	stopTime = time.Since(signalled)
+	out = outputs(cli)
+	if !graceful {
+		fail("the CLI did not stop within 90 s of SIGINT and was killed\n%s", out)
+	}
+	return out, stopTime, err
 }
 
 // convergesAfterInterrupt checks what an interrupted apply (whose output is out) left behind:
@@ -398,16 +406,7 @@ resource "aritma_iam_client" "c" {
 	if run.exited() || limited() < clients-2 {
 		fail("the creates were not all waiting out a 429 (%d were answered 429, exit %v)\n%s", limited(), run.exited(), outputs(apply))
 	}
-	if err := apply.Process.Signal(os.Interrupt); err != nil {
-		fail("sending SIGINT: %v", err)
-	}
-	signalled := time.Now()
-	err, graceful := run.wait(90 * time.Second)
-	stopTime := time.Since(signalled)
-	out := outputs(apply)
-	if !graceful {
-		fail("the CLI did not stop within 90 s of SIGINT and was killed\n%s", out)
-	}
+	out, stopTime, err := interruptCLI(apply, run, fail)
 	if err == nil {
 		fail("the apply finished despite SIGINT")
 	}

@@ -62,8 +62,9 @@ func (g *createGuard) interrupt() {
 }
 
 // begin is called before an attempt of a create starts, and reports whether it may: not once
-// the parent was cancelled, unless an earlier attempt may have been applied. (The parent is asked directly as well: AfterFunc tells the guard in a
-// goroutine of its own, which a first attempt could outrun.)
+// the parent was cancelled, unless an earlier attempt may have been applied. (The parent is asked
+// directly as well: AfterFunc tells the guard in a goroutine of its own, which a first attempt
+// could outrun.)
 func (g *createGuard) begin() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()

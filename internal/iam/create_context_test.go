@@ -22,6 +22,7 @@ func sequence(steps ...http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// then reads the whole request, runs first (an interrupt, say) and answers with h.
 func then(first func(), h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)

@@ -490,13 +490,7 @@ func TestPolicyDelete_notFoundAfterRetryIsSuccess(t *testing.T) {
 
 // cancelOnArrival is a slow handler that cancels the caller's context once the request arrived,
 // so the request has certainly been written when the cancellation hits.
-func cancelOnArrival(cancel func()) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		cancel()
-		slow(w, r)
-	}
-}
+func cancelOnArrival(cancel func()) http.HandlerFunc { return then(cancel, slow) }
 
 func TestCancellationStopsInFlightRequest(t *testing.T) {
 	t.Parallel()

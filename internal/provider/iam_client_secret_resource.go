@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -441,7 +440,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	// wait out an eventually consistent list instead of dropping the new secret as deleted.
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 	resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateKeyValueSource, []byte(strconv.Quote(mode)))...)
+	resp.Diagnostics.Append(setPrivateString(ctx, resp.Private, privateKeyValueSource, mode)...)
 }
 
 // secretLookupKey is what a lost secret create is looked for by (see createdHere).
@@ -685,9 +684,7 @@ func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planm
 		// A value the configuration gave and no longer gives: the user asks for a generated one
 		// instead (perhaps because the given one was committed somewhere), so plan a new secret
 		// rather than keep the old value silently. A generated value stays.
-		source, diags := req.Private.GetKey(ctx, privateKeyValueSource)
-		resp.Diagnostics.Append(diags...)
-		if string(source) == strconv.Quote(valueSourceConfigured) {
+		if source, _ := privateString(ctx, req.Private, privateKeyValueSource); source == valueSourceConfigured {
 			resp.PlanValue = types.StringUnknown()
 			return
 		}

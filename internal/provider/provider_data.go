@@ -312,19 +312,33 @@ func renewalClock(ctx context.Context, p privateState, fallback time.Time) time.
 	return fallback
 }
 
-// setPrivateTime stores t under key in private state (a JSON string, as private values must be).
+// setPrivateString stores v under key in private state (a JSON string, as private values must be).
+func setPrivateString(ctx context.Context, p privateState, key, v string) diag.Diagnostics {
+	return p.SetKey(ctx, key, []byte(strconv.Quote(v)))
+}
+
+// privateString reads what setPrivateString stored under key; false when there is nothing readable.
+func privateString(ctx context.Context, p privateState, key string) (string, bool) {
+	raw, diags := p.GetKey(ctx, key)
+	if diags.HasError() || len(raw) == 0 {
+		return "", false
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// setPrivateTime stores t under key in private state.
 func setPrivateTime(ctx context.Context, p privateState, key string, t time.Time) diag.Diagnostics {
-	return p.SetKey(ctx, key, []byte(strconv.Quote(t.UTC().Format(time.RFC3339Nano))))
+	return setPrivateString(ctx, p, key, t.UTC().Format(time.RFC3339Nano))
 }
 
 // privateTime reads what setPrivateTime stored under key; false when there is nothing readable.
 func privateTime(ctx context.Context, p privateState, key string) (time.Time, bool) {
-	raw, diags := p.GetKey(ctx, key)
-	if diags.HasError() || len(raw) == 0 {
-		return time.Time{}, false
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, ok := privateString(ctx, p, key)
+	if !ok {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
