@@ -207,8 +207,10 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name strin
 	defer cancel()
 	r.data.created.settle(lookup, "client name "+name)
 	var ids, siblings []string
+	var listErr error
 	for c, err := range r.data.client.ListClients(lookup, iam.ListClientsOptions{SearchText: name}) {
 		if err != nil {
+			listErr = err
 			break
 		}
 		switch {
@@ -225,10 +227,12 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name strin
 		fmt.Fprintf(&b, "Not these clients named %q, which this run created for other resources: %s. ",
 			name, strings.Join(siblings, ", "))
 	}
-	switch len(ids) {
-	case 0:
+	switch {
+	case len(ids) == 0 && listErr != nil:
+		fmt.Fprintf(&b, "Looking for clients named %q failed as well (%s). ", name, listErr.Error())
+	case len(ids) == 0:
 		fmt.Fprintf(&b, "No %sclient named %q was visible right after the failure; it may still appear. ", other, name)
-	case 1:
+	case len(ids) == 1:
 		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
 			"or delete it through the API and apply again.", name, ids[0], ids[0])

@@ -277,10 +277,26 @@ func readTimeoutHint(ctx context.Context) string {
 
 // outcomeLookupContext is the context of the look-up that follows a create whose answer was lost
 // (ErrOutcomeUnknown). The create's own deadline may be what lost the answer, so the look-up gets
-// a fresh one of 30s; ctx's values (loggers and their masks) stay.
+// a fresh one of outcomeLookupTimeout; ctx's values (loggers and their masks) stay. An interrupt
+// (Ctrl-C cancels ctx) is still heeded, though not at once: the look-up gets outcomeLookupGrace
+// more, time for one listing, because its answer (what to import) is worth most to a user who is
+// about to walk away from a half-finished apply.
 func outcomeLookupContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), outcomeLookupTimeout)
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) { // not the create's own deadline: the fresh one stands
+			time.AfterFunc(outcomeLookupGrace, cancel) // cancel is idempotent, so a late call is harmless
+		}
+	})
+	return lookup, func() { stop(); cancel() }
 }
+
+// outcomeLookupTimeout bounds the look-up of outcomeLookupContext; outcomeLookupGrace is what is
+// left of it once the user interrupts. Variables so tests can shorten them.
+var (
+	outcomeLookupTimeout = 30 * time.Second
+	outcomeLookupGrace   = 5 * time.Second
+)
 
 // defaultOperationTimeout is the default of every resource operation's timeouts block. It covers
 // the whole operation, retries and waits included; the provider's request_timeout bounds a single

@@ -1,0 +1,61 @@
+package provider
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestOutcomeLookupContext(t *testing.T) {
+	defer func(timeout, grace time.Duration) { outcomeLookupTimeout, outcomeLookupGrace = timeout, grace }(
+		outcomeLookupTimeout, outcomeLookupGrace)
+	outcomeLookupTimeout, outcomeLookupGrace = time.Minute, 200*time.Millisecond
+	type key struct{}
+
+	t.Run("outlives the create's deadline", func(t *testing.T) {
+		parent, cancelParent := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Millisecond)
+		defer cancelParent()
+		<-parent.Done()
+		lookup, cancel := outcomeLookupContext(parent)
+		defer cancel()
+		time.Sleep(2 * outcomeLookupGrace)
+		if err := lookup.Err(); err != nil {
+			t.Fatalf("look-up ended with its create's deadline: %v", err)
+		}
+		if lookup.Value(key{}) != "v" {
+			t.Fatal("look-up lost the create's values")
+		}
+		if deadline, ok := lookup.Deadline(); !ok || time.Until(deadline) < 50*time.Second {
+			t.Fatalf("look-up deadline = %v, %v; want about a minute away", deadline, ok)
+		}
+		cancel()
+		if lookup.Err() == nil {
+			t.Fatal("cancel did not end the look-up")
+		}
+	})
+
+	for name, interruptFirst := range map[string]bool{"interrupted during the look-up": false, "interrupted before it": true} {
+		t.Run(name, func(t *testing.T) {
+			parent, interrupt := context.WithCancel(context.Background())
+			defer interrupt()
+			if interruptFirst {
+				interrupt()
+			}
+			lookup, cancel := outcomeLookupContext(parent)
+			defer cancel()
+			start := time.Now()
+			interrupt()
+			if lookup.Err() != nil {
+				t.Fatal("an interrupt ended the look-up at once, leaving no time to list what may exist")
+			}
+			select {
+			case <-lookup.Done():
+				if waited := time.Since(start); waited < outcomeLookupGrace/2 {
+					t.Fatalf("look-up ended %v after the interrupt; want about %v", waited, outcomeLookupGrace)
+				}
+			case <-time.After(10 * outcomeLookupGrace):
+				t.Fatalf("look-up still running %v after an interrupt", 10*outcomeLookupGrace)
+			}
+		})
+	}
+}
