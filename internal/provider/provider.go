@@ -103,7 +103,9 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"their policies, and looks up subjects and effective permissions.\n\n" +
 			"Authenticate with a client id and secret (`client_credentials`), or with a ready access token. " +
 			"The calling client needs `iam.client.*`, `iam.policy.*` and `iam.subject.*` permissions on scope `/` " +
-			"(for example through `iam.manage` or `owner`).",
+			"(for example through `iam.manage` or `owner`).\n\n" +
+			"A string setting given as `\"\"` counts as not set, like `null`: its environment variable or default applies, " +
+			"so a module can pass settings through variables that default to `\"\"`.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the Aritma IAM API; `/v1/...` is appended to it. Defaults to `" +
@@ -167,25 +169,24 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	known := func(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
+	// "" is unset for every string setting, as in resolveSettings: a module passes them through
+	// variables that default to "", and sets only the ones that are filled in.
+	set := func(v types.String) bool { return !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" }
 	for _, a := range []struct {
 		name string
 		v    types.String
 	}{{"endpoint", cfg.Endpoint}, {"token_url", cfg.TokenURL}} {
-		if known(a.v) {
+		if set(a.v) {
 			if err := validateServiceURL(a.v.ValueString()); err != nil {
 				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Invalid Aritma "+a.name, err.Error()+".")
 			}
 		}
 	}
-	// "" is unset, as in resolveSettings: a module that passes both kinds through variables
-	// defaulting to "" sets only the one that is filled in.
-	set := func(v types.String) bool { return known(v) && v.ValueString() != "" }
 	if set(cfg.AccessToken) && (set(cfg.ClientID) || set(cfg.ClientSecret)) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
 			"Set either access_token, or client_id and client_secret, not both.")
 	}
-	if known(cfg.RequestTimeout) {
+	if set(cfg.RequestTimeout) {
 		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
@@ -291,7 +292,7 @@ func (p *aritmaProvider) Functions(_ context.Context) []func() function.Function
 func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	pick := func(v types.String, env, def string) string {
-		if !v.IsNull() {
+		if v.ValueString() != "" { // "" is unset, like null
 			return v.ValueString()
 		}
 		if e := os.Getenv(env); e != "" {

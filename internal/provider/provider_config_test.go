@@ -319,6 +319,19 @@ func TestAccProvider_configEnvVars(t *testing.T) {
 					Name: "provider-config", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
 				}),
 			},
+			{
+				// "" is unset, like null: a module passing every setting through variables that
+				// default to "" still gets the environment's.
+				Config: `provider "aritma" {
+  endpoint        = ""
+  token_url       = ""
+  client_id       = ""
+  client_secret   = ""
+  access_token    = ""
+  request_timeout = ""
+}` + testAccProviderConfigResource,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
 		},
 	})
 }
