@@ -304,6 +304,7 @@ func (w *workdir) command(ctx context.Context, args []string) *exec.Cmd {
 	// When ctx ends, interrupt first like a user would, and kill only if the CLI does not stop.
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
+	ownProcessGroup(cmd)
 	return cmd
 }
 
@@ -322,6 +323,7 @@ func (w *workdir) Run(ctx context.Context, args ...string) (stdout, stderr strin
 	cmd.Stdout = &out
 	cmd.Stderr = &errOut
 	err = cmd.Run()
+	killLeftovers(cmd)
 	return out.String(), errOut.String(), err
 }
 
@@ -341,8 +343,8 @@ func (w *workdir) RunClean(ctx context.Context, args ...string) string {
 }
 
 // Start starts the CLI with args and returns the running command without waiting. Its Stdout and
-// Stderr are *lockedBuffer (read them with String at any time); the caller must Wait. The process
-// is interrupted (then killed) when the test ends, if still running.
+// Stderr are *lockedBuffer (read them with String at any time); the caller must Wait, then call
+// killLeftovers. The process is interrupted (then killed) when the test ends, if still running.
 func (w *workdir) Start(args ...string) *exec.Cmd {
 	w.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -210,6 +210,7 @@ func watch(cmd *exec.Cmd) *running {
 	r := &running{cmd: cmd, done: make(chan struct{})}
 	go func() {
 		r.err = cmd.Wait()
+		killLeftovers(cmd)
 		close(r.done)
 	}()
 	return r
