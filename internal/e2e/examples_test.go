@@ -61,6 +61,19 @@ func TestAccE2E_examples(t *testing.T) {
 			return nil, nil
 		}},
 		{dir: "data-sources/aritma_iam_permissions"},
+		{dir: "data-sources/aritma_iam_policies", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
+			c := newClient(t, ctx, api, "audited")
+			for _, p := range []iam.Policy{
+				{Subject: "client-" + c.ClientID, Action: "iam.subject.read", Scope: "/"},
+				{Subject: "client-" + c.ClientID, Action: "banking.ais.read", Scope: "/subscriptions/123"},
+			} {
+				if _, err := api.CreatePolicy(ctx, p); err != nil {
+					t.Fatalf("granting the audited client: %v", err)
+				}
+			}
+			return map[string]string{"client_id": fmt.Sprintf("%q", c.ClientID)}, nil
+		}},
+		{dir: "data-sources/aritma_iam_scopes"},
 		{dir: "data-sources/aritma_iam_subject", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
 			if _, err := api.CreateGroup(ctx, iam.GroupRequest{DisplayName: "Platform operators"}); err != nil {
 				t.Fatalf("creating the group: %v", err)

@@ -6,8 +6,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
 var (
@@ -76,15 +77,10 @@ func (d *iamActionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorText("Reading the action catalogue", err, readTimeoutHint(ctx)))
 		return
 	}
-	state := iamActionsDataSourceModel{Actions: make([]actionModel, 0, len(catalogue)), Timeouts: cfg.Timeouts}
-	names := make([]string, 0, len(catalogue))
-	for _, a := range catalogue {
-		state.Actions = append(state.Actions, actionModelFromAPI(a))
-		names = append(names, a.Name)
-	}
-	var diags diag.Diagnostics
-	state.Names, diags = types.SetValueFrom(ctx, types.StringType, names)
-	resp.Diagnostics.Append(diags...)
+	state := iamActionsDataSourceModel{Timeouts: cfg.Timeouts}
+	state.Actions, state.Names = catalogueModels(ctx, catalogue, func(a iam.Action) (actionModel, string) {
+		return actionModelFromAPI(a), a.Name
+	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -271,6 +271,8 @@ func (p *aritmaProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewIAMClientsDataSource,
 		NewIAMClientSecretsDataSource,
 		NewIAMActionsDataSource,
+		NewIAMScopesDataSource,
+		NewIAMPoliciesDataSource,
 	}
 }
 

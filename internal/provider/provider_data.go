@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -226,6 +227,21 @@ func collect[T, M any](entries iter.Seq2[T, error], convert func(T) M) ([]M, err
 		out = append(out, convert(e))
 	}
 	return out, nil
+}
+
+// catalogueModels converts a catalogue (actions, scopes) for a data source: every entry in the
+// API's order, and the set of their names for contains() checks.
+func catalogueModels[T, M any](ctx context.Context, entries []T, convert func(T) (M, string), diags *diag.Diagnostics) ([]M, types.Set) {
+	models := make([]M, 0, len(entries))
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		m, name := convert(e)
+		models = append(models, m)
+		names = append(names, name)
+	}
+	set, d := types.SetValueFrom(ctx, types.StringType, names)
+	diags.Append(d...)
+	return models, set
 }
 
 // withTimeout bounds ctx by an operation's timeout: timeout is the timeouts block's method for the

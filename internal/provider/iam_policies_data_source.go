@@ -1,0 +1,126 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+var (
+	_ datasource.DataSource              = &iamPoliciesDataSource{}
+	_ datasource.DataSourceWithConfigure = &iamPoliciesDataSource{}
+)
+
+// NewIAMPoliciesDataSource returns the aritma_iam_policies data source.
+func NewIAMPoliciesDataSource() datasource.DataSource {
+	return &iamPoliciesDataSource{dataSourceBase: newDataSourceBase("_iam_policies")}
+}
+
+type iamPoliciesDataSource struct {
+	dataSourceBase
+}
+
+type iamPoliciesDataSourceModel struct {
+	Subject  types.String   `tfsdk:"subject"`
+	Action   types.String   `tfsdk:"action"`
+	Scope    types.String   `tfsdk:"scope"`
+	Policies []policyModel  `tfsdk:"policies"`
+	IDs      types.Set      `tfsdk:"ids"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (d *iamPoliciesDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{MarkdownDescription: description, Computed: true}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Lists the policies (grants) stored in Aritma IAM, optionally only those of one subject, " +
+			"action or scope. Pages through every result.\n\n" +
+			"The filters match exactly, as the grants were made: `action = \"iam.client.read\"` does not list a " +
+			"grant of `iam.manage`, although that grant allows `iam.client.read` too, and `scope = \"/subscriptions/123\"` " +
+			"does not list a grant on `/`. To ask what a subject may do, with groups, parent actions and parent " +
+			"scopes taken into account, use `aritma_iam_permissions`. This data source answers \"which grants exist\": " +
+			"for audits, for checks that a grant is still in place, and to find the ids of grants to import.",
+		Attributes: map[string]schema.Attribute{
+			"subject": schema.StringAttribute{
+				MarkdownDescription: "Keeps the grants to this subject id (`client-<client_id>`, `user-<id>` or `group-<id>`). " +
+					"Grants the subject holds through a group are the group's, and are not listed.",
+				Optional:   true,
+				Validators: []validator.String{subjectIDValidator()},
+			},
+			"action": schema.StringAttribute{
+				MarkdownDescription: "Keeps the grants of exactly this action, such as `iam.client.read`.",
+				Optional:            true,
+				Validators:          []validator.String{actionValidator()},
+			},
+			"scope": schema.StringAttribute{
+				MarkdownDescription: "Keeps the grants on exactly this scope, such as `/subscriptions/123` or `/`.",
+				Optional:            true,
+				Validators:          []validator.String{policyScopeValidator()},
+			},
+			"policies": schema.ListNestedAttribute{
+				MarkdownDescription: "The matching policies, ordered by subject, then scope, then action.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":      computed("`<subject>,<action>,<scope>`: the import id of `aritma_iam_policy`."),
+					"subject": computed("Subject id holding the grant."),
+					"action":  computed("Action granted."),
+					"scope":   computed("Scope of the grant."),
+					"tenant":  computed("Tenant the policy belongs to."),
+				}},
+			},
+			"ids": schema.SetAttribute{
+				MarkdownDescription: "The `id` of every matching policy, for `contains(...)` checks and `for_each`.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
+	}
+}
+
+func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg iamPoliciesDataSourceModel
+	ctx, cancel := dataSourceReadContext(ctx, req.Config, &cfg, &cfg.Timeouts, &resp.Diagnostics)
+	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	f := iam.PolicyFilter{Subject: cfg.Subject.ValueString(), Action: cfg.Action.ValueString(), Scope: cfg.Scope.ValueString()}
+	policies, err := collect(d.data.client.ListPolicies(ctx, f), func(p iam.Policy) policyModel { return policyModelFromAPI(&p) })
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to List IAM Policies",
+			apiErrorText("Listing IAM policies"+describePolicyFilter(f), err, readTimeoutHint(ctx)))
+		return
+	}
+	ids := make([]string, len(policies))
+	for i, p := range policies {
+		ids[i] = p.ID.ValueString()
+	}
+	var diags diag.Diagnostics
+	cfg.IDs, diags = types.SetValueFrom(ctx, types.StringType, ids)
+	resp.Diagnostics.Append(diags...)
+	cfg.Policies = policies
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// describePolicyFilter names the filters that are set, for an error message: ` of subject
+// "client-1" on scope "/"`, or "" when none is.
+func describePolicyFilter(f iam.PolicyFilter) string {
+	var b strings.Builder
+	for _, part := range []struct{ what, v string }{{"of subject", f.Subject}, {"of action", f.Action}, {"on scope", f.Scope}} {
+		if part.v != "" {
+			fmt.Fprintf(&b, " %s %q", part.what, part.v)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,219 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// apiPolicies lists policies through the admin API.
+func apiPolicies(t *testing.T, e *testEnv, f iam.PolicyFilter) []iam.Policy {
+	t.Helper()
+	return apiList(t, "policies", e.API.ListPolicies(testContext(t), f))
+}
+
+// policiesChecks are the expected policies and ids of aritma_iam_policies, in the API's order.
+func policiesChecks(addr string, policies []iam.Policy) []statecheck.StateCheck {
+	list := make([]knownvalue.Check, len(policies))
+	ids := make([]knownvalue.Check, len(policies))
+	for i, p := range policies {
+		id := policyID(p.Subject, p.Action, p.Scope)
+		list[i] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":      knownvalue.StringExact(id),
+			"subject": knownvalue.StringExact(p.Subject),
+			"action":  knownvalue.StringExact(p.Action),
+			"scope":   knownvalue.StringExact(p.Scope),
+			"tenant":  knownvalue.StringExact(p.Tenant),
+		})
+		ids[i] = knownvalue.StringExact(id)
+	}
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("policies"), knownvalue.ListExact(list)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("ids"), knownvalue.SetExact(ids)),
+	}
+}
+
+// lazyStateCheck runs the checks that build returns when the state is checked, so that they can
+// expect what the API holds then rather than when the test case was built.
+type lazyStateCheck func() []statecheck.StateCheck
+
+func (l lazyStateCheck) CheckState(ctx context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	for _, c := range l() {
+		var r statecheck.CheckStateResponse
+		c.CheckState(ctx, req, &r)
+		resp.Error = errors.Join(resp.Error, r.Error)
+	}
+}
+
+// testAccGrant grants policies through the admin API.
+func testAccGrant(t *testing.T, e *testEnv, policies ...iam.Policy) {
+	t.Helper()
+	testAccParallel(t, len(policies), func(i int) error {
+		_, err := e.API.CreatePolicy(testContext(t), policies[i])
+		return err
+	})
+}
+
+func TestAccIAMPoliciesDataSource_basic(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clients := testAccCreateClients(t, e, "audited", "other")
+	audited, other := "client-"+clients[0].ClientID, "client-"+clients[1].ClientID
+	gone := iam.Policy{Subject: audited, Action: "banking.ais.read", Scope: "/subscriptions/123"}
+	testAccGrant(t, e,
+		iam.Policy{Subject: audited, Action: "iam.subject.read", Scope: "/"},
+		gone,
+		iam.Policy{Subject: other, Action: "iam.subject.read", Scope: "/subscriptions/123"},
+		iam.Policy{Subject: other, Action: "iam.manage", Scope: "/"},
+	)
+	config := e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_policies" "all" {}
+
+data "aritma_iam_policies" "audited" {
+  subject = %[1]q
+}
+
+# Exact, not hierarchical: other's iam.manage grant allows iam.subject.read but is not listed.
+data "aritma_iam_policies" "subject_read" {
+  action = "iam.subject.read"
+}
+
+data "aritma_iam_policies" "root" {
+  scope = "/"
+}
+
+data "aritma_iam_policies" "all_three" {
+  subject = %[2]q
+  action  = "iam.subject.read"
+  scope   = "/subscriptions/123"
+}
+
+data "aritma_iam_policies" "none" {
+  subject = %[1]q
+  action  = "owner"
+}
+`, audited, other)
+	// What the API holds when the checks run, after the step's PreConfig.
+	checks := lazyStateCheck(func() []statecheck.StateCheck {
+		var c []statecheck.StateCheck
+		for name, f := range map[string]iam.PolicyFilter{
+			"all":          {},
+			"audited":      {Subject: audited},
+			"subject_read": {Action: "iam.subject.read"},
+			"root":         {Scope: "/"},
+			"all_three":    {Subject: other, Action: "iam.subject.read", Scope: "/subscriptions/123"},
+		} {
+			c = append(c, policiesChecks("data.aritma_iam_policies."+name, apiPolicies(t, e, f))...)
+		}
+		return c
+	})
+	wantCounts := map[string]int{"audited": 2, "subject_read": 2, "all_three": 1}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					for name, f := range map[string]iam.PolicyFilter{
+						"audited": {Subject: audited}, "subject_read": {Action: "iam.subject.read"},
+						"all_three": {Subject: other, Action: "iam.subject.read", Scope: "/subscriptions/123"},
+					} {
+						if n := len(apiPolicies(t, e, f)); n != wantCounts[name] {
+							t.Fatalf("the API lists %d policies for %s, want %d", n, name, wantCounts[name])
+						}
+					}
+				},
+				Config:            config,
+				ConfigStateChecks: []statecheck.StateCheck{checks},
+			},
+			{
+				// A grant removed outside Terraform is gone from the next read.
+				PreConfig: func() {
+					if err := e.API.DeletePolicy(testContext(t), gone.Subject, gone.Action, gone.Scope); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigStateChecks: append([]statecheck.StateCheck{checks},
+					statecheck.ExpectKnownValue("data.aritma_iam_policies.audited", tfjsonpath.New("ids"), knownvalue.SetExact(
+						[]knownvalue.Check{knownvalue.StringExact(audited + ",iam.subject.read,/")})),
+					statecheck.ExpectKnownValue("data.aritma_iam_policies.none", tfjsonpath.New("policies"), knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue("data.aritma_iam_policies.none", tfjsonpath.New("ids"), knownvalue.SetExact([]knownvalue.Check{})),
+				),
+			},
+		},
+	})
+}
+
+// More grants than the API's largest page (200) must all come back, in as few calls as the
+// largest page allows.
+func TestAccIAMPoliciesDataSource_paging(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	subject := "client-" + testAccCreateClients(t, e, "fleet")[0].ClientID
+	grants := make([]iam.Policy, 230)
+	for i := range grants {
+		grants[i] = iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: fmt.Sprintf("/subscriptions/%03d", i)}
+	}
+	testAccGrant(t, e, grants...)
+	before := e.Mock.Stats().Count("GET", "/v1/policies")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_policies" "fleet" {
+  subject = %q
+}
+`, subject),
+				ConfigStateChecks: append(policiesChecks("data.aritma_iam_policies.fleet", apiPolicies(t, e, iam.PolicyFilter{Subject: subject})),
+					statecheck.ExpectKnownValue("data.aritma_iam_policies.fleet", tfjsonpath.New("policies").AtSliceIndex(229).AtMapKey("scope"),
+						knownvalue.StringExact("/subscriptions/229")),
+				),
+			},
+		},
+	})
+	// The apply reads the data source once per command: plan, apply, and the refreshes and plans
+	// terraform-plugin-testing adds. Each read of 230 policies is two pages of 200.
+	if calls := e.Mock.Stats().Count("GET", "/v1/policies") - before; calls%2 != 0 || calls == 0 {
+		t.Errorf("the data source made %d list calls: not whole reads of two pages each", calls)
+	}
+}
+
+// Filters are checked at plan time, in the words of the policy resource's validators, before any
+// API call; "" is refused like any other malformed value, since the API would read it as no filter.
+func TestAccIAMPoliciesDataSource_invalid(t *testing.T) {
+	testAccExpectErrors(t,
+		expectError(`
+data "aritma_iam_policies" "x" {
+  subject = "alice"
+}
+`, `Error: Invalid Subject`, `subject "alice" must be a subject id of the form user-<id>, client-<id> or group-<id>.`),
+		expectError(`
+data "aritma_iam_policies" "x" {
+  action = "IAM.Client.Read"
+}
+`, `Error: Invalid Action`, `action "IAM.Client.Read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`),
+		expectError(`
+data "aritma_iam_policies" "x" {
+  scope = "subscriptions/1"
+}
+`, `Error: Invalid Policy Scope`, `scope must start with "/".`),
+		expectError(`
+data "aritma_iam_policies" "x" {
+  subject = ""
+}
+`, `Error: Invalid Subject`, `subject "" must be a subject id of the form user-<id>, client-<id> or group-<id>.`),
+	)
+}
