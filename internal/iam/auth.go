@@ -1,9 +1,12 @@
 package iam
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -164,7 +167,7 @@ func (o *oauthTokens) invalidate(bad string) bool {
 // request makes one token request (with this package's retries). It runs with o.mu held.
 func (o *oauthTokens) request(ctx context.Context) (*oauth2.Token, error) {
 	u, _ := url.Parse(o.cc.TokenURL)
-	ctx = withCall(ctx, &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken})
+	ctx = withCall(ctx, &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken, secrets: []string{o.secret}})
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.hc)
 	t, err := o.cc.Token(ctx)
 	if err != nil {
@@ -193,21 +196,28 @@ type authError struct {
 }
 
 func newAuthError(tokenURL, secret string, err error) *authError {
-	scrub := newRedactor(secret).text
+	r := newRedactor(secret)
+	scrub := r.text
 	e := &authError{tokenURL: tokenURL}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
+		ct := ""
 		if re.Response != nil {
 			e.status = re.Response.StatusCode
+			ct = re.Response.Header.Get("Content-Type")
 		}
-		e.code = scrub(clean(re.ErrorCode))
-		e.description = scrub(clean(re.ErrorDescription))
+		// oauth2 decoded error and error_description from the body (a form body turns "+" into
+		// " "), which can rewrite an echo of the secret beyond recognition. Redact the body as it
+		// came, as newAPIError does, and decode the fields again from what is left of it.
+		body := r.body(re.Body, len(re.Body))
+		code, description := re.ErrorCode, re.ErrorDescription
+		if !bytes.Equal(body, re.Body) {
+			code, description = tokenErrorFields(body, ct)
+		}
+		e.code = scrub(readable(code))
+		e.description = scrub(readable(description))
 		if e.code == "" && e.description == "" {
-			ct := ""
-			if re.Response != nil {
-				ct = re.Response.Header.Get("Content-Type")
-			}
-			e.description = scrub(snippet(re.Body, ct))
+			e.description = scrub(snippet(body, ct))
 		}
 		return e
 	}
@@ -221,6 +231,24 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 	}
 	e.cause = err
 	return e
+}
+
+// tokenErrorFields reads error and error_description from a token endpoint's error body the way
+// oauth2 does: a form for form and plain-text bodies, JSON otherwise.
+func tokenErrorFields(body []byte, contentType string) (code, description string) {
+	switch mt, _, _ := mime.ParseMediaType(contentType); mt {
+	case "application/x-www-form-urlencoded", "text/plain":
+		v, _ := url.ParseQuery(string(body)) // what parses of a malformed form still counts
+		return v.Get("error"), v.Get("error_description")
+	}
+	var j struct {
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &j) != nil {
+		return "", ""
+	}
+	return j.Error, j.ErrorDescription
 }
 
 func (e *authError) Error() string {

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -356,22 +357,39 @@ func TestExchangeToken_errorNeverHoldsSecret(t *testing.T) {
 	for name, tc := range map[string]struct {
 		secret string
 		body   func(secret, form string) string
+		ct     string   // Content-Type of the answer; text/plain when empty
+		leaks  []string // what the secret may turn into on the way, and must not show either
 	}{
-		"cut at the snippet limit": {"s3cr3t-VALUE-never-print-me", func(s, _ string) string {
+		"cut at the snippet limit": {secret: "s3cr3t-VALUE-never-print-me", body: func(s, _ string) string {
 			return strings.Repeat("x", 180) + " " + s + " trailing text"
 		}},
-		"form echoed":          {"p@ss w0rd!+/=abc", func(_, form string) string { return "bad request body: " + form }},
-		"whitespace collapsed": {"two  spaces\tsecret", func(s, _ string) string { return "rejected " + s }},
-		"echoed as JSON": {`q"<&>\x`, func(s, _ string) string {
+		"form echoed":          {secret: "p@ss w0rd!+/=abc", body: func(_, form string) string { return "bad request body: " + form }},
+		"whitespace collapsed": {secret: "two  spaces\tsecret", body: func(s, _ string) string { return "rejected " + s }},
+		"echoed as JSON": {secret: `q"<&>\x`, body: func(s, _ string) string {
 			b, _ := json.Marshal(map[string]string{"client_secret": s})
 			return string(b)
 		}},
+		// Stripping tags, decoding references and escapes: each rewrites a raw echo in a page.
+		"raw < in an html page": {secret: "Sup3rS3cretPrefix<x>Tail", ct: "text/html", leaks: []string{"Sup3rS3cretPrefix Tail"},
+			body: func(s, _ string) string { return "<html><body><p>bad client_secret: " + s + "</p></body></html>" }},
+		"reference-like text": {secret: "Pa55&amp;w0rdXYZ", leaks: []string{"Pa55&w0rdXYZ"},
+			body: func(s, _ string) string { return "bad client_secret: " + s }},
+		"escape-like text": {secret: `Pa55\u0041w0rdXYZ`, leaks: []string{"Pa55Aw0rdXYZ"},
+			body: func(s, _ string) string { return "bad client_secret: " + s }},
+		// oauth2 form-decodes error_description ("+" turns into " ") before the provider sees it.
+		"raw echo in a form answer": {secret: "Pa+ss-w0rd-XYZ", leaks: []string{"Pa ss-w0rd-XYZ"},
+			body: func(s, _ string) string { return "error=invalid_client&error_description=wrong client_secret " + s }},
+		// An encoder that escapes as HTML references newRedactor does not produce.
+		"references in a JSON description": {secret: `Pa"ss+w0rd<XYZ`, ct: "application/json", leaks: []string{"w0rd"},
+			body: func(string, string) string {
+				return `{"error":"invalid_client","error_description":"wrong secret Pa&quot;ss&#x2B;w0rd&lt;XYZ"}`
+			}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
-				w.Header().Set("Content-Type", "text/plain")
+				w.Header().Set("Content-Type", cmp.Or(tc.ct, "text/plain"))
 				w.WriteHeader(http.StatusBadRequest)
 				_, _ = io.WriteString(w, tc.body(tc.secret, string(b)))
 			}))
@@ -386,7 +404,7 @@ func TestExchangeToken_errorNeverHoldsSecret(t *testing.T) {
 				t.Errorf("error text shows no redaction: %s", msg)
 			}
 			enc := url.QueryEscape(tc.secret)
-			for _, leak := range []string{tc.secret[:6], enc[:6], strings.Join(strings.Fields(tc.secret), " ")} {
+			for _, leak := range append([]string{tc.secret[:6], enc[:6], strings.Join(strings.Fields(tc.secret), " ")}, tc.leaks...) {
 				if strings.Contains(msg, leak) {
 					t.Fatalf("error text holds (part of) the secret %q: %s", leak, msg)
 				}

@@ -394,6 +394,49 @@ func TestUserAgentAndLogHook(t *testing.T) {
 	}
 }
 
+// A trace id is the server's text, and a server or proxy may echo the request into it: the log
+// line of the attempt must not carry the fetched token, a secret value of the request (even with
+// its whitespace collapsed) or the client's secret.
+func TestTransport_logRedactsEchoInTraceID(t *testing.T) {
+	t.Parallel()
+	value := "my  secret\tvalue1"
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Value string }
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		echo := r.Header.Get("Authorization") + " " + body.Value + " " + testSecret
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(map[string]string{"title": "Bad Request", "traceId": echo})
+	})
+	var mu sync.Mutex
+	var lines []string
+	c := f.client(t, func(c *Config) {
+		c.Log = func(_ context.Context, _, _ string, fields map[string]any) {
+			b, _ := json.Marshal(fields)
+			mu.Lock()
+			defer mu.Unlock()
+			lines = append(lines, string(b))
+		}
+	})
+	if _, err := c.CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: value}); err == nil {
+		t.Fatal("no error")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lines) != 2 { // token request + the create
+		t.Fatalf("log lines %q", lines)
+	}
+	line := lines[1]
+	for _, leak := range []string{"tok-1", "my secret", "secret\\tvalue", testSecret} {
+		if strings.Contains(line, leak) {
+			t.Errorf("log line holds %q: %s", leak, line)
+		}
+	}
+	if !strings.Contains(line, `"trace_id":"Bearer [redacted] [redacted] [redacted]"`) {
+		t.Errorf("trace id not redacted as expected: %s", line)
+	}
+}
+
 func TestTransport_parallelCallsReuseConnections(t *testing.T) {
 	t.Parallel()
 	var conns atomic.Int64

@@ -176,7 +176,8 @@ func newRedactor(secrets ...string) *redactor {
 			_ = enc.Encode(secret)
 			return strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n"), "\"")[1:]
 		}
-		for _, f := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), jsonEsc(true), jsonEsc(false),
+		for _, f := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret),
+			lowerPercentEscapes(url.QueryEscape(secret)), lowerPercentEscapes(url.PathEscape(secret)), jsonEsc(true), jsonEsc(false),
 			html.EscapeString(secret), unicodeEscape(secret, dotnetEscaped, "\\u%04X"),
 			unicodeEscape(secret, notAlphanumeric, "\\u%04X"), unicodeEscape(secret, notAlphanumeric, "\\u%04x")} {
 			for _, g := range []string{f, clean(f)} {
@@ -211,6 +212,25 @@ func unicodeEscape(s string, escape func(rune) bool, format string) string {
 	return b.String()
 }
 
+// lowerPercentEscapes writes the hex digits of s's %XX escapes in lower case, as some encoders do.
+func lowerPercentEscapes(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerHex(b[i+1]), lowerHex(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func lowerHex(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // dotnetEscaped selects what System.Text.Json's default encoder escapes: HTML-sensitive and
 // JSON-special characters, controls and everything outside ASCII.
 func dotnetEscaped(c rune) bool {
@@ -223,6 +243,24 @@ func notAlphanumeric(c rune) bool {
 
 // redactedMark stands in for a secret.
 const redactedMark = "[redacted]"
+
+// body redacts a response body as it came, before anything decodes it, keeping at most limit
+// bytes of it. A body longer than that is cut, and the start of a secret that the cut splits is
+// redacted too: stripping tags and collapsing whitespace could otherwise bring it into the part
+// of the text that is shown.
+func (r *redactor) body(b []byte, limit int) []byte {
+	cut := len(b) > limit
+	if cut {
+		b = b[:limit]
+	}
+	if len(r.forms) == 0 {
+		return b
+	}
+	if !cut {
+		return []byte(r.text(string(b)))
+	}
+	return []byte(strings.TrimSuffix(r.text(string(b)+"…"), "…"))
+}
 
 // text returns s with every form of the secrets replaced, including the start of one that
 // snippet cut short at the end of s.
@@ -289,14 +327,12 @@ type problemJSON struct {
 
 // newAPIError reads (a bounded part of) the body of a failed response and builds the error.
 func newAPIError(resp *http.Response, method, path string, secrets ...string) *APIError {
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	// Redact the body as it came, and the fields made from it: decoding, stripping HTML tags and
 	// collapsing whitespace can each split or rewrite a secret's echo beyond recognition (a raw
 	// "<" in a secret starts a "tag"), and the fields can hold a form only decoding produces.
 	r := newRedactor(secrets...)
-	if len(r.forms) > 0 {
-		body = []byte(r.text(string(body)))
-	}
+	body = r.body(body, maxErrorBody)
 	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
 	defer e.redactWith(r)
 	if !decodeProblem(e, body, resp.Header.Get("Content-Type")) {
@@ -321,7 +357,9 @@ func decodeProblem(e *APIError, body []byte, contentType string) bool {
 	if err := json.Unmarshal(trimmed, &p); err != nil {
 		return false
 	}
-	e.Type, e.Title, e.Detail, e.Instance, e.TraceID = clean(p.Type), readable(p.Title), readable(p.Detail), clean(p.Instance), clean(p.TraceID)
+	// Every field as a person reads it, decoded: redaction (redactWith) then also finds a secret
+	// that an encoder escaped in a way newRedactor does not produce.
+	e.Type, e.Title, e.Detail, e.Instance, e.TraceID = readable(p.Type), readable(p.Title), readable(p.Detail), readable(p.Instance), readable(p.TraceID)
 	if e.Detail == "" {
 		e.Detail = readable(p.Message)
 	}
@@ -372,7 +410,7 @@ func cleanFieldErrors(m map[string][]string) map[string][]string {
 func headerTraceID(h http.Header) string {
 	for _, k := range []string{"X-Trace-Id", "Trace-Id", "X-Request-Id", "Request-Id", "X-Correlation-Id"} {
 		if v := h.Get(k); v != "" {
-			return clean(v)
+			return readable(v)
 		}
 	}
 	return ""

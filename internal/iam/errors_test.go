@@ -242,6 +242,16 @@ func TestAPIError_redactsOtherEncodersEchoes(t *testing.T) {
 		{"hex character references", "Sup3r+S3cret'Value", "text/html", `<p>value Sup3r&#x2B;S3cret&#x27;Value rejected</p>`},
 		{"decimal character references", "Sup3r+S3cret'Value", "text/html", `<p>value Sup3r&#43;S3cret&#39;Value rejected</p>`},
 		{"escaped slash, surrogate pair", "Sup3r/S3cret😀Value", "text/plain", `echo "Sup3r\/S3cret\ud83d\ude00Value"`},
+		{"references in a trace id", `Sup3r"S3cret+Value<`, "application/problem+json",
+			`{"title":"Bad Request","traceId":"Sup3r&quot;S3cret&#x2B;Value&lt;"}`},
+		{"lowercase percent escapes", "Sup3r+S3cret/Value", "text/plain", `body was value=Sup3r%2bS3cret%2fValue`},
+		// A body longer than what is read, cut inside the echo: what remains of it must go too,
+		// although stripping tags and collapsing whitespace bring it into the part shown.
+		{"cut by the read limit, padded with blanks", "Sup3rS3cretValue-0123456789abcd", "text/plain",
+			"rejected:" + strings.Repeat(" ", maxErrorBody-len("rejected:")-20) + "Sup3rS3cretValue-0123456789abcd and more"},
+		{"cut by the read limit, padded with tags", "Sup3rS3cretValue-0123456789abcd", "text/html",
+			"<p>rejected:" + strings.Repeat("<b></b>", (maxErrorBody-len("<p>rejected:")-20)/7) +
+				strings.Repeat(" ", (maxErrorBody-len("<p>rejected:")-20)%7) + "Sup3rS3cretValue-0123456789abcd</p>"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

@@ -44,7 +44,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 	if len(r.query) > 0 {
 		display += "?" + r.query.Encode()
 	}
-	st := &callState{method: r.method, path: display, mode: r.mode}
+	st := &callState{method: r.method, path: display, mode: r.mode, secrets: slices.Concat(r.secrets, c.credentials)}
 	if r.mode == retryCreate || r.mode == retryIdentityCreate {
 		st.guard = guardFrom(ctx)
 	}
@@ -87,7 +87,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		// A server or proxy that echoes the request, or its headers, must not put a secret or the
 		// token in an error. One pass over all of them, so that the end of a cut text is judged
 		// by the secret that covers most of it.
-		apiErr := newAPIError(resp, r.method, display, slices.Concat(r.secrets, []string{st.token}, c.credentials)...)
+		apiErr := newAPIError(resp, r.method, display, slices.Concat(st.secrets, []string{st.token})...)
 		switch {
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.

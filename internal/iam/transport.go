@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -53,6 +54,9 @@ type callState struct {
 	mayHaveActed bool
 	reauthed     bool
 	token        string // token sent on the current attempt, to invalidate exactly it on 401
+	// secrets are what must not appear in a log line of the call even if the server echoes it:
+	// the request's secret values and the client's own credentials (token aside).
+	secrets []string
 	// guard is the CreateContext of a create, told when the call may have been applied.
 	guard *createGuard
 	// retries counts the retries spent against Config.MaxRetries; rateLimited the retries of 429
@@ -352,7 +356,13 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		fields["error"] = err.Error()
 	} else {
 		fields["status"] = resp.StatusCode
-		fields["trace_id"] = traceID(resp)
+		id := traceID(resp)
+		if id != "" && st != nil {
+			// The server's words, which may echo the request: the logger's masks know the
+			// configured credentials as they are, not a fetched token or a decoded echo.
+			id = newRedactor(slices.Concat(st.secrets, []string{st.token})...).text(id)
+		}
+		fields["trace_id"] = id
 	}
 	t.log(ctx, "debug", "IAM API request", fields)
 	return resp, err
