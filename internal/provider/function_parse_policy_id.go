@@ -34,7 +34,7 @@ func (f *parsePolicyIDFunction) Definition(_ context.Context, _ function.Definit
 		Summary: "Split a policy id into subject, action and scope",
 		MarkdownDescription: "Splits the id of an `aritma_iam_policy`, `<subject>,<action>,<scope>` (also its import " +
 			"id), into an object with the attributes `subject`, `action` and `scope`. Fails when the id does not have " +
-			"that form or its action or scope is malformed.",
+			"that form or its subject, action or scope is malformed (by the rules of `aritma_iam_policy`).",
 		Parameters: []function.Parameter{
 			function.StringParameter{
 				Name:                "id",

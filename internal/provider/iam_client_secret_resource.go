@@ -198,8 +198,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"expiry never takes anyone by surprise. Move `expiration` on at the same time (for example derive it " +
 					"from a `time_rotating` resource), or the new secret is due for renewal as well. Changing " +
 					"`renew_before` itself updates only the state. The time that counts is that of the refresh the plan " +
-					"is made from, so the apply agrees with its plan; a plan with `-refresh=false` proposes no renewal " +
-					"and warns when one is due.",
+					"is made from, so the apply agrees with its plan: a plan with `-refresh=false` proposes the renewals " +
+					"that were due at the last refresh, and only warns about a window that opened since.",
 				Optional: true,
 				Validators: []validator.String{stringCheck{
 					summary:     "Invalid Renewal Window",

@@ -93,8 +93,8 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true},
-				"Each defaults to `5m`."),
+			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Delete: true},
+				"`create`, `read` and `delete` default to `5m`. There is no `update`: changing the policy replaces it."),
 		},
 	}
 }

@@ -3,7 +3,9 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = length(var.name) >= 1 && length(var.name) <= 200
+    # Characters as the API counts them (code points): length() counts grapheme clusters, so a
+    # flag emoji would be one character to it and two to the API.
+    condition     = length(regexall("(?s).", var.name)) >= 1 && length(regexall("(?s).", var.name)) <= 200
     error_message = "name must be 1 to 200 characters long."
   }
   validation {
@@ -18,7 +20,7 @@ variable "description" {
   default     = ""
 
   validation {
-    condition     = length(var.description) <= 1000
+    condition     = length(regexall("(?s).", var.description)) <= 1000
     error_message = "description must be at most 1000 characters long."
   }
 }
@@ -70,8 +72,9 @@ variable "secret_rotation" {
   nullable    = false
 
   validation {
-    # It goes into the secret's description ("rotation <it>"), which the API caps at 200.
-    condition     = length(var.secret_rotation) <= 191
+    # It goes into the secret's description ("rotation <it>"), which the API caps at 200
+    # characters (code points, not what length() counts).
+    condition     = length(regexall("(?s).", var.secret_rotation)) <= 191
     error_message = "secret_rotation must be at most 191 characters long."
   }
 }

@@ -74,6 +74,18 @@ run "long_secret_rotation" {
   expect_failures = [var.secret_rotation]
 }
 
+# Characters as the API counts them: 96 flags are 96 to length() but 192 code points.
+run "long_secret_rotation_in_code_points" {
+  command = plan
+
+  variables {
+    name            = "tftest-validation"
+    secret_rotation = join("", [for i in range(96) : "🇳🇴"])
+  }
+
+  expect_failures = [var.secret_rotation]
+}
+
 # The longest name the API accepts plans cleanly: nothing the module derives from it is longer.
 run "longest_name" {
   command = plan
