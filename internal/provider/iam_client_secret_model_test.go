@@ -191,17 +191,26 @@ func TestUnitIAMClientSecretDueForRenewal(t *testing.T) {
 func TestUnitIAMClientSecretValueSourceErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		value, wo, version bool
+		value, wo, version presence
 		want               []string // attribute of each error, in order
 	}{
-		{false, false, false, nil},
-		{true, false, false, nil},
-		{false, true, true, nil},
-		{true, true, true, []string{"value_wo"}},
-		{false, true, false, []string{"value_wo_version"}},
-		{false, false, true, []string{"value_wo"}},
-		{true, true, false, []string{"value_wo", "value_wo_version"}},
-		{true, false, true, []string{"value_wo"}},
+		{configAbsent, configAbsent, configAbsent, nil},
+		{configPresent, configAbsent, configAbsent, nil},
+		{configAbsent, configPresent, configPresent, nil},
+		{configPresent, configPresent, configPresent, []string{"value_wo"}},
+		{configAbsent, configPresent, configAbsent, []string{"value_wo_version"}},
+		{configAbsent, configAbsent, configPresent, []string{"value_wo"}},
+		{configPresent, configPresent, configAbsent, []string{"value_wo", "value_wo_version"}},
+		{configPresent, configAbsent, configPresent, []string{"value_wo"}},
+		// Unknown may still turn out null (a module's variable): no error until it is known.
+		{configUnknown, configUnknown, configUnknown, nil},
+		{configPresent, configUnknown, configAbsent, nil},
+		{configUnknown, configPresent, configPresent, nil},
+		{configAbsent, configPresent, configUnknown, nil},
+		{configAbsent, configUnknown, configPresent, nil},
+		// What is wrong whatever the unknown turns out to be is an error at once.
+		{configUnknown, configPresent, configAbsent, []string{"value_wo_version"}},
+		{configUnknown, configAbsent, configPresent, []string{"value_wo"}},
 	}
 	for _, tt := range tests {
 		errs := clientSecretValueSourceErrors(tt.value, tt.wo, tt.version)

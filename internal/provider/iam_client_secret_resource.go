@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -713,10 +714,32 @@ func (v clientSecretValueSourceValidator) ValidateResource(ctx context.Context, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Unknown counts as set: it will be a value by apply time.
-	for _, d := range clientSecretValueSourceErrors(!value.IsNull(), !wo.IsNull(), !version.IsNull()) {
+	// Only what is known can conflict. A module passes each way through a variable that may be
+	// null, and every variable is unknown while `validate` runs: judging unknown as set failed
+	// every such module. What is still unknown at plan is judged when the CLI validates the
+	// configuration again with its final values, before it applies it.
+	for _, d := range clientSecretValueSourceErrors(presenceOf(value), presenceOf(wo), presenceOf(version)) {
 		resp.Diagnostics.AddAttributeError(path.Root(d.attribute), d.summary, d.detail)
 	}
+}
+
+// presence is whether a configuration value is set, as far as it is known yet.
+type presence int
+
+const (
+	configAbsent presence = iota
+	configUnknown
+	configPresent
+)
+
+func presenceOf(v attr.Value) presence {
+	switch {
+	case v.IsUnknown():
+		return configUnknown
+	case v.IsNull():
+		return configAbsent
+	}
+	return configPresent
 }
 
 // renewBeforeNeedsExpiration warns about renew_before on a secret without an expiration, where it
@@ -744,20 +767,21 @@ func (v renewBeforeNeedsExpiration) ValidateResource(ctx context.Context, req re
 
 type attributeError struct{ attribute, summary, detail string }
 
-// clientSecretValueSourceErrors is the rule of clientSecretValueSourceValidator as a pure function.
-func clientSecretValueSourceErrors(value, valueWO, valueWOVersion bool) []attributeError {
+// clientSecretValueSourceErrors is the rule of clientSecretValueSourceValidator as a pure function:
+// only a combination that is wrong whatever the unknown values turn out to be is an error.
+func clientSecretValueSourceErrors(value, valueWO, valueWOVersion presence) []attributeError {
 	var errs []attributeError
-	if value && valueWO {
+	if value == configPresent && valueWO == configPresent {
 		errs = append(errs, attributeError{"value_wo", "Conflicting Secret Values",
 			"Only one of value and value_wo can be set. Use value_wo (write-only, never stored; recommended) or value " +
 				"(held in state), or neither to have the provider generate a value."})
 	}
-	if valueWO && !valueWOVersion {
+	if valueWO == configPresent && valueWOVersion == configAbsent {
 		errs = append(errs, attributeError{"value_wo_version", "Missing value_wo_version",
 			"value_wo_version is required when value_wo is set. Terraform never stores value_wo, so it cannot see " +
 				"it change: bump value_wo_version to replace the secret with a new value_wo."})
 	}
-	if valueWOVersion && !valueWO {
+	if valueWOVersion == configPresent && valueWO == configAbsent {
 		errs = append(errs, attributeError{"value_wo", "Missing value_wo",
 			"value_wo is required when value_wo_version is set: value_wo_version versions the write-only value_wo " +
 				"and means nothing without it."})

@@ -1665,3 +1665,98 @@ func TestAccIAMClientSecretResource_replacedOnChange(t *testing.T) {
 		},
 	})
 }
+
+// A module offers every way to supply the value through variables that default to null, and the
+// caller sets one (or none). Every variable is unknown while Terraform validates the module, so
+// unknown must not count as set: the plan failed with "Conflicting Secret Values" whatever was set.
+func TestAccIAMClientSecretResource_valueSourcesFromVariables(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	const configured, writeOnly = "configured-value-1", "write-only-value-1"
+	cfg := testAccIAMClientSecretWithClientConfig(e, `
+  value            = var.secret_value
+  value_wo         = var.secret_value_wo
+  value_wo_version = var.secret_value_wo_version
+}
+
+variable "secret_value" {
+  type      = string
+  sensitive = true
+  default   = null
+}
+
+variable "secret_value_wo" {
+  type      = string
+  ephemeral = true
+  default   = null
+}
+
+variable "secret_value_wo_version" {
+  type    = number
+  default = null`)
+	step := func(vars config.Variables, check resource.TestCheckFunc) resource.TestStep {
+		return resource.TestStep{Config: cfg, ConfigVariables: vars, Check: resource.ComposeAggregateTestCheckFunc(
+			testAccCheckIAMClientSecretExists(e, testAccSecretAddr), check)}
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			step(nil, testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr)),
+			step(config.Variables{"secret_value": config.StringVariable(configured)},
+				testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, configured, true)),
+			step(config.Variables{"secret_value_wo": config.StringVariable(writeOnly), "secret_value_wo_version": config.IntegerVariable(1)},
+				resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckNoResourceAttr(testAccSecretAddr, "value"),
+					testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, writeOnly, true),
+				)),
+			{
+				// Both set is still an error, and a plain one, once the variables are known.
+				Config: cfg,
+				ConfigVariables: config.Variables{"secret_value": config.StringVariable(configured),
+					"secret_value_wo": config.StringVariable(writeOnly), "secret_value_wo_version": config.IntegerVariable(2)},
+				ExpectError: expectErrorTexts("Error: Conflicting Secret Values", "Only one of value and value_wo can be set."),
+			},
+		},
+	})
+}
+
+// A value unknown at plan (another resource's attribute) is judged when it is known: the CLI
+// validates the configuration again with its final values before it applies it, so both ways set
+// fail the apply before anything is created.
+func TestAccIAMClientSecretResource_valueSourcesConflictAtApply(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+# Its id is unknown until it exists (its output would be known at plan).
+resource "terraform_data" "value" {}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id        = %q
+  value            = substr(terraform_data.value.id, 0, 20)
+  value_wo         = "write-only-value-1"
+  value_wo_version = 1
+}
+`, clientID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(testAccSecretAddr, tfjsonpath.New("value")),
+				}},
+				ExpectError: expectErrorTexts("Error: Conflicting Secret Values", "Only one of value and value_wo can be set."),
+			},
+		},
+	})
+	if ids, err := testAccListSecretIDs(e, clientID); err != nil || len(ids) != 0 {
+		t.Errorf("the failed apply left secrets %v (%v), want none", ids, err)
+	}
+}
