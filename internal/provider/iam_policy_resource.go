@@ -50,7 +50,12 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"A replacement deletes the old grant before it creates the new one, so the subject is without either " +
 			"for a moment; with `lifecycle { create_before_destroy = true }` the new grant exists first (the two " +
 			"triples differ, so both can exist at once). A replacement of the same triple (`-replace`, " +
-			"`replace_triggered_by`) cannot be created first: leave `create_before_destroy` off for those.\n\n" +
+			"`replace_triggered_by`, or values unknown at plan that turn out the same) cannot be created first: " +
+			"leave `create_before_destroy` off for those.\n\n" +
+			"Renaming a policy resource or its `for_each` key without a `moved` block deletes the old instance and " +
+			"creates the new one, with the same triple, in parallel. A create that finds the grant still there waits " +
+			"for that delete and grants again, so the subject is without the grant only for a moment; a `moved` block " +
+			"avoids even that.\n\n" +
 			"Creating a policy that already exists fails and asks you to import it: the provider never silently " +
 			"takes over a grant that someone else made. The one exception is a create the provider had to " +
 			"repeat (its first answer was lost, or said 5xx): a conflict on the repeat most likely means the first " +
@@ -118,15 +123,24 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 
 	id := policyID(p.Subject, p.Action, p.Scope)
 	key := "policy " + id
-	end := r.data.created.begin(key)
-	created, err := r.data.client.CreatePolicy(ctx, p)
-	// CreatePolicy counts a 409 on a repeated create as its own success; if another resource of
-	// this run made the grant, the success is that resource's, and this is a second declaration.
-	twice := err == nil && r.data.created.has(key)
-	if err == nil && !twice {
-		r.data.created.add(key)
+	create := func() (created *iam.Policy, twice bool, err error) {
+		end := r.data.created.begin(key)
+		defer end()
+		created, err = r.data.client.CreatePolicy(ctx, p)
+		// CreatePolicy counts a 409 on a repeated create as its own success; if another resource
+		// of this run made the grant, the success is that resource's: a second declaration.
+		twice = err == nil && r.data.created.has(key)
+		if err == nil && !twice {
+			r.data.created.add(key)
+		}
+		return created, twice, err
 	}
-	end()
+	created, twice, err := create()
+	if errors.Is(err, iam.ErrConflict) && !r.declaredTwice(ctx, key) && r.data.deletes.await(ctx, id, renamedPolicyGrace) {
+		// The grant was another resource instance's, which this apply has just deleted (a renamed
+		// for_each key or address): now it can be made again.
+		created, twice, err = create()
+	}
 	switch {
 	case twice:
 		resp.Diagnostics.AddError("IAM Policy Declared Twice", declaredTwiceDetail(id))
@@ -140,7 +154,11 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"take over a grant it did not make. To manage it with this configuration, import it, replacing <name> "+
 				"with this resource's name:\n\n  terraform import aritma_iam_policy.<name> '%s'\n\n"+
 				"or remove this resource from the configuration (and if another configuration manages it, leave it "+
-				"to that one).\n\n%s", id, id, apiErrorDetail(err)))
+				"to that one).\n\n"+
+				"If this apply also destroys an aritma_iam_policy with the same subject, action and scope, the grant is "+
+				"that resource's: a renamed resource or for_each key (declare the rename in a moved block), or a "+
+				"replacement with create_before_destroy whose new values came out the same as the old. Apply again "+
+				"once this apply has finished.\n\n%s", id, id, apiErrorDetail(err)))
 		return
 	case errors.Is(err, iam.ErrOutcomeUnknown):
 		// CreatePolicy already retries and resolves a 409 after a retry, so this is rare.
@@ -227,7 +245,9 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 
 	// A policy that is already gone (deleted by hand, or with its client) is what Delete wants.
+	end := r.data.deletes.begin(policyID(p.Subject, p.Action, p.Scope))
 	err := r.data.confirmNotFound(ctx, r.data.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope))
+	end(err == nil || iam.IsNotFound(err))
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Policy", apiErrorText(
 			fmt.Sprintf("Deleting policy %q", policyID(p.Subject, p.Action, p.Scope)), err,
@@ -255,6 +275,11 @@ func (r *iamPolicyResource) ImportState(ctx context.Context, req resource.Import
 }
 
 // declaredTwiceDetail says that two resources of the configuration declare the policy id.
+// renamedPolicyGrace is how long a create answered 409 waits for a delete of the same policy by
+// this apply to start (see deletesHere): Terraform hands over the two operations of a rename at
+// about the same time, in either order.
+const renamedPolicyGrace = 5 * time.Second
+
 func declaredTwiceDetail(id string) string {
 	return fmt.Sprintf("Another resource in this configuration has just created the policy %q: two resources "+
 		"declare the same subject, action and scope, and one grant cannot be managed by both. Remove one of them.", id)

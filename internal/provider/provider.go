@@ -79,6 +79,8 @@ type providerData struct {
 	api endpointCheck
 	// created holds the ids of the clients and secrets this provider process created.
 	created createdHere
+	// deletes tracks the policy deletes of this provider process, by policy id.
+	deletes deletesHere
 }
 
 type providerModel struct {

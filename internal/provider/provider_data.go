@@ -86,6 +86,65 @@ func (c *createdHere) has(key string) bool {
 	return ok
 }
 
+// deletesHere tracks the deletes of this provider process by what identifies the object (a
+// policy's triple), so that a create the API refuses because the object still exists can tell
+// when the object is on its way out. Renaming a for_each key or a resource address without a
+// moved block makes Terraform delete the old instance and create the new one, with the same
+// subject, action and scope, in parallel: whichever reaches the API first decides the outcome.
+type deletesHere struct {
+	mu       sync.Mutex
+	inflight map[string]int
+	deleted  map[string]bool
+}
+
+// begin marks a delete of key as in flight; end(deleted) undoes it, recording whether the object
+// is gone.
+func (d *deletesHere) begin(key string) (end func(deleted bool)) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inflight == nil {
+		d.inflight, d.deleted = map[string]int{}, map[string]bool{}
+	}
+	d.inflight[key]++
+	return func(deleted bool) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.inflight[key]--; d.inflight[key] == 0 {
+			delete(d.inflight, key)
+		}
+		if deleted {
+			d.deleted[key] = true
+		}
+	}
+}
+
+// await reports whether this process deleted key, waiting while a delete of it is in flight and,
+// when none is, up to grace for one to start (Terraform may hand the provider the create a moment
+// before the delete). It stops early when ctx ends. A true answer is used up: the next await of
+// key waits for a delete of its own.
+func (d *deletesHere) await(ctx context.Context, key string, grace time.Duration) bool {
+	giveUp := time.Now().Add(grace)
+	for {
+		d.mu.Lock()
+		busy, gone := d.inflight[key] > 0, d.deleted[key]
+		if gone && !busy {
+			delete(d.deleted, key)
+		}
+		d.mu.Unlock()
+		switch {
+		case gone && !busy:
+			return true
+		case !busy && time.Now().After(giveUp):
+			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // providerDataFrom unpacks what Configure handed over. It returns nil without an error before the
 // provider is configured (validation runs that way), so callers simply return.
 func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {

@@ -59,3 +59,68 @@ func TestOutcomeLookupContext(t *testing.T) {
 		})
 	}
 }
+
+func TestDeletesHereAwait(t *testing.T) {
+	t.Parallel()
+	const grace = 300 * time.Millisecond
+	ctx := context.Background()
+
+	t.Run("a delete in flight is waited for, beyond the grace", func(t *testing.T) {
+		t.Parallel()
+		var d deletesHere
+		end := d.begin("p")
+		time.AfterFunc(2*grace, func() { end(true) })
+		start := time.Now()
+		if !d.await(ctx, "p", grace) {
+			t.Fatal("await = false, want true: the delete succeeded")
+		}
+		if waited := time.Since(start); waited < 2*grace {
+			t.Fatalf("await returned after %v, before the delete ended", waited)
+		}
+		if d.await(ctx, "p", 0) {
+			t.Fatal("a second await used the same delete again")
+		}
+	})
+	t.Run("a delete that starts within the grace counts", func(t *testing.T) {
+		t.Parallel()
+		var d deletesHere
+		time.AfterFunc(grace/3, func() { d.begin("p")(true) })
+		if !d.await(ctx, "p", grace) {
+			t.Fatal("await = false, want true")
+		}
+	})
+	t.Run("no delete: false after the grace", func(t *testing.T) {
+		t.Parallel()
+		var d deletesHere
+		d.begin("other")(true)
+		start := time.Now()
+		if d.await(ctx, "p", grace) {
+			t.Fatal("await = true without a delete of p")
+		}
+		if waited := time.Since(start); waited < grace {
+			t.Fatalf("gave up after %v, before the grace of %v", waited, grace)
+		}
+	})
+	t.Run("a failed delete does not count", func(t *testing.T) {
+		t.Parallel()
+		var d deletesHere
+		d.begin("p")(false)
+		if d.await(ctx, "p", grace) {
+			t.Fatal("await = true after a failed delete")
+		}
+	})
+	t.Run("ctx ends the wait", func(t *testing.T) {
+		t.Parallel()
+		var d deletesHere
+		defer d.begin("p")(true)
+		short, cancel := context.WithTimeout(ctx, grace/3)
+		defer cancel()
+		start := time.Now()
+		if d.await(short, "p", time.Minute) {
+			t.Fatal("await = true although ctx ended first")
+		}
+		if waited := time.Since(start); waited > grace {
+			t.Fatalf("await ran %v past its context", waited)
+		}
+	})
+}
