@@ -110,6 +110,12 @@ func serverObjectKeys(t testing.TB, api *iam.Client) map[string]bool {
 // stateObjectKeys names the objects in the working directory's state the way serverObjectKeys
 // does, from `show -json`.
 func stateObjectKeys(ctx context.Context, t testing.TB, w *workdir) map[string]bool {
+	keys, _ := stateObjects(ctx, t, w)
+	return keys
+}
+
+// stateObjects is stateObjectKeys, and the keys of the secrets in the state that hold no value.
+func stateObjects(ctx context.Context, t testing.TB, w *workdir) (keys map[string]bool, valueless []string) {
 	t.Helper()
 	out, errOut, err := w.Run(ctx, "show", "-json")
 	if err != nil {
@@ -128,9 +134,9 @@ func stateObjectKeys(ctx context.Context, t testing.TB, w *workdir) map[string]b
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("decoding show -json: %v", err)
 	}
-	keys := map[string]bool{}
+	keys = map[string]bool{}
 	if doc.Values == nil {
-		return keys
+		return keys, nil
 	}
 	for _, r := range doc.Values.RootModule.Resources {
 		str := func(k string) string { s, _ := r.Values[k].(string); return s }
@@ -138,12 +144,16 @@ func stateObjectKeys(ctx context.Context, t testing.TB, w *workdir) map[string]b
 		case "aritma_iam_client":
 			keys["client "+str("id")] = true
 		case "aritma_iam_client_secret":
-			keys["secret "+str("client_id")+"/"+str("secret_id")] = true
+			key := "secret " + str("client_id") + "/" + str("secret_id")
+			keys[key] = true
+			if str("value") == "" {
+				valueless = append(valueless, key)
+			}
 		case "aritma_iam_policy":
 			keys["policy "+str("id")] = true
 		}
 	}
-	return keys
+	return keys, valueless
 }
 
 // missingFrom returns the keys of a that b lacks, sorted.
@@ -622,15 +632,27 @@ func TestAccE2E_mockCrash(t *testing.T) {
 		fail("%s; the data file holds %d objects besides the admin's, fewer than the %d creates acknowledged", crashed, persisted-adminObjects, atKill)
 	}
 	// Objects whose create response the crash lost are not silently orphaned: each one is named by
-	// a "May Have Been Created" error, and the user imports it at the address the error names.
+	// a "May Have Been Created" error, and the user does as it advises: imports a client at the
+	// address the error names, and deletes a secret, whose generated value an import could not
+	// recover (the apply then creates it again).
 	imports, unnamed := importsForOrphans(t, api, orphans, out)
 	if len(unnamed) > 0 {
 		fail("%s; objects outside the state that no error named: %v\n%s", crashed, unnamed, out)
 	}
+	imported, deleted := 0, 0
 	for addr, id := range imports {
+		if strings.HasPrefix(addr, "aritma_iam_client_secret.") {
+			clientID, secretID, _ := strings.Cut(id, "/")
+			if err := api.DeleteClientSecret(ctx, clientID, secretID); err != nil {
+				fail("%s; deleting the stray secret %s that %s's error named: %v", crashed, id, addr, err)
+			}
+			deleted++
+			continue
+		}
 		if out, errOut, err := w.Run(ctx, "import", addr, id); err != nil {
 			fail("%s; terraform import %s %s failed: %v\n%s\n%s", crashed, addr, id, err, out, errOut)
 		}
+		imported++
 	}
 
 	if out, errOut, err := w.Run(ctx, "apply", "-auto-approve"); err != nil {
@@ -640,7 +662,10 @@ func TestAccE2E_mockCrash(t *testing.T) {
 		fail("%s; plan after re-apply = exit %d, want 0 (no changes)\n%s\n%s", crashed, exitCode(err), out, errOut)
 	}
 	final := serverObjectKeys(t, api)
-	inState = stateObjectKeys(ctx, t, w)
+	inState, valueless := stateObjects(ctx, t, w)
+	if len(valueless) > 0 {
+		fail("%s; after re-apply these secrets hold no value: %v", crashed, valueless)
+	}
 	if lost := missingFrom(inState, final); len(lost) > 0 {
 		fail("%s; after re-apply, in the state but not on the server: %v", crashed, lost)
 	}
@@ -653,8 +678,9 @@ func TestAccE2E_mockCrash(t *testing.T) {
 	result = reliability.ResultSurvived
 	details = fmt.Sprintf("%s; every object in the state survived the crash, and the data file held every acknowledged create; ", crashed)
 	if len(orphans) > 0 {
-		details += fmt.Sprintf("the %d objects whose create response the crash lost were each named by a \"May Have Been Created\" error "+
-			"and imported at the address it named; ", len(orphans))
+		details += fmt.Sprintf("the %d objects whose create response the crash lost were each named by a \"May Have Been Created\" error, "+
+			"and followed as it advised: %d clients imported at the address it named, %d secrets (generated values) deleted "+
+			"and created again; ", len(orphans), imported, deleted)
 	}
 	details += fmt.Sprintf("re-apply converged on exactly the %d objects of the configuration (empty plan, nothing outside the state)", 4*interruptClients)
 	t.Log(details)

@@ -504,12 +504,16 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 				clientSecretID(clientID, s.ClientSecretID), formatAPITime(s.Created))
 		}
 	}
-	b.WriteString("\nReplace <name> with the resource's name in your configuration.")
+	b.WriteString("\nReplace <name> with the resource's name in your configuration.\n\n")
+	deleteIt := fmt.Sprintf("delete the stray secret (DELETE /v1/clients/%s/secrets/<secret_id>) and apply again", clientID)
 	if mode == "generated" {
-		b.WriteString(" The provider generated this secret's value and it was never recorded, so it cannot be " +
-			"recovered: deleting the stray secret and applying again is usually simpler than importing it.")
+		fmt.Fprintf(&b, "But the provider generated this secret's value and never recorded it, so it cannot be "+
+			"recovered: an imported secret keeps a null value, and whatever reads this resource's value gets null. "+
+			"Unless nothing does, %s, which creates a new secret with a new value.", deleteIt)
 	} else {
-		b.WriteString(" Alternatively delete the stray secret and apply again.")
+		fmt.Fprintf(&b, "Terraform cannot read a secret's value back, so the plan after the import replaces the "+
+			"secret: it creates a new one with your value and deletes the imported one. To get there in one "+
+			"step, %s.", deleteIt)
 	}
 	return b.String()
 }

@@ -94,6 +94,8 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 		"The secret may exist",
 		"terraform import aritma_iam_client_secret.<name> " + clientID + "/" + mine.ClientSecretID,
 		"Replace <name>",
+		"the plan after the import replaces the secret",
+		"delete the stray secret (DELETE /v1/clients/" + clientID + "/secrets/<secret_id>) and apply again.",
 	} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("detail lacks %q:\n%s", want, detail)
@@ -107,7 +109,9 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 	}
 
 	detail = r.outcomeUnknownDetail(ctx, clientID, "nobody", "generated", started, iam.ErrOutcomeUnknown)
-	for _, want := range []string{"No secret with description \"nobody\"", "<secret_id>", "cannot be recovered"} {
+	for _, want := range []string{"No secret with description \"nobody\"", "<secret_id>", "cannot be recovered",
+		"an imported secret keeps a null value", "delete the stray secret (DELETE /v1/clients/" + clientID + "/secrets/<secret_id>) " +
+			"and apply again, which creates a new secret with a new value."} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("detail lacks %q:\n%s", want, detail)
 		}

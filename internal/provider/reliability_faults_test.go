@@ -158,6 +158,7 @@ type faultRun struct {
 	applies int
 	clean   bool
 	lost    int // "may have been created" errors naming an object to import
+	strays  int // of those, secrets deleted as the error advised, to be created again
 	phantom int // "may have been created" errors where nothing had been created
 }
 
@@ -296,12 +297,18 @@ func (r *faultRun) converged() (bool, error) {
 	return r.clean, nil
 }
 
-// applied runs after an apply that succeeded.
-func (r *faultRun) applied(*terraform.State) error {
+// applied runs after an apply that succeeded. Every secret must hold its generated value: one
+// imported after a lost create would have none, which a module handing it on could not use.
+func (r *faultRun) applied(s *terraform.State) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.applies++
 	r.clean = true
+	for addr, rs := range s.RootModule().Resources {
+		if rs.Type == "aritma_iam_client_secret" && len(rs.Primary.Attributes["value"]) != 32 {
+			return fmt.Errorf("%s holds no generated value (%d characters)", addr, len(rs.Primary.Attributes["value"]))
+		}
+	}
 	return nil
 }
 
@@ -372,8 +379,16 @@ func (r *faultRun) followDiagnostic(d string) error {
 		r.lost++
 		ids := secretImport.FindAllStringSubmatch(flat, -1)
 		switch {
-		case len(ids) == 1:
-			r.imports[addr] = ids[0][1]
+		case len(ids) == 1 && strings.Contains(flat, "delete the stray secret"):
+			// The workload's values are generated, so the error advises against the import it
+			// names (the value is lost): delete the stray secret, and the next round creates it.
+			clientID, secretID, _ := strings.Cut(ids[0][1], "/")
+			var err error
+			r.withoutFaults(func() { err = r.checker.DeleteClientSecret(testContext(r.t), clientID, secretID) })
+			if err != nil {
+				return fmt.Errorf("%s: deleting the stray secret %s the error named: %w", addr, ids[0][1], err)
+			}
+			r.strays++
 			return nil
 		case len(ids) > 1:
 			return fmt.Errorf("%s: %d import candidates; the message must single out the secret:\n%s", addr, len(ids), d)
@@ -451,7 +466,8 @@ func (r *faultRun) details() string {
 	parts = append(parts, fmt.Sprintf("%d resources", 5*r.p.clients))
 	if r.lost > 0 {
 		parts = append(parts, fmt.Sprintf("%d lost create responses failed naming the object and its import command; "+
-			"imported", r.lost))
+			"%d clients imported, %d secrets (generated values, which an import cannot recover) deleted as the error "+
+			"advised and created again", r.lost, r.lost-r.strays, r.strays))
 	}
 	if r.phantom > 0 {
 		parts = append(parts, fmt.Sprintf("%d creates answered 500 or 502 with nothing created failed saying no such "+

@@ -110,13 +110,13 @@ func Read(r io.Reader) ([]Row, error) {
 
 var sectionTitles = []struct{ key, title, intro string }{
 	{SectionFaults, "Fault matrix", "One configuration of 20 clients × 2 secrets (generated values) × 2 policies — " +
-		"100 resources (75 under the 429 profile, which must stay within 90 s at 5 requests per second) — is " +
-		"applied, planned again and destroyed while the mock injects one fault profile. " +
+		"100 resources — is applied, planned again and destroyed while the mock injects one fault profile. " +
 		"Survived means: the server ends with exactly what the configuration declares (counted through the " +
 		"API: clients, secrets per client, policies per subject), the next plan is empty and destroy leaves " +
 		"nothing. Where a create's response is lost, the apply must fail naming the object that may exist and " +
-		"the exact import command; the test then imports it as told and applies again. Runs = applies until " +
-		"the configuration converged."},
+		"the exact import command; the test then does as the error advises — imports a client; deletes a secret, " +
+		"whose generated value an import could not recover — and applies again, and every secret in the state " +
+		"must hold its value. Runs = applies until the configuration converged."},
 	{SectionInterrupts, "Interrupts and crashes", ""},
 	{SectionBadInput, "Bad input", ""},
 	{SectionLeaks, "Never leak", ""},
