@@ -93,8 +93,8 @@ func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if err != nil {
 		if iam.IsNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
-				fmt.Sprintf("No IAM client has the client id %q. List clients with the aritma_iam_clients data source.\n\n%s",
-					clientID, err.Error()))
+				joinHints(fmt.Sprintf("No IAM client has the client id %q. List clients with the aritma_iam_clients data source.",
+					clientID), subjectIDHint(clientID), err.Error()))
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Read IAM Client",

@@ -91,6 +91,14 @@ data "aritma_iam_client" "x" {
 			`No IAM client has the client id "no-such-client". List clients with the aritma_iam_clients data source.`),
 		expectError(`
 data "aritma_iam_client" "x" {
+  client_id = "client-0b2c"
+}
+`,
+			`No IAM client has the client id "client-0b2c".`,
+			`"client-0b2c" looks like the subject id of client "0b2c": client_id takes the client id itself `+
+				`(aritma_iam_client.<name>.client_id, not its subject_id).`),
+		expectError(`
+data "aritma_iam_client" "x" {
   client_id = ""
 }
 `,

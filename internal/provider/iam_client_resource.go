@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,6 +136,12 @@ func timeoutsBlock(ctx context.Context, opts timeouts.Opts, defaults string) sch
 	if nb, ok := b.(schema.SingleNestedBlock); ok {
 		nb.MarkdownDescription = "How long each operation may take, retries included, as Go durations such as " +
 			"`\"10m\"`. " + defaults
+		for k, a := range nb.Attributes {
+			if sa, ok := a.(schema.StringAttribute); ok {
+				sa.Validators = slices.Concat(sa.Validators, []validator.String{positiveTimeoutValidator()}) // never shared with the other attributes' slice
+				nb.Attributes[k] = sa
+			}
+		}
 		return nb
 	}
 	return b

@@ -110,7 +110,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 				MarkdownDescription: "When the secret stops working, as an RFC 3339 timestamp with a time zone, " +
 					"such as `2030-01-01T00:00:00Z`; it must be in the future when the secret is created. Omit it for a " +
 					"secret that never expires. Changing it to another instant replaces the secret; writing the same " +
-					"instant differently (another time zone offset) changes nothing. An expired secret stays listed " +
+					"instant differently (another time zone offset) is an in-place update of the state only, without an " +
+					"API call. An expired secret stays listed " +
 					"(Terraform warns about it) until it is deleted; see `renew_before`.",
 				Optional: true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
@@ -428,7 +429,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err), interruptedCreateHint(err)), value))
+			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err, clientID), interruptedCreateHint(err)), value))
 		return
 	}
 
@@ -519,13 +520,14 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 }
 
 // createSecretHint adds what the user can do about the create failures they can act on.
-func createSecretHint(err error) string {
+func createSecretHint(err error, clientID string) string {
 	switch {
 	case errors.Is(err, iam.ErrConflict):
 		return "A client can hold at most 20 secrets. Delete secrets it no longer needs (expired ones stay " +
 			"listed until deleted), then apply again. Rotating with create_before_destroy needs room for one more."
 	case errors.Is(err, iam.ErrNotFound):
-		return "The client does not exist: it may have been deleted outside Terraform. Check client_id."
+		return joinHints("The client does not exist: it may have been deleted outside Terraform. Check client_id.",
+			subjectIDHint(clientID))
 	}
 	return ""
 }

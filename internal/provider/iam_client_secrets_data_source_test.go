@@ -101,5 +101,11 @@ data "aritma_iam_client_secrets" "x" {
 }
 `,
 			`No IAM client has the client id "no-such-client", so it has no secrets to list.`),
+		expectError(`
+data "aritma_iam_client_secrets" "x" {
+  client_id = "client-0b2c"
+}
+`,
+			`"client-0b2c" looks like the subject id of client "0b2c": client_id takes the client id itself`),
 	)
 }

@@ -290,6 +290,13 @@ data "aritma_iam_permissions" "x" {
 			`The client "no-such-client" does not exist: check client_id.`),
 		expectError(`
 data "aritma_iam_permissions" "x" {
+  client_id = "client-0b2c"
+}
+`,
+			`The client "client-0b2c" does not exist: check client_id.`,
+			`"client-0b2c" looks like the subject id of client "0b2c": client_id takes the client id itself`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
   subject_id = "user-no-such-user"
 }
 `,

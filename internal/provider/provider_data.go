@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -266,6 +268,22 @@ func apiErrorText(attempt string, err error, hints ...string) string {
 	return b.String()
 }
 
+// joinHints joins the non-empty parts of a diagnostic's detail into paragraphs.
+func joinHints(parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "\n\n")
+}
+
+// subjectIDHint is what an answer "no such client" adds when the client id given looks like a
+// client's subject id, client-<client_id>: the value most often passed where a client id belongs.
+func subjectIDHint(clientID string) string {
+	rest, ok := strings.CutPrefix(clientID, "client-")
+	if !ok || rest == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q looks like the subject id of client %q: client_id takes the client id itself "+
+		"(aritma_iam_client.<name>.client_id, not its subject_id).", clientID, rest)
+}
+
 // removeVanished is Read's answer to an object deleted outside Terraform: a warning that says so
 // (the next plan creates it again, which should not come as a surprise) and removal from state.
 // cause names what was deleted, such as "it, or its client,".
@@ -321,6 +339,12 @@ func dataSourceTimeoutsBlock(ctx context.Context) dsschema.Block {
 	if nb, ok := b.(dsschema.SingleNestedBlock); ok {
 		nb.MarkdownDescription = "How long the read may take, retries and paging included, as a Go duration such as " +
 			"`\"2m\"`. Defaults to `5m`."
+		for k, a := range nb.Attributes {
+			if sa, ok := a.(dsschema.StringAttribute); ok {
+				sa.Validators = slices.Concat(sa.Validators, []validator.String{positiveTimeoutValidator()}) // never shared with the other attributes' slice
+				nb.Attributes[k] = sa
+			}
+		}
 		return nb
 	}
 	return b

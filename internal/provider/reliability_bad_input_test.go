@@ -333,6 +333,20 @@ func TestAccReliabilityBadInput_client(t *testing.T) {
     create = "soon"
   }`),
 			detail: `"soon" must be a string containing a sequence of decimal numbers, each with optional fraction and a unit suffix`},
+		{name: "client timeouts create negative", stage: "validate", summary: "Invalid Timeout",
+			config: relClientConfig(relM2M + `
+  timeouts {
+    create = "-1m"
+  }`),
+			detail: `timeout "-1m" must be a positive duration, such as "10m".`},
+		{name: "data source timeouts read zero", stage: "validate", summary: "Invalid Timeout",
+			config: `
+data "aritma_iam_actions" "bad_input" {
+  timeouts {
+    read = "0s"
+  }
+}`,
+			detail: `timeout "0s" must be a positive duration, such as "10m".`},
 		{name: "client scope unknown to the server", stage: "apply", summary: "Unable to Create IAM Client",
 			config: relClientConfig(`  name                = "bad-input"
   allowed_grant_types = ["client_credentials"]
@@ -409,6 +423,10 @@ func TestAccReliabilityBadInput_clientSecret(t *testing.T) {
 		{name: "secret of a client that does not exist", stage: "apply", summary: "Unable to Create IAM Client Secret",
 			config: relSecretConfig(missingClient, ``),
 			detail: "The client does not exist: it may have been deleted outside Terraform. Check client_id."},
+		{name: "secret of a client given by its subject id", stage: "apply", summary: "Unable to Create IAM Client Secret",
+			config: relSecretConfig("client-"+parent, ``),
+			detail: fmt.Sprintf("%q looks like the subject id of client %q: client_id takes the client id itself "+
+				"(aritma_iam_client.<name>.client_id, not its subject_id).", "client-"+parent, parent)},
 	}
 	runBadInputRows(t, e, rows, func(tc *resource.TestCase) {
 		// value_wo is a write-only argument (Terraform 1.11 and later).

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -245,6 +246,22 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error()+".")
+	}
+}
+
+// positiveTimeoutValidator refuses a timeouts value of zero or less, which the timeouts package
+// accepts: the operation would fail at apply with a bare "context deadline exceeded". A value it
+// cannot parse is left to the package's own validator.
+func positiveTimeoutValidator() validator.String {
+	return stringCheck{
+		summary:     "Invalid Timeout",
+		description: "value must be a positive duration",
+		check: func(s string) error {
+			if d, err := time.ParseDuration(s); err == nil && d <= 0 {
+				return fmt.Errorf("timeout %q must be a positive duration, such as \"10m\"", s)
+			}
+			return nil
+		},
 	}
 }
 
