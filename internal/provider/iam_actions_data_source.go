@@ -74,7 +74,7 @@ func (d *iamActionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	catalogue, err := d.data.client.ListActions(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorText("Reading the action catalogue", err, readTimeoutHint(ctx)))
+		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorText("Reading the action catalogue", err, readTimeoutHint(ctx, err)))
 		return
 	}
 	state := iamActionsDataSourceModel{Timeouts: cfg.Timeouts}

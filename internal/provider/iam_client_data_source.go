@@ -98,7 +98,7 @@ func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Read IAM Client",
-			apiErrorText(fmt.Sprintf("Reading IAM client %q", clientID), err, readTimeoutHint(ctx)))
+			apiErrorText(fmt.Sprintf("Reading IAM client %q", clientID), err, readTimeoutHint(ctx, err)))
 		return
 	}
 	state := iamClientDataSourceModel{clientModel: clientModelFromAPI(c), Timeouts: cfg.Timeouts}

@@ -173,7 +173,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
-	ctx, cancel := iam.CreateContext(ctx, timeout)
+	ctx, cancel := iam.CreateContext(withOperation(ctx, "create"), timeout)
 	defer cancel()
 
 	end := r.data.created.begin("client name " + body.Name)
@@ -185,10 +185,10 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client May Have Been Created",
-				r.outcomeUnknownDetail(ctx, body.Name, err))
+				joinHints(r.outcomeUnknownDetail(ctx, body.Name, err), resourceTimeoutHint(ctx, err)))
 			return
 		}
-		resp.Diagnostics.AddError("Unable to Create IAM Client", apiErrorText(fmt.Sprintf("Creating IAM client %q", body.Name), err, interruptedCreateHint(err)))
+		resp.Diagnostics.AddError("Unable to Create IAM Client", apiErrorText(fmt.Sprintf("Creating IAM client %q", body.Name), err, interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM client", map[string]any{"client_id": created.ClientID})
@@ -261,7 +261,7 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, "read", state.Timeouts.Read, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -277,7 +277,7 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Client", apiErrorText(fmt.Sprintf("Reading IAM client %q", id), err))
+		resp.Diagnostics.AddError("Unable to Read IAM Client", apiErrorText(fmt.Sprintf("Reading IAM client %q", id), err, resourceTimeoutHint(ctx, err)))
 		return
 	}
 
@@ -296,7 +296,7 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	body, diags := clientRequestFromModel(plan.clientModel)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, plan.Timeouts.Update, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, "update", plan.Timeouts.Update, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -310,7 +310,7 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 			hint = "The client was deleted outside Terraform. Run terraform apply again (its refresh drops the " +
 				"client from the state and plans to create it)."
 		}
-		resp.Diagnostics.AddError("Unable to Update IAM Client", apiErrorText(fmt.Sprintf("Updating IAM client %q", id), err, hint))
+		resp.Diagnostics.AddError("Unable to Update IAM Client", apiErrorText(fmt.Sprintf("Updating IAM client %q", id), err, hint, resourceTimeoutHint(ctx, err)))
 		return
 	}
 
@@ -324,7 +324,7 @@ func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, "delete", state.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -335,7 +335,7 @@ func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteReque
 	err := r.data.confirmNotFound(ctx, r.data.client.DeleteClient(ctx, id))
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Client", apiErrorText(fmt.Sprintf("Deleting IAM client %q", id), err,
-			"The client is kept in the state; apply or destroy again once the cause is fixed."))
+			resourceTimeoutHint(ctx, err), "The client is kept in the state; apply or destroy again once the cause is fixed."))
 	}
 }
 

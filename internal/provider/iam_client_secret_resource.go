@@ -384,7 +384,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
-	ctx, cancel := iam.CreateContext(ctx, timeout)
+	ctx, cancel := iam.CreateContext(withOperation(ctx, "create"), timeout)
 	defer cancel()
 
 	clientID := plan.ClientID.ValueString()
@@ -425,11 +425,12 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client Secret May Have Been Created",
-				redact(r.outcomeUnknownDetail(ctx, clientID, plan.Description.ValueString(), mode, started, err), value))
+				redact(joinHints(r.outcomeUnknownDetail(ctx, clientID, plan.Description.ValueString(), mode, started, err),
+					resourceTimeoutHint(ctx, err)), value))
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err, clientID), interruptedCreateHint(err)), value))
+			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err, clientID), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)), value))
 		return
 	}
 
@@ -547,7 +548,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, "read", state.Timeouts.Read, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -568,7 +569,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to Read IAM Client Secret",
-			apiErrorText(fmt.Sprintf("Reading secret %q of client %q", secretID, clientID), err))
+			apiErrorText(fmt.Sprintf("Reading secret %q of client %q", secretID, clientID), err, resourceTimeoutHint(ctx, err)))
 		return
 	}
 
@@ -609,7 +610,7 @@ func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, "delete", state.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -623,7 +624,7 @@ func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.Delet
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Client Secret", apiErrorText(
 			fmt.Sprintf("Deleting secret %q of client %q", secretID, clientID), err,
-			"The secret is kept in the state; apply or destroy again once the cause is fixed."))
+			resourceTimeoutHint(ctx, err), "The secret is kept in the state; apply or destroy again once the cause is fixed."))
 		return
 	}
 	// Already gone (or its client is) is what Delete wanted.

@@ -104,7 +104,7 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Unable to List IAM Client Secrets",
-			apiErrorText(fmt.Sprintf("Listing the secrets of client %q", clientID), err, readTimeoutHint(ctx)))
+			apiErrorText(fmt.Sprintf("Listing the secrets of client %q", clientID), err, readTimeoutHint(ctx, err)))
 		return
 	}
 	cfg.Secrets = secrets

@@ -94,7 +94,7 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	clients, err := collect(d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: search}), clientSummaryFromAPI)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Clients",
-			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err, readTimeoutHint(ctx)))
+			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err, readTimeoutHint(ctx, err)))
 		return
 	}
 	cfg.Clients = clients

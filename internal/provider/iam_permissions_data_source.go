@@ -169,7 +169,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 				}
 			}
 			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-				apiErrorText("Listing the permissions of the "+who, err, hint, subjectHint, readTimeoutHint(ctx)))
+				apiErrorText("Listing the permissions of the "+who, err, hint, subjectHint, readTimeoutHint(ctx, err)))
 			return nil, false
 		}
 		return perms, true
@@ -202,7 +202,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 		allowed, err := d.allowed(ctx, candidates, cfg.Action.ValueString(), cfg.Scope)
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-				apiErrorText("Reading the action catalogue to decide allowed for the "+who, err, readTimeoutHint(ctx)))
+				apiErrorText("Reading the action catalogue to decide allowed for the "+who, err, readTimeoutHint(ctx, err)))
 			return
 		}
 		cfg.Allowed = types.BoolValue(allowed)

@@ -99,7 +99,7 @@ func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	policies, err := collect(d.data.client.ListPolicies(ctx, f), func(p iam.Policy) policyModel { return policyModelFromAPI(&p) })
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Policies",
-			apiErrorText("Listing IAM policies"+describePolicyFilter(f), err, readTimeoutHint(ctx)))
+			apiErrorText("Listing IAM policies"+describePolicyFilter(f), err, readTimeoutHint(ctx, err)))
 		return
 	}
 	ids := make([]string, len(policies))

@@ -118,7 +118,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
-	ctx, cancel := iam.CreateContext(ctx, timeout)
+	ctx, cancel := iam.CreateContext(withOperation(ctx, "create"), timeout)
 	defer cancel()
 
 	id := policyID(p.Subject, p.Action, p.Scope)
@@ -163,13 +163,14 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	case errors.Is(err, iam.ErrOutcomeUnknown):
 		// CreatePolicy already retries and resolves a 409 after a retry, so this is rare.
 		resp.Diagnostics.AddError("IAM Policy May Have Been Created",
-			fmt.Sprintf("The request to create policy %q was sent, but its response was lost or did not say "+
+			joinHints(fmt.Sprintf("The request to create policy %q was sent, but its response was lost or did not say "+
 				"whether it was created, so the policy may or may "+
 				"not exist now.\n\n%s\n\nIf it exists, import it, replacing <name> with this resource's name:\n\n"+
-				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again.", id, apiErrorDetail(err), id))
+				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again.", id, apiErrorDetail(err), id),
+				resourceTimeoutHint(ctx, err)))
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err, interruptedCreateHint(err)))
+		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err, interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM policy", map[string]any{"policy_id": id})
@@ -192,7 +193,7 @@ func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	}
 	p, diags := policyFromModel(state.policyModel)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Read, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, "read", state.Timeouts.Read, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -208,7 +209,7 @@ func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Policy", apiErrorText(fmt.Sprintf("Reading policy %q", id), err))
+		resp.Diagnostics.AddError("Unable to Read IAM Policy", apiErrorText(fmt.Sprintf("Reading policy %q", id), err, resourceTimeoutHint(ctx, err)))
 		return
 	}
 
@@ -238,7 +239,7 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	p, diags := policyFromModel(state.policyModel)
 	resp.Diagnostics.Append(diags...)
-	ctx, cancel := withTimeout(ctx, state.Timeouts.Delete, &resp.Diagnostics)
+	ctx, cancel := withTimeout(ctx, "delete", state.Timeouts.Delete, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
@@ -251,7 +252,7 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Policy", apiErrorText(
 			fmt.Sprintf("Deleting policy %q", policyID(p.Subject, p.Action, p.Scope)), err,
-			"The policy is kept in the state; apply or destroy again once the cause is fixed."))
+			resourceTimeoutHint(ctx, err), "The policy is kept in the state; apply or destroy again once the cause is fixed."))
 	}
 }
 

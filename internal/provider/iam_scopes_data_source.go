@@ -76,7 +76,7 @@ func (d *iamScopesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	catalogue, err := d.data.client.ListScopes(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Scopes", apiErrorText("Reading the OAuth scopes", err, readTimeoutHint(ctx)))
+		resp.Diagnostics.AddError("Unable to Read IAM Scopes", apiErrorText("Reading the OAuth scopes", err, readTimeoutHint(ctx, err)))
 		return
 	}
 	state := iamScopesDataSourceModel{Timeouts: cfg.Timeouts}

@@ -140,7 +140,7 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 	for s, err := range d.data.client.ListSubjects(ctx, opts) {
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Subject",
-				apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx)))
+				apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx, err)))
 			return iam.Subject{}, false
 		}
 		if s.SubjectID == subjectID {
@@ -159,7 +159,7 @@ func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string,
 	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: name}) {
 		if err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Subject",
-				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx)))
+				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx, err)))
 			return iam.Subject{}, false
 		}
 		if s.DisplayName == name {

@@ -323,13 +323,33 @@ func catalogueModels[T, M any](ctx context.Context, entries []T, convert func(T)
 
 // withTimeout bounds ctx by an operation's timeout: timeout is the timeouts block's method for the
 // operation (such as state.Timeouts.Read), defaulting to defaultOperationTimeout. A malformed value
-// is reported in diags; the caller defers cancel and then checks diags as usual.
-func withTimeout(ctx context.Context, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+// is reported in diags; the caller defers cancel and then checks diags as usual. op names the
+// operation ("read") for timeoutHint.
+func withTimeout(ctx context.Context, op string, timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics),
 	diags *diag.Diagnostics,
 ) (context.Context, context.CancelFunc) {
 	d, ds := timeout(ctx, defaultOperationTimeout)
 	diags.Append(ds...)
-	return context.WithTimeout(ctx, d)
+	return context.WithTimeout(withOperation(ctx, op), d)
+}
+
+type operationKey struct{}
+
+// withOperation notes in ctx which entry of the timeouts block bounds it, such as "create".
+func withOperation(ctx context.Context, op string) context.Context {
+	return context.WithValue(ctx, operationKey{}, op)
+}
+
+// timeoutHint is the hint of an error that the operation's deadline caused: the error itself only
+// says "context deadline exceeded", not whose deadline or how to change it. kind is "resource" or
+// "data source".
+func timeoutHint(ctx context.Context, kind string, err error) string {
+	op, ok := ctx.Value(operationKey{}).(string)
+	if !ok || !(errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)) {
+		return ""
+	}
+	return fmt.Sprintf("The %s did not finish within its timeout. Raise %s in this %s's timeouts block "+
+		"(it defaults to 5m) for a slow or rate-limited API.", op, op, kind)
 }
 
 // dataSourceTimeoutsBlock is the timeouts block of every data source (read only). Read must copy
@@ -360,18 +380,17 @@ func dataSourceReadContext(ctx context.Context, config tfsdk.Config, target any,
 	if diags.HasError() {
 		return ctx, func() {}
 	}
-	return withTimeout(ctx, t.Read, diags)
+	return withTimeout(ctx, "read", t.Read, diags)
 }
 
-// readTimeoutHint is the hint of a data source's API error when its read deadline (withTimeout)
-// passed: the error itself only says "context deadline exceeded", not whose deadline or how to
-// change it.
-func readTimeoutHint(ctx context.Context) string {
-	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return ""
-	}
-	return "The read did not finish within its timeout. Raise read in this data source's timeouts block " +
-		"(it defaults to 5m) for a slow or rate-limited API."
+// readTimeoutHint is timeoutHint for a data source's read.
+func readTimeoutHint(ctx context.Context, err error) string {
+	return timeoutHint(ctx, "data source", err)
+}
+
+// resourceTimeoutHint is timeoutHint for a resource's operation.
+func resourceTimeoutHint(ctx context.Context, err error) string {
+	return timeoutHint(ctx, "resource", err)
 }
 
 // outcomeLookupContext is the context of the look-up that follows a create whose answer was lost

@@ -102,7 +102,7 @@ func TestAccReliabilityTimeouts_create(t *testing.T) {
 						applyStart = time.Now()
 					},
 					Config:      config,
-					ExpectError: expectTimedOut(summary),
+					ExpectError: expectTimedOut(summary, "create"),
 				}},
 			})
 			if t.Failed() {
@@ -301,7 +301,7 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 							stepStart = time.Now()
 						},
 						RefreshState: true,
-						ExpectError:  expectTimedOut("Unable to Read " + tc.what),
+						ExpectError:  expectTimedOut("Unable to Read "+tc.what, "read"),
 					},
 					{
 						PreConfig: func() {
@@ -311,7 +311,7 @@ func TestAccReliabilityTimeouts_readDelete(t *testing.T) {
 						},
 						Config:  config,
 						Destroy: true,
-						ExpectError: regexp.MustCompile(expectTimedOut("Unable to Delete "+tc.what).String() + `(?s:.*?)` +
+						ExpectError: regexp.MustCompile(expectTimedOut("Unable to Delete "+tc.what, "delete").String() + `(?s:.*?)` +
 							expectErrorText("The "+keptNoun(tc.kind)+" is kept in the state; apply or destroy again once the cause is fixed.").String()),
 					},
 					{
@@ -392,14 +392,16 @@ resource "aritma_iam_policy" "slow" {
 	}
 }
 
-// expectTimedOut matches the error diagnostic summary followed, in its detail, by the context
-// deadline that a timeouts block set.
 // keptNoun is how a failed delete's hint names an object of kind ("aritma_iam_client_secret").
 func keptNoun(kind string) string {
 	return map[string]string{"aritma_iam_client": "client", "aritma_iam_client_secret": "secret", "aritma_iam_policy": "policy"}[kind]
 }
 
-func expectTimedOut(summary string) *regexp.Regexp {
+// expectTimedOut matches the error diagnostic summary followed, in its detail, by the context
+// deadline that a timeouts block set and the hint that names the block's entry op.
+func expectTimedOut(summary, op string) *regexp.Regexp {
 	return regexp.MustCompile(`Error: ` + expectErrorText(summary).String() +
-		`(?s:.*?)` + expectErrorText("context deadline exceeded").String())
+		`(?s:.*?)` + expectErrorText("context deadline exceeded").String() +
+		`(?s:.*?)` + expectErrorText(fmt.Sprintf("The %s did not finish within its timeout. Raise %s in this "+
+		"resource's timeouts block (it defaults to 5m) for a slow or rate-limited API.", op, op)).String())
 }
