@@ -345,7 +345,8 @@ func withOperation(ctx context.Context, op string) context.Context {
 // "data source".
 func timeoutHint(ctx context.Context, kind string, err error) string {
 	op, ok := ctx.Value(operationKey{}).(string)
-	if !ok || !(errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)) {
+	timedOut := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
+	if !ok || !timedOut {
 		return ""
 	}
 	return fmt.Sprintf("The %s did not finish within its timeout. Raise %s in this %s's timeouts block "+
