@@ -437,6 +437,37 @@ func TestTransport_logRedactsEchoInTraceID(t *testing.T) {
 	}
 }
 
+// An echo escaped as HTML character references is decoded before it is redacted, as in errors.
+func TestTransport_logRedactsEscapedEchoInTraceID(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"title":"Bad Request","traceId":"Sup3r&quot;S3cret&#x2B;Value&lt;"}`))
+	})
+	var mu sync.Mutex
+	var lines []string
+	c := f.client(t, func(c *Config) {
+		c.Log = func(_ context.Context, _, _ string, fields map[string]any) {
+			b, _ := json.Marshal(fields)
+			mu.Lock()
+			defer mu.Unlock()
+			lines = append(lines, string(b))
+		}
+	})
+	_, err := c.CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: `Sup3r"S3cret+Value<`})
+	if err == nil || strings.Contains(err.Error(), "S3cret") {
+		t.Fatalf("error %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, line := range lines {
+		if strings.Contains(line, "S3cret") {
+			t.Errorf("log line holds the escaped secret: %s", line)
+		}
+	}
+}
+
 func TestTransport_parallelCallsReuseConnections(t *testing.T) {
 	t.Parallel()
 	var conns atomic.Int64

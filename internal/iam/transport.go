@@ -389,7 +389,7 @@ func traceID(resp *http.Response) string {
 	if json.Unmarshal(body, &p) != nil {
 		return ""
 	}
-	return clean(p.TraceID)
+	return readable(p.TraceID) // decoded, as APIError does, so redaction finds an escaped echo
 }
 
 // drain reads what is left of a body (bounded) and closes it, so the connection goes back to the

@@ -173,6 +173,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
+	interrupt := ctx
 	ctx, cancel := iam.CreateContext(withOperation(ctx, "create"), timeout)
 	defer cancel()
 
@@ -185,7 +186,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client May Have Been Created",
-				joinHints(r.outcomeUnknownDetail(ctx, body.Name, err), resourceTimeoutHint(ctx, err)))
+				joinHints(r.outcomeUnknownDetail(ctx, interrupt, body.Name, err), resourceTimeoutHint(ctx, err)))
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Create IAM Client", apiErrorText(fmt.Sprintf("Creating IAM client %q", body.Name), err, interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
@@ -203,14 +204,14 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 // outcomeUnknownDetail explains a create whose response was lost, or was a 500 that does not say
 // how far the server got. It looks for clients with the
 // same name (best effort, briefly), so the user can tell which one to import or delete.
-func (r *iamClientResource) outcomeUnknownDetail(ctx context.Context, name string, cause error) string {
+func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context, name string, cause error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The request to create IAM client %q was sent, but its response was lost or did not say "+
 		"whether it was created, so the client may "+
 		"or may not exist now. Terraform has not recorded it: applying again could create a second client with "+
 		"the same name.\n\n%s\n\n", name, apiErrorDetail(cause))
 
-	lookup, cancel := outcomeLookupContext(ctx)
+	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	r.data.created.settle(lookup, "client name "+name)
 	var ids, siblings []string

@@ -384,6 +384,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
+	interrupt := ctx
 	ctx, cancel := iam.CreateContext(withOperation(ctx, "create"), timeout)
 	defer cancel()
 
@@ -425,7 +426,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client Secret May Have Been Created",
-				redact(joinHints(r.outcomeUnknownDetail(ctx, clientID, plan.Description.ValueString(), mode, started, err),
+				redact(joinHints(r.outcomeUnknownDetail(ctx, interrupt, clientID, plan.Description.ValueString(), mode, started, err),
 					resourceTimeoutHint(ctx, err)), value))
 			return
 		}
@@ -454,7 +455,7 @@ func secretLookupKey(clientID, description string) string {
 // outcomeUnknownDetail explains a create whose answer was lost: the secret may exist, here is how
 // to find it and import it. It lists the client's secrets with the planned description created
 // since shortly before the request (allowing for clock skew), newest first.
-func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clientID, description, mode string, started time.Time, cause error) string {
+func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Context, clientID, description, mode string, started time.Time, cause error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "The request to create a secret for client %q reached the API, but its answer was lost or "+
 		"did not say whether it was created: %s\n\n"+
@@ -462,7 +463,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx context.Context, clie
 		"next to it. ", clientID, cause.Error())
 
 	since := started.Add(-2 * time.Minute)
-	lookup, cancel := outcomeLookupContext(ctx)
+	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	r.data.created.settle(lookup, secretLookupKey(clientID, description))
 	var candidates []iam.ClientSecret

@@ -88,7 +88,7 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 	}
 
 	r := testClientSecretResource(e.API, time.Now)
-	detail := r.outcomeUnknownDetail(ctx, clientID, "ci deploy", "write-only", started, iam.ErrOutcomeUnknown)
+	detail := r.outcomeUnknownDetail(ctx, ctx, clientID, "ci deploy", "write-only", started, iam.ErrOutcomeUnknown)
 	for _, want := range []string{
 		fmt.Sprintf("client %q", clientID),
 		"The secret may exist",
@@ -108,7 +108,7 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 		t.Error("detail contains a secret value")
 	}
 
-	detail = r.outcomeUnknownDetail(ctx, clientID, "nobody", "generated", started, iam.ErrOutcomeUnknown)
+	detail = r.outcomeUnknownDetail(ctx, ctx, clientID, "nobody", "generated", started, iam.ErrOutcomeUnknown)
 	for _, want := range []string{"No secret with description \"nobody\"", "<secret_id>", "cannot be recovered",
 		"an imported secret keeps a null value", "delete the stray secret (DELETE /v1/clients/" + clientID + "/secrets/<secret_id>) " +
 			"and apply again, which creates a new secret with a new value."} {

@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -102,6 +104,12 @@ func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadReq
 			apiErrorText("Listing IAM policies"+describePolicyFilter(f), err, readTimeoutHint(ctx, err)))
 		return
 	}
+	// The order the docs promise, whatever order the API lists them in.
+	slices.SortFunc(policies, func(a, b policyModel) int {
+		return cmp.Or(strings.Compare(a.Subject.ValueString(), b.Subject.ValueString()),
+			strings.Compare(a.Scope.ValueString(), b.Scope.ValueString()),
+			strings.Compare(a.Action.ValueString(), b.Action.ValueString()))
+	})
 	ids := make([]string, len(policies))
 	for i, p := range policies {
 		ids[i] = p.ID.ValueString()

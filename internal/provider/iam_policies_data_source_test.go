@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -166,13 +168,22 @@ func TestAccIAMPoliciesDataSource_paging(t *testing.T) {
 		grants[i] = iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: fmt.Sprintf("/subscriptions/%03d", i)}
 	}
 	testAccGrant(t, e, grants...)
-	before := e.Mock.Stats().Count("GET", "/v1/policies")
+	// Every list call the data source makes, as "page=<n> pageSize=<n>".
+	var mu sync.Mutex
+	var calls []string
+	endpoint := testAccProxy(t, e, func(r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/v1/policies" {
+			mu.Lock()
+			defer mu.Unlock()
+			calls = append(calls, "page="+r.URL.Query().Get("page")+" pageSize="+r.URL.Query().Get("pageSize"))
+		}
+	})
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: e.ProviderConfig() + fmt.Sprintf(`
+				Config: e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
 data "aritma_iam_policies" "fleet" {
   subject = %q
 }
@@ -184,10 +195,17 @@ data "aritma_iam_policies" "fleet" {
 			},
 		},
 	})
-	// The apply reads the data source once per command: plan, apply, and the refreshes and plans
-	// terraform-plugin-testing adds. Each read of 230 policies is two pages of 200.
-	if calls := e.Mock.Stats().Count("GET", "/v1/policies") - before; calls%2 != 0 || calls == 0 {
-		t.Errorf("the data source made %d list calls: not whole reads of two pages each", calls)
+	// Each read (terraform-plugin-testing makes several: plan, apply, refreshes) is two pages of
+	// the largest size, 200, and nothing else.
+	mu.Lock()
+	defer mu.Unlock()
+	if len(calls) == 0 || len(calls)%2 != 0 {
+		t.Fatalf("list calls %q: not whole reads of two pages", calls)
+	}
+	for i, c := range calls {
+		if want := fmt.Sprintf("page=%d pageSize=200", i%2+1); c != want {
+			t.Fatalf("list call %d is %q, want %q (all calls: %q)", i, c, want, calls)
+		}
 	}
 }
 

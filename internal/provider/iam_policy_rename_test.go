@@ -25,21 +25,14 @@ func TestAccIAMPolicyResource_renamedWithoutMoved(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t)
-	target, err := url.Parse(e.Mock.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	slowDeletes := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	slowDeletes := testAccProxy(t, e, func(r *http.Request) {
 		if r.Method == http.MethodDelete && r.URL.Path == "/v1/policies" {
 			time.Sleep(1500 * time.Millisecond)
 		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(slowDeletes.Close)
+	})
 
 	cfg := func(keys ...string) string {
-		return e.ProviderConfigWith("endpoint", slowDeletes.URL) + fmt.Sprintf(`
+		return e.ProviderConfigWith("endpoint", slowDeletes) + fmt.Sprintf(`
 resource "aritma_iam_client" "test" {
   name                = "renamed-grants"
   allowed_grant_types = ["client_credentials"]
@@ -92,4 +85,21 @@ resource "aritma_iam_policy" "%[2]s" {
 			},
 		},
 	})
+}
+
+// testAccProxy is an endpoint for the provider that passes every request on to the test's mock
+// after before has seen it (and, say, held it up).
+func testAccProxy(t *testing.T, e *testEnv, before func(*http.Request)) string {
+	t.Helper()
+	target, err := url.Parse(e.Mock.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		before(r)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

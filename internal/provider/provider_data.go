@@ -397,13 +397,14 @@ func resourceTimeoutHint(ctx context.Context, err error) string {
 // outcomeLookupContext is the context of the look-up that follows a create whose answer was lost
 // (ErrOutcomeUnknown). The create's own deadline may be what lost the answer, so the look-up gets
 // a fresh one of outcomeLookupTimeout; ctx's values (loggers and their masks) stay. An interrupt
-// (Ctrl-C cancels ctx) is still heeded, though not at once: the look-up gets outcomeLookupGrace
-// more, time for one listing, because its answer (what to import) is worth most to a user who is
-// about to walk away from a half-finished apply.
-func outcomeLookupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+// (Ctrl-C cancels interrupt, the request's context; ctx, the create's, does not heed it once the
+// create may have been applied) is still heeded, though not at once: the look-up gets
+// outcomeLookupGrace more, time for one listing, because its answer (what to import) is worth
+// most to a user who is about to walk away from a half-finished apply.
+func outcomeLookupContext(ctx, interrupt context.Context) (context.Context, context.CancelFunc) {
 	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), outcomeLookupTimeout)
-	stop := context.AfterFunc(ctx, func() {
-		if errors.Is(ctx.Err(), context.Canceled) { // not the create's own deadline: the fresh one stands
+	stop := context.AfterFunc(interrupt, func() {
+		if errors.Is(interrupt.Err(), context.Canceled) { // not the create's own deadline: the fresh one stands
 			time.AfterFunc(outcomeLookupGrace, cancel) // cancel is idempotent, so a late call is harmless
 		}
 	})

@@ -2,8 +2,13 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
 func TestOutcomeLookupContext(t *testing.T) {
@@ -16,7 +21,7 @@ func TestOutcomeLookupContext(t *testing.T) {
 		parent, cancelParent := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Millisecond)
 		defer cancelParent()
 		<-parent.Done()
-		lookup, cancel := outcomeLookupContext(parent)
+		lookup, cancel := outcomeLookupContext(parent, parent)
 		defer cancel()
 		time.Sleep(2 * outcomeLookupGrace)
 		if err := lookup.Err(); err != nil {
@@ -34,19 +39,38 @@ func TestOutcomeLookupContext(t *testing.T) {
 		}
 	})
 
+	// As in Create: the create's context comes from iam.CreateContext, which no longer heeds an
+	// interrupt once the create may have been applied (here: answered 500); the interrupt arrives
+	// on the request's context, which the look-up watches.
 	for name, interruptFirst := range map[string]bool{"interrupted during the look-up": false, "interrupted before it": true} {
 		t.Run(name, func(t *testing.T) {
-			parent, interrupt := context.WithCancel(context.Background())
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusInternalServerError)
+			}))
+			defer srv.Close()
+			api, err := iam.NewClient(iam.Config{Endpoint: srv.URL, AccessToken: "token", MaxRetries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			request, interrupt := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
 			defer interrupt()
+			create, cancelCreate := iam.CreateContext(request, time.Minute)
+			defer cancelCreate()
+			if _, err := api.CreateClient(create, iam.ClientRequest{Name: "n"}); !errors.Is(err, iam.ErrOutcomeUnknown) {
+				t.Fatalf("create = %v, want an unknown outcome", err)
+			}
 			if interruptFirst {
 				interrupt()
 			}
-			lookup, cancel := outcomeLookupContext(parent)
+			lookup, cancel := outcomeLookupContext(create, request)
 			defer cancel()
 			start := time.Now()
 			interrupt()
 			if lookup.Err() != nil {
 				t.Fatal("an interrupt ended the look-up at once, leaving no time to list what may exist")
+			}
+			if lookup.Value(key{}) != "v" {
+				t.Fatal("look-up lost the create's values")
 			}
 			select {
 			case <-lookup.Done():
@@ -54,7 +78,7 @@ func TestOutcomeLookupContext(t *testing.T) {
 					t.Fatalf("look-up ended %v after the interrupt; want about %v", waited, outcomeLookupGrace)
 				}
 			case <-time.After(10 * outcomeLookupGrace):
-				t.Fatalf("look-up still running %v after an interrupt", 10*outcomeLookupGrace)
+				t.Fatalf("look-up still running %v after an interrupt (the create's context: %v)", 10*outcomeLookupGrace, create.Err())
 			}
 		})
 	}

@@ -379,7 +379,7 @@ func (r *faultRun) followDiagnostic(d string) error {
 		r.lost++
 		ids := secretImport.FindAllStringSubmatch(flat, -1)
 		switch {
-		case len(ids) == 1 && strings.Contains(flat, "delete the stray secret"):
+		case len(ids) == 1 && strings.Contains(flat, "an imported secret keeps a null value"):
 			// The workload's values are generated, so the error advises against the import it
 			// names (the value is lost): delete the stray secret, and the next round creates it.
 			clientID, secretID, _ := strings.Cut(ids[0][1], "/")
