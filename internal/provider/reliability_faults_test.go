@@ -466,8 +466,8 @@ func (r *faultRun) details() string {
 	parts = append(parts, fmt.Sprintf("%d resources", 5*r.p.clients))
 	if r.lost > 0 {
 		parts = append(parts, fmt.Sprintf("%d lost create responses failed naming the object and its import command; "+
-			"%d clients imported, %d secrets (generated values, which an import cannot recover) deleted as the error "+
-			"advised and created again", r.lost, r.lost-r.strays, r.strays))
+			"followed as advised: clients imported (%d), secrets deleted and created again (%d; their generated "+
+			"values an import cannot recover)", r.lost, r.lost-r.strays, r.strays))
 	}
 	if r.phantom > 0 {
 		parts = append(parts, fmt.Sprintf("%d creates answered 500 or 502 with nothing created failed saying no such "+
