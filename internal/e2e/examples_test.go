@@ -74,6 +74,17 @@ func TestAccE2E_examples(t *testing.T) {
 			return map[string]string{"client_id": fmt.Sprintf("%q", c.ClientID)}, nil
 		}},
 		{dir: "data-sources/aritma_iam_scopes"},
+		{dir: "data-sources/aritma_iam_subject_memberships", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
+			c := newClient(t, ctx, api, "operator")
+			g, err := api.CreateGroup(ctx, iam.GroupRequest{DisplayName: "Platform operators"})
+			if err != nil {
+				t.Fatalf("creating the group: %v", err)
+			}
+			if err := api.AddGroupMembers(ctx, g.ID, []string{"client-" + c.ClientID}); err != nil {
+				t.Fatalf("adding the client to the group: %v", err)
+			}
+			return map[string]string{"client_id": c.ClientID}, nil
+		}},
 		{dir: "data-sources/aritma_iam_subject", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
 			if _, err := api.CreateGroup(ctx, iam.GroupRequest{DisplayName: "Platform operators"}); err != nil {
 				t.Fatalf("creating the group: %v", err)

@@ -275,6 +275,7 @@ func (p *aritmaProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewIAMActionsDataSource,
 		NewIAMScopesDataSource,
 		NewIAMPoliciesDataSource,
+		NewIAMSubjectMembershipsDataSource,
 	}
 }
 

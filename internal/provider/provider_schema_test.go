@@ -36,8 +36,8 @@ func TestSchemas_documented(t *testing.T) {
 			schemas[kind+" "+name] = s
 		}
 	}
-	if len(schemas) != 1+3+9+1 {
-		t.Errorf("found %d schemas, want the provider's, 3 resources', 9 data sources' and 1 ephemeral resource's", len(schemas))
+	if len(schemas) != 1+3+10+1 {
+		t.Errorf("found %d schemas, want the provider's, 3 resources', 10 data sources' and 1 ephemeral resource's", len(schemas))
 	}
 	for name, s := range schemas {
 		checkBlockDocumented(t, name, s.Block)
