@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -394,6 +395,28 @@ func TestUserAgentAndLogHook(t *testing.T) {
 	}
 }
 
+// logLines collects the client's log lines, each as the JSON of its fields.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+// config makes the client log to l.
+func (l *logLines) config(c *Config) {
+	c.Log = func(_ context.Context, _, _ string, fields map[string]any) {
+		b, _ := json.Marshal(fields)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.lines = append(l.lines, string(b))
+	}
+}
+
+func (l *logLines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.lines)
+}
+
 // A trace id is the server's text, and a server or proxy may echo the request into it: the log
 // line of the attempt must not carry the fetched token, a secret value of the request (even with
 // its whitespace collapsed) or the client's secret.
@@ -408,21 +431,12 @@ func TestTransport_logRedactsEchoInTraceID(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 		_ = json.NewEncoder(w).Encode(map[string]string{"title": "Bad Request", "traceId": echo})
 	})
-	var mu sync.Mutex
-	var lines []string
-	c := f.client(t, func(c *Config) {
-		c.Log = func(_ context.Context, _, _ string, fields map[string]any) {
-			b, _ := json.Marshal(fields)
-			mu.Lock()
-			defer mu.Unlock()
-			lines = append(lines, string(b))
-		}
-	})
+	logged := &logLines{}
+	c := f.client(t, logged.config)
 	if _, err := c.CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: value}); err == nil {
 		t.Fatal("no error")
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	lines := logged.all()
 	if len(lines) != 2 { // token request + the create
 		t.Fatalf("log lines %q", lines)
 	}
@@ -445,23 +459,13 @@ func TestTransport_logRedactsEscapedEchoInTraceID(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = w.Write([]byte(`{"title":"Bad Request","traceId":"Sup3r&quot;S3cret&#x2B;Value&lt;"}`))
 	})
-	var mu sync.Mutex
-	var lines []string
-	c := f.client(t, func(c *Config) {
-		c.Log = func(_ context.Context, _, _ string, fields map[string]any) {
-			b, _ := json.Marshal(fields)
-			mu.Lock()
-			defer mu.Unlock()
-			lines = append(lines, string(b))
-		}
-	})
+	logged := &logLines{}
+	c := f.client(t, logged.config)
 	_, err := c.CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: `Sup3r"S3cret+Value<`})
 	if err == nil || strings.Contains(err.Error(), "S3cret") {
 		t.Fatalf("error %v", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, line := range lines {
+	for _, line := range logged.all() {
 		if strings.Contains(line, "S3cret") {
 			t.Errorf("log line holds the escaped secret: %s", line)
 		}

@@ -78,7 +78,7 @@ func (d *iamActionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	state := iamActionsDataSourceModel{Timeouts: cfg.Timeouts}
-	state.Actions, state.Names = catalogueModels(ctx, catalogue, func(a iam.Action) (actionModel, string) {
+	state.Actions, state.Names = keyedModels(ctx, catalogue, func(a iam.Action) (actionModel, string) {
 		return actionModelFromAPI(a), a.Name
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -110,14 +109,12 @@ func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadReq
 			strings.Compare(a.Scope.ValueString(), b.Scope.ValueString()),
 			strings.Compare(a.Action.ValueString(), b.Action.ValueString()))
 	})
-	ids := make([]string, len(policies))
-	for i, p := range policies {
-		ids[i] = p.ID.ValueString()
+	cfg.Policies, cfg.IDs = keyedModels(ctx, policies, func(p policyModel) (policyModel, string) {
+		return p, p.ID.ValueString()
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	var diags diag.Diagnostics
-	cfg.IDs, diags = types.SetValueFrom(ctx, types.StringType, ids)
-	resp.Diagnostics.Append(diags...)
-	cfg.Policies = policies
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 

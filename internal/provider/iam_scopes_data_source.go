@@ -80,7 +80,7 @@ func (d *iamScopesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	state := iamScopesDataSourceModel{Timeouts: cfg.Timeouts}
-	state.Scopes, state.Names = catalogueModels(ctx, catalogue, func(s iam.OAuthScope) (oauthScopeModel, string) {
+	state.Scopes, state.Names = keyedModels(ctx, catalogue, func(s iam.OAuthScope) (oauthScopeModel, string) {
 		return oauthScopeModel{Name: types.StringValue(s.Name), Description: types.StringValue(s.Description)}, s.Name
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {

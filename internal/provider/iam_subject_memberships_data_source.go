@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -90,13 +89,11 @@ func (d *iamSubjectMembershipsDataSource) Read(ctx context.Context, req datasour
 		return cmp.Or(strings.Compare(a.DisplayName.ValueString(), b.DisplayName.ValueString()),
 			strings.Compare(a.SubjectID.ValueString(), b.SubjectID.ValueString()))
 	})
-	ids := make([]string, len(groups))
-	for i, g := range groups {
-		ids[i] = g.SubjectID.ValueString()
+	cfg.Groups, cfg.GroupIDs = keyedModels(ctx, groups, func(g subjectModel) (subjectModel, string) {
+		return g, g.SubjectID.ValueString()
+	}, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
 	}
-	var diags diag.Diagnostics
-	cfg.GroupIDs, diags = types.SetValueFrom(ctx, types.StringType, ids)
-	resp.Diagnostics.Append(diags...)
-	cfg.Groups = groups
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

@@ -306,9 +306,9 @@ func collect[T, M any](entries iter.Seq2[T, error], convert func(T) M) ([]M, err
 	return out, nil
 }
 
-// catalogueModels converts a catalogue (actions, scopes) for a data source: every entry in the
-// API's order, and the set of their names for contains() checks.
-func catalogueModels[T, M any](ctx context.Context, entries []T, convert func(T) (M, string), diags *diag.Diagnostics) ([]M, types.Set) {
+// keyedModels converts the entries of a list for a data source, in order, and gathers the key
+// convert returns for each (an action's name, a policy's id) in a set for contains() checks.
+func keyedModels[T, M any](ctx context.Context, entries []T, convert func(T) (M, string), diags *diag.Diagnostics) ([]M, types.Set) {
 	models := make([]M, 0, len(entries))
 	names := make([]string, 0, len(entries))
 	for _, e := range entries {
