@@ -171,13 +171,13 @@ func TestAccIAMPoliciesDataSource_paging(t *testing.T) {
 	// Every list call the data source makes, as "page=<n> pageSize=<n>".
 	var mu sync.Mutex
 	var calls []string
-	endpoint := testAccProxy(t, e, func(r *http.Request) {
+	endpoint := testAccProxy(t, e, observe(func(r *http.Request) {
 		if r.Method == http.MethodGet && r.URL.Path == "/v1/policies" {
 			mu.Lock()
 			defer mu.Unlock()
 			calls = append(calls, "page="+r.URL.Query().Get("page")+" pageSize="+r.URL.Query().Get("pageSize"))
 		}
-	})
+	}))
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -1,11 +1,14 @@
 package provider
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +20,54 @@ import (
 )
 
 // Renaming resources (or for_each keys) without a moved block makes Terraform delete the old
-// instances and create the new ones, with the same triples, in parallel. With the deletes slowed down, every create
-// reaches the API while the old grant still exists and is refused with 409: it must wait for the
-// delete of this apply and create the grant again, not fail as "Already Exists" and leave the
-// client without its grants.
+// instances and create the new ones, with the same triples, in parallel. With the deletes held up,
+// every create reaches the API while the old grant still exists:
+//   - refused: it is answered 409, and must wait for the delete of this apply and grant again, not
+//     fail as "Already Exists";
+//   - answer lost: its first answer is lost (502), and the repeat's 409 reads as its own success,
+//     while the delete then takes the grant away; it must notice the delete and grant again.
+//
+// Either way the client must end up with its grants.
 func TestAccIAMPolicyResource_renamedWithoutMoved(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
+	for _, loseFirstAnswers := range []bool{false, true} {
+		name := map[bool]string{false: "refused", true: "answer lost"}[loseFirstAnswers]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testAccRenamedPolicies(t, loseFirstAnswers)
+		})
+	}
+}
+
+func testAccRenamedPolicies(t *testing.T, loseFirstAnswers bool) {
 	e := newTestEnv(t)
-	slowDeletes := testAccProxy(t, e, func(r *http.Request) {
-		if r.Method == http.MethodDelete && r.URL.Path == "/v1/policies" {
-			time.Sleep(1500 * time.Millisecond)
-		}
+	var mu sync.Mutex
+	seen := map[string]bool{} // bodies of the policy creates of the current step
+	endpoint := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodDelete && r.URL.Path == "/v1/policies":
+				time.Sleep(4 * time.Second) // longer than a create's retry waits
+			case r.Method == http.MethodPost && r.URL.Path == "/v1/policies" && loseFirstAnswers:
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				mu.Lock()
+				first := !seen[string(body)]
+				seen[string(body)] = true
+				mu.Unlock()
+				if first {
+					next.ServeHTTP(httptest.NewRecorder(), r) // the API acts; its answer is lost
+					http.Error(w, "upstream went away", http.StatusBadGateway)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
 	})
 
 	cfg := func(keys ...string) string {
-		return e.ProviderConfigWith("endpoint", slowDeletes) + fmt.Sprintf(`
+		return e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
 resource "aritma_iam_client" "test" {
   name                = "renamed-grants"
   allowed_grant_types = ["client_credentials"]
@@ -67,6 +102,11 @@ resource "aritma_iam_policy" "%[2]s" {
 		Steps: []resource.TestStep{
 			{Config: cfg("a", "b"), Check: grants},
 			{
+				PreConfig: func() {
+					mu.Lock()
+					defer mu.Unlock()
+					clear(seen)
+				},
 				Config: cfg("x", "y"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("aritma_iam_policy.a", plancheck.ResourceActionDestroy),
@@ -88,18 +128,24 @@ resource "aritma_iam_policy" "%[2]s" {
 }
 
 // testAccProxy is an endpoint for the provider that passes every request on to the test's mock
-// after before has seen it (and, say, held it up).
-func testAccProxy(t *testing.T, e *testEnv, before func(*http.Request)) string {
+// through wrap, which may hold it up, look at it or answer it differently.
+func testAccProxy(t *testing.T, e *testEnv, wrap func(next http.Handler) http.Handler) string {
 	t.Helper()
 	target, err := url.Parse(e.Mock.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		before(r)
-		rp.ServeHTTP(w, r)
-	}))
+	srv := httptest.NewServer(wrap(httputil.NewSingleHostReverseProxy(target)))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// observe is a testAccProxy wrap that lets before see (and hold up) each request first.
+func observe(before func(*http.Request)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			before(r)
+			next.ServeHTTP(w, r)
+		})
+	}
 }

@@ -140,6 +140,17 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		// The grant was another resource instance's, which this apply has just deleted (a renamed
 		// for_each key or address): now it can be made again.
 		created, twice, err = create()
+	} else if err == nil && !twice && r.data.deletes.busy(id) && r.data.deletes.await(ctx, id, 0) {
+		// This apply was deleting the same grant (a rename) while it was created: the success may
+		// be CreatePolicy's reading of a 409 after a repeated attempt, answered by the grant the
+		// delete then took away. Grant it again; a 409 now is the grant this create made.
+		again, err2 := r.data.client.CreatePolicy(ctx, p)
+		switch {
+		case err2 == nil:
+			created = again
+		case !errors.Is(err2, iam.ErrConflict):
+			err = err2
+		}
 	}
 	switch {
 	case twice:

@@ -120,6 +120,13 @@ func (d *deletesHere) begin(key string) (end func(deleted bool)) {
 	}
 }
 
+// busy reports whether a delete of key is in flight.
+func (d *deletesHere) busy(key string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.inflight[key] > 0
+}
+
 // await reports whether this process deleted key, waiting while a delete of it is in flight and,
 // when none is, up to grace for one to start (Terraform may hand the provider the create a moment
 // before the delete). It stops early when ctx ends. A true answer is used up: the next await of
