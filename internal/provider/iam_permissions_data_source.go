@@ -145,7 +145,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	}
 
 	who := fmt.Sprintf("subject %q", cfg.SubjectID.ValueString())
-	missing := "check subject_id, or look the subject up with the aritma_iam_subjects data source"
+	missing := checkSubjectIDAdvice
 	list := func(f iam.PermissionFilter) iter.Seq2[iam.Permission, error] {
 		return d.data.client.ListPermissions(ctx, cfg.SubjectID.ValueString(), f)
 	}

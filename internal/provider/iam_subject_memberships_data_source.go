@@ -77,8 +77,7 @@ func (d *iamSubjectMembershipsDataSource) Read(ctx context.Context, req datasour
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		hint := ""
 		if iam.IsNotFound(err) {
-			hint = fmt.Sprintf("The subject %q does not exist: check subject_id, or look the subject up with the "+
-				"aritma_iam_subjects data source.", subjectID)
+			hint = fmt.Sprintf("The subject %q does not exist: %s.", subjectID, checkSubjectIDAdvice)
 		}
 		resp.Diagnostics.AddError("Unable to List IAM Subject Memberships", apiErrorText(
 			fmt.Sprintf("Listing the groups of subject %q", subjectID), err, hint, readTimeoutHint(ctx, err)))

@@ -275,6 +275,9 @@ func apiErrorText(attempt string, err error, hints ...string) string {
 	return b.String()
 }
 
+// checkSubjectIDAdvice is what a data source says to do about a subject_id the API does not know.
+const checkSubjectIDAdvice = "check subject_id, or look the subject up with the aritma_iam_subjects data source"
+
 // joinHints joins the non-empty parts of a diagnostic's detail into paragraphs.
 func joinHints(parts ...string) string {
 	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "\n\n")
