@@ -240,11 +240,15 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		fmt.Fprintf(&b, "Looking for clients named %q failed as well (%s). ", name, listErr.Error())
 	case len(ids) == 0:
 		fmt.Fprintf(&b, "No %sclient named %q was visible right after the failure; it may still appear. ", other, name)
-	case len(ids) == 1:
+	case len(ids) == 1 && listErr == nil:
 		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
 			"or delete it through the API and apply again.", name, ids[0], ids[0])
 		return b.String()
+	case listErr != nil:
+		// Stopped partway: what was found need not be all there is, so no one id is named as the one.
+		fmt.Fprintf(&b, "Clients named %q found before looking further failed (%s): %s; there may be more. ",
+			name, listErr.Error(), strings.Join(ids, ", "))
 	default:
 		fmt.Fprintf(&b, "Clients named %q now: %s. ", name, strings.Join(ids, ", "))
 	}

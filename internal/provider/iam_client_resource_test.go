@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -671,4 +672,60 @@ func testAccCheckIAMClientDestroy(t *testing.T, e *testEnv) resource.TestCheckFu
 		_, err := e.API.GetClient(testContext(t), rs.Primary.ID)
 		return err
 	})
+}
+
+// TestUnitIAMClientOutcomeUnknownDetail_partialLookup checks the advice after a lost create when
+// looking for clients of that name fails after the first page: the one found need not be the only
+// one, so the advice does not tell the user to import it as if it were.
+func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	// "svc" first, then a full page of clients whose names contain it: the search for "svc" has a
+	// second page.
+	names := []string{"svc"}
+	for i := range 100 {
+		names = append(names, fmt.Sprintf("svc-%03d", i))
+	}
+	first := testAccCreateClients(t, e, names[:1]...)[0].ClientID
+	testAccCreateClients(t, e, names[1:]...)
+	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/clients" && r.URL.Query().Get("page") == "2" {
+				http.Error(w, `{"title":"Forbidden","status":403}`, http.StatusForbidden)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	api, err := iam.NewClient(iam.Config{Endpoint: proxy, TokenURL: e.Mock.TokenURL,
+		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail := newIAMClientResourceWith(api).outcomeUnknownDetail(ctx, ctx, "svc", iam.ErrOutcomeUnknown)
+	for _, want := range []string{
+		`Clients named "svc" found before looking further failed (`,
+		"403",
+		"): " + first + "; there may be more.",
+		"terraform import aritma_iam_client.<name> <client_id>",
+	} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+	if strings.Contains(detail, "exists now") {
+		t.Errorf("detail names one client as the one created although the look-up stopped partway:\n%s", detail)
+	}
+
+	detail = newIAMClientResourceWith(e.API).outcomeUnknownDetail(ctx, ctx, "svc", iam.ErrOutcomeUnknown)
+	if !strings.Contains(detail, "A client named \"svc\" exists now: "+first+".") {
+		t.Errorf("a complete look-up with one match does not name it:\n%s", detail)
+	}
+}
+
+func newIAMClientResourceWith(api *iam.Client) *iamClientResource {
+	r := NewIAMClientResource().(*iamClientResource)
+	r.data = &providerData{client: api}
+	return r
 }
