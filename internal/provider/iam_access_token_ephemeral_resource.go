@@ -93,7 +93,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				},
 			},
 			"token_url": schema.StringAttribute{
-				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url`.",
+				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url`. Same `https` rule as the provider's `endpoint`: `http` only to a loopback host.",
 				Optional:            true,
 				Computed:            true,
 			},

@@ -327,7 +327,7 @@ scopes = ["services.iam", "bank service"]`, clientID)),
 				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "x"
 token_url = "http://id.example.com/connect/token"`, clientID)),
-				ExpectError: expectErrorText(`"http://id.example.com/connect/token" uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+				ExpectError: expectErrorText(`"http://id.example.com/connect/token" uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1].`),
 			},
 			{
 				// The provider's request_timeout bounds the exchange too (it waited 30 s regardless).

@@ -112,7 +112,7 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			"endpoint": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the Aritma IAM API; `/v1/...` is appended to it. Defaults to `" +
 					DefaultEndpoint + "`. Falls back to the `" + EnvEndpoint + "` environment variable. " +
-					"Must use `https`, except for `localhost`, `127.0.0.1` or `[::1]` (the bundled mock server).",
+					"Must use `https`, except for a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`), where the bundled mock server runs.",
 				Optional: true,
 			},
 			"token_url": schema.StringAttribute{
@@ -406,7 +406,7 @@ func validateServiceURL(raw string) error {
 		return fmt.Errorf("%q is not an absolute http(s) URL", shownURL(raw))
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q uses http; only https is allowed, except for localhost, 127.0.0.1 or [::1]", shownURL(raw))
+		return fmt.Errorf("%q uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]", shownURL(raw))
 	}
 	return nil
 }

@@ -241,14 +241,14 @@ func TestAccProvider_configHTTPEndpoint(t *testing.T) {
 				Config:   config("http://iam.example.com/core/iam", e.Mock.TokenURL),
 				PlanOnly: true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma endpoint", `"http://iam.example.com/core/iam" uses http; only `+
-					`https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+					`https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1].`),
 			},
 			{
 				// The parsed host decides: a name that merely starts with "localhost" is not loopback.
 				Config:   config(e.Mock.URL, "http://localhost.example.com/connect/token"),
 				PlanOnly: true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma token_url", `"http://localhost.example.com/connect/token" uses `+
-					`http; only https is allowed, except for localhost, 127.0.0.1 or [::1].`),
+					`http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1].`),
 			},
 			{
 				Config:      config("iam.example.com", e.Mock.TokenURL),
@@ -352,7 +352,7 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 				Config:   e.ProviderConfigWith("endpoint", "") + testAccProviderConfigResource,
 				PlanOnly: true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma endpoint", `"http://iam.example.com" uses http; only https is `+
-					`allowed, except for localhost, 127.0.0.1 or [::1]. Set endpoint or ARITMA_ENDPOINT.`),
+					`allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]. Set endpoint or ARITMA_ENDPOINT.`),
 			},
 			{
 				Config:      e.ProviderConfig() + testAccProviderConfigResource,

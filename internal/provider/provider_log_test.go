@@ -70,3 +70,29 @@ func TestShownURL(t *testing.T) {
 		t.Errorf("validateServiceURL error = %v, want one without the password", err)
 	}
 }
+
+// TestUnitValidateServiceURLLoopback pins which hosts may use http: loopback ones only, by parsed
+// host, as the endpoint's description says.
+func TestUnitValidateServiceURLLoopback(t *testing.T) {
+	t.Parallel()
+	for raw, ok := range map[string]bool{
+		"http://localhost:8089":             true,
+		"http://LOCALHOST:8089":             true,
+		"http://127.0.0.1:8089":             true,
+		"http://127.0.0.2:8089":             true, // all of 127.0.0.0/8 is loopback
+		"http://[::1]:8089":                 true,
+		"http://localhost.example.com:8089": false,
+		"http://128.0.0.1:8089":             false,
+		"http://[::2]:8089":                 false,
+		"http://10.0.0.1:8089":              false,
+		"https://iam.example.com":           true,
+	} {
+		err := validateServiceURL(raw)
+		if (err == nil) != ok {
+			t.Errorf("validateServiceURL(%q) = %v, want ok = %v", raw, err, ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]") {
+			t.Errorf("validateServiceURL(%q) = %q, not the documented rule", raw, err)
+		}
+	}
+}
