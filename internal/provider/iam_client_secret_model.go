@@ -39,11 +39,15 @@ type clientSecretModel struct {
 // time and expiration. It leaves the value and the Terraform-only arguments alone, because the
 // API never returns a value and knows nothing of keepers or renewal windows. An expiration that
 // denotes the same instant as the one already in m keeps m's spelling, so a configured
-// "2030-01-01T01:00:00+01:00" does not turn into a diff when the API echoes it in UTC.
+// "2030-01-01T01:00:00+01:00" does not turn into a diff when the API echoes it in UTC. A known
+// client_id stays as configured: the request was addressed by it, and an API that echoes the
+// opaque id spelt otherwise (another case, say) must not make the result differ from the config.
 func (m *clientSecretModel) applySecret(s *iam.ClientSecret) {
-	m.ClientID = types.StringValue(s.ClientID)
+	if m.ClientID.IsNull() || m.ClientID.IsUnknown() || m.ClientID.ValueString() == "" {
+		m.ClientID = types.StringValue(s.ClientID)
+	}
 	m.SecretID = types.StringValue(s.ClientSecretID)
-	m.ID = types.StringValue(clientSecretID(s.ClientID, s.ClientSecretID))
+	m.ID = types.StringValue(clientSecretID(m.ClientID.ValueString(), s.ClientSecretID))
 	m.Description = types.StringValue(s.Description)
 	m.Created = types.StringValue(formatAPITime(s.Created))
 	m.Expiration = expirationFromAPI(m.Expiration, s.Expiration)

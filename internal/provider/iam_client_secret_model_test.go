@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ func TestUnitIAMClientSecretApplySecret(t *testing.T) {
 		name           string
 		in             clientSecretModel
 		secret         *iam.ClientSecret
+		wantClientID   string // "" = c1, the API's
 		wantExpiration types.String
 	}{
 		{
@@ -41,6 +43,13 @@ func TestUnitIAMClientSecretApplySecret(t *testing.T) {
 			wantExpiration: types.StringValue("2030-01-01T00:00:00Z"),
 		},
 		{
+			name:           "client id echoed in another spelling keeps the configured one",
+			in:             clientSecretModel{ClientID: types.StringValue("C1"), Expiration: types.StringNull()},
+			secret:         secret,
+			wantClientID:   "C1",
+			wantExpiration: types.StringValue("2030-01-01T00:00:00Z"),
+		},
+		{
 			name:           "no expiration",
 			in:             clientSecretModel{Expiration: types.StringValue("2030-01-01T00:00:00Z")},
 			secret:         &iam.ClientSecret{ClientSecretID: "s1", ClientID: "c1", Created: created},
@@ -56,10 +65,11 @@ func TestUnitIAMClientSecretApplySecret(t *testing.T) {
 			m.RenewBefore = types.StringValue("1h")
 			m.applySecret(tt.secret)
 
-			if got, want := m.ID.ValueString(), "c1/s1"; got != want {
+			wantClient := cmp.Or(tt.wantClientID, "c1")
+			if got, want := m.ID.ValueString(), wantClient+"/s1"; got != want {
 				t.Errorf("id = %q, want %q", got, want)
 			}
-			if m.ClientID.ValueString() != "c1" || m.SecretID.ValueString() != "s1" {
+			if m.ClientID.ValueString() != wantClient || m.SecretID.ValueString() != "s1" {
 				t.Errorf("client_id/secret_id = %v/%v", m.ClientID, m.SecretID)
 			}
 			if got, want := m.Description, types.StringValue(tt.secret.Description); !got.Equal(want) {
