@@ -93,7 +93,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				},
 			},
 			"token_url": schema.StringAttribute{
-				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url`. Same `https` rule as the provider's `endpoint`: `http` only to a loopback host.",
+				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url` when null or `\"\"`. Same `https` rule as the provider's `endpoint`: `http` only to a loopback host.",
 				Optional:            true,
 				Computed:            true,
 			},
@@ -122,7 +122,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
 	var tokenURL types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_url"), &tokenURL)...)
-	if tokenURL.IsNull() || tokenURL.IsUnknown() {
+	if tokenURL.IsUnknown() || tokenURL.ValueString() == "" { // "" is unset, as in the provider block
 		return
 	}
 	if err := validateServiceURL(tokenURL.ValueString()); err != nil {
@@ -139,7 +139,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	ctx = maskSecrets(ctx, cfg.ClientSecret.ValueString())
 
 	tokenURL := cfg.TokenURL.ValueString()
-	if cfg.TokenURL.IsNull() {
+	if tokenURL == "" {
 		tokenURL = DefaultTokenURL
 		if r.data != nil && r.data.tokenURL != "" {
 			tokenURL = r.data.tokenURL

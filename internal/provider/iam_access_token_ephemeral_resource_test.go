@@ -199,10 +199,18 @@ ephemeral "aritma_iam_access_token" "api_only" {
   token_url     = %[3]q
 }
 
+# "" is unset, as in the provider block: a module's variable may default to it.
+ephemeral "aritma_iam_access_token" "empty_url" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+  token_url     = ""
+}
+
 provider "echo" {
   data = {
     all_scopes = ephemeral.aritma_iam_access_token.all_scopes
     api_only   = ephemeral.aritma_iam_access_token.api_only
+    empty_url  = ephemeral.aritma_iam_access_token.empty_url
   }
 }
 
@@ -221,6 +229,8 @@ resource "echo" "tokens" {}
 					// A token without services.iam is valid but may not call the IAM API.
 					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("api_only").AtMapKey("access_token"), tokenAnswers(t, e, http.StatusForbidden)),
 					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("api_only").AtMapKey("scope"), knownvalue.StringExact("api")),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("empty_url").AtMapKey("token_url"), knownvalue.StringExact(e.Mock.TokenURL)),
+					statecheck.ExpectKnownValue("echo.tokens", data.AtMapKey("empty_url").AtMapKey("access_token"), tokenAnswers(t, e, http.StatusOK)),
 				},
 			},
 		},

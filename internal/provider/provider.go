@@ -367,10 +367,16 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 		}
 	case os.Getenv(EnvScopes) != "":
 		s.Scopes = strings.FieldsFunc(os.Getenv(EnvScopes), func(r rune) bool { return r == ',' || r == ' ' })
+		if len(s.Scopes) == 0 {
+			// The block sets no scopes, so the message must point at the variable to fix.
+			diags.AddAttributeError(path.Root("scopes"), "Invalid Aritma scopes", EnvScopes+" holds no scope, got "+
+				strconv.Quote(os.Getenv(EnvScopes))+". Set it to scopes separated by commas or spaces, such as \""+
+				DefaultScope+"\", or unset it for the default.")
+		}
 	default:
 		s.Scopes = []string{DefaultScope}
 	}
-	if len(s.Scopes) == 0 {
+	if len(s.Scopes) == 0 && !cfg.Scopes.IsNull() {
 		diags.AddAttributeError(path.Root("scopes"), "Invalid Aritma scopes", "scopes must hold at least one scope, for example [\""+DefaultScope+"\"].")
 	}
 
@@ -391,7 +397,11 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	timeout := pick(cfg.RequestTimeout, EnvRequestTimeout, "")
 	if timeout != "" {
 		d, err := parsePositiveDuration(timeout)
-		if err != nil {
+		switch {
+		case err != nil && cfg.RequestTimeout.ValueString() == "":
+			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", EnvRequestTimeout+
+				" must be a positive duration such as \"30s\" or \"2m\", got "+strconv.Quote(timeout)+".")
+		case err != nil:
 			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
 		s.RequestTimeout = d

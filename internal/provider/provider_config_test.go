@@ -344,6 +344,8 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 	e := newTestEnv(t)
 	t.Setenv(EnvEndpoint, "http://iam.example.com")
 	t.Setenv(EnvMaxRetries, "many")
+	t.Setenv(EnvRequestTimeout, "abc")
+	t.Setenv(EnvScopes, " , ")
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -358,6 +360,19 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 				Config:      e.ProviderConfig() + testAccProviderConfigResource,
 				PlanOnly:    true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `ARITMA_MAX_RETRIES must be a whole number of 0 or more, got "many".`),
+			},
+			{
+				// Neither is in the block: the error names the variable to fix.
+				Config:   e.ProviderConfig() + testAccProviderConfigResource,
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma request_timeout",
+					`ARITMA_REQUEST_TIMEOUT must be a positive duration such as "30s" or "2m", got "abc".`),
+			},
+			{
+				Config:   e.ProviderConfig() + testAccProviderConfigResource,
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma scopes",
+					`ARITMA_SCOPES holds no scope, got " , ". Set it to scopes separated by commas or spaces, such as "services.iam", or unset it for the default.`),
 			},
 		},
 	})
