@@ -67,7 +67,14 @@ func TestCreateClient_requestAndTolerances(t *testing.T) {
 		{"body without clientId, absolute Location", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "https://api.example/v1/clients/c3")
 			writeJSON(w, 201, map[string]any{"name": "svc", "description": "d"})
-		}, OAuthClient{ClientID: "c3", Name: "svc", Description: "d"}, nil},
+		}, OAuthClient{ClientID: "c3", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		// The short ClientDto: the lists it leaves out are the request's, not empty.
+		{"201 with ClientDto only", func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 201, map[string]any{"clientId": "c4", "name": "svc", "description": ""})
+		}, OAuthClient{ClientID: "c4", Name: "svc", Description: "", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		{"201 with some fields null or left out", func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 201, map[string]any{"clientId": "c5", "description": nil, "allowedScopes": []string{}})
+		}, OAuthClient{ClientID: "c5", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{}}, nil},
 		{"neither", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusCreated) }, OAuthClient{}, ErrOutcomeUnknown},
 		{"garbage body", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) }, OAuthClient{}, ErrOutcomeUnknown},
 	} {
@@ -512,5 +519,32 @@ func TestTransport_parallelCallsReuseConnections(t *testing.T) {
 	}
 	if n := conns.Load(); n > 55 {
 		t.Fatalf("3 rounds of 50 parallel calls opened %d connections", n)
+	}
+}
+
+// TestUpdateClient_shortAnswer: an update answered with the short ClientDto (or no body) reports
+// the lists it sent, so the caller never records empty ones the server does not hold.
+func TestUpdateClient_shortAnswer(t *testing.T) {
+	t.Parallel()
+	for name, answer := range map[string]http.HandlerFunc{
+		"ClientDto": func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, map[string]any{"clientId": "c1", "name": "svc", "description": "d"})
+		},
+		"no body": func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, newRecorder(map[string]http.HandlerFunc{"PUT /v1/clients/c1": answer}).serve)
+			got, err := f.client(t).UpdateClient(ctxT(t), "c1", ClientRequest{Name: "svc", Description: "d",
+				AllowedGrantTypes: []string{"authorization_code"}, RedirectURIs: []string{"https://app.example/cb"}, AllowedScopes: []string{"api"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := OAuthClient{ClientID: "c1", Name: "svc", Description: "d", AllowedGrantTypes: []string{"authorization_code"},
+				RedirectURIs: []string{"https://app.example/cb"}, AllowedScopes: []string{"api"}}
+			if fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", want) {
+				t.Fatalf("got  %+v\nwant %+v", *got, want)
+			}
+		})
 	}
 }

@@ -60,20 +60,50 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-// fillClient completes a create/update answer that came without a (full) body from the request,
-// which the server echoes anyway.
-func fillClient(c *OAuthClient, r ClientRequest) {
-	if c.Name == "" && c.Description == "" && c.AllowedGrantTypes == nil && c.RedirectURIs == nil && c.AllowedScopes == nil {
-		c.Name, c.Description = r.Name, r.Description
-		c.AllowedGrantTypes, c.RedirectURIs, c.AllowedScopes = orEmpty(r.AllowedGrantTypes), orEmpty(r.RedirectURIs), orEmpty(r.AllowedScopes)
+// clientAnswer is the wire form of a create or update answer. The API may answer with the short
+// ClientDto ({clientId, name, description}) or no body at all; pointers and nil slices tell a
+// field it left out from one it sent empty.
+type clientAnswer struct {
+	ClientID          string   `json:"clientId"`
+	Name              *string  `json:"name"`
+	Description       *string  `json:"description"`
+	AllowedGrantTypes []string `json:"allowedGrantTypes"`
+	RedirectURIs      []string `json:"redirectUris"`
+	AllowedScopes     []string `json:"allowedScopes"`
+}
+
+// client is the answer as an OAuthClient, each field the answer left out taken from the request,
+// which the server applied as a whole: the caller sees what exists, never an empty list that
+// only means "not in this answer".
+func (a clientAnswer) client(r ClientRequest) *OAuthClient {
+	or := func(answer, request []string) []string {
+		if answer != nil {
+			return answer
+		}
+		return orEmpty(request)
 	}
+	c := &OAuthClient{
+		ClientID:          a.ClientID,
+		Name:              r.Name,
+		Description:       r.Description,
+		AllowedGrantTypes: or(a.AllowedGrantTypes, r.AllowedGrantTypes),
+		RedirectURIs:      or(a.RedirectURIs, r.RedirectURIs),
+		AllowedScopes:     or(a.AllowedScopes, r.AllowedScopes),
+	}
+	if a.Name != nil {
+		c.Name = *a.Name
+	}
+	if a.Description != nil {
+		c.Description = *a.Description
+	}
+	return c
 }
 
 // CreateClient creates an OAuth client. It is not retried once the request may have reached the
 // server; such a failure wraps ErrOutcomeUnknown. 200 and 201 are both success, and the id is
 // taken from the Location header when the body lacks it.
 func (c *Client) CreateClient(ctx context.Context, req ClientRequest) (*OAuthClient, error) {
-	var out OAuthClient
+	var out clientAnswer
 	res, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/clients", body: newClientBody(req), mode: retryCreate}, &out)
 	if err != nil {
 		return nil, err
@@ -84,8 +114,7 @@ func (c *Client) CreateClient(ctx context.Context, req ClientRequest) (*OAuthCli
 	if out.ClientID == "" {
 		return nil, &outcomeUnknownError{errors.New("POST /v1/clients: the server created the client but sent neither a clientId nor a Location header")}
 	}
-	fillClient(&out, req)
-	return &out, nil
+	return out.client(req), nil
 }
 
 // GetClient reads one client with its grant types, redirect URIs and scopes.
@@ -108,15 +137,14 @@ func (c *Client) UpdateClient(ctx context.Context, clientID string, req ClientRe
 	if err := nonEmpty("UpdateClient", "client ID", clientID); err != nil {
 		return nil, err
 	}
-	var out OAuthClient
+	var out clientAnswer
 	if _, err := c.call(ctx, request{method: http.MethodPut, path: "/v1/clients/" + seg(clientID), body: newClientBody(req)}, &out); err != nil {
 		return nil, err
 	}
 	if out.ClientID == "" {
 		out.ClientID = clientID
 	}
-	fillClient(&out, req)
-	return &out, nil
+	return out.client(req), nil
 }
 
 // DeleteClient deletes a client with its secrets, policies and memberships.
