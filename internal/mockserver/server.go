@@ -346,7 +346,8 @@ func (s *Server) routes() http.Handler {
 	}
 	// The fallback runs auth before answering 404/405, so the order of checks
 	// of CONTRACT.md §9 holds for unknown routes too.
-	v1.HandleFunc("/v1/", s.v1Fallback(v1))
+	fallback := s.v1Fallback(v1)
+	v1.HandleFunc("/v1/", fallback)
 
 	tok := http.NewServeMux()
 	tok.HandleFunc("POST /connect/token", s.tokenHandler)
@@ -371,7 +372,11 @@ func (s *Server) routes() http.Handler {
 		switch {
 		case strings.HasPrefix(p, "/_mock/"):
 			ctl.ServeHTTP(w, r)
-		case p == "/v1" || strings.HasPrefix(p, "/v1/"):
+		case uncleanV1Path(p):
+			// ServeMux would redirect these to their clean form before any auth ran (a 307
+			// without problem+json to anyone); like the real API, answer them after auth.
+			fallback(w, r)
+		case strings.HasPrefix(p, "/v1/"):
 			v1.ServeHTTP(w, r)
 		default:
 			tok.ServeHTTP(w, r)
@@ -416,13 +421,32 @@ func (s *Server) v1Fallback(mux *http.ServeMux) http.HandlerFunc {
 		route := "/v1/"
 		resp, ok := s.applyFaults(r, s.faults.plan(true, false))
 		if ok {
-			if _, resp, ok = s.authenticate(r); ok {
+			switch _, resp, ok = s.authenticate(r); {
+			case ok && uncleanV1Path(r.URL.Path):
+				resp = problemResp(r, http.StatusNotFound, fmt.Sprintf("no route for %s %s: the path has an empty, \".\" or \"..\" segment", r.Method, r.URL.Path))
+			case ok:
 				resp, route = routeMiss(mux, r, "/v1/")
 			}
 		}
 		s.stats.record(r.Method, route, resp.status)
 		write(w, resp)
 	}
+}
+
+// uncleanV1Path reports whether p is /v1 itself, or under /v1/ and not in the canonical form that
+// http.ServeMux routes without a redirect: an empty segment (but a trailing slash), "." or "..".
+func uncleanV1Path(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/v1/")
+	if !ok {
+		return p == "/v1"
+	}
+	segs := strings.Split(rest, "/")
+	for i, seg := range segs {
+		if seg == "." || seg == ".." || (seg == "" && i < len(segs)-1) {
+			return true
+		}
+	}
+	return false
 }
 
 // applyFaults carries out a fault plan: it sleeps, then answers 429 or an

@@ -1,0 +1,46 @@
+package mockserver
+
+import (
+	"io"
+	"net/http"
+	"testing"
+)
+
+// TestUncleanPathsAnswerAfterAuth: paths http.ServeMux would redirect to their clean form get the
+// order of checks of every /v1 route (401 first, then 404), as problem+json, never a redirect.
+func TestUncleanPathsAnswerAfterAuth(t *testing.T) {
+	e := newEnv(t)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"/v1", "/v1//clients", "/v1/clients/../policies", "/v1/./clients", "/v1/clients/.", "/v1/clients//secrets"} {
+		for _, token := range []string{"", e.token} {
+			req, err := http.NewRequest(http.MethodDelete, e.ts.URL+p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			resp, err := noFollow.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			want := http.StatusUnauthorized
+			if token != "" {
+				want = http.StatusNotFound
+			}
+			if resp.StatusCode != want || resp.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("DELETE %s (token %t) = %d %q %s, want %d problem+json", p, token != "", resp.StatusCode,
+					resp.Header.Get("Content-Type"), body, want)
+			}
+		}
+	}
+	// Clean paths with a trailing slash or escaped slashes in an id still route as before.
+	if r := e.call(http.MethodGet, "/v1/clients/", nil); r.status != http.StatusNotFound {
+		t.Errorf("GET /v1/clients/ = %d, want 404", r.status)
+	}
+	if r := e.call(http.MethodGet, "/v1/clients", nil); r.status != http.StatusOK {
+		t.Errorf("GET /v1/clients = %d, want 200", r.status)
+	}
+}
