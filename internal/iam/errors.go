@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -145,15 +146,18 @@ func (e *APIError) redactWith(r *redactor) {
 	replace := r.text
 	e.Title, e.Detail, e.Instance, e.Type = replace(e.Title), replace(e.Detail), replace(e.Instance), replace(e.Type)
 	e.TraceID = replace(e.TraceID)
-	for k, msgs := range e.FieldErrors {
-		for i := range msgs {
-			msgs[i] = replace(msgs[i])
-		}
-		if nk := replace(k); nk != k {
-			delete(e.FieldErrors, k)
-			e.FieldErrors[nk] = msgs
+	if e.FieldErrors == nil {
+		return
+	}
+	// A new map, so keys that redact alike (or into one the server sent) keep all their messages.
+	fields := make(map[string][]string, len(e.FieldErrors))
+	for _, k := range slices.Sorted(maps.Keys(e.FieldErrors)) {
+		nk := replace(k)
+		for _, m := range e.FieldErrors[k] {
+			fields[nk] = append(fields[nk], replace(m))
 		}
 	}
+	e.FieldErrors = fields
 }
 
 // redactor removes a secret from server text in every form an echo of the request may hold it

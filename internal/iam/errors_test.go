@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -283,5 +284,21 @@ func TestDecodeUnicodeEscapes(t *testing.T) {
 		if got := decodeUnicodeEscapes(tt.in); got != tt.want {
 			t.Errorf("decodeUnicodeEscapes(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestRedactFieldErrorKeys: field names that hold a secret are redacted, and names that redact
+// alike keep every message.
+func TestRedactFieldErrorKeys(t *testing.T) {
+	t.Parallel()
+	e := &APIError{FieldErrors: map[string][]string{
+		"value.s3cr3t-value":    {"is s3cr3t-value"},
+		"value." + redactedMark: {"second"},
+		"name":                  {"required"},
+	}}
+	e.redactWith(newRedactor("s3cr3t-value"))
+	want := map[string][]string{"value." + redactedMark: {"second", "is " + redactedMark}, "name": {"required"}}
+	if !reflect.DeepEqual(e.FieldErrors, want) {
+		t.Fatalf("field errors = %q, want %q", e.FieldErrors, want)
 	}
 }
