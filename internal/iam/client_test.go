@@ -548,3 +548,34 @@ func TestUpdateClient_shortAnswer(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateClientSecret_shortAnswer: a create answer that leaves out the description or the
+// expiration reports what was asked for, which the server applied; what it does send wins.
+func TestCreateClientSecret_shortAnswer(t *testing.T) {
+	t.Parallel()
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		answer   map[string]any
+		wantDesc string
+		wantExp  *time.Time
+	}{
+		"id only":          {map[string]any{"clientSecretId": "s3"}, "deploy", &exp},
+		"null expiration":  {map[string]any{"clientSecretId": "s3", "description": "", "expiration": nil}, "", &exp},
+		"answer's own say": {map[string]any{"clientSecretId": "s3", "description": "other", "expiration": "2031-01-01T00:00:00Z"}, "other", new(time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC))},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, newRecorder(map[string]http.HandlerFunc{"POST /v1/clients/c1/secrets": func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, 201, tc.answer)
+			}}).serve)
+			s, err := f.client(t).CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: testSecret, Description: "deploy", Expiration: &exp})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.ClientID != "c1" || s.ClientSecretID != "s3" || s.Value != testSecret || s.Description != tc.wantDesc ||
+				s.Expiration == nil || !s.Expiration.Equal(*tc.wantExp) {
+				t.Fatalf("CreateClientSecret = %+v (expiration %v)", s, s.Expiration)
+			}
+		})
+	}
+}

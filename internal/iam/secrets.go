@@ -26,6 +26,14 @@ type ClientSecret struct {
 	Value          string     `json:"value"`
 }
 
+// secretAnswer is the wire form of a create answer: pointers tell a description or expiration the
+// answer left out (or sent as null) from one it sent.
+type secretAnswer struct {
+	ClientSecret
+	Description *string    `json:"description"`
+	Expiration  *time.Time `json:"expiration"`
+}
+
 type secretBody struct {
 	Value       string  `json:"value"`
 	Description string  `json:"description"`
@@ -44,11 +52,20 @@ func (c *Client) CreateClientSecret(ctx context.Context, clientID string, req Se
 		s := req.Expiration.UTC().Format(time.RFC3339)
 		body.Expiration = &s
 	}
-	var out ClientSecret
+	var answer secretAnswer
 	res, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/clients/" + seg(clientID) + "/secrets", body: body,
-		mode: retryCreate, secrets: []string{req.Value}}, &out)
+		mode: retryCreate, secrets: []string{req.Value}}, &answer)
 	if err != nil {
 		return nil, err
+	}
+	// What the answer leaves out is what was asked for: the server applied the request as a whole.
+	out := answer.ClientSecret
+	out.Description, out.Expiration = req.Description, req.Expiration
+	if answer.Description != nil {
+		out.Description = *answer.Description
+	}
+	if answer.Expiration != nil {
+		out.Expiration = answer.Expiration
 	}
 	if out.ClientSecretID == "" {
 		out.ClientSecretID = idFromLocation(res.header)

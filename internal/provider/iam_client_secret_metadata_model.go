@@ -27,7 +27,7 @@ func clientSecretMetadataFromAPI(s iam.ClientSecret, now time.Time) clientSecret
 		SecretID:      types.StringValue(s.ClientSecretID),
 		Description:   types.StringValue(s.Description),
 		Expiration:    types.StringNull(),
-		Created:       types.StringValue(formatAPITime(s.Created)),
+		Created:       createdFromAPI(s.Created),
 		Expired:       types.BoolValue(false),
 		ExpiresInDays: types.Int64Null(),
 	}

@@ -49,7 +49,7 @@ func (m *clientSecretModel) applySecret(s *iam.ClientSecret) {
 	m.SecretID = types.StringValue(s.ClientSecretID)
 	m.ID = types.StringValue(clientSecretID(m.ClientID.ValueString(), s.ClientSecretID))
 	m.Description = types.StringValue(s.Description)
-	m.Created = types.StringValue(formatAPITime(s.Created))
+	m.Created = createdFromAPI(s.Created)
 	m.Expiration = expirationFromAPI(m.Expiration, s.Expiration)
 }
 
@@ -108,6 +108,15 @@ func sameInstant(a, b time.Time) bool {
 // RFC 3339 in UTC, at second precision (as the aritma_iam_client_secrets data source does).
 func formatAPITime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
+}
+
+// createdFromAPI is a secret's creation time for state: null when the answer did not say (a create
+// answer may leave it out; the next read fills it in), never the zero time as a date in year 1.
+func createdFromAPI(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(formatAPITime(t))
 }
 
 // parseExpiration parses an RFC 3339 timestamp. The time zone (Z or an offset) is required,

@@ -246,3 +246,15 @@ func TestUnitIAMClientSecretRedact(t *testing.T) {
 		t.Errorf("redact with no value = %q", got)
 	}
 }
+
+// TestUnitCreatedFromAPI: an answer without a creation time leaves created null, not year 1.
+func TestUnitCreatedFromAPI(t *testing.T) {
+	t.Parallel()
+	if got := createdFromAPI(time.Time{}); !got.IsNull() {
+		t.Errorf("createdFromAPI(zero) = %v, want null", got)
+	}
+	at := time.Date(2026, 3, 1, 13, 0, 0, 0, time.FixedZone("CET", 3600))
+	if got := createdFromAPI(at); got.ValueString() != "2026-03-01T12:00:00Z" {
+		t.Errorf("createdFromAPI(%v) = %v, want the UTC time", at, got)
+	}
+}

@@ -1,0 +1,122 @@
+package provider
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+)
+
+// shortAnswers is a testAccProxy wrap that cuts the answers of client and secret creates and of
+// client updates down to what an API could send with less detail than the mock: the short
+// ClientDto ({clientId, name, description}) and a secret's bare id and value.
+func shortAnswers(next http.Handler) http.Handler {
+	secretCreate := regexp.MustCompile(`^/v1/clients/[^/]+/secrets$`)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var keep []string
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/v1/clients",
+			r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/clients/"):
+			keep = []string{"clientId", "name", "description"}
+		case r.Method == http.MethodPost && secretCreate.MatchString(r.URL.Path):
+			keep = []string{"clientSecretId", "value"}
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var full map[string]any
+		if rec.Code >= 300 || json.Unmarshal(rec.Body.Bytes(), &full) != nil {
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
+		short := map[string]any{}
+		for _, k := range keep {
+			short[k] = full[k]
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		_ = json.NewEncoder(w).Encode(short)
+	})
+}
+
+// TestAccShortCreateAnswers: creates and updates answered with less than the mock sends apply
+// cleanly (no "inconsistent result"), hold what the server holds, and plan nothing afterwards; the
+// secret's creation time comes with the next refresh.
+func TestAccShortCreateAnswers(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	endpoint := testAccProxy(t, e, shortAnswers)
+	config := func(description string) string {
+		return e.ProviderConfigWith("endpoint", endpoint) + `
+resource "aritma_iam_client" "test" {
+  name                = "short-answers"
+  description         = "` + description + `"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api", "services.iam"]
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id   = aritma_iam_client.test.client_id
+  description = "deploy"
+  expiration  = "2099-01-01T00:00:00+01:00"
+}
+`
+	}
+	secret := "aritma_iam_client_secret.test"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config("first"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("allowed_scopes"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api"), knownvalue.StringExact("services.iam")})),
+					statecheck.ExpectKnownValue(secret, tfjsonpath.New("description"), knownvalue.StringExact("deploy")),
+					statecheck.ExpectKnownValue(secret, tfjsonpath.New("expiration"), knownvalue.StringExact("2099-01-01T00:00:00+01:00")),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMClientSecretExists(e, secret),
+					testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{Name: "short-answers", Description: "first", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api", "services.iam"}}),
+				),
+			},
+			{
+				// The refresh fills in the creation time the create answer left out, and plans nothing.
+				Config: config("first"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(secret, tfjsonpath.New("created"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`))),
+				},
+			},
+			{
+				Config: config("second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{Name: "short-answers", Description: "second", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api", "services.iam"}}),
+			},
+			{
+				Config: config("second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
