@@ -103,7 +103,9 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"allowed_scopes": schema.SetAttribute{
 				MarkdownDescription: "OAuth scopes the client may request a token for, such as `api` or `services.iam`. " +
-					"At least one; the API rejects scopes it does not know (see its `GET /v1/scopes`).",
+					"At least one, although the API accepts none: a client without scopes gets tokens that no API " +
+					"accepts. (Importing such a client plans an update that adds the configured scopes.) The API " +
+					"rejects scopes it does not know (see its `GET /v1/scopes`).",
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{

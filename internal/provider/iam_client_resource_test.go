@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
@@ -728,4 +729,54 @@ func newIAMClientResourceWith(api *iam.Client) *iamClientResource {
 	r := NewIAMClientResource().(*iamClientResource)
 	r.data = &providerData{client: api}
 	return r
+}
+
+// A client the API holds without scopes (it accepts none; the provider requires one) imports,
+// and the import plans the update that adds the configured scopes, as the docs say.
+func TestAccIAMClientResource_importWithoutScopes(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	c, err := e.API.CreateClient(testContext(t), iam.ClientRequest{Name: "no-scopes", AllowedGrantTypes: []string{"client_credentials"},
+		AllowedScopes: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.AllowedScopes) != 0 {
+		t.Fatalf("created client has scopes %v, want none", c.AllowedScopes)
+	}
+	config := testAccIAMClientResourceConfig(e, "no-scopes", `
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+`) + fmt.Sprintf(`
+import {
+  to = aritma_iam_client.test
+  id = %q
+}
+`, c.ClientID)
+	resource.Test(t, resource.TestCase{
+		// import blocks arrived in Terraform 1.5.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(c.ClientID)),
+				},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{Name: "no-scopes",
+					AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}}),
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
 }
