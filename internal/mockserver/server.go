@@ -368,7 +368,7 @@ func (s *Server) routes() http.Handler {
 	})
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := r.URL.Path
+		p := r.URL.EscapedPath() // what ServeMux cleans: an escaped "/" or "." in an id is no segment
 		switch {
 		case strings.HasPrefix(p, "/_mock/"):
 			ctl.ServeHTTP(w, r)
@@ -422,7 +422,7 @@ func (s *Server) v1Fallback(mux *http.ServeMux) http.HandlerFunc {
 		resp, ok := s.applyFaults(r, s.faults.plan(true, false))
 		if ok {
 			switch _, resp, ok = s.authenticate(r); {
-			case ok && uncleanV1Path(r.URL.Path):
+			case ok && uncleanV1Path(r.URL.EscapedPath()):
 				resp = problemResp(r, http.StatusNotFound, fmt.Sprintf("no route for %s %s: the path has an empty, \".\" or \"..\" segment", r.Method, r.URL.Path))
 			case ok:
 				resp, route = routeMiss(mux, r, "/v1/")

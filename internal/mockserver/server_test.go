@@ -3,6 +3,7 @@ package mockserver
 import (
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -36,7 +37,14 @@ func TestUncleanPathsAnswerAfterAuth(t *testing.T) {
 			}
 		}
 	}
-	// Clean paths with a trailing slash or escaped slashes in an id still route as before.
+	// Escaped slashes and dots in an id are no segments: they reach the route's handler.
+	for _, p := range []string{"/v1/clients/%2Fnope", "/v1/clients/%2E%2E", "/v1/clients/a%2F%2E%2E%2Fb/secrets"} {
+		r := e.call(http.MethodGet, p, nil)
+		if r.status != http.StatusNotFound || !strings.Contains(r.str("detail"), "not found") {
+			t.Errorf("GET %s = %d %s, want the handler's 404 (client not found)", p, r.status, r.raw)
+		}
+	}
+	// Clean paths with a trailing slash still route as before.
 	if r := e.call(http.MethodGet, "/v1/clients/", nil); r.status != http.StatusNotFound {
 		t.Errorf("GET /v1/clients/ = %d, want 404", r.status)
 	}

@@ -93,7 +93,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				},
 			},
 			"token_url": schema.StringAttribute{
-				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url` when null or `\"\"`. Same `https` rule as the provider's `endpoint`: `http` only to a loopback host.",
+				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url` when null or `\"\"` (the result holds the URL used when `token_url` is null; `\"\"` stays `\"\"`, as Terraform requires). Same `https` rule as the provider's `endpoint`: `http` only to a loopback host.",
 				Optional:            true,
 				Computed:            true,
 			},
@@ -189,7 +189,10 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	ctx = maskSecrets(ctx, tok.AccessToken)
 	tflog.Debug(ctx, "Got an access token", map[string]any{"client_id": cfg.ClientID.ValueString(), "scope": tok.Scope})
 
-	cfg.TokenURL = types.StringValue(tokenURL)
+	if cfg.TokenURL.IsNull() {
+		// Terraform refuses a result that changes a configured value, "" included.
+		cfg.TokenURL = types.StringValue(tokenURL)
+	}
 	cfg.AccessToken = types.StringValue(tok.AccessToken)
 	cfg.TokenType = types.StringValue(tok.TokenType)
 	cfg.ExpiresAt = types.StringNull() // the server did not say (no expires_in)

@@ -39,11 +39,13 @@ type clientSecretModel struct {
 // time and expiration. It leaves the value and the Terraform-only arguments alone, because the
 // API never returns a value and knows nothing of keepers or renewal windows. An expiration that
 // denotes the same instant as the one already in m keeps m's spelling, so a configured
-// "2030-01-01T01:00:00+01:00" does not turn into a diff when the API echoes it in UTC. A known
-// client_id stays as configured: the request was addressed by it, and an API that echoes the
-// opaque id spelt otherwise (another case, say) must not make the result differ from the config.
-func (m *clientSecretModel) applySecret(s *iam.ClientSecret) {
-	if m.ClientID.IsNull() || m.ClientID.IsUnknown() || m.ClientID.ValueString() == "" {
+// "2030-01-01T01:00:00+01:00" does not turn into a diff when the API echoes it in UTC. With
+// keepClientID (a secret Terraform created), a known client_id stays as configured: the create was
+// addressed by it, and an API that echoes the opaque id spelt otherwise (another case, say) must
+// not make the result differ from the config. An imported secret takes the API's spelling, which
+// is what a reference to the client resource holds.
+func (m *clientSecretModel) applySecret(s *iam.ClientSecret, keepClientID bool) {
+	if !keepClientID || m.ClientID.IsNull() || m.ClientID.IsUnknown() || m.ClientID.ValueString() == "" {
 		m.ClientID = types.StringValue(s.ClientID)
 	}
 	m.SecretID = types.StringValue(s.ClientSecretID)

@@ -21,6 +21,7 @@ func TestUnitIAMClientSecretApplySecret(t *testing.T) {
 		name           string
 		in             clientSecretModel
 		secret         *iam.ClientSecret
+		keepClientID   bool   // a secret Terraform created
 		wantClientID   string // "" = c1, the API's
 		wantExpiration types.String
 	}{
@@ -46,7 +47,14 @@ func TestUnitIAMClientSecretApplySecret(t *testing.T) {
 			name:           "client id echoed in another spelling keeps the configured one",
 			in:             clientSecretModel{ClientID: types.StringValue("C1"), Expiration: types.StringNull()},
 			secret:         secret,
+			keepClientID:   true,
 			wantClientID:   "C1",
+			wantExpiration: types.StringValue("2030-01-01T00:00:00Z"),
+		},
+		{
+			name:           "imported with the client id spelt otherwise takes the API's",
+			in:             clientSecretModel{ClientID: types.StringValue("C1"), Expiration: types.StringNull()},
+			secret:         secret,
 			wantExpiration: types.StringValue("2030-01-01T00:00:00Z"),
 		},
 		{
@@ -63,7 +71,7 @@ func TestUnitIAMClientSecretApplySecret(t *testing.T) {
 			m.Value = types.StringValue("keep-this-value")
 			m.ValueWOVersion = types.Int64Value(3)
 			m.RenewBefore = types.StringValue("1h")
-			m.applySecret(tt.secret)
+			m.applySecret(tt.secret, tt.keepClientID)
 
 			wantClient := cmp.Or(tt.wantClientID, "c1")
 			if got, want := m.ID.ValueString(), wantClient+"/s1"; got != want {

@@ -128,9 +128,10 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 				}},
 			},
 			"created": schema.StringAttribute{
-				MarkdownDescription: "When the secret was created, RFC 3339 in UTC.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "When the secret was created, RFC 3339 in UTC; null until the next refresh when the API's create answer " +
+					"leaves it out.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"value": schema.StringAttribute{
 				MarkdownDescription: "The secret's value, 8 to 32 characters, **held in the state**. Set it to choose the " +
@@ -435,7 +436,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	plan.applySecret(secret)
+	plan.applySecret(secret, true)
 	plan.ValueWO = types.StringNull()
 	tflog.Debug(ctx, "Created IAM client secret", map[string]any{"client_id": clientID, "secret_id": secret.ClientSecretID})
 
@@ -576,7 +577,10 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 
 	// value, value_wo_version, rotate_when_changed, renew_before and timeouts are Terraform's own:
 	// the API knows nothing of them, so they stay as they are.
-	state.applySecret(secret)
+	// Only a secret this provider created has a value source; an imported one takes the API's
+	// spelling of its client id.
+	_, created := privateString(ctx, req.Private, privateKeyValueSource)
+	state.applySecret(secret, created)
 	if secret.Expiration != nil && !secret.Expiration.After(r.now()) {
 		resp.Diagnostics.AddWarning("IAM Client Secret Expired",
 			fmt.Sprintf("Secret %q of client %q expired at %s and no longer works at the token endpoint. Replace it "+

@@ -64,7 +64,7 @@ func (d *iamClientSecretsDataSource) Schema(ctx context.Context, _ datasource.Sc
 						Computed:            true,
 					},
 					"created": schema.StringAttribute{
-						MarkdownDescription: "When the secret was created (RFC 3339, UTC).",
+						MarkdownDescription: "When the secret was created (RFC 3339, UTC); null when the API does not say.",
 						Computed:            true,
 					},
 					"expired": schema.BoolAttribute{

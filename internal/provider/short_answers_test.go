@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
@@ -118,5 +120,123 @@ resource "aritma_iam_client_secret" "test" {
 				},
 			},
 		},
+	})
+}
+
+// caseInsensitiveIDs is a testAccProxy wrap for an API that finds clients by their id in any case
+// but spells them its own way (the mock's, lower case) in every answer.
+func caseInsensitiveIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/clients/") {
+			r.URL.Path, r.URL.RawPath = strings.ToLower(r.URL.Path), ""
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// TestAccIAMClientSecretResource_clientIDSpelling: against an API that spells client ids its own
+// way, a secret created with the id spelt otherwise keeps the configured spelling (no inconsistent
+// result, no replacement), and a secret imported with the id spelt otherwise takes the API's, which
+// is what a reference to the client holds (no replacement after the import).
+func TestAccIAMClientSecretResource_clientIDSpelling(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	endpoint := testAccProxy(t, e, caseInsensitiveIDs)
+	config := func(clientID string) string {
+		return e.ProviderConfigWith("endpoint", endpoint) + `
+resource "aritma_iam_client" "test" {
+  name                = "spelling"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id   = ` + clientID + `
+  description = "spelt"
+}
+`
+	}
+	upper := func(s *terraform.State) (string, error) {
+		id, err := testAccStateAttr(s, testAccIAMClientAddr, "client_id")
+		return strings.ToUpper(id), err
+	}
+	checkClientID := func(spell func(string) string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			client, err := testAccStateAttr(s, testAccIAMClientAddr, "client_id")
+			if err != nil {
+				return err
+			}
+			got, err := testAccStateAttr(s, testAccSecretAddr, "client_id")
+			if err != nil {
+				return err
+			}
+			id, _ := testAccStateAttr(s, testAccSecretAddr, "id")
+			if want := spell(client); got != want || !strings.HasPrefix(id, want+"/") {
+				return fmt.Errorf("secret client_id = %q, id = %q, want client_id %q", got, id, want)
+			}
+			return nil
+		}
+	}
+	same := func(s string) string { return s }
+
+	t.Run("created", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+			Steps: []resource.TestStep{
+				{
+					Config: config("upper(aritma_iam_client.test.client_id)"),
+					Check:  checkClientID(strings.ToUpper),
+				},
+				{
+					Config:           config("upper(aritma_iam_client.test.client_id)"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+					Check:            checkClientID(strings.ToUpper),
+				},
+			},
+		})
+	})
+	t.Run("imported", func(t *testing.T) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+			Steps: []resource.TestStep{
+				{
+					Config: config("aritma_iam_client.test.client_id"),
+					Check:  checkClientID(same),
+				},
+				{
+					ResourceName: testAccSecretAddr,
+					ImportState:  true,
+					ImportStateIdFunc: func(s *terraform.State) (string, error) {
+						client, err := upper(s)
+						if err != nil {
+							return "", err
+						}
+						secret, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
+						return client + "/" + secret, err
+					},
+					ImportStateVerify:       true,
+					ImportStateVerifyIgnore: []string{"value"},
+				},
+				{
+					ResourceName:    testAccSecretAddr,
+					ImportState:     true,
+					ImportStateKind: resource.ImportBlockWithID,
+					ImportStateIdFunc: func(s *terraform.State) (string, error) {
+						client, err := upper(s)
+						if err != nil {
+							return "", err
+						}
+						secret, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
+						return client + "/" + secret, err
+					},
+					ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionNoop),
+					}},
+				},
+			},
+		})
 	})
 }
