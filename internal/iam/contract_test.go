@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -427,6 +428,10 @@ func TestContract_subjectsGroupsPermissions(t *testing.T) {
 	scopes, err := c.ListScopes(ctx)
 	if err != nil || len(scopes) < 3 {
 		t.Fatalf("ListScopes = %+v, %v", scopes, err)
+	}
+	if i := slices.IndexFunc(scopes, func(s iam.OAuthScope) bool { return s.Name == "services.iam" }); i < 0 ||
+		scopes[i].Description != "Access to the Aritma IAM API." {
+		t.Fatalf("ListScopes lacks services.iam with the mock's description: %+v", scopes)
 	}
 }
 

@@ -183,7 +183,7 @@ func TestListPolicies_earlyBreakAndFilters(t *testing.T) {
 	var pages atomic.Int64
 	f := newFake(t, envelopeBHandler(450, &pages, true))
 	n := 0
-	for _, err := range f.client(t).ListPolicies(ctxT(t), PolicyFilter{Subject: "client-1", Action: "owner"}) {
+	for _, err := range f.client(t).ListPolicies(ctxT(t), PolicyFilter{Subject: "client-1", Action: "owner", Scope: "/subscriptions/1"}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +194,7 @@ func TestListPolicies_earlyBreakAndFilters(t *testing.T) {
 	if pages.Load() != 2 {
 		t.Fatalf("fetched %d pages after breaking on page 2", pages.Load())
 	}
-	if got := f.seen()[0]; got != "GET /v1/policies?action=owner&page=1&pageSize=200&subject=client-1" {
+	if got := f.seen()[0]; got != "GET /v1/policies?action=owner&page=1&pageSize=200&scope=%2Fsubscriptions%2F1&subject=client-1" {
 		t.Fatalf("first request %q", got)
 	}
 }

@@ -160,6 +160,14 @@ func TestAccIAMClientSecretResource_generated(t *testing.T) {
 					plancheck.ExpectEmptyPlan(),
 				}},
 			},
+			{
+				// Removing the secret deletes it while the client stays.
+				Config: testAccIAMClientSecretParentOnlyConfig(e),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroy),
+				}},
+				Check: testAccCheckClientHoldsSecrets(e, "aritma_iam_client.test", 0),
+			},
 		},
 	})
 }
@@ -958,18 +966,47 @@ resource "aritma_iam_client_secret" "test" {
 // aritma_iam_client_secret "test" of that client with the given arguments besides client_id: the
 // way a module writes it, with client_id unknown until the client exists.
 func testAccIAMClientSecretWithClientConfig(e *testEnv, body string) string {
-	return e.ProviderConfig() + fmt.Sprintf(`
-resource "aritma_iam_client" "test" {
-  name                = "secret-parent"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
+	return testAccIAMClientSecretParentOnlyConfig(e) + fmt.Sprintf(`
 resource "aritma_iam_client_secret" "test" {
   client_id = aritma_iam_client.test.client_id
   %[1]s
 }
 `, body)
+}
+
+// testAccIAMClientSecretParentOnlyConfig is testAccIAMClientSecretWithClientConfig without the
+// secret: applying it deletes the secret while its client stays, so the delete itself is checked.
+func testAccIAMClientSecretParentOnlyConfig(e *testEnv) string {
+	return e.ProviderConfig() + `
+resource "aritma_iam_client" "test" {
+  name                = "secret-parent"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+`
+}
+
+// testAccCheckClientHoldsSecrets counts, through the API, the secrets of the client at
+// clientAddr: a replacement or removal that leaves the old secret behind shows as one too many,
+// which a destroy check cannot see once the client (and with it every secret) is gone.
+func testAccCheckClientHoldsSecrets(e *testEnv, clientAddr string, want int) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		clientID, err := testAccStateAttr(s, clientAddr, "client_id")
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for secret, err := range e.API.ListClientSecrets(context.Background(), clientID) {
+			if err != nil {
+				return err
+			}
+			ids = append(ids, secret.ClientSecretID)
+		}
+		if len(ids) != want {
+			return fmt.Errorf("client %s holds %d secrets %v, want %d", clientID, len(ids), ids, want)
+		}
+		return nil
+	}
 }
 
 // testAccCheckAttrChanged fails unless the attribute differs from the captured earlier value.
@@ -1700,7 +1737,9 @@ variable "secret_value_wo_version" {
   default = null`)
 	step := func(vars config.Variables, check resource.TestCheckFunc) resource.TestStep {
 		return resource.TestStep{Config: cfg, ConfigVariables: vars, Check: resource.ComposeAggregateTestCheckFunc(
-			testAccCheckIAMClientSecretExists(e, testAccSecretAddr), check)}
+			testAccCheckIAMClientSecretExists(e, testAccSecretAddr), check,
+			// Each step replaces the secret: the one before must be gone.
+			testAccCheckClientHoldsSecrets(e, "aritma_iam_client.test", 1))}
 	}
 
 	resource.Test(t, resource.TestCase{

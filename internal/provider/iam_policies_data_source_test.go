@@ -118,7 +118,8 @@ data "aritma_iam_policies" "none" {
 		}
 		return c
 	})
-	wantCounts := map[string]int{"audited": 2, "subject_read": 2, "all_three": 1}
+	// root: the two grants on "/" above and the bootstrap admin's owner grant.
+	wantCounts := map[string]int{"audited": 2, "subject_read": 2, "root": 3, "all_three": 1}
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -126,7 +127,7 @@ data "aritma_iam_policies" "none" {
 			{
 				PreConfig: func() {
 					for name, f := range map[string]iam.PolicyFilter{
-						"audited": {Subject: audited}, "subject_read": {Action: "iam.subject.read"},
+						"audited": {Subject: audited}, "subject_read": {Action: "iam.subject.read"}, "root": {Scope: "/"},
 						"all_three": {Subject: other, Action: "iam.subject.read", Scope: "/subscriptions/123"},
 					} {
 						if n := len(apiPolicies(t, e, f)); n != wantCounts[name] {

@@ -37,6 +37,31 @@ resource "aritma_iam_policy" "test" {
 `, action, scope)
 }
 
+// testAccIAMPolicyClientOnlyConfig is testAccIAMPolicyResourceConfig without the policy: applying
+// it deletes the policy while its client stays, so the delete itself is checked (deleting the
+// client would take the policy with it).
+func testAccIAMPolicyClientOnlyConfig(e *testEnv) string {
+	return e.ProviderConfig() + `
+resource "aritma_iam_client" "test" {
+  name                = "reporting-service"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+`
+}
+
+// testAccIAMPolicyRemovedStep removes the policy from the configuration and checks through the API
+// that the client holds none.
+func testAccIAMPolicyRemovedStep(t *testing.T, e *testEnv) resource.TestStep {
+	return resource.TestStep{
+		Config: testAccIAMPolicyClientOnlyConfig(e),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(testAccIAMPolicyAddr, plancheck.ResourceActionDestroy),
+		}},
+		Check: testAccCheckIAMPolicyCount(t, e, testAccIAMClientAddr, 0),
+	}
+}
+
 // testAccIAMPolicyResourceConfigSubject grants to a literal subject id.
 func testAccIAMPolicyResourceConfigSubject(e *testEnv, subject, action, scope string) string {
 	return e.ProviderConfig() + fmt.Sprintf(`
@@ -214,6 +239,7 @@ func TestAccIAMPolicyResource_import(t *testing.T) {
 				ImportStateId: "client-0b5e2a41-0000-4000-8000-000000000000,banking.pis.create,/subscriptions/42",
 				ExpectError:   expectErrorText("Cannot import non-existent remote object"),
 			},
+			testAccIAMPolicyRemovedStep(t, e),
 		},
 	})
 }
@@ -275,6 +301,7 @@ func TestAccIAMPolicyResource_disappears(t *testing.T) {
 				},
 				Check: testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
 			},
+			testAccIAMPolicyRemovedStep(t, e),
 		},
 	})
 }
@@ -483,6 +510,7 @@ func TestAccIAMPolicyResource_declaredTwice(t *testing.T) {
   action  = "iam.client.read"
   scope   = "/subscriptions/twice"
 `, alice)
+	twice := iam.PolicyFilter{Subject: alice, Action: "iam.client.read", Scope: "/subscriptions/twice"}
 	config := e.ProviderConfig() + `
 resource "aritma_iam_policy" "a" {` + grant + `}
 
@@ -502,16 +530,15 @@ resource "aritma_iam_policy" "b" {` + grant + `}
 				// One of the two created the grant, once; without both, it goes.
 				Config: e.ProviderConfig(),
 				PreConfig: func() {
-					n := 0
-					for _, err := range e.API.ListPolicies(testContext(t), iam.PolicyFilter{Subject: alice, Scope: "/subscriptions/twice"}) {
-						if err != nil {
-							t.Fatal(err)
-						}
-						n++
-					}
-					if n != 1 {
+					if n := len(apiList(t, "policies", e.API.ListPolicies(testContext(t), twice))); n != 1 {
 						t.Fatalf("the server holds the grant %d times, want once", n)
 					}
+				},
+				Check: func(*terraform.State) error {
+					if n := len(apiList(t, "policies", e.API.ListPolicies(testContext(t), twice))); n != 0 {
+						return fmt.Errorf("the server still holds the grant %d times after both resources went, want none", n)
+					}
+					return nil
 				},
 			},
 		},

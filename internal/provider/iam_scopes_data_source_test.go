@@ -20,6 +20,12 @@ func TestAccIAMScopesDataSource_basic(t *testing.T) {
 	if len(catalogue) < 3 {
 		t.Fatalf("the API knows %d scopes, want at least services.iam, api and bankservice", len(catalogue))
 	}
+	// One literal from the mock's catalogue, so the expectation does not come only from the client
+	// under test: a client that dropped descriptions would agree with itself.
+	iamScope := knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"name": knownvalue.StringExact("services.iam"), "description": knownvalue.StringExact("Access to the Aritma IAM API."),
+	})
+	iamIndex := -1
 	scopes := make([]knownvalue.Check, len(catalogue))
 	names := make([]knownvalue.Check, len(catalogue))
 	for i, s := range catalogue {
@@ -28,6 +34,9 @@ func TestAccIAMScopesDataSource_basic(t *testing.T) {
 			"description": knownvalue.StringExact(s.Description),
 		})
 		names[i] = knownvalue.StringExact(s.Name)
+		if s.Name == "services.iam" {
+			iamIndex = i
+		}
 	}
 
 	resource.Test(t, resource.TestCase{
@@ -47,6 +56,7 @@ output "knows_nonsense" {
 `,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.aritma_iam_scopes.all", tfjsonpath.New("scopes"), knownvalue.ListExact(scopes)),
+					statecheck.ExpectKnownValue("data.aritma_iam_scopes.all", tfjsonpath.New("scopes"), knownvalue.ListPartial(map[int]knownvalue.Check{iamIndex: iamScope})),
 					statecheck.ExpectKnownValue("data.aritma_iam_scopes.all", tfjsonpath.New("names"), knownvalue.SetExact(names)),
 					statecheck.ExpectKnownOutputValue("knows_iam", knownvalue.Bool(true)),
 					statecheck.ExpectKnownOutputValue("knows_nonsense", knownvalue.Bool(false)),

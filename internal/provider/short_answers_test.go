@@ -81,7 +81,7 @@ resource "aritma_iam_client_secret" "test" {
 	secret := "aritma_iam_client_secret.test"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		CheckDestroy:             resource.ComposeAggregateTestCheckFunc(testAccCheckIAMClientSecretDestroy(e), testAccCheckIAMClientDestroy(t, e)),
 		Steps: []resource.TestStep{
 			{
 				Config: config("first"),
