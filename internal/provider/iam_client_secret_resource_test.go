@@ -907,15 +907,22 @@ func TestAccIAMClientSecretResource_readLag(t *testing.T) {
 		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 1500}) },
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 3000}) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{}) },
-				Config:    config,
+				PreConfig: func() {
+					e.Mock.SetFaults(mockserver.Faults{})
+					// Without lag the refresh lists once; more lists mean the mock hid the new secret
+					// and the read waited for it, so the step tested what it claims.
+					if n := e.Mock.Stats().Count("GET", "/v1/clients/{clientId}/secrets"); n < 2 {
+						t.Fatalf("the secrets were listed %d times: the mock never hid the new secret, so the test proves nothing", n)
+					}
+				},
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
