@@ -26,6 +26,8 @@ import (
 //     the validate walk and the row never needed the API.
 //   - plan: ModifyPlan or the provider's Configure, on a PlanOnly step.
 //   - import: the import id parser, before any API call.
+//
+// Rows of every stage but apply must make no API request at all (the mock counts them).
 //   - apply: only the server can know (its catalogues, existing objects, permissions).
 //
 // After every row the test counts clients, secrets and policies through the API and fails the row
@@ -145,15 +147,23 @@ func runBadInputRows(t *testing.T, e *testEnv, rows []badInputRow, extra ...func
 		},
 	}
 
+	// Rows that fail before apply must not have needed the API at all, not even for a token: the
+	// mock's request count is taken after each row's own counting, and compared at the next.
+	requests := e.Mock.Stats().Total
 	checkNothingCreated := func(i int) error {
 		if n := configures.Load(); rows[i].stage == "validate" && n > 0 {
 			failure[i] = fmt.Sprintf("the provider was configured %d times: the row failed after validation", n)
+			return fmt.Errorf("row %q: %s", rows[i].name, failure[i])
+		}
+		if n := e.Mock.Stats().Total - requests; rows[i].stage != "apply" && n > 0 {
+			failure[i] = fmt.Sprintf("the row made %d API requests, though it claims to fail at %s", n, rows[i].stage)
 			return fmt.Errorf("row %q: %s", rows[i].name, failure[i])
 		}
 		got, err := relCountObjects(ctx, e.API)
 		if err != nil {
 			return err
 		}
+		requests = e.Mock.Stats().Total
 		if got != baseline {
 			failure[i] = fmt.Sprintf("objects created: %s before, %s after", baseline, got)
 			return fmt.Errorf("row %q: the API holds %s after it, %s before: something was created", rows[i].name, got, baseline)
