@@ -29,7 +29,7 @@ if [ -z "$dir" ] || [ ! -d "$dir" ]; then
 fi
 cp -R "$dir" "$work/src"
 chmod -R u+w "$work/src"
-echo "provision-tofu: building OpenTofu $version (a few minutes on a cold cache)" >&2
+echo "provision-tofu: no tofu on PATH: building OpenTofu $version from the Go module proxy into $cache, once (5 to 10 minutes with a cold Go build cache on 2 cores; nothing prints meanwhile)" >&2
 (cd "$work/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath \
   -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$work/tofu" ./cmd/tofu)
 mkdir -p "$(dirname "$bin")"
