@@ -88,6 +88,7 @@ func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	clientID := cfg.ClientID.ValueString()
+	d.data.awaitFresh(ctx, freshClient(clientID))
 	c, err := d.data.client.GetClient(ctx, clientID)
 	err = d.data.confirmNotFound(ctx, err)
 	if err != nil {

@@ -183,6 +183,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	created, err := r.data.client.CreateClient(ctx, body)
 	if err == nil {
 		r.data.created.add("client " + created.ClientID)
+		r.data.fresh.add("client " + created.ClientID)
 	}
 	end()
 	if err != nil {
@@ -340,6 +341,10 @@ func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteReque
 	id := state.ID.ValueString()
 	// A client that is already gone is what Delete wants: not an error.
 	err := r.data.confirmNotFound(ctx, r.data.client.DeleteClient(ctx, id))
+	if err == nil || iam.IsNotFound(err) {
+		// Its secrets and policies went with it: no data source may wait for them.
+		r.data.fresh.dropClient(id)
+	}
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Client", apiErrorText(fmt.Sprintf("Deleting IAM client %q", id), err,
 			resourceTimeoutHint(ctx, err), "The client is kept in the state; apply or destroy again once the cause is fixed."))

@@ -422,6 +422,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	secret, err := r.data.client.CreateClientSecret(ctx, clientID, apiReq)
 	if err == nil {
 		r.data.created.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
+		r.data.fresh.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
 	}
 	end()
 	if err != nil {
@@ -626,6 +627,9 @@ func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.Delet
 
 	clientID, secretID := state.ClientID.ValueString(), state.SecretID.ValueString()
 	err := r.data.confirmNotFound(ctx, r.data.client.DeleteClientSecret(ctx, clientID, secretID))
+	if err == nil || iam.IsNotFound(err) {
+		r.data.fresh.drop("secret " + clientSecretID(clientID, secretID))
+	}
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Client Secret", apiErrorText(
 			fmt.Sprintf("Deleting secret %q of client %q", secretID, clientID), err,

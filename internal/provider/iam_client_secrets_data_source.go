@@ -91,6 +91,7 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	clientID := cfg.ClientID.ValueString()
+	d.data.awaitFresh(ctx, freshClientSecrets(clientID))
 	now := d.now()
 	secrets, err := collect(d.data.client.ListClientSecrets(ctx, clientID), func(s iam.ClientSecret) clientSecretMetadataModel {
 		return clientSecretMetadataFromAPI(s, now)

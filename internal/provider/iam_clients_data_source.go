@@ -91,6 +91,7 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	search := cfg.SearchText.ValueString()
+	d.data.awaitFresh(ctx, freshClients)
 	clients, err := collect(d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: search}), clientSummaryFromAPI)
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Clients",

@@ -97,6 +97,7 @@ func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadReq
 		return
 	}
 	f := iam.PolicyFilter{Subject: cfg.Subject.ValueString(), Action: cfg.Action.ValueString(), Scope: cfg.Scope.ValueString()}
+	d.data.awaitFresh(ctx, freshPolicies(f))
 	policies, err := collect(d.data.client.ListPolicies(ctx, f), func(p iam.Policy) policyModel { return policyModelFromAPI(&p) })
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Policies",

@@ -132,6 +132,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		twice = err == nil && r.data.created.has(key)
 		if err == nil && !twice {
 			r.data.created.add(key)
+			r.data.fresh.add(key)
 		}
 		return created, twice, err
 	}
@@ -260,6 +261,9 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	end := r.data.deletes.begin(policyID(p.Subject, p.Action, p.Scope))
 	err := r.data.confirmNotFound(ctx, r.data.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope))
 	end(err == nil || iam.IsNotFound(err))
+	if err == nil || iam.IsNotFound(err) {
+		r.data.fresh.drop("policy " + policyID(p.Subject, p.Action, p.Scope))
+	}
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Policy", apiErrorText(
 			fmt.Sprintf("Deleting policy %q", policyID(p.Subject, p.Action, p.Scope)), err,

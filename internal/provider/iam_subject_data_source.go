@@ -106,8 +106,12 @@ func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		ok    bool
 	)
 	if !cfg.SubjectID.IsNull() {
+		d.data.awaitFresh(ctx, freshSubject(cfg.SubjectID.ValueString()))
 		found, ok = d.findByID(ctx, cfg.SubjectID.ValueString(), resp)
 	} else {
+		if t := cfg.Type.ValueString(); t == subjectTypeAll || t == "client" {
+			d.data.awaitFresh(ctx, freshClients)
+		}
 		found, ok = d.findByName(ctx, cfg.Type.ValueString(), cfg.DisplayName.ValueString(), resp)
 	}
 	if !ok {

@@ -73,6 +73,7 @@ func (d *iamSubjectMembershipsDataSource) Read(ctx context.Context, req datasour
 		return
 	}
 	subjectID := cfg.SubjectID.ValueString()
+	d.data.awaitFresh(ctx, freshSubject(subjectID))
 	groups, err := collect(d.data.client.ListMemberships(ctx, subjectID), subjectModelFromAPI)
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		hint := ""

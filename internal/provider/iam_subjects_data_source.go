@@ -108,6 +108,9 @@ func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if t := cfg.Type.ValueString(); t != subjectTypeAll {
 		opts.Type = t
 	}
+	if opts.Type == "" || opts.Type == "client" {
+		d.data.awaitFresh(ctx, freshClients)
+	}
 
 	subjects, err := collect(d.data.client.ListSubjects(ctx, opts), subjectModelFromAPI)
 	if err != nil {

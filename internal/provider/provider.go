@@ -81,6 +81,8 @@ type providerData struct {
 	created createdHere
 	// deletes tracks the policy deletes of this provider process, by policy id.
 	deletes deletesHere
+	// fresh holds what this process created and no data source has seen yet (see awaitFresh).
+	fresh freshObjects
 }
 
 type providerModel struct {

@@ -522,7 +522,12 @@ func readAfterCreate[T any](ctx context.Context, p privateState, get func(contex
 	if !ok {
 		return v, err
 	}
-	deadline := created.Add(readAfterCreateWindow)
+	return retryNotFound(ctx, created.Add(readAfterCreateWindow), get, v, err)
+}
+
+// retryNotFound goes on from a first result (v, err) of get: while it is not found, it calls get
+// again with backoff until deadline, and returns the last result.
+func retryNotFound[T any](ctx context.Context, deadline time.Time, get func(context.Context) (T, error), v T, err error) (T, error) {
 	for wait := 250 * time.Millisecond; iam.IsNotFound(err) && time.Now().Add(wait).Before(deadline); wait = min(2*wait, 4*time.Second) {
 		select {
 		case <-ctx.Done():
