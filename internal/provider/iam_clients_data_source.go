@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -98,6 +101,11 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err, readTimeoutHint(ctx, err)))
 		return
 	}
+	// The order the docs promise, whatever order the API lists them in.
+	slices.SortFunc(clients, func(a, b clientSummaryModel) int {
+		return cmp.Or(strings.Compare(a.Name.ValueString(), b.Name.ValueString()),
+			strings.Compare(a.ClientID.ValueString(), b.ClientID.ValueString()))
+	})
 	cfg.Clients = clients
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -187,6 +189,10 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
+	// The order the docs promise, whatever order the API lists them in.
+	slices.SortFunc(perms, func(a, b iam.Permission) int {
+		return cmp.Or(strings.Compare(a.Action, b.Action), strings.Compare(a.Scope, b.Scope), strings.Compare(a.GrantedVia, b.GrantedVia))
+	})
 	cfg.Permissions = make([]permissionModel, 0, len(perms))
 	for _, p := range perms {
 		cfg.Permissions = append(cfg.Permissions, permissionModelFromAPI(p))

@@ -1,11 +1,8 @@
 package provider
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -84,11 +81,7 @@ func (d *iamSubjectMembershipsDataSource) Read(ctx context.Context, req datasour
 			fmt.Sprintf("Listing the groups of subject %q", subjectID), err, hint, readTimeoutHint(ctx, err)))
 		return
 	}
-	// The order the docs promise, whatever order the API lists them in.
-	slices.SortFunc(groups, func(a, b subjectModel) int {
-		return cmp.Or(strings.Compare(a.DisplayName.ValueString(), b.DisplayName.ValueString()),
-			strings.Compare(a.SubjectID.ValueString(), b.SubjectID.ValueString()))
-	})
+	sortSubjects(groups)
 	cfg.Groups, cfg.GroupIDs = keyedModels(ctx, groups, func(g subjectModel) (subjectModel, string) {
 		return g, g.SubjectID.ValueString()
 	}, &resp.Diagnostics)

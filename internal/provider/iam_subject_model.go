@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -25,6 +28,15 @@ type subjectModel struct {
 	Type        types.String `tfsdk:"type"`
 	DisplayName types.String `tfsdk:"display_name"`
 	Tenant      types.String `tfsdk:"tenant"`
+}
+
+// sortSubjects puts subjects in the order the docs promise, by display name, then subject id,
+// whatever order the API lists them in.
+func sortSubjects(subjects []subjectModel) {
+	slices.SortFunc(subjects, func(a, b subjectModel) int {
+		return cmp.Or(strings.Compare(a.DisplayName.ValueString(), b.DisplayName.ValueString()),
+			strings.Compare(a.SubjectID.ValueString(), b.SubjectID.ValueString()))
+	})
 }
 
 // subjectModelFromAPI converts a subject; a global subject (no tenant) gets a null tenant.

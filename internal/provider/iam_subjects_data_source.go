@@ -118,6 +118,7 @@ func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadReq
 			fmt.Sprintf("Listing IAM subjects of type %q matching %q", cfg.Type.ValueString(), opts.SearchQuery), err, readTimeoutHint(ctx, err)))
 		return
 	}
+	sortSubjects(subjects)
 	cfg.Subjects = subjects
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

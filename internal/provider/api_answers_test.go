@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -238,5 +239,87 @@ resource "aritma_iam_client_secret" "test" {
 				},
 			},
 		})
+	})
+}
+
+// reversedLists is a testAccProxy wrap for an API that lists in another order than the mock: it
+// reverses every page of clients, subjects and permissions.
+func reversedLists(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !(r.URL.Path == "/v1/clients" || strings.HasPrefix(r.URL.Path, "/v1/subjects")) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var page map[string]any
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &page) != nil {
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
+		for _, k := range []string{"items", "data"} {
+			if list, ok := page[k].([]any); ok {
+				slices.Reverse(list)
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(page)
+	})
+}
+
+// TestAccDataSources_orderWhateverTheAPI: the lists keep the order their docs promise when the
+// API lists in another one.
+func TestAccDataSources_orderWhateverTheAPI(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clients := testAccCreateClients(t, e, "order-b", "order-a", "order-c")
+	subject := clientSubjectID(clients[0].ClientID)
+	testAccGrant(t, e,
+		iam.Policy{Subject: subject, Action: "iam.subject.read", Scope: "/"},
+		iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: "/subscriptions/2"},
+		iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: "/subscriptions/1"},
+	)
+	endpoint := testAccProxy(t, e, reversedLists)
+	config := e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+data "aritma_iam_clients" "order" {
+  search_text = "order-"
+}
+
+data "aritma_iam_subjects" "order" {
+  type         = "client"
+  search_query = "order-"
+}
+
+data "aritma_iam_permissions" "b" {
+  subject_id = %q
+}
+`, subject)
+	names := knownvalue.ListExact([]knownvalue.Check{
+		knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("order-a")}),
+		knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("order-b")}),
+		knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("order-c")}),
+	})
+	displayNames := knownvalue.ListExact([]knownvalue.Check{
+		knownvalue.ObjectPartial(map[string]knownvalue.Check{"display_name": knownvalue.StringExact("order-a")}),
+		knownvalue.ObjectPartial(map[string]knownvalue.Check{"display_name": knownvalue.StringExact("order-b")}),
+		knownvalue.ObjectPartial(map[string]knownvalue.Check{"display_name": knownvalue.StringExact("order-c")}),
+	})
+	grant := func(action, scope string) knownvalue.Check {
+		return knownvalue.ObjectPartial(map[string]knownvalue.Check{"action": knownvalue.StringExact(action), "scope": knownvalue.StringExact(scope)})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.aritma_iam_clients.order", tfjsonpath.New("clients"), names),
+				statecheck.ExpectKnownValue("data.aritma_iam_subjects.order", tfjsonpath.New("subjects"), displayNames),
+				statecheck.ExpectKnownValue("data.aritma_iam_permissions.b", tfjsonpath.New("permissions"), knownvalue.ListExact([]knownvalue.Check{
+					grant("banking.ais.read", "/subscriptions/1"), grant("banking.ais.read", "/subscriptions/2"), grant("iam.subject.read", "/"),
+				})),
+			},
+		}},
 	})
 }
