@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -243,10 +244,11 @@ resource "aritma_iam_client_secret" "test" {
 }
 
 // reversedLists is a testAccProxy wrap for an API that lists in another order than the mock: it
-// reverses every page of clients, subjects and permissions.
+// reverses every page of clients, secrets, subjects and permissions.
 func reversedLists(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || !(r.URL.Path == "/v1/clients" || strings.HasPrefix(r.URL.Path, "/v1/subjects")) {
+		listed := r.URL.Path == "/v1/clients" || strings.HasPrefix(r.URL.Path, "/v1/subjects") || strings.HasSuffix(r.URL.Path, "/secrets")
+		if r.Method != http.MethodGet || !listed {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -281,6 +283,15 @@ func TestAccDataSources_orderWhateverTheAPI(t *testing.T) {
 		iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: "/subscriptions/2"},
 		iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: "/subscriptions/1"},
 	)
+	var secretIDs []string
+	for _, v := range []string{"order-secret-1", "order-secret-2", "order-secret-3"} {
+		s, err := e.API.CreateClientSecret(testContext(t), clients[0].ClientID, iam.SecretRequest{Value: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		secretIDs = append(secretIDs, s.ClientSecretID)
+		time.Sleep(1100 * time.Millisecond) // created times the API reports in whole seconds
+	}
 	endpoint := testAccProxy(t, e, reversedLists)
 	config := e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
 data "aritma_iam_clients" "order" {
@@ -295,7 +306,11 @@ data "aritma_iam_subjects" "order" {
 data "aritma_iam_permissions" "b" {
   subject_id = %q
 }
-`, subject)
+
+data "aritma_iam_client_secrets" "b" {
+  client_id = %q
+}
+`, subject, clients[0].ClientID)
 	names := knownvalue.ListExact([]knownvalue.Check{
 		knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("order-a")}),
 		knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("order-b")}),
@@ -309,6 +324,9 @@ data "aritma_iam_permissions" "b" {
 	grant := func(action, scope string) knownvalue.Check {
 		return knownvalue.ObjectPartial(map[string]knownvalue.Check{"action": knownvalue.StringExact(action), "scope": knownvalue.StringExact(scope)})
 	}
+	secret := func(id string) knownvalue.Check {
+		return knownvalue.ObjectPartial(map[string]knownvalue.Check{"secret_id": knownvalue.StringExact(id)})
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -316,6 +334,9 @@ data "aritma_iam_permissions" "b" {
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.aritma_iam_clients.order", tfjsonpath.New("clients"), names),
 				statecheck.ExpectKnownValue("data.aritma_iam_subjects.order", tfjsonpath.New("subjects"), displayNames),
+				statecheck.ExpectKnownValue("data.aritma_iam_client_secrets.b", tfjsonpath.New("secrets"), knownvalue.ListExact([]knownvalue.Check{
+					secret(secretIDs[0]), secret(secretIDs[1]), secret(secretIDs[2]),
+				})),
 				statecheck.ExpectKnownValue("data.aritma_iam_permissions.b", tfjsonpath.New("permissions"), knownvalue.ListExact([]knownvalue.Check{
 					grant("banking.ais.read", "/subscriptions/1"), grant("banking.ais.read", "/subscriptions/2"), grant("iam.subject.read", "/"),
 				})),

@@ -1,8 +1,11 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -93,9 +96,7 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 	clientID := cfg.ClientID.ValueString()
 	d.data.awaitFresh(ctx, freshClientSecrets(clientID))
 	now := d.now()
-	secrets, err := collect(d.data.client.ListClientSecrets(ctx, clientID), func(s iam.ClientSecret) clientSecretMetadataModel {
-		return clientSecretMetadataFromAPI(s, now)
-	})
+	listed, err := collect(d.data.client.ListClientSecrets(ctx, clientID), func(s iam.ClientSecret) iam.ClientSecret { return s })
 	err = d.data.confirmNotFound(ctx, err)
 	switch {
 	case iam.IsNotFound(err):
@@ -108,6 +109,13 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 			apiErrorText(fmt.Sprintf("Listing the secrets of client %q", clientID), err, readTimeoutHint(ctx, err)))
 		return
 	}
-	cfg.Secrets = secrets
+	// Oldest first, as the docs promise, whatever order the API lists them in.
+	slices.SortFunc(listed, func(a, b iam.ClientSecret) int {
+		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.ClientSecretID, b.ClientSecretID))
+	})
+	cfg.Secrets = make([]clientSecretMetadataModel, len(listed))
+	for i, s := range listed {
+		cfg.Secrets[i] = clientSecretMetadataFromAPI(s, now)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
