@@ -146,8 +146,15 @@ func (snap *snapshot) toState() (*state, error) {
 	return st, nil
 }
 
-// loadFile reads a snapshot. A missing file is (nil, nil): start fresh.
+// loadFile reads a snapshot. A missing file is (nil, nil): start fresh. Temp files that a crash
+// in the middle of a save left next to it are removed: the data file itself is whole (the rename
+// is what replaces it), and nothing else writes them while this mock starts on the file.
 func loadFile(path string) (*snapshot, error) {
+	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")); len(stale) > 0 {
+		for _, f := range stale {
+			_ = os.Remove(f) // best effort: a leftover only takes space
+		}
+	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

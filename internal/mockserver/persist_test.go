@@ -2,6 +2,8 @@ package mockserver
 
 import (
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -309,5 +311,34 @@ func TestPersistAdminIDChanged(t *testing.T) {
 	}
 	if s2.st.policies[policyKey{Subject: "client-new-admin", Scope: "/", Action: "owner"}] == nil || len(s2.st.secrets["new-admin"]) != 1 {
 		t.Error("the new admin lacks its owner grant or its bootstrap secret")
+	}
+}
+
+// TestPersistStaleTempFilesRemoved: a crash in the middle of a save leaves a temp file next to the
+// data file; the next start removes it, and keeps the data file and unrelated files.
+func TestPersistStaleTempFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "state.json")
+	e := newEnv(t, func(o *Options) { o.DataFile = file })
+	e.newClientWithSecret("kept")
+	if err := e.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".state.json.123456.tmp")
+	other := filepath.Join(dir, ".other.json.1.tmp")
+	for _, f := range []string{stale, other} {
+		if err := os.WriteFile(f, []byte(`{"half":`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e2 := newEnv(t, func(o *Options) { o.DataFile = file })
+	if n := e2.want(e2.call("GET", "/v1/clients", nil), 200).num("metadata.totalCount"); n != 2 {
+		t.Errorf("clients after restart = %d, want 2 (the admin and the kept one)", n)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stale temp file still there: %v", err)
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("another file's temp file was removed: %v", err)
 	}
 }
