@@ -22,6 +22,9 @@ import (
 type freshObjects struct {
 	mu sync.Mutex
 	at map[string]time.Time
+	// polling holds, for each key a data source is reading back, a channel closed when it is done:
+	// data sources that need the same object wait for that one read instead of reading too.
+	polling map[string]chan struct{}
 }
 
 func (f *freshObjects) add(key string) {
@@ -45,11 +48,24 @@ func (f *freshObjects) dropClient(clientID string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for k := range f.at {
-		if k == "client "+clientID || strings.HasPrefix(k, "secret "+clientID+"/") ||
-			strings.HasPrefix(k, "policy "+clientSubjectID(clientID)+",") {
+		if k == "client "+clientID || strings.HasPrefix(k, "secret "+clientID+"/") || freshPolicySubject(k) == clientSubjectID(clientID) {
 			delete(f.at, k)
 		}
 	}
+}
+
+// freshPolicySubject is the subject of the policy key k, "" for another kind of key. It parses
+// the id rather than matching a prefix: client ids are opaque and may hold a comma.
+func freshPolicySubject(k string) string {
+	id, ok := strings.CutPrefix(k, "policy ")
+	if !ok {
+		return ""
+	}
+	subject, _, _, err := parsePolicyID(id)
+	if err != nil {
+		return ""
+	}
+	return subject
 }
 
 // freshKey is a fresh object and when it was created.
@@ -75,17 +91,60 @@ func (f *freshObjects) pending(match func(key string) bool) []freshKey {
 	return out
 }
 
+// claim makes the caller the one reading key back, or returns the channel of the one that is.
+func (f *freshObjects) claim(key string) (done chan struct{}, mine bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ch, ok := f.polling[key]; ok {
+		return ch, false
+	}
+	if f.polling == nil {
+		f.polling = map[string]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	f.polling[key] = ch
+	return ch, true
+}
+
+// release ends the caller's reading of key back: seen (and forgotten), or not.
+func (f *freshObjects) release(key string, seen bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if seen {
+		delete(f.at, key)
+	}
+	close(f.polling[key])
+	delete(f.polling, key)
+}
+
+// still reports whether key is still fresh: not seen, deleted or too old.
+func (f *freshObjects) still(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	at, ok := f.at[key]
+	return ok && time.Since(at) < readAfterCreateWindow
+}
+
 // freshClient matches the fresh client clientID.
 func freshClient(clientID string) func(string) bool {
 	return func(k string) bool { return k == "client "+clientID }
 }
 
-// freshSubject matches what a read about subjectID depends on: the client it names, and the
-// policies granted to it.
-func freshSubject(subjectID string) func(string) bool {
+// freshSubjectItself matches the fresh client a subject id names, for reads of the subject
+// itself (not of what it is granted).
+func freshSubjectItself(subjectID string) func(string) bool {
 	client, isClient := strings.CutPrefix(subjectID, clientSubjectPrefix)
+	return func(k string) bool { return isClient && k == "client "+client }
+}
+
+// freshPermissions matches what the effective permissions of subjectID depend on: the client it
+// names, the policies granted to it, and those granted to any group, which may hold it (directly
+// or through other groups).
+func freshPermissions(subjectID string) func(string) bool {
+	itself := freshSubjectItself(subjectID)
 	return func(k string) bool {
-		return (isClient && k == "client "+client) || strings.HasPrefix(k, "policy "+subjectID+",")
+		subject := freshPolicySubject(k)
+		return itself(k) || subject == subjectID || strings.HasPrefix(subject, "group-")
 	}
 }
 
@@ -111,22 +170,39 @@ func freshPolicies(f iam.PolicyFilter) func(string) bool {
 }
 
 // awaitFresh waits until the fresh objects that match are visible to reads, each at most until
-// readAfterCreateWindow after its creation, like readAfterCreate; then the caller reads. An object
-// still not found by then, a read that fails otherwise, or the end of ctx, is left for the
-// caller's own read to report.
+// readAfterCreateWindow after its creation, like readAfterCreate; then the caller reads. One data
+// source reads each object back; others that need it wait for that read. An object still not
+// found by then, a read that fails otherwise, or the end of ctx, is left for the caller's own read
+// to report.
 func (p *providerData) awaitFresh(ctx context.Context, match func(key string) bool) {
 	for _, f := range p.fresh.pending(match) {
-		get := p.freshGetter(f.key)
-		if get == nil || ctx.Err() != nil {
-			continue
+		for ctx.Err() == nil && p.fresh.still(f.key) {
+			done, mine := p.fresh.claim(f.key)
+			if !mine {
+				select {
+				case <-done: // look again: the reader may have given up early, with its own timeout
+				case <-ctx.Done():
+				}
+				continue
+			}
+			p.fresh.release(f.key, p.readFresh(ctx, f))
+			break
 		}
-		read := func(ctx context.Context) (struct{}, error) { return struct{}{}, get(ctx) }
-		if _, err := retryNotFound(ctx, f.at.Add(readAfterCreateWindow), read, struct{}{}, get(ctx)); err != nil {
-			tflog.Debug(ctx, "Reading on without a fresh object visible", map[string]any{"object": f.key, "error": err.Error()})
-			continue
-		}
-		p.fresh.drop(f.key)
 	}
+}
+
+// readFresh reads the fresh object f back until it is found or its window ends; whether it was.
+func (p *providerData) readFresh(ctx context.Context, f freshKey) bool {
+	get := p.freshGetter(f.key)
+	if get == nil {
+		return false
+	}
+	read := func(ctx context.Context) (struct{}, error) { return struct{}{}, get(ctx) }
+	if _, err := retryNotFound(ctx, f.at.Add(readAfterCreateWindow), read, struct{}{}, get(ctx)); err != nil {
+		tflog.Debug(ctx, "Reading on without a fresh object visible", map[string]any{"object": f.key, "error": err.Error()})
+		return false
+	}
+	return true
 }
 
 // freshGetter reads the fresh object key back; nil for a key it does not know.

@@ -161,7 +161,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	// A client or a grant this apply has just created must count (allowed = false right after the
 	// grant would fail a precondition), so wait until they are visible.
-	d.data.awaitFresh(ctx, freshSubject(cfg.SubjectID.ValueString()))
+	d.data.awaitFresh(ctx, freshPermissions(cfg.SubjectID.ValueString()))
 	listAll := func(f iam.PermissionFilter) ([]iam.Permission, bool) {
 		perms, err := collect(list(f), func(p iam.Permission) iam.Permission { return p })
 		err = d.data.confirmNotFound(ctx, err)

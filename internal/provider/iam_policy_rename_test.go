@@ -13,10 +13,14 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
 // Renaming resources (or for_each keys) without a moved block makes Terraform delete the old
@@ -85,6 +89,15 @@ resource "aritma_iam_policy" "%[2]s" {
   action  = "banking.pis.read"
   scope   = "/subscriptions/5"
 }
+
+# Read after the grants: it must see them, also when the API shows them late.
+data "aritma_iam_permissions" "test" {
+  client_id = aritma_iam_client.test.client_id
+  action    = "banking.ais.read"
+  scope     = "/subscriptions/5"
+
+  depends_on = [aritma_iam_policy.%[1]s, aritma_iam_policy.%[2]s]
+}
 `, keys[0], keys[1])
 	}
 	grants := func(s *terraform.State) error {
@@ -106,8 +119,12 @@ resource "aritma_iam_policy" "%[2]s" {
 					mu.Lock()
 					defer mu.Unlock()
 					clear(seen)
+					e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 3000}) // the grants made again show late
 				},
 				Config: cfg("x", "y"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_permissions.test", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("aritma_iam_policy.a", plancheck.ResourceActionDestroy),
 					plancheck.ExpectResourceAction("aritma_iam_policy.x", plancheck.ResourceActionCreate),
@@ -120,6 +137,7 @@ resource "aritma_iam_policy" "%[2]s" {
 				}),
 			},
 			{
+				PreConfig:        func() { e.Mock.SetFaults(mockserver.Faults{}) },
 				Config:           cfg("x", "y"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},

@@ -132,7 +132,6 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		twice = err == nil && r.data.created.has(key)
 		if err == nil && !twice {
 			r.data.created.add(key)
-			r.data.fresh.add(key)
 		}
 		return created, twice, err
 	}
@@ -152,6 +151,10 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		case !errors.Is(err2, iam.ErrConflict):
 			err = err2
 		}
+	}
+	if err == nil && !twice {
+		// After any delete of this apply of the same grant (a rename) has dropped its key.
+		r.data.fresh.add(key)
 	}
 	switch {
 	case twice:
@@ -260,10 +263,12 @@ func (r *iamPolicyResource) Delete(ctx context.Context, req resource.DeleteReque
 	// A policy that is already gone (deleted by hand, or with its client) is what Delete wants.
 	end := r.data.deletes.begin(policyID(p.Subject, p.Action, p.Scope))
 	err := r.data.confirmNotFound(ctx, r.data.client.DeletePolicy(ctx, p.Subject, p.Action, p.Scope))
-	end(err == nil || iam.IsNotFound(err))
 	if err == nil || iam.IsNotFound(err) {
+		// Before end: a create of the same grant waiting for this delete (a rename) then adds the
+		// key of its own grant, which this must not take away.
 		r.data.fresh.drop("policy " + policyID(p.Subject, p.Action, p.Scope))
 	}
+	end(err == nil || iam.IsNotFound(err))
 	if err != nil && !iam.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to Delete IAM Policy", apiErrorText(
 			fmt.Sprintf("Deleting policy %q", policyID(p.Subject, p.Action, p.Scope)), err,

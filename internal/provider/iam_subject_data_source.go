@@ -106,7 +106,7 @@ func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		ok    bool
 	)
 	if !cfg.SubjectID.IsNull() {
-		d.data.awaitFresh(ctx, freshSubject(cfg.SubjectID.ValueString()))
+		d.data.awaitFresh(ctx, freshSubjectItself(cfg.SubjectID.ValueString()))
 		found, ok = d.findByID(ctx, cfg.SubjectID.ValueString(), resp)
 	} else {
 		if t := cfg.Type.ValueString(); t == subjectTypeAll || t == "client" {

@@ -70,7 +70,7 @@ func (d *iamSubjectMembershipsDataSource) Read(ctx context.Context, req datasour
 		return
 	}
 	subjectID := cfg.SubjectID.ValueString()
-	d.data.awaitFresh(ctx, freshSubject(subjectID))
+	d.data.awaitFresh(ctx, freshSubjectItself(subjectID))
 	groups, err := collect(d.data.client.ListMemberships(ctx, subjectID), subjectModelFromAPI)
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		hint := ""
