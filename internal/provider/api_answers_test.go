@@ -159,9 +159,14 @@ resource "aritma_iam_client_secret" "test" {
 }
 `
 	}
-	upper := func(s *terraform.State) (string, error) {
-		id, err := testAccStateAttr(s, testAccIAMClientAddr, "client_id")
-		return strings.ToUpper(id), err
+	// The secret's import id with the client id spelt in upper case.
+	upperImportID := func(s *terraform.State) (string, error) {
+		client, err := testAccStateAttr(s, testAccIAMClientAddr, "client_id")
+		if err != nil {
+			return "", err
+		}
+		secret, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
+		return strings.ToUpper(client) + "/" + secret, err
 	}
 	checkClientID := func(spell func(string) string) resource.TestCheckFunc {
 		return func(s *terraform.State) error {
@@ -209,31 +214,17 @@ resource "aritma_iam_client_secret" "test" {
 					Check:  checkClientID(same),
 				},
 				{
-					ResourceName: testAccSecretAddr,
-					ImportState:  true,
-					ImportStateIdFunc: func(s *terraform.State) (string, error) {
-						client, err := upper(s)
-						if err != nil {
-							return "", err
-						}
-						secret, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
-						return client + "/" + secret, err
-					},
+					ResourceName:            testAccSecretAddr,
+					ImportState:             true,
+					ImportStateIdFunc:       upperImportID,
 					ImportStateVerify:       true,
 					ImportStateVerifyIgnore: []string{"value"},
 				},
 				{
-					ResourceName:    testAccSecretAddr,
-					ImportState:     true,
-					ImportStateKind: resource.ImportBlockWithID,
-					ImportStateIdFunc: func(s *terraform.State) (string, error) {
-						client, err := upper(s)
-						if err != nil {
-							return "", err
-						}
-						secret, err := testAccStateAttr(s, testAccSecretAddr, "secret_id")
-						return client + "/" + secret, err
-					},
+					ResourceName:      testAccSecretAddr,
+					ImportState:       true,
+					ImportStateKind:   resource.ImportBlockWithID,
+					ImportStateIdFunc: upperImportID,
 					ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionNoop),
 					}},
