@@ -58,7 +58,8 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"avoids even that.\n\n" +
 			"Creating a policy that already exists fails and asks you to import it: the provider never silently " +
 			"takes over a grant that someone else made. The one exception is a create the provider had to " +
-			"repeat (its first answer was lost, or said 5xx): a conflict on the repeat most likely means the first " +
+			"repeat because its first answer was lost (a timeout, or a 5xx other than 501, 503 and 505, which say the " +
+			"request was not carried out): a conflict on the repeat most likely means the first " +
 			"attempt succeeded, so the policy is taken as created. Only if someone granted the very same triple in " +
 			"that moment would Terraform take over their grant.",
 		Attributes: map[string]schema.Attribute{

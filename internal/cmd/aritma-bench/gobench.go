@@ -27,7 +27,7 @@ func mockThroughput(ctx context.Context, file string, log func(string, ...any)) 
 		cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-count", "1", "./internal/mockserver")
 		data, err := cmd.CombinedOutput()
 		if err != nil {
-			return nil, fmt.Errorf("go test -bench ./internal/mockserver: %w\n%s", err, data)
+			return nil, fmt.Errorf("go test -bench . ./internal/mockserver: %w\n%s", err, data)
 		}
 		out = data
 	}

@@ -252,7 +252,7 @@ func (rep *report) markdown() string {
 // mockLine reports the mock's own throughput next to the fastest rate the provider drove.
 func (rep *report) mockLine() string {
 	var b strings.Builder
-	b.WriteString("**Mock throughput** (`go test -bench ./internal/mockserver`, same machine, same run): ")
+	b.WriteString("**Mock throughput** (`go test -bench . ./internal/mockserver`, same machine, same run): ")
 	if len(rep.MockBench) == 0 {
 		b.WriteString("not measured")
 		if rep.MockBenchErr != "" {
