@@ -150,9 +150,13 @@ func (snap *snapshot) toState() (*state, error) {
 // in the middle of a save left next to it are removed: the data file itself is whole (the rename
 // is what replaces it), and nothing else writes them while this mock starts on the file.
 func loadFile(path string) (*snapshot, error) {
-	if stale, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")); len(stale) > 0 {
-		for _, f := range stale {
-			_ = os.Remove(f) // best effort: a leftover only takes space
+	if entries, err := os.ReadDir(filepath.Dir(path)); err == nil {
+		// By prefix and suffix, not a glob: the file's name may hold '*' or '['.
+		prefix := "." + filepath.Base(path) + "."
+		for _, e := range entries {
+			if n := e.Name(); strings.HasPrefix(n, prefix) && strings.HasSuffix(n, ".tmp") && len(n) > len(prefix)+len(".tmp") {
+				_ = os.Remove(filepath.Join(filepath.Dir(path), n)) // best effort: a leftover only takes space
+			}
 		}
 	}
 	data, err := os.ReadFile(path)

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -191,7 +192,7 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 			"Set either access_token, or client_id and client_secret, not both.")
 	}
 	if set(cfg.RequestTimeout) {
-		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString()); err != nil {
+		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString(), cfg.ClientSecret.ValueString(), cfg.AccessToken.ValueString()); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
 	}
@@ -387,7 +388,8 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	} else if e := os.Getenv(EnvMaxRetries); e != "" {
 		n, err := strconv.Atoi(e)
 		if err != nil || n < 0 {
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries", EnvMaxRetries+" must be a whole number of 0 or more, got "+strconv.Quote(e)+".")
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries", EnvMaxRetries+" must be a whole number of 0 or more, got "+
+				shownSetting(e, s.ClientSecret, s.AccessToken)+".")
 		}
 		s.MaxRetries = n
 	}
@@ -398,11 +400,11 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 
 	timeout := pick(cfg.RequestTimeout, EnvRequestTimeout, "")
 	if timeout != "" {
-		d, err := parsePositiveDuration(timeout)
+		d, err := parsePositiveDuration(timeout, s.ClientSecret, s.AccessToken)
 		switch {
 		case err != nil && cfg.RequestTimeout.ValueString() == "":
 			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", EnvRequestTimeout+
-				" must be a positive duration such as \"30s\" or \"2m\", got "+strconv.Quote(timeout)+".")
+				" must be a positive duration such as \"30s\" or \"2m\", got "+shownSetting(timeout, s.ClientSecret, s.AccessToken)+".")
 		case err != nil:
 			diags.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
@@ -453,12 +455,28 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func parsePositiveDuration(s string) (time.Duration, error) {
+// parsePositiveDuration parses a request timeout; the error shows s as shownSetting does.
+func parsePositiveDuration(s string, secrets ...string) (time.Duration, error) {
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%q is not a positive duration such as \"30s\" or \"2m\"", s)
+		return 0, fmt.Errorf("%s is not a positive duration such as \"30s\" or \"2m\"", shownSetting(s, secrets...))
 	}
 	return d, nil
+}
+
+// shownSetting is a rejected setting's value as an error may show it: quoted when it is short (a
+// timeout or a count, mistyped) and none of the credentials, else only its length. A secret or a
+// token pasted into the wrong setting or environment variable must not reach a diagnostic, and so
+// the logs.
+func shownSetting(v string, secrets ...string) string {
+	hidden := utf8.RuneCountInString(v) > 12
+	for _, s := range secrets {
+		hidden = hidden || s != "" && strings.Contains(v, s)
+	}
+	if hidden {
+		return fmt.Sprintf("a value of %d characters (not shown: it may be a secret set in the wrong place)", utf8.RuneCountInString(v))
+	}
+	return strconv.Quote(v)
 }
 
 func envFor(attr string) string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
@@ -94,5 +95,40 @@ func TestUnitValidateServiceURLLoopback(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]") {
 			t.Errorf("validateServiceURL(%q) = %q, not the documented rule", raw, err)
 		}
+	}
+}
+
+// TestUnitResolveSettingsHidesMisplacedSecrets: a secret or token pasted into the wrong
+// environment variable is not quoted in the error that rejects it; a short mistyped value is.
+func TestUnitResolveSettingsHidesMisplacedSecrets(t *testing.T) {
+	const secret, token = "S3cret-Value-Of-Client", "tok"
+	for name, env := range map[string]map[string]string{
+		"secret in request timeout":  {EnvClientID: "c", EnvClientSecret: secret, EnvRequestTimeout: secret},
+		"secret in max retries":      {EnvClientID: "c", EnvClientSecret: secret, EnvMaxRetries: secret},
+		"short token in max retries": {EnvAccessToken: token + "-abc", EnvMaxRetries: token + "-abc"},
+		"unknown long value":         {EnvClientID: "c", EnvClientSecret: "x", EnvRequestTimeout: "an-unrelated-long-value"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, v := range []string{EnvEndpoint, EnvTokenURL, EnvClientID, EnvClientSecret, EnvAccessToken, EnvScopes, EnvMaxRetries, EnvRequestTimeout} {
+				t.Setenv(v, env[v])
+			}
+			_, diags := resolveSettings(context.Background(), providerModel{Scopes: types.ListNull(types.StringType)})
+			if !diags.HasError() {
+				t.Fatal("want an error")
+			}
+			for _, d := range diags {
+				for _, v := range env {
+					if len(v) > 2 && strings.Contains(d.Detail(), v) && v != "c" && v != "x" {
+						t.Errorf("the error shows %q: %s", v, d.Detail())
+					}
+				}
+				if !strings.Contains(d.Detail(), "(not shown: it may be a secret set in the wrong place)") {
+					t.Errorf("the error does not say the value is hidden: %s", d.Detail())
+				}
+			}
+		})
+	}
+	if got := shownSetting("soon"); got != `"soon"` {
+		t.Errorf("a short mistyped value is %s, want it quoted", got)
 	}
 }
