@@ -59,6 +59,12 @@ variable "policies" {
     ])
     error_message = "Every policy action must be dot-separated lower-case segments, such as \"banking.ais.read\"."
   }
+  validation {
+    # The action and scope are a grant's identity: two keys with the same pair would be one grant
+    # declared twice, which fails the apply halfway.
+    condition     = length(distinct([for p in values(var.policies) : "${p.action} ${p.scope}"])) == length(var.policies)
+    error_message = "Every policy must grant a different action or scope: two keys hold the same pair."
+  }
 }
 
 variable "secret_rotation" {
@@ -85,7 +91,8 @@ variable "secret_expiration" {
   default     = null
 
   validation {
-    condition     = var.secret_expiration == null || can(formatdate("YYYY", var.secret_expiration))
+    # RFC 3339 allows a lower-case "t" and "z", which formatdate does not.
+    condition     = var.secret_expiration == null || can(formatdate("YYYY", upper(var.secret_expiration)))
     error_message = "secret_expiration must be an RFC 3339 timestamp such as \"2030-01-01T00:00:00Z\"."
   }
 }

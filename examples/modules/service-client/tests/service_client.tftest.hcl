@@ -70,7 +70,9 @@ run "inspect_after_create" {
   }
 }
 
-# Rotating: a new secret replaces the old one, and the client stays.
+# Rotating: a new secret replaces the old one, and the client stays. (That the new secret is made
+# and checked before the old one goes is proven by the provider's TestAccE2E_moduleRotation: a
+# test here sees only the end state of each run.)
 run "rotate_secret" {
   command = apply
 

@@ -95,3 +95,28 @@ run "longest_name" {
     secret_rotation = join("", [for i in range(191) : "r"])
   }
 }
+
+# Two keys granting the same action on the same scope would be one grant declared twice.
+run "duplicate_policies" {
+  command = plan
+
+  variables {
+    name = "tftest-validation"
+    policies = {
+      read  = { action = "banking.ais.read", scope = "/subscriptions/1" }
+      again = { action = "banking.ais.read", scope = "/subscriptions/1" }
+    }
+  }
+
+  expect_failures = [var.policies]
+}
+
+# RFC 3339 allows a lower-case "t" and "z", as the provider does.
+run "lower_case_expiration" {
+  command = plan
+
+  variables {
+    name              = "tftest-validation"
+    secret_expiration = "2099-01-01t00:00:00z"
+  }
+}
