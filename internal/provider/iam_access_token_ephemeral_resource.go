@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -77,8 +78,9 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 					"check a secret this configuration creates: `secret_id = aritma_iam_client_secret.x.secret_id`. While " +
 					"that secret is being created or replaced its id is unknown, so the CLI waits with the token until " +
 					"apply, when the secret exists. Without it, a `client_secret` known at plan time (a `value_wo` from " +
-					"an ephemeral variable) is tried at plan, before a rotated secret exists on the server. Also names " +
-					"the secret in errors; nothing else is done with it.",
+					"an ephemeral variable) is tried at plan, before a rotated secret exists on the server. It also names " +
+					"the secret in errors, and when the secret was created moments ago by this apply, a refusal at the token " +
+					"endpoint is tried again for a few seconds, in case the secret reached it late.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -130,6 +132,10 @@ func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, re
 	}
 }
 
+// freshSecretGrace is how long a secret created moments ago may be refused at the token endpoint
+// before its check fails: five tries, fewer than the endpoint's throttle of failed attempts.
+const freshSecretGrace = 8 * time.Second
+
 func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var cfg iamAccessTokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -166,7 +172,29 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		// The provider's request_timeout bounds this request too, as its description says.
 		treq.HTTPClient = &http.Client{Timeout: r.data.requestTimeout}
 	}
-	tok, err := iam.ExchangeToken(ctx, treq)
+	exchange := func(ctx context.Context) (*iam.Token, error) { return iam.ExchangeToken(ctx, treq) }
+	tok, err := exchange(ctx)
+	retried := false
+	if errors.Is(err, iam.ErrUnauthorized) && !cfg.SecretID.IsNull() && r.data != nil {
+		// A secret this apply has just created may reach the token endpoint a moment after the API
+		// acknowledged it (an eventually consistent store behind the endpoint): try it again for a
+		// few seconds rather than fail the check of a rotation that works. Those few tries stay
+		// under the endpoint's throttle of failed attempts, so a value that is simply wrong still
+		// fails soon, with the endpoint's own answer.
+		key := "secret " + clientSecretID(cfg.ClientID.ValueString(), cfg.SecretID.ValueString())
+		if at, ok := r.data.created.at(key); ok && time.Since(at) < readAfterCreateWindow {
+			refused := err
+			retried = true
+			deadline := time.Now().Add(freshSecretGrace)
+			if end := at.Add(readAfterCreateWindow); end.Before(deadline) {
+				deadline = end
+			}
+			tok, err = retryWhile(ctx, deadline, func(err error) bool { return errors.Is(err, iam.ErrUnauthorized) }, exchange, tok, err)
+			if errors.Is(err, iam.ErrRateLimited) {
+				err = refused
+			}
+		}
+	}
 	if err != nil {
 		who := fmt.Sprintf("client %q", cfg.ClientID.ValueString())
 		if !cfg.SecretID.IsNull() {
@@ -177,6 +205,10 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +
 				"client may not allow the client_credentials grant."
+			if retried {
+				detail += fmt.Sprintf(" (The secret was created moments ago, so it was tried again for %s, in case "+
+					"it reached the token endpoint late.)", freshSecretGrace)
+			}
 		case errors.Is(err, iam.ErrForbidden):
 			detail += "\n\nRequest only scopes in the client's allowed_scopes, or leave scopes unset to get all of them."
 		case errors.Is(err, iam.ErrRateLimited):

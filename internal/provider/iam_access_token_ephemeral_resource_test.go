@@ -1,13 +1,17 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -448,8 +452,9 @@ resource "terraform_data" "secret_works" {
 			},
 			{
 				// The new secret is created, its check fails, and the old one stays.
-				Config:      config(3, "third-value-0123456", "not-the-third-value"),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client "[^"]+"\s+\(secret\s+"[^"]+"\).*invalid_client`),
+				Config: config(3, "third-value-0123456", "not-the-third-value"),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client "[^"]+"\s+\(secret\s+"[^"]+"\).*invalid_client.*` +
+					`The\s+secret\s+was\s+created\s+moments\s+ago,\s+so\s+it\s+was\s+tried\s+again\s+for\s+8s`),
 			},
 			{
 				PreConfig: func() {
@@ -472,5 +477,87 @@ resource "terraform_data" "secret_works" {
 				},
 			},
 		},
+	})
+}
+
+// A secret this apply has just created may reach the token endpoint late: the check of it
+// (secret_id set) tries again while the endpoint refuses it, instead of failing a rotation that
+// works.
+func TestAccIAMAccessTokenEphemeralResource_freshSecretLate(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	var mu sync.Mutex
+	refusals := 2 // the first token requests of the service are refused
+	refused := 0
+	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/connect/token") {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				form, _ := url.ParseQuery(string(body))
+				user, _, basic := r.BasicAuth()
+				if !basic {
+					user = form.Get("client_id")
+				}
+				mu.Lock()
+				refuse := user != e.Mock.AdminClientID() && refused < refusals
+				if refuse {
+					refused++
+				}
+				mu.Unlock()
+				if refuse {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusUnauthorized)
+					_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	config := e.ProviderConfigWith("token_url", proxy+"/connect/token") + `
+resource "aritma_iam_client" "svc" {
+  name                = "late-secret"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "svc" {
+  client_id = aritma_iam_client.svc.client_id
+}
+
+ephemeral "aritma_iam_access_token" "verify" {
+  client_id     = aritma_iam_client.svc.client_id
+  client_secret = aritma_iam_client_secret.svc.value
+  secret_id     = aritma_iam_client_secret.svc.secret_id
+}
+
+resource "terraform_data" "secret_works" {
+  triggers_replace = aritma_iam_client_secret.svc.id
+
+  lifecycle {
+    postcondition {
+      condition     = ephemeral.aritma_iam_access_token.verify.access_token != ""
+      error_message = "The secret did not yield a token."
+    }
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{{
+			Config: config,
+			Check: func(*terraform.State) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if refused != refusals {
+					return fmt.Errorf("the token endpoint refused %d requests, want %d: the retry was not tested", refused, refusals)
+				}
+				return nil
+			},
+		}},
 	})
 }

@@ -34,7 +34,7 @@ import (
 // one object.
 type createdHere struct {
 	mu       sync.Mutex
-	ids      map[string]struct{}
+	ids      map[string]time.Time // when each was created
 	inflight map[string]int
 }
 
@@ -76,16 +76,22 @@ func (c *createdHere) add(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ids == nil {
-		c.ids = map[string]struct{}{}
+		c.ids = map[string]time.Time{}
 	}
-	c.ids[key] = struct{}{}
+	c.ids[key] = time.Now()
 }
 
 func (c *createdHere) has(key string) bool {
+	_, ok := c.at(key)
+	return ok
+}
+
+// at is when this process created key.
+func (c *createdHere) at(key string) (time.Time, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	_, ok := c.ids[key]
-	return ok
+	t, ok := c.ids[key]
+	return t, ok
 }
 
 // deletesHere tracks the deletes of this provider process by what identifies the object (a
@@ -528,7 +534,12 @@ func readAfterCreate[T any](ctx context.Context, p privateState, get func(contex
 // retryNotFound goes on from a first result (v, err) of get: while it is not found, it calls get
 // again with backoff until deadline, and returns the last result.
 func retryNotFound[T any](ctx context.Context, deadline time.Time, get func(context.Context) (T, error), v T, err error) (T, error) {
-	for wait := 250 * time.Millisecond; iam.IsNotFound(err) && time.Now().Add(wait).Before(deadline); wait = min(2*wait, 4*time.Second) {
+	return retryWhile(ctx, deadline, iam.IsNotFound, get, v, err)
+}
+
+// retryWhile is retryNotFound for the errors that again says to retry.
+func retryWhile[T any](ctx context.Context, deadline time.Time, again func(error) bool, get func(context.Context) (T, error), v T, err error) (T, error) {
+	for wait := 250 * time.Millisecond; again(err) && time.Now().Add(wait).Before(deadline); wait = min(2*wait, 4*time.Second) {
 		select {
 		case <-ctx.Done():
 			return v, err
