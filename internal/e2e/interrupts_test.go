@@ -679,7 +679,7 @@ func TestAccE2E_mockCrash(t *testing.T) {
 	details = fmt.Sprintf("%s; every object in the state survived the crash, and the data file held every acknowledged create; ", crashed)
 	if len(orphans) > 0 {
 		details += fmt.Sprintf("the %d objects whose create response the crash lost were each named by a \"May Have Been Created\" error, "+
-			"and followed as it advised: %d clients imported at the address it named, %d secrets (generated values) deleted "+
+			"and followed as it advised: %d clients and policies imported at the address it named, %d secrets (generated values) deleted "+
 			"and created again; ", len(orphans), imported, deleted)
 	}
 	details += fmt.Sprintf("re-apply converged on exactly the %d objects of the configuration (empty plan, nothing outside the state)", 4*interruptClients)
@@ -692,11 +692,12 @@ const adminObjects = 3
 
 // mayHaveBeenCreated is the head of one "May Have Been Created" diagnostic: its kind and the
 // resource address of its "with" line.
-var mayHaveBeenCreated = regexp.MustCompile(`^Error: IAM (Client|Client Secret) May Have Been Created\W*with ([^,\s]+),`)
+var mayHaveBeenCreated = regexp.MustCompile(`^Error: IAM (Client|Client Secret|Policy) May Have Been Created\W*with ([^,\s]+),`)
 
 // importsForOrphans matches each object outside the state (serverObjectKeys keys) with the "May
-// Have Been Created" error that names it — a client by its name, a secret by its client — and
-// returns the imports a user would run, address → import id, and the objects no error named.
+// Have Been Created" error that names it — a client by its name, a secret by its client, a policy
+// by its id — and returns the imports a user would run, address → import id, and the objects no
+// error named.
 func importsForOrphans(t testing.TB, api *iam.Client, orphans []string, out string) (imports map[string]string, unnamed []string) {
 	t.Helper()
 	type lost struct{ kind, addr, text string }
@@ -721,8 +722,12 @@ func importsForOrphans(t testing.TB, api *iam.Client, orphans []string, out stri
 		case "secret":
 			clientID, _, _ := strings.Cut(id, "/")
 			want, needle = "Client Secret", fmt.Sprintf("create a secret for client %q", clientID)
+		case "policy":
+			// A policy recovers by itself from a lost answer while the API answers its repeats;
+			// when the crash outlasts them, its error names it like the others.
+			want, needle = "Policy", fmt.Sprintf("create policy %q", id)
 		default:
-			unnamed = append(unnamed, o) // policies recover by themselves: none may be left over
+			unnamed = append(unnamed, o)
 			continue
 		}
 		found := false
@@ -757,5 +762,21 @@ func TestImportsForOrphans_adjacentDiagnostics(t *testing.T) {
 		if got := imports[fmt.Sprintf("aritma_iam_client_secret.s[%d]", i)]; got != fmt.Sprintf("c%d/s%d", i, i) {
 			t.Errorf("s[%d] imports %q", i, got)
 		}
+	}
+}
+
+// A policy whose create the crash answered for good (its repeats found the mock down) is named by
+// its error, wrapped over lines as the CLI prints it, and imported at the address the error names.
+func TestImportsForOrphans_policy(t *testing.T) {
+	id := "client-e9168545-f877-4608-8ef0-72545b0c6f12,iam.client.read,/subscriptions/0"
+	out := "╷\n│ Error: IAM Policy May Have Been Created\n│ \n│   with aritma_iam_policy.read[0],\n" +
+		"│   on main.tf line 23, in resource \"aritma_iam_policy\" \"read\":\n│   23: resource \"aritma_iam_policy\" \"read\" {\n│ \n" +
+		"│ The request to create policy\n│ \"" + id + "\"\n│ was sent, but its response was lost.\n╵\n"
+	imports, unnamed := importsForOrphans(t, nil, []string{"policy " + id, "policy client-x,owner,/"}, out)
+	if got := imports["aritma_iam_policy.read[0]"]; got != id || len(imports) != 1 {
+		t.Errorf("imports %v, want aritma_iam_policy.read[0] = %s", imports, id)
+	}
+	if len(unnamed) != 1 || unnamed[0] != "policy client-x,owner,/" {
+		t.Errorf("unnamed %v, want the policy no error named", unnamed)
 	}
 }
