@@ -21,38 +21,53 @@ import (
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
-// shortAnswers is a testAccProxy wrap that cuts the answers of client and secret creates and of
-// client updates down to what an API could send with less detail than the mock: the short
-// ClientDto ({clientId, name, description}) and a secret's bare id and value.
-func shortAnswers(next http.Handler) http.Handler {
-	secretCreate := regexp.MustCompile(`^/v1/clients/[^/]+/secrets$`)
+// rewriteJSON is a testAccProxy wrap that hands each successful JSON answer to the rewrite edit
+// gives for its request (nil: passed on as it is), so a test sees the provider face an API that
+// answers differently from the mock.
+func rewriteJSON(next http.Handler, edit func(*http.Request) func(map[string]any) any) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var keep []string
-		switch {
-		case r.Method == http.MethodPost && r.URL.Path == "/v1/clients",
-			r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/clients/"):
-			keep = []string{"clientId", "name", "description"}
-		case r.Method == http.MethodPost && secretCreate.MatchString(r.URL.Path):
-			keep = []string{"clientSecretId", "value"}
-		default:
+		rewrite := edit(r)
+		if rewrite == nil {
 			next.ServeHTTP(w, r)
 			return
 		}
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
-		var full map[string]any
-		if rec.Code >= 300 || json.Unmarshal(rec.Body.Bytes(), &full) != nil {
+		var answer map[string]any
+		if rec.Code >= 300 || json.Unmarshal(rec.Body.Bytes(), &answer) != nil {
 			w.WriteHeader(rec.Code)
 			_, _ = w.Write(rec.Body.Bytes())
 			return
 		}
-		short := map[string]any{}
-		for _, k := range keep {
-			short[k] = full[k]
-		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(rec.Code)
-		_ = json.NewEncoder(w).Encode(short)
+		_ = json.NewEncoder(w).Encode(rewrite(answer))
+	})
+}
+
+// shortAnswers is a testAccProxy wrap that cuts the answers of client and secret creates and of
+// client updates down to what an API could send with less detail than the mock: the short
+// ClientDto ({clientId, name, description}) and a secret's bare id and value.
+func shortAnswers(next http.Handler) http.Handler {
+	secretCreate := regexp.MustCompile(`^/v1/clients/[^/]+/secrets$`)
+	keepOnly := func(keep ...string) func(map[string]any) any {
+		return func(full map[string]any) any {
+			short := map[string]any{}
+			for _, k := range keep {
+				short[k] = full[k]
+			}
+			return short
+		}
+	}
+	return rewriteJSON(next, func(r *http.Request) func(map[string]any) any {
+		switch {
+		case r.Method == http.MethodPost && r.URL.Path == "/v1/clients",
+			r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/clients/"):
+			return keepOnly("clientId", "name", "description")
+		case r.Method == http.MethodPost && secretCreate.MatchString(r.URL.Path):
+			return keepOnly("clientSecretId", "value")
+		}
+		return nil
 	})
 }
 
@@ -237,27 +252,19 @@ resource "aritma_iam_client_secret" "test" {
 // reversedLists is a testAccProxy wrap for an API that lists in another order than the mock: it
 // reverses every page of clients, secrets, subjects and permissions.
 func reversedLists(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return rewriteJSON(next, func(r *http.Request) func(map[string]any) any {
 		listed := r.URL.Path == "/v1/clients" || strings.HasPrefix(r.URL.Path, "/v1/subjects") || strings.HasSuffix(r.URL.Path, "/secrets")
 		if r.Method != http.MethodGet || !listed {
-			next.ServeHTTP(w, r)
-			return
+			return nil
 		}
-		rec := httptest.NewRecorder()
-		next.ServeHTTP(rec, r)
-		var page map[string]any
-		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &page) != nil {
-			w.WriteHeader(rec.Code)
-			_, _ = w.Write(rec.Body.Bytes())
-			return
-		}
-		for _, k := range []string{"items", "data"} {
-			if list, ok := page[k].([]any); ok {
-				slices.Reverse(list)
+		return func(page map[string]any) any {
+			for _, k := range []string{"items", "data"} {
+				if list, ok := page[k].([]any); ok {
+					slices.Reverse(list)
+				}
 			}
+			return page
 		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(page)
 	})
 }
 
