@@ -54,18 +54,21 @@ func (f *freshObjects) dropClient(clientID string) {
 	}
 }
 
-// freshPolicySubject is the subject of the policy key k, "" for another kind of key. It parses
-// the id rather than matching a prefix: client ids are opaque and may hold a comma.
-func freshPolicySubject(k string) string {
+// freshPolicy is the policy the key k names, ok false for another kind of key. It parses the id
+// rather than matching a prefix: client ids are opaque and may hold a comma.
+func freshPolicy(k string) (p iam.Policy, ok bool) {
 	id, ok := strings.CutPrefix(k, "policy ")
 	if !ok {
-		return ""
+		return p, false
 	}
-	subject, _, _, err := parsePolicyID(id)
-	if err != nil {
-		return ""
-	}
-	return subject
+	subject, action, scope, err := parsePolicyID(id)
+	return iam.Policy{Subject: subject, Action: action, Scope: scope}, err == nil
+}
+
+// freshPolicySubject is the subject of the policy key k, "" for another kind of key.
+func freshPolicySubject(k string) string {
+	p, _ := freshPolicy(k)
+	return p.Subject
 }
 
 // freshKey is a fresh object and when it was created.
@@ -159,13 +162,9 @@ func freshClients(k string) bool { return strings.HasPrefix(k, "client ") }
 // freshPolicies matches the fresh policies that the policy list filtered by f would include.
 func freshPolicies(f iam.PolicyFilter) func(string) bool {
 	return func(k string) bool {
-		id, ok := strings.CutPrefix(k, "policy ")
-		if !ok {
-			return false
-		}
-		subject, action, scope, err := parsePolicyID(id)
-		return err == nil && (f.Subject == "" || f.Subject == subject) && (f.Action == "" || f.Action == action) &&
-			(f.Scope == "" || f.Scope == scope)
+		p, ok := freshPolicy(k)
+		return ok && (f.Subject == "" || f.Subject == p.Subject) && (f.Action == "" || f.Action == p.Action) &&
+			(f.Scope == "" || f.Scope == p.Scope)
 	}
 }
 
@@ -218,11 +217,14 @@ func (p *providerData) freshGetter(key string) func(context.Context) error {
 		}
 		return func(ctx context.Context) error { _, err := p.client.GetClientSecret(ctx, client, secret); return err }
 	case "policy":
-		subject, action, scope, err := parsePolicyID(id)
-		if err != nil {
+		policy, ok := freshPolicy(key)
+		if !ok {
 			return nil
 		}
-		return func(ctx context.Context) error { _, err := p.client.GetPolicy(ctx, subject, action, scope); return err }
+		return func(ctx context.Context) error {
+			_, err := p.client.GetPolicy(ctx, policy.Subject, policy.Action, policy.Scope)
+			return err
+		}
 	}
 	return nil
 }
