@@ -549,6 +549,37 @@ func TestUpdateClient_shortAnswer(t *testing.T) {
 	}
 }
 
+// TestGetClient_shortAnswer: a GET answered with less than ClientDetailsDto names what it left out
+// (a null counts as left out), so the caller can tell "not said" from "empty".
+func TestGetClient_shortAnswer(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		answer      map[string]any
+		wantOmitted []string
+	}{
+		"ClientDto": {map[string]any{"clientId": "c1", "name": "svc", "description": "d"},
+			[]string{"allowedGrantTypes", "redirectUris", "allowedScopes"}},
+		"nulls": {map[string]any{"clientId": "c1", "name": "svc", "description": nil, "allowedGrantTypes": []string{"client_credentials"},
+			"redirectUris": nil, "allowedScopes": []string{}}, []string{"description", "redirectUris"}},
+		"full": {map[string]any{"clientId": "c1", "name": "svc", "description": "", "allowedGrantTypes": []string{},
+			"redirectUris": []string{}, "allowedScopes": []string{}}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, newRecorder(map[string]http.HandlerFunc{"GET /v1/clients/c1": func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, 200, tc.answer)
+			}}).serve)
+			got, err := f.client(t).GetClient(ctxT(t), "c1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.ClientID != "c1" || got.Name != "svc" || !slices.Equal(got.Omitted, tc.wantOmitted) {
+				t.Fatalf("got %+v, want omitted %q", *got, tc.wantOmitted)
+			}
+		})
+	}
+}
+
 // TestCreateClientSecret_shortAnswer: a create answer that leaves out the description or the
 // expiration reports what was asked for, which the server applied; what it does send wins.
 func TestCreateClientSecret_shortAnswer(t *testing.T) {

@@ -45,20 +45,22 @@ func rewriteJSON(next http.Handler, edit func(*http.Request) func(map[string]any
 	})
 }
 
+// keepOnly is a rewriteJSON rewrite that keeps only the named fields of an answer.
+func keepOnly(keep ...string) func(map[string]any) any {
+	return func(full map[string]any) any {
+		short := map[string]any{}
+		for _, k := range keep {
+			short[k] = full[k]
+		}
+		return short
+	}
+}
+
 // shortAnswers is a testAccProxy wrap that cuts the answers of client and secret creates and of
 // client updates down to what an API could send with less detail than the mock: the short
 // ClientDto ({clientId, name, description}) and a secret's bare id and value.
 func shortAnswers(next http.Handler) http.Handler {
 	secretCreate := regexp.MustCompile(`^/v1/clients/[^/]+/secrets$`)
-	keepOnly := func(keep ...string) func(map[string]any) any {
-		return func(full map[string]any) any {
-			short := map[string]any{}
-			for _, k := range keep {
-				short[k] = full[k]
-			}
-			return short
-		}
-	}
 	return rewriteJSON(next, func(r *http.Request) func(map[string]any) any {
 		switch {
 		case r.Method == http.MethodPost && r.URL.Path == "/v1/clients",
@@ -135,6 +137,109 @@ resource "aritma_iam_client_secret" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+			},
+		},
+	})
+}
+
+// shortClientReads is a testAccProxy wrap for an API whose GET of one client answers with the
+// short ClientDto ({clientId, name, description}), without the lists.
+func shortClientReads(next http.Handler) http.Handler {
+	oneClient := regexp.MustCompile(`^/v1/clients/[^/]+$`)
+	return rewriteJSON(next, func(r *http.Request) func(map[string]any) any {
+		if r.Method == http.MethodGet && oneClient.MatchString(r.URL.Path) {
+			return keepOnly("clientId", "name", "description")
+		}
+		return nil
+	})
+}
+
+// TestAccShortClientReads: when the API's GET leaves a client's lists out, a refresh keeps what
+// Terraform wrote (no perpetual diff, no update that empties them), the name is still read (drift
+// is found), the data source says null rather than empty, and an import plans the update that
+// writes the configured lists.
+func TestAccShortClientReads(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	endpoint := testAccProxy(t, e, shortClientReads)
+	config := func(scopes string) string {
+		return e.ProviderConfigWith("endpoint", endpoint) + `
+resource "aritma_iam_client" "test" {
+  name                = "short-reads"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = [` + scopes + `]
+}
+
+data "aritma_iam_client" "test" {
+  client_id = aritma_iam_client.test.client_id
+}
+`
+	}
+	want := func(scopes ...string) iam.ClientRequest {
+		return iam.ClientRequest{Name: "short-reads", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: scopes}
+	}
+	scopesAre := func(scopes ...string) statecheck.StateCheck {
+		var checks []knownvalue.Check
+		for _, s := range scopes {
+			checks = append(checks, knownvalue.StringExact(s))
+		}
+		return statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("allowed_scopes"), knownvalue.SetExact(checks))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`"api", "services.iam"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					scopesAre("api", "services.iam"),
+					statecheck.ExpectKnownValue("data.aritma_iam_client.test", tfjsonpath.New("name"), knownvalue.StringExact("short-reads")),
+					statecheck.ExpectKnownValue("data.aritma_iam_client.test", tfjsonpath.New("allowed_scopes"), knownvalue.Null()),
+					statecheck.ExpectKnownValue("data.aritma_iam_client.test", tfjsonpath.New("redirect_uris"), knownvalue.Null()),
+				},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, want("api", "services.iam")),
+			},
+			{
+				Config:           config(`"api", "services.iam"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				Config: config(`"api"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{scopesAre("api")},
+				Check:             testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, want("api")),
+			},
+			{
+				// A rename outside Terraform is still seen: the short answer carries the name.
+				PreConfig: func() {
+					c := testAccIAMClientsNamed(t, e, "short-reads")[0]
+					if _, err := e.API.UpdateClient(testContext(t), c.ClientID, iam.ClientRequest{Name: "renamed",
+						AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config(`"api"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("name"), knownvalue.StringExact("short-reads")),
+				}},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, want("api")),
+			},
+			{
+				// Imported, the lists are unknown to Terraform, so the plan writes the configured ones.
+				Config:             config(`"api"`),
+				ResourceName:       testAccIAMClientAddr,
+				ImportState:        true,
+				ImportStateKind:    resource.ImportBlockWithID,
+				ExpectNonEmptyPlan: true,
+				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("allowed_scopes"),
+						knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api")})),
+				}},
 			},
 		},
 	})

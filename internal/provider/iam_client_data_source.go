@@ -57,21 +57,21 @@ func (d *iamClientDataSource) Schema(ctx context.Context, _ datasource.SchemaReq
 				Computed:            true,
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "Description of the client; may be empty.",
+				MarkdownDescription: "Description of the client; may be empty. Null if the API's answer leaves it out.",
 				Computed:            true,
 			},
 			"allowed_grant_types": schema.SetAttribute{
-				MarkdownDescription: "OAuth 2.0 grant types the client may use: `client_credentials`, `authorization_code`, `refresh_token`.",
+				MarkdownDescription: "OAuth 2.0 grant types the client may use: `client_credentials`, `authorization_code`, `refresh_token`. Null if the API's answer leaves them out.",
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
 			"allowed_scopes": schema.SetAttribute{
-				MarkdownDescription: "OAuth scopes the client may request, such as `services.iam`.",
+				MarkdownDescription: "OAuth scopes the client may request, such as `services.iam`. Null if the API's answer leaves them out.",
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
 			"redirect_uris": schema.SetAttribute{
-				MarkdownDescription: "Redirect URIs (for `authorization_code`); empty otherwise.",
+				MarkdownDescription: "Redirect URIs (for `authorization_code`); empty otherwise. Null if the API's answer leaves them out.",
 				ElementType:         types.StringType,
 				Computed:            true,
 			},
@@ -103,5 +103,7 @@ func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	state := iamClientDataSourceModel{clientModel: clientModelFromAPI(c), Timeouts: cfg.Timeouts}
+	// A field the API's answer leaves out is null, not empty: nothing here knows its value.
+	state.keepOmitted(c, nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

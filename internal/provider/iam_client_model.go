@@ -72,6 +72,42 @@ func clientModelFromAPI(c *iam.OAuthClient) clientModel {
 	}
 }
 
+// keepOmitted handles the fields the API's GET answer left out (c.Omitted): each takes its value
+// from prior, what Terraform last wrote, since an answer that does not say is no evidence of a
+// change; with no prior (nil, or a null or unknown value, as after an import) it becomes null. It
+// returns the attribute names that became null, so the caller can say why.
+func (m *clientModel) keepOmitted(c *iam.OAuthClient, prior *clientModel) []string {
+	var p clientModel // zero values are null
+	if prior != nil {
+		p = *prior
+	}
+	var nulled []string
+	for _, wire := range c.Omitted {
+		switch wire {
+		case "name":
+			m.Name = knownOr(p.Name, types.StringNull(), "name", &nulled)
+		case "description":
+			m.Description = knownOr(p.Description, types.StringNull(), "description", &nulled)
+		case "allowedGrantTypes":
+			m.AllowedGrantTypes = knownOr(p.AllowedGrantTypes, types.SetNull(types.StringType), "allowed_grant_types", &nulled)
+		case "redirectUris":
+			m.RedirectURIs = knownOr(p.RedirectURIs, types.SetNull(types.StringType), "redirect_uris", &nulled)
+		case "allowedScopes":
+			m.AllowedScopes = knownOr(p.AllowedScopes, types.SetNull(types.StringType), "allowed_scopes", &nulled)
+		}
+	}
+	return nulled
+}
+
+// knownOr is v when it is known, else null, with name recorded in nulled.
+func knownOr[T attr.Value](v, null T, name string, nulled *[]string) T {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v
+	}
+	*nulled = append(*nulled, name)
+	return null
+}
+
 // clientRequestFromModel builds the body of a create or a full-replace update. Null sets and a
 // null description become empty values (the API requires all five fields). Unknown values cannot
 // be sent: they are reported as errors at the attribute, which only a provider bug can cause at

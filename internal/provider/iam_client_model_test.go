@@ -192,3 +192,45 @@ func TestClientLengthChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestClientKeepOmitted: fields the API's answer left out keep the known prior value and become
+// null (named in the result) without one; fields it sent are never touched.
+func TestClientKeepOmitted(t *testing.T) {
+	t.Parallel()
+	answer := &iam.OAuthClient{ClientID: "c1", Name: "svc", Omitted: []string{"description", "allowedScopes", "redirectUris"}}
+	prior := clientModelFromAPI(&iam.OAuthClient{ClientID: "c1", Name: "old", Description: "kept",
+		AllowedGrantTypes: []string{"authorization_code"}, AllowedScopes: []string{"api"}})
+	prior.RedirectURIs = types.SetUnknown(types.StringType)
+
+	for name, tc := range map[string]struct {
+		prior      *clientModel
+		want       clientModel
+		wantNulled []string
+	}{
+		"no prior": {nil, clientModel{Description: types.StringNull(), AllowedScopes: types.SetNull(types.StringType),
+			RedirectURIs: types.SetNull(types.StringType)}, []string{"description", "allowed_scopes", "redirect_uris"}},
+		"prior": {&prior, clientModel{Description: types.StringValue("kept"), AllowedScopes: modelTestSet("api"),
+			RedirectURIs: types.SetNull(types.StringType)}, []string{"redirect_uris"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			m := clientModelFromAPI(answer)
+			nulled := m.keepOmitted(answer, tc.prior)
+			if !reflect.DeepEqual(nulled, tc.wantNulled) {
+				t.Errorf("nulled = %q, want %q", nulled, tc.wantNulled)
+			}
+			if !m.Name.Equal(types.StringValue("svc")) || !m.AllowedGrantTypes.Equal(modelTestSet()) {
+				t.Errorf("fields the answer sent changed: name %s, grant types %s", m.Name, m.AllowedGrantTypes)
+			}
+			for attr, got := range map[string][2]attr.Value{
+				"description":    {m.Description, tc.want.Description},
+				"allowed_scopes": {m.AllowedScopes, tc.want.AllowedScopes},
+				"redirect_uris":  {m.RedirectURIs, tc.want.RedirectURIs},
+			} {
+				if !got[0].Equal(got[1]) {
+					t.Errorf("%s = %s, want %s", attr, got[0], got[1])
+				}
+			}
+		})
+	}
+}

@@ -289,7 +289,17 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 
+	prior := state.clientModel
 	state.clientModel = clientModelFromAPI(c)
+	if unread := state.keepOmitted(c, &prior); len(unread) > 0 {
+		resp.Diagnostics.AddWarning("IAM Client Partly Unreadable",
+			fmt.Sprintf("The API's answer for IAM client %q left out %s. With no earlier value to keep, the state "+
+				"records null, and the next apply sets what the configuration says. Changes made outside Terraform "+
+				"to what the API leaves out cannot be detected.", id, strings.Join(unread, ", ")))
+	} else if len(c.Omitted) > 0 {
+		tflog.Debug(ctx, "The API's answer for the IAM client left fields out; keeping their last written values",
+			map[string]any{"client_id": id, "omitted": c.Omitted})
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	// The client has been seen, so a later 404 means it is gone, not that the API lags.
 	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
