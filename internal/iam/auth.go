@@ -226,10 +226,7 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	if msg := err.Error(); scrub(msg) != msg {
-		err = errors.New(scrub(msg))
-	}
-	e.cause = err
+	e.cause = r.scrub(err)
 	return e
 }
 

@@ -184,7 +184,9 @@ func newRedactor(secrets ...string) *redactor {
 			lowerPercentEscapes(url.QueryEscape(secret)), lowerPercentEscapes(url.PathEscape(secret)), jsonEsc(true), jsonEsc(false),
 			html.EscapeString(secret), unicodeEscape(secret, dotnetEscaped, "\\u%04X"),
 			unicodeEscape(secret, notAlphanumeric, "\\u%04X"), unicodeEscape(secret, notAlphanumeric, "\\u%04x")} {
-			for _, g := range []string{f, clean(f)} {
+			// goQuoted: net/http quotes a malformed answer with %q in its error, escaping an echo
+			// of the request (or of its JSON) once more.
+			for _, g := range []string{f, clean(f), goQuoted(f)} {
 				if g != "" && !seen[g] {
 					seen[g] = true
 					forms = append(forms, g)
@@ -195,6 +197,21 @@ func newRedactor(secrets ...string) *redactor {
 	// Longest first, so a form is never half replaced through a shorter one inside it.
 	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
 	return &redactor{forms: forms}
+}
+
+// goQuoted is s as the body of a Go-quoted string (%q), as net/http quotes bytes it cannot parse.
+func goQuoted(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
+// scrub returns err, or an error with its text redacted when the text holds a secret. The
+// replacement keeps no chain: what it would unwrap to still holds the secret.
+func (r *redactor) scrub(err error) error {
+	if msg := err.Error(); r.text(msg) != msg {
+		return errors.New(r.text(msg))
+	}
+	return err
 }
 
 // unicodeEscape writes s as a JSON string body in which the runes escape selects are \uXXXX

@@ -123,6 +123,9 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the full URL
 	}
+	// A peer that answers with something other than HTTP has its bytes quoted in the error, and
+	// they may echo the request.
+	err = newRedactor(slices.Concat(st.secrets, []string{st.token})...).scrub(err)
 	var ne net.Error
 	switch ctxErr := ctx.Err(); {
 	case ctxErr != nil && !errors.Is(err, ctxErr):
@@ -132,8 +135,10 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 		err = fmt.Errorf("no answer within the request timeout of %s: %w", c.timeout, err)
 	}
 	err = wrapf(st.method, st.path, err)
+	// A failed token fetch means this attempt never went out, which says nothing about an
+	// earlier one that may have been applied.
 	var ae *authError
-	if st.mode != retryIdempotent && (st.wrote.Load() || st.mayHaveActed) && !errors.As(err, &ae) {
+	if st.mode != retryIdempotent && (st.mayHaveActed || (st.wrote.Load() && !errors.As(err, &ae))) {
 		return &outcomeUnknownError{err}
 	}
 	return err

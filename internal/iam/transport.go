@@ -352,17 +352,20 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		fields["path"] = st.path
 		fields["attempt"] = st.attempt
 	}
+	// The server's words (a trace id, or its bytes quoted in an error) may echo the request: the
+	// logger's masks know the configured credentials as they are, not a fetched token or an
+	// encoded or escaped echo.
+	redact := func(s string) string {
+		if s == "" || st == nil {
+			return s
+		}
+		return newRedactor(slices.Concat(st.secrets, []string{st.token})...).text(s)
+	}
 	if err != nil {
-		fields["error"] = err.Error()
+		fields["error"] = redact(err.Error())
 	} else {
 		fields["status"] = resp.StatusCode
-		id := traceID(resp)
-		if id != "" && st != nil {
-			// The server's words, which may echo the request: the logger's masks know the
-			// configured credentials as they are, not a fetched token or a decoded echo.
-			id = newRedactor(slices.Concat(st.secrets, []string{st.token})...).text(id)
-		}
-		fields["trace_id"] = id
+		fields["trace_id"] = redact(traceID(resp))
 	}
 	t.log(ctx, "debug", "IAM API request", fields)
 	return resp, err
