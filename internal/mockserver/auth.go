@@ -1,9 +1,11 @@
 package mockserver
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -18,22 +20,38 @@ type tokenRec struct {
 	expires  time.Time
 }
 
-func hashSecret(v string) string {
-	sum := sha256.Sum256([]byte(v))
+func hashSecret(v string) (salt, hash string) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("mockserver: crypto/rand failed: %v", err))
+	}
+	salt = hex.EncodeToString(b)
+	return salt, saltedHash(salt, v)
+}
+
+// saltedHash is the hex SHA-256 of salt and value. The salt (random per secret) keeps equal
+// values from having equal hashes and a precomputed table from reversing them; an empty salt is
+// how a data file written before salting stored them. A slow KDF would cost the token endpoint,
+// which compares every secret of a client, more than a mock holding test secrets gains from it.
+func saltedHash(salt, v string) string {
+	sum := sha256.Sum256([]byte(salt + v))
 	return hex.EncodeToString(sum[:])
 }
 
-// unknownClientHash is what a presented secret is compared with when its client has none.
-var unknownClientHash = hashSecret("no client has this secret")
+// unknownClient is what a presented secret is compared with when its client has none.
+var unknownClient = func() (r secretRec) {
+	r.Salt, r.Hash = hashSecret("no client has this secret")
+	return r
+}()
 
-// secretMatches compares a presented secret with a stored hash in constant time.
-func secretMatches(presented, storedHex string) bool {
-	want, err := hex.DecodeString(storedHex)
+// secretMatches compares a presented secret with a stored one in constant time.
+func secretMatches(presented string, stored *secretRec) bool {
+	want, err := hex.DecodeString(stored.Hash)
 	if err != nil || len(want) != sha256.Size {
 		return false
 	}
-	got := sha256.Sum256([]byte(presented))
-	return subtle.ConstantTimeCompare(got[:], want) == 1
+	got, _ := hex.DecodeString(saltedHash(stored.Salt, presented))
+	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
 // bearerRealm is the realm of every WWW-Authenticate challenge.

@@ -161,12 +161,12 @@ func (s *Server) listClients(r *http.Request, _ string) response {
 	if errs != nil {
 		return invalid(r, errs)
 	}
-	search := strings.ToLower(r.URL.Query().Get("searchText"))
+	search := foldCase(r.URL.Query().Get("searchText"))
 	lag := s.faults.readLag()
 	s.mu.RLock()
 	items := make([]*clientRec, 0, len(s.st.clients))
 	for _, c := range s.st.clients {
-		if s.visible(c.Created, lag) && (search == "" || strings.Contains(strings.ToLower(c.Name), search)) {
+		if s.visible(c.Created, lag) && (search == "" || strings.Contains(foldCase(c.Name), search)) {
 			items = append(items, c)
 		}
 	}

@@ -129,8 +129,12 @@ func TestFaultReadLag(t *testing.T) {
 	if n := e.want(e.call("GET", "/v1/policies?subject="+sid, nil), 200).num("total"); n != 0 {
 		t.Errorf("lagging policy listed")
 	}
-	// The admin client (seeded) is never hidden.
+	// The admin client (seeded) is never hidden, nor is its bootstrap secret, which shows when
+	// it was made rather than the zero time.
 	e.want(e.call("GET", "/v1/clients/"+testAdminID, nil), 200)
+	if got := e.want(e.call("GET", "/v1/clients/"+testAdminID+"/secrets", nil), 200).str("items.0.created"); got != "2030-01-01T12:00:00Z" {
+		t.Errorf("bootstrap secret created = %q, want the start time 2030-01-01T12:00:00Z", got)
+	}
 
 	e.clock.Advance(time.Second)
 	e.want(e.call("GET", "/v1/clients/"+id, nil), 200)

@@ -44,7 +44,8 @@ type secretRec struct {
 	ID          string     `json:"clientSecretId"`
 	ClientID    string     `json:"clientId"`
 	Description string     `json:"description"`
-	Hash        string     `json:"sha256"` // hex SHA-256 of the value; the value itself is never kept
+	Hash        string     `json:"sha256"` // hex SHA-256 of Salt and the value; the value itself is never kept
+	Salt        string     `json:"salt,omitempty"`
 	Expiration  *time.Time `json:"expiration,omitempty"`
 	Created     time.Time  `json:"created"`
 	// Bootstrap marks the admin client's start-up secret, which is replaced

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // maxBodyBytes bounds request bodies; nothing in the contract comes close.
@@ -105,4 +107,25 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// foldCase maps every rune to the least rune of its case-folding orbit, so two strings equal
+// under strings.EqualFold fold alike and a case-insensitive substring search is a plain
+// strings.Contains of folded strings. Lower-casing is not enough: "ΟΔΟΣ" lowers to "οδοσ",
+// which does not contain "οδος" (final sigma).
+func foldCase(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToUpper(s) // the least of an ASCII letter's orbit is its upper case
+	}
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }

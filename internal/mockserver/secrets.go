@@ -100,7 +100,7 @@ func (s *Server) listSecrets(r *http.Request, _ string) response {
 	}
 	items := make([]*secretRec, 0, len(s.st.secrets[id]))
 	for _, sec := range s.st.secrets[id] {
-		if s.visible(sec.Created, lag) {
+		if sec.Bootstrap || s.visible(sec.Created, lag) {
 			items = append(items, sec)
 		}
 	}
@@ -146,10 +146,8 @@ func (s *Server) createSecret(r *http.Request, _ string) response {
 		secs = map[string]*secretRec{}
 		s.st.secrets[id] = secs
 	}
-	sec := &secretRec{
-		ID: newUUID(), ClientID: id, Description: *b.Description,
-		Hash: hashSecret(*b.Value), Expiration: exp, Created: now,
-	}
+	sec := &secretRec{ID: newUUID(), ClientID: id, Description: *b.Description, Expiration: exp, Created: now}
+	sec.Salt, sec.Hash = hashSecret(*b.Value)
 	secs[sec.ID] = sec
 	if resp, ok := s.commit(r); !ok {
 		return resp

@@ -187,8 +187,9 @@ func seedState() *state {
 
 // ensureAdmin makes sure the bootstrap admin client exists with the current
 // secret and the owner policy on "/", and can get a token for the IAM API.
-// Created stays at the zero time so read lag never hides it. Callers hold
-// s.mu (or own s exclusively).
+// The client and its grant keep the zero creation time, so read lag never
+// hides them; the secret, whose creation time is shown, is exempt from read
+// lag instead. Callers hold s.mu (or own s exclusively).
 func (s *Server) ensureAdmin() {
 	st := s.st
 	admin := st.clients[s.adminID]
@@ -232,27 +233,34 @@ func (s *Server) ensureAdmin() {
 		st.secrets[s.adminID] = secs
 	}
 	id := newUUID()
-	secs[id] = &secretRec{
-		ID: id, ClientID: s.adminID, Description: "bootstrap secret",
-		Hash: hashSecret(s.adminSecret), Bootstrap: true,
-	}
+	boot := &secretRec{ID: id, ClientID: s.adminID, Description: "bootstrap secret", Bootstrap: true, Created: s.now()}
+	boot.Salt, boot.Hash = hashSecret(s.adminSecret)
+	secs[id] = boot
 	owner := &policyRec{Subject: prefixClient + s.adminID, Scope: "/", Action: "owner"}
 	if st.policies[owner.key()] == nil {
 		st.addPolicy(owner)
 	}
 }
 
-// randomSecret returns n characters from an unambiguous alphanumeric alphabet.
+// randomSecret returns n characters drawn uniformly from an unambiguous alphanumeric alphabet.
 func randomSecret(n int) string {
 	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("mockserver: crypto/rand failed: %v", err))
+	// Bytes at or above the largest multiple of the alphabet's size are drawn again: taken
+	// modulo the size, they would make the first characters likelier than the rest.
+	const limit = 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n)
+	for len(out) < n {
+		if _, err := rand.Read(buf); err != nil {
+			panic(fmt.Sprintf("mockserver: crypto/rand failed: %v", err))
+		}
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+			}
+		}
 	}
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
+	return string(out)
 }
 
 // visible reports whether an object created at created may be shown by GET

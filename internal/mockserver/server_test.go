@@ -52,3 +52,21 @@ func TestUncleanPathsAnswerAfterAuth(t *testing.T) {
 		t.Errorf("GET /v1/clients = %d, want 200", r.status)
 	}
 }
+
+// TestRandomSecretUniform: every character of the generated admin secret's alphabet is drawn
+// about equally often (taking random bytes modulo 57 favoured the first 28 by a quarter).
+func TestRandomSecretUniform(t *testing.T) {
+	t.Parallel()
+	counts := map[rune]int{}
+	const n = 57 * 4000
+	for _, c := range randomSecret(n) {
+		counts[c]++
+	}
+	lo, hi := n, 0
+	for _, k := range counts {
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	if len(counts) != 57 || float64(hi)/float64(lo) > 1.15 {
+		t.Fatalf("%d distinct characters, least drawn %d times, most %d (want 57, within 15%%)", len(counts), lo, hi)
+	}
+}

@@ -106,8 +106,8 @@ func (s *Server) toSubjectDTO(ref subjRef) subjectDTO {
 // pageSubjects filters refs by searchQuery, sorts them by displayName then
 // subjectId and converts only the requested page; callers hold s.mu.
 func (s *Server) pageSubjects(r *http.Request, p pageReq, refs []subjRef) envelopeB {
-	if q := strings.ToLower(r.URL.Query().Get("searchQuery")); q != "" {
-		refs = slices.DeleteFunc(refs, func(ref subjRef) bool { return !strings.Contains(strings.ToLower(ref.name), q) })
+	if q := foldCase(r.URL.Query().Get("searchQuery")); q != "" {
+		refs = slices.DeleteFunc(refs, func(ref subjRef) bool { return !strings.Contains(foldCase(ref.name), q) })
 	}
 	sortSubjects(refs)
 	return s.convertPage(p, refs)
@@ -174,7 +174,7 @@ func (s *Server) listSubjects(kind string) func(*http.Request, string) response 
 		if errs != nil {
 			return invalid(r, errs)
 		}
-		q := strings.ToLower(r.URL.Query().Get("searchQuery"))
+		q := foldCase(r.URL.Query().Get("searchQuery"))
 		lag := s.faults.readLag()
 		s.mu.RLock()
 		defer s.mu.RUnlock()
@@ -189,7 +189,7 @@ func (s *Server) listSubjects(kind string) func(*http.Request, string) response 
 				continue
 			case !s.visible(ref.created(), lag):
 				continue
-			case q != "" && !strings.Contains(strings.ToLower(ref.name), q):
+			case q != "" && !strings.Contains(foldCase(ref.name), q):
 				continue
 			}
 			if total >= lo && total < hi {

@@ -163,3 +163,32 @@ func TestCatalogues(t *testing.T) {
 	}
 	e.golden("scopes", e.want(e.call("GET", "/v1/scopes", nil), 200))
 }
+
+// TestSearchFoldsCase: searches compare case-insensitively as strings.EqualFold does, also where
+// lower-casing both sides would not (final sigma; the Kelvin sign).
+func TestSearchFoldsCase(t *testing.T) {
+	e := newEnv(t)
+	e.newClient("ΟΔΟΣ gateway")
+	e.newClient("kelvin probe")
+	for _, q := range []string{"%CE%BF%CE%B4%CE%BF%CF%82", "%CE%BF%CE%B4%CE%BF%CF%83", "GATEWAY", "%E2%84%AAELVIN"} { // οδος, οδοσ, GATEWAY, KELVIN with a Kelvin sign
+		for _, path := range []string{"/v1/clients?searchText=" + q, "/v1/subjects?searchQuery=" + q, "/v1/subjects/clients?searchQuery=" + q} {
+			res := e.want(e.call("GET", path, nil), 200)
+			total := res.num("total") + res.num("metadata.totalCount") // Envelope B or A
+			if total != 1 {
+				t.Errorf("%s: found %v, want 1: %s", path, total, res.raw)
+			}
+		}
+	}
+}
+
+func TestFoldCase(t *testing.T) {
+	t.Parallel()
+	for _, pair := range [][2]string{{"ΟΔΟΣ", "οδος"}, {"ΟΔΟΣ", "οδοσ"}, {"Svc-01", "sVC-01"}, {"\u212Aelvin", "KELVIN"}, {"ſtrasse", "STRASSE"}} {
+		if foldCase(pair[0]) != foldCase(pair[1]) {
+			t.Errorf("foldCase(%q) = %q, foldCase(%q) = %q; want equal", pair[0], foldCase(pair[0]), pair[1], foldCase(pair[1]))
+		}
+	}
+	if foldCase("a") == foldCase("b") {
+		t.Error("a and b fold alike")
+	}
+}

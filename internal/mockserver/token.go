@@ -118,7 +118,7 @@ func (s *Server) issueToken(r *http.Request) response {
 		grantTypes, allowed = c.GrantTypes, c.Scopes
 		// Compare against every live secret so timing does not reveal which one matched.
 		for _, sec := range s.st.secrets[clientID] {
-			ok := secretMatches(secret, sec.Hash)
+			ok := secretMatches(secret, sec)
 			if ok && (sec.Expiration == nil || now.Before(*sec.Expiration)) {
 				matched = true
 			}
@@ -126,7 +126,7 @@ func (s *Server) issueToken(r *http.Request) response {
 	}
 	if len(s.st.secrets[clientID]) == 0 {
 		// Hash and compare all the same, so an unknown client id answers as slowly as a known one.
-		secretMatches(secret, unknownClientHash)
+		secretMatches(secret, &unknownClient)
 	}
 	s.mu.RUnlock()
 	if tenant := r.PathValue("tenant"); matched && tenant != "" && tenant != s.tenant {

@@ -1,6 +1,8 @@
 package mockserver
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -159,5 +161,24 @@ func TestTokenThrottle_survivesSprayedIDs(t *testing.T) {
 	e.ts.tokMu.Unlock()
 	if n > maxFailureIDs {
 		t.Errorf("the throttle remembers %d client ids, want at most %d", n, maxFailureIDs)
+	}
+}
+
+// TestSecretHashes: equal values hash apart (a salt per secret), and a secret stored before
+// salting (no salt, bare SHA-256, in a data file of an earlier version) still authenticates.
+func TestSecretHashes(t *testing.T) {
+	t.Parallel()
+	s1, h1 := hashSecret("same-value")
+	s2, h2 := hashSecret("same-value")
+	if s1 == s2 || h1 == h2 {
+		t.Fatalf("equal values share a salt or a hash: %s/%s, %s/%s", s1, h1, s2, h2)
+	}
+	if !secretMatches("same-value", &secretRec{Salt: s1, Hash: h1}) || secretMatches("other-value", &secretRec{Salt: s1, Hash: h1}) {
+		t.Fatal("a salted hash does not tell its value from another")
+	}
+	sum := sha256.Sum256([]byte("legacy-value"))
+	legacy := &secretRec{Hash: hex.EncodeToString(sum[:])}
+	if !secretMatches("legacy-value", legacy) || secretMatches("other-value", legacy) {
+		t.Fatal("an unsalted hash of an earlier data file does not tell its value from another")
 	}
 }
