@@ -73,7 +73,7 @@ func (d *iamActionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	catalogue, err := d.data.client.ListActions(ctx)
-	if err != nil {
+	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		resp.Diagnostics.AddError("Unable to Read IAM Actions", apiErrorText("Reading the action catalogue", err, readTimeoutHint(ctx, err)))
 		return
 	}

@@ -95,7 +95,7 @@ func (d *iamClientDataSource) Read(ctx context.Context, req datasource.ReadReque
 		if iam.IsNotFound(err) {
 			resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
 				joinHints(fmt.Sprintf("No IAM client has the client id %q. List clients with the aritma_iam_clients data source.",
-					clientID), subjectIDHint(clientID), err.Error()))
+					clientID), subjectIDHint(clientID), goneLookupHint, err.Error()))
 			return
 		}
 		resp.Diagnostics.AddError("Unable to Read IAM Client",

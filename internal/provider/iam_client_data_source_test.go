@@ -88,7 +88,8 @@ data "aritma_iam_client" "x" {
   client_id = "no-such-client"
 }
 `,
-			`No IAM client has the client id "no-such-client". List clients with the aritma_iam_clients data source.`),
+			`No IAM client has the client id "no-such-client". List clients with the aritma_iam_clients data source.`,
+			goneLookupHint),
 		expectError(`
 data "aritma_iam_client" "x" {
   client_id = "client-0b2c"
@@ -104,4 +105,43 @@ data "aritma_iam_client" "x" {
 `,
 			`Attribute client_id string length must be at least 1, got: 0`),
 	)
+}
+
+// TestAccIAMClientDataSource_goneOutsideTerraform: a client read by a data source and deleted
+// outside Terraform fails every plan with the way out, which works: the test's own destroy runs
+// with -refresh=false, as the hint says.
+func TestAccIAMClientDataSource_goneOutsideTerraform(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	c, err := e.API.CreateClient(testContext(t), iam.ClientRequest{Name: "external", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := e.ProviderConfig() + `
+data "aritma_iam_client" "ext" {
+  client_id = "` + c.ClientID + `"
+}
+
+resource "aritma_iam_client_secret" "ext" {
+  client_id = data.aritma_iam_client.ext.client_id
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{Config: config, Check: testAccCheckIAMClientSecretExists(e, "aritma_iam_client_secret.ext")},
+			{
+				PreConfig: func() {
+					if err := e.API.DeleteClient(testContext(t), c.ClientID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      config,
+				PlanOnly:    true,
+				ExpectError: expectErrorTexts(`No IAM client has the client id "`+c.ClientID+`".`, goneLookupHint),
+			},
+		},
+	})
 }

@@ -102,7 +102,7 @@ func (d *iamClientSecretsDataSource) Read(ctx context.Context, req datasource.Re
 	case iam.IsNotFound(err):
 		resp.Diagnostics.AddAttributeError(path.Root("client_id"), "IAM Client Not Found",
 			joinHints(fmt.Sprintf("No IAM client has the client id %q, so it has no secrets to list. Check client_id.", clientID),
-				subjectIDHint(clientID), err.Error()))
+				subjectIDHint(clientID), goneLookupHint, err.Error()))
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Unable to List IAM Client Secrets",

@@ -96,7 +96,7 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	search := cfg.SearchText.ValueString()
 	d.data.awaitFresh(ctx, freshClients)
 	clients, err := collect(d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: search}), clientSummaryFromAPI)
-	if err != nil {
+	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Clients",
 			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err, readTimeoutHint(ctx, err)))
 		return

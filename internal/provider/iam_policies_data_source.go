@@ -99,7 +99,7 @@ func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	f := iam.PolicyFilter{Subject: cfg.Subject.ValueString(), Action: cfg.Action.ValueString(), Scope: cfg.Scope.ValueString()}
 	d.data.awaitFresh(ctx, freshPolicies(f))
 	policies, err := collect(d.data.client.ListPolicies(ctx, f), func(p iam.Policy) policyModel { return policyModelFromAPI(&p) })
-	if err != nil {
+	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Policies",
 			apiErrorText("Listing IAM policies"+describePolicyFilter(f), err, readTimeoutHint(ctx, err)))
 		return

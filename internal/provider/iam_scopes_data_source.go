@@ -75,7 +75,7 @@ func (d *iamScopesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 	catalogue, err := d.data.client.ListScopes(ctx)
-	if err != nil {
+	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		resp.Diagnostics.AddError("Unable to Read IAM Scopes", apiErrorText("Reading the OAuth scopes", err, readTimeoutHint(ctx, err)))
 		return
 	}

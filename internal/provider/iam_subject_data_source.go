@@ -142,7 +142,7 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 		}
 	}
 	for s, err := range d.data.client.ListSubjects(ctx, opts) {
-		if err != nil {
+		if err = d.data.confirmNotFound(ctx, err); err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Subject",
 				apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx, err)))
 			return iam.Subject{}, false
@@ -152,8 +152,8 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 		}
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("subject_id"), "IAM Subject Not Found",
-		fmt.Sprintf("No IAM subject has the subject id %q. Subject ids look like user-<id>, client-<client_id> or "+
-			"group-<id>; list them with the aritma_iam_subjects data source.", subjectID))
+		joinHints(fmt.Sprintf("No IAM subject has the subject id %q. Subject ids look like user-<id>, client-<client_id> or "+
+			"group-<id>; list them with the aritma_iam_subjects data source.", subjectID), goneLookupHint))
 	return iam.Subject{}, false
 }
 
@@ -161,7 +161,7 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string, resp *datasource.ReadResponse) (iam.Subject, bool) {
 	var matches []iam.Subject
 	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: name}) {
-		if err != nil {
+		if err = d.data.confirmNotFound(ctx, err); err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Subject",
 				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx, err)))
 			return iam.Subject{}, false
@@ -175,8 +175,8 @@ func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string,
 		return matches[0], true
 	case 0:
 		resp.Diagnostics.AddAttributeError(path.Root("display_name"), "IAM Subject Not Found",
-			fmt.Sprintf("No %s subject has the display name %q. Display names match exactly, including case; "+
-				"search with the aritma_iam_subjects data source and search_query.", typ, name))
+			joinHints(fmt.Sprintf("No %s subject has the display name %q. Display names match exactly, including case; "+
+				"search with the aritma_iam_subjects data source and search_query.", typ, name), goneLookupHint))
 	default:
 		ids := make([]string, len(matches))
 		for i, s := range matches {

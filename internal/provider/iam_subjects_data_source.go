@@ -113,7 +113,7 @@ func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 
 	subjects, err := collect(d.data.client.ListSubjects(ctx, opts), subjectModelFromAPI)
-	if err != nil {
+	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Subjects", apiErrorText(
 			fmt.Sprintf("Listing IAM subjects of type %q matching %q", cfg.Type.ValueString(), opts.SearchQuery), err, readTimeoutHint(ctx, err)))
 		return

@@ -289,6 +289,12 @@ func joinHints(parts ...string) string {
 	return strings.Join(slices.DeleteFunc(parts, func(p string) bool { return p == "" }), "\n\n")
 }
 
+// goneLookupHint is what a data source that looks up one object adds when the object does not
+// exist: it may have been deleted outside Terraform since an earlier apply, and then even a
+// destroy, which reads data sources first, fails here.
+const goneLookupHint = "If it existed and was deleted outside Terraform, remove or change this data source; " +
+	"to destroy what was built on it, run terraform destroy -refresh=false, which does not read data sources."
+
 // subjectIDHint is what an answer "no such client" adds when the client id given looks like a
 // client's subject id, client-<client_id>: the value most often passed where a client id belongs.
 func subjectIDHint(clientID string) string {

@@ -160,3 +160,38 @@ func TestConfirmNotFound(t *testing.T) {
 		t.Errorf("a non-404 error came back as %v", err)
 	}
 }
+
+// TestAccDataSources_wrongEndpoint: every data source reports an endpoint that is not the API
+// (the base path left out, or "/v1" added) as such, not as a bare 404 of its route or as an
+// object that does not exist.
+func TestAccDataSources_wrongEndpoint(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	var steps []resource.TestStep
+	for _, endpoint := range []string{e.Mock.URL + "/core/iam", e.Mock.URL + "/v1"} {
+		for _, ds := range []string{
+			`data "aritma_iam_actions" "x" {}`,
+			`data "aritma_iam_scopes" "x" {}`,
+			`data "aritma_iam_clients" "x" {}`,
+			`data "aritma_iam_policies" "x" {}`,
+			`data "aritma_iam_subjects" "x" {}`,
+			`data "aritma_iam_subject" "x" { subject_id = "client-` + e.Mock.AdminClientID() + `" }`,
+			`data "aritma_iam_subject" "x" {
+  type         = "client"
+  display_name = "aritma-mock-admin"
+}`,
+			`data "aritma_iam_subject_memberships" "x" { subject_id = "client-` + e.Mock.AdminClientID() + `" }`,
+			`data "aritma_iam_permissions" "x" { client_id = "` + e.Mock.AdminClientID() + `" }`,
+			`data "aritma_iam_client" "x" { client_id = "` + e.Mock.AdminClientID() + `" }`,
+			`data "aritma_iam_client_secrets" "x" { client_id = "` + e.Mock.AdminClientID() + `" }`,
+		} {
+			steps = append(steps, resource.TestStep{
+				Config:      e.ProviderConfigWith("endpoint", endpoint) + ds,
+				PlanOnly:    true,
+				ExpectError: expectErrorText(`endpoint "` + endpoint + `" does not point at the Aritma IAM API`),
+			})
+		}
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
