@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure      = &iamClientResource{}
 	_ resource.ResourceWithImportState    = &iamClientResource{}
 	_ resource.ResourceWithValidateConfig = &iamClientResource{}
+	_ resource.ResourceWithModifyPlan     = &iamClientResource{}
 )
 
 // NewIAMClientResource returns the aritma_iam_client resource.
@@ -105,7 +106,8 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				MarkdownDescription: "OAuth scopes the client may request a token for, such as `api` or `services.iam`. " +
 					"At least one, although the API accepts none: a client without scopes gets tokens that no API " +
 					"accepts. (Importing such a client plans an update that adds the configured scopes.) The API " +
-					"rejects scopes it does not know (see its `GET /v1/scopes`).",
+					"rejects scopes it does not know (see its `GET /v1/scopes`); a plan that adds a scope checks it " +
+					"against that list (one read per run), so the mistake fails the plan rather than the apply.",
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{
@@ -389,4 +391,30 @@ func (r *iamClientResource) isSubjectIDOf(ctx context.Context, id, clientID stri
 	}
 	_, err := r.data.client.GetClient(ctx, clientID)
 	return err == nil
+}
+
+// ModifyPlan checks the scopes a plan adds to a client against the API's scope catalogue, so an
+// unknown one fails the plan instead of the apply. Scopes the client already has are left alone:
+// the API accepted them once, and a plan that does not touch them must not fail over them.
+func (r *iamClientResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || req.Plan.Raw.IsNull() {
+		return
+	}
+	var planned, prior types.Set
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("allowed_scopes"), &planned)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("allowed_scopes"), &prior)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	scopes, ok := knownStrings(planned)
+	if !ok {
+		return
+	}
+	had, _ := knownStrings(prior)
+	added := slices.DeleteFunc(scopes, func(s string) bool { return slices.Contains(had, s) })
+	if len(added) > 0 {
+		r.data.checkScopesInCatalogue(ctx, added, &resp.Diagnostics)
+	}
 }

@@ -226,7 +226,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 // typo would otherwise read as a missing grant in a check block. A catalogue that cannot be read
 // leaves allowed as it is, without a warning.
 func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action string, diags *diag.Diagnostics) {
-	catalogue, err := d.data.client.ListActions(ctx)
+	catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions)
 	if err != nil || slices.ContainsFunc(catalogue, func(a iam.Action) bool { return a.Name == action }) {
 		return
 	}
@@ -249,7 +249,7 @@ func (d *iamPermissionsDataSource) allowed(ctx context.Context, candidates []iam
 			return true, nil
 		}
 		if ancestry == nil {
-			catalogue, err := d.data.client.ListActions(ctx)
+			catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions)
 			if err != nil {
 				return false, err
 			}

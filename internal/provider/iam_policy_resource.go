@@ -23,6 +23,7 @@ var (
 	_ resource.Resource                = &iamPolicyResource{}
 	_ resource.ResourceWithConfigure   = &iamPolicyResource{}
 	_ resource.ResourceWithImportState = &iamPolicyResource{}
+	_ resource.ResourceWithModifyPlan  = &iamPolicyResource{}
 )
 
 // NewIAMPolicyResource returns the aritma_iam_policy resource.
@@ -78,8 +79,9 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 			"action": schema.StringAttribute{
 				MarkdownDescription: "Action granted, such as `iam.client.read`, `banking.pis.create` or `owner`: " +
-					"dot-separated lower-case segments from the API's catalogue (`aritma_iam_actions`). " +
-					"Changing it replaces the policy.",
+					"dot-separated lower-case segments from the API's catalogue (`aritma_iam_actions`). A plan that " +
+					"creates the policy checks the action against that catalogue (one read per run), so a typo fails " +
+					"the plan rather than the apply. Changing it replaces the policy.",
 				Required:      true,
 				PlanModifiers: replace,
 				Validators:    []validator.String{actionValidator()},
@@ -316,4 +318,21 @@ func (r *iamPolicyResource) declaredTwice(ctx context.Context, key string) bool 
 	defer cancel()
 	r.data.created.settle(wait, key)
 	return r.data.created.has(key)
+}
+
+// ModifyPlan checks a new or changed action against the API's catalogue, so a typo fails the plan
+// instead of the apply, after the client and secret the policy was meant for were made.
+func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || req.Plan.Raw.IsNull() {
+		return
+	}
+	var action, prior types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("action"), &action)...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("action"), &prior)...)
+	}
+	if resp.Diagnostics.HasError() || action.IsNull() || action.IsUnknown() || action.Equal(prior) {
+		return
+	}
+	r.data.checkActionInCatalogue(ctx, action.ValueString(), &resp.Diagnostics)
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -393,13 +394,21 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 	}
 	steps = append(steps,
 		resource.TestStep{
-			// Whether an action exists is the server's call.
+			// Whether an action exists is the server's call: its catalogue, read at plan time.
 			PreConfig: func() {
 				if n := e.Mock.Stats().Count("POST", "/v1/policies"); n != 0 {
 					t.Fatalf("plan-time validation let %d create requests through", n)
 				}
 			},
-			Config: testAccIAMPolicyResourceConfigSubject(e, alice, "iam.client.fly", "/"),
+			Config:   testAccIAMPolicyResourceConfigSubject(e, alice, "iam.client.fly", "/"),
+			PlanOnly: true,
+			ExpectError: expectErrorText(`action "iam.client.fly" is not in the action catalogue (GET /v1/actions), ` +
+				`so the API cannot grant it.`),
+		},
+		resource.TestStep{
+			// A catalogue the provider may not read leaves the check to the create, at apply.
+			Config: e.ProviderConfigWith("endpoint", testAccProxy(t, e, refuse(http.MethodGet, "/v1/actions", http.StatusForbidden))) +
+				strings.TrimPrefix(testAccIAMPolicyResourceConfigSubject(e, alice, "iam.client.fly", "/"), e.ProviderConfig()),
 			ExpectError: expectErrorText(`Creating policy "` + alice + `,iam.client.fly,/" failed. POST /v1/policies: 400 Bad Request: ` +
 				`One or more validation errors occurred.: ` +
 				`action: action "iam.client.fly" is not in the action catalogue (GET /v1/actions)`),
@@ -543,4 +552,108 @@ resource "aritma_iam_policy" "b" {` + grant + `}
 			},
 		},
 	})
+}
+
+// TestAccCatalogueChecks: an action or a scope the API's catalogue lacks fails the plan, before
+// the client and secret of the same configuration are made (at apply the policy's create would
+// fail after them, leaving the configuration half applied); plans that add none make no
+// catalogue request.
+func TestAccCatalogueChecks(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	config := func(scopes, action string) string {
+		return e.ProviderConfig() + `
+resource "aritma_iam_client" "test" {
+  name                = "catalogue-check"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = [` + scopes + `]
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id = aritma_iam_client.test.client_id
+}
+
+resource "aritma_iam_policy" "test" {
+  subject = aritma_iam_client.test.subject_id
+  action  = "` + action + `"
+  scope   = "/subscriptions/1"
+}
+`
+	}
+	nothingMade := func() {
+		if n := len(testAccIAMClientsNamed(t, e, "catalogue-check")); n != 0 {
+			t.Fatalf("%d clients made by a plan that should have failed", n)
+		}
+	}
+	catalogueReads := func(want int64) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			st := e.Mock.Stats()
+			if got := st.Count("GET", "/v1/actions") + st.Count("GET", "/v1/scopes"); got != want {
+				return fmt.Errorf("%d catalogue reads, want %d", got, want)
+			}
+			return nil
+		}
+	}
+	want := iam.ClientRequest{Name: "catalogue-check", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config(`"api"`, "banking.ais.reed"),
+				ExpectError: testAccExpectDiagnostic("Unknown Action", `action "banking.ais.reed" is not in the action catalogue `+
+					`(GET /v1/actions), so the API cannot grant it. List the actions with the aritma_iam_actions data source.`),
+			},
+			{
+				PreConfig: nothingMade,
+				Config:    config(`"api", "bankservices"`, "banking.ais.read"),
+				ExpectError: testAccExpectDiagnostic("Unsupported Scope", `scope "bankservices" is not supported; `+
+					`allowed: services.iam, api, bankservice. List them with the aritma_iam_scopes data source.`),
+			},
+			{
+				PreConfig: nothingMade,
+				Config:    config(`"api"`, "banking.ais.read"),
+				Check:     testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, want),
+			},
+			{
+				// Nothing new to check: no catalogue is read.
+				PreConfig:        e.Mock.ResetStats,
+				Config:           config(`"api"`, "banking.ais.read"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check:            catalogueReads(0),
+			},
+			{
+				// A scope added to the client is checked; the client keeps what it had.
+				Config: config(`"api", "payments.write"`, "banking.ais.read"),
+				ExpectError: testAccExpectDiagnostic("Unsupported Scope", `scope "payments.write" is not supported; `+
+					`allowed: services.iam, api, bankservice.`),
+			},
+			{
+				Config: config(`"api", "bankservice"`, "banking.ais.create"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("aritma_iam_policy.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{Name: "catalogue-check",
+					AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api", "bankservice"}}),
+			},
+		},
+	})
+}
+
+// refuse is a testAccProxy wrap that answers one route with status (a problem, as the API does)
+// and passes everything else on.
+func refuse(method, path string, status int) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != method || r.URL.Path != path {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(status)
+			_, _ = fmt.Fprintf(w, `{"title":%q,"status":%d}`, http.StatusText(status), status)
+		})
+	}
 }

@@ -84,6 +84,9 @@ type providerData struct {
 	deletes deletesHere
 	// fresh holds what this process created and no data source has seen yet (see awaitFresh).
 	fresh freshObjects
+	// actions and scopes are the API's catalogues, read once for the plan-time checks.
+	actions cachedList[iam.Action]
+	scopes  cachedList[iam.OAuthScope]
 }
 
 type providerModel struct {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,6 +26,8 @@ import (
 //     their ConfigureProvider calls: the row must fail with none, which proves Terraform stopped in
 //     the validate walk and the row never needed the API.
 //   - plan: ModifyPlan or the provider's Configure, on a PlanOnly step.
+//   - plan, from the API's catalogue: ModifyPlan, on a PlanOnly step, with no request but a token
+//     and a read of the catalogue (GET /v1/actions or /v1/scopes).
 //   - import: the import id parser, before any API call.
 //
 // Rows of every stage but apply must make no API request at all (the mock counts them).
@@ -37,13 +40,19 @@ import (
 // badInputRow is one row of the table.
 type badInputRow struct {
 	name  string // stable name of the row in the report
-	stage string // validate | plan | import | apply
+	stage string // validate | plan | import | apply, or stageCatalogue
 	// config is the HCL after the provider block; provider, when set, replaces the provider block.
 	config, provider string
 	// importAddr and importID make the row an import of importID into importAddr.
 	importAddr, importID string
 	summary, detail      string // the diagnostic a user reads: summary (may be empty) and detail
 }
+
+// stageCatalogue is the stage of a row caught at plan time against a catalogue the API serves.
+const stageCatalogue = "plan, from the API's catalogue"
+
+// catalogueReads are the only requests a row of stageCatalogue may make.
+var catalogueReads = []string{"POST /connect/token 200", "GET /v1/actions 200", "GET /v1/scopes 200"}
 
 // relObjectCounts is what the API holds: clients, secrets over all clients, policies.
 type relObjectCounts struct{ clients, secrets, policies int }
@@ -149,21 +158,30 @@ func runBadInputRows(t *testing.T, e *testEnv, rows []badInputRow, extra ...func
 
 	// Rows that fail before apply must not have needed the API at all, not even for a token: the
 	// mock's request count is taken after each row's own counting, and compared at the next.
-	requests := e.Mock.Stats().Total
+	requests := e.Mock.Stats()
 	checkNothingCreated := func(i int) error {
 		if n := configures.Load(); rows[i].stage == "validate" && n > 0 {
 			failure[i] = fmt.Sprintf("the provider was configured %d times: the row failed after validation", n)
 			return fmt.Errorf("row %q: %s", rows[i].name, failure[i])
 		}
-		if n := e.Mock.Stats().Total - requests; rows[i].stage != "apply" && n > 0 {
+		now := e.Mock.Stats()
+		if n := now.Total - requests.Total; rows[i].stage != "apply" && rows[i].stage != stageCatalogue && n > 0 {
 			failure[i] = fmt.Sprintf("the row made %d API requests, though it claims to fail at %s", n, rows[i].stage)
 			return fmt.Errorf("row %q: %s", rows[i].name, failure[i])
+		}
+		if rows[i].stage == stageCatalogue {
+			for k, n := range now.Requests {
+				if n > requests.Requests[k] && !slices.Contains(catalogueReads, k) {
+					failure[i] = fmt.Sprintf("the row made %d requests %q, though it claims to fail at %s", n-requests.Requests[k], k, rows[i].stage)
+					return fmt.Errorf("row %q: %s", rows[i].name, failure[i])
+				}
+			}
 		}
 		got, err := relCountObjects(ctx, e.API)
 		if err != nil {
 			return err
 		}
-		requests = e.Mock.Stats().Total
+		requests = e.Mock.Stats()
 		if got != baseline {
 			failure[i] = fmt.Sprintf("objects created: %s before, %s after", baseline, got)
 			return fmt.Errorf("row %q: the API holds %s after it, %s before: something was created", rows[i].name, got, baseline)
@@ -188,7 +206,7 @@ func runBadInputRows(t *testing.T, e *testEnv, rows []badInputRow, extra ...func
 		step := resource.TestStep{
 			Config:      provider + r.config,
 			ExpectError: want,
-			PlanOnly:    r.stage == "validate" || r.stage == "plan",
+			PlanOnly:    r.stage == "validate" || r.stage == "plan" || r.stage == stageCatalogue,
 		}
 		if i > 0 {
 			step.PreConfig = func() {
@@ -357,13 +375,12 @@ data "aritma_iam_actions" "bad_input" {
   }
 }`,
 			detail: `timeout "0s" must be a positive duration, such as "10m".`},
-		{name: "client scope unknown to the server", stage: "apply", summary: "Unable to Create IAM Client",
+		{name: "client scope unknown to the server", stage: stageCatalogue, summary: "Unsupported Scope",
 			config: relClientConfig(`  name                = "bad-input"
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api", "payments.write"]`),
-			detail: `Creating IAM client "bad-input" failed. POST /v1/clients: 400 Bad Request: ` +
-				`One or more validation errors occurred.: ` +
-				`allowedScopes: scope "payments.write" is not supported; allowed: services.iam, api, bankservice`},
+			detail: `scope "payments.write" is not supported; allowed: services.iam, api, bankservice. ` +
+				`List them with the aritma_iam_scopes data source.`},
 	}
 	runBadInputRows(t, e, rows)
 }
@@ -475,11 +492,10 @@ func TestAccReliabilityBadInput_policy(t *testing.T) {
 		{name: "policy subject not a subject id", stage: "validate", summary: "Invalid Subject",
 			config: relPolicyConfig("alice", "iam.client.read", "/"),
 			detail: `subject "alice" must be a subject id of the form user-<id>, client-<id> or group-<id>.`},
-		{name: "policy action unknown to the server", stage: "apply", summary: "Unable to Create IAM Policy",
+		{name: "policy action unknown to the server", stage: stageCatalogue, summary: "Unknown Action",
 			config: relPolicyConfig(alice, "iam.client.fly", "/"),
-			detail: `Creating policy "` + alice + `,iam.client.fly,/" failed. POST /v1/policies: 400 Bad Request: ` +
-				`One or more validation errors occurred.: ` +
-				`action: action "iam.client.fly" is not in the action catalogue (GET /v1/actions)`},
+			detail: `action "iam.client.fly" is not in the action catalogue (GET /v1/actions), so the API cannot grant it. ` +
+				`List the actions with the aritma_iam_actions data source.`},
 		{name: "policy subject unknown to the server", stage: "apply", summary: "Unable to Create IAM Policy",
 			config: relPolicyConfig("client-0b5e2a41-0000-4000-8000-000000000000", "iam.client.read", "/"),
 			detail: `POST /v1/policies: 400 Bad Request: One or more validation errors occurred.: ` +

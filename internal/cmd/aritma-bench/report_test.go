@@ -115,6 +115,23 @@ func TestCheckCalls(t *testing.T) {
 	}
 }
 
+// TestCheckOtherCalls: an apply may read each catalogue twice (its plan and apply processes),
+// whatever N; a third read, a catalogue read in a refresh, or any other call is flagged.
+func TestCheckOtherCalls(t *testing.T) {
+	apply := map[string]int64{"POST /v1/clients 201": 10, "POST /v1/clients/{clientId}/secrets 201": 20,
+		"POST /v1/policies 201": 20, "GET /v1/actions 200": 2, "GET /v1/scopes 200": 2}
+	if bad := checkOtherCalls(phase("apply", apply)); len(bad) != 0 {
+		t.Errorf("good apply flagged: %v", bad)
+	}
+	apply["GET /v1/actions 200"] = 3
+	if bad := checkOtherCalls(phase("apply", apply)); len(bad) != 1 {
+		t.Errorf("want 1 mismatch (a third catalogue read), got %v", bad)
+	}
+	if bad := checkOtherCalls(phase("plan", map[string]int64{"GET /v1/clients/{clientId} 200": 10, "GET /v1/scopes 200": 1})); len(bad) != 1 {
+		t.Errorf("want 1 mismatch (a catalogue read in a refresh), got %v", bad)
+	}
+}
+
 func TestConfigsHaveFiveResourcesPerClient(t *testing.T) {
 	for _, kind := range []string{kindFloor, kindPlugin, kindProtocol, kindProvider} {
 		files := workloadFiles(kind, 7)
