@@ -504,7 +504,7 @@ func TestAccIAMClientResource_validation(t *testing.T) {
 			ExpectError: expectErrorText(`name must be between 1 and 200 characters, got 0.`),
 		},
 		resource.TestStep{
-			// An unknown OAuth scope is the server's call: the error is the API's own message.
+			// An unknown OAuth scope is the server's call, from its scope catalogue at plan time.
 			PreConfig: func() {
 				if n := e.Mock.Stats().Count("POST", "/v1/clients"); n != 0 {
 					t.Fatalf("plan-time validation let %d create requests through", n)
@@ -514,6 +514,17 @@ func TestAccIAMClientResource_validation(t *testing.T) {
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api", "payments.write"]
 `),
+			PlanOnly: true,
+			ExpectError: expectErrorText(`scope "payments.write" is not supported; allowed: services.iam, api, bankservice. ` +
+				`List them with the aritma_iam_scopes data source.`),
+		},
+		resource.TestStep{
+			// A catalogue the provider cannot read leaves the check to the create: the API's own words.
+			Config: e.ProviderConfigWith("endpoint", testAccProxy(t, e, refuse(http.MethodGet, "/v1/scopes", http.StatusNotFound))) +
+				strings.TrimPrefix(testAccIAMClientResourceConfig(e, "unknown-scope", `
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api", "payments.write"]
+`), e.ProviderConfig()),
 			ExpectError: expectErrorText(`Creating IAM client "unknown-scope" failed. POST /v1/clients: 400 Bad Request: ` +
 				`One or more validation errors occurred.: ` +
 				`allowedScopes: scope "payments.write" is not supported; allowed: services.iam, api, bankservice`),

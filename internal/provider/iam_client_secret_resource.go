@@ -243,6 +243,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if req.State.Raw.IsNull() {
 		// A create, including the create half of a replacement (Terraform plans it with a null
 		// prior state). The API would reject a past expiration only at apply time.
+		r.checkNotSubjectID(ctx, req.Plan, &resp.Diagnostics)
 		var expiration, renew types.String
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("expiration"), &expiration)...)
 		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("renew_before"), &renew)...)
@@ -803,4 +804,27 @@ func clientSecretValueSourceErrors(value, valueWO, valueWOVersion presence) []at
 				"and means nothing without it."})
 	}
 	return errs
+}
+
+// checkNotSubjectID catches a client's subject id given as client_id (client-<id>, the value
+// most often passed by mistake) at plan time instead of at apply. It reads the API only for a
+// known value of that form, and fails the plan only when no client has that id while client
+// <id> exists; a read that fails leaves the question to the create.
+func (r *iamClientSecretResource) checkNotSubjectID(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics) {
+	var clientID types.String
+	diags.Append(plan.GetAttribute(ctx, path.Root("client_id"), &clientID)...)
+	hint := subjectIDHint(clientID.ValueString())
+	if r.data == nil || clientID.IsUnknown() || hint == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, catalogueCheckTimeout)
+	defer cancel()
+	if _, err := r.data.client.GetClient(ctx, clientID.ValueString()); !iam.IsNotFound(err) {
+		return
+	}
+	if _, err := r.data.client.GetClient(ctx, strings.TrimPrefix(clientID.ValueString(), clientSubjectPrefix)); err != nil {
+		return
+	}
+	diags.AddAttributeError(path.Root("client_id"), "Invalid Client ID",
+		fmt.Sprintf("No IAM client has the client id %q. %s", clientID.ValueString(), hint))
 }
