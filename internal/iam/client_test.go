@@ -549,8 +549,9 @@ func TestUpdateClient_shortAnswer(t *testing.T) {
 	}
 }
 
-// TestGetClient_shortAnswer: a GET answered with less than ClientDetailsDto names what it left out
-// (a null counts as left out), so the caller can tell "not said" from "empty".
+// TestGetClient_shortAnswer: a GET answered with less than ClientDetailsDto names what it left out,
+// so the caller can tell "not said" from "empty"; a null is "empty", and keys match in any case,
+// as encoding/json matches them.
 func TestGetClient_shortAnswer(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
@@ -559,8 +560,10 @@ func TestGetClient_shortAnswer(t *testing.T) {
 	}{
 		"ClientDto": {map[string]any{"clientId": "c1", "name": "svc", "description": "d"},
 			[]string{"allowedGrantTypes", "redirectUris", "allowedScopes"}},
-		"nulls": {map[string]any{"clientId": "c1", "name": "svc", "description": nil, "allowedGrantTypes": []string{"client_credentials"},
-			"redirectUris": nil, "allowedScopes": []string{}}, []string{"description", "redirectUris"}},
+		"nulls": {map[string]any{"clientId": "c1", "name": "svc", "description": nil, "allowedGrantTypes": nil,
+			"redirectUris": nil}, []string{"allowedScopes"}},
+		"other case": {map[string]any{"ClientId": "c1", "Name": "svc", "Description": "", "AllowedGrantTypes": []string{},
+			"RedirectUris": []string{}, "AllowedScopes": []string{}}, nil},
 		"full": {map[string]any{"clientId": "c1", "name": "svc", "description": "", "allowedGrantTypes": []string{},
 			"redirectUris": []string{}, "allowedScopes": []string{}}, nil},
 	} {

@@ -2,10 +2,14 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"iter"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 )
 
 // ClientRequest is the body of creating or (fully) replacing an OAuth client.
@@ -76,6 +80,22 @@ type clientAnswer struct {
 	AllowedGrantTypes []string `json:"allowedGrantTypes"`
 	RedirectURIs      []string `json:"redirectUris"`
 	AllowedScopes     []string `json:"allowedScopes"`
+
+	// keys are the names of the fields the answer had, null or not.
+	keys []string
+}
+
+func (a *clientAnswer) UnmarshalJSON(b []byte) error {
+	type fields clientAnswer // without this method
+	if err := json.Unmarshal(b, (*fields)(a)); err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	a.keys = slices.Collect(maps.Keys(raw))
+	return nil
 }
 
 // client is the answer as an OAuthClient, each field the answer left out taken from the request,
@@ -105,21 +125,14 @@ func (a clientAnswer) client(r ClientRequest) *OAuthClient {
 	return c
 }
 
-// omitted lists, by wire name, the fields the answer left out.
+// omitted lists, by wire name, the fields the answer left out. A field sent as null is not left
+// out: the API said it holds nothing.
 func (a clientAnswer) omitted() []string {
 	var out []string
-	for _, f := range []struct {
-		name    string
-		missing bool
-	}{
-		{"name", a.Name == nil},
-		{"description", a.Description == nil},
-		{"allowedGrantTypes", a.AllowedGrantTypes == nil},
-		{"redirectUris", a.RedirectURIs == nil},
-		{"allowedScopes", a.AllowedScopes == nil},
-	} {
-		if f.missing {
-			out = append(out, f.name)
+	for _, name := range []string{"name", "description", "allowedGrantTypes", "redirectUris", "allowedScopes"} {
+		// encoding/json matches keys ignoring case; so does this.
+		if !slices.ContainsFunc(a.keys, func(k string) bool { return strings.EqualFold(k, name) }) {
+			out = append(out, name)
 		}
 	}
 	return out
@@ -144,7 +157,7 @@ func (c *Client) CreateClient(ctx context.Context, req ClientRequest) (*OAuthCli
 }
 
 // GetClient reads one client with its grant types, redirect URIs and scopes. Fields the answer
-// leaves out are named in Omitted; a JSON null counts as left out.
+// leaves out are named in Omitted; a field sent as null is empty.
 func (c *Client) GetClient(ctx context.Context, clientID string) (*OAuthClient, error) {
 	if err := nonEmpty("GetClient", "client ID", clientID); err != nil {
 		return nil, err

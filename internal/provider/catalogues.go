@@ -2,7 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -23,22 +25,44 @@ const catalogueCheckTimeout = time.Minute
 // process: a plan checks every new policy's action and every client's new scopes against it, and
 // one read serves them all.
 type cachedList[T any] struct {
-	mu   sync.Mutex
+	init sync.Once
+	// turn is held by the one caller reading or looking at the catalogue; the others wait for
+	// it, or for their own context.
+	turn chan struct{}
 	done bool
 	list []T
 	err  error
 }
 
-// get returns the catalogue, reading it with fetch on first use. An answer, an error included, is
-// kept; a read cut short by its context is not, as it says nothing about the catalogue.
+// get returns the catalogue, reading it with fetch on first use. An answer is kept, and so is a
+// refusal (a 4xx but 408 and 429), which a second read would only repeat; a failure that may pass
+// (a 5xx, the network, a timeout) is not, so a later caller reads again.
 func (c *cachedList[T]) get(ctx context.Context, fetch func(context.Context) ([]T, error)) ([]T, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.done {
-		c.list, c.err = fetch(ctx)
-		c.done = ctx.Err() == nil
+	c.init.Do(func() { c.turn = make(chan struct{}, 1) })
+	select {
+	case c.turn <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	return c.list, c.err
+	defer func() { <-c.turn }()
+	if c.done {
+		return c.list, c.err
+	}
+	list, err := fetch(ctx)
+	if err == nil || refused(err) {
+		c.list, c.err, c.done = list, err, true
+	}
+	return list, err
+}
+
+// refused reports an error answer that a repeat of the same request would get again.
+func refused(err error) bool {
+	var apiErr *iam.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	code := apiErr.StatusCode
+	return code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
 }
 
 // catalogueNames reads a catalogue for a plan-time check and returns the names in it; ok is false
@@ -49,6 +73,10 @@ func catalogueNames[T any](ctx context.Context, c *cachedList[T], fetch func(con
 	list, err := c.get(ctx, fetch)
 	if err != nil {
 		tflog.Debug(ctx, "Could not read the "+what+" for a plan-time check; the API checks at apply", map[string]any{"error": err.Error()})
+		return nil, false
+	}
+	if len(list) == 0 {
+		// An API without a catalogue (or one that shows this caller none) is no ground to fail.
 		return nil, false
 	}
 	names := make([]string, len(list))

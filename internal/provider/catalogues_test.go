@@ -3,9 +3,12 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
 // TestCachedList: parallel callers share one read, an error is kept like an answer, and a read
@@ -40,14 +43,40 @@ func TestCachedList(t *testing.T) {
 		t.Errorf("%d reads, want 2 (the cancelled one, then one for all)", n)
 	}
 
-	var failing cachedList[string]
-	boom := errors.New("403")
-	for range 3 {
-		if _, err := failing.get(context.Background(), func(context.Context) ([]string, error) { reads.Add(1); return nil, boom }); !errors.Is(err, boom) {
-			t.Fatalf("err = %v, want %v", err, boom)
+	// A failure that may pass is read again; a refusal is kept.
+	for _, tc := range []struct {
+		err       error
+		wantReads int64
+	}{
+		{errors.New("connection reset"), 3},
+		{&iam.APIError{StatusCode: http.StatusServiceUnavailable}, 3},
+		{&iam.APIError{StatusCode: http.StatusTooManyRequests}, 3},
+		{&iam.APIError{StatusCode: http.StatusForbidden}, 1},
+	} {
+		var failing cachedList[string]
+		var n atomic.Int64
+		for range 3 {
+			if _, err := failing.get(context.Background(), func(context.Context) ([]string, error) { n.Add(1); return nil, tc.err }); !errors.Is(err, tc.err) {
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			}
+		}
+		if n.Load() != tc.wantReads {
+			t.Errorf("%v: %d reads for 3 calls, want %d", tc.err, n.Load(), tc.wantReads)
 		}
 	}
-	if n := reads.Load(); n != 3 {
-		t.Errorf("%d reads, want 3 (a failed read is kept)", n)
+
+	// A caller waiting for another's read stops when its own context ends.
+	var slow cachedList[string]
+	release := make(chan struct{})
+	started := make(chan struct{})
+	go func() {
+		_, _ = slow.get(context.Background(), func(context.Context) ([]string, error) { close(started); <-release; return nil, nil })
+	}()
+	<-started
+	waiting, stop := context.WithCancel(context.Background())
+	stop()
+	if _, err := slow.get(waiting, fetch); !errors.Is(err, context.Canceled) {
+		t.Errorf("a waiter whose context ended got %v, want context.Canceled", err)
 	}
+	close(release)
 }
