@@ -17,9 +17,10 @@ import (
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
-// catalogueCheckTimeout bounds reading a catalogue for a plan-time check. The check only brings
-// forward what the API says at apply, so a catalogue that cannot be read in time skips it.
-const catalogueCheckTimeout = time.Minute
+// planCheckTimeout bounds a read made only for a plan-time check (a catalogue, whether a client
+// exists). The check only brings forward what the API says at apply, so a read that does not
+// finish in time skips it.
+const planCheckTimeout = time.Minute
 
 // cachedList holds a catalogue of the API (its actions, its OAuth scopes), read once per provider
 // process: a plan checks every new policy's action and every client's new scopes against it, and
@@ -68,7 +69,7 @@ func refused(err error) bool {
 // catalogueNames reads a catalogue for a plan-time check and returns the names in it; ok is false
 // when it cannot be read, and the check is then left to the API at apply.
 func catalogueNames[T any](ctx context.Context, c *cachedList[T], fetch func(context.Context) ([]T, error), name func(T) string, what string) ([]string, bool) {
-	ctx, cancel := context.WithTimeout(ctx, catalogueCheckTimeout)
+	ctx, cancel := context.WithTimeout(ctx, planCheckTimeout)
 	defer cancel()
 	list, err := c.get(ctx, fetch)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -371,26 +370,13 @@ func (r *iamClientResource) ImportState(ctx context.Context, req resource.Import
 			"Unable to import aritma_iam_client: "+err.Error()+".\n\nUse: terraform import aritma_iam_client.<name> <client_id>")
 		return
 	}
-	if rest, ok := strings.CutPrefix(id, "client-"); ok && r.isSubjectIDOf(ctx, id, rest) {
+	if rest, ok := r.data.subjectIDOfClient(ctx, id); ok {
 		resp.Diagnostics.AddError("Import ID Is a Subject ID",
 			fmt.Sprintf("%q is the subject id of client %q, and aritma_iam_client is imported by its client id:\n\n"+
 				"  terraform import aritma_iam_client.<name> %s", id, rest, rest))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
-}
-
-// isSubjectIDOf reports whether id, which starts like a subject id, is no client while clientID,
-// the rest of it, is one: a client's subject_id given where its client_id belongs. Client ids are
-// opaque, so one that really starts with "client-" imports as usual.
-func (r *iamClientResource) isSubjectIDOf(ctx context.Context, id, clientID string) bool {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if _, err := r.data.client.GetClient(ctx, id); !iam.IsNotFound(err) {
-		return false
-	}
-	_, err := r.data.client.GetClient(ctx, clientID)
-	return err == nil
 }
 
 // ModifyPlan checks the scopes a plan adds to a client against the API's scope catalogue, so an

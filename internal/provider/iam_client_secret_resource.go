@@ -807,24 +807,16 @@ func clientSecretValueSourceErrors(value, valueWO, valueWOVersion presence) []at
 }
 
 // checkNotSubjectID catches a client's subject id given as client_id (client-<id>, the value
-// most often passed by mistake) at plan time instead of at apply. It reads the API only for a
-// known value of that form, and fails the plan only when no client has that id while client
-// <id> exists; a read that fails leaves the question to the create.
+// most often passed by mistake) at plan time instead of at apply.
 func (r *iamClientSecretResource) checkNotSubjectID(ctx context.Context, plan tfsdk.Plan, diags *diag.Diagnostics) {
 	var clientID types.String
 	diags.Append(plan.GetAttribute(ctx, path.Root("client_id"), &clientID)...)
-	hint := subjectIDHint(clientID.ValueString())
-	if r.data == nil || clientID.IsUnknown() || hint == "" {
+	if r.data == nil || clientID.IsUnknown() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, catalogueCheckTimeout)
-	defer cancel()
-	if _, err := r.data.client.GetClient(ctx, clientID.ValueString()); !iam.IsNotFound(err) {
-		return
-	}
-	if _, err := r.data.client.GetClient(ctx, strings.TrimPrefix(clientID.ValueString(), clientSubjectPrefix)); err != nil {
+	if _, ok := r.data.subjectIDOfClient(ctx, clientID.ValueString()); !ok {
 		return
 	}
 	diags.AddAttributeError(path.Root("client_id"), "Invalid Client ID",
-		fmt.Sprintf("No IAM client has the client id %q. %s", clientID.ValueString(), hint))
+		fmt.Sprintf("No IAM client has the client id %q. %s", clientID.ValueString(), subjectIDHint(clientID.ValueString())))
 }

@@ -295,6 +295,27 @@ func joinHints(parts ...string) string {
 const goneLookupHint = "If it existed and was deleted outside Terraform, remove or change this data source; " +
 	"to destroy what was built on it, run terraform destroy -refresh=false, which does not read data sources."
 
+// subjectIDOfClient reports whether id is a client's subject id given where its client id
+// belongs: it has the form client-<clientID>, no client has the id itself, and client <clientID>
+// exists. Client ids are opaque, so one that really starts with "client-" is taken as it is. It
+// reads the API only for ids of that form; a read that fails answers false, leaving the question
+// to the operation itself.
+func (p *providerData) subjectIDOfClient(ctx context.Context, id string) (clientID string, ok bool) {
+	clientID, ok = strings.CutPrefix(id, clientSubjectPrefix)
+	if !ok || clientID == "" {
+		return "", false
+	}
+	ctx, cancel := context.WithTimeout(ctx, planCheckTimeout)
+	defer cancel()
+	if _, err := p.client.GetClient(ctx, id); !iam.IsNotFound(err) {
+		return "", false
+	}
+	if _, err := p.client.GetClient(ctx, clientID); err != nil {
+		return "", false
+	}
+	return clientID, true
+}
+
 // subjectIDHint is what an answer "no such client" adds when the client id given looks like a
 // client's subject id, client-<client_id>: the value most often passed where a client id belongs.
 func subjectIDHint(clientID string) string {
