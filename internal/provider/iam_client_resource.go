@@ -106,7 +106,7 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"At least one, although the API accepts none: a client without scopes gets tokens that no API " +
 					"accepts. (Importing such a client plans an update that adds the configured scopes.) The API " +
 					"rejects scopes it does not know (see its `GET /v1/scopes`); a plan that adds a scope checks it " +
-					"against that list (one read per run), so the mistake fails the plan rather than the apply.",
+					"against that list (read once per provider process), so the mistake fails the plan rather than the apply.",
 				ElementType: types.StringType,
 				Required:    true,
 				Validators: []validator.Set{

@@ -54,7 +54,9 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			"`client_credentials` grant. A client can hold up to 20 secrets at once, which is what makes " +
 			"rotation without downtime possible (see the *Rotating client secrets without downtime* guide).\n\n" +
 			"The API returns a secret's value only once, when it is created, and has no way to change a secret: " +
-			"every argument except `renew_before` and `timeouts` replaces the secret. Supply the value in exactly " +
+			"a change of any argument replaces the secret, except `renew_before`, `timeouts`, an `expiration` " +
+			"rewritten as the same instant, and a `rotate_when_changed` that only records keepers (set for the " +
+			"first time on an imported secret, or to `{}` from null). Supply the value in exactly " +
 			"one of three ways:\n\n" +
 			"- **`value_wo` + `value_wo_version` (recommended, Terraform 1.11 or later):** a write-only value that " +
 			"never appears in the plan or the state, for example from an ephemeral `random_password`, written on to " +

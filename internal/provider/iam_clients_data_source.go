@@ -60,7 +60,7 @@ func (d *iamClientsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 				Optional:            true,
 			},
 			"clients": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching clients, ordered by name, then client id.",
+				MarkdownDescription: "The matching clients, ordered by name, then client id (by byte value, so upper case before lower case).",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"client_id": schema.StringAttribute{

@@ -80,7 +80,7 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"action": schema.StringAttribute{
 				MarkdownDescription: "Action granted, such as `iam.client.read`, `banking.pis.create` or `owner`: " +
 					"dot-separated lower-case segments from the API's catalogue (`aritma_iam_actions`). A plan that " +
-					"creates the policy checks the action against that catalogue (one read per run), so a typo fails " +
+					"creates the policy checks the action against that catalogue (read once per provider process), so a typo fails " +
 					"the plan rather than the apply. Changing it replaces the policy.",
 				Required:      true,
 				PlanModifiers: replace,

@@ -48,7 +48,7 @@ func (d *iamSubjectMembershipsDataSource) Schema(ctx context.Context, _ datasour
 				Validators: []validator.String{subjectIDValidator()},
 			},
 			"groups": schema.ListNestedAttribute{
-				MarkdownDescription: "The groups, ordered by display name, then subject id.",
+				MarkdownDescription: "The groups, ordered by display name, then subject id (by byte value, so upper case before lower case).",
 				Computed:            true,
 				NestedObject:        schema.NestedAttributeObject{Attributes: subjectAttributes()},
 			},

@@ -85,7 +85,7 @@ func (d *iamSubjectsDataSource) Schema(ctx context.Context, _ datasource.SchemaR
 				Optional:            true,
 			},
 			"subjects": schema.ListNestedAttribute{
-				MarkdownDescription: "The matching subjects, ordered by display name, then subject id.",
+				MarkdownDescription: "The matching subjects, ordered by display name, then subject id (by byte value, so upper case before lower case).",
 				Computed:            true,
 				NestedObject:        schema.NestedAttributeObject{Attributes: subjectAttributes()},
 			},

@@ -69,9 +69,9 @@ variable "policies" {
 
 variable "secret_rotation" {
   description = <<-EOT
-    Any string; changing it rotates the secret without downtime: the new secret is created (and
-    checked) before the old one is deleted. Feed it from a time_rotating resource or a release
-    number.
+    Any string; changing it rotates the secret without downtime: the new secret is created (and,
+    with verify_secret = true, checked) before the old one is deleted. Feed it from a
+    time_rotating resource or a release number.
   EOT
   type        = string
   default     = "1"
