@@ -60,7 +60,7 @@ func TestAccE2E_moduleRotation(t *testing.T) {
 	t.Cleanup(proxy.Close)
 
 	w := newWorkdir(t, providerDir, proxy.URL)
-	// The module's ephemeral resources need Terraform 1.10 or OpenTofu 1.11.
+	// The module asks for CLI 1.11 or later (its ephemeral resources need Terraform 1.10 or OpenTofu 1.11).
 	skipBelow(t, w.CLI, "1.11.0")
 	config := func(rotation string) string {
 		return fmt.Sprintf(`
