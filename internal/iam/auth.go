@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -258,9 +259,16 @@ func (e *authError) Error() string {
 		b.WriteString(e.cause.Error())
 		return b.String()
 	}
-	b.WriteString("authentication failed at ")
-	b.WriteString(e.tokenURL)
-	b.WriteString(": ")
+	if e.status == http.StatusTooManyRequests || e.status >= 500 {
+		// Not now, or broken: nothing was said about the credentials.
+		b.WriteString("the token endpoint at ")
+		b.WriteString(e.tokenURL)
+		b.WriteString(" issued no token: ")
+	} else {
+		b.WriteString("authentication failed at ")
+		b.WriteString(e.tokenURL)
+		b.WriteString(": ")
+	}
 	switch {
 	case e.code != "":
 		b.WriteString(e.code)
@@ -288,6 +296,8 @@ func (e *authError) Is(target error) bool {
 			e.status == http.StatusUnauthorized
 	case ErrForbidden:
 		return e.code == "invalid_scope" || e.status == http.StatusForbidden
+	case ErrInvalidScope:
+		return e.code == "invalid_scope"
 	case ErrValidation:
 		return e.code == "invalid_request" || e.code == "unsupported_grant_type"
 	case ErrRateLimited:
@@ -313,6 +323,10 @@ type TokenRequest struct {
 	ClientSecret string
 	Scopes       []string     // empty: no scope parameter, the token gets all the client's scopes
 	HTTPClient   *http.Client // nil: a client with a 30s timeout
+	// MaxRetries bounds the retries of 5xx answers and failures without an answer, as for API
+	// calls; 429s are retried after their Retry-After within their own budget. 0: the default;
+	// below 0: none.
+	MaxRetries int
 }
 
 // Token is an access token issued by the token endpoint.
@@ -323,9 +337,11 @@ type Token struct {
 	ExpiresAt   time.Time
 }
 
-// ExchangeToken makes exactly one token request, without a Client and without retries: it backs
-// the ephemeral access-token resource and checks that a secret works. Errors never contain the
-// secret.
+// ExchangeToken asks the token endpoint for a token, without a Client: it backs the ephemeral
+// access-token resource and checks that a secret works. A refusal (400, 401) is final, as the
+// caller wants the endpoint's word on the credentials; a 429, a 5xx or a failure without an
+// answer is retried as a Client's own token request is, within tokenFetchTimeout. Errors never
+// contain the secret.
 func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 	switch {
 	case req.TokenURL == "":
@@ -344,6 +360,19 @@ func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 		hc = &c
 	}
 	hc.CheckRedirect = noRedirects // the form carries the secret; never resend it elsewhere
+	retries := Config{MaxRetries: req.MaxRetries, RetryWaitMin: defaultRetryWaitMin, RetryWaitMax: defaultRetryWaitMax,
+		RetryAfterMax: defaultRetryAfterMax}
+	switch {
+	case retries.MaxRetries == 0:
+		retries.MaxRetries = defaultMaxRetries
+	case retries.MaxRetries < 0:
+		retries.MaxRetries = 0
+	}
+	hc = &http.Client{Transport: &retryablehttp.RoundTripper{Client: newRetryClient(retries, hc, nil)}, CheckRedirect: noRedirects}
+	ctx, cancel := context.WithTimeout(ctx, tokenFetchTimeout)
+	defer cancel()
+	u, _ := url.Parse(req.TokenURL)
+	ctx = withCall(ctx, &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken, secrets: []string{req.ClientSecret}})
 	cc := &clientcredentials.Config{
 		ClientID:     req.ClientID,
 		ClientSecret: req.ClientSecret,

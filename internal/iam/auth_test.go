@@ -195,7 +195,7 @@ func TestToken_errors(t *testing.T) {
 		{"invalid_client", 401, "application/json", `{"error":"invalid_client","error_description":"bad credentials"}`,
 			"invalid_client: bad credentials", ErrUnauthorized, 1},
 		{"invalid_scope", 400, "application/json", `{"error":"invalid_scope","error_description":"scope 'x' not allowed"}`,
-			"invalid_scope: scope 'x' not allowed", ErrForbidden, 1},
+			"invalid_scope: scope 'x' not allowed", ErrInvalidScope, 1},
 		{"echoes the secret", 400, "application/json", `{"error":"invalid_request","error_description":"secret ` + testSecret + ` is odd"}`,
 			"invalid_request: secret [redacted] is odd", ErrValidation, 1},
 		{"html 500", 500, "text/html", `<html><body><h1>Oops</h1></body></html>`, "500 Internal Server Error: Oops", nil, 5},
@@ -220,6 +220,9 @@ func TestToken_errors(t *testing.T) {
 				t.Fatal("no error")
 			}
 			want := "GET /v1/clients/c1: authentication failed at " + f.URL + "/connect/token: " + tc.want
+			if tc.status == 429 || tc.status >= 500 {
+				want = "GET /v1/clients/c1: the token endpoint at " + f.URL + "/connect/token issued no token: " + tc.want
+			}
 			if err.Error() != want {
 				t.Fatalf("got  %q\nwant %q", err, want)
 			}
@@ -299,16 +302,43 @@ func TestExchangeToken(t *testing.T) {
 	}
 	assertNoSecret(t, err)
 
-	// Exactly one request, even when the endpoint fails with a retryable status.
-	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }
+	// A refusal is final: one request.
 	calls := f.tokenCalls.Load()
-	if _, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret}); err == nil {
-		t.Fatal("no error for 503")
+	if _, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret + "x"}); err == nil {
+		t.Fatal("no error for a wrong secret")
 	}
-	if f.tokenCalls.Load() != calls+1 {
-		t.Fatalf("ExchangeToken made %d requests", f.tokenCalls.Load()-calls)
+	if n := f.tokenCalls.Load() - calls; n != 1 {
+		t.Fatalf("a refused exchange made %d requests, want 1", n)
 	}
-	assertNoSecret(t, err)
+
+	// A 5xx is retried within MaxRetries (none below 0), and its answer is the error.
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }
+	for _, tc := range []struct{ maxRetries, want int64 }{{1, 2}, {-1, 1}} {
+		calls = f.tokenCalls.Load()
+		_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret,
+			MaxRetries: int(tc.maxRetries)})
+		if err == nil || !strings.Contains(err.Error(), "503") {
+			t.Fatalf("MaxRetries %d: err = %v, want the 503", tc.maxRetries, err)
+		}
+		if n := f.tokenCalls.Load() - calls; n != tc.want {
+			t.Fatalf("MaxRetries %d: %d requests, want %d", tc.maxRetries, n, tc.want)
+		}
+		assertNoSecret(t, err)
+	}
+
+	// A 429 waits for its Retry-After and tries again, whatever MaxRetries says.
+	var limited atomic.Bool
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		if limited.CompareAndSwap(false, true) {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		writeJSON(w, 200, map[string]any{"access_token": "tok-after-429", "token_type": "Bearer", "expires_in": 3600})
+	}
+	if tok, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret, MaxRetries: -1}); err != nil || tok.AccessToken == "" {
+		t.Fatalf("after a 429: %v, %v", tok, err)
+	}
 
 	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: "http://127.0.0.1:1/connect/token", ClientID: "cid", ClientSecret: testSecret})
 	if err == nil || !strings.HasPrefix(err.Error(), "requesting a token from http://127.0.0.1:1/connect/token failed: ") {

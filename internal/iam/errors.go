@@ -30,6 +30,9 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrForbidden matches 403 answers: the caller lacks a scope or an IAM permission.
 	ErrForbidden = errors.New("forbidden")
+	// ErrInvalidScope matches a token endpoint's invalid_scope: a scope was asked for that the
+	// client may not have (it also matches ErrForbidden).
+	ErrInvalidScope = errors.New("invalid scope")
 	// ErrValidation matches 400 and 422 answers.
 	ErrValidation = errors.New("validation failed")
 	// ErrRateLimited matches 429 answers that were still rate limited after every retry.

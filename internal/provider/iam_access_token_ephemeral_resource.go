@@ -168,9 +168,13 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		ClientSecret: cfg.ClientSecret.ValueString(),
 		Scopes:       scopes,
 	}
-	if r.data != nil && r.data.requestTimeout > 0 {
-		// The provider's request_timeout bounds this request too, as its description says.
-		treq.HTTPClient = &http.Client{Timeout: r.data.requestTimeout}
+	if r.data != nil {
+		// The provider's request_timeout bounds each attempt, and its max_retries the retries of
+		// failures that may pass, as for the provider's own calls.
+		if r.data.requestTimeout > 0 {
+			treq.HTTPClient = &http.Client{Timeout: r.data.requestTimeout}
+		}
+		treq.MaxRetries = r.data.maxRetries
 	}
 	exchange := func(ctx context.Context) (*iam.Token, error) { return iam.ExchangeToken(ctx, treq) }
 	tok, err := exchange(ctx)
@@ -212,8 +216,9 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		case errors.Is(err, iam.ErrForbidden):
 			detail += "\n\nRequest only scopes in the client's allowed_scopes, or leave scopes unset to get all of them."
 		case errors.Is(err, iam.ErrRateLimited):
-			detail += "\n\nThe token endpoint is throttling this client, as it does after repeated failed attempts: " +
-				"check client_secret, then try again in a minute."
+			detail += "\n\nThe token endpoint kept answering 429 Too Many Requests while the provider waited as its " +
+				"Retry-After asked. An endpoint also throttles a client after repeated failed attempts: if earlier " +
+				"attempts failed, check client_secret, then try again in a minute."
 		}
 		resp.Diagnostics.AddError("Unable to Get Access Token", detail)
 		return

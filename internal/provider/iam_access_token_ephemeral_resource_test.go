@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -559,5 +560,104 @@ resource "terraform_data" "secret_works" {
 				return nil
 			},
 		}},
+	})
+}
+
+// TestAccIAMAccessTokenEphemeralResource_retries: a token endpoint that answers 429 (with
+// Retry-After) or 503 for a while is waited out, as for the provider's own token; a single
+// answer of either no longer fails the plan.
+func TestAccIAMAccessTokenEphemeralResource_retries(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID, secret := testAccTokenClient(t, e)
+	var unavailable atomic.Int64
+	flaky := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/connect/token" && unavailable.Add(1) <= 2 {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	data := tfjsonpath.New("data")
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				// One token request a second, three at once: two wait for their Retry-After.
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{RateLimitRPS: 1, RateLimitBurst: 1}) },
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "t" {
+  count         = 3
+  client_id     = %[1]q
+  client_secret = %[2]q
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.t[*].access_token
+}
+
+resource "echo" "tokens" {}
+`, clientID, secret),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.tokens", data.AtSliceIndex(2), tokenAnswers(t, e, http.StatusOK)),
+				},
+				Check: func(*terraform.State) error {
+					e.Mock.SetFaults(mockserver.Faults{})
+					if n := e.Mock.Stats().Count("POST", "/connect/token") - e.Mock.Stats().Requests["POST /connect/token 200"]; n == 0 {
+						return fmt.Errorf("the mock never answered 429: the rate limit was not in force")
+					}
+					return nil
+				},
+			},
+			{
+				// The first two token requests are answered 503.
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "t" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+  token_url     = %[3]q
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.t.access_token
+}
+
+# A new resource: echo copies its provider's data when it is created.
+resource "echo" "token" {}
+`, clientID, secret, flaky+"/connect/token"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.token", data, tokenAnswers(t, e, http.StatusOK)),
+				},
+				Check: func(*terraform.State) error {
+					if n := unavailable.Load(); n < 3 {
+						return fmt.Errorf("%d token requests through the proxy, want at least 3 (two 503s, then a token)", n)
+					}
+					return nil
+				},
+			},
+			{
+				// With max_retries = 0, a 503 is the answer. (One more 503 only: the test's destroy
+				// opens the ephemeral resource again.)
+				PreConfig: func() { unavailable.Store(1) },
+				Config: e.ProviderConfigWith("max_retries", "0") + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "t" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+  token_url     = %[3]q
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.t.access_token
+}
+
+resource "echo" "token" {}
+`, clientID, secret, flaky+"/connect/token"),
+				ExpectError: expectErrorText(`issued no token: 503 Service Unavailable`),
+			},
+		},
 	})
 }

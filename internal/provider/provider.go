@@ -76,6 +76,9 @@ type providerData struct {
 	version  string
 	// requestTimeout bounds one HTTP attempt, the ephemeral token's exchange included.
 	requestTimeout time.Duration
+	// maxRetries is the iam.Config value of max_retries (below 0: none), for the ephemeral
+	// token's exchange, which is made without the client.
+	maxRetries int
 	// api remembers that endpoint answered as the Aritma IAM API (see confirmNotFound).
 	api endpointCheck
 	// created holds the ids of the clients and secrets this provider process created.
@@ -256,7 +259,7 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	})
 
 	data := &providerData{client: client, endpoint: settings.Endpoint, tokenURL: settings.TokenURL, version: p.version,
-		requestTimeout: settings.RequestTimeout}
+		requestTimeout: settings.RequestTimeout, maxRetries: settings.MaxRetries}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data

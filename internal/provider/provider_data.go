@@ -243,6 +243,9 @@ func apiErrorDetail(err error) string {
 	switch {
 	case errors.Is(err, iam.ErrUnauthorized):
 		b.WriteString("\n\nThe provider's credentials were rejected: check client_id and client_secret (or access_token) and token_url.")
+	case errors.Is(err, iam.ErrInvalidScope):
+		b.WriteString("\n\nThe token endpoint refused a scope the provider asked for. Ask only for scopes in the allowed_scopes " +
+			"of the provider's client: set the provider's scopes (or " + EnvScopes + "), which default to [\"" + DefaultScope + "\"].")
 	case errors.As(err, &apiErr) && apiErr.InsufficientScope:
 		b.WriteString("\n\nThe provider's access token lacks an OAuth scope the IAM API needs (" + DefaultScope + "). " +
 			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client.")
