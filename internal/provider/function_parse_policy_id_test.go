@@ -50,6 +50,10 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 			arg:     "x,owner,/",
 			wantErr: `policy id "x,owner,/" is malformed: subject "x" must be a subject id of the form user-<id>, client-<id> or group-<id>`,
 		},
+		"subject with comma, bad action": {
+			arg:     "client-a,b,iam.Client.read,/s/1",
+			wantErr: `policy id "client-a,b,iam.Client.read,/s/1" is malformed: action "iam.Client.read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
+		},
 		"bad action": {
 			arg:     "client-abc,IAM Manage,/",
 			wantErr: `policy id "client-abc,IAM Manage,/" is malformed: action "IAM Manage" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,

@@ -127,7 +127,9 @@ func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, re
 	if tokenURL.IsUnknown() || tokenURL.ValueString() == "" { // "" is unset, as in the provider block
 		return
 	}
-	if err := validateServiceURL(tokenURL.ValueString()); err != nil {
+	var secret types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret"), &secret)...)
+	if err := validateServiceURL(tokenURL.ValueString(), secret.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Invalid Token URL", err.Error()+".")
 	}
 }

@@ -61,8 +61,10 @@ func parsePolicyID(id string) (subject, action, scope string, err error) {
 
 // splitPolicyID splits "<subject>,<action>,<scope>" on its last two commas, so any subject id the
 // API hands out comes back whole; ok is false when a part is missing or empty. When that triple
-// fails checkPolicyTriple and the id has more commas, it splits on the first two instead: a comma
-// typed into a scope is the likelier mistake, and checkPolicyTriple's error then names the scope.
+// fails checkPolicyTriple and the id has more commas, it splits on the first two instead when that
+// leaves a scope ("/..."): a comma typed into a scope is the likelier mistake, and
+// checkPolicyTriple's error then names the scope. A split that leaves no scope would only blame
+// the scope for a fault elsewhere (a subject with a comma and a bad action).
 func splitPolicyID(id string) (subject, action, scope string, ok bool) {
 	j := strings.LastIndexByte(id, ',')
 	if j < 0 {
@@ -74,7 +76,7 @@ func splitPolicyID(id string) (subject, action, scope string, ok bool) {
 	}
 	subject, action, scope = id[:i], id[i+1:j], id[j+1:]
 	if checkPolicyTriple(subject, action, scope) != nil {
-		if parts := strings.SplitN(id, ",", 3); len(parts[0]) < len(subject) {
+		if parts := strings.SplitN(id, ",", 3); len(parts[0]) < len(subject) && strings.HasPrefix(parts[2], "/") {
 			subject, action, scope = parts[0], parts[1], parts[2]
 		}
 	}

@@ -62,6 +62,9 @@ func TestParsePolicyID(t *testing.T) {
 		{"client-a,b,iam.client.read,/", "client-a,b", "iam.client.read", "/"},
 		// A triple that fails the checks splits on the first two, so the error names the scope.
 		{"client-a,owner,/a,b", "client-a", "owner", "/a,b"},
+		// Unless that leaves no scope: then the last two stand, and the error names the real fault.
+		{"client-a,b,iam.client.read,/x", "client-a,b", "iam.client.read", "/x"},
+		{"client-a,b,iam.Client.read,/s/1", "client-a,b", "iam.Client.read", "/s/1"},
 	}
 	for _, tt := range tests {
 		s, a, sc, err := parsePolicyID(tt.id)

@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -23,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -153,6 +156,7 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"Falls back to the `" + EnvScopes + "` environment variable (comma or space separated).",
 				ElementType: types.StringType,
 				Optional:    true,
+				Validators:  []validator.List{listvalidator.ValueStringsAre(oauthScopeValidator())},
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried on 5xx and network "+
@@ -184,11 +188,12 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 	// variables that default to "", and sets only the ones that are filled in.
 	set := func(v types.String) bool { return !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" }
 	for _, a := range []struct {
-		name string
-		v    types.String
-	}{{"endpoint", cfg.Endpoint}, {"token_url", cfg.TokenURL}} {
+		name  string
+		v     types.String
+		check func(string, ...string) error
+	}{{"endpoint", cfg.Endpoint, validateEndpoint}, {"token_url", cfg.TokenURL, validateServiceURL}} {
 		if set(a.v) {
-			if err := validateServiceURL(a.v.ValueString()); err != nil {
+			if err := a.check(a.v.ValueString(), cfg.ClientSecret.ValueString(), cfg.AccessToken.ValueString()); err != nil {
 				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Invalid Aritma "+a.name, err.Error()+".")
 			}
 		}
@@ -337,10 +342,10 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 		s.ClientID, s.ClientSecret, s.AccessToken = os.Getenv(EnvClientID), os.Getenv(EnvClientSecret), os.Getenv(EnvAccessToken)
 	}
 
-	if err := validateServiceURL(s.Endpoint); err != nil {
+	if err := validateEndpoint(s.Endpoint, s.ClientSecret, s.AccessToken); err != nil {
 		diags.AddAttributeError(path.Root("endpoint"), "Invalid Aritma endpoint", err.Error()+". Set endpoint or "+EnvEndpoint+".")
 	}
-	if err := validateServiceURL(s.TokenURL); err != nil {
+	if err := validateServiceURL(s.TokenURL, s.ClientSecret, s.AccessToken); err != nil {
 		diags.AddAttributeError(path.Root("token_url"), "Invalid Aritma token_url", err.Error()+". Set token_url or "+EnvTokenURL+".")
 	}
 
@@ -375,7 +380,12 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 			}
 		}
 	case os.Getenv(EnvScopes) != "":
-		s.Scopes = strings.FieldsFunc(os.Getenv(EnvScopes), func(r rune) bool { return r == ',' || r == ' ' })
+		s.Scopes = strings.FieldsFunc(os.Getenv(EnvScopes), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+		for _, sc := range s.Scopes {
+			if err := checkOAuthScope(sc); err != nil {
+				diags.AddAttributeError(path.Root("scopes"), "Invalid Aritma scopes", EnvScopes+": "+err.Error()+".")
+			}
+		}
 		if len(s.Scopes) == 0 {
 			// The block sets no scopes, so the message must point at the variable to fix.
 			diags.AddAttributeError(path.Root("scopes"), "Invalid Aritma scopes", EnvScopes+" holds no scope, got "+
@@ -420,10 +430,12 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 }
 
 // validateServiceURL enforces https, except for loopback hosts where the bundled mock runs.
-func validateServiceURL(raw string) error {
+// secrets are the credentials configured beside it, which the error must not show should one
+// have been pasted into the URL's setting.
+func validateServiceURL(raw string, secrets ...string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return fmt.Errorf("%q is not an absolute http(s) URL", shownURL(raw))
+		return fmt.Errorf("%s is not an absolute http(s) URL", shownNonURL(raw, secrets...))
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%q uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]", shownURL(raw))
@@ -431,12 +443,52 @@ func validateServiceURL(raw string) error {
 	return nil
 }
 
+// validateEndpoint is validateServiceURL for the base URL that /v1/... is appended to, which a
+// query or a fragment would end up in front of.
+func validateEndpoint(raw string, secrets ...string) error {
+	if err := validateServiceURL(raw, secrets...); err != nil {
+		return err
+	}
+	if u, _ := url.Parse(raw); u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") {
+		return fmt.Errorf("%q has a query or a fragment; endpoint is the base URL that /v1/... is appended to, "+
+			"such as \"https://api.dev.aritma.io/core/iam\"", shownURL(raw))
+	}
+	return nil
+}
+
+// shownNonURL is a value rejected as no URL, as an error may show it: quoted, user info masked,
+// unless it holds one of the credentials or looks like one (longer than 12 characters and without
+// any of the ".", "/" and ":" every URL and host name has), which shows only its length.
+func shownNonURL(raw string, secrets ...string) string {
+	if utf8.RuneCountInString(raw) > 12 && !strings.ContainsAny(raw, "./:") {
+		return shownSetting(raw)
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(raw, s) {
+			return shownSetting(raw, s)
+		}
+	}
+	return strconv.Quote(shownURL(raw))
+}
+
 // shownURL is a URL as diagnostics and logs may show it: user info, which can hold credentials
 // (https://user:password@host), is replaced by "***".
 func shownURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err == nil && u.User == nil && u.Host != "" {
+	beforeQuery, _, _ := strings.Cut(raw, "?")
+	beforeQuery, _, _ = strings.Cut(beforeQuery, "#")
+	if err == nil && u.User == nil && u.Host != "" && !strings.Contains(beforeQuery, "@") {
 		return raw // a URL without user info ("@" in its query is no password)
+	}
+	if err == nil && u.User == nil && strings.Contains(beforeQuery, "@") {
+		// An "@" Go did not take for user info: a password with a "/" ends the authority early
+		// ("https://user:12/ss@host" parses as host "user:12"). Mask up to the last "@" before
+		// the query, as for user info.
+		i := strings.LastIndexByte(beforeQuery, '@')
+		if j := strings.Index(raw, "://"); j >= 0 && j < i {
+			return raw[:j+3] + "***@" + raw[i+1:]
+		}
+		return "***@" + raw[i+1:]
 	}
 	if err != nil || u.User == nil {
 		// Not a URL as Go parses it, but it may still carry user info (an unparsable escape, or

@@ -374,6 +374,15 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma scopes",
 					`ARITMA_SCOPES holds no scope, got " , ". Set it to scopes separated by commas or spaces, such as "services.iam", or unset it for the default.`),
 			},
+			{
+				// Any Unicode space separates, as a no-break space pasted from a document does; what
+				// is left must be a scope token.
+				PreConfig: func() { t.Setenv(EnvScopes, "services.iam\u00a0bank\u00e5") },
+				Config:    e.ProviderConfig() + testAccProviderConfigResource,
+				PlanOnly:  true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma scopes",
+					`ARITMA_SCOPES: scope "bankå" must hold only printable ASCII characters other than '"' and '\' (RFC 6749), got 'å'.`),
+			},
 		},
 	})
 }

@@ -55,13 +55,15 @@ func TestMaskSecrets_doesNotLeakIntoParent(t *testing.T) {
 func TestShownURL(t *testing.T) {
 	t.Parallel()
 	for raw, want := range map[string]string{
-		"https://iam.example.com/core/iam":       "https://iam.example.com/core/iam",
-		"https://user:pa55word@iam.example.com/": "https://***@iam.example.com/",
-		"http://t0ken@example.com":               "http://***@example.com",
-		"iam.example.com":                        "iam.example.com",
-		"https://user:pa55%zz@iam.example.com/":  "https://***@iam.example.com/", // unparsable escape
-		"user:pa55%zz@iam.example.com":           "***@iam.example.com",
-		"https://iam.example.com/?contact=a@b.c": "https://iam.example.com/?contact=a@b.c",
+		"https://iam.example.com/core/iam":        "https://iam.example.com/core/iam",
+		"https://user:pa55word@iam.example.com/":  "https://***@iam.example.com/",
+		"http://t0ken@example.com":                "http://***@example.com",
+		"iam.example.com":                         "iam.example.com",
+		"https://user:pa55%zz@iam.example.com/":   "https://***@iam.example.com/", // unparsable escape
+		"user:pa55%zz@iam.example.com":            "***@iam.example.com",
+		"https://iam.example.com/?contact=a@b.c":  "https://iam.example.com/?contact=a@b.c",
+		"https://user:12/ss@iam.example.com/":     "https://***@iam.example.com/", // "/" in the password
+		"https://user:12/ss@iam.example.com/?a@b": "https://***@iam.example.com/?a@b",
 	} {
 		if got := shownURL(raw); got != want {
 			t.Errorf("shownURL(%q) = %q, want %q", raw, got, want)
@@ -69,6 +71,24 @@ func TestShownURL(t *testing.T) {
 	}
 	if err := validateServiceURL("http://user:pa55word@iam.example.com"); err == nil || strings.Contains(err.Error(), "pa55word") {
 		t.Errorf("validateServiceURL error = %v, want one without the password", err)
+	}
+	for raw, ok := range map[string]bool{
+		"https://iam.example.com/core/iam": true, "https://iam.example.com/core/iam?x=1": false,
+		"https://iam.example.com/core/iam#v1": false, "https://iam.example.com/core/iam?": false,
+	} {
+		if err := validateEndpoint(raw); (err == nil) != ok {
+			t.Errorf("validateEndpoint(%q) = %v, want ok %v", raw, err, ok)
+		}
+	}
+	// A value that is no URL is shown, unless it is or holds a credential, or looks like one.
+	for raw, want := range map[string]string{
+		"iam.example.com":       `"iam.example.com" is not an absolute http(s) URL`,
+		"adminsecret0123456789": `a value of 21 characters (not shown: it may be a secret set in the wrong place) is not an absolute http(s) URL`,
+		"x.y/" + "pa55.word1":   `a value of 14 characters (not shown: it may be a secret set in the wrong place) is not an absolute http(s) URL`,
+	} {
+		if err := validateServiceURL(raw, "pa55.word1"); err == nil || err.Error() != want {
+			t.Errorf("validateServiceURL(%q) = %v, want %s", raw, err, want)
+		}
 	}
 }
 

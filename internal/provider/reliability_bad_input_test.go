@@ -621,6 +621,14 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 			summary:  "Unable to Create IAM Client",
 			detail: fmt.Sprintf(`Creating IAM client "bad-input" failed. POST /v1/clients: 403 Forbidden: subject client-%s lacks `+
 				`permission iam.client.write on scope /`, reader.ClientID)},
+		{name: "provider scope empty", stage: "validate", config: cfg,
+			provider: block(urls + creds + `  scopes = ["services.iam", ""]`),
+			summary:  "Invalid OAuth Scope", detail: `scope must not be empty.`},
+		{name: "provider scope not allowed for its client", stage: "apply", config: cfg,
+			provider: block(urls + creds + `  scopes = ["services.iam", "payments.write"]`),
+			summary:  "Unable to Create IAM Client",
+			detail: `The token endpoint refused a scope the provider asked for. Ask only for scopes in the allowed_scopes ` +
+				`of the provider's client: set the provider's scopes (or ARITMA_SCOPES), which default to ["services.iam"].`},
 		{name: "provider token without the services.iam scope", stage: "apply", config: cfg,
 			provider: block(urls + creds + `  scopes = ["api"]`),
 			summary:  "Unable to Create IAM Client",

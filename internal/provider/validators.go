@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -81,8 +82,12 @@ func checkOAuthScope(s string) error {
 	if s == "" {
 		return fmt.Errorf("scope must not be empty")
 	}
-	if strings.ContainsAny(s, " \t\r\n") {
+	if strings.ContainsFunc(s, unicode.IsSpace) {
 		return fmt.Errorf("scope %q must not contain whitespace", s)
+	}
+	// RFC 6749 §3.3: a scope token is printable ASCII but for '"' and '\'.
+	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e || r == '"' || r == '\\' }); i >= 0 {
+		return fmt.Errorf("scope %q must hold only printable ASCII characters other than '\"' and '\\' (RFC 6749), got %q", s, []rune(s[i:])[0])
 	}
 	return nil
 }

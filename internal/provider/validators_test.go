@@ -80,8 +80,15 @@ func TestCheckOAuthScope(t *testing.T) {
 	if err := checkOAuthScope(""); err == nil || err.Error() != "scope must not be empty" {
 		t.Errorf(`checkOAuthScope("") = %v, want "scope must not be empty"`, err)
 	}
-	if err := checkOAuthScope("api services.iam"); err == nil || err.Error() != `scope "api services.iam" must not contain whitespace` {
-		t.Errorf("checkOAuthScope with a space = %v", err)
+	for in, want := range map[string]string{
+		"api services.iam": `scope "api services.iam" must not contain whitespace`,
+		"api\u00a0x":       `scope "api\u00a0x" must not contain whitespace`,
+		`a"b`:              `scope "a\"b" must hold only printable ASCII characters other than '"' and '\' (RFC 6749), got '"'`,
+		"bank\u00e5":       `scope "bankå" must hold only printable ASCII characters other than '"' and '\' (RFC 6749), got 'å'`,
+	} {
+		if err := checkOAuthScope(in); err == nil || err.Error() != want {
+			t.Errorf("checkOAuthScope(%q) = %v, want %s", in, err, want)
+		}
 	}
 }
 
