@@ -110,9 +110,9 @@ data "aritma_iam_subjects" "paging" {
 	})
 }
 
-// The read timeout bounds the whole read, paging included: at 1 s an answer, a 2.9 s read gets two
+// The read timeout bounds the whole read, paging included: at 2 s an answer, a 5.5 s read gets two
 // of three pages and must then fail on the third with an error that says why, not go on paging.
-// (The third page cannot finish before 3 s, so only a machine 0.9 s late on the first two could
+// (The third page cannot finish before 6 s, so only a machine 1.5 s late on the first two could
 // move the deadline off it.)
 func TestAccIAMSubjectsDataSource_readTimeout(t *testing.T) {
 	testAccPreCheck(t)
@@ -130,12 +130,12 @@ func TestAccIAMSubjectsDataSource_readTimeout(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 1000}) },
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 2000}) },
 				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", tok) + `
 data "aritma_iam_subjects" "slow" {
   search_query = "slow-"
   timeouts {
-    read = "2.9s"
+    read = "5.5s"
   }
 }
 `,
