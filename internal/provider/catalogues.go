@@ -40,6 +40,9 @@ type cachedList[T any] struct {
 // (a 5xx, the network, a timeout) is not, so a later caller reads again.
 func (c *cachedList[T]) get(ctx context.Context, fetch func(context.Context) ([]T, error)) ([]T, error) {
 	c.init.Do(func() { c.turn = make(chan struct{}, 1) })
+	if err := ctx.Err(); err != nil {
+		return nil, err // select below would pick at random between a free turn and the end
+	}
 	select {
 	case c.turn <- struct{}{}:
 	case <-ctx.Done():

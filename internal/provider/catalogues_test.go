@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -25,9 +26,9 @@ func TestCachedList(t *testing.T) {
 	}
 
 	var c cachedList[string]
+	// A read cut short by its context (here: cancelled while it runs) is not kept.
 	cancelled, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := c.get(cancelled, fetch); !errors.Is(err, context.Canceled) {
+	if _, err := c.get(cancelled, func(ctx context.Context) ([]string, error) { cancel(); return fetch(ctx) }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want the cancellation", err)
 	}
 	var wg sync.WaitGroup
@@ -73,10 +74,10 @@ func TestCachedList(t *testing.T) {
 		_, _ = slow.get(context.Background(), func(context.Context) ([]string, error) { close(started); <-release; return nil, nil })
 	}()
 	<-started
-	waiting, stop := context.WithCancel(context.Background())
-	stop()
-	if _, err := slow.get(waiting, fetch); !errors.Is(err, context.Canceled) {
-		t.Errorf("a waiter whose context ended got %v, want context.Canceled", err)
+	waiting, stop := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer stop()
+	if _, err := slow.get(waiting, fetch); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a waiter whose context ended got %v, want context.DeadlineExceeded", err)
 	}
 	close(release)
 }
