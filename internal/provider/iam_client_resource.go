@@ -383,7 +383,8 @@ func (r *iamClientResource) ImportState(ctx context.Context, req resource.Import
 // unknown one fails the plan instead of the apply. Scopes the client already has are left alone:
 // the API accepted them once, and a plan that does not touch them must not fail over them.
 func (r *iamClientResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || req.Plan.Raw.IsNull() {
+	// Every refresh plans every client: one with no change has nothing to check.
+	if r.data == nil || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
 	var planned, prior types.Set

@@ -323,7 +323,8 @@ func (r *iamPolicyResource) declaredTwice(ctx context.Context, key string) bool 
 // ModifyPlan checks a new or changed action against the API's catalogue, so a typo fails the plan
 // instead of the apply, after the client and secret the policy was meant for were made.
 func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if r.data == nil || req.Plan.Raw.IsNull() {
+	// Every refresh plans every policy: one with no change has nothing to check.
+	if r.data == nil || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
 		return
 	}
 	var action, prior types.String
