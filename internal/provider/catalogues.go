@@ -10,8 +10,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
@@ -116,4 +118,19 @@ func (p *providerData) checkScopesInCatalogue(ctx context.Context, scopes []stri
 					s, strings.Join(names, ", ")))
 		}
 	}
+}
+
+// plannedChange reads one attribute of a plan and of its prior state (the zero value, null, for a
+// create), for a ModifyPlan that checks what a plan changes. changed is false when there is nothing
+// to check: a destroy, a plan equal to its state (every refresh plans every resource, and this
+// comparison is cheaper than the reads), or an attribute that could not be read.
+func plannedChange[T attr.Value](ctx context.Context, req resource.ModifyPlanRequest, p path.Path, diags *diag.Diagnostics) (planned, prior T, changed bool) {
+	if req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
+		return planned, prior, false
+	}
+	diags.Append(req.Plan.GetAttribute(ctx, p, &planned)...)
+	if !req.State.Raw.IsNull() {
+		diags.Append(req.State.GetAttribute(ctx, p, &prior)...)
+	}
+	return planned, prior, !diags.HasError()
 }

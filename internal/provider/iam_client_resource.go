@@ -383,16 +383,11 @@ func (r *iamClientResource) ImportState(ctx context.Context, req resource.Import
 // unknown one fails the plan instead of the apply. Scopes the client already has are left alone:
 // the API accepted them once, and a plan that does not touch them must not fail over them.
 func (r *iamClientResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// Every refresh plans every client: one with no change has nothing to check.
-	if r.data == nil || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
+	if r.data == nil {
 		return
 	}
-	var planned, prior types.Set
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("allowed_scopes"), &planned)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("allowed_scopes"), &prior)...)
-	}
-	if resp.Diagnostics.HasError() {
+	planned, prior, changed := plannedChange[types.Set](ctx, req, path.Root("allowed_scopes"), &resp.Diagnostics)
+	if !changed {
 		return
 	}
 	scopes, ok := knownStrings(planned)

@@ -323,16 +323,11 @@ func (r *iamPolicyResource) declaredTwice(ctx context.Context, key string) bool 
 // ModifyPlan checks a new or changed action against the API's catalogue, so a typo fails the plan
 // instead of the apply, after the client and secret the policy was meant for were made.
 func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	// Every refresh plans every policy: one with no change has nothing to check.
-	if r.data == nil || req.Plan.Raw.IsNull() || req.Plan.Raw.Equal(req.State.Raw) {
+	if r.data == nil {
 		return
 	}
-	var action, prior types.String
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("action"), &action)...)
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("action"), &prior)...)
-	}
-	if resp.Diagnostics.HasError() || action.IsNull() || action.IsUnknown() || action.Equal(prior) {
+	action, prior, changed := plannedChange[types.String](ctx, req, path.Root("action"), &resp.Diagnostics)
+	if !changed || action.IsNull() || action.IsUnknown() || action.Equal(prior) {
 		return
 	}
 	r.data.checkActionInCatalogue(ctx, action.ValueString(), &resp.Diagnostics)
