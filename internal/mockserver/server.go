@@ -33,6 +33,10 @@ type Options struct {
 	Seed int64
 	// Now is the clock; nil means time.Now. Tests may fake it.
 	Now func() time.Time
+	// TokenFailureLimit is how many failed token requests of one client id within a minute the
+	// token endpoint takes before it answers 429 slow_down for that id: 0 means 10, a negative
+	// value turns the throttle off (for a mock shared by tests that try wrong secrets).
+	TokenFailureLimit int
 }
 
 // Server is the mock. It is safe for concurrent use.
@@ -56,7 +60,9 @@ type Server struct {
 	tokMu    sync.Mutex // guards tokens and failures
 	tokens   map[[32]byte]*tokenRec
 	failures map[string][]time.Time
-	issued   int
+	// failLimit is Options.TokenFailureLimit with its default; ≤ 0 never throttles.
+	failLimit int
+	issued    int
 
 	faults faultState
 	stats  statsState
@@ -79,6 +85,10 @@ func New(opts Options) (*Server, error) {
 		tenant:      DefaultTenantID,
 		tokens:      map[[32]byte]*tokenRec{},
 		failures:    map[string][]time.Time{},
+		failLimit:   opts.TokenFailureLimit,
+	}
+	if s.failLimit == 0 {
+		s.failLimit = defaultFailLimit
 	}
 	if s.now == nil {
 		s.now = time.Now

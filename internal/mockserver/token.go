@@ -16,8 +16,8 @@ import (
 
 // Throttling of failed client authentication (per client id).
 const (
-	failWindow = time.Minute
-	failLimit  = 10
+	failWindow       = time.Minute
+	defaultFailLimit = 10
 	// maxFailureIDs bounds how many client ids the throttle remembers failures of.
 	maxFailureIDs = 10000
 )
@@ -185,6 +185,9 @@ func newAccessToken() string {
 
 // throttled returns the seconds to wait when clientID failed too often lately, else 0.
 func (s *Server) throttled(clientID string, now time.Time) int {
+	if s.failLimit <= 0 {
+		return 0
+	}
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
 	fails := s.failures[clientID]
@@ -198,13 +201,16 @@ func (s *Server) throttled(clientID string, now time.Time) int {
 		return 0
 	}
 	s.failures[clientID] = fails
-	if len(fails) < failLimit {
+	if len(fails) < s.failLimit {
 		return 0
 	}
 	return max(1, int((failWindow-now.Sub(fails[0])+time.Second-1)/time.Second))
 }
 
 func (s *Server) recordFailure(clientID string, now time.Time) {
+	if s.failLimit <= 0 {
+		return
+	}
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
 	if len(s.failures) > maxFailureIDs {
@@ -226,7 +232,7 @@ func (s *Server) pruneFailures(now time.Time) {
 		return
 	}
 	for id, fails := range s.failures {
-		if len(fails) < failLimit {
+		if len(fails) < s.failLimit {
 			delete(s.failures, id)
 		}
 	}

@@ -112,7 +112,7 @@ func TestTokenThrottle(t *testing.T) {
 	e := newEnv(t)
 	id, secret := e.newClientWithSecret("victim")
 	bad := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong-wrong"}}
-	for i := range failLimit {
+	for i := range defaultFailLimit {
 		if res := e.tokenReq("/connect/token", bad, nil); res.status != 401 {
 			t.Fatalf("attempt %d: %d", i, res.status)
 		}
@@ -128,6 +128,25 @@ func TestTokenThrottle(t *testing.T) {
 	// The window passes.
 	e.clock.Advance(failWindow)
 	e.want(e.tokenReq("/connect/token", good, nil), 200)
+}
+
+// The limit is the caller's: a smaller one throttles sooner, a negative one never throttles.
+func TestTokenThrottle_limit(t *testing.T) {
+	for _, tc := range []struct {
+		limit, tries int
+		want         int
+	}{{limit: 3, tries: 3, want: 429}, {limit: 3, tries: 2, want: 200}, {limit: -1, tries: 50, want: 200}} {
+		t.Run(fmt.Sprintf("limit %d after %d", tc.limit, tc.tries), func(t *testing.T) {
+			e := newEnv(t, func(o *Options) { o.TokenFailureLimit = tc.limit })
+			id, secret := e.newClientWithSecret("victim")
+			bad := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong-wrong"}}
+			for range tc.tries {
+				e.want(e.tokenReq("/connect/token", bad, nil), 401)
+			}
+			good := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
+			e.want(e.tokenReq("/connect/token", good, nil), tc.want)
+		})
+	}
 }
 
 func TestTokenSecretDeletedKeepsToken(t *testing.T) {
@@ -147,7 +166,7 @@ func TestTokenThrottle_survivesSprayedIDs(t *testing.T) {
 	e := newEnv(t)
 	id, secret := e.newClientWithSecret("victim")
 	bad := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong-wrong"}}
-	for range failLimit {
+	for range defaultFailLimit {
 		e.want(e.tokenReq("/connect/token", bad, nil), 401)
 	}
 	now := e.clock.Now()

@@ -46,6 +46,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	adminID := fs.String("admin-client-id", "", "bootstrap admin client id (default: env ARITMA_MOCK_ADMIN_CLIENT_ID, else generated)")
 	adminSecret := fs.String("admin-client-secret", "", "bootstrap admin client secret (default: env ARITMA_MOCK_ADMIN_CLIENT_SECRET, else generated and printed)")
 	seed := fs.Int64("seed", 1, "seed of the fault injection random source")
+	failLimit := fs.Int("token-failure-limit", 10, "failed token requests of one client id within a minute before the token endpoint answers 429 slow_down for it (0 turns the throttle off)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,6 +67,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		DataFile:          *data,
 		EnableControl:     *control,
 		Seed:              *seed,
+		TokenFailureLimit: tokenFailureLimit(*failLimit),
 	})
 	if err != nil {
 		return err
@@ -110,6 +112,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 	serr := hs.Shutdown(shutdownCtx)
 	cerr := srv.Close()
 	return errors.Join(serr, cerr)
+}
+
+// tokenFailureLimit maps the flag, where 0 is off (what a user types), to the option, where 0 is
+// the default (what a zero Options means).
+func tokenFailureLimit(flagValue int) int {
+	if flagValue <= 0 {
+		return -1
+	}
+	return flagValue
 }
 
 // banner is what the mock prints once it serves.

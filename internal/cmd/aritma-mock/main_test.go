@@ -68,3 +68,13 @@ func TestAdminSecretPrintedOnlyWhenGenerated(t *testing.T) {
 		t.Fatalf("banner without the generated secret:\n%s", out.String())
 	}
 }
+
+// The flag's 0 (what a user types to turn the throttle off) must not reach the option as its 0
+// (the default of 10).
+func TestTokenFailureLimitFlag(t *testing.T) {
+	for flagValue, want := range map[int]int{0: -1, -5: -1, 1: 1, 10: 10} {
+		if got := tokenFailureLimit(flagValue); got != want {
+			t.Errorf("tokenFailureLimit(%d) = %d, want %d", flagValue, got, want)
+		}
+	}
+}
