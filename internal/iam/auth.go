@@ -66,7 +66,7 @@ func newOAuthTokens(cfg Config, hc *http.Client) *oauthTokens {
 			// whenever the first one fails, doubling failed logins and muddling their errors.
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
-		tokenURL: displayURL(cfg.TokenURL),
+		tokenURL: ShownURL(cfg.TokenURL),
 		secret:   cfg.ClientSecret,
 		hc:       hc,
 	}
@@ -306,16 +306,6 @@ func (e *authError) Is(target error) bool {
 	return false
 }
 
-// displayURL drops user info and query from a URL before it goes into a message.
-func displayURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "the token endpoint"
-	}
-	u.User, u.RawQuery, u.Fragment = nil, "", ""
-	return u.String()
-}
-
 // TokenRequest asks the token endpoint for an access token with the client credentials grant.
 type TokenRequest struct {
 	TokenURL     string
@@ -386,7 +376,7 @@ func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, newAuthError(displayURL(req.TokenURL), req.ClientSecret, err)
+		return nil, newAuthError(ShownURL(req.TokenURL), req.ClientSecret, err)
 	}
 	tok := &Token{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresAt: t.Expiry}
 	if s, ok := t.Extra("scope").(string); ok {

@@ -1,6 +1,9 @@
 package iam
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The types below carry a client secret or an access token. Their String and GoString methods
 // keep it out of fmt's output (%v, %+v, %s and %#v alike), so a debugging print, an error built
@@ -49,3 +52,28 @@ func (t Token) String() string {
 }
 
 func (t Token) GoString() string { return t.String() }
+
+// ShownURL is a URL as a message or a log line may show it, with every part that may carry a
+// credential masked: the query and the fragment ("?***", "#***"), and user info
+// ("https://***@host"). It works on the text, not on what url.Parse makes of it, because a
+// password with a "/", "?" or "#" in it ends the authority early ("https://svc:12?pw@host" parses
+// as host "svc:12" with the password in the query): everything before the last "@" that is not
+// query or fragment is masked, which may hide more than user info, never less.
+func ShownURL(raw string) string {
+	rest, tail := raw, ""
+	if i := strings.IndexAny(raw, "?#"); i >= 0 {
+		rest, tail = raw[:i], raw[i:i+1]
+		if i+1 < len(raw) {
+			tail += "***"
+		}
+	}
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return rest + tail
+	}
+	scheme := ""
+	if i := strings.Index(rest, "://"); i >= 0 && i < at {
+		scheme = rest[:i+3]
+	}
+	return scheme + "***@" + rest[at+1:] + tail
+}

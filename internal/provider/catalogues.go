@@ -35,12 +35,17 @@ type cachedList[T any] struct {
 	done bool
 	list []T
 	err  error
+	// failed is the last failure that may pass (a 5xx, the network, a timeout), which is not
+	// kept as the answer.
+	failed error
 }
 
 // get returns the catalogue, reading it with fetch on first use. An answer is kept, and so is a
-// refusal (a 4xx but 408 and 429), which a second read would only repeat; a failure that may pass
-// (a 5xx, the network, a timeout) is not, so a later caller reads again.
-func (c *cachedList[T]) get(ctx context.Context, fetch func(context.Context) ([]T, error)) ([]T, error) {
+// refusal (a 4xx but 408 and 429), which a second read would only repeat. After a failure that
+// may pass, a caller that needs the catalogue (a data source) passes again=true and reads it
+// again; a plan-time check passes false and gets that failure without a read, so a failing
+// catalogue costs a plan one read with its retries, not one per resource, one after another.
+func (c *cachedList[T]) get(ctx context.Context, fetch func(context.Context) ([]T, error), again bool) ([]T, error) {
 	c.init.Do(func() { c.turn = make(chan struct{}, 1) })
 	if err := ctx.Err(); err != nil {
 		return nil, err // select below would pick at random between a free turn and the end
@@ -54,9 +59,14 @@ func (c *cachedList[T]) get(ctx context.Context, fetch func(context.Context) ([]
 	if c.done {
 		return c.list, c.err
 	}
+	if c.failed != nil && !again {
+		return nil, c.failed
+	}
 	list, err := fetch(ctx)
 	if err == nil || refused(err) {
 		c.list, c.err, c.done = list, err, true
+	} else {
+		c.failed = err
 	}
 	return list, err
 }
@@ -71,31 +81,42 @@ func refused(err error) bool {
 	return code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests
 }
 
-// catalogueNames reads a catalogue for a plan-time check and returns the names in it; ok is false
-// when it cannot be read, and the check is then left to the API at apply.
-func catalogueNames[T any](ctx context.Context, c *cachedList[T], fetch func(context.Context) ([]T, error), name func(T) string, what string) ([]string, bool) {
+// catalogueNames reads a catalogue for a plan-time check and returns the names in it, in
+// catalogue order without repeats; ok is false when it cannot be read or names nothing, and the
+// check is then left to the API at apply.
+func catalogueNames[T any](ctx context.Context, c *cachedList[T], fetch func(context.Context) ([]T, error), names func(T) []string, what string) ([]string, bool) {
 	ctx, cancel := context.WithTimeout(ctx, planCheckTimeout)
 	defer cancel()
-	list, err := c.get(ctx, fetch)
+	list, err := c.get(ctx, fetch, false)
 	if err != nil {
 		tflog.Debug(ctx, "Could not read the "+what+" for a plan-time check; the API checks at apply", map[string]any{"error": err.Error()})
 		return nil, false
 	}
-	if len(list) == 0 {
-		// An API without a catalogue (or one that shows this caller none) is no ground to fail.
-		return nil, false
+	var out []string
+	for _, v := range list {
+		for _, n := range names(v) {
+			// An entry whose name did not decode (a shape of the answer this provider does not
+			// know) names nothing, rather than a "" that every name would fail against.
+			if n != "" && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
 	}
-	names := make([]string, len(list))
-	for i, v := range list {
-		names[i] = name(v)
-	}
-	return names, true
+	// An API without a catalogue (or one that shows this caller none) is no ground to fail.
+	return out, len(out) > 0
+}
+
+// actionNames reads the action catalogue for a best-effort check: ok is false when it cannot be
+// read. A parent is an action too, even where the catalogue gives it no entry of its own (the
+// published table shows owner only as a parent).
+func (p *providerData) actionNames(ctx context.Context) ([]string, bool) {
+	return catalogueNames(ctx, &p.actions, p.client.ListActions, func(a iam.Action) []string { return []string{a.Name, a.Parent} }, "action catalogue")
 }
 
 // checkActionInCatalogue reports at plan time an action the API would reject at apply, with the
 // API's reason, so a typo does not leave a configuration half applied.
 func (p *providerData) checkActionInCatalogue(ctx context.Context, action string, diags *diag.Diagnostics) {
-	names, ok := catalogueNames(ctx, &p.actions, p.client.ListActions, func(a iam.Action) string { return a.Name }, "action catalogue")
+	names, ok := p.actionNames(ctx)
 	if !ok || slices.Contains(names, action) {
 		return
 	}
@@ -107,7 +128,7 @@ func (p *providerData) checkActionInCatalogue(ctx context.Context, action string
 // checkScopesInCatalogue reports at plan time the scopes of a client that the API would reject
 // at apply, in the API's words.
 func (p *providerData) checkScopesInCatalogue(ctx context.Context, scopes []string, diags *diag.Diagnostics) {
-	names, ok := catalogueNames(ctx, &p.scopes, p.client.ListScopes, func(s iam.OAuthScope) string { return s.Name }, "scope catalogue")
+	names, ok := catalogueNames(ctx, &p.scopes, p.client.ListScopes, func(s iam.OAuthScope) []string { return []string{s.Name} }, "scope catalogue")
 	if !ok {
 		return
 	}

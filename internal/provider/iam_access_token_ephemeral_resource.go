@@ -162,7 +162,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	}
 
 	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{
-		"token_url": shownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
+		"token_url": iam.ShownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
 	})
 	treq := iam.TokenRequest{
 		TokenURL:     tokenURL,
@@ -206,7 +206,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if !cfg.SecretID.IsNull() {
 			who += fmt.Sprintf(" (secret %q)", cfg.SecretID.ValueString())
 		}
-		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, shownURL(tokenURL), err.Error())
+		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, iam.ShownURL(tokenURL), err.Error())
 		switch {
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +

@@ -226,8 +226,8 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 // typo would otherwise read as a missing grant in a check block. A catalogue that cannot be read
 // leaves allowed as it is, without a warning.
 func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action string, diags *diag.Diagnostics) {
-	catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions)
-	if err != nil || slices.ContainsFunc(catalogue, func(a iam.Action) bool { return a.Name == action }) {
+	names, ok := d.data.actionNames(ctx)
+	if !ok || slices.Contains(names, action) {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("action"), "Unknown Action",
@@ -249,7 +249,7 @@ func (d *iamPermissionsDataSource) allowed(ctx context.Context, candidates []iam
 			return true, nil
 		}
 		if ancestry == nil {
-			catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions)
+			catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions, true)
 			if err != nil {
 				return false, err
 			}

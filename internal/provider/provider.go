@@ -259,7 +259,7 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 	tflog.Debug(ctx, "Configured Aritma IAM client", map[string]any{
-		"endpoint": shownURL(settings.Endpoint), "token_url": shownURL(settings.TokenURL), "client_id": settings.ClientID,
+		"endpoint": iam.ShownURL(settings.Endpoint), "token_url": iam.ShownURL(settings.TokenURL), "client_id": settings.ClientID,
 		"auth": authKind(settings),
 	})
 
@@ -438,7 +438,7 @@ func validateServiceURL(raw string, secrets ...string) error {
 		return fmt.Errorf("%s is not an absolute http(s) URL", shownNonURL(raw, secrets...))
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]", shownURL(raw))
+		return fmt.Errorf("%q uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]", iam.ShownURL(raw))
 	}
 	return nil
 }
@@ -449,9 +449,10 @@ func validateEndpoint(raw string, secrets ...string) error {
 	if err := validateServiceURL(raw, secrets...); err != nil {
 		return err
 	}
-	if u, _ := url.Parse(raw); u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(raw, "?") {
+	// Asked of the text: url.Parse reports no query or fragment for a bare trailing "?" or "#".
+	if strings.ContainsAny(raw, "?#") {
 		return fmt.Errorf("%q has a query or a fragment; endpoint is the base URL that /v1/... is appended to, "+
-			"such as \"https://api.dev.aritma.io/core/iam\"", shownURL(raw))
+			"such as \"https://api.dev.aritma.io/core/iam\"", iam.ShownURL(raw))
 	}
 	return nil
 }
@@ -468,42 +469,9 @@ func shownNonURL(raw string, secrets ...string) string {
 			return shownSetting(raw, s)
 		}
 	}
-	return strconv.Quote(shownURL(raw))
+	return strconv.Quote(iam.ShownURL(raw))
 }
 
-// shownURL is a URL as diagnostics and logs may show it: user info, which can hold credentials
-// (https://user:password@host), is replaced by "***".
-func shownURL(raw string) string {
-	u, err := url.Parse(raw)
-	beforeQuery, _, _ := strings.Cut(raw, "?")
-	beforeQuery, _, _ = strings.Cut(beforeQuery, "#")
-	if err == nil && u.User == nil && u.Host != "" && !strings.Contains(beforeQuery, "@") {
-		return raw // a URL without user info ("@" in its query is no password)
-	}
-	if err == nil && u.User == nil && strings.Contains(beforeQuery, "@") {
-		// An "@" Go did not take for user info: a password with a "/" ends the authority early
-		// ("https://user:12/ss@host" parses as host "user:12"). Mask up to the last "@" before
-		// the query, as for user info.
-		i := strings.LastIndexByte(beforeQuery, '@')
-		if j := strings.Index(raw, "://"); j >= 0 && j < i {
-			return raw[:j+3] + "***@" + raw[i+1:]
-		}
-		return "***@" + raw[i+1:]
-	}
-	if err != nil || u.User == nil {
-		// Not a URL as Go parses it, but it may still carry user info (an unparsable escape, or
-		// no "//"): keep only what follows the last "@".
-		if i := strings.LastIndexByte(raw, '@'); i >= 0 {
-			if j := strings.Index(raw, "://"); j >= 0 && j < i {
-				return raw[:j+3] + "***@" + raw[i+1:]
-			}
-			return "***@" + raw[i+1:]
-		}
-		return raw
-	}
-	u.User = url.User("***")
-	return strings.Replace(u.String(), "%2A%2A%2A@", "***@", 1)
-}
 
 func isLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {

@@ -601,7 +601,7 @@ func (e *notTheAPIError) Error() string {
 		"serves it: endpoint %q does not point at the Aritma IAM API, so this 404 says nothing about whether the "+
 		"object exists, and nothing was removed from the state. endpoint is the base URL that /v1/... is "+
 		"appended to, such as \"https://api.dev.aritma.io/core/iam\" (for the mock, \"http://127.0.0.1:8089\").",
-		e.call, shownURL(e.endpoint))
+		e.call, iam.ShownURL(e.endpoint))
 }
 
 // confirmNotFound returns err, except that before a 404 is taken to mean the object is gone (and
