@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -386,17 +387,23 @@ func withOperation(ctx context.Context, op string) context.Context {
 	return context.WithValue(ctx, operationKey{}, op)
 }
 
-// timeoutHint is the hint of an error that the operation's deadline caused: the error itself only
-// says "context deadline exceeded", not whose deadline or how to change it. kind is "resource" or
-// "data source".
+// timeoutHint is the hint of an error that a deadline caused: the error itself only says
+// "context deadline exceeded", not whose deadline or how to change it. kind is "resource" or
+// "data source". The operation's deadline (its timeouts block) has passed when ctx says so; a
+// timeout while ctx has time left is one request's, which the provider's request_timeout bounds,
+// and raising the timeouts block would not help.
 func timeoutHint(ctx context.Context, kind string, err error) string {
 	op, ok := ctx.Value(operationKey{}).(string)
-	timedOut := errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)
-	if !ok || !timedOut {
-		return ""
+	if ok && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Sprintf("The %s did not finish within its timeout. Raise %s in this %s's timeouts block "+
+			"(it defaults to 5m) for a slow or rate-limited API.", op, op, kind)
 	}
-	return fmt.Sprintf("The %s did not finish within its timeout. Raise %s in this %s's timeouts block "+
-		"(it defaults to 5m) for a slow or rate-limited API.", op, op, kind)
+	var ne net.Error
+	if ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()) {
+		return "A request to the API or its token endpoint got no answer within the provider's request_timeout " +
+			"(it defaults to 30s). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API."
+	}
+	return ""
 }
 
 // dataSourceTimeoutsBlock is the timeouts block of every data source (read only). Read must copy

@@ -406,3 +406,47 @@ func expectTimedOut(summary, op string) *regexp.Regexp {
 		`(?s:.*?)` + expectErrorText(fmt.Sprintf("The %s did not finish within its timeout. Raise %s in this "+
 		"resource's timeouts block (it defaults to 5m) for a slow or rate-limited API.", op, op)).String())
 }
+
+// TestAccReliabilityTimeouts_requestTimeout: a request that outlasts the provider's
+// request_timeout, with the operation's timeouts block far from spent, is blamed on
+// request_timeout — raising the timeouts block would change nothing. An API request and a token
+// request each.
+func TestAccReliabilityTimeouts_requestTimeout(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	var slow sync.Map // path prefix → true while that prefix answers late
+	proxy := testAccProxy(t, e, observe(func(r *http.Request) {
+		if _, ok := slow.Load(strings.SplitN(r.URL.Path, "/", 3)[1]); ok {
+			select {
+			case <-time.After(timeoutsLatency):
+			case <-r.Context().Done():
+			}
+		}
+	}))
+	cfg := e.ProviderConfigWith("endpoint", proxy, "token_url", proxy+"/connect/token",
+		"request_timeout", "1s", "max_retries", "0") + `
+data "aritma_iam_actions" "all" {}
+`
+	hint := "A request to the API or its token endpoint got no answer within the provider's request_timeout " +
+		"(it defaults to 30s). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API."
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { slow.Store("v1", true) },
+				Config:      cfg,
+				ExpectError: expectErrorTexts("GET /v1/actions: no answer within the request timeout of 1s", hint),
+			},
+			{
+				PreConfig:   func() { slow.Delete("v1"); slow.Store("connect", true) },
+				Config:      cfg,
+				ExpectError: expectErrorTexts("requesting a token from "+proxy+"/connect/token failed", hint),
+			},
+			{
+				PreConfig: func() { slow.Delete("connect") },
+				Config:    cfg,
+			},
+		},
+	})
+}
