@@ -150,11 +150,11 @@ func checkFutureExpiration(s string, now time.Time) error {
 	return nil
 }
 
-// checkSecretValueLength applies the API's length rule, in the API's words. It never repeats the
-// value itself.
-func checkSecretValueLength(s string) error {
+// checkSecretValueLength applies the API's length rule, in the API's words, to the attribute attr
+// (value or value_wo). It never repeats the value itself.
+func checkSecretValueLength(attr, s string) error {
 	if n := utf8.RuneCountInString(s); n < minSecretValueLength || n > maxSecretValueLength {
-		return fmt.Errorf("value must be between %d and %d characters, got %d", minSecretValueLength, maxSecretValueLength, n)
+		return fmt.Errorf("%s must be between %d and %d characters, got %d", attr, minSecretValueLength, maxSecretValueLength, n)
 	}
 	return nil
 }

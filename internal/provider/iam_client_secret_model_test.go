@@ -152,11 +152,11 @@ func TestUnitIAMClientSecretChecks(t *testing.T) {
 		err     error
 		wantErr string // "" = no error
 	}{
-		{"value 7", checkSecretValueLength("1234567"), "value must be between 8 and 32 characters, got 7"},
-		{"value 8", checkSecretValueLength("12345678"), ""},
-		{"value 32", checkSecretValueLength(strings.Repeat("x", 32)), ""},
-		{"value 33", checkSecretValueLength(strings.Repeat("x", 33)), "value must be between 8 and 32 characters, got 33"},
-		{"value counts code points", checkSecretValueLength(strings.Repeat("ø", 32)), ""},
+		{"value 7", checkSecretValueLength("value", "1234567"), "value must be between 8 and 32 characters, got 7"},
+		{"value 8", checkSecretValueLength("value", "12345678"), ""},
+		{"value 32", checkSecretValueLength("value", strings.Repeat("x", 32)), ""},
+		{"value 33", checkSecretValueLength("value", strings.Repeat("x", 33)), "value must be between 8 and 32 characters, got 33"},
+		{"value counts code points", checkSecretValueLength("value", strings.Repeat("ø", 32)), ""},
 		{"description 200", checkSecretDescription(strings.Repeat("é", 200)), ""},
 		{"description 201", checkSecretDescription(strings.Repeat("e", 201)), "description must be at most 200 characters, got 201"},
 		{"expiration utc", checkExpiration("2030-01-01T00:00:00Z"), ""},

@@ -148,7 +148,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					secretValuePlanModifier{},
 					stringplanmodifier.RequiresReplace(),
 				},
-				Validators: []validator.String{secretValueLengthValidator()},
+				Validators: []validator.String{secretValueLengthValidator("value")},
 			},
 			"value_wo": schema.StringAttribute{
 				MarkdownDescription: "The secret's value, 8 to 32 characters, **write-only**: it is sent to the API when " +
@@ -158,7 +158,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 				Optional:   true,
 				Sensitive:  true,
 				WriteOnly:  true,
-				Validators: []validator.String{secretValueLengthValidator()},
+				Validators: []validator.String{secretValueLengthValidator("value_wo")},
 			},
 			"value_wo_version": schema.Int64Attribute{
 				MarkdownDescription: "Version of `value_wo`, required with it. Change it (for example increment it, or " +
@@ -220,13 +220,13 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 	}
 }
 
-// secretValueLengthValidator applies the API's length rule to value and value_wo.
-func secretValueLengthValidator() validator.String {
+// secretValueLengthValidator applies the API's length rule to attr, value or value_wo.
+func secretValueLengthValidator(attr string) validator.String {
 	return stringCheck{
 		summary: "Invalid Secret Value",
-		description: fmt.Sprintf("value must be between %d and %d characters",
-			minSecretValueLength, maxSecretValueLength),
-		check: checkSecretValueLength,
+		description: fmt.Sprintf("%s must be between %d and %d characters",
+			attr, minSecretValueLength, maxSecretValueLength),
+		check: func(s string) error { return checkSecretValueLength(attr, s) },
 	}
 }
 

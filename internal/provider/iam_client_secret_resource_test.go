@@ -805,7 +805,7 @@ func TestAccIAMClientSecretResource_validation(t *testing.T) {
 		Steps: []resource.TestStep{
 			step(`value = "1234567"`, "value must be between 8 and 32 characters, got 7."),
 			step(fmt.Sprintf("value = %q", strings.Repeat("x", 33)), "value must be between 8 and 32 characters, got 33."),
-			step("value_wo = \"1234567\"\nvalue_wo_version = 1", "value must be between 8 and 32 characters, got 7."),
+			step("value_wo = \"1234567\"\nvalue_wo_version = 1", "value_wo must be between 8 and 32 characters, got 7."),
 			step("value = \"valid-value-1\"\nvalue_wo = \"valid-value-2\"\nvalue_wo_version = 1",
 				"Only one of value and value_wo can be set. Use value_wo (write-only, never stored; recommended) or "+
 					"value (held in state), or neither to have the provider generate a value."),

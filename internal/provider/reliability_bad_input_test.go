@@ -400,17 +400,19 @@ func TestAccReliabilityBadInput_clientSecret(t *testing.T) {
 		}
 	}
 	const missingClient = "0b5e2a41-0000-4000-8000-000000000000"
-	lengthErr := func(n int) string { return fmt.Sprintf("value must be between 8 and 32 characters, got %d.", n) }
+	lengthErr := func(attr string, n int) string {
+		return fmt.Sprintf("%s must be between 8 and 32 characters, got %d.", attr, n)
+	}
 	rows := []badInputRow{
 		{name: "secret value 7 characters", stage: "validate", summary: "Invalid Secret Value",
-			config: relSecretConfig(parent, `value = "1234567"`), detail: lengthErr(7)},
+			config: relSecretConfig(parent, `value = "1234567"`), detail: lengthErr("value", 7)},
 		{name: "secret value 33 characters", stage: "validate", summary: "Invalid Secret Value",
-			config: relSecretConfig(parent, fmt.Sprintf("value = %q", strings.Repeat("x", 33))), detail: lengthErr(33)},
+			config: relSecretConfig(parent, fmt.Sprintf("value = %q", strings.Repeat("x", 33))), detail: lengthErr("value", 33)},
 		{name: "secret value_wo 7 characters", stage: "validate", summary: "Invalid Secret Value",
-			config: relSecretConfig(parent, "value_wo = \"1234567\"\n  value_wo_version = 1"), detail: lengthErr(7)},
+			config: relSecretConfig(parent, "value_wo = \"1234567\"\n  value_wo_version = 1"), detail: lengthErr("value_wo", 7)},
 		{name: "secret value_wo 33 characters", stage: "validate", summary: "Invalid Secret Value",
 			config: relSecretConfig(parent, fmt.Sprintf("value_wo = %q\n  value_wo_version = 1", strings.Repeat("é", 33))),
-			detail: lengthErr(33)},
+			detail: lengthErr("value_wo", 33)},
 		{name: "secret both value and value_wo", stage: "validate", summary: "Conflicting Secret Values",
 			config: relSecretConfig(parent, "value = \"valid-value-1\"\n  value_wo = \"valid-value-2\"\n  value_wo_version = 1"),
 			detail: "Only one of value and value_wo can be set. Use value_wo (write-only, never stored; recommended) or " +

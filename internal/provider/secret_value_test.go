@@ -20,7 +20,7 @@ func TestUnitGenerateSecretValue(t *testing.T) {
 		if len(v) != generatedSecretLength {
 			t.Fatalf("length = %d, want %d", len(v), generatedSecretLength)
 		}
-		if err := checkSecretValueLength(v); err != nil {
+		if err := checkSecretValueLength("value", v); err != nil {
 			t.Fatalf("generated value fails the API's length rule: %v", err)
 		}
 		for _, c := range v {
