@@ -176,7 +176,9 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"If this apply also destroys an aritma_iam_policy with the same subject, action and scope, the grant is "+
 				"that resource's: a renamed resource or for_each key (declare the rename in a moved block), or a "+
 				"replacement with create_before_destroy whose new values came out the same as the old. Apply again "+
-				"once this apply has finished.\n\n%s", id, id, apiErrorDetail(err)))
+				"once this apply has finished. A policy has nothing to renew and its subject, action and scope are "+
+				"its identity, so terraform apply -replace of a policy with create_before_destroy (or a tainted one) "+
+				"always ends here: apply without -replace (terraform untaint a tainted one).\n\n%s", id, id, apiErrorDetail(err)))
 		return
 	case errors.Is(err, iam.ErrOutcomeUnknown):
 		// CreatePolicy already retries and resolves a 409 after a retry, so this is rare.

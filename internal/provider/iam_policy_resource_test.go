@@ -326,6 +326,11 @@ func TestAccIAMPolicyResource_duplicate(t *testing.T) {
 	}
 	id := policyID(existing.Subject, existing.Action, existing.Scope)
 	config := testAccIAMPolicyResourceConfigSubject(e, existing.Subject, existing.Action, existing.Scope)
+	cbd := strings.Replace(config, "resource \"aritma_iam_policy\" \"test\" {\n",
+		"resource \"aritma_iam_policy\" \"test\" {\n  lifecycle {\n    create_before_destroy = true\n  }\n", 1)
+	if cbd == config {
+		t.Fatal("the lifecycle block was not added")
+	}
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -359,6 +364,25 @@ func TestAccIAMPolicyResource_duplicate(t *testing.T) {
 					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
 					statecheck.ExpectKnownValue(testAccIAMPolicyAddr, tfjsonpath.New("tenant"), knownvalue.StringExact(e.Mock.TenantID())),
 				},
+			},
+			{
+				// A forced replacement (-replace, or a taint) with create_before_destroy meets the grant
+				// it is to replace; the error says so instead of only sending the user to import it.
+				Config: cbd,
+				Taint:  []string{testAccIAMPolicyAddr},
+				ExpectError: expectErrorText(`so terraform apply -replace of a policy with create_before_destroy (or a ` +
+					`tainted one) always ends here: apply without -replace (terraform untaint a tainted one).`),
+			},
+			{
+				// The old grant is kept.
+				PreConfig: func() {
+					if _, err := e.API.GetPolicy(testContext(t), existing.Subject, existing.Action, existing.Scope); err != nil {
+						t.Fatalf("the grant is gone after the failed replacement: %v", err)
+					}
+				},
+				Config:             cbd,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true, // still tainted
 			},
 		},
 	})
