@@ -104,7 +104,8 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"allowed_scopes": schema.SetAttribute{
 				MarkdownDescription: "OAuth scopes the client may request a token for, such as `api` or `services.iam`. " +
 					"At least one, although the API accepts none: a client without scopes gets tokens that no API " +
-					"accepts. (Importing such a client plans an update that adds the configured scopes.) The API " +
+					"accepts. (Importing such a client plans an update that adds the configured scopes; the configuration " +
+					"`plan -generate-config-out` writes for it has `allowed_scopes = []`, which needs a scope added by hand.) The API " +
 					"rejects scopes it does not know (see its `GET /v1/scopes`); a plan that adds a scope checks it " +
 					"against that list (read once per provider process), so the mistake fails the plan rather than the apply.",
 				ElementType: types.StringType,

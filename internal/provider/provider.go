@@ -472,7 +472,6 @@ func shownNonURL(raw string, secrets ...string) string {
 	return strconv.Quote(iam.ShownURL(raw))
 }
 
-
 func isLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
