@@ -38,7 +38,9 @@ func (d *iamActionsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"`names` to validate the actions they are given.",
 		Attributes: map[string]schema.Attribute{
 			"actions": schema.ListNestedAttribute{
-				MarkdownDescription: "Every action, in the API's order (parents before children).",
+				MarkdownDescription: "Every action, in the API's order. An action the API names only as another's " +
+					"`parent`, without an entry of its own (its published table shows `owner` that way), is an action too: " +
+					"it is listed just before the first action it is the parent of, with a null `parent` and `description`.",
 				Computed:            true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{
@@ -50,7 +52,7 @@ func (d *iamActionsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 						Computed:            true,
 					},
 					"description": schema.StringAttribute{
-						MarkdownDescription: "What the action allows.",
+						MarkdownDescription: "What the action allows; null for an action the API names only as a parent.",
 						Computed:            true,
 					},
 				}},
@@ -78,11 +80,36 @@ func (d *iamActionsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	state := iamActionsDataSourceModel{Timeouts: cfg.Timeouts}
-	state.Actions, state.Names = keyedModels(ctx, catalogue, func(a iam.Action) (actionModel, string) {
-		return actionModelFromAPI(a), a.Name
+	entries, parentOnly := withParentOnlyActions(catalogue)
+	state.Actions, state.Names = keyedModels(ctx, entries, func(a iam.Action) (actionModel, string) {
+		m := actionModelFromAPI(a)
+		if parentOnly[a.Name] {
+			m.Description = types.StringNull() // the API says nothing about it
+		}
+		return m, a.Name
 	}, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// withParentOnlyActions returns the catalogue with an entry for every action it names only as a
+// parent (a policy can grant it, and the plan-time check accepts it), each just before the first
+// entry it is the parent of; parentOnly holds their names.
+func withParentOnlyActions(catalogue []iam.Action) (entries []iam.Action, parentOnly map[string]bool) {
+	named := make(map[string]bool, len(catalogue))
+	for _, a := range catalogue {
+		named[a.Name] = true
+	}
+	parentOnly = map[string]bool{}
+	entries = make([]iam.Action, 0, len(catalogue))
+	for _, a := range catalogue {
+		if a.Parent != "" && !named[a.Parent] && !parentOnly[a.Parent] {
+			parentOnly[a.Parent] = true
+			entries = append(entries, iam.Action{Name: a.Parent})
+		}
+		entries = append(entries, a)
+	}
+	return entries, parentOnly
 }

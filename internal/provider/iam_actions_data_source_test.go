@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -92,5 +93,50 @@ data "aritma_iam_actions" "slow" {
 				),
 			},
 		},
+	})
+}
+
+// An action the API names only as a parent (its published table shows owner that way) is listed
+// and named like any other, so a module's contains(names, ...) agrees with what a policy accepts.
+func TestAccIAMActionsDataSource_parentOnly(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || r.URL.Path != "/v1/actions" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`[{"name":"banking.manage","parent":"owner","description":"Manage banking"},` +
+				`{"name":"banking.ais.read","parent":"banking.manage","description":"Read accounts"},` +
+				`{"name":"iam.manage","parent":"owner","description":"Manage IAM"}]`))
+		})
+	})
+	action := func(name string, parent, description knownvalue.Check) knownvalue.Check {
+		return knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"name": knownvalue.StringExact(name), "parent": parent, "description": description,
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.ProviderConfigWith("endpoint", proxy) + `
+data "aritma_iam_actions" "all" {}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.aritma_iam_actions.all", tfjsonpath.New("actions"), knownvalue.ListExact([]knownvalue.Check{
+					action("owner", knownvalue.Null(), knownvalue.Null()),
+					action("banking.manage", knownvalue.StringExact("owner"), knownvalue.StringExact("Manage banking")),
+					action("banking.ais.read", knownvalue.StringExact("banking.manage"), knownvalue.StringExact("Read accounts")),
+					action("iam.manage", knownvalue.StringExact("owner"), knownvalue.StringExact("Manage IAM")),
+				})),
+				statecheck.ExpectKnownValue("data.aritma_iam_actions.all", tfjsonpath.New("names"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("owner"), knownvalue.StringExact("banking.manage"),
+					knownvalue.StringExact("banking.ais.read"), knownvalue.StringExact("iam.manage"),
+				})),
+			},
+		}},
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -128,7 +130,34 @@ func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		SubjectID: m.SubjectID, Type: m.Type, DisplayName: m.DisplayName,
 		ID: m.ID, Tenant: m.Tenant, Properties: props, Timeouts: cfg.Timeouts,
 	}
+	if !cfg.DisplayName.IsNull() {
+		state.DisplayName = cfg.DisplayName // the name asked for, which may differ from the API's in normal form only
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// normalFormFreeQuery is the longest part of name that reads the same composed and decomposed,
+// to search for a name the API may hold in either form: all of name when it has no character
+// that decomposes, else the longest run between such characters ("" lists every subject of the
+// type, which the exact match then filters).
+func normalFormFreeQuery(name string) string {
+	if norm.NFD.IsNormalString(name) {
+		return name
+	}
+	longest, start := "", 0
+	for i, r := range name {
+		if norm.NFD.IsNormalString(string(r)) {
+			continue
+		}
+		if len(name[start:i]) > len(longest) {
+			longest = name[start:i]
+		}
+		start = i + utf8.RuneLen(r)
+	}
+	if len(name[start:]) > len(longest) {
+		longest = name[start:]
+	}
+	return strings.TrimSpace(longest)
 }
 
 // findByID pages through the subjects of the type the id's prefix names (all subjects when the
@@ -158,15 +187,19 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 }
 
 // findByName searches with the API's case-insensitive substring search, then keeps exact matches.
+// Exact is up to Unicode normalisation: Terraform hands the provider every string composed (NFC),
+// while the API may hold a name decomposed (NFD, as macOS and some directory syncs write it), which
+// is the same name, and which the API's search for the composed form would not find either.
 func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string, resp *datasource.ReadResponse) (iam.Subject, bool) {
 	var matches []iam.Subject
-	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: name}) {
+	want := norm.NFC.String(name)
+	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: normalFormFreeQuery(name)}) {
 		if err = d.data.confirmNotFound(ctx, err); err != nil {
 			resp.Diagnostics.AddError("Unable to Read IAM Subject",
 				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx, err)))
 			return iam.Subject{}, false
 		}
-		if s.DisplayName == name {
+		if s.DisplayName == name || norm.NFC.String(s.DisplayName) == want {
 			matches = append(matches, s)
 		}
 	}

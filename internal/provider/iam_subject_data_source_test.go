@@ -168,3 +168,44 @@ data "aritma_iam_subject" "x" {
 			`Attribute display_name string length must be at least 1, got: 0`),
 	)
 }
+
+// A display name the API holds decomposed (NFD) is found by the composed (NFC) name that
+// Terraform hands the provider, whatever else the search turns up.
+func TestAccIAMSubjectDataSource_decomposedName(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	decomposed := "Zu\u0308rich ops" // "Zürich ops" as macOS writes it
+	svc := testAccCreateClients(t, e, decomposed, "Zurich ops", "rich ops")[0]
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "x" {
+  type         = "client"
+  display_name = "Z\u00fcrich ops"
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("subject_id"), knownvalue.StringExact("client-"+svc.ClientID)),
+				statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("display_name"), knownvalue.StringExact("Z\u00fcrich ops")),
+			},
+		}},
+	})
+}
+
+func TestNormalFormFreeQuery(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{
+		"lookup-service":     "lookup-service",
+		"Zürich ops":         "rich ops",
+		"Ærø":                "Ærø", // nothing decomposes
+		"é":                  "",
+		"ab é cdef":          "cdef",
+		"Å office, Göteborg": "office, G",
+	} {
+		if got := normalFormFreeQuery(name); got != want {
+			t.Errorf("normalFormFreeQuery(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

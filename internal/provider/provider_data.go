@@ -574,12 +574,15 @@ func retryNotFound[T any](ctx context.Context, deadline time.Time, get func(cont
 	return retryWhile(ctx, deadline, iam.IsNotFound, get, v, err)
 }
 
-// retryWhile is retryNotFound for the errors that again says to retry.
+// retryWhile is retryNotFound for the errors that again says to retry. A wait that ctx ends
+// returns ctx's error, not the last answer, which it does not wrap: a not found that the caller
+// had no time left to wait out says nothing of the object, and taken for "gone" it would drop a
+// fresh one from the state and have the next apply create it a second time.
 func retryWhile[T any](ctx context.Context, deadline time.Time, again func(error) bool, get func(context.Context) (T, error), v T, err error) (T, error) {
 	for wait := 250 * time.Millisecond; again(err) && time.Now().Add(wait).Before(deadline); wait = min(2*wait, 4*time.Second) {
 		select {
 		case <-ctx.Done():
-			return v, err
+			return v, fmt.Errorf("%w while waiting out the answer %q", ctx.Err(), err.Error())
 		case <-time.After(wait):
 		}
 		v, err = get(ctx)

@@ -450,3 +450,85 @@ data "aritma_iam_actions" "all" {}
 		},
 	})
 }
+
+// TestAccReliabilityTimeouts_readDuringLag: a refresh whose read timeout ends while it waits out
+// the read lag of a client created moments ago fails; it does not take the last not found for
+// "deleted outside Terraform", drop the client from state and create a second one. Another
+// client deleted outside Terraform gives the run a real not found first, as it would in life.
+func TestAccReliabilityTimeouts_readDuringLag(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	old, err := e.API.CreateClient(ctx, iam.ClientRequest{Name: "old", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := func(withImport bool) string {
+		imp := ""
+		if withImport {
+			imp = fmt.Sprintf("import {\n  to = aritma_iam_client.old\n  id = %q\n}\n", old.ClientID)
+		}
+		return e.ProviderConfig() + imp + `
+resource "aritma_iam_client" "old" {
+  name                = "old"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client" "fresh" {
+  name                = "fresh"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+  timeouts {
+    read = "1s"
+  }
+}
+`
+	}
+	freshClients := func() int {
+		n := 0
+		for _, c := range apiClients(t, e, "fresh") {
+			if c.Name == "fresh" {
+				n++
+			}
+		}
+		return n
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{Config: config(true)},
+			{
+				PreConfig: func() {
+					if err := e.API.DeleteClient(ctx, old.ClientID); err != nil {
+						t.Fatal(err)
+					}
+					e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 10000}) // hides "fresh", created just now, again
+				},
+				Config:      config(false),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Read IAM Client.*The read did not finish within its timeout`),
+			},
+			{
+				PreConfig: func() {
+					e.Mock.SetFaults(mockserver.Faults{})
+					if n := freshClients(); n != 1 {
+						t.Fatalf("the server holds %d clients named fresh after the failed refresh, want 1", n)
+					}
+				},
+				Config: config(false), // re-creates "old"; "fresh" is still in the state
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("aritma_iam_client.fresh", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("aritma_iam_client.old", plancheck.ResourceActionCreate),
+				}},
+				Check: func(*terraform.State) error {
+					if n := freshClients(); n != 1 {
+						return fmt.Errorf("the server holds %d clients named fresh, want 1", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
