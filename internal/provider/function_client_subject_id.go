@@ -58,7 +58,7 @@ func checkClientIDArgument(clientID string) error {
 	case clientID == "":
 		return fmt.Errorf("client_id must not be empty")
 	case strings.Contains(clientID, "/") || hasSpaceOrControl(clientID):
-		return fmt.Errorf("client_id %q is not a client id: it must not contain \"/\", whitespace or control characters", clientID)
+		return fmt.Errorf("client_id %q is not a client id: it must not contain \"/\", whitespace, control or invisible characters", clientID)
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func (d *iamActionsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "Every action, in the API's order. An action the API names only as another's " +
 					"`parent`, without an entry of its own (its published table shows `owner` that way), is an action too: " +
 					"it is listed just before the first action it is the parent of, with a null `parent` and `description`.",
-				Computed:            true,
+				Computed: true,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 					"name": schema.StringAttribute{
 						MarkdownDescription: "Name of the action, such as `iam.client.read`.",

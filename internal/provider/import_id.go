@@ -19,10 +19,13 @@ func parseClientID(id string) (string, error) {
 	return id, nil
 }
 
-// hasSpaceOrControl reports whether s holds whitespace or a control character, which no id of the
-// API has: such an import id is a copy-and-paste slip, better caught here than as a 404.
+// hasSpaceOrControl reports whether s holds whitespace, a control character or an invisible
+// format character (a zero-width space, a byte order mark), which no id of the API has: such an
+// import id is a copy-and-paste slip, better caught here than as a 404.
 func hasSpaceOrControl(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0
+	return strings.IndexFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+	}) >= 0
 }
 
 // clientSecretID is the id of aritma_iam_client_secret: "<client_id>/<secret_id>".
