@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -445,5 +447,75 @@ data "aritma_iam_client_secrets" "b" {
 				})),
 			},
 		}},
+	})
+}
+
+// TestAccNormalisingAPI: an API that stores a value otherwise than it was sent (here: it trims the
+// description) must not make the apply fail with "inconsistent result" — which taints the client,
+// so the next apply would replace it and delete its secrets and policies with it. The state keeps
+// what was applied, and the next plan shows the API's value as an update in place, never a
+// replacement.
+func TestAccNormalisingAPI(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	endpoint := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if (r.Method == http.MethodPost && r.URL.Path == "/v1/clients") ||
+				(r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/clients/")) {
+				var body map[string]any
+				if err := json.NewDecoder(r.Body).Decode(&body); err == nil {
+					if d, ok := body["description"].(string); ok {
+						body["description"] = strings.TrimSpace(d)
+					}
+					raw, _ := json.Marshal(body)
+					r.Body = io.NopCloser(bytes.NewReader(raw))
+					r.ContentLength = int64(len(raw))
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	config := func(description string) string {
+		return e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+resource "aritma_iam_client" "test" {
+  name                = "normalised"
+  description         = %q
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+`, description)
+	}
+	inAPI := func(description string) resource.TestCheckFunc {
+		return testAccCheckIAMClientInAPI(t, e, testAccIAMClientAddr, iam.ClientRequest{
+			Name: "normalised", Description: description, AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"},
+		})
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config(" padded "),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccIAMClientAddr, tfjsonpath.New("description"), knownvalue.StringExact(" padded ")),
+				},
+				Check:              inAPI("padded"),
+				ExpectNonEmptyPlan: true, // the refresh reads "padded"
+			},
+			{
+				Config: config(" padded "),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccIAMClientAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check:              inAPI("padded"),
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// Written as the API holds it, the configuration settles.
+				Config: config("padded"),
+				Check:  inAPI("padded"),
+			},
+		},
 	})
 }

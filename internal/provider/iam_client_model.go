@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -70,6 +71,47 @@ func clientModelFromAPI(c *iam.OAuthClient) clientModel {
 		AllowedScopes:     stringSetFromAPI(c.AllowedScopes),
 		RedirectURIs:      stringSetFromAPI(c.RedirectURIs),
 	}
+}
+
+// appliedModel is the state after a create or an update the API accepted: the plan, which is what
+// was sent, with the ids the API assigned. Terraform refuses a state that differs from the plan in
+// what the configuration sets ("inconsistent result"; the client is then tainted, and the next
+// apply replaces it, deleting its secrets and policies with it), so an answer that holds something
+// else — the API normalised a value, say — does not go into the state. differs names the
+// attributes the answer holds otherwise, for a warning; the next refresh reads what the API holds.
+func appliedModel(plan clientModel, c *iam.OAuthClient) (m clientModel, differs []string) {
+	m = plan
+	m.ID = types.StringValue(c.ClientID)
+	m.ClientID = types.StringValue(c.ClientID)
+	m.SubjectID = types.StringValue(clientSubjectID(c.ClientID))
+	got := clientModelFromAPI(c)
+	for _, a := range []struct {
+		name         string
+		planned, api attr.Value
+	}{
+		{"name", plan.Name, got.Name},
+		{"description", plan.Description, got.Description},
+		{"allowed_grant_types", plan.AllowedGrantTypes, got.AllowedGrantTypes},
+		{"allowed_scopes", plan.AllowedScopes, got.AllowedScopes},
+		{"redirect_uris", plan.RedirectURIs, got.RedirectURIs},
+	} {
+		if !a.planned.Equal(a.api) {
+			differs = append(differs, a.name)
+		}
+	}
+	return m, differs
+}
+
+// warnAppliedDiffers is the warning of an answer that holds otherwise than what was applied.
+func warnAppliedDiffers(diags *diag.Diagnostics, verb, clientID string, differs []string) {
+	if len(differs) == 0 {
+		return
+	}
+	diags.AddWarning("IAM Client Stored Differently",
+		fmt.Sprintf("The API %s IAM client %q, but its answer holds %s otherwise than the configuration. The state "+
+			"records the configuration's values; if the API keeps its own, the next plan shows the difference. Write "+
+			"the values as the API holds them (aritma_iam_client data source) to settle it.",
+			verb, clientID, strings.Join(differs, ", ")))
 }
 
 // keepOmitted handles the fields the API's GET answer left out (c.Omitted): each takes its value

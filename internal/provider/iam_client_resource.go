@@ -199,9 +199,12 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	tflog.Debug(ctx, "Created IAM client", map[string]any{"client_id": created.ClientID})
 
-	// The create response is the source of truth: reading the client back right away could
-	// miss it on an eventually consistent API.
-	state := iamClientResourceModel{clientModel: clientModelFromAPI(created), Timeouts: plan.Timeouts}
+	// The create response gives the ids: reading the client back right away could miss it on an
+	// eventually consistent API.
+	state := iamClientResourceModel{Timeouts: plan.Timeouts}
+	var differs []string
+	state.clientModel, differs = appliedModel(plan.clientModel, created)
+	warnAppliedDiffers(&resp.Diagnostics, "created", created.ClientID, differs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 }
@@ -334,7 +337,9 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 		return
 	}
 
-	plan.clientModel = clientModelFromAPI(updated)
+	var differs []string
+	plan.clientModel, differs = appliedModel(plan.clientModel, updated)
+	warnAppliedDiffers(&resp.Diagnostics, "updated", id, differs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
