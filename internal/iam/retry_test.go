@@ -340,8 +340,21 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"30"}}}
-	if d := backoff(minW, maxW, 2*maxW, 0, resp); d != 2*maxW {
-		t.Fatalf("Retry-After 30 with a Retry-After cap of 2s: %v", d)
+	if d := backoff(minW, maxW, 2*maxW, 0, resp); d < 2*maxW || d > 3*maxW {
+		t.Fatalf("Retry-After 30 with a Retry-After cap of 2s: %v, want 2s to 3s", d)
+	}
+	// Callers turned away together come back spread out, never before Retry-After.
+	resp.Header.Set("Retry-After", "1")
+	seen := map[time.Duration]bool{}
+	for range 50 {
+		d := backoff(minW, maxW, time.Minute, 0, resp)
+		if d < time.Second || d > 1500*time.Millisecond {
+			t.Fatalf("Retry-After 1: %v, want 1s to 1.5s", d)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 10 {
+		t.Errorf("Retry-After 1: 50 waits took only %d values: callers come back in lockstep", len(seen))
 	}
 	resp.Header.Set("Retry-After", "0")
 	if d := backoff(minW, maxW, maxW, 3, resp); d != 0 {

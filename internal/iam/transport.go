@@ -240,13 +240,18 @@ func permanent(err error) bool {
 }
 
 // backoff is capped exponential backoff with full jitter, so 50 parallel callers hit by the same
-// 5xx do not come back in lockstep. A Retry-After on 429/503 wins, capped by retryAfterMax.
+// 5xx do not come back in lockstep. A Retry-After on 429/503 wins, capped by retryAfterMax, plus
+// up to half of it again at random: it says "not before", and the parallel callers a rate limit
+// turned away at once would otherwise all come back in the same instant, where a token bucket
+// lets only its burst through and turns the rest away for another round (measured: 20 requests/s
+// allowed, about 5/s achieved).
 func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
 		switch resp.StatusCode {
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				return min(d, retryAfterMax)
+				d = min(d, retryAfterMax)
+				return d + rand.N(d/2+1)
 			}
 		case http.StatusUnauthorized:
 			return 0 // re-authentication, not overload
