@@ -54,26 +54,27 @@ func (t Token) String() string {
 func (t Token) GoString() string { return t.String() }
 
 // ShownURL is a URL as a message or a log line may show it, with every part that may carry a
-// credential masked: the query and the fragment ("?***", "#***"), and user info
-// ("https://***@host"). It works on the text, not on what url.Parse makes of it, because a
-// password with a "/", "?" or "#" in it ends the authority early ("https://svc:12?pw@host" parses
-// as host "svc:12" with the password in the query): everything before the last "@" that is not
-// query or fragment is masked, which may hide more than user info, never less.
+// credential masked: user info ("https://***@host"), the query and the fragment ("?***",
+// "#***"). It works on the text, not on what url.Parse makes of it, because a password with a
+// "/", "?" or "#" in it ends the authority early ("https://svc:12?pw@host" parses as host
+// "svc:12" with the password in the query). Everything before the last "@" is masked, which may
+// hide more than user info, never less; and an "@" that only follows a "?" or "#" may end a
+// password as well as sit in a query, so then all but the scheme is masked.
 func ShownURL(raw string) string {
-	rest, tail := raw, ""
-	if i := strings.IndexAny(raw, "?#"); i >= 0 {
-		rest, tail = raw[:i], raw[i:i+1]
-		if i+1 < len(raw) {
-			tail += "***"
-		}
+	scheme, body := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 && !strings.ContainsAny(raw[:i], "@?#") {
+		scheme, body = raw[:i+3], raw[i+3:]
 	}
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return rest + tail
+	at, q := strings.LastIndexByte(body, '@'), strings.IndexAny(body, "?#")
+	switch {
+	case at >= 0 && q >= 0 && at > q:
+		return scheme + "***"
+	case at >= 0:
+		body = "***@" + body[at+1:]
+		q = strings.IndexAny(body, "?#")
 	}
-	scheme := ""
-	if i := strings.Index(rest, "://"); i >= 0 && i < at {
-		scheme = rest[:i+3]
+	if q >= 0 && q+1 < len(body) {
+		body = body[:q+1] + "***"
 	}
-	return scheme + "***@" + rest[at+1:] + tail
+	return scheme + body
 }

@@ -41,21 +41,27 @@ func TestFormat_neverShowsSecrets(t *testing.T) {
 func TestShownURL(t *testing.T) {
 	t.Parallel()
 	for raw, want := range map[string]string{
-		"https://iam.example.com/core/iam":         "https://iam.example.com/core/iam",
-		"https://user:pa55word@iam.example.com/":   "https://***@iam.example.com/",
-		"http://t0ken@example.com":                 "http://***@example.com",
-		"iam.example.com":                          "iam.example.com",
-		"https://user:pa55%zz@iam.example.com/":    "https://***@iam.example.com/", // unparsable escape
-		"user:pa55%zz@iam.example.com":             "***@iam.example.com",
-		"https://iam.example.com/?contact=a@b.c":   "https://iam.example.com/?***",
-		"https://iam.example.com/token?":           "https://iam.example.com/token?",
-		"https://iam.example.com/token#":           "https://iam.example.com/token#",
-		"https://user:12/ss@iam.example.com/":      "https://***@iam.example.com/", // "/" in the password
-		"https://user:12/ss@iam.example.com/?a@b":  "https://***@iam.example.com/?***",
-		"https://svc:1234?hunter2@iam.example.com": "https://svc:1234?***", // "?" in the password
-		"https://svc:#hunter2@iam.example.com/x":   "https://svc:#***",
-		"https://iam.example.com/core@v1":          "https://***@v1", // more than user info, never less
-		"a@b?next=https://c":                       "***@b?***",
+		"https://iam.example.com/core/iam":        "https://iam.example.com/core/iam",
+		"https://user:pa55word@iam.example.com/":  "https://***@iam.example.com/",
+		"http://t0ken@example.com":                "http://***@example.com",
+		"iam.example.com":                         "iam.example.com",
+		"https://user:pa55%zz@iam.example.com/":   "https://***@iam.example.com/", // unparsable escape
+		"user:pa55%zz@iam.example.com":            "***@iam.example.com",
+		"https://iam.example.com/?contact=ab.c":   "https://iam.example.com/?***",
+		"https://iam.example.com/token?":          "https://iam.example.com/token?",
+		"https://iam.example.com/token#":          "https://iam.example.com/token#",
+		"https://user:12/ss@iam.example.com/":     "https://***@iam.example.com/", // "/" in the password
+		"https://user:12/ss@iam.example.com/?a=b": "https://***@iam.example.com/?***",
+		"https://iam.example.com/core@v1":         "https://***@v1", // more than user info, never less
+		"a@b?next=https://c":                      "***@b?***",
+		// An "@" only after a "?" or "#" may end a password that holds one, or sit in a query:
+		// nothing but the scheme is shown.
+		"https://svc:1234?hunter2@iam.example.com": "https://***",
+		"https://svc:hunter2?x@iam.example.com/a":  "https://***",
+		"https://svc:#hunter2@iam.example.com/x":   "https://***",
+		"https://svc:hun/ter2?x@iam.example.com":   "https://***",
+		"https://iam.example.com/?contact=a@b.c":   "https://***",
+		"https://user:12/ss@iam.example.com/?a@b":  "https://***",
 	} {
 		if got := ShownURL(raw); got != want {
 			t.Errorf("ShownURL(%q) = %q, want %q", raw, got, want)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -547,6 +548,29 @@ func TestCancellationBeforeSendIsNotOutcomeUnknown(t *testing.T) {
 
 // A Retry-After beyond the caller's deadline is not waited for: the 429 comes back at once,
 // not a "context deadline exceeded" after the wait.
+// A Retry-After the deadline leaves room for is waited out, and its jitter never carries the wait
+// (and the repeat) past the deadline: the caller gets the server's 429, not a bare "context
+// deadline exceeded". Several calls, because the jitter is random.
+func TestRetryAfter_jitterStaysWithinDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, status(429, "Retry-After", "1"))
+	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute })
+	var wg sync.WaitGroup
+	for i := range 6 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctxT(t), 1300*time.Millisecond)
+			defer cancel()
+			if _, err := c.GetClient(ctx, "c1"); !errors.Is(err, ErrRateLimited) {
+				t.Errorf("call %d: want ErrRateLimited, got %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := len(f.seen()); got != 12 {
+		t.Errorf("%d requests, want 12 (each call waits out one Retry-After)", got)
+	}
+}
+
 func TestRetryAfter_beyondDeadlineAnswersNow(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, status(429, "Retry-After", "30"))

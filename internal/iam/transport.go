@@ -251,7 +251,16 @@ func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 				d = min(d, retryAfterMax)
-				return d + rand.N(d/2+1)
+				jitter := rand.N(d/2 + 1)
+				// retryDecision retried only because the caller's deadline leaves at least d; the
+				// jitter takes at most half of what is left beyond it, so the repeat still has time
+				// to get an answer rather than a bare "context deadline exceeded".
+				if resp.Request != nil {
+					if deadline, ok := resp.Request.Context().Deadline(); ok {
+						jitter = max(min(jitter, (time.Until(deadline)-d)/2), 0)
+					}
+				}
+				return d + jitter
 			}
 		case http.StatusUnauthorized:
 			return 0 // re-authentication, not overload

@@ -81,9 +81,16 @@ func clientModelFromAPI(c *iam.OAuthClient) clientModel {
 // attributes the answer holds otherwise, for a warning; the next refresh reads what the API holds.
 func appliedModel(plan clientModel, c *iam.OAuthClient) (m clientModel, differs []string) {
 	m = plan
-	m.ID = types.StringValue(c.ClientID)
-	m.ClientID = types.StringValue(c.ClientID)
-	m.SubjectID = types.StringValue(clientSubjectID(c.ClientID))
+	// A create takes the id the API assigned; an update keeps the planned one, whatever spelling
+	// of it the answer echoes.
+	for _, id := range []struct {
+		v    *types.String
+		from string
+	}{{&m.ID, c.ClientID}, {&m.ClientID, c.ClientID}, {&m.SubjectID, clientSubjectID(c.ClientID)}} {
+		if id.v.IsUnknown() || id.v.IsNull() {
+			*id.v = types.StringValue(id.from)
+		}
+	}
 	got := clientModelFromAPI(c)
 	for _, a := range []struct {
 		name         string

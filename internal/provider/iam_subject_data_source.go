@@ -136,17 +136,18 @@ func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// normalFormFreeQuery is the longest part of name that reads the same composed and decomposed,
-// to search for a name the API may hold in either form: all of name when it has no character
-// that decomposes, else the longest run between such characters ("" lists every subject of the
-// type, which the exact match then filters).
+// normalFormFreeQuery is the longest part of name (taken composed, NFC) that reads the same
+// composed and decomposed, to search for a name the API may hold in either form: all of it when
+// no character decomposes, else the longest run between characters that decompose or combine
+// with the one before ("" lists every subject of the type, which the exact match then filters).
 func normalFormFreeQuery(name string) string {
+	name = norm.NFC.String(name)
 	if norm.NFD.IsNormalString(name) {
 		return name
 	}
 	longest, start := "", 0
 	for i, r := range name {
-		if norm.NFD.IsNormalString(string(r)) {
+		if norm.NFD.IsNormalString(string(r)) && norm.NFD.PropertiesString(string(r)).CCC() == 0 {
 			continue
 		}
 		if len(name[start:i]) > len(longest) {
@@ -193,15 +194,26 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string, resp *datasource.ReadResponse) (iam.Subject, bool) {
 	var matches []iam.Subject
 	want := norm.NFC.String(name)
-	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: normalFormFreeQuery(name)}) {
-		if err = d.data.confirmNotFound(ctx, err); err != nil {
-			resp.Diagnostics.AddError("Unable to Read IAM Subject",
-				apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx, err)))
-			return iam.Subject{}, false
+	search := func(query string) bool {
+		for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: query}) {
+			if err = d.data.confirmNotFound(ctx, err); err != nil {
+				resp.Diagnostics.AddError("Unable to Read IAM Subject",
+					apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx, err)))
+				return false
+			}
+			if s.DisplayName == name || norm.NFC.String(s.DisplayName) == want {
+				matches = append(matches, s)
+			}
 		}
-		if s.DisplayName == name || norm.NFC.String(s.DisplayName) == want {
-			matches = append(matches, s)
-		}
+		return true
+	}
+	if !search(name) {
+		return iam.Subject{}, false
+	}
+	// Only a name the search for it did not find is looked for again by the part of it that
+	// reads the same in both forms: a second, wider search for names that need it alone.
+	if reduced := normalFormFreeQuery(name); len(matches) == 0 && reduced != name && !search(reduced) {
+		return iam.Subject{}, false
 	}
 	switch len(matches) {
 	case 1:

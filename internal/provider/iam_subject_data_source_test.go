@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
@@ -176,21 +177,49 @@ func TestAccIAMSubjectDataSource_decomposedName(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	decomposed := "Zu\u0308rich ops" // "Zürich ops" as macOS writes it
-	svc := testAccCreateClients(t, e, decomposed, "Zurich ops", "rich ops")[0]
+	clients := testAccCreateClients(t, e, decomposed, "Zurich ops", "rich ops")
+	searches := func(want int64) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			if n := e.Mock.Stats().Count("GET", "/v1/subjects/clients"); n != want {
+				return fmt.Errorf("%d searches of client subjects, want %d", n, want)
+			}
+			return nil
+		}
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: e.ProviderConfig() + `
+		Steps: []resource.TestStep{
+			{
+				PreConfig: e.Mock.ResetStats,
+				Config: e.ProviderConfig() + `
 data "aritma_iam_subject" "x" {
   type         = "client"
   display_name = "Z\u00fcrich ops"
 }
 `,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("subject_id"), knownvalue.StringExact("client-"+svc.ClientID)),
-				statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("display_name"), knownvalue.StringExact("Z\u00fcrich ops")),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("subject_id"), knownvalue.StringExact("client-"+clients[0].ClientID)),
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("display_name"), knownvalue.StringExact("Z\u00fcrich ops")),
+				},
+				// Read once, with the full name and then the part of it that reads the same
+				// decomposed.
+				Check: searches(2),
 			},
-		}},
+			{
+				// A name the first search finds costs that one search.
+				PreConfig: e.Mock.ResetStats,
+				Config: e.ProviderConfig() + `
+data "aritma_iam_subject" "x" {
+  type         = "client"
+  display_name = "Zurich ops"
+}
+`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("subject_id"), knownvalue.StringExact("client-"+clients[1].ClientID)),
+				},
+				Check: searches(1),
+			},
+		},
 	})
 }
 
@@ -199,10 +228,13 @@ func TestNormalFormFreeQuery(t *testing.T) {
 	for name, want := range map[string]string{
 		"lookup-service":     "lookup-service",
 		"Zürich ops":         "rich ops",
-		"Ærø":                "Ærø", // nothing decomposes
+		"Zu\u0308rich ops":   "rich ops", // not composed, as jsondecode may hand it over
+		"Ærø":                "Ærø",      // nothing decomposes
 		"é":                  "",
 		"ab é cdef":          "cdef",
 		"Å office, Göteborg": "office, G",
+		"\u00e9\u0316xyz":    "xyz", // a combining mark NFD may reorder breaks the run
+		"김철수":                "",
 	} {
 		if got := normalFormFreeQuery(name); got != want {
 			t.Errorf("normalFormFreeQuery(%q) = %q, want %q", name, got, want)

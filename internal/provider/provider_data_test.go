@@ -3,8 +3,11 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,4 +150,28 @@ func TestDeletesHereAwait(t *testing.T) {
 			t.Fatalf("await ran %v past its context", waited)
 		}
 	})
+}
+
+// TestTimeoutHint: the operation's own deadline points at the timeouts block; a request's timeout
+// with time left points at request_timeout; a name server's timeout at neither.
+func TestTimeoutHint(t *testing.T) {
+	t.Parallel()
+	op := withOperation(context.Background(), "read")
+	expired, cancel := context.WithDeadline(op, time.Now().Add(-time.Second))
+	defer cancel()
+	for name, tc := range map[string]struct {
+		ctx  context.Context
+		err  error
+		want string
+	}{
+		"operation deadline": {expired, context.DeadlineExceeded, "Raise read in this resource's timeouts block"},
+		"request timeout":    {op, fmt.Errorf("no answer within the request timeout of 1s: %w", context.DeadlineExceeded), "Raise request_timeout in the provider block"},
+		"dns timeout":        {op, &net.DNSError{Err: "i/o timeout", Name: "iam.example.com", IsTimeout: true}, ""},
+		"other":              {op, errors.New("connection refused"), ""},
+	} {
+		got := resourceTimeoutHint(tc.ctx, tc.err)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: hint %q, want one with %q", name, got, tc.want)
+		}
+	}
 }

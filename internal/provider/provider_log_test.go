@@ -58,6 +58,7 @@ func TestShownURL(t *testing.T) {
 	for _, raw := range []string{
 		"http://user:pa55word@iam.example.com", "https://svc:1234?pa55word@iam.example.com/core/iam",
 		"https://svc:#pa55word@iam.example.com", "https://svc:12/pa55word@iam.example.com/core/iam?x",
+		"https://svc:pa55word?x@iam.example.com/core/iam", "https://svc:1/pa55word?x@iam.example.com",
 	} {
 		errs := []error{validateServiceURL(raw), validateEndpoint(raw)}
 		for _, err := range errs {
