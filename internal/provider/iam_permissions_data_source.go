@@ -189,6 +189,12 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
+	perms, err := d.keep(ctx, perms, filter)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to Read IAM Permissions",
+			apiErrorText("Reading the action catalogue to filter the permissions of the "+who, err, readTimeoutHint(ctx, err)))
+		return
+	}
 	// The order the docs promise, whatever order the API lists them in.
 	slices.SortFunc(perms, func(a, b iam.Permission) int {
 		return cmp.Or(strings.Compare(a.Action, b.Action), strings.Compare(a.Scope, b.Scope), strings.Compare(a.GrantedVia, b.GrantedVia))
@@ -233,6 +239,35 @@ func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action
 	diags.AddAttributeWarning(path.Root("action"), "Unknown Action",
 		fmt.Sprintf("%q is not in the action catalogue, so no policy can grant it and allowed is false. Check the "+
 			"spelling; the aritma_iam_actions data source lists every action.", action))
+}
+
+// keep applies the API's filters (CONTRACT.md §6) again to what it answered, so that a server that
+// filters more loosely, or not at all, cannot put into permissions a grant the configuration's
+// filters exclude. The catalogue is read only when some entry holds another action than the one
+// filtered for.
+func (d *iamPermissionsDataSource) keep(ctx context.Context, perms []iam.Permission, f iam.PermissionFilter) ([]iam.Permission, error) {
+	var ancestry []string
+	kept := perms[:0]
+	for _, p := range perms {
+		if (f.ResourceType != "" && p.ResourceType != f.ResourceType) ||
+			(f.ResourceProvider != "" && p.ResourceProvider != f.ResourceProvider) {
+			continue
+		}
+		if f.Action != "" && p.Action != f.Action {
+			if ancestry == nil {
+				catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions, true)
+				if err != nil {
+					return nil, err
+				}
+				ancestry = actionAncestry(catalogue, f.Action)
+			}
+			if !slices.Contains(ancestry, p.Action) {
+				continue
+			}
+		}
+		kept = append(kept, p)
+	}
+	return kept, nil
 }
 
 // allowed decides whether candidates grant action (on scope, when set). The API's action filter

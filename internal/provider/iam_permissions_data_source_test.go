@@ -2,6 +2,8 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -45,9 +47,31 @@ func testAccCreatePolicies(t *testing.T, e *testEnv, policies ...iam.Policy) {
 }
 
 func TestAccIAMPermissionsDataSource_basic(t *testing.T) {
+	testAccPermissionsBasic(t, false)
+}
+
+// TestAccIAMPermissionsDataSource_unfilteringAPI: the same reads against an API that ignores the
+// filters come out the same, since the provider applies them again.
+func TestAccIAMPermissionsDataSource_unfilteringAPI(t *testing.T) {
+	testAccPermissionsBasic(t, true)
+}
+
+func testAccPermissionsBasic(t *testing.T, unfiltering bool) {
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t)
+	endpoint := e.Mock.URL
+	if unfiltering {
+		endpoint = testAccProxy(t, e, observe(func(r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/permissions") {
+				q := r.URL.Query()
+				q.Del("resourceType")
+				q.Del("resourceProvider")
+				q.Del("action")
+				r.URL.RawQuery = q.Encode()
+			}
+		}))
+	}
 	ctx := testContext(t)
 	svc := testAccCreateClients(t, e, "permissions-service")[0]
 	subject := "client-" + svc.ClientID
@@ -76,7 +100,7 @@ func TestAccIAMPermissionsDataSource_basic(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config: e.ProviderConfig() + fmt.Sprintf(`
+				Config: e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
 locals {
   client_id = %[1]q
 }
