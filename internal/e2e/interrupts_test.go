@@ -405,8 +405,10 @@ resource "aritma_iam_client" "c" {
 		t.Fatal(details)
 	}
 
-	// One request per 50 s after a burst of 3 (the token request and two creates): the other
-	// creates are answered 429 with a Retry-After of up to 50 s, which the provider honours.
+	// One request per 50 s after a burst of 3 (the token requests and the plan's read of the scope
+	// catalogue take it): the creates are answered 429 with a Retry-After of up to 50 s, which the
+	// provider honours. (The apply's own catalogue read gives up at once on that Retry-After:
+	// a plan-time check does not wait so long.)
 	mock.SetFaults(mockserver.Faults{RateLimitRPS: 0.02, RateLimitBurst: 3})
 	apply := w.Start("apply", "-auto-approve", "-parallelism=10")
 	run := watch(apply)

@@ -21,8 +21,9 @@ import (
 
 // planCheckTimeout bounds a read made only for a plan-time check (a catalogue, whether a client
 // exists). The check only brings forward what the API says at apply, so a read that does not
-// finish in time skips it.
-const planCheckTimeout = time.Minute
+// finish in time skips it; and it is short, so a rate limit's long Retry-After (answered at once
+// when it would outlast this) does not hold up every resource of a plan behind one check.
+const planCheckTimeout = 10 * time.Second
 
 // cachedList holds a catalogue of the API (its actions, its OAuth scopes), read once per provider
 // process: a plan checks every new policy's action and every client's new scopes against it, and
