@@ -55,7 +55,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"in plan or state. It has no side effects, so planning twice is harmless.\n\n" +
 			"Use it to prove that a freshly created secret works, or to configure another provider that calls Aritma " +
 			"APIs. Needs Terraform 1.10 or later (OpenTofu 1.11 or later).\n\n" +
-			"It takes the token endpoint (`token_url`) and `request_timeout` from the provider block. The provider " +
+			"It takes the token endpoint (`token_url`), `request_timeout` and `max_retries` from the provider block. The provider " +
 			"still checks its own credentials (`client_id` and `client_secret`, or `access_token`) when it is " +
 			"configured, although this resource does not use them: a configuration that only exchanges tokens must " +
 			"give the provider credentials too (they are used only by resources and data sources, and a token is " +
