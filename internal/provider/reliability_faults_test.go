@@ -465,16 +465,16 @@ func (r *faultRun) details() string {
 	}
 	parts = append(parts, fmt.Sprintf("%d resources", 5*r.p.clients))
 	if r.lost > 0 {
-		parts = append(parts, fmt.Sprintf("%d lost create responses failed naming the object and its import command; "+
+		parts = append(parts, fmt.Sprintf("lost create responses that failed naming the object and its import command: %d; "+
 			"followed as advised: clients imported (%d), secrets deleted and created again (%d; their generated "+
 			"values an import cannot recover)", r.lost, r.lost-r.strays, r.strays))
 	}
 	if r.phantom > 0 {
-		parts = append(parts, fmt.Sprintf("%d creates answered 500 or 502 with nothing created failed saying no such "+
-			"object was visible; applied again", r.phantom))
+		parts = append(parts, fmt.Sprintf("creates answered 500 or 502 with nothing created that failed saying no such "+
+			"object was visible: %d; applied again", r.phantom))
 	}
 	if n := r.env.Mock.Stats().CountStatus("POST", "/v1/policies", 500) + r.env.Mock.Stats().CountStatus("POST", "/v1/policies", 502); n > 0 {
-		parts = append(parts, fmt.Sprintf("%d policy creates answered 500 or 502 recovered on their own", n))
+		parts = append(parts, fmt.Sprintf("policy creates answered 500 or 502 that recovered on their own: %d", n))
 	}
 	return strings.Join(parts, "; ")
 }
