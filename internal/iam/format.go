@@ -62,7 +62,7 @@ func (t Token) GoString() string { return t.String() }
 // password as well as sit in a query, so then all but the scheme is masked.
 func ShownURL(raw string) string {
 	scheme, body := "", raw
-	if i := strings.Index(raw, "://"); i >= 0 && !strings.ContainsAny(raw[:i], "@?#") {
+	if i := strings.Index(raw, "://"); i > 0 && isScheme(raw[:i]) {
 		scheme, body = raw[:i+3], raw[i+3:]
 	}
 	at, q := strings.LastIndexByte(body, '@'), strings.IndexAny(body, "?#")
@@ -77,4 +77,16 @@ func ShownURL(raw string) string {
 		body = body[:q+1] + "***"
 	}
 	return scheme + body
+}
+
+// isScheme reports whether s is a URL scheme (RFC 3986: a letter, then letters, digits, "+", "-"
+// or "."), so a "://" inside a password is not taken for the end of one.
+func isScheme(s string) bool {
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+			return false
+		}
+	}
+	return s != ""
 }

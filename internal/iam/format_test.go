@@ -52,7 +52,8 @@ func TestShownURL(t *testing.T) {
 		"https://iam.example.com/token#":          "https://iam.example.com/token#",
 		"https://user:12/ss@iam.example.com/":     "https://***@iam.example.com/", // "/" in the password
 		"https://user:12/ss@iam.example.com/?a=b": "https://***@iam.example.com/?***",
-		"https://iam.example.com/core@v1":         "https://***@v1", // more than user info, never less
+		"https://iam.example.com/core@v1":         "https://***@v1",      // more than user info, never less
+		"user:hunter2://x@iam.example.com":        "***@iam.example.com", // "://" in the password
 		"a@b?next=https://c":                      "***@b?***",
 		// An "@" only after a "?" or "#" may end a password that holds one, or sit in a query:
 		// nothing but the scheme is shown.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -546,8 +547,6 @@ func TestCancellationBeforeSendIsNotOutcomeUnknown(t *testing.T) {
 	}
 }
 
-// A Retry-After beyond the caller's deadline is not waited for: the 429 comes back at once,
-// not a "context deadline exceeded" after the wait.
 // A Retry-After the deadline leaves room for is waited out, and its jitter never carries the wait
 // (and the repeat) past the deadline: the caller gets the server's 429, not a bare "context
 // deadline exceeded". Several calls, because the jitter is random.
@@ -571,6 +570,40 @@ func TestRetryAfter_jitterStaysWithinDeadline(t *testing.T) {
 	}
 }
 
+// Without a deadline of the caller's the jitter is whole, however short the per-attempt request
+// timeout (whose end the attempt's own context carries): callers turned away together come back
+// spread out.
+func TestRetryAfter_jitterWithoutDeadline(t *testing.T) {
+	t.Parallel()
+	const calls = 8
+	var answered atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if answered.Add(1) <= calls {
+			status(429, "Retry-After", "1")(w, r)
+			return
+		}
+		okClient(w, r)
+	})
+	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute; c.RequestTimeout = time.Second })
+	var wg sync.WaitGroup
+	took := make([]time.Duration, calls)
+	for i := range calls {
+		wg.Go(func() {
+			start := time.Now()
+			if _, err := c.GetClient(context.Background(), "c1"); err != nil {
+				t.Errorf("call %d: %v", i, err)
+			}
+			took[i] = time.Since(start)
+		})
+	}
+	wg.Wait()
+	if slices.Max(took)-slices.Min(took) < 50*time.Millisecond {
+		t.Errorf("the calls came back within %v of each other (%v): no jitter", slices.Max(took)-slices.Min(took), took)
+	}
+}
+
+// A Retry-After beyond the caller's deadline is not waited for: the 429 comes back at once,
+// not a "context deadline exceeded" after the wait.
 func TestRetryAfter_beyondDeadlineAnswersNow(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, status(429, "Retry-After", "30"))

@@ -62,6 +62,9 @@ type callState struct {
 	// retries counts the retries spent against Config.MaxRetries; rateLimited the retries of 429
 	// answers, which have their own budget (see maxRateLimitRetries).
 	retries, rateLimited int
+	// deadline is the caller's (zero: none), noted by checkRetry for backoff, which sees only the
+	// attempt's request, whose context also ends with the per-attempt request timeout.
+	deadline time.Time
 }
 
 // maxRateLimitRetries bounds the retries of one call answered 429. They do not count against
@@ -132,6 +135,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 	if st == nil {
 		st = &callState{mode: retryIdempotent}
 	}
+	st.deadline, _ = ctx.Deadline()
 	acted := attemptMayHaveActed(resp, st.wrote.Load())
 	if resp != nil && !acted {
 		// The answer says this attempt was not applied, whatever was written.
@@ -256,8 +260,8 @@ func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp
 				// jitter takes at most half of what is left beyond it, so the repeat still has time
 				// to get an answer rather than a bare "context deadline exceeded".
 				if resp.Request != nil {
-					if deadline, ok := resp.Request.Context().Deadline(); ok {
-						jitter = max(min(jitter, (time.Until(deadline)-d)/2), 0)
+					if st := callFrom(resp.Request.Context()); st != nil && !st.deadline.IsZero() {
+						jitter = max(min(jitter, (time.Until(st.deadline)-d)/2), 0)
 					}
 				}
 				return d + jitter

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -189,12 +190,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
-	perms, err := d.keep(ctx, perms, filter)
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-			apiErrorText("Reading the action catalogue to filter the permissions of the "+who, err, readTimeoutHint(ctx, err)))
-		return
-	}
+	perms = d.keep(ctx, perms, filter)
 	// The order the docs promise, whatever order the API lists them in.
 	slices.SortFunc(perms, func(a, b iam.Permission) int {
 		return cmp.Or(strings.Compare(a.Action, b.Action), strings.Compare(a.Scope, b.Scope), strings.Compare(a.GrantedVia, b.GrantedVia))
@@ -243,31 +239,33 @@ func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action
 
 // keep applies the API's filters (CONTRACT.md §6) again to what it answered, so that a server that
 // filters more loosely, or not at all, cannot put into permissions a grant the configuration's
-// filters exclude. The catalogue is read only when some entry holds another action than the one
-// filtered for.
-func (d *iamPermissionsDataSource) keep(ctx context.Context, perms []iam.Permission, f iam.PermissionFilter) ([]iam.Permission, error) {
+// filters exclude. The action filter needs the catalogue, read only when some entry holds another
+// action than the one filtered for; when it cannot be read, or is empty, the API's answer stands
+// (what it filtered is all there is to go by, and the list is no reason to fail the read).
+func (d *iamPermissionsDataSource) keep(ctx context.Context, perms []iam.Permission, f iam.PermissionFilter) []iam.Permission {
 	var ancestry []string
+	trustAPI := false
 	kept := perms[:0]
 	for _, p := range perms {
 		if (f.ResourceType != "" && p.ResourceType != f.ResourceType) ||
 			(f.ResourceProvider != "" && p.ResourceProvider != f.ResourceProvider) {
 			continue
 		}
-		if f.Action != "" && p.Action != f.Action {
+		if f.Action != "" && p.Action != f.Action && !trustAPI {
 			if ancestry == nil {
 				catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions, true)
-				if err != nil {
-					return nil, err
+				if trustAPI = err != nil || len(catalogue) == 0; trustAPI {
+					tflog.Debug(ctx, "No action catalogue to check the API's action filter against; keeping its answer")
 				}
 				ancestry = actionAncestry(catalogue, f.Action)
 			}
-			if !slices.Contains(ancestry, p.Action) {
+			if !trustAPI && !slices.Contains(ancestry, p.Action) {
 				continue
 			}
 		}
 		kept = append(kept, p)
 	}
-	return kept, nil
+	return kept
 }
 
 // allowed decides whether candidates grant action (on scope, when set). The API's action filter

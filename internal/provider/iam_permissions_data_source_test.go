@@ -346,3 +346,61 @@ func TestUnitPermissionsWarnUnknownAction(t *testing.T) {
 		}
 	}
 }
+
+// Without a catalogue to check the action filter against (refused, or empty), the API's answer
+// stands, and the read does not fail on its account.
+func TestAccIAMPermissionsDataSource_noCatalogue(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	for name, answer := range map[string]func(http.ResponseWriter){
+		"refused": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`{"title":"Forbidden","status":403}`))
+		},
+		"empty": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`[]`))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			svc := testAccCreateClients(t, e, "no-catalogue")[0]
+			subject := "client-" + svc.ClientID
+			testAccCreatePolicies(t, e,
+				iam.Policy{Subject: subject, Action: "iam.client.read", Scope: "/subscriptions/1"},
+				iam.Policy{Subject: subject, Action: "owner", Scope: "/"},
+			)
+			want := apiClientPermissions(t, e, svc.ClientID, iam.PermissionFilter{Action: "iam.client.read"})
+			if len(want) != 2 {
+				t.Fatalf("the API lists %d permissions for iam.client.read, want 2: %+v", len(want), want)
+			}
+			endpoint := testAccProxy(t, e, func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if r.URL.Path == "/v1/actions" {
+						answer(w)
+						return
+					}
+					next.ServeHTTP(w, r)
+				})
+			})
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+data "aritma_iam_permissions" "x" {
+  client_id = %q
+  action    = "iam.client.read"
+  scope     = "/subscriptions/1"
+}
+`, svc.ClientID),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue("data.aritma_iam_permissions.x", tfjsonpath.New("permissions"), permissionsCheck(want)),
+						statecheck.ExpectKnownValue("data.aritma_iam_permissions.x", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+					},
+				}},
+			})
+		})
+	}
+}

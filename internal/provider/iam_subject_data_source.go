@@ -3,8 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -136,31 +136,6 @@ func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// normalFormFreeQuery is the longest part of name (taken composed, NFC) that reads the same
-// composed and decomposed, to search for a name the API may hold in either form: all of it when
-// no character decomposes, else the longest run between characters that decompose or combine
-// with the one before ("" lists every subject of the type, which the exact match then filters).
-func normalFormFreeQuery(name string) string {
-	name = norm.NFC.String(name)
-	if norm.NFD.IsNormalString(name) {
-		return name
-	}
-	longest, start := "", 0
-	for i, r := range name {
-		if norm.NFD.IsNormalString(string(r)) && norm.NFD.PropertiesString(string(r)).CCC() == 0 {
-			continue
-		}
-		if len(name[start:i]) > len(longest) {
-			longest = name[start:i]
-		}
-		start = i + utf8.RuneLen(r)
-	}
-	if len(name[start:]) > len(longest) {
-		longest = name[start:]
-	}
-	return strings.TrimSpace(longest)
-}
-
 // findByID pages through the subjects of the type the id's prefix names (all subjects when the
 // prefix is not a known type): the API has no "get one subject" call.
 func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, resp *datasource.ReadResponse) (iam.Subject, bool) {
@@ -190,30 +165,29 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 // findByName searches with the API's case-insensitive substring search, then keeps exact matches.
 // Exact is up to Unicode normalisation: Terraform hands the provider every string composed (NFC),
 // while the API may hold a name decomposed (NFD, as macOS and some directory syncs write it), which
-// is the same name, and which the API's search for the composed form would not find either.
+// is the same name, and which the API's search for the composed form would not find. So a name
+// that has a character which decomposes is searched for in both forms (two narrow searches); any
+// other name, in the one form it has.
 func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string, resp *datasource.ReadResponse) (iam.Subject, bool) {
 	var matches []iam.Subject
 	want := norm.NFC.String(name)
-	search := func(query string) bool {
+	queries := []string{name}
+	for _, q := range []string{want, norm.NFD.String(name)} {
+		if !slices.Contains(queries, q) {
+			queries = append(queries, q)
+		}
+	}
+	for _, query := range queries {
 		for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: query}) {
 			if err = d.data.confirmNotFound(ctx, err); err != nil {
 				resp.Diagnostics.AddError("Unable to Read IAM Subject",
 					apiErrorText(fmt.Sprintf("Searching %s subjects named %q", typ, name), err, readTimeoutHint(ctx, err)))
-				return false
+				return iam.Subject{}, false
 			}
-			if s.DisplayName == name || norm.NFC.String(s.DisplayName) == want {
+			if norm.NFC.String(s.DisplayName) == want && !slices.ContainsFunc(matches, func(m iam.Subject) bool { return m.SubjectID == s.SubjectID }) {
 				matches = append(matches, s)
 			}
 		}
-		return true
-	}
-	if !search(name) {
-		return iam.Subject{}, false
-	}
-	// Only a name the search for it did not find is looked for again by the part of it that
-	// reads the same in both forms: a second, wider search for names that need it alone.
-	if reduced := normalFormFreeQuery(name); len(matches) == 0 && reduced != name && !search(reduced) {
-		return iam.Subject{}, false
 	}
 	switch len(matches) {
 	case 1:
