@@ -350,14 +350,7 @@ func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 		hc = &c
 	}
 	hc.CheckRedirect = noRedirects // the form carries the secret; never resend it elsewhere
-	retries := Config{MaxRetries: req.MaxRetries, RetryWaitMin: defaultRetryWaitMin, RetryWaitMax: defaultRetryWaitMax,
-		RetryAfterMax: defaultRetryAfterMax}
-	switch {
-	case retries.MaxRetries == 0:
-		retries.MaxRetries = defaultMaxRetries
-	case retries.MaxRetries < 0:
-		retries.MaxRetries = 0
-	}
+	retries := Config{MaxRetries: req.MaxRetries}.withRetryDefaults()
 	hc = &http.Client{Transport: &retryablehttp.RoundTripper{Client: newRetryClient(retries, hc, nil)}, CheckRedirect: noRedirects}
 	ctx, cancel := context.WithTimeout(ctx, tokenFetchTimeout)
 	defer cancel()

@@ -128,14 +128,24 @@ func normalize(cfg Config) (Config, error) {
 	if len(cfg.Scopes) == 0 {
 		cfg.Scopes = []string{defaultScope}
 	}
+	cfg = cfg.withRetryDefaults()
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = defaultRequestTimeout
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	return cfg, nil
+}
+
+// withRetryDefaults fills in the retry settings a Client and ExchangeToken share: MaxRetries 0
+// means the default and below 0 none; a zero wait means its default.
+func (cfg Config) withRetryDefaults() Config {
 	switch {
 	case cfg.MaxRetries == 0:
 		cfg.MaxRetries = defaultMaxRetries
 	case cfg.MaxRetries < 0:
 		cfg.MaxRetries = 0
-	}
-	if cfg.RequestTimeout == 0 {
-		cfg.RequestTimeout = defaultRequestTimeout
 	}
 	if cfg.RetryWaitMin == 0 {
 		cfg.RetryWaitMin = defaultRetryWaitMin
@@ -149,10 +159,7 @@ func normalize(cfg Config) (Config, error) {
 	if cfg.RetryAfterMax == 0 {
 		cfg.RetryAfterMax = defaultRetryAfterMax
 	}
-	if cfg.Version == "" {
-		cfg.Version = "dev"
-	}
-	return cfg, nil
+	return cfg
 }
 
 // checkURL rejects relative or non-HTTP URLs early, with a message that does not echo the URL
