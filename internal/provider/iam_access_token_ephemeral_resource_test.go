@@ -582,6 +582,23 @@ func TestAccIAMAccessTokenEphemeralResource_retries(t *testing.T) {
 		})
 	})
 	data := tfjsonpath.New("data")
+	// throughFlaky is a configuration that exchanges the token through the proxy, after provider.
+	throughFlaky := func(provider string) string {
+		return provider + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "t" {
+  client_id     = %[1]q
+  client_secret = %[2]q
+  token_url     = %[3]q
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.t.access_token
+}
+
+# A new resource: echo copies its provider's data when it is created.
+resource "echo" "token" {}
+`, clientID, secret, flaky+"/connect/token")
+	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
@@ -615,20 +632,7 @@ resource "echo" "tokens" {}
 			},
 			{
 				// The first two token requests are answered 503.
-				Config: e.ProviderConfig() + fmt.Sprintf(`
-ephemeral "aritma_iam_access_token" "t" {
-  client_id     = %[1]q
-  client_secret = %[2]q
-  token_url     = %[3]q
-}
-
-provider "echo" {
-  data = ephemeral.aritma_iam_access_token.t.access_token
-}
-
-# A new resource: echo copies its provider's data when it is created.
-resource "echo" "token" {}
-`, clientID, secret, flaky+"/connect/token"),
+				Config: throughFlaky(e.ProviderConfig()),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.token", data, tokenAnswers(t, e, http.StatusOK)),
 				},
@@ -642,20 +646,8 @@ resource "echo" "token" {}
 			{
 				// With max_retries = 0, a 503 is the answer. (One more 503 only: the test's destroy
 				// opens the ephemeral resource again.)
-				PreConfig: func() { unavailable.Store(1) },
-				Config: e.ProviderConfigWith("max_retries", "0") + fmt.Sprintf(`
-ephemeral "aritma_iam_access_token" "t" {
-  client_id     = %[1]q
-  client_secret = %[2]q
-  token_url     = %[3]q
-}
-
-provider "echo" {
-  data = ephemeral.aritma_iam_access_token.t.access_token
-}
-
-resource "echo" "token" {}
-`, clientID, secret, flaky+"/connect/token"),
+				PreConfig:   func() { unavailable.Store(1) },
+				Config:      throughFlaky(e.ProviderConfigWith("max_retries", "0")),
 				ExpectError: expectErrorText(`issued no token: 503 Service Unavailable`),
 			},
 		},
