@@ -383,6 +383,7 @@ func (r *iamClientResource) ImportState(ctx context.Context, req resource.Import
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	markImported(ctx, resp)
 }
 
 // ModifyPlan checks the scopes a plan adds to a client against the API's scope catalogue, so an

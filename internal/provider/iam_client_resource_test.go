@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -279,7 +280,10 @@ func TestAccIAMClientResource_import(t *testing.T) {
 				ResourceName:  testAccIAMClientAddr,
 				ImportState:   true,
 				ImportStateId: "0b5e2a41-0000-4000-8000-000000000000",
-				ExpectError:   expectErrorText("Cannot import non-existent remote object"),
+				ExpectError: expectErrorText(`IAM client "0b5e2a41-0000-4000-8000-000000000000" does not exist, so it cannot ` +
+					`be imported: the API answered 404 Not Found, also after waiting 5s in case the object was created ` +
+					`moments ago and the API did not show it yet. Check the import id, and that the provider's endpoint ` +
+					`is the API that holds the object.`),
 			},
 			{
 				// The client's subject id where its client id belongs.
@@ -789,6 +793,103 @@ import {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
+		},
+	})
+}
+
+// TestAccIAMResources_importReadLag imports objects made outside Terraform moments before, which
+// an eventually consistent API does not show yet: each import waits for its object instead of
+// failing with "non-existent". The mock hides every object until it has answered the import's
+// first read, then shows them again, so the read that succeeds is always a retry.
+func TestAccIAMResources_importReadLag(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+
+	c, err := e.API.CreateClient(ctx, iam.ClientRequest{Name: "made-outside", AllowedGrantTypes: []string{"client_credentials"},
+		AllowedScopes: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.API.CreateClientSecret(ctx, c.ClientID, iam.SecretRequest{Value: "made-outside-lag", Description: "outside"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.API.CreatePolicy(ctx, iam.Policy{Subject: clientSubjectID(c.ClientID), Action: "iam.client.read", Scope: "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	config := e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_client" "test" {
+  name = "made-outside"
+%[1]s
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id = %[2]q
+}
+
+resource "aritma_iam_policy" "test" {
+  subject = %[3]q
+  action  = "iam.client.read"
+  scope   = "/"
+}
+`, testAccIAMClientM2MBody, c.ClientID, p.Subject)
+
+	// hideUntilRead hides every object from reads until route has answered once more, and checks,
+	// after the step, that the import read it again after that.
+	var calls int64
+	hideUntilRead := func(route string) func() {
+		return func() {
+			calls = e.Mock.Stats().Count("GET", route)
+			e.Mock.SetFaults(mockserver.Faults{ReadLagMS: int((time.Hour).Milliseconds())})
+			go func() {
+				for e.Mock.Stats().Count("GET", route) == calls {
+					time.Sleep(10 * time.Millisecond)
+				}
+				e.Mock.SetFaults(mockserver.Faults{})
+			}()
+		}
+	}
+	readAgain := func(route string) resource.ImportStateCheckFunc {
+		return func([]*terraform.InstanceState) error {
+			if n := e.Mock.Stats().Count("GET", route) - calls; n < 2 {
+				return fmt.Errorf("GET %s answered %d times during the import, want a hidden answer and a retry", route, n)
+			}
+			return nil
+		}
+	}
+	importStep := func(addr, id, route string, want map[string]string) resource.TestStep {
+		return resource.TestStep{
+			PreConfig:     hideUntilRead(route),
+			Config:        config,
+			ResourceName:  addr,
+			ImportState:   true,
+			ImportStateId: id,
+			ImportStateCheck: func(states []*terraform.InstanceState) error {
+				if len(states) != 1 {
+					return fmt.Errorf("%d imported objects, want 1", len(states))
+				}
+				for k, v := range want {
+					if got := states[0].Attributes[k]; got != v {
+						return fmt.Errorf("imported %s = %q, want %q", k, got, v)
+					}
+				}
+				return readAgain(route)(states)
+			},
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			importStep("aritma_iam_client.test", c.ClientID, "/v1/clients/{clientId}",
+				map[string]string{"name": "made-outside", "subject_id": clientSubjectID(c.ClientID)}),
+			importStep("aritma_iam_client_secret.test", clientSecretID(c.ClientID, s.ClientSecretID),
+				"/v1/clients/{clientId}/secrets", map[string]string{"description": "outside", "secret_id": s.ClientSecretID}),
+			importStep("aritma_iam_policy.test", policyID(p.Subject, p.Action, p.Scope), "/v1/policies",
+				map[string]string{"tenant": p.Tenant}),
 		},
 	})
 }

@@ -655,6 +655,7 @@ func (r *iamClientSecretResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), clientSecretID(clientID, secretID))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("client_id"), clientID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("secret_id"), secretID)...)
+	markImported(ctx, resp)
 }
 
 // privateKeyValueSource records where a secret's value came from at Create ("generated",

@@ -443,6 +443,13 @@ resource "aritma_iam_client_secret" "imported" {
 				ImportStateId: clientID,
 				ExpectError:   expectErrorText(`expected an import id of the form "<client_id>/<secret_id>", got "` + clientID + `"`),
 			},
+			{
+				ResourceName:  testAccSecretAddr,
+				ImportState:   true,
+				ImportStateId: clientID + "/0b5e2a41-0000-4000-8000-000000000000",
+				ExpectError: expectErrorText(`Secret "0b5e2a41-0000-4000-8000-000000000000" of client "` + clientID +
+					`" does not exist, so it cannot be imported`),
+			},
 		},
 	})
 }

@@ -298,6 +298,7 @@ func (r *iamPolicyResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("subject"), subject)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("action"), action)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("scope"), scope)...)
+	markImported(ctx, resp)
 }
 
 // declaredTwiceDetail says that two resources of the configuration declare the policy id.

@@ -238,7 +238,8 @@ func TestAccIAMPolicyResource_import(t *testing.T) {
 				ResourceName:  testAccIAMPolicyAddr,
 				ImportState:   true,
 				ImportStateId: "client-0b5e2a41-0000-4000-8000-000000000000,banking.pis.create,/subscriptions/42",
-				ExpectError:   expectErrorText("Cannot import non-existent remote object"),
+				ExpectError: expectErrorText(`IAM policy "client-0b5e2a41-0000-4000-8000-000000000000,banking.pis.create,` +
+					`/subscriptions/42" does not exist, so it cannot be imported: the API answered 404 Not Found`),
 			},
 			testAccIAMPolicyRemovedStep(t, e),
 		},

@@ -335,6 +335,15 @@ func subjectIDHint(clientID string) string {
 // (the next plan creates it again, which should not come as a surprise) and removal from state.
 // cause names what was deleted, such as "it, or its client,".
 func removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, object, cause string) {
+	if _, importing := privateTime(ctx, resp.Private, privateKeyImportedAt); importing {
+		// Nothing was deleted: the import id names nothing. Core's own "non-existent remote
+		// object" error would follow a warning that says otherwise.
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist, so it cannot be imported: the API "+
+			"answered 404 Not Found, also after waiting %s in case the object was created moments ago and the "+
+			"API did not show it yet. Check the import id, and that the provider's endpoint is the API that "+
+			"holds the object.", object, importLagWindow))
+		return
+	}
 	resp.Diagnostics.AddWarning(summary, fmt.Sprintf("%s no longer exists: %s was deleted outside Terraform. "+
 		"Terraform has removed it from the state and plans to create it again.", object, cause))
 	resp.State.RemoveResource(ctx)
@@ -547,26 +556,47 @@ func markCreated(ctx context.Context, p privateState) diag.Diagnostics {
 	return setPrivateTime(ctx, p, privateKeyCreatedAt, time.Now())
 }
 
-// clearCreated forgets the mark once the object has been read.
+// privateKeyImportedAt records when ImportState took the object's id, until Read first sees it.
+const privateKeyImportedAt = "imported_at"
+
+// importLagWindow is how long after an import a 404 may be the API lagging. An import names an
+// object that exists, but a script that creates one and imports it at once may come before an
+// eventually consistent API shows it; the wait is short because a mistyped id waits it out too.
+const importLagWindow = 5 * time.Second
+
+// markImported notes in private state that the object is being imported: Read then waits a
+// moment for an object it does not find, and reports it as not importable rather than as gone.
+func markImported(ctx context.Context, resp *resource.ImportStateResponse) {
+	if resp.Private != nil { // nil only when a unit test calls ImportState directly
+		resp.Diagnostics.Append(setPrivateTime(ctx, resp.Private, privateKeyImportedAt, time.Now())...)
+	}
+}
+
+// clearCreated forgets the marks of a create or an import once the object has been read.
 func clearCreated(ctx context.Context, p privateState) diag.Diagnostics {
-	return p.SetKey(ctx, privateKeyCreatedAt, nil)
+	diags := p.SetKey(ctx, privateKeyCreatedAt, nil)
+	diags.Append(p.SetKey(ctx, privateKeyImportedAt, nil)...)
+	return diags
 }
 
 // readAfterCreate calls get and returns its result, except that while get answers not found for an
 // object created moments ago (marked by markCreated), it retries with backoff until the object
 // appears or readAfterCreateWindow after its creation has passed. An eventually consistent API may
 // not show an object to a GET right after creating it; without this the first refresh would drop a
-// fresh object from state and plan to create it again.
+// fresh object from state and plan to create it again. An object being imported (markImported)
+// gets importLagWindow.
 func readAfterCreate[T any](ctx context.Context, p privateState, get func(context.Context) (T, error)) (T, error) {
 	v, err := get(ctx)
 	if !iam.IsNotFound(err) || p == nil {
 		return v, err
 	}
-	created, ok := privateTime(ctx, p, privateKeyCreatedAt)
-	if !ok {
-		return v, err
+	if created, ok := privateTime(ctx, p, privateKeyCreatedAt); ok {
+		return retryNotFound(ctx, created.Add(readAfterCreateWindow), get, v, err)
 	}
-	return retryNotFound(ctx, created.Add(readAfterCreateWindow), get, v, err)
+	if imported, ok := privateTime(ctx, p, privateKeyImportedAt); ok {
+		return retryNotFound(ctx, imported.Add(importLagWindow), get, v, err)
+	}
+	return v, err
 }
 
 // retryNotFound goes on from a first result (v, err) of get: while it is not found, it calls get
