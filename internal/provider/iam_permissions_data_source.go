@@ -190,7 +190,8 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
-	perms = d.keep(ctx, perms, filter)
+	grants := d.actionMatcher(ctx, filter.Action)
+	perms = keep(perms, filter, grants)
 	// The order the docs promise, whatever order the API lists them in.
 	slices.SortFunc(perms, func(a, b iam.Permission) int {
 		return cmp.Or(strings.Compare(a.Action, b.Action), strings.Compare(a.Scope, b.Scope), strings.Compare(a.GrantedVia, b.GrantedVia))
@@ -206,16 +207,15 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 		if filter.ResourceType != "" || filter.ResourceProvider != "" {
 			// allowed answers for the subject as a whole, so it must not lose grants on scopes of
 			// other resource types (such as "/") to the list's filters.
-			if candidates, ok = listAll(iam.PermissionFilter{Action: filter.Action}); !ok {
+			onlyAction := iam.PermissionFilter{Action: filter.Action}
+			if candidates, ok = listAll(onlyAction); !ok {
 				return
 			}
+			candidates = keep(candidates, onlyAction, grants)
 		}
-		allowed, err := d.allowed(ctx, candidates, cfg.Action.ValueString(), cfg.Scope)
-		if err != nil {
-			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-				apiErrorText("Reading the action catalogue to decide allowed for the "+who, err, readTimeoutHint(ctx, err)))
-			return
-		}
+		allowed := slices.ContainsFunc(candidates, func(p iam.Permission) bool {
+			return cfg.Scope.IsNull() || scopeCovers(p.Scope, cfg.Scope.ValueString())
+		})
 		cfg.Allowed = types.BoolValue(allowed)
 		if !allowed {
 			d.warnUnknownAction(ctx, cfg.Action.ValueString(), &resp.Diagnostics)
@@ -237,60 +237,37 @@ func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action
 			"spelling; the aritma_iam_actions data source lists every action.", action))
 }
 
-// keep applies the API's filters (CONTRACT.md §6) again to what it answered, so that a server that
-// filters more loosely, or not at all, cannot put into permissions a grant the configuration's
-// filters exclude. The action filter needs the catalogue, read only when some entry holds another
-// action than the one filtered for; when it cannot be read, or is empty, the API's answer stands
-// (what it filtered is all there is to go by, and the list is no reason to fail the read).
-func (d *iamPermissionsDataSource) keep(ctx context.Context, perms []iam.Permission, f iam.PermissionFilter) []iam.Permission {
+// actionMatcher returns whether a granted action grants action: it is action itself or one of its
+// ancestors in the catalogue (CONTRACT.md §6), the rule of the API's action filter, applied again
+// so that a server that filters more loosely, or not at all, cannot put into permissions a grant
+// the configuration's filter excludes, nor make allowed true. The catalogue is read at the first
+// granted action other than action itself. When it cannot be read, or is empty, the API's answer
+// stands: what it filtered is all there is to go by, permissions and allowed must agree, and the
+// list is no reason to fail the read.
+func (d *iamPermissionsDataSource) actionMatcher(ctx context.Context, action string) func(granted string) bool {
 	var ancestry []string
-	trustAPI := false
-	kept := perms[:0]
-	for _, p := range perms {
-		if (f.ResourceType != "" && p.ResourceType != f.ResourceType) ||
-			(f.ResourceProvider != "" && p.ResourceProvider != f.ResourceProvider) {
-			continue
+	read, trustAPI := false, false
+	return func(granted string) bool {
+		if action == "" || granted == action {
+			return true
 		}
-		if f.Action != "" && p.Action != f.Action && !trustAPI {
-			if ancestry == nil {
-				catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions, true)
-				if trustAPI = err != nil || len(catalogue) == 0; trustAPI {
-					tflog.Debug(ctx, "No action catalogue to check the API's action filter against; keeping its answer")
-				}
-				ancestry = actionAncestry(catalogue, f.Action)
-			}
-			if !trustAPI && !slices.Contains(ancestry, p.Action) {
-				continue
-			}
-		}
-		kept = append(kept, p)
-	}
-	return kept
-}
-
-// allowed decides whether candidates grant action (on scope, when set). The API's action filter
-// already keeps only the action and its ancestors; this checks again against the catalogue so a
-// server that filters more loosely cannot make allowed true by mistake. The catalogue is read
-// only when some candidate holds a different action than the one asked for.
-func (d *iamPermissionsDataSource) allowed(ctx context.Context, candidates []iam.Permission, action string, scope types.String) (bool, error) {
-	var ancestry []string
-	for _, p := range candidates {
-		if !scope.IsNull() && !scopeCovers(p.Scope, scope.ValueString()) {
-			continue
-		}
-		if p.Action == action {
-			return true, nil
-		}
-		if ancestry == nil {
+		if !read {
+			read = true
 			catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions, true)
-			if err != nil {
-				return false, err
+			if trustAPI = err != nil || len(catalogue) == 0; trustAPI {
+				tflog.Debug(ctx, "No action catalogue to check the API's action filter against; keeping its answer")
 			}
 			ancestry = actionAncestry(catalogue, action)
 		}
-		if slices.Contains(ancestry, p.Action) {
-			return true, nil
-		}
+		return trustAPI || slices.Contains(ancestry, granted)
 	}
-	return false, nil
+}
+
+// keep applies the API's filters (CONTRACT.md §6) again to what it answered: the resource filters
+// exactly, the action filter with grants (see actionMatcher).
+func keep(perms []iam.Permission, f iam.PermissionFilter, grants func(string) bool) []iam.Permission {
+	return slices.DeleteFunc(perms, func(p iam.Permission) bool {
+		return (f.ResourceType != "" && p.ResourceType != f.ResourceType) ||
+			(f.ResourceProvider != "" && p.ResourceProvider != f.ResourceProvider) || !grants(p.Action)
+	})
 }

@@ -358,6 +358,11 @@ func TestAccIAMPermissionsDataSource_noCatalogue(t *testing.T) {
 			w.WriteHeader(http.StatusForbidden)
 			_, _ = w.Write([]byte(`{"title":"Forbidden","status":403}`))
 		},
+		"missing": func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(`{"title":"Not Found","status":404}`))
+		},
 		"empty": func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write([]byte(`[]`))
@@ -390,14 +395,24 @@ func TestAccIAMPermissionsDataSource_noCatalogue(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config: e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
 data "aritma_iam_permissions" "x" {
-  client_id = %q
+  client_id = %[1]q
   action    = "iam.client.read"
   scope     = "/subscriptions/1"
+}
+
+# Only the owner grant on "/" covers this scope: allowed must agree with permissions, which lists
+# it, rather than fail the read or answer false for want of a catalogue.
+data "aritma_iam_permissions" "inherited" {
+  client_id = %[1]q
+  action    = "iam.client.read"
+  scope     = "/subscriptions/2"
 }
 `, svc.ClientID),
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue("data.aritma_iam_permissions.x", tfjsonpath.New("permissions"), permissionsCheck(want)),
 						statecheck.ExpectKnownValue("data.aritma_iam_permissions.x", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+						statecheck.ExpectKnownValue("data.aritma_iam_permissions.inherited", tfjsonpath.New("permissions"), permissionsCheck(want)),
+						statecheck.ExpectKnownValue("data.aritma_iam_permissions.inherited", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
 					},
 				}},
 			})
