@@ -1,6 +1,7 @@
 package mockserver
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -64,6 +65,9 @@ func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
 		// RFC 3339 allows a lowercase "t" and "z"; Go's layout only the capitals, and no other
 		// letter can appear in a valid timestamp.
 		t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(*b.Expiration))
+		if err == nil && !offsetInRange(*b.Expiration) {
+			err = errors.New("zone offset out of range")
+		}
 		switch {
 		case err != nil && hasNoZone(strings.ToUpper(*b.Expiration)):
 			errs.add("expiration", "expiration must include a time zone, e.g. 2030-01-01T00:00:00Z")
@@ -83,6 +87,16 @@ func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
 }
 
 // hasNoZone reports whether v is a valid timestamp that only lacks its zone.
+// offsetInRange reports whether the zone offset of a timestamp time.Parse accepted is one RFC 3339
+// allows (hours 00-23, minutes 00-59): time.Parse takes "+24:00" and "+00:60" too.
+func offsetInRange(v string) bool {
+	if len(v) < 6 || strings.ContainsAny(v[len(v)-1:], "Zz") {
+		return true
+	}
+	off := v[len(v)-6:] // "+hh:mm"
+	return off[1:3] <= "23" && off[4:6] <= "59"
+}
+
 func hasNoZone(v string) bool {
 	_, err := time.Parse("2006-01-02T15:04:05.999999999", v)
 	return err == nil

@@ -76,6 +76,8 @@ func TestSecretValidation(t *testing.T) {
 		{"expiration now", map[string]any{"value": "12345678", "description": "", "expiration": now.Format(time.RFC3339)}, "expiration", "must be in the future"},
 		{"expiration no zone", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01T00:00:00"}, "expiration", "must include a time zone"},
 		{"expiration no zone, lowercase t", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01t00:00:00"}, "expiration", "must include a time zone"},
+		{"expiration offset hour 24", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01T00:00:00+24:00"}, "expiration", "RFC 3339"},
+		{"expiration offset minute 60", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01T00:00:00-00:60"}, "expiration", "RFC 3339"},
 		{"expiration garbage", map[string]any{"value": "12345678", "description": "", "expiration": "tomorrow"}, "expiration", "RFC 3339"},
 		{"expiration number", `{"value":"12345678","description":"","expiration":5}`, "expiration", "must be a string"},
 	}

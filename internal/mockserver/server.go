@@ -454,6 +454,10 @@ func (s *Server) v1Fallback(mux *http.ServeMux) http.HandlerFunc {
 // uncleanV1Path reports whether p is /v1 itself, or under /v1/ and not in the canonical form that
 // http.ServeMux routes without a redirect: an empty segment (but a trailing slash), "." or "..".
 func uncleanV1Path(p string) bool {
+	// "//v1/clients" is what an endpoint with a trailing "/" asks for.
+	if t := strings.TrimLeft(p, "/"); len(p)-len(t) > 1 && (t == "v1" || strings.HasPrefix(t, "v1/")) {
+		return true
+	}
 	rest, ok := strings.CutPrefix(p, "/v1/")
 	if !ok {
 		return p == "/v1"

@@ -12,7 +12,7 @@ import (
 func TestUncleanPathsAnswerAfterAuth(t *testing.T) {
 	e := newEnv(t)
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	for _, p := range []string{"/v1", "/v1//clients", "/v1/clients/../policies", "/v1/./clients", "/v1/clients/.", "/v1/clients//secrets"} {
+	for _, p := range []string{"/v1", "//v1/clients", "///v1", "/v1//clients", "/v1/clients/../policies", "/v1/./clients", "/v1/clients/.", "/v1/clients//secrets"} {
 		for _, token := range []string{"", e.token} {
 			req, err := http.NewRequest(http.MethodDelete, e.ts.URL+p, nil)
 			if err != nil {

@@ -126,10 +126,21 @@ func createdFromAPI(t time.Time) types.String {
 // which Go's layout does not; no other letter can be part of a valid timestamp.
 func parseExpiration(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, strings.ToUpper(s))
-	if err != nil {
+	if err != nil || !zoneOffsetInRange(s) {
 		return time.Time{}, fmt.Errorf("expiration must be an RFC 3339 timestamp with a time zone, such as \"2030-01-01T00:00:00Z\", got %q", s)
 	}
 	return t, nil
+}
+
+// zoneOffsetInRange reports whether the zone offset of a timestamp time.Parse accepted is one RFC
+// 3339 allows (hours 00-23, minutes 00-59): time.Parse takes "+24:00" and "+00:60" too, which
+// the API refuses.
+func zoneOffsetInRange(s string) bool {
+	if len(s) < 6 || strings.ContainsAny(s[len(s)-1:], "Zz") {
+		return true
+	}
+	off := s[len(s)-6:] // "+hh:mm"
+	return off[1:3] <= "23" && off[4:6] <= "59"
 }
 
 // checkExpiration is the plan-time check of the expiration format.
