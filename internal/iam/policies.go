@@ -25,6 +25,14 @@ type PolicyFilter struct {
 	Action  string
 }
 
+// Matches reports whether p passes the filter: every field that is set equals p's. The server's
+// filters are exact (CONTRACT.md §5); callers apply them again, so that a server that ignores one
+// cannot put another subject's grant into an answer.
+func (f PolicyFilter) Matches(p Policy) bool {
+	return (f.Subject == "" || f.Subject == p.Subject) && (f.Action == "" || f.Action == p.Action) &&
+		(f.Scope == "" || f.Scope == p.Scope)
+}
+
 type policyBody struct {
 	Subject string `json:"subject"`
 	Scope   string `json:"scope"`
@@ -67,13 +75,13 @@ func (c *Client) GetPolicy(ctx context.Context, subject, action, scope string) (
 	if err := nonEmpty("GetPolicy", "subject", subject, "action", action, "scope", scope); err != nil {
 		return nil, err
 	}
-	for p, err := range c.ListPolicies(ctx, PolicyFilter{Subject: subject, Scope: scope, Action: action}) {
+	f := PolicyFilter{Subject: subject, Scope: scope, Action: action}
+	for p, err := range c.ListPolicies(ctx, f) {
 		if err != nil {
 			return nil, err
 		}
-		// The filters are exact on the server; compare anyway so a server ignoring one cannot make
-		// us adopt the wrong policy.
-		if p.Subject == subject && p.Action == action && p.Scope == scope {
+		// Compared again, so a server ignoring a filter cannot make us adopt the wrong policy.
+		if f.Matches(p) {
 			return &p, nil
 		}
 	}

@@ -163,8 +163,7 @@ func freshClients(k string) bool { return strings.HasPrefix(k, "client ") }
 func freshPolicies(f iam.PolicyFilter) func(string) bool {
 	return func(k string) bool {
 		p, ok := freshPolicy(k)
-		return ok && (f.Subject == "" || f.Subject == p.Subject) && (f.Action == "" || f.Action == p.Action) &&
-			(f.Scope == "" || f.Scope == p.Scope)
+		return ok && f.Matches(p)
 	}
 }
 

@@ -98,11 +98,19 @@ func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	f := iam.PolicyFilter{Subject: cfg.Subject.ValueString(), Action: cfg.Action.ValueString(), Scope: cfg.Scope.ValueString()}
 	d.data.awaitFresh(ctx, freshPolicies(f))
-	policies, err := collect(d.data.client.ListPolicies(ctx, f), func(p iam.Policy) policyModel { return policyModelFromAPI(&p) })
+	listed, err := collect(d.data.client.ListPolicies(ctx, f), func(p iam.Policy) iam.Policy { return p })
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Policies",
 			apiErrorText("Listing IAM policies"+describePolicyFilter(f), err, readTimeoutHint(ctx, err)))
 		return
+	}
+	// An audit or a for_each must not pick up another subject's grant from a server that filters
+	// more loosely than the contract says.
+	policies := make([]policyModel, 0, len(listed))
+	for _, p := range listed {
+		if f.Matches(p) {
+			policies = append(policies, policyModelFromAPI(&p))
+		}
 	}
 	// The order the docs promise, whatever order the API lists them in.
 	slices.SortFunc(policies, func(a, b policyModel) int {

@@ -210,6 +210,68 @@ data "aritma_iam_policies" "fleet" {
 	}
 }
 
+// TestAccIAMPoliciesDataSource_unfilteringAPI: against a server that ignores the filters, the data
+// source still answers only the policies they select: an audit or a for_each over ids must not
+// pick up another subject's grant.
+func TestAccIAMPoliciesDataSource_unfilteringAPI(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clients := testAccCreateClients(t, e, "a-svc", "b-svc")
+	a, b := "client-"+clients[0].ClientID, "client-"+clients[1].ClientID
+	testAccGrant(t, e,
+		iam.Policy{Subject: a, Action: "banking.ais.read", Scope: "/subscriptions/1"},
+		iam.Policy{Subject: a, Action: "banking.ais.read", Scope: "/subscriptions/2"},
+		iam.Policy{Subject: b, Action: "banking.ais.read", Scope: "/subscriptions/1"},
+	)
+	var mu sync.Mutex
+	ignored := 0
+	endpoint := testAccProxy(t, e, observe(func(r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/v1/policies" {
+			q := r.URL.Query()
+			if q.Has("subject") || q.Has("action") || q.Has("scope") {
+				mu.Lock()
+				ignored++
+				mu.Unlock()
+			}
+			q.Del("subject")
+			q.Del("action")
+			q.Del("scope")
+			r.URL.RawQuery = q.Encode()
+		}
+	}))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+data "aritma_iam_policies" "a" {
+  subject = %q
+}
+
+data "aritma_iam_policies" "a_on_1" {
+  subject = %[1]q
+  action  = "banking.ais.read"
+  scope   = "/subscriptions/1"
+}
+`, a),
+			ConfigStateChecks: append(policiesChecks("data.aritma_iam_policies.a", apiPolicies(t, e, iam.PolicyFilter{Subject: a})),
+				statecheck.ExpectKnownValue("data.aritma_iam_policies.a", tfjsonpath.New("ids"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact(a + ",banking.ais.read,/subscriptions/1"),
+					knownvalue.StringExact(a + ",banking.ais.read,/subscriptions/2"),
+				})),
+				statecheck.ExpectKnownValue("data.aritma_iam_policies.a_on_1", tfjsonpath.New("ids"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact(a + ",banking.ais.read,/subscriptions/1"),
+				})),
+			),
+		}},
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if ignored == 0 {
+		t.Fatal("no filtered list reached the proxy, so the test proves nothing")
+	}
+}
+
 // Filters are checked at plan time, in the words of the policy resource's validators, before any
 // API call; "" is refused like any other malformed value, since the API would read it as no filter.
 func TestAccIAMPoliciesDataSource_invalid(t *testing.T) {
