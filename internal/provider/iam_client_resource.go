@@ -328,6 +328,7 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	id := state.ID.ValueString()
 	updated, err := r.data.client.UpdateClient(ctx, id, body)
 	if err != nil {
+		err = r.data.confirmNotFound(ctx, err) // a 404 from an endpoint without its base path says nothing of the client
 		hint := ""
 		if iam.IsNotFound(err) {
 			hint = "The client was deleted outside Terraform. Run terraform apply again (its refresh drops the " +

@@ -204,7 +204,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"from a `time_rotating` resource), or the new secret is due for renewal as well. Changing " +
 					"`renew_before` itself updates only the state. The time that counts is that of the refresh the plan " +
 					"is made from, so the apply agrees with its plan: a plan with `-refresh=false` proposes the renewals " +
-					"that were due at the last refresh, and only warns about a window that opened since.",
+					"that were due at the last refresh, and only warns about a window that opened since. It must be known " +
+					"at plan time on a secret that has an `expiration`.",
 				Optional: true,
 				Validators: []validator.String{stringCheck{
 					summary:     "Invalid Renewal Window",
@@ -272,16 +273,26 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	// Every refresh plans every secret: look at renew_before alone before reading whole models.
 	var renew types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("renew_before"), &renew)...)
-	if resp.Diagnostics.HasError() || renew.IsNull() || renew.IsUnknown() {
+	if resp.Diagnostics.HasError() || renew.IsNull() {
 		return
 	}
 	var plan, state clientSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || state.Expiration.IsNull() {
 		return
 	}
-	if state.Expiration.IsNull() || plan.RenewBefore.IsNull() || plan.RenewBefore.IsUnknown() {
+	if plan.RenewBefore.IsUnknown() {
+		// Terraform plans again at apply with the value known, and a renewal decided only then
+		// would replace a secret the plan promised to keep ("inconsistent final plan"). A changed
+		// expiration replaces the secret anyway.
+		if sameExpiration(state.Expiration, plan.Expiration) {
+			resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Unknown renew_before",
+				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
+					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
+					"time, or apply what it depends on first (terraform apply -target=<that resource>).",
+					state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString()))
+		}
 		return
 	}
 	expiration, err := parseExpiration(state.Expiration.ValueString())
@@ -339,6 +350,13 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if sameExpiration(state.Expiration, plan.Expiration) {
 		detail += " The configured expiration has not moved, so the new secret will expire at the same time: set a " +
 			"later expiration (for example derived from a time_rotating resource), or it will be due for renewal again."
+	}
+	if !plan.ValueWOVersion.IsNull() {
+		// A renewal does not change value_wo_version, which is what write-only consumers of the
+		// same value key on: with a value made anew in every run, they would keep the old one.
+		detail += " The new secret gets the value_wo of this run. If that value is made anew in every run (an " +
+			"ephemeral random_password), change value_wo_version in the same apply, so that the write-only " +
+			"arguments that receive it with that version get the new value before the old secret is deleted."
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Due for Renewal", detail)
 }
@@ -435,6 +453,9 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 					resourceTimeoutHint(ctx, err)), value))
 			return
 		}
+		// A 404 says the client is gone only when it came from the API, not from an endpoint
+		// that lacks its base path.
+		err = r.data.confirmNotFound(ctx, err)
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
 			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err, clientID), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)), value))
 		return
@@ -691,12 +712,14 @@ func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planm
 	}
 	if req.State.Raw.IsNull() {
 		// Create. With value_wo the secret's value lives outside Terraform: nothing to generate or
-		// store. Otherwise the value stays unknown and Create generates it.
+		// store. Otherwise the value stays unknown and Create generates it. A value_wo or
+		// value_wo_version still unknown may turn out null (a module's optional input), and then
+		// the value is generated: only known ones plan null, or the apply would contradict the plan.
 		var wo types.String
 		var version types.Int64
 		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo"), &wo)...)
 		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("value_wo_version"), &version)...)
-		if !wo.IsNull() || !version.IsNull() {
+		if presenceOf(wo) == configPresent || presenceOf(version) == configPresent {
 			resp.PlanValue = types.StringNull()
 		}
 		return

@@ -1275,7 +1275,8 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 		w := resp.Diagnostics.Warnings()[0]
 		if w.Summary() != "IAM Client Secret Due for Renewal" ||
 			!strings.Contains(w.Detail(), `Secret "s1" of client "c1" expires at `+inOneHour+", which is within renew_before (2h)") ||
-			!strings.Contains(w.Detail(), "The configured expiration has not moved") {
+			!strings.Contains(w.Detail(), "The configured expiration has not moved") ||
+			strings.Contains(w.Detail(), "value_wo") {
 			t.Errorf("warning = %q: %q", w.Summary(), w.Detail())
 		}
 		if !resp.RequiresReplace.Contains(path.Root("expiration")) || !resp.RequiresReplace.Contains(path.Root("secret_id")) {
@@ -1285,6 +1286,22 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 		resp.Plan.Get(ctx, &got)
 		if !got.SecretID.IsUnknown() || !got.ID.IsUnknown() || !got.Created.IsUnknown() {
 			t.Errorf("computed ids not unknown: %v %v %v", got.SecretID, got.ID, got.Created)
+		}
+	})
+	t.Run("due, write-only", func(t *testing.T) {
+		t.Parallel()
+		state, plan := testClientSecretModel(inOneHour, "2h"), testClientSecretModel(inOneHour, "2h")
+		for _, m := range []*clientSecretModel{&state, &plan} {
+			m.Value, m.ValueWOVersion = types.StringNull(), types.Int64Value(3)
+		}
+		resp := run(&state, &plan)
+		if resp.Diagnostics.WarningsCount() != 1 || !strings.Contains(resp.Diagnostics.Warnings()[0].Detail(),
+			"The new secret gets the value_wo of this run. If that value is made anew in every run (an ephemeral "+
+				"random_password), change value_wo_version in the same apply") {
+			t.Errorf("diagnostics = %v, want the warning to say what a renewal does to a write-only value", resp.Diagnostics)
+		}
+		if !resp.RequiresReplace.Contains(path.Root("secret_id")) {
+			t.Errorf("RequiresReplace = %v", resp.RequiresReplace)
 		}
 	})
 	t.Run("due, and the expiration moves on", func(t *testing.T) {
@@ -1817,4 +1834,64 @@ resource "aritma_iam_client_secret" "test" {
 	if ids, err := testAccListSecretIDs(e, clientID); err != nil || len(ids) != 0 {
 		t.Errorf("the failed apply left secrets %v (%v), want none", ids, err)
 	}
+}
+
+// TestAccIAMClientSecretResource_unknownAtPlan: values unknown at plan time that decide how the
+// secret is planned. A value_wo_version that turns out null means a generated value, so the plan
+// must leave value unknown rather than promise null; a renew_before unknown on an existing secret
+// with an expiration cannot decide a renewal, and says so instead of replacing the secret at apply
+// against its plan.
+func TestAccIAMClientSecretResource_unknownAtPlan(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	exp := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	cfg := func(renew string) string {
+		return testAccIAMClientSecretWithClientConfig(e, fmt.Sprintf(`
+  value_wo_version = length(aritma_iam_client.test.client_id) > 0 ? null : 1
+  expiration       = %q
+  renew_before     = %s`, exp, renew))
+	}
+	var secretID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(`"1h"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(testAccSecretAddr, tfjsonpath.New("value")),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttrWith(testAccSecretAddr, "value", func(v string) error {
+						if len(v) != generatedSecretLength {
+							return fmt.Errorf("value has %d characters, want a generated one of %d", len(v), generatedSecretLength)
+						}
+						return nil
+					}),
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
+				),
+			},
+			{
+				Config: cfg(`timestamp() != "" ? "2400h" : "1h"`),
+				ExpectError: expectErrorText(`is not known until apply, so the plan cannot decide whether the secret, ` +
+					`which expires at ` + exp + `, is due for renewal. Give renew_before a value known at plan time`),
+			},
+			{
+				// Known, the same window renews the secret (and, with the expiration fixed inside it,
+				// would again at every plan, as its warning says).
+				Config:             cfg(`"2400h"`),
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: resource.TestCheckResourceAttrWith(testAccSecretAddr, "secret_id", func(v string) error {
+					if v == secretID {
+						return fmt.Errorf("secret_id %q did not change", v)
+					}
+					return nil
+				}),
+			},
+		},
+	})
 }

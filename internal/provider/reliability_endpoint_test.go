@@ -87,6 +87,29 @@ func TestAccReliability_wrongEndpoint(t *testing.T) {
 	}
 }
 
+// A create's 404 from an endpoint without the API's base path is no sign that the client it
+// names is gone: the error must point at the endpoint, not at client_id.
+func TestAccReliability_wrongEndpointCreate(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.ProviderConfigWith("endpoint", e.Mock.URL+"/core/iam") + `
+resource "aritma_iam_client_secret" "test" {
+  client_id = "` + clientID + `"
+}
+`,
+			ExpectError: expectErrorText(`endpoint "` + e.Mock.URL + `/core/iam" does not point at the Aritma IAM API`),
+		}},
+	})
+	if ids, err := testAccListSecretIDs(e, clientID); err != nil || len(ids) != 0 {
+		t.Errorf("the client has secrets %q (%v), want none", ids, err)
+	}
+}
+
 // confirmNotFound is also what keeps Delete from counting a 404 of the wrong endpoint as done,
 // which a destroy with -refresh=false would reach; the CLI tests above cannot get there.
 func TestConfirmNotFound(t *testing.T) {

@@ -26,7 +26,7 @@ resource "aritma_iam_client_secret" "billing" {
   value_wo         = var.billing_secret
   value_wo_version = var.billing_secret_version
   expiration       = "2030-01-01T00:00:00Z"
-  renew_before     = "720h" # plan a replacement within 30 days of expiry
+  renew_before     = "720h" # within 30 days of expiry, plan a replacement: move expiration (and the version) on then
 
   lifecycle {
     create_before_destroy = true # the new secret exists before the old one is deleted
