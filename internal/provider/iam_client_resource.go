@@ -251,7 +251,7 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 	case len(ids) == 1 && listErr == nil:
 		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
-			"or delete it through the API and apply again. "+importAddressNote, name, ids[0], ids[0])
+			"or delete it through the API and apply again. "+importAddressNote("aritma_iam_client"), name, ids[0], ids[0])
 		return b.String()
 	case listErr != nil:
 		// Stopped partway: what was found need not be all there is, so no one id is named as the one.
@@ -264,7 +264,7 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		"/v1/clients?searchText=<name>; not one named above as another resource's), then either import it, " +
 		"replacing <name> with this resource's name and " +
 		"<client_id> with its id:\n\n  terraform import aritma_iam_client.<name> <client_id>\n\n" +
-		"or delete it through the API and apply again. " + importAddressNote)
+		"or delete it through the API and apply again. " + importAddressNote("aritma_iam_client"))
 	return b.String()
 }
 

@@ -533,7 +533,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 				clientSecretID(clientID, s.ClientSecretID), formatAPITime(s.Created))
 		}
 	}
-	b.WriteString("\nReplace <name> with the resource's name in your configuration. " + importAddressNote + "\n\n")
+	b.WriteString("\nReplace <name> with the resource's name in your configuration. " + importAddressNote("aritma_iam_client_secret") + "\n\n")
 	deleteIt := fmt.Sprintf("delete the stray secret (DELETE /v1/clients/%s/secrets/<secret_id>) and apply again", clientID)
 	if mode == "generated" {
 		fmt.Fprintf(&b, "But the provider generated this secret's value and never recorded it, so it cannot be "+

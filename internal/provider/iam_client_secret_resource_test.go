@@ -94,7 +94,7 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 		"The secret may exist",
 		"terraform import aritma_iam_client_secret.<name> " + clientID + "/" + mine.ClientSecretID,
 		"Replace <name>",
-		importAddressNote,
+		importAddressNote("aritma_iam_client_secret"),
 		"the plan after the import replaces the secret",
 		"delete the stray secret (DELETE /v1/clients/" + clientID + "/secrets/<secret_id>) and apply again.",
 	} {

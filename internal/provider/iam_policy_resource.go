@@ -172,7 +172,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"take over a grant it did not make. To manage it with this configuration, import it, replacing <name> "+
 				"with this resource's name:\n\n  terraform import aritma_iam_policy.<name> '%s'\n\n"+
 				"or remove this resource from the configuration (and if another configuration manages it, leave it "+
-				"to that one). "+importAddressNote+"\n\n"+
+				"to that one). "+importAddressNote("aritma_iam_policy")+"\n\n"+
 				"If this apply also destroys an aritma_iam_policy with the same subject, action and scope, the grant is "+
 				"that resource's: a renamed resource or for_each key (declare the rename in a moved block), or a "+
 				"replacement with create_before_destroy whose new values came out the same as the old. Apply again "+
@@ -186,7 +186,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 			joinHints(fmt.Sprintf("The request to create policy %q was sent, but its response was lost or did not say "+
 				"whether it was created, so the policy may or may "+
 				"not exist now.\n\n%s\n\nIf it exists, import it, replacing <name> with this resource's name:\n\n"+
-				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again. "+importAddressNote, id, apiErrorDetail(err), id),
+				"  terraform import aritma_iam_policy.<name> '%s'\n\notherwise apply again. "+importAddressNote("aritma_iam_policy"), id, apiErrorDetail(err), id),
 				resourceTimeoutHint(ctx, err)))
 		return
 	case err != nil:

@@ -19,11 +19,13 @@ func parseClientID(id string) (string, error) {
 	return id, nil
 }
 
-// importAddressNote follows the import commands that errors suggest, which cannot know the
-// resource's address.
-const importAddressNote = "(For an instance of count or for_each, <name> is its name with the key, and the address " +
-	"is quoted for the shell, as in 'aritma_iam_client.this[\"svc\"]'. OpenTofu users run tofu import; an import " +
-	"block with the same address and id works with both.)"
+// importAddressNote follows the import commands that errors suggest for a resource of type typ,
+// which cannot know the resource's address.
+func importAddressNote(typ string) string {
+	return "(For an instance of count or for_each, <name> is its name with the key, and the address is quoted " +
+		"for the shell, as in '" + typ + ".this[\"svc\"]'. OpenTofu users run tofu import; an import block with " +
+		"the same address and id works with both.)"
+}
 
 // hasSpaceOrControl reports whether s holds whitespace, a control character or an invisible
 // format character (a zero-width space, a byte order mark), which no id of the API has: such an

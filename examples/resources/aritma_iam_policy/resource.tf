@@ -12,7 +12,9 @@ resource "aritma_iam_policy" "reporting_reads_consents" {
 }
 
 # A parent action grants all of its descendants: iam.manage grants iam.client.*, iam.policy.*
-# and iam.subject.*. Scope "/" covers everything in the tenant.
+# and iam.subject.*. Scope "/" covers everything in the tenant. The subject is an existing group
+# (this provider does not manage groups; the mock seeds none: look one up with the
+# aritma_iam_subject data source by type = "group" and display_name).
 resource "aritma_iam_policy" "ops_manages_iam" {
   subject = "group-7a9d2c4e-1b3f-4a5c-8d6e-0f1a2b3c4d5e"
   action  = "iam.manage"
