@@ -91,6 +91,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				Optional:    true,
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
+					noNullElementsValidator(),
 					listvalidator.ValueStringsAre(oauthScopeValidator()),
 				},
 			},

@@ -341,6 +341,13 @@ scopes = ["services.iam", "bank service"]`, clientID)),
 			},
 			{
 				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"
+scopes = ["services.iam", null]`, clientID)),
+				ExpectError: expectErrorText(`scopes must not contain null: a null element (such as an optional variable left ` +
+					`unset) cannot be sent to the API. Leave it out, for example with compact([...]).`),
+			},
+			{
+				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "x"
 token_url = "http://id.example.com/connect/token"`, clientID)),
 				ExpectError: expectErrorText(`"http://id.example.com/connect/token" uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1].`),

@@ -98,6 +98,7 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Required:    true,
 				Validators: []validator.Set{
 					setNotEmptyValidator("grant type"),
+					noNullElementsValidator(),
 					setvalidator.ValueStringsAre(grantTypeValidator()),
 				},
 			},
@@ -112,6 +113,7 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Required:    true,
 				Validators: []validator.Set{
 					setNotEmptyValidator("scope"),
+					noNullElementsValidator(),
 					setvalidator.ValueStringsAre(oauthScopeValidator()),
 				},
 			},
@@ -123,7 +125,7 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Optional:    true,
 				Computed:    true,
 				Default:     setdefault.StaticValue(emptyStringSet()),
-				Validators:  []validator.Set{setvalidator.ValueStringsAre(redirectURIValidator())},
+				Validators:  []validator.Set{noNullElementsValidator(), setvalidator.ValueStringsAre(redirectURIValidator())},
 			},
 		},
 		Blocks: map[string]schema.Block{

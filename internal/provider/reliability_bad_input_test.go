@@ -328,6 +328,21 @@ func TestAccReliabilityBadInput_client(t *testing.T) {
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = []`),
 			detail: `allowed_scopes must contain at least one scope.`},
+		{name: "client scope null", stage: "validate", summary: "Invalid Attribute Value",
+			config: relClientConfig(`  name                = "bad-input"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api", null]`),
+			detail: `allowed_scopes must not contain null: a null element (such as an optional variable left unset) ` +
+				`cannot be sent to the API. Leave it out, for example with compact([...]).`},
+		{name: "client redirect URI from an unset variable", stage: "plan", summary: "Invalid Attribute Value",
+			config: `
+variable "callback" {
+  type    = string
+  default = null
+}
+` + authCode(`[var.callback]`),
+			detail: `redirect_uris must not contain null: a null element (such as an optional variable left unset) ` +
+				`cannot be sent to the API.`},
 		{name: "client scope empty string", stage: "validate", summary: "Invalid OAuth Scope",
 			config: relClientConfig(`  name                = "bad-input"
   allowed_grant_types = ["client_credentials"]

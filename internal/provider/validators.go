@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -364,4 +365,41 @@ func (v setNotEmpty) ValidateSet(_ context.Context, req validator.SetRequest, re
 	}
 	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
 		fmt.Sprintf("%s must contain at least one %s.", req.Path, v.what))
+}
+
+// noNullElements refuses a null element in a set or list of strings. A module writes
+// ["api", var.extra] with var.extra defaulting to null; the API gets the list without it, the
+// state would keep it, and every later plan would try to add it again.
+type noNullElements struct{}
+
+// noNullElementsValidator is noNullElements for sets and lists.
+func noNullElementsValidator() noNullElements { return noNullElements{} }
+
+func (v noNullElements) Description(_ context.Context) string {
+	return "elements must not be null"
+}
+
+func (v noNullElements) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v noNullElements) check(p path.Path, elems []attr.Value, diags *diag.Diagnostics) {
+	for _, e := range elems {
+		if e.IsNull() {
+			diags.AddAttributeError(p, "Invalid Attribute Value",
+				fmt.Sprintf("%s must not contain null: a null element (such as an optional variable left unset) cannot "+
+					"be sent to the API. Leave it out, for example with compact([...]).", p))
+			return
+		}
+	}
+}
+
+func (v noNullElements) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		v.check(req.Path, req.ConfigValue.Elements(), &resp.Diagnostics)
+	}
+}
+
+func (v noNullElements) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
+		v.check(req.Path, req.ConfigValue.Elements(), &resp.Diagnostics)
+	}
 }
