@@ -128,7 +128,9 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional: true,
 			},
 			"token_url": schema.StringAttribute{
-				MarkdownDescription: "OAuth 2.0 token endpoint. Defaults to `" + DefaultTokenURL + "`. " +
+				MarkdownDescription: "OAuth 2.0 token endpoint. Defaults to `" + DefaultTokenURL + "`, the identity " +
+					"server of the default `endpoint`: with `client_id` and `client_secret` and an `endpoint` on another " +
+					"host, it must be set, so that the secret never goes to the wrong identity server. " +
 					"Falls back to the `" + EnvTokenURL + "` environment variable. Same `https` rule as `endpoint`.",
 				Optional: true,
 			},
@@ -347,6 +349,15 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	}
 	if err := validateServiceURL(s.TokenURL, s.ClientSecret, s.AccessToken); err != nil {
 		diags.AddAttributeError(path.Root("token_url"), "Invalid Aritma token_url", err.Error()+". Set token_url or "+EnvTokenURL+".")
+	} else if tokenURLDefaulted := pick(cfg.TokenURL, EnvTokenURL, "") == ""; tokenURLDefaulted && s.AccessToken == "" &&
+		(s.ClientID != "" || s.ClientSecret != "") && !sameHost(s.Endpoint, DefaultEndpoint) {
+		// The client secret of another environment (or of the mock) must not go to the dev
+		// environment's identity server just because token_url was left out.
+		diags.AddAttributeError(path.Root("token_url"), "Missing Aritma token_url",
+			fmt.Sprintf("endpoint is %q, but token_url is not set, and its default, %q, is the identity server of "+
+				"the API at %q: the client secret would be sent there. Set token_url (or %s) to the token endpoint "+
+				"that issues tokens for that API, such as \"http://127.0.0.1:8089/connect/token\" for the mock.",
+				iam.ShownURL(s.Endpoint), DefaultTokenURL, DefaultEndpoint, EnvTokenURL))
 	}
 
 	switch {
@@ -566,4 +577,11 @@ func iamLog(credentials ...string) func(ctx context.Context, level, msg string, 
 		}
 		tflog.SubsystemDebug(ctx, iamSubsystem, msg, fields)
 	}
+}
+
+// sameHost reports whether two absolute URLs name the same host (and port).
+func sameHost(a, b string) bool {
+	ua, errA := url.Parse(a)
+	ub, errB := url.Parse(b)
+	return errA == nil && errB == nil && strings.EqualFold(ua.Host, ub.Host)
 }

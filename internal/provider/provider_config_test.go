@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -383,6 +385,17 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma scopes",
 					`ARITMA_SCOPES: scope "bankå" must hold only printable ASCII characters other than '"' and '\' (RFC 6749), got 'å'.`),
 			},
+			{
+				// endpoint set, token_url left to its default: the mock's admin secret must not go to
+				// the dev environment's identity server.
+				PreConfig: func() { t.Setenv(EnvScopes, "") },
+				Config:    e.ProviderConfigWith("token_url", "") + testAccProviderConfigResource,
+				PlanOnly:  true,
+				ExpectError: testAccExpectDiagnostic("Missing Aritma token_url", `endpoint is "`+e.Mock.URL+`", but token_url is `+
+					`not set, and its default, "https://id.dev.aritma.io/connect/token", is the identity server of the API at `+
+					`"https://api.dev.aritma.io/core/iam": the client secret would be sent there. Set token_url (or `+
+					`ARITMA_TOKEN_URL) to the token endpoint that issues tokens for that API`),
+			},
 		},
 	})
 }
@@ -453,4 +466,43 @@ func TestAccProvider_configForbidden(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestUnitResolveSettingsTokenURLDefault: the default token_url goes with the default endpoint's
+// host only; another endpoint with client credentials needs token_url, and an access token none.
+func TestUnitResolveSettingsTokenURLDefault(t *testing.T) {
+	testAccClearProviderEnv(t)
+	str := func(v string) types.String {
+		if v == "" {
+			return types.StringNull()
+		}
+		return types.StringValue(v)
+	}
+	for _, c := range []struct {
+		endpoint, tokenURL, envTokenURL, accessToken string
+		wantErr                                      bool
+	}{
+		{endpoint: "", wantErr: false},
+		{endpoint: "https://api.dev.aritma.io/other/base", wantErr: false},
+		{endpoint: "https://api.aritma.io/core/iam", wantErr: true},
+		{endpoint: "http://127.0.0.1:8089", wantErr: true},
+		{endpoint: "http://127.0.0.1:8089", tokenURL: "http://127.0.0.1:8089/connect/token", wantErr: false},
+		{endpoint: "http://127.0.0.1:8089", envTokenURL: "http://127.0.0.1:8089/connect/token", wantErr: false},
+		{endpoint: "https://api.aritma.io/core/iam", accessToken: "tok", wantErr: false},
+	} {
+		t.Setenv(EnvTokenURL, c.envTokenURL)
+		cfg := providerModel{Endpoint: str(c.endpoint), TokenURL: str(c.tokenURL), Scopes: types.ListNull(types.StringType),
+			ClientID: str("id"), ClientSecret: str("secret-value")}
+		if c.accessToken != "" {
+			cfg.ClientID, cfg.ClientSecret, cfg.AccessToken = str(""), str(""), str(c.accessToken)
+		}
+		_, diags := resolveSettings(context.Background(), cfg)
+		got := false
+		for _, d := range diags.Errors() {
+			got = got || d.Summary() == "Missing Aritma token_url"
+		}
+		if got != c.wantErr {
+			t.Errorf("%+v: token_url error %t, want %t (%v)", c, got, c.wantErr, diags)
+		}
+	}
 }
