@@ -30,6 +30,8 @@ type tokenProvider interface {
 	// invalidate drops bad if it is still the cached token, and reports whether asking again
 	// can give a different token.
 	invalidate(bad string) bool
+	// accepted notes that the API answered a request made with tok other than 401.
+	accepted(tok string)
 }
 
 // staticToken is a token the user obtained elsewhere: it cannot be refreshed.
@@ -37,6 +39,7 @@ type staticToken string
 
 func (s staticToken) token(context.Context) (string, error) { return string(s), nil }
 func (staticToken) invalidate(string) bool                  { return false }
+func (staticToken) accepted(string)                         {}
 
 // oauthTokens fetches tokens with the client credentials grant and caches them until a minute
 // before they expire (see newCachedToken).
@@ -47,6 +50,8 @@ type oauthTokens struct {
 	hc       *http.Client
 
 	cached atomic.Pointer[cachedToken] // lock-free fast path for the common case
+	// replacing is set when a refused token is dropped: the next token fetched replaces it.
+	replacing atomic.Bool
 
 	mu sync.Mutex // serializes fetches; guards the field below
 	// refused is the token endpoint's verdict on these credentials (see refusal), given to every
@@ -77,6 +82,11 @@ func newOAuthTokens(cfg Config, hc *http.Client) *oauthTokens {
 type cachedToken struct {
 	tok       *oauth2.Token
 	refreshAt time.Time // zero: never expires
+	// replacement is set on a token fetched because the API refused the one before it, and
+	// proven once the API has accepted it: a replacement refused before it was ever accepted says
+	// that the API refuses this client's tokens, not that one token went stale.
+	replacement bool
+	proven      atomic.Bool
 }
 
 // newCachedToken refreshes a minute before expiry, or half-way through the lifetime of a token
@@ -152,17 +162,36 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 		}
 		return nil, err
 	}
-	o.cached.Store(newCachedToken(t, start))
+	c := newCachedToken(t, start)
+	c.replacement = o.replacing.Swap(false)
+	o.cached.Store(c)
 	return t, nil
 }
 
 // invalidate never waits for a fetch in progress (which may take minutes): the caller answered 401
-// may have been interrupted, and the fetch replaces the cached token anyway.
+// may have been interrupted, and the fetch replaces the cached token anyway. A token that replaced
+// a refused one and was refused in turn, never accepted, is kept, and asking again is pointless:
+// the API refuses every token of these credentials (a token_url of another environment, another
+// tenant), and fetching a new one for each call would only hammer the token endpoint with logins.
 func (o *oauthTokens) invalidate(bad string) bool {
-	if c := o.cached.Load(); c != nil && c.tok.AccessToken == bad {
-		o.cached.CompareAndSwap(c, nil)
+	c := o.cached.Load()
+	if c == nil || c.tok.AccessToken != bad {
+		return true // already replaced, or being replaced
+	}
+	if c.replacement && !c.proven.Load() {
+		return false
+	}
+	if o.cached.CompareAndSwap(c, nil) {
+		o.replacing.Store(true)
 	}
 	return true
+}
+
+// accepted proves the cached token, if it is tok (see cachedToken.replacement).
+func (o *oauthTokens) accepted(tok string) {
+	if c := o.cached.Load(); c != nil && c.replacement && c.tok.AccessToken == tok && !c.proven.Load() {
+		c.proven.Store(true)
+	}
 }
 
 // request makes one token request (with this package's retries). It runs with o.mu held.

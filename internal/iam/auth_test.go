@@ -135,6 +135,26 @@ func TestToken_refreshedOnceAfter401(t *testing.T) {
 	}
 }
 
+// TestToken_refusedEverywhereFetchesNoMore: an API that refuses every token of these credentials
+// (a token_url of another environment) gets one fresh token to try, not one per call: each fetch is
+// a login that a token endpoint's throttle of failed logins counts.
+func TestToken_refusedEverywhereFetchesNoMore(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	c := f.client(t)
+	for i := range 20 {
+		if _, err := c.GetClient(ctxT(t), "c1"); !errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("call %d: want ErrUnauthorized, got %v", i, err)
+		}
+	}
+	if got := f.tokenCalls.Load(); got != 2 {
+		t.Fatalf("20 refused calls made %d token requests, want 2 (the first token and one replacement)", got)
+	}
+}
+
 func TestToken_staticToken(t *testing.T) {
 	t.Parallel()
 	var got string

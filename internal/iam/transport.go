@@ -319,7 +319,11 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok)
-	return t.next.RoundTrip(r)
+	resp, err := t.next.RoundTrip(r)
+	if err == nil && resp.StatusCode != http.StatusUnauthorized {
+		t.tokens.accepted(tok)
+	}
+	return resp, err
 }
 
 // loggingTransport sits right above the connection pool: it records whether the request was
