@@ -148,6 +148,14 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	ctx = maskSecrets(ctx, cfg.ClientSecret.ValueString())
 
 	tokenURL := cfg.TokenURL.ValueString()
+	if tokenURL != "" {
+		// ValidateConfig skips a token_url unknown then; a CLI that does not validate again with
+		// the final value must not get the secret sent over plain http either.
+		if err := validateServiceURL(tokenURL, cfg.ClientSecret.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Invalid Token URL", err.Error()+".")
+			return
+		}
+	}
 	if tokenURL == "" {
 		tokenURL = DefaultTokenURL
 		if r.data != nil && r.data.tokenURL != "" {

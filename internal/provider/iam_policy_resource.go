@@ -56,7 +56,8 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"Renaming a policy resource or its `for_each` key without a `moved` block deletes the old instance and " +
 			"creates the new one, with the same triple, in parallel. A create that finds the grant still there waits " +
 			"for that delete and grants again, so the subject is without the grant only for a moment; a `moved` block " +
-			"avoids even that.\n\n" +
+			"avoids even that. (With `-parallelism=1` Terraform cannot start the delete while the create waits for it: " +
+			"the create fails after 5 seconds, the delete then removes the grant, and the next apply grants it again.)\n\n" +
 			"Creating a policy that already exists fails and asks you to import it: the provider never silently " +
 			"takes over a grant that someone else made. The one exception is a create the provider had to " +
 			"repeat because its first answer was lost (a timeout, or a 5xx other than 501, 503 and 505, which say the " +
@@ -176,7 +177,8 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"If this apply also destroys an aritma_iam_policy with the same subject, action and scope, the grant is "+
 				"that resource's: a renamed resource or for_each key (declare the rename in a moved block), or a "+
 				"replacement with create_before_destroy whose new values came out the same as the old. Apply again "+
-				"once this apply has finished. A policy has nothing to renew and its subject, action and scope are "+
+				"once this apply has finished (with -parallelism=1, Terraform could not start that destroy while this create "+
+				"waited for it). A policy has nothing to renew and its subject, action and scope are "+
 				"its identity, so terraform apply -replace of a policy with create_before_destroy (or a tainted one) "+
 				"always ends here: apply without -replace (terraform untaint a tainted one).\n\n%s", id, id, apiErrorDetail(err)))
 		return
