@@ -202,7 +202,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"that close, or has passed, the plan proposes to replace the secret and warns about it, so " +
 					"expiry never takes anyone by surprise. Move `expiration` on at the same time (for example derive it " +
 					"from a `time_rotating` resource), or the new secret is due for renewal as well. Changing " +
-					"`renew_before` itself updates only the state. The time that counts is that of the refresh the plan " +
+					"`renew_before` itself updates only the state, unless the new window already reaches the expiration. The time that counts is that of the refresh the plan " +
 					"is made from, so the apply agrees with its plan: a plan with `-refresh=false` proposes the renewals " +
 					"that were due at the last refresh, and only warns about a window that opened since. It must be known " +
 					"at plan time on a secret that has an `expiration`.",
