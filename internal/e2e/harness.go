@@ -342,10 +342,12 @@ func (w *workdir) RunClean(ctx context.Context, args ...string) string {
 	return out
 }
 
-// Start starts the CLI with args and returns the running command without waiting. Its Stdout and
-// Stderr are *lockedBuffer (read them with String at any time); the caller must Wait, then call
-// killLeftovers. The process is interrupted (then killed) when the test ends, if still running.
-func (w *workdir) Start(args ...string) *exec.Cmd {
+// Start starts the CLI with args and returns it running, its exit awaited in the background. Its
+// Stdout and Stderr are *lockedBuffer (read them with String at any time). When the test ends, a
+// CLI still running is interrupted (then killed, after the command's WaitDelay), and the test's
+// cleanup waits for it and its process group: the working directory, removed after that, must not
+// go while the CLI still writes its state there, nor leave a provider process behind.
+func (w *workdir) Start(args ...string) *running {
 	w.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := w.command(ctx, args)
@@ -355,8 +357,29 @@ func (w *workdir) Start(args ...string) *exec.Cmd {
 		cancel()
 		w.t.Fatalf("starting %s %s: %v", w.CLI, strings.Join(args, " "), err)
 	}
-	w.t.Cleanup(cancel)
-	return cmd
+	r := watch(cmd)
+	w.t.Cleanup(func() {
+		cancel()
+		<-r.done
+	})
+	return r
+}
+
+// running is a started CLI whose exit is awaited in the background.
+type running struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+func watch(cmd *exec.Cmd) *running {
+	r := &running{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		r.err = cmd.Wait()
+		killLeftovers(cmd)
+		close(r.done)
+	}()
+	return r
 }
 
 // lockedBuffer is a bytes.Buffer safe to read while a process writes to it.

@@ -209,23 +209,6 @@ func controlStats(ctx context.Context, baseURL string) (mockserver.Stats, error)
 	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
-// running is a started CLI whose exit is awaited in the background.
-type running struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error
-}
-
-func watch(cmd *exec.Cmd) *running {
-	r := &running{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		r.err = cmd.Wait()
-		killLeftovers(cmd)
-		close(r.done)
-	}()
-	return r
-}
-
 func (r *running) exited() bool {
 	select {
 	case <-r.done:
@@ -300,8 +283,8 @@ func TestAccE2E_interruptApply(t *testing.T) {
 	}
 
 	mock.SetFaults(mockserver.Faults{LatencyMS: 100, JitterMS: 20})
-	apply := w.Start("apply", "-auto-approve")
-	run := watch(apply)
+	run := w.Start("apply", "-auto-approve")
+	apply := run.cmd
 	atSignal := waitForCreates(t, func() (mockserver.Stats, error) { return mock.Stats(), nil }, 60, 90*time.Second, run)
 	if run.exited() {
 		fail("the apply ended (exit %d) before it was interrupted, with %d objects\n%s", exitCode(run.err), atSignal, outputs(apply))
@@ -410,8 +393,8 @@ resource "aritma_iam_client" "c" {
 	// provider honours. (The apply's own catalogue read gives up at once on that Retry-After:
 	// a plan-time check does not wait so long.)
 	mock.SetFaults(mockserver.Faults{RateLimitRPS: 0.02, RateLimitBurst: 3})
-	apply := w.Start("apply", "-auto-approve", "-parallelism=10")
-	run := watch(apply)
+	run := w.Start("apply", "-auto-approve", "-parallelism=10")
+	apply := run.cmd
 	limited := func() int64 { return mock.Stats().CountStatus("POST", "/v1/clients", http.StatusTooManyRequests) }
 	for end := time.Now().Add(60 * time.Second); limited() < clients-2 && time.Now().Before(end) && !run.exited(); {
 		time.Sleep(20 * time.Millisecond)
@@ -490,8 +473,9 @@ func freeAddr(t testing.TB) string {
 
 // mockProcess is aritma-mock running as a child process.
 type mockProcess struct {
-	cmd *exec.Cmd
-	out *lockedBuffer
+	cmd    *exec.Cmd
+	out    *lockedBuffer
+	exited chan struct{} // closed once the process has been reaped
 }
 
 // startMockProcess starts aritma-mock on addr with the data file and the fixed e2e admin
@@ -506,27 +490,29 @@ func startMockProcess(t testing.TB, bin, addr, data string) *mockProcess {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting aritma-mock: %v", err)
 	}
-	m := &mockProcess{cmd: cmd, out: out}
+	m := &mockProcess{cmd: cmd, out: out, exited: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait() // a killed process exits with an error by design
+		close(m.exited)
+	}()
 	t.Cleanup(func() { m.kill() })
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if strings.Contains(out.String(), "aritma-mock serving") {
-			return m
-		}
-		if time.Now().After(deadline) || cmd.ProcessState != nil {
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(out.String(), "aritma-mock serving") {
+		select {
+		case <-m.exited: // a port taken meanwhile, say: no use waiting out the deadline
+			t.Fatalf("aritma-mock exited before it served:\n%s", out.String())
+		case <-deadline:
 			t.Fatalf("aritma-mock did not start:\n%s", out.String())
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
+	return m
 }
 
-// kill sends SIGKILL and reaps the process; it is safe to call twice.
+// kill sends SIGKILL and waits until the process is reaped; it is safe to call twice.
 func (m *mockProcess) kill() {
-	if m.cmd.ProcessState != nil {
-		return
-	}
 	_ = m.cmd.Process.Signal(syscall.SIGKILL) // already gone is fine
-	_ = m.cmd.Wait()                          // a killed process exits with an error by design
+	<-m.exited
 }
 
 // setFaults sets the fault profile through the control endpoint.
@@ -595,8 +581,8 @@ func TestAccE2E_mockCrash(t *testing.T) {
 	}
 
 	setFaults(t, baseURL, mockserver.Faults{LatencyMS: 50, JitterMS: 20})
-	apply := w.Start("apply", "-auto-approve")
-	run := watch(apply)
+	run := w.Start("apply", "-auto-approve")
+	apply := run.cmd
 	atKill := waitForCreates(t, func() (mockserver.Stats, error) { return controlStats(t.Context(), baseURL) }, 80, 90*time.Second, run)
 	mock.kill()
 	persisted, err := persistedObjects(data)

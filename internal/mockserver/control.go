@@ -8,7 +8,11 @@ import (
 // stats on purpose: tests must be able to steer a misbehaving mock.
 func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_mock/reset", func(w http.ResponseWriter, r *http.Request) {
-		s.Reset()
+		if err := s.Reset(); err != nil {
+			// Answered 204, a crash would bring back what the reset removed without anyone knowing.
+			write(w, problemResp(r, http.StatusInternalServerError, "reset in memory, but the data file could not be saved: "+err.Error()))
+			return
+		}
 		write(w, noContent())
 	})
 	mux.HandleFunc("GET /_mock/stats", func(w http.ResponseWriter, r *http.Request) {

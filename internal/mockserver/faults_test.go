@@ -202,6 +202,13 @@ func TestControlEndpoints(t *testing.T) {
 	if e.ts.Stats().Total != 0 {
 		t.Error("stats not reset")
 	}
+	// ServeMux sends HEAD to a GET route; it counts as what it was.
+	if r := e.call("HEAD", "/v1/clients", nil); r.status != 200 {
+		t.Errorf("HEAD /v1/clients = %d", r.status)
+	}
+	if st := e.ts.Stats(); st.CountStatus("HEAD", "/v1/clients", 200) != 1 || st.Count("GET", "/v1/clients") != 0 {
+		t.Errorf("stats after a HEAD = %+v", st)
+	}
 
 	id := e.newClient("temp")
 	e.want(e.callAs("", "POST", "/_mock/reset", nil), 204)

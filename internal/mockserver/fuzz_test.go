@@ -103,7 +103,9 @@ func FuzzHandlers(f *testing.F) {
 	// the routes act on. It runs again every resetEvery inputs, so the state stays small (a
 	// client's secret limit is not reached for good) and the token never expires.
 	prepare := func(tb testing.TB) {
-		srv.Reset()
+		if err := srv.Reset(); err != nil {
+			tb.Fatal(err)
+		}
 		srv.SetFaults(Faults{})
 		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}
 		res := serve(http.MethodPost, "/connect/token", "application/x-www-form-urlencoded", []byte(form.Encode()), "")

@@ -256,3 +256,22 @@ func writeFileAtomic(path string, data []byte) (err error) {
 func policyLabel(p *policyRec) string {
 	return fmt.Sprintf("%q", p.Subject+","+p.Action+","+p.Scope)
 }
+
+// resolveDataFile follows a symbolic link to the file it names, so that saves, which replace the
+// file, update the target rather than replace the link with a file of its own. A link to nothing
+// (a mount not there yet) stops the mock: starting empty there would replace the link, and the
+// data behind it would be lost to every later start.
+func resolveDataFile(path string) (string, error) {
+	resolved, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		return resolved, nil
+	}
+	if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&os.ModeSymlink != 0 {
+		target, _ := os.Readlink(path)
+		return "", fmt.Errorf("mockserver: data file %s is a symbolic link to %s, which cannot be followed: %w", path, target, err)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return path, nil // a new file, written at the first save
+	}
+	return "", fmt.Errorf("mockserver: data file %s: %w", path, err)
+}

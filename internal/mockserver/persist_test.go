@@ -198,7 +198,9 @@ func TestPersistEveryMutation(t *testing.T) {
 		t.Errorf("delete not persisted")
 	}
 	e.newClient("two")
-	e.ts.Reset()
+	if err := e.ts.Reset(); err != nil {
+		t.Fatal(err)
+	}
 	if count() != 1 {
 		t.Errorf("reset not persisted")
 	}
@@ -261,7 +263,10 @@ func TestPersistFailedResetIsNotUndone(t *testing.T) {
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	e.ts.Reset()
+	if err := e.ts.Reset(); err == nil {
+		t.Error("a reset the data file could not take reported no error")
+	}
+	e.wantProblem(e.callAs("", "POST", "/_mock/reset", nil), 500, "", "")
 	e.want(e.call("POST", "/v1/clients", map[string]any{
 		"name": "failed", "description": "", "allowedGrantTypes": []string{"client_credentials"}, "allowedScopes": []string{"api"}, "redirectUris": []string{},
 	}), 500)
@@ -348,5 +353,67 @@ func TestPersistStaleTempFilesRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("another file's temp file was removed: %v", err)
+	}
+}
+
+// Two mocks on one data file would each replace the other's saves: the second one refuses to
+// start, and the first one's file is untouched by the attempt.
+func TestPersistDataFileLocked(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	e := newEnv(t, func(o *Options) { o.DataFile = file })
+	e.newClient("first")
+	before, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := New(Options{DataFile: file}); err == nil {
+		_ = s.Close()
+		t.Fatal("a second mock started on a data file in use")
+	} else if !strings.Contains(err.Error(), "is in use by another mock") {
+		t.Fatalf("second mock: %v", err)
+	}
+	if after, _ := os.ReadFile(file); string(after) != string(before) {
+		t.Error("the refused mock changed the data file")
+	}
+	// Once the first one is closed, the file is free.
+	if err := e.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(Options{DataFile: file})
+	if err != nil {
+		t.Fatalf("after the first mock closed: %v", err)
+	}
+	_ = s.Close()
+}
+
+// A data file behind a symbolic link is saved through the link; a link to nothing stops the mock
+// rather than be replaced by an empty state.
+func TestPersistSymlinkedDataFile(t *testing.T) {
+	dir := t.TempDir()
+	target, link := filepath.Join(dir, "real.json"), filepath.Join(dir, "link.json")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(Options{DataFile: link}); err == nil || !strings.Contains(err.Error(), "is a symbolic link to "+target) {
+		t.Fatalf("dangling link: %v", err)
+	}
+	// A link to a file that exists (written by a first mock on the target itself).
+	first, err := New(Options{DataFile: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *Options) { o.DataFile = link })
+	e.newClient("through-the-link")
+	if err := e.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v %v", fi, err)
+	}
+	if data, err := os.ReadFile(target); err != nil || !strings.Contains(string(data), "through-the-link") {
+		t.Errorf("the target lacks the client saved through the link (%v)", err)
 	}
 }

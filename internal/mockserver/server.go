@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,6 +65,8 @@ type Server struct {
 	failLimit int
 	issued    int
 
+	lock *os.File // held on the data file's lock file until Close (see lockDataFile)
+
 	faults faultState
 	stats  statsState
 
@@ -98,13 +101,23 @@ func New(opts Options) (*Server, error) {
 
 	st := seedState()
 	if opts.DataFile != "" {
-		snap, err := loadFile(opts.DataFile)
+		path, err := resolveDataFile(opts.DataFile)
 		if err != nil {
+			return nil, err
+		}
+		s.opts.DataFile = path
+		if s.lock, err = lockDataFile(path); err != nil {
+			return nil, err
+		}
+		snap, err := loadFile(path)
+		if err != nil {
+			s.unlock()
 			return nil, err
 		}
 		if snap != nil {
 			st, err = snap.toState()
 			if err != nil {
+				s.unlock()
 				return nil, fmt.Errorf("mockserver: data file %s is corrupt: %w (fix or remove it; the mock refuses to start empty over it)", opts.DataFile, err)
 			}
 			if s.adminID == "" {
@@ -124,6 +137,7 @@ func New(opts Options) (*Server, error) {
 	s.st = st
 	s.ensureAdmin()
 	if err := s.persistLocked(); err != nil {
+		s.unlock()
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -146,14 +160,17 @@ func (s *Server) TenantID() string { return s.tenant }
 
 // Reset restores the seeded state: seeded users and the admin client with
 // its secret and owner policy. Faults and stats are left alone; the admin
-// client's tokens stay valid so a test's API client keeps working.
-func (s *Server) Reset() {
+// client's tokens stay valid so a test's API client keeps working. An error
+// says the data file could not be saved: the reset stands in memory, but a
+// restart would bring back what it removed (Close reports it again).
+func (s *Server) Reset() error {
 	s.mu.Lock()
 	s.st = seedState()
 	s.gen++
 	s.ensureAdmin()
-	if err := s.persistLocked(); err != nil {
-		s.dataErr = err // Reset has no error result; Close reports it
+	perr := s.persistLocked()
+	if perr != nil {
+		s.dataErr = perr
 		// The reset stands in memory even though the file lags behind: a later save that fails
 		// must roll back to it, not to what the reset removed.
 		if data, err := s.encodeLocked(); err == nil {
@@ -169,6 +186,7 @@ func (s *Server) Reset() {
 	}
 	clear(s.failures)
 	s.tokMu.Unlock()
+	return perr
 }
 
 // Close flushes persistence and reports the last persistence error, if any.
@@ -180,10 +198,19 @@ func (s *Server) Close() error {
 		return s.dataErr
 	}
 	s.closed = true
+	defer s.unlock()
 	if err := s.persistLocked(); err != nil {
 		return err
 	}
 	return s.dataErr
+}
+
+// unlock releases the data file's lock, if held.
+func (s *Server) unlock() {
+	if s.lock != nil {
+		_ = s.lock.Close() // closing the descriptor releases the flock
+		s.lock = nil
+	}
 }
 
 // seedState returns the state a fresh mock starts with (without the admin client).
@@ -426,10 +453,11 @@ func routeMiss(mux *http.ServeMux, r *http.Request, fallback string) (response, 
 }
 
 func (s *Server) v1Handler(rt route) http.HandlerFunc {
-	method, path, _ := strings.Cut(rt.pattern, " ")
+	_, path, _ := strings.Cut(rt.pattern, " ")
 	return func(w http.ResponseWriter, r *http.Request) {
 		resp := s.serveV1(r, &rt)
-		s.stats.record(method, path, resp.status)
+		// r.Method, not the pattern's: ServeMux sends HEAD to a GET route.
+		s.stats.record(r.Method, path, resp.status)
 		write(w, resp)
 	}
 }

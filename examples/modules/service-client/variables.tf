@@ -1,6 +1,7 @@
 variable "name" {
   description = "Name of the service client (also its subject's display name)."
   type        = string
+  nullable    = false
 
   validation {
     # Characters as the API counts them (code points): length() counts grapheme clusters, so a
@@ -18,6 +19,7 @@ variable "description" {
   description = "Description of the client."
   type        = string
   default     = ""
+  nullable    = false
 
   validation {
     condition     = length(regexall("(?s).", var.description)) <= 1000
@@ -29,6 +31,7 @@ variable "allowed_scopes" {
   description = "OAuth scopes the client may request, e.g. [\"api\"]."
   type        = set(string)
   default     = ["api"]
+  nullable    = false
 
   validation {
     condition     = length(var.allowed_scopes) > 0
@@ -45,7 +48,8 @@ variable "policies" {
     action = string
     scope  = string
   }))
-  default = {}
+  default  = {}
+  nullable = false
 
   validation {
     condition = alltrue([
@@ -69,9 +73,10 @@ variable "policies" {
 
 variable "secret_rotation" {
   description = <<-EOT
-    Any string; changing it rotates the secret without downtime: the new secret is created (and,
-    with verify_secret = true, checked) before the old one is deleted. Feed it from a
-    time_rotating resource or a release number.
+    Any string; changing it rotates the secret: the new secret is created (and, with
+    verify_secret = true, checked) before the old one is deleted, in the same apply. Whatever
+    holds the old secret must take the new one in that apply (from the client_secret output);
+    see the module README. Feed it from a time_rotating resource or a release number.
   EOT
   type        = string
   default     = "1"

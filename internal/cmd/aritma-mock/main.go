@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -61,6 +62,26 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	secretGiven := *adminSecret != ""
 
+	// Everything that can fail comes before the banner, which scripts wait for ("serving"), and
+	// the address before the data file, which a second mock started by mistake (its port taken)
+	// must leave alone.
+	var tlsConfig *tls.Config
+	if *tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fmt.Errorf("-tls-cert %s / -tls-key %s: %w", *tlsCert, *tlsKey, err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", *listen)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = ln.Close() }() // after Serve has closed it, a no-op
+
 	srv, err := mockserver.New(mockserver.Options{
 		AdminClientID:     *adminID,
 		AdminClientSecret: *adminSecret,
@@ -72,20 +93,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", *listen)
-	if err != nil {
-		return errors.Join(err, srv.Close())
-	}
 	scheme := "http"
-	if *tlsCert != "" {
+	if tlsConfig != nil {
 		scheme = "https"
+		ln = tls.NewListener(ln, tlsConfig)
 	}
 	printBanner(stdout, banner{
-		base: fmt.Sprintf("%s://%s", scheme, ln.Addr()), tenant: srv.TenantID(),
+		base: fmt.Sprintf("%s://%s", scheme, shownAddr(*listen, ln.Addr())), tenant: srv.TenantID(),
 		adminID: srv.AdminClientID(), adminSecret: srv.AdminClientSecret(), secretGiven: secretGiven,
 		data: *data, control: *control,
 	})
@@ -93,11 +107,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() {
-		if *tlsCert != "" {
-			errc <- hs.ServeTLS(ln, *tlsCert, *tlsKey)
-		} else {
-			errc <- hs.Serve(ln)
-		}
+		errc <- hs.Serve(ln)
 	}()
 
 	select {
@@ -112,6 +122,21 @@ func run(args []string, stdout, stderr io.Writer) error {
 	serr := hs.Shutdown(shutdownCtx)
 	cerr := srv.Close()
 	return errors.Join(serr, cerr)
+}
+
+// shownAddr is the address to print for what -listen asked and the listener got: the host as
+// given (a TLS certificate names it, not the address it resolves to), 127.0.0.1 for every
+// interface, and the port the listener got (the one asked, or the one picked for port 0).
+func shownAddr(listen string, got net.Addr) string {
+	host, _, err := net.SplitHostPort(listen)
+	_, port, perr := net.SplitHostPort(got.String())
+	if err != nil || perr != nil {
+		return got.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // tokenFailureLimit maps the flag, where 0 is off (what a user types), to the option, where 0 is

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,14 +26,56 @@ func TestRunRejectsBadStartup(t *testing.T) {
 		{"tls half configured", []string{"-tls-cert", "cert.pem"}, "must be given together"},
 		{"corrupt data file", []string{"-data", corrupt, "-listen", "127.0.0.1:0"}, "corrupt"},
 		{"bad listen address", []string{"-listen", "256.0.0.1:99999"}, "listen"},
+		{"missing certificate", []string{"-listen", "127.0.0.1:0", "-tls-cert", "nope.crt", "-tls-key", "nope.key"},
+			"-tls-cert nope.crt / -tls-key nope.key: open nope.crt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := run(tt.args, io.Discard, io.Discard)
+			var out bytes.Buffer
+			err := run(tt.args, &out, io.Discard)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("run(%v) = %v, want error containing %q", tt.args, err, tt.want)
 			}
+			// Scripts wait for the banner: a mock that will not serve must not print it.
+			if strings.Contains(out.String(), "serving") {
+				t.Errorf("run(%v) printed the banner before failing: %q", tt.args, out.String())
+			}
 		})
+	}
+}
+
+// A mock whose port is taken fails before it touches the data file, which another mock (the one
+// on that port) may be using.
+func TestRunPortInUseLeavesDataFileAlone(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	data := filepath.Join(t.TempDir(), "state.json")
+	if err := run([]string{"-listen", ln.Addr().String(), "-data", data}, io.Discard, io.Discard); err == nil {
+		t.Fatal("started on a port in use")
+	}
+	if _, err := os.Stat(data); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the data file was written (%v) by a mock that could not serve", err)
+	}
+}
+
+func TestShownAddr(t *testing.T) {
+	for _, tt := range []struct{ listen, got, want string }{
+		{"localhost:8089", "127.0.0.1:8089", "localhost:8089"},
+		{":8089", "[::]:8089", "127.0.0.1:8089"},
+		{"0.0.0.0:8089", "[::]:8089", "127.0.0.1:8089"},
+		{"127.0.0.1:0", "127.0.0.1:40123", "127.0.0.1:40123"},
+		{"[::1]:8089", "[::1]:8089", "[::1]:8089"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tt.got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := shownAddr(tt.listen, addr); got != tt.want {
+			t.Errorf("shownAddr(%q, %s) = %q, want %q", tt.listen, tt.got, got, tt.want)
+		}
 	}
 }
 

@@ -29,6 +29,11 @@ run "create" {
     error_message = "The generated secret is not 32 characters long."
   }
   assert {
+    # The check ran, for this secret: without it, verify_secret would prove nothing.
+    condition     = length(terraform_data.secret_works) == 1 && terraform_data.secret_works[0].triggers_replace == aritma_iam_client_secret.this.id
+    error_message = "The secret check did not run for the current secret."
+  }
+  assert {
     condition     = length(output.policy_ids) == 2
     error_message = "Expected two policies."
   }
@@ -83,6 +88,10 @@ run "rotate_secret" {
   assert {
     condition     = length(output.client_secret) == 32
     error_message = "The rotated secret is not 32 characters long."
+  }
+  assert {
+    condition     = length(terraform_data.secret_works) == 1 && terraform_data.secret_works[0].triggers_replace == aritma_iam_client_secret.this.id
+    error_message = "The secret check did not run again for the rotated secret."
   }
 }
 

@@ -120,3 +120,18 @@ run "lower_case_expiration" {
     secret_expiration = "2099-01-01t00:00:00z"
   }
 }
+
+# null for an optional input means its default, as if it were left out (nullable = false).
+run "null_description_is_the_default" {
+  command = plan
+
+  variables {
+    name        = "tftest-validation"
+    description = null
+  }
+
+  assert {
+    condition     = aritma_iam_client.this.description == ""
+    error_message = "A null description did not fall back to the default \"\"."
+  }
+}
