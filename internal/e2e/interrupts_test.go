@@ -584,6 +584,10 @@ func TestAccE2E_mockCrash(t *testing.T) {
 	run := w.Start("apply", "-auto-approve")
 	apply := run.cmd
 	atKill := waitForCreates(t, func() (mockserver.Stats, error) { return controlStats(t.Context(), baseURL) }, 80, 90*time.Second, run)
+	if run.exited() || atKill < 80 {
+		// A crash before the creates got going, or after the apply ended, proves nothing.
+		fail("the apply was not under way when the mock was to be killed (%d creates, exited %v)\n%s", atKill, run.exited(), outputs(apply))
+	}
 	mock.kill()
 	persisted, err := persistedObjects(data)
 	if err != nil {
