@@ -50,8 +50,6 @@ type oauthTokens struct {
 	hc       *http.Client
 
 	cached atomic.Pointer[cachedToken] // lock-free fast path for the common case
-	// replacing is set when a refused token is dropped: the next token fetched replaces it.
-	replacing atomic.Bool
 
 	mu sync.Mutex // serializes fetches; guards the field below
 	// refused is the token endpoint's verdict on these credentials (see refusal), given to every
@@ -87,6 +85,9 @@ type cachedToken struct {
 	// that the API refuses this client's tokens, not that one token went stale.
 	replacement bool
 	proven      atomic.Bool
+	// dropped marks a token the API refused, kept in the cache only to say that the next token
+	// fetched replaces it; it is never handed out.
+	dropped bool
 }
 
 // newCachedToken refreshes a minute before expiry, or half-way through the lifetime of a token
@@ -100,7 +101,7 @@ func newCachedToken(t *oauth2.Token, fetched time.Time) *cachedToken {
 }
 
 func (c *cachedToken) fresh() bool {
-	return c != nil && c.tok.AccessToken != "" && (c.refreshAt.IsZero() || time.Now().Before(c.refreshAt))
+	return c != nil && !c.dropped && c.tok.AccessToken != "" && (c.refreshAt.IsZero() || time.Now().Before(c.refreshAt))
 }
 
 func (o *oauthTokens) token(ctx context.Context) (string, error) {
@@ -163,7 +164,8 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 		return nil, err
 	}
 	c := newCachedToken(t, start)
-	c.replacement = o.replacing.Swap(false)
+	prev := o.cached.Load()
+	c.replacement = prev != nil && prev.dropped
 	o.cached.Store(c)
 	return t, nil
 }
@@ -175,21 +177,19 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 // tenant), and fetching a new one for each call would only hammer the token endpoint with logins.
 func (o *oauthTokens) invalidate(bad string) bool {
 	c := o.cached.Load()
-	if c == nil || c.tok.AccessToken != bad {
+	if c == nil || c.dropped || c.tok.AccessToken != bad {
 		return true // already replaced, or being replaced
 	}
 	if c.replacement && !c.proven.Load() {
 		return false
 	}
-	if o.cached.CompareAndSwap(c, nil) {
-		o.replacing.Store(true)
-	}
+	o.cached.CompareAndSwap(c, &cachedToken{tok: c.tok, dropped: true})
 	return true
 }
 
 // accepted proves the cached token, if it is tok (see cachedToken.replacement).
 func (o *oauthTokens) accepted(tok string) {
-	if c := o.cached.Load(); c != nil && c.replacement && c.tok.AccessToken == tok && !c.proven.Load() {
+	if c := o.cached.Load(); c != nil && c.replacement && !c.dropped && c.tok.AccessToken == tok && !c.proven.Load() {
 		c.proven.Store(true)
 	}
 }

@@ -155,6 +155,28 @@ func TestToken_refusedEverywhereFetchesNoMore(t *testing.T) {
 	}
 }
 
+// TestToken_gatewayAnswersProveNothing: a 429 or a 5xx may come from a gateway in front of the API
+// that never looked at the token, so it does not prove a replacement token the API then refuses.
+func TestToken_gatewayAnswersProveNothing(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1)%2 == 0 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	})
+	c := f.client(t)
+	for range 20 {
+		_, _ = c.GetClient(ctxT(t), "c1")
+	}
+	if got := f.tokenCalls.Load(); got > 2 {
+		t.Fatalf("20 calls against an API refusing every token (and a gateway answering 429 in between) made %d token requests, want at most 2", got)
+	}
+}
+
 func TestToken_staticToken(t *testing.T) {
 	t.Parallel()
 	var got string

@@ -320,7 +320,10 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := t.next.RoundTrip(r)
-	if err == nil && resp.StatusCode != http.StatusUnauthorized {
+	// Only an answer the API gives after it checked the token (CONTRACT.md §9: 401 comes first)
+	// proves it: a 429 or a 5xx may come from a gateway that never looked at it.
+	if err == nil && resp.StatusCode < http.StatusInternalServerError &&
+		resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusTooManyRequests {
 		t.tokens.accepted(tok)
 	}
 	return resp, err

@@ -284,9 +284,9 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 	if plan.RenewBefore.IsUnknown() {
 		// Terraform plans again at apply with the value known, and a renewal decided only then
-		// would replace a secret the plan promised to keep ("inconsistent final plan"). A changed
-		// expiration replaces the secret anyway.
-		if sameExpiration(state.Expiration, plan.Expiration) {
+		// would replace a secret the plan promised to keep ("inconsistent final plan"). A secret
+		// replaced anyway has no renewal left to decide.
+		if !replacedAnyway(plan, state) {
 			resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Unknown renew_before",
 				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
 					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
@@ -734,6 +734,17 @@ func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planm
 		}
 	}
 	resp.PlanValue = req.StateValue
+}
+
+// replacedAnyway reports whether the plan changes, or may change, an argument that replaces the
+// secret by itself (see the attributes' RequiresReplace; the resource's ModifyPlan does not get
+// their verdict). It errs towards true for a value still unknown.
+func replacedAnyway(plan, state clientSecretModel) bool {
+	changed := func(p, s attr.Value) bool { return p.IsUnknown() || !p.Equal(s) }
+	return changed(plan.ClientID, state.ClientID) || changed(plan.Description, state.Description) ||
+		!sameExpiration(state.Expiration, plan.Expiration) || changed(plan.ValueWOVersion, state.ValueWOVersion) ||
+		changed(plan.RotateWhenChanged, state.RotateWhenChanged) ||
+		(!plan.Value.IsNull() && changed(plan.Value, state.Value))
 }
 
 // clientSecretValueSourceValidator enforces "exactly one way to supply the value": value,

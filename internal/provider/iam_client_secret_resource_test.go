@@ -1845,12 +1845,18 @@ func TestAccIAMClientSecretResource_unknownAtPlan(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	exp := time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
-	cfg := func(renew string) string {
+	cfgKept := func(renew, keeper string) string {
 		return testAccIAMClientSecretWithClientConfig(e, fmt.Sprintf(`
   value_wo_version = length(aritma_iam_client.test.client_id) > 0 ? null : 1
   expiration       = %q
-  renew_before     = %s`, exp, renew))
+  renew_before     = %s
+  rotate_when_changed = { k = %q }`, exp, renew, keeper)) + fmt.Sprintf(`
+resource "terraform_data" "keeper" {
+  triggers_replace = %q
+}
+`, keeper)
 	}
+	cfg := func(renew string) string { return cfgKept(renew, "a") }
 	var secretID string
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -1878,9 +1884,18 @@ func TestAccIAMClientSecretResource_unknownAtPlan(t *testing.T) {
 					`which expires at ` + exp + `, is due for renewal. Give renew_before a value known at plan time`),
 			},
 			{
+				// A secret replaced anyway (a new keeper) has no renewal to decide: no error, though
+				// renew_before is unknown until the keeper's terraform_data is replaced too.
+				Config: cfgKept(`terraform_data.keeper.id != "" ? "1h" : "2h"`, "b"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
+			},
+			{
 				// Known, the same window renews the secret (and, with the expiration fixed inside it,
 				// would again at every plan, as its warning says).
-				Config:             cfg(`"2400h"`),
+				Config:             cfgKept(`"2400h"`, "b"),
 				ExpectNonEmptyPlan: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionReplace),

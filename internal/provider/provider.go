@@ -344,13 +344,14 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 		s.ClientID, s.ClientSecret, s.AccessToken = os.Getenv(EnvClientID), os.Getenv(EnvClientSecret), os.Getenv(EnvAccessToken)
 	}
 
-	if err := validateEndpoint(s.Endpoint, s.ClientSecret, s.AccessToken); err != nil {
-		diags.AddAttributeError(path.Root("endpoint"), "Invalid Aritma endpoint", err.Error()+". Set endpoint or "+EnvEndpoint+".")
+	endpointErr := validateEndpoint(s.Endpoint, s.ClientSecret, s.AccessToken)
+	if endpointErr != nil {
+		diags.AddAttributeError(path.Root("endpoint"), "Invalid Aritma endpoint", endpointErr.Error()+". Set endpoint or "+EnvEndpoint+".")
 	}
 	if err := validateServiceURL(s.TokenURL, s.ClientSecret, s.AccessToken); err != nil {
 		diags.AddAttributeError(path.Root("token_url"), "Invalid Aritma token_url", err.Error()+". Set token_url or "+EnvTokenURL+".")
-	} else if tokenURLDefaulted := pick(cfg.TokenURL, EnvTokenURL, "") == ""; tokenURLDefaulted && s.AccessToken == "" &&
-		(s.ClientID != "" || s.ClientSecret != "") && !sameHost(s.Endpoint, DefaultEndpoint) {
+	} else if tokenURLDefaulted := pick(cfg.TokenURL, EnvTokenURL, "") == ""; tokenURLDefaulted && endpointErr == nil &&
+		s.AccessToken == "" && (s.ClientID != "" || s.ClientSecret != "") && !sameHost(s.Endpoint, DefaultEndpoint) {
 		// The client secret of another environment (or of the mock) must not go to the dev
 		// environment's identity server just because token_url was left out.
 		diags.AddAttributeError(path.Root("token_url"), "Missing Aritma token_url",
@@ -579,9 +580,21 @@ func iamLog(credentials ...string) func(ctx context.Context, level, msg string, 
 	}
 }
 
-// sameHost reports whether two absolute URLs name the same host (and port).
+// sameHost reports whether two absolute http(s) URLs name the same host and port, however
+// spelt: in any case, with a trailing dot, with the scheme's default port or without it.
 func sameHost(a, b string) bool {
-	ua, errA := url.Parse(a)
-	ub, errB := url.Parse(b)
-	return errA == nil && errB == nil && strings.EqualFold(ua.Host, ub.Host)
+	hostPort := func(raw string) (string, bool) {
+		u, err := url.Parse(raw)
+		if err != nil || u.Hostname() == "" {
+			return "", false
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+		}
+		return strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")) + ":" + port, true
+	}
+	ha, okA := hostPort(a)
+	hb, okB := hostPort(b)
+	return okA && okB && ha == hb
 }

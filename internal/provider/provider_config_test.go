@@ -484,6 +484,9 @@ func TestUnitResolveSettingsTokenURLDefault(t *testing.T) {
 	}{
 		{endpoint: "", wantErr: false},
 		{endpoint: "https://api.dev.aritma.io/other/base", wantErr: false},
+		{endpoint: "https://API.dev.aritma.io.:443/core/iam", wantErr: false},
+		{endpoint: "https://api.dev.aritma.io:8443/core/iam", wantErr: true},
+		{endpoint: "http://iam.example.com", wantErr: false}, // the endpoint's own error says enough
 		{endpoint: "https://api.aritma.io/core/iam", wantErr: true},
 		{endpoint: "http://127.0.0.1:8089", wantErr: true},
 		{endpoint: "http://127.0.0.1:8089", tokenURL: "http://127.0.0.1:8089/connect/token", wantErr: false},

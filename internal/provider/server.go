@@ -173,11 +173,40 @@ func (c *rpcContext) Value(key any) any {
 	return nil
 }
 
-// released runs one RPC of next with a context released when it returns.
-func released[Req, Resp any](ctx context.Context, req Req, next func(context.Context, Req) (Resp, error)) (Resp, error) {
+// released runs one RPC of next with a context released when it returns, and cancelled from the
+// start once Terraform has asked the provider to stop (see stopLatch).
+func released[Req, Resp any](ctx context.Context, stop *stopLatch, req Req, next func(context.Context, Req) (Resp, error)) (Resp, error) {
+	if stop.stopped() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		cancel()
+	}
 	c, release := newRPCContext(ctx)
 	defer release()
 	return next(c, req)
+}
+
+// stopLatch remembers that Terraform asked the provider to stop (an interrupted apply). The
+// protocol server then cancels the RPCs in flight, and only those: an operation Terraform had
+// started whose RPC arrives a moment later would run to its end, such as a create waiting out a
+// Retry-After of a minute while the CLI waits for it. After a stop, every RPC starts cancelled:
+// a create then fails at once, having sent nothing.
+type stopLatch struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func newStopLatch() *stopLatch { return &stopLatch{ch: make(chan struct{})} }
+
+func (l *stopLatch) stop() { l.once.Do(func() { close(l.ch) }) }
+
+func (l *stopLatch) stopped() bool {
+	select {
+	case <-l.ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // releasingServer wraps the framework's server; the RPCs Terraform makes per resource, data
@@ -189,79 +218,87 @@ type releasingServer struct {
 	tfprotov6.ListResourceServer
 	tfprotov6.ActionServer
 	tfprotov6.StateStoreServer
+	stop *stopLatch
 }
 
 // newReleasingServer wraps s, forwarding the optional interfaces it implements. (The framework's
 // server implements them all; TestProtocolServer_forwardsOptionalInterfaces checks it.)
 func newReleasingServer(s tfprotov6.ProviderServer) releasingServer {
-	r := releasingServer{ProviderServer: s}
+	r := releasingServer{ProviderServer: s, stop: newStopLatch()}
 	r.ListResourceServer, _ = s.(tfprotov6.ListResourceServer)
 	r.ActionServer, _ = s.(tfprotov6.ActionServer)
 	r.StateStoreServer, _ = s.(tfprotov6.StateStoreServer)
 	return r
 }
 
+// StopProvider latches the stop for the RPCs still to come (see stopLatch); the protocol server
+// has already cancelled those in flight.
+func (s releasingServer) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
+	s.stop.stop()
+	return s.ProviderServer.StopProvider(ctx, req)
+}
+
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return released(ctx, req, s.ProviderServer.ValidateResourceConfig)
+	return released(ctx, s.stop, req, s.ProviderServer.ValidateResourceConfig)
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return released(ctx, req, s.ProviderServer.UpgradeResourceState)
+	return released(ctx, s.stop, req, s.ProviderServer.UpgradeResourceState)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return released(ctx, req, s.ProviderServer.ReadResource)
+	return released(ctx, s.stop, req, s.ProviderServer.ReadResource)
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return released(ctx, req, s.ProviderServer.PlanResourceChange)
+	return released(ctx, s.stop, req, s.ProviderServer.PlanResourceChange)
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return released(ctx, req, s.ProviderServer.ApplyResourceChange)
+	return released(ctx, s.stop, req, s.ProviderServer.ApplyResourceChange)
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return released(ctx, req, s.ProviderServer.ImportResourceState)
+	return released(ctx, s.stop, req, s.ProviderServer.ImportResourceState)
 }
 
 // GenerateResourceConfig runs once per imported resource under plan -generate-config-out.
 func (s releasingServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
-	return released(ctx, req, s.ProviderServer.GenerateResourceConfig)
+	return released(ctx, s.stop, req, s.ProviderServer.GenerateResourceConfig)
 }
 
 func (s releasingServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
-	return released(ctx, req, s.ProviderServer.MoveResourceState)
+	return released(ctx, s.stop, req, s.ProviderServer.MoveResourceState)
 }
 
 func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
-	return released(ctx, req, s.ProviderServer.UpgradeResourceIdentity)
+	return released(ctx, s.stop, req, s.ProviderServer.UpgradeResourceIdentity)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return released(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+	return released(ctx, s.stop, req, s.ProviderServer.ValidateDataResourceConfig)
 }
 
 func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return released(ctx, req, s.ProviderServer.ReadDataSource)
+	return released(ctx, s.stop, req, s.ProviderServer.ReadDataSource)
 }
 
 func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
-	return released(ctx, req, s.ProviderServer.CallFunction)
+	return released(ctx, s.stop, req, s.ProviderServer.CallFunction)
 }
 
 func (s releasingServer) ValidateEphemeralResourceConfig(ctx context.Context, req *tfprotov6.ValidateEphemeralResourceConfigRequest) (*tfprotov6.ValidateEphemeralResourceConfigResponse, error) {
-	return released(ctx, req, s.ProviderServer.ValidateEphemeralResourceConfig)
+	return released(ctx, s.stop, req, s.ProviderServer.ValidateEphemeralResourceConfig)
 }
 
 func (s releasingServer) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
-	return released(ctx, req, s.ProviderServer.OpenEphemeralResource)
+	return released(ctx, s.stop, req, s.ProviderServer.OpenEphemeralResource)
 }
 
 func (s releasingServer) RenewEphemeralResource(ctx context.Context, req *tfprotov6.RenewEphemeralResourceRequest) (*tfprotov6.RenewEphemeralResourceResponse, error) {
-	return released(ctx, req, s.ProviderServer.RenewEphemeralResource)
+	return released(ctx, s.stop, req, s.ProviderServer.RenewEphemeralResource)
 }
 
 func (s releasingServer) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
-	return released(ctx, req, s.ProviderServer.CloseEphemeralResource)
+	return released(ctx, s.stop, req, s.ProviderServer.CloseEphemeralResource)
 }

@@ -221,3 +221,40 @@ func TestTuneGC(t *testing.T) {
 		t.Errorf("GOMEMLIMIT set: memory limit changed to %d", got)
 	}
 }
+
+// ctxRecorder is a protocol server that records whether each ApplyResourceChange started with its
+// context already cancelled.
+type ctxRecorder struct {
+	tfprotov6.ProviderServer
+	cancelled []bool
+}
+
+func (r *ctxRecorder) ApplyResourceChange(ctx context.Context, _ *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	r.cancelled = append(r.cancelled, ctx.Err() != nil)
+	return &tfprotov6.ApplyResourceChangeResponse{}, nil
+}
+
+func (r *ctxRecorder) StopProvider(context.Context, *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
+	return &tfprotov6.StopProviderResponse{}, nil
+}
+
+// After Terraform asks the provider to stop, an RPC that arrives late (an operation Terraform had
+// already started) starts cancelled: the protocol server cancels only the RPCs in flight, and a
+// create would otherwise wait out a long Retry-After while the interrupted CLI waits for it.
+func TestProtocolServer_rpcsAfterStopStartCancelled(t *testing.T) {
+	rec := &ctxRecorder{}
+	s := newReleasingServer(rec)
+	ctx := context.Background()
+	if _, err := s.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.StopProvider(ctx, &tfprotov6.StopProviderRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.cancelled) != 2 || rec.cancelled[0] || !rec.cancelled[1] {
+		t.Fatalf("cancelled at the start of each RPC = %v, want [false true]", rec.cancelled)
+	}
+}
