@@ -30,7 +30,8 @@ type tokenProvider interface {
 	// invalidate drops bad if it is still the cached token, and reports whether asking again
 	// can give a different token.
 	invalidate(bad string) bool
-	// accepted notes that the API answered a request made with tok other than 401.
+	// accepted notes that the API answered a request made with tok after checking the token: an
+	// answer other than 401, 429 or 5xx (which a gateway may give without looking at it).
 	accepted(tok string)
 }
 
