@@ -357,7 +357,12 @@ func (w *workdir) Start(args ...string) *running {
 		cancel()
 		w.t.Fatalf("starting %s %s: %v", w.CLI, strings.Join(args, " "), err)
 	}
-	r := watch(cmd)
+	r := &running{cmd: cmd, done: make(chan struct{})}
+	go func() {
+		r.err = cmd.Wait()
+		killLeftovers(cmd)
+		close(r.done)
+	}()
 	w.t.Cleanup(func() {
 		cancel()
 		<-r.done
@@ -372,14 +377,26 @@ type running struct {
 	err  error
 }
 
-func watch(cmd *exec.Cmd) *running {
-	r := &running{cmd: cmd, done: make(chan struct{})}
-	go func() {
-		r.err = cmd.Wait()
-		killLeftovers(cmd)
-		close(r.done)
-	}()
-	return r
+func (r *running) exited() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// wait waits for the CLI to exit, at most limit, and returns its error and whether it exited by
+// itself in time (otherwise it is killed).
+func (r *running) wait(limit time.Duration) (error, bool) {
+	select {
+	case <-r.done:
+		return r.err, true
+	case <-time.After(limit):
+		_ = r.cmd.Process.Kill() // it did not stop by itself: the test fails on that
+		<-r.done
+		return r.err, false
+	}
 }
 
 // lockedBuffer is a bytes.Buffer safe to read while a process writes to it.

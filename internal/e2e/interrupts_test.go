@@ -209,28 +209,6 @@ func controlStats(ctx context.Context, baseURL string) (mockserver.Stats, error)
 	return st, json.NewDecoder(resp.Body).Decode(&st)
 }
 
-func (r *running) exited() bool {
-	select {
-	case <-r.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// wait waits for the CLI to exit, at most limit, and returns its error and whether it exited by
-// itself in time (otherwise it is killed).
-func (r *running) wait(limit time.Duration) (error, bool) {
-	select {
-	case <-r.done:
-		return r.err, true
-	case <-time.After(limit):
-		_ = r.cmd.Process.Kill() // it did not stop by itself: the test fails on that
-		<-r.done
-		return r.err, false
-	}
-}
-
 func outputs(cmd *exec.Cmd) string {
 	var b strings.Builder
 	for _, w := range []any{cmd.Stdout, cmd.Stderr} {
