@@ -14,6 +14,8 @@ resource "aritma_iam_client_secret" "this" {
   # could outgrow the API's 200 characters.
   description = "rotation ${var.secret_rotation}"
   expiration  = var.secret_expiration
+  # Plans a replacement once the expiration is this close.
+  renew_before = var.secret_renew_before
 
   # The provider generates the value. Changing the keeper replaces the secret.
   rotate_when_changed = {

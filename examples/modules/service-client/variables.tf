@@ -102,6 +102,22 @@ variable "secret_expiration" {
   }
 }
 
+variable "secret_renew_before" {
+  description = <<-EOT
+    A duration such as "720h": once secret_expiration is that close (or past), the plan
+    replaces the secret and warns. Move secret_expiration on with it, or the new secret is due
+    at once as well. null (the default) never renews.
+  EOT
+  type        = string
+  default     = null
+
+  validation {
+    # Go durations in hours, minutes or seconds, as the provider's renew_before takes them.
+    condition     = var.secret_renew_before == null || can(regex("^([0-9]+(\\.[0-9]+)?(h|m|s))+$", var.secret_renew_before))
+    error_message = "secret_renew_before must be a duration such as \"720h\" or \"36h30m\"."
+  }
+}
+
 variable "verify_secret" {
   description = <<-EOF
     Exchange the secret for an access token on every plan and apply, so a secret that does not

@@ -144,3 +144,112 @@ run "drop_a_policy" {
     error_message = "The dropped policy is still effective."
   }
 }
+
+# Renewal: with an expiration inside secret_renew_before, the next plan replaces the secret (a
+# window of 100 years puts 2099 inside it); a window that does not reach it leaves the secret be.
+# Each step is read back by the helper module, which compares with the step before.
+run "set_expiration" {
+  command = apply
+
+  variables {
+    secret_rotation   = "2"
+    secret_expiration = "2099-01-01T00:00:00Z"
+  }
+
+  assert {
+    condition     = aritma_iam_client_secret.this.expiration == "2099-01-01T00:00:00Z"
+    error_message = "The secret does not have the new expiration."
+  }
+}
+
+run "inspect_after_expiration" {
+  command = apply
+
+  module {
+    source = "./tests/inspect"
+  }
+
+  variables {
+    client_id           = run.set_expiration.client_id
+    previous_secret_id  = run.inspect_after_rotation.secret_ids[0]
+    expected_secret_ids = [run.set_expiration.secret_id]
+    action              = "banking.ais.read"
+    scope               = "/subscriptions/123"
+  }
+
+  assert {
+    condition     = output.secrets_as_expected && output.previous_secret_gone
+    error_message = "A new expiration did not replace the secret."
+  }
+}
+
+run "renewal_due" {
+  command = apply
+
+  variables {
+    secret_rotation     = "2"
+    secret_expiration   = "2099-01-01T00:00:00Z"
+    secret_renew_before = "876000h"
+  }
+
+  assert {
+    condition     = aritma_iam_client_secret.this.renew_before == "876000h"
+    error_message = "secret_renew_before did not reach the secret."
+  }
+  assert {
+    condition     = length(terraform_data.secret_works) == 1 && terraform_data.secret_works[0].triggers_replace == aritma_iam_client_secret.this.id
+    error_message = "The secret check did not run for the current secret."
+  }
+}
+
+run "inspect_after_renewal" {
+  command = apply
+
+  module {
+    source = "./tests/inspect"
+  }
+
+  variables {
+    client_id           = run.renewal_due.client_id
+    previous_secret_id  = run.inspect_after_expiration.secret_ids[0]
+    expected_secret_ids = [run.renewal_due.secret_id]
+    action              = "banking.ais.read"
+    scope               = "/subscriptions/123"
+  }
+
+  assert {
+    condition     = output.secrets_as_expected && output.previous_secret_gone
+    error_message = "A secret within secret_renew_before of its expiration was not renewed."
+  }
+}
+
+run "renewal_not_due" {
+  command = apply
+
+  variables {
+    secret_rotation     = "2"
+    secret_expiration   = "2099-01-01T00:00:00Z"
+    secret_renew_before = "720h"
+  }
+}
+
+run "inspect_without_renewal" {
+  command = apply
+
+  module {
+    source = "./tests/inspect"
+  }
+
+  variables {
+    client_id = run.renewal_not_due.client_id
+    # One id when the secret was kept; two, which the client cannot both hold, when it was not.
+    expected_secret_ids = distinct([run.inspect_after_renewal.secret_ids[0], run.renewal_not_due.secret_id])
+    action              = "banking.ais.read"
+    scope               = "/subscriptions/123"
+  }
+
+  assert {
+    condition     = output.secrets_as_expected
+    error_message = "A secret far from its expiration was renewed."
+  }
+}

@@ -135,3 +135,14 @@ run "null_description_is_the_default" {
     error_message = "A null description did not fall back to the default \"\"."
   }
 }
+
+run "bad_renew_before" {
+  command = plan
+
+  variables {
+    name                = "tftest-validation"
+    secret_renew_before = "30d"
+  }
+
+  expect_failures = [var.secret_renew_before]
+}
