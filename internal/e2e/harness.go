@@ -31,7 +31,7 @@ import (
 // (aritma-mock -admin-client-id/-admin-client-secret) is reachable with the same workdir env.
 const (
 	testAdminClientID     = "00000000-0000-4000-8000-00000000e2e0"
-	testAdminClientSecret = "e2e-admin-secret-0123456789abcdef"
+	testAdminClientSecret = "e2e-admin-secret-0123456789abcde"
 	// adminClientName is the name the mock gives its bootstrap admin client.
 	adminClientName = "aritma-mock-admin"
 	// providerSource is the provider's source address in configs and in dev_overrides.

@@ -1,7 +1,10 @@
 package mockserver
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -202,4 +205,51 @@ func TestClientDeleteCascades(t *testing.T) {
 	e.want(e.tokenReq("/connect/token", creds, nil), 401)
 	// Recreating the policy for the gone subject is a 400.
 	e.wantProblem(e.call("POST", "/v1/policies", map[string]any{"subject": sid, "scope": "/", "action": "owner"}), 400, "subject", "does not exist")
+}
+
+// Every body the API takes is JSON: another media type, or none, is 415 before the handler runs.
+func TestJSONContentTypeRequired(t *testing.T) {
+	e := newEnv(t)
+	body, err := json.Marshal(clientBodyOK("typed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ct := range []string{"text/plain", "", "application/x-www-form-urlencoded"} {
+		req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/v1/clients", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		if ct != "" {
+			req.Header.Set("Content-Type", ct)
+		}
+		e.wantProblem(e.send(req), 415, "", "")
+	}
+	if n := len(e.call("GET", "/v1/clients?searchText=typed", nil).list("items")); n != 0 {
+		t.Errorf("%d clients created by refused requests", n)
+	}
+	for _, ct := range []string{"application/json; charset=utf-8", "application/problem+json"} {
+		req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/v1/clients", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		req.Header.Set("Content-Type", ct)
+		e.want(e.send(req), 201)
+	}
+}
+
+// Paging links keep an escaped "/" in an id escaped, so following them reaches the same route.
+func TestPageLinksKeepEscapedPath(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.AdminClientID = "adm/in x" })
+	res := e.want(e.call("GET", "/v1/clients/adm%2Fin%20x/secrets?pageSize=1", nil), 200)
+	first := res.str("links.first")
+	if !strings.Contains(first, "/v1/clients/adm%2Fin%20x/secrets?") {
+		t.Fatalf("links.first = %q", first)
+	}
+	u, err := url.Parse(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.want(e.call("GET", u.RequestURI(), nil), 200)
 }

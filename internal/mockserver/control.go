@@ -1,6 +1,9 @@
 package mockserver
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 )
 
@@ -27,8 +30,19 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	})
 	mux.HandleFunc("PUT /_mock/faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Faults
-		if errs := decodeJSON(r.Body, &f); errs != nil {
+		data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err != nil {
+			write(w, invalid(r, fieldErrors{"": {"request body could not be read"}}))
+			return
+		}
+		if errs := decodeJSON(bytes.NewReader(data), &f); errs != nil {
 			write(w, invalid(r, errs))
+			return
+		}
+		if name := unknownField(data, &Faults{}); name != "" {
+			// A misspelt fault would leave that fault off, and a test meant to run under it
+			// would pass without it.
+			write(w, invalid(r, fieldErrors{name: {fmt.Sprintf("%s is not a fault setting (see GET /_mock/faults for their names)", name)}}))
 			return
 		}
 		if errs := f.validate(); errs != nil {

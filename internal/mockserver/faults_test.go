@@ -235,3 +235,13 @@ func TestStatsCountRetryable(t *testing.T) {
 		t.Errorf("CountRetryable = %d, want 6 (429 ×2, 502, 503 ×3)", got)
 	}
 }
+
+// A misspelt fault setting is refused, naming it: ignored, it would leave the fault off.
+func TestControlFaultsUnknownField(t *testing.T) {
+	e := newEnv(t)
+	res := e.callAs("", "PUT", "/_mock/faults", map[string]any{"errorRat": 1, "latencyMs": 5})
+	e.wantProblem(res, 400, "errorRat", "errorRat is not a fault setting")
+	if f := e.ts.Faults(); f.LatencyMS != 0 || f.ErrorRate != 0 {
+		t.Errorf("faults changed by a refused request: %+v", f)
+	}
+}

@@ -122,7 +122,8 @@ func pageLink(r *http.Request, page, size int) *string {
 	q := r.URL.Query()
 	q.Set("page", strconv.Itoa(page))
 	q.Set("pageSize", strconv.Itoa(size))
-	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
+	// RawPath keeps an escaped "/" in an opaque id escaped, so the link leads back to this route.
+	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
 	s := u.String()
 	return &s
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -128,4 +129,23 @@ func foldCase(s string) string {
 		}
 		return least
 	}, s)
+}
+
+// unknownField returns the first member of the JSON object data that dst has no field for, or
+// "" when there is none (or data does not decode, which decodeJSON reports).
+func unknownField(data []byte, dst any) string {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(dst)
+	if err == nil {
+		return ""
+	}
+	name, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
+	if !ok {
+		return ""
+	}
+	if unq, err := strconv.Unquote(name); err == nil {
+		return unq
+	}
+	return name
 }

@@ -9,6 +9,7 @@ package mockserver
 import (
 	"crypto/rand"
 	"fmt"
+	"mime"
 	"net/http"
 	"os"
 	"slices"
@@ -89,6 +90,11 @@ func New(opts Options) (*Server, error) {
 		tokens:      map[[32]byte]*tokenRec{},
 		failures:    map[string][]time.Time{},
 		failLimit:   opts.TokenFailureLimit,
+	}
+	if n := runeLen(opts.AdminClientSecret); opts.AdminClientSecret != "" && (n < 8 || n > 32) {
+		// The API holds no secret outside 8..32 characters; a mock that did would accept what
+		// the real service never could.
+		return nil, fmt.Errorf("mockserver: the admin client secret must be between 8 and 32 characters, got %d", n)
 	}
 	if s.failLimit == 0 {
 		s.failLimit = defaultFailLimit
@@ -541,10 +547,22 @@ func (s *Server) serveV1(r *http.Request, rt *route) response {
 			return problemResp(r, http.StatusForbidden, fmt.Sprintf("subject %s lacks permission %s on scope /", caller, need))
 		}
 	}
+	if (r.Method == http.MethodPost || r.Method == http.MethodPut) && !isJSONMediaType(r.Header.Get("Content-Type")) {
+		// Every body the API takes is JSON, and ASP.NET's input formatters refuse any other
+		// media type before the action runs, body or not.
+		return problemResp(r, http.StatusUnsupportedMediaType, "the request body must be application/json")
+	}
 	resp = rt.h(r, caller)
 	if pl.commitFail && resp.status >= 200 && resp.status < 300 {
 		// The write has committed; the caller only learns that something broke.
 		return problemResp(r, http.StatusBadGateway, "the upstream service did not answer")
 	}
 	return resp
+}
+
+// isJSONMediaType reports whether a Content-Type names JSON: application/json or a +json type,
+// with any parameters.
+func isJSONMediaType(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }

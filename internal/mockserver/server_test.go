@@ -70,3 +70,17 @@ func TestRandomSecretUniform(t *testing.T) {
 		t.Fatalf("%d distinct characters, least drawn %d times, most %d (want 57, within 15%%)", len(counts), lo, hi)
 	}
 }
+
+// The admin secret follows the API's rule for every secret: 8 to 32 characters.
+func TestAdminSecretLength(t *testing.T) {
+	for _, secret := range []string{"x", "1234567", strings.Repeat("s", 33)} {
+		if _, err := New(Options{AdminClientSecret: secret}); err == nil || !strings.Contains(err.Error(), "between 8 and 32 characters") {
+			t.Errorf("secret of %d characters: err = %v", len(secret), err)
+		}
+	}
+	for _, secret := range []string{"12345678", strings.Repeat("s", 32)} {
+		if _, err := New(Options{AdminClientSecret: secret}); err != nil {
+			t.Errorf("secret of %d characters: %v", len(secret), err)
+		}
+	}
+}

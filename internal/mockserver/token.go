@@ -48,6 +48,8 @@ func (s *Server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	resp, ok := s.applyFaults(r, s.faults.plan(false, false))
 	if ok {
 		resp = s.issueToken(r)
+	} else {
+		resp = tokenFault(resp)
 	}
 	route := "/connect/token"
 	if r.PathValue("tenant") != "" {
@@ -55,6 +57,20 @@ func (s *Server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.record(r.Method, route, resp.status)
 	write(w, resp)
+}
+
+// tokenFault answers an injected fault the way the token endpoint answers everything (RFC 6749
+// §5.2), not as problem+json: same status and Retry-After.
+func tokenFault(fault response) response {
+	code, desc := "temporarily_unavailable", "the token service is temporarily unavailable; retry later"
+	if fault.status == http.StatusTooManyRequests {
+		code, desc = "slow_down", "too many requests; retry later"
+	}
+	resp := tokenErr(fault.status, code, desc)
+	if ra := fault.header.Get("Retry-After"); ra != "" {
+		resp.header.Set("Retry-After", ra)
+	}
+	return resp
 }
 
 // issueToken implements the client_credentials grant (CONTRACT.md §1, §9).
@@ -70,6 +86,13 @@ func (s *Server) issueToken(r *http.Request) response {
 		}
 	}
 	basicID, basicSecret, basic := r.BasicAuth()
+	if !basic && r.Header.Get("Authorization") != "" {
+		// RFC 6749 §5.2: a client that tried to authenticate with the Authorization header and
+		// failed gets 401 with WWW-Authenticate, whatever else the request holds.
+		resp := tokenErr(http.StatusUnauthorized, "invalid_client", "client authentication failed: the Authorization header is not HTTP Basic credentials")
+		resp.header.Set("WWW-Authenticate", `Basic realm="aritma-mock"`)
+		return resp
+	}
 	if basic {
 		// RFC 6749 §2.3.1: Basic credentials are form-urlencoded first.
 		if v, err := url.QueryUnescape(basicID); err == nil {

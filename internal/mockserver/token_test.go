@@ -201,3 +201,34 @@ func TestSecretHashes(t *testing.T) {
 		t.Fatal("an unsalted hash of an earlier data file does not tell its value from another")
 	}
 }
+
+// A client that tried the Authorization header and failed gets 401 with WWW-Authenticate (RFC 6749
+// §5.2), even when the form holds good credentials.
+func TestTokenMalformedAuthorization(t *testing.T) {
+	e := newEnv(t)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}
+	for _, header := range []string{"Basic !!!garbage", "Bearer abc"} {
+		req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/connect/token", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", header)
+		res := e.want(e.send(req), 401)
+		if res.str("error") != "invalid_client" || res.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: %v %s", header, res.header, res.raw)
+		}
+	}
+}
+
+// A rate limit at the token endpoint answers a token error (RFC 6749 §5.2), not problem+json.
+func TestTokenFaultAnswers(t *testing.T) {
+	e := newEnv(t)
+	good := url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}
+	e.ts.SetFaults(Faults{RateLimitRPS: 0.01, RateLimitBurst: 1})
+	e.want(e.tokenReq("/connect/token", good, nil), 200)
+	res := e.want(e.tokenReq("/connect/token", good, nil), 429)
+	if res.str("error") != "slow_down" || res.header.Get("Retry-After") == "" || !strings.HasPrefix(res.header.Get("Content-Type"), "application/json") {
+		t.Errorf("rate limited: %v %s", res.header, res.raw)
+	}
+}

@@ -7,6 +7,8 @@ terraform {
   required_providers {
     aritma = {
       source = "aritma/aritma"
+      # secret_renew_before and a generated secret value need the provider's first release.
+      version = ">= 0.1.0"
     }
   }
 }
