@@ -332,6 +332,8 @@ func (e *authError) Is(target error) bool {
 		return e.code == "invalid_request" || e.code == "unsupported_grant_type"
 	case ErrRateLimited:
 		return e.status == http.StatusTooManyRequests
+	case ErrNoTokenEndpoint:
+		return e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed || e.status == http.StatusGone)
 	}
 	return false
 }

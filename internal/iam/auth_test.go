@@ -382,6 +382,27 @@ func TestExchangeToken(t *testing.T) {
 		t.Fatalf("after a 429: %v, %v", tok, err)
 	}
 
+	// A URL with no token endpoint behind it is told apart from refused credentials and from an
+	// object that is gone.
+	for _, status := range []int{http.StatusNotFound, http.StatusMethodNotAllowed} {
+		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte(`{"title":"Not Found","status":404}`))
+		}
+		_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret})
+		if !errors.Is(err, ErrNoTokenEndpoint) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnauthorized) {
+			t.Fatalf("%d: err = %v, want ErrNoTokenEndpoint only", status, err)
+		}
+	}
+	// An OAuth error with such a status is the endpoint's answer.
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"error": "invalid_client"})
+	}
+	if _, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret}); errors.Is(err, ErrNoTokenEndpoint) {
+		t.Fatalf("an OAuth error read as no token endpoint: %v", err)
+	}
+
 	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: "http://127.0.0.1:1/connect/token", ClientID: "cid", ClientSecret: testSecret})
 	if err == nil || !strings.HasPrefix(err.Error(), "requesting a token from http://127.0.0.1:1/connect/token failed: ") {
 		t.Fatalf("unreachable endpoint: %v", err)

@@ -35,6 +35,10 @@ var (
 	ErrInvalidScope = errors.New("invalid scope")
 	// ErrValidation matches 400 and 422 answers.
 	ErrValidation = errors.New("validation failed")
+	// ErrNoTokenEndpoint matches a token request answered 404, 405 or 410 without an OAuth error:
+	// the token URL names no token endpoint. It is kept apart from ErrNotFound, which would read
+	// as "the object is gone".
+	ErrNoTokenEndpoint = errors.New("no token endpoint at the token URL")
 	// ErrRateLimited matches 429 answers that were still rate limited after every retry.
 	ErrRateLimited = errors.New("rate limited")
 	// ErrOutcomeUnknown marks a create whose request reached the server but whose answer was lost

@@ -96,7 +96,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				},
 			},
 			"token_url": schema.StringAttribute{
-				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url` when null or `\"\"` (the result holds the URL used when `token_url` is null; `\"\"` stays `\"\"`, as Terraform requires). Same `https` rule as the provider's `endpoint`: `http` only to a loopback host.",
+				MarkdownDescription: "Token endpoint. Defaults to the provider's `token_url` when null or `\"\"` (the result holds the URL used when `token_url` is null; `\"\"` stays `\"\"`, as Terraform requires). Same `https` rule as the provider's `endpoint`: `http` only to a loopback host. When neither this nor the provider's `token_url` (nor `ARITMA_TOKEN_URL`) is set and the provider's `endpoint` is not the default's host, opening fails rather than send the secret to the default, the dev environment's identity server (the provider checks that for its own client credentials, but not when it uses `access_token`).",
 				Optional:            true,
 				Computed:            true,
 			},
@@ -161,6 +161,17 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if r.data != nil && r.data.tokenURL != "" {
 			tokenURL = r.data.tokenURL
 		}
+		if r.data != nil && r.data.tokenURLDefaulted && !sameHost(r.data.endpoint, DefaultEndpoint) {
+			// The provider checks this only for its own client credentials; with access_token it
+			// sends no secret, but this resource would send one to the dev environment.
+			resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Missing Token URL",
+				fmt.Sprintf("The provider's endpoint is %q, but neither this resource's token_url nor the provider's "+
+					"token_url (%s) is set, and their default, %q, is the identity server of the API at %q: the "+
+					"client secret would be sent there. Set token_url here or in the provider to the token endpoint "+
+					"that issues tokens for that API%s.",
+					iam.ShownURL(r.data.endpoint), EnvTokenURL, DefaultTokenURL, DefaultEndpoint, tokenURLExample(r.data.endpoint)))
+			return
+		}
 	}
 	var scopes []string
 	if !cfg.Scopes.IsNull() {
@@ -224,6 +235,13 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 				detail += fmt.Sprintf(" (The secret was created moments ago, so it was tried again for %s, in case "+
 					"it reached the token endpoint late.)", freshSecretGrace)
 			}
+			if cfg.SecretID.IsNull() {
+				detail += " If client_secret comes from an aritma_iam_client_secret that this apply creates or " +
+					"replaces, also set secret_id = aritma_iam_client_secret.<name>.secret_id: the token is then " +
+					"asked for once the new secret exists, not with its value at plan time."
+			}
+		case errors.Is(err, iam.ErrNoTokenEndpoint):
+			detail += "\n\n" + noTokenEndpointHint
 		case errors.Is(err, iam.ErrForbidden):
 			detail += "\n\nRequest only scopes in the client's allowed_scopes, or leave scopes unset to get all of them."
 		case errors.Is(err, iam.ErrRateLimited):

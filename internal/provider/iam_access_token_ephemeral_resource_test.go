@@ -323,7 +323,16 @@ client_secret = "token-secret-0123456789"`, clientID)), `request_timeout = "1s"`
 			{
 				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "wrong-secret-123"`, clientID)),
-				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client.*invalid_client.*Check client_id and client_secret`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client.*invalid_client.*Check client_id and client_secret.*` +
+					expectErrorText(`If client_secret comes from an aritma_iam_client_secret that this apply creates or replaces, also set secret_id = aritma_iam_client_secret.<name>.secret_id`).String()),
+			},
+			{
+				// A token URL with no token endpoint behind it is named as the fault.
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"
+token_url = "%s/oauth/token"`, clientID, e.Mock.URL)),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*404.*` +
+					expectErrorText(`The token URL answered as if there were no token endpoint there: check token_url (or ARITMA_TOKEN_URL).`).String()),
 			},
 			{
 				// A scope the client is not allowed.
@@ -351,6 +360,27 @@ scopes = ["services.iam", null]`, clientID)),
 client_secret = "x"
 token_url = "http://id.example.com/connect/token"`, clientID)),
 				ExpectError: expectErrorText(`"http://id.example.com/connect/token" uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1].`),
+			},
+			{
+				// A provider on the mock with access_token checks no token_url of its own, but this
+				// resource's secret must not go to the default, the dev environment's identity server.
+				Config: e.ProviderConfigWith("token_url", "", "client_id", "", "client_secret", "", "access_token", e.AdminToken(t)) + `
+ephemeral "aritma_iam_access_token" "x" {
+  client_id     = "` + clientID + `"
+  client_secret = "token-secret-0123456789"
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.x
+}
+
+resource "echo" "x" {}
+`,
+				ExpectError: expectErrorText(`The provider's endpoint is "` + e.Mock.URL + `", but neither this resource's token_url ` +
+					`nor the provider's token_url (ARITMA_TOKEN_URL) is set, and their default, "https://id.dev.aritma.io/connect/token", ` +
+					`is the identity server of the API at "https://api.dev.aritma.io/core/iam": the client secret would be sent ` +
+					`there. Set token_url here or in the provider to the token endpoint that issues tokens for that API, such as "` +
+					e.Mock.URL + `/connect/token" for the mock.`),
 			},
 			{
 				// The provider's request_timeout bounds the exchange too (it waited 30 s regardless).

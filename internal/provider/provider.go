@@ -76,7 +76,10 @@ type providerData struct {
 	client   *iam.Client
 	endpoint string
 	tokenURL string
-	version  string
+	// tokenURLDefaulted: neither token_url nor ARITMA_TOKEN_URL was set, so tokenURL is the dev
+	// environment's default, which must not receive a secret meant for another endpoint's API.
+	tokenURLDefaulted bool
+	version           string
 	// requestTimeout bounds one HTTP attempt, the ephemeral token's exchange included.
 	requestTimeout time.Duration
 	// maxRetries is the iam.Config value of max_retries (below 0: none), for the ephemeral
@@ -266,7 +269,8 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	})
 
 	data := &providerData{client: client, endpoint: settings.Endpoint, tokenURL: settings.TokenURL, version: p.version,
-		requestTimeout: settings.RequestTimeout, maxRetries: settings.MaxRetries}
+		tokenURLDefaulted: cfg.TokenURL.ValueString() == "" && os.Getenv(EnvTokenURL) == "",
+		requestTimeout:    settings.RequestTimeout, maxRetries: settings.MaxRetries}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -357,8 +361,8 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 		diags.AddAttributeError(path.Root("token_url"), "Missing Aritma token_url",
 			fmt.Sprintf("endpoint is %q, but token_url is not set, and its default, %q, is the identity server of "+
 				"the API at %q: the client secret would be sent there. Set token_url (or %s) to the token endpoint "+
-				"that issues tokens for that API, such as \"http://127.0.0.1:8089/connect/token\" for the mock.",
-				iam.ShownURL(s.Endpoint), DefaultTokenURL, DefaultEndpoint, EnvTokenURL))
+				"that issues tokens for that API%s.",
+				iam.ShownURL(s.Endpoint), DefaultTokenURL, DefaultEndpoint, EnvTokenURL, tokenURLExample(s.Endpoint)))
 	}
 
 	switch {
@@ -578,6 +582,16 @@ func iamLog(credentials ...string) func(ctx context.Context, level, msg string, 
 		}
 		tflog.SubsystemDebug(ctx, iamSubsystem, msg, fields)
 	}
+}
+
+// tokenURLExample suggests a token URL for endpoint: on a loopback host that is most likely the
+// bundled mock, whose token endpoint is <endpoint>/connect/token.
+func tokenURLExample(endpoint string) string {
+	u, err := url.Parse(endpoint)
+	if err != nil || !isLoopbackHost(u.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf(", such as %q for the mock", (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/connect/token"}).String())
 }
 
 // sameHost reports whether two absolute http(s) URLs name the same host and port, however

@@ -394,7 +394,7 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 				ExpectError: testAccExpectDiagnostic("Missing Aritma token_url", `endpoint is "`+e.Mock.URL+`", but token_url is `+
 					`not set, and its default, "https://id.dev.aritma.io/connect/token", is the identity server of the API at `+
 					`"https://api.dev.aritma.io/core/iam": the client secret would be sent there. Set token_url (or `+
-					`ARITMA_TOKEN_URL) to the token endpoint that issues tokens for that API`),
+					`ARITMA_TOKEN_URL) to the token endpoint that issues tokens for that API, such as "`+e.Mock.URL+`/connect/token" for the mock.`),
 			},
 		},
 	})

@@ -244,6 +244,8 @@ func apiErrorDetail(err error) string {
 	switch {
 	case errors.Is(err, iam.ErrUnauthorized):
 		b.WriteString("\n\nThe provider's credentials were rejected: check client_id and client_secret (or access_token) and token_url.")
+	case errors.Is(err, iam.ErrNoTokenEndpoint):
+		b.WriteString("\n\n" + noTokenEndpointHint)
 	case errors.Is(err, iam.ErrInvalidScope):
 		b.WriteString("\n\nThe token endpoint refused a scope the provider asked for. Ask only for scopes in the allowed_scopes " +
 			"of the provider's client: set the provider's scopes (or " + EnvScopes + "), which default to [\"" + DefaultScope + "\"].")
@@ -257,6 +259,10 @@ func apiErrorDetail(err error) string {
 	}
 	return b.String()
 }
+
+// noTokenEndpointHint says what to do when the token URL answered 404 or 405.
+const noTokenEndpointHint = "The token URL answered as if there were no token endpoint there: check token_url (or " +
+	EnvTokenURL + "). An Aritma identity server's ends in /connect/token (the mock's: its own URL and /connect/token)."
 
 // interruptedCreateHint explains a create stopped by an interrupt. Under iam.CreateContext an
 // interrupt only ends a create whose request the API had not acted on (see there), so nothing was
