@@ -9,13 +9,16 @@ terraform {
 # Credentials of a client that holds iam.manage (or owner) on scope "/". Keep the secret out of
 # the configuration: set ARITMA_CLIENT_ID and ARITMA_CLIENT_SECRET in the environment instead of
 # the two arguments below, or pass them as sensitive variables.
+# Both default to "", which the provider treats as unset: then the environment variables count.
 variable "aritma_client_id" {
-  type = string
+  type    = string
+  default = ""
 }
 
 variable "aritma_client_secret" {
   type      = string
   sensitive = true
+  default   = ""
 }
 
 provider "aritma" {

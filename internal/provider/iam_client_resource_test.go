@@ -725,7 +725,7 @@ func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 		"403",
 		"): " + first + "; there may be more.",
 		"terraform import aritma_iam_client.<name> <client_id>",
-		`quoted for the shell, as in 'aritma_iam_client.this["svc"]'. OpenTofu users run tofu import`,
+		`quoted for the shell, as in 'module.svc["orders"].aritma_iam_client.this'. OpenTofu users run tofu import`,
 	} {
 		if !strings.Contains(detail, want) {
 			t.Errorf("detail lacks %q:\n%s", want, detail)

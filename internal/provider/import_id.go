@@ -22,9 +22,9 @@ func parseClientID(id string) (string, error) {
 // importAddressNote follows the import commands that errors suggest for a resource of type typ,
 // which cannot know the resource's address.
 func importAddressNote(typ string) string {
-	return "(For an instance of count or for_each, <name> is its name with the key, and the address is quoted " +
-		"for the shell, as in '" + typ + ".this[\"svc\"]'. OpenTofu users run tofu import; an import block with " +
-		"the same address and id works with both.)"
+	return "(The address is the resource's full address: inside a module it starts with the module's, and an " +
+		"instance of count or for_each has its key, quoted for the shell, as in 'module.svc[\"orders\"]." + typ +
+		".this'. OpenTofu users run tofu import; an import block with the same address and id works with both.)"
 }
 
 // hasSpaceOrControl reports whether s holds whitespace, a control character or an invisible

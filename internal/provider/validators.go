@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -321,8 +322,21 @@ func subjectIDValidator() validator.String {
 	return stringCheck{
 		summary:     "Invalid Subject",
 		description: "value must be a subject id of the form user-<id>, client-<id> or group-<id>",
-		check:       checkSubjectID,
+		check: func(s string) error {
+			err := checkSubjectID(s)
+			if err != nil && !hasSubjectIDPrefix(s) {
+				// Most often a client's id where its subject id belongs.
+				err = fmt.Errorf("%w. A client's subject id is client-<client_id>: use aritma_iam_client.<name>.subject_id "+
+					"or provider::aritma::client_subject_id(<client_id>); look others up with the aritma_iam_subject data source", err)
+			}
+			return err
+		},
 	}
+}
+
+// hasSubjectIDPrefix reports whether s starts with user-, client- or group-.
+func hasSubjectIDPrefix(s string) bool {
+	return slices.ContainsFunc(subjectIDPrefixes, func(p string) bool { return strings.HasPrefix(s, p) })
 }
 
 // permissionFilterValidator refuses "" for a filter of the permissions data source: the API reads

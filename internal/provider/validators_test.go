@@ -241,7 +241,12 @@ func TestStringValidators(t *testing.T) {
 			`action "IAM" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`},
 		{"action ok", actionValidator(), types.StringValue("iam.manage"), "", ""},
 		{"subject bad", subjectIDValidator(), types.StringValue("x"), "Invalid Subject",
-			`subject "x" must be a subject id of the form user-<id>, client-<id> or group-<id>.`},
+			`subject "x" must be a subject id of the form user-<id>, client-<id> or group-<id>. A client's subject id is ` +
+				`client-<client_id>: use aritma_iam_client.<name>.subject_id or provider::aritma::client_subject_id(<client_id>); ` +
+				`look others up with the aritma_iam_subject data source.`},
+		// With a prefix, the fault is elsewhere: no advice about client ids.
+		{"subject prefix only", subjectIDValidator(), types.StringValue("client-"), "Invalid Subject",
+			`subject "client-" must be a subject id of the form user-<id>, client-<id> or group-<id>.`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
