@@ -54,6 +54,18 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 			arg:     "client-a,b,iam.Client.read,/s/1",
 			wantErr: `policy id "client-a,b,iam.Client.read,/s/1" is malformed: action "iam.Client.read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
 		},
+		"scope and action swapped": {
+			arg: "client-abc,/subscriptions/1,owner",
+			wantErr: `policy id "client-abc,/subscriptions/1,owner" is malformed: action "/subscriptions/1" must be dot-separated ` +
+				`lower-case segments of a-z and 0-9, e.g. "iam.client.read" (the parts of a policy id are in the order ` +
+				`"<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
+		},
+		"subject last": {
+			arg: "owner,/,client-abc",
+			wantErr: `policy id "owner,/,client-abc" is malformed: subject "owner" must be a subject id of the form ` +
+				`user-<id>, client-<id> or group-<id> (the parts of a policy id are in the order ` +
+				`"<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
+		},
 		"bad action": {
 			arg:     "client-abc,IAM Manage,/",
 			wantErr: `policy id "client-abc,IAM Manage,/" is malformed: action "IAM Manage" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,

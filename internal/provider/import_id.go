@@ -97,13 +97,20 @@ func splitPolicyID(id string) (subject, action, scope string, ok bool) {
 	return subject, action, scope, true
 }
 
-// checkPolicyTriple applies the schema's rules to the parts of a policy id.
+// checkPolicyTriple applies the schema's rules to the parts of a policy id. When the parts look
+// swapped (a scope, which starts with "/", or a subject id that is not where it belongs), the
+// error says the order, since blaming the part in the wrong place would not say what is wrong.
 func checkPolicyTriple(subject, action, scope string) error {
-	if err := checkSubjectID(subject); err != nil {
-		return err
+	err := checkSubjectID(subject)
+	if err == nil {
+		err = checkAction(action)
 	}
-	if err := checkAction(action); err != nil {
-		return err
+	if err == nil {
+		err = checkPolicyScope(scope)
 	}
-	return checkPolicyScope(scope)
+	if err != nil && (strings.HasPrefix(subject, "/") || strings.HasPrefix(action, "/") ||
+		hasSubjectIDPrefix(action) || hasSubjectIDPrefix(scope)) {
+		err = fmt.Errorf("%w (the parts of a policy id are in the order %s)", err, policyIDForm)
+	}
+	return err
 }
