@@ -231,7 +231,8 @@ func TestAccIAMPolicyResource_import(t *testing.T) {
 					`"client-1234,iam.client.read,/subscriptions/123", got "client-1234/banking.pis.create/subscriptions/42"`),
 			importError("client-1234,banking.pis.create,subscriptions/42", `scope must start with "/"`),
 			importError("client-1234,/subscriptions/42,banking.pis.create", `action "/subscriptions/42" must be dot-separated `+
-				`lower-case segments of a-z and 0-9, e.g. "iam.client.read"`),
+				`lower-case segments of a-z and 0-9, e.g. "iam.client.read" (the parts of a policy id are in the order `+
+				`"<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`),
 			importError("1234,banking.pis.create,/subscriptions/42", `subject "1234" must be a subject id of the form `+
 				`user-<id>, client-<id> or group-<id>`),
 			{
