@@ -223,12 +223,16 @@ func TestJSONContentTypeRequired(t *testing.T) {
 		if ct != "" {
 			req.Header.Set("Content-Type", ct)
 		}
-		e.wantProblem(e.send(req), 415, "", "")
+		res := e.send(req)
+		e.wantProblem(res, 415, "", "")
+		if res.str("type") == "" {
+			t.Errorf("415 without a problem type: %s", res.raw)
+		}
 	}
 	if n := len(e.call("GET", "/v1/clients?searchText=typed", nil).list("items")); n != 0 {
 		t.Errorf("%d clients created by refused requests", n)
 	}
-	for _, ct := range []string{"application/json; charset=utf-8", "application/problem+json"} {
+	for _, ct := range []string{"application/json; charset=utf-8", "application/problem+json", "text/json"} {
 		req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/v1/clients", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)

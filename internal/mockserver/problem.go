@@ -39,6 +39,7 @@ var problemTypes = map[int]string{
 	404: "https://tools.ietf.org/html/rfc9110#section-15.5.5",
 	405: "https://tools.ietf.org/html/rfc9110#section-15.5.6",
 	409: "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+	415: "https://tools.ietf.org/html/rfc9110#section-15.5.16",
 	429: "https://tools.ietf.org/html/rfc6585#section-4",
 	500: "https://tools.ietf.org/html/rfc9110#section-15.6.1",
 	502: "https://tools.ietf.org/html/rfc9110#section-15.6.3",

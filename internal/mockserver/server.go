@@ -560,9 +560,10 @@ func (s *Server) serveV1(r *http.Request, rt *route) response {
 	return resp
 }
 
-// isJSONMediaType reports whether a Content-Type names JSON: application/json or a +json type,
-// with any parameters.
+// isJSONMediaType reports whether a Content-Type names JSON as ASP.NET's JSON input formatter
+// takes it: application/json, text/json or an application/*+json type, with any parameters.
 func isJSONMediaType(ct string) bool {
 	mt, _, err := mime.ParseMediaType(ct)
-	return err == nil && (mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
+	return err == nil && (mt == "application/json" || mt == "text/json" ||
+		strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))
 }

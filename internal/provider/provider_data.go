@@ -260,7 +260,7 @@ func apiErrorDetail(err error) string {
 	return b.String()
 }
 
-// noTokenEndpointHint says what to do when the token URL answered 404 or 405.
+// noTokenEndpointHint says what to do when the token URL answered 404, 405 or 410.
 const noTokenEndpointHint = "The token URL answered as if there were no token endpoint there: check token_url (or " +
 	EnvTokenURL + "). An Aritma identity server's ends in /connect/token (the mock's: its own URL and /connect/token)."
 

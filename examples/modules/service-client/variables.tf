@@ -112,9 +112,12 @@ variable "secret_renew_before" {
   default     = null
 
   validation {
-    # Go durations in hours, minutes or seconds, as the provider's renew_before takes them.
-    condition     = var.secret_renew_before == null || can(regex("^([0-9]+(\\.[0-9]+)?(h|m|s))+$", var.secret_renew_before))
-    error_message = "secret_renew_before must be a duration such as \"720h\" or \"36h30m\"."
+    # A positive Go duration, as the provider's renew_before takes it.
+    condition = var.secret_renew_before == null || (
+      can(regex("^([0-9]*(\\.[0-9]*)?(h|m|s|ms|us|µs|ns))+$", var.secret_renew_before)) &&
+      can(regex("[1-9]", var.secret_renew_before))
+    )
+    error_message = "secret_renew_before must be a positive duration such as \"720h\" or \"36h30m\"."
   }
 }
 

@@ -146,3 +146,14 @@ run "bad_renew_before" {
 
   expect_failures = [var.secret_renew_before]
 }
+
+run "zero_renew_before" {
+  command = plan
+
+  variables {
+    name                = "tftest-validation"
+    secret_renew_before = "0h"
+  }
+
+  expect_failures = [var.secret_renew_before]
+}
