@@ -548,7 +548,9 @@ func TestAccIAMClientResource_readLag(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t)
-	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 2000})
+	// Long enough that the refresh after the apply still finds the client hidden on a loaded
+	// machine; well inside the provider's 30 s read-after-create window.
+	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 10000})
 
 	// The policy's read-back (a filtered list) lags as well.
 	config := testAccIAMClientResourceConfig(e, "lagging", testAccIAMClientM2MBody) + `

@@ -685,8 +685,10 @@ func TestAccIAMClientSecretResource_renewalWindowOpensBeforeApply(t *testing.T) 
 	t.Parallel()
 	e := newTestEnv(t)
 	clientID := testAccIAMClientSecretParent(t, e)
+	// Step 1 and the plan of step 2 must fit in the 60 s before the window opens; on a loaded
+	// machine under -parallel that is several CLI runs, so the margin is wide.
 	start := time.Now()
-	expiration := start.Add(60 * time.Second).UTC().Format(time.RFC3339)
+	expiration := start.Add(120 * time.Second).UTC().Format(time.RFC3339)
 	cfg := func(extra string) string {
 		return testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
   description = "renewed soon"
@@ -703,16 +705,16 @@ func TestAccIAMClientSecretResource_renewalWindowOpensBeforeApply(t *testing.T) 
 				Check:  testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
 			},
 			{
-				// Planned while the expiry is more than 30s away: an in-place update. The apply
+				// Planned while the expiry is more than 60s away: an in-place update. The apply
 				// comes when it is less.
 				Config: cfg(`
-  renew_before = "30s"`),
+  renew_before = "60s"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
-					waitBeforeApply{until: start.Add(35 * time.Second)},
+					waitBeforeApply{until: start.Add(65 * time.Second)},
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("renew_before"), knownvalue.StringExact("30s")),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("renew_before"), knownvalue.StringExact("60s")),
 				},
 				Check: func(s *terraform.State) error {
 					if got := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]; got != secretID {
@@ -915,7 +917,9 @@ func TestAccIAMClientSecretResource_readLag(t *testing.T) {
 		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 3000}) },
+				// Long enough that the refresh after the apply still finds the secret hidden on a
+				// loaded machine; well inside the provider's 30 s read-after-create window.
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 10000}) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

@@ -505,7 +505,9 @@ resource "aritma_iam_client" "fresh" {
 					if err := e.API.DeleteClient(ctx, old.ClientID); err != nil {
 						t.Fatal(err)
 					}
-					e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 10000}) // hides "fresh", created just now, again
+					// Hides "fresh" however long the CLI took since its create; the provider waits for it only
+					// within its read-after-create window, which the read timeout ends first.
+					e.Mock.SetFaults(mockserver.Faults{ReadLagMS: int(time.Hour.Milliseconds())})
 				},
 				Config:      config(false),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Read IAM Client.*The read did not finish within its timeout`),
