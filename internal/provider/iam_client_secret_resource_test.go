@@ -1577,15 +1577,17 @@ func TestAccIAMClientSecretResource_lostCreateLeavesSiblingOut(t *testing.T) {
 		name string
 		// dependsOn orders the two creates; without it they run at once, and the answer to the
 		// first is held back until after the second has failed.
-		dependsOn string
-		delay     time.Duration
+		dependsOn  string
+		concurrent bool
 	}{
 		{name: "sequential", dependsOn: "depends_on = [aritma_iam_client_secret.a]"},
-		{name: "concurrent", delay: 1500 * time.Millisecond},
+		{name: "concurrent", concurrent: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			var posts atomic.Int64
+			lostAnswered := make(chan struct{})
+			var overlapped atomic.Bool
 			we := newWrappedEnv(t, func(next http.Handler) http.Handler {
 				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/secrets") {
@@ -1596,7 +1598,16 @@ func TestAccIAMClientSecretResource_lostCreateLeavesSiblingOut(t *testing.T) {
 					case 1:
 						rec := httptest.NewRecorder()
 						next.ServeHTTP(rec, r)
-						time.Sleep(tc.delay) // the answer is on its way, slowly
+						if tc.concurrent {
+							// The answer is on its way, slowly: it arrives after the other create
+							// has failed (or, should the CLI not run the two at once, after a while,
+							// which the check below reports).
+							select {
+							case <-lostAnswered:
+								overlapped.Store(true)
+							case <-time.After(30 * time.Second):
+							}
+						}
 						for k, v := range rec.Header() {
 							w.Header()[k] = v
 						}
@@ -1605,6 +1616,7 @@ func TestAccIAMClientSecretResource_lostCreateLeavesSiblingOut(t *testing.T) {
 					case 2:
 						next.ServeHTTP(httptest.NewRecorder(), r) // commits; its answer is lost
 						http.Error(w, "upstream went away", http.StatusBadGateway)
+						close(lostAnswered)
 					default:
 						next.ServeHTTP(w, r)
 					}
@@ -1645,6 +1657,9 @@ resource "aritma_iam_client_secret" "b" {
 			}
 			if left != 1 {
 				t.Errorf("the parent client holds %d secrets after the test, want 1 (the lost one)", left)
+			}
+			if tc.concurrent && !overlapped.Load() {
+				t.Error("the two creates did not overlap (the first one's answer was not held until the other failed), so the concurrent case proved nothing")
 			}
 		})
 	}
