@@ -505,7 +505,9 @@ func TestAccReliabilityBadInput_policy(t *testing.T) {
 			detail: `action "iam..read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`},
 		{name: "policy subject not a subject id", stage: "validate", summary: "Invalid Subject",
 			config: relPolicyConfig("alice", "iam.client.read", "/"),
-			detail: `subject "alice" must be a subject id of the form user-<id>, client-<id> or group-<id>.`},
+			detail: `subject "alice" must be a subject id of the form user-<id>, client-<id> or group-<id>. A client's ` +
+				`subject id is client-<client_id>: use aritma_iam_client.<name>.subject_id or ` +
+				`provider::aritma::client_subject_id(<client_id>); look others up with the aritma_iam_subject data source.`},
 		{name: "policy action unknown to the server", stage: stagePlanReads, summary: "Unknown Action",
 			config: relPolicyConfig(alice, "iam.client.fly", "/"),
 			detail: `action "iam.client.fly" is not in the action catalogue (GET /v1/actions), so the API cannot grant it. ` +
