@@ -249,6 +249,9 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 				"Retry-After asked. An endpoint also throttles a client after repeated failed attempts: if earlier " +
 				"attempts failed, check client_secret, then try again in a minute."
 		}
+		if h := timeoutHint(ctx, "ephemeral resource", err); h != "" {
+			detail += "\n\n" + h
+		}
 		resp.Diagnostics.AddError("Unable to Get Access Token", detail)
 		return
 	}

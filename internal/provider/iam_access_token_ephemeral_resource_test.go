@@ -384,9 +384,11 @@ resource "echo" "x" {}
 			},
 			{
 				// The provider's request_timeout bounds the exchange too (it waited 30 s regardless).
-				PreConfig:   func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 5000}) },
-				Config:      withTimeout,
-				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*requesting a token from.*failed.*Timeout exceeded`),
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 5000}) },
+				Config:    withTimeout,
+				ExpectError: expectErrorTexts(`Unable to Get Access Token`, `requesting a token from`, `failed`,
+					`A request to the API or its token endpoint got no answer within the provider's request_timeout `+
+						`(it defaults to 30s). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API.`),
 			},
 			{
 				// Without the latency the same configuration works (and can be destroyed).
@@ -466,6 +468,7 @@ resource "terraform_data" "secret_works" {
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
 		Steps: []resource.TestStep{
 			{
 				Config: config(1, "first-value-0123456", "first-value-0123456"),

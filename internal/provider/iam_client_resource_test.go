@@ -885,6 +885,8 @@ resource "aritma_iam_policy" "test" {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: resource.ComposeAggregateTestCheckFunc(testAccCheckIAMPolicyDestroy(t, e),
+			testAccCheckIAMClientSecretDestroy(e)),
 		Steps: []resource.TestStep{
 			importStep("aritma_iam_client.test", c.ClientID, "/v1/clients/{clientId}",
 				map[string]string{"name": "made-outside", "subject_id": clientSubjectID(c.ClientID)}),

@@ -312,6 +312,17 @@ variable "secret_value" {
 				}},
 				Check: testAccCheckIAMClientSecretAuthenticates(e, testAccSecretAddr, second, true),
 			},
+			{
+				// An imported write-only secret matches the managed one in everything the API
+				// knows; value_wo_version is the configuration's own bookkeeping, null after an
+				// import until the next apply records it.
+				Config:                  cfg(2),
+				ConfigVariables:         vars(second),
+				ResourceName:            testAccSecretAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"value_wo_version"},
+			},
 		},
 	})
 }
@@ -371,9 +382,8 @@ resource "aritma_iam_client_secret" "imported" {
 				ResourceName:      testAccSecretAddr,
 				ImportState:       true,
 				ImportStateVerify: true,
-				// The API never returns a secret's value, so an imported secret has a null value, and
-				// value_wo_version is Terraform's own bookkeeping that no API knows about.
-				ImportStateVerifyIgnore: []string{"value", "value_wo", "value_wo_version"},
+				// The API never returns a secret's value, so an imported secret has a null value.
+				ImportStateVerifyIgnore: []string{"value"},
 			},
 			{
 				// Import through an import block: with neither value nor value_wo configured, the
@@ -1062,11 +1072,18 @@ func testAccCheckIAMClientSecretExists(e *testEnv, addr string) resource.TestChe
 }
 
 // testAccCheckIAMClientSecretDestroy checks through the API that no secret in state survived.
+// testAccCheckIAMClientSecretDestroy checks that the secrets of the state are gone, and the
+// clients a configuration manages beside them.
 func testAccCheckIAMClientSecretDestroy(e *testEnv) resource.TestCheckFunc {
-	return testAccCheckDestroyed("aritma_iam_client_secret", func(rs *terraform.ResourceState) error {
+	secrets := testAccCheckDestroyed("aritma_iam_client_secret", func(rs *terraform.ResourceState) error {
 		_, err := e.API.GetClientSecret(context.Background(), rs.Primary.Attributes["client_id"], rs.Primary.Attributes["secret_id"])
 		return err
 	})
+	clients := testAccCheckDestroyed("aritma_iam_client", func(rs *terraform.ResourceState) error {
+		_, err := e.API.GetClient(context.Background(), rs.Primary.ID)
+		return err
+	})
+	return resource.ComposeAggregateTestCheckFunc(secrets, clients)
 }
 
 // testAccCheckIAMClientSecretAuthenticates exchanges the client_id of the secret at addr and value
