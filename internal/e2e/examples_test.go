@@ -17,8 +17,9 @@ import (
 type exampleSetup func(t *testing.T, ctx context.Context, api *iam.Client) (vars map[string]string, replace map[string]string)
 
 // The examples are what users copy from the docs; validate alone never evaluates their
-// expressions (a null in `&&` fails Terraform only when it runs). Each example of a data source,
-// function or ephemeral resource is applied against a mock that holds what it looks up; the apply
+// expressions (a null in `&&` fails Terraform only when it runs). Each example of a resource, an
+// import block, a data source, a function or an ephemeral resource is applied against a mock
+// that holds what it looks up or imports; the apply
 // must succeed without a warning (a failed check block is one), the next plan must be empty, and
 // destroy must succeed.
 func TestAccE2E_examples(t *testing.T) {
@@ -34,11 +35,46 @@ func TestAccE2E_examples(t *testing.T) {
 		}
 		return c
 	}
+	// importedID is the made-up client id of the import examples.
+	const importedID = "3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b"
 	cases := []struct {
 		dir     string
+		file    string // one file of dir rather than all of them
 		minimum string // CLI version the example needs
 		setup   exampleSetup
 	}{
+		{dir: "resources/aritma_iam_client", file: "resource.tf"},
+		{dir: "resources/aritma_iam_client_secret", file: "resource.tf", minimum: "1.11.0", setup: func(*testing.T, context.Context, *iam.Client) (map[string]string, map[string]string) {
+			return map[string]string{"billing_secret": "billing-secret-0123", "legacy_secret": "legacy-secret-0123"}, nil
+		}},
+		{dir: "resources/aritma_iam_policy", file: "resource.tf", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
+			g, err := api.CreateGroup(ctx, iam.GroupRequest{DisplayName: "Operations"})
+			if err != nil {
+				t.Fatalf("creating the group: %v", err)
+			}
+			return nil, map[string]string{"group-7a9d2c4e-1b3f-4a5c-8d6e-0f1a2b3c4d5e": "group-" + g.ID}
+		}},
+		// The import examples adopt objects made outside Terraform; the apply imports (and for the
+		// client updates in place), and the plan after it is empty.
+		{dir: "resources/aritma_iam_client", file: "import-by-string-id.tf", minimum: "1.5.0", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
+			return nil, map[string]string{importedID: newClient(t, ctx, api, "billing").ClientID}
+		}},
+		{dir: "resources/aritma_iam_client_secret", file: "import-by-string-id.tf", minimum: "1.5.0", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
+			c := newClient(t, ctx, api, "billing-service")
+			sec, err := api.CreateClientSecret(ctx, c.ClientID, iam.SecretRequest{Value: "made-by-hand-0123", Description: "billing-service"})
+			if err != nil {
+				t.Fatalf("creating the secret: %v", err)
+			}
+			return nil, map[string]string{importedID: c.ClientID, "9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b5a": sec.ClientSecretID}
+		}},
+		{dir: "resources/aritma_iam_policy", file: "import-by-string-id.tf", minimum: "1.5.0", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
+			c := newClient(t, ctx, api, "reporting-job")
+			if _, err := api.CreatePolicy(ctx, iam.Policy{Subject: "client-" + c.ClientID, Action: "banking.consents.read",
+				Scope: "/subscriptions/123/resource-groups/my-company"}); err != nil {
+				t.Fatalf("granting by hand: %v", err)
+			}
+			return nil, map[string]string{importedID: c.ClientID}
+		}},
 		{dir: "data-sources/aritma_iam_actions"},
 		{dir: "data-sources/aritma_iam_client", setup: func(t *testing.T, ctx context.Context, api *iam.Client) (map[string]string, map[string]string) {
 			return nil, map[string]string{exampleClientID: newClient(t, ctx, api, "billing").ClientID}
@@ -114,7 +150,11 @@ func TestAccE2E_examples(t *testing.T) {
 		}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.dir, func(t *testing.T) {
+		name := tc.dir
+		if tc.file != "" {
+			name += "/" + tc.file
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			mock := newMock(t)
 			api := newAPI(t, mock.URL)
@@ -128,7 +168,11 @@ func TestAccE2E_examples(t *testing.T) {
 			if tc.setup != nil {
 				vars, replace = tc.setup(t, ctx, api)
 			}
-			w.CopyExample(tc.dir)
+			if tc.file != "" {
+				w.CopyExampleFile(tc.dir, tc.file)
+			} else {
+				w.CopyExample(tc.dir)
+			}
 			configureExample(t, w, replace, vars)
 
 			w.RunClean(ctx, "apply", "-auto-approve")

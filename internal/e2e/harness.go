@@ -291,6 +291,17 @@ func (w *workdir) CopyExample(rel string) {
 	}
 }
 
+// CopyExampleFile copies one file of an example directory (an example whose other files must
+// not be applied with it, such as an import block next to a resource example).
+func (w *workdir) CopyExampleFile(rel, name string) {
+	w.t.Helper()
+	data, err := os.ReadFile(filepath.Join(moduleRoot(), "examples", rel, name))
+	if err != nil {
+		w.t.Fatalf("reading example %s/%s: %v", rel, name, err)
+	}
+	w.WriteFile(name, string(data))
+}
+
 // command builds a CLI command in the working directory with the workdir's environment, adding
 // -no-color to the commands that take it.
 func (w *workdir) command(ctx context.Context, args []string) *exec.Cmd {
