@@ -149,6 +149,33 @@ func TestAccE2E_examples(t *testing.T) {
 				"reader_client_secret": `"reader-secret-0123456"`}, nil
 		}},
 	}
+	// Every example file a user can copy has a case: a new example without one fails here.
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		covered[filepath.Join(tc.dir, tc.file)] = true
+	}
+	for _, kind := range []string{"resources", "data-sources", "functions", "ephemeral-resources"} {
+		dirs, err := filepath.Glob(filepath.Join(moduleRoot(), "examples", kind, "*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dir := range dirs {
+			rel, err := filepath.Rel(filepath.Join(moduleRoot(), "examples"), dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{rel}
+			if kind == "resources" {
+				want = []string{filepath.Join(rel, "resource.tf"), filepath.Join(rel, "import-by-string-id.tf")}
+			}
+			for _, w := range want {
+				if !covered[w] {
+					t.Errorf("example %s is not applied by this test: add a case for it", w)
+				}
+			}
+		}
+	}
+
 	for _, tc := range cases {
 		name := tc.dir
 		if tc.file != "" {
