@@ -18,8 +18,8 @@ func TestAccE2E_renewalWithoutRefresh(t *testing.T) {
 	w := newWorkdir(t, providerDir, mock.URL)
 	start := time.Now()
 	// The apply must finish before the window opens (expiration - renew_before): a few seconds
-	// usually, so 25 s leave room for a loaded machine.
-	opens := start.Add(25 * time.Second)
+	// usually, so 45 s leave room for a machine loaded by the parallel tests.
+	opens := start.Add(45 * time.Second)
 	w.WriteConfig(fmt.Sprintf(`
 resource "aritma_iam_client" "c" {
   name                = "e2e-renewal"
