@@ -144,3 +144,81 @@ resource "aritma_iam_client_secret" "ext" {
 		},
 	})
 }
+
+// TestAccIAMDataSources_changedOutsideTerraform: data sources read the API afresh at every plan,
+// so a client edited, a secret added and a policy granted outside Terraform show up in the next
+// plan's results, and the plan after that is empty.
+func TestAccIAMDataSources_changedOutsideTerraform(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	c, err := e.API.CreateClient(ctx, iam.ClientRequest{Name: "edited", Description: "before",
+		AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_client" "c" {
+  client_id = %[1]q
+}
+
+data "aritma_iam_client_secrets" "c" {
+  client_id = %[1]q
+}
+
+data "aritma_iam_permissions" "c" {
+  client_id = %[1]q
+}
+
+data "aritma_iam_clients" "c" {
+  search_text = "edited"
+}
+`, c.ClientID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_client.c", tfjsonpath.New("description"), knownvalue.StringExact("before")),
+					statecheck.ExpectKnownValue("data.aritma_iam_client_secrets.c", tfjsonpath.New("secrets"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue("data.aritma_iam_permissions.c", tfjsonpath.New("permissions"), knownvalue.ListSizeExact(0)),
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.c", tfjsonpath.New("clients").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("edited")),
+				},
+			},
+			{
+				PreConfig: func() {
+					if _, err := e.API.UpdateClient(ctx, c.ClientID, iam.ClientRequest{Name: "edited-too", Description: "after",
+						AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api", "services.iam"}}); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := e.API.CreateClientSecret(ctx, c.ClientID, iam.SecretRequest{Value: "added-by-hand-0123", Description: "by hand"}); err != nil {
+						t.Fatal(err)
+					}
+					if _, err := e.API.CreatePolicy(ctx, iam.Policy{Subject: "client-" + c.ClientID, Action: "banking.ais.read", Scope: "/subscriptions/7"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.aritma_iam_client.c", tfjsonpath.New("name"), knownvalue.StringExact("edited-too")),
+					statecheck.ExpectKnownValue("data.aritma_iam_client.c", tfjsonpath.New("description"), knownvalue.StringExact("after")),
+					statecheck.ExpectKnownValue("data.aritma_iam_client.c", tfjsonpath.New("allowed_scopes"), stringSetCheck([]string{"api", "services.iam"})),
+					statecheck.ExpectKnownValue("data.aritma_iam_client_secrets.c", tfjsonpath.New("secrets").AtSliceIndex(0).AtMapKey("description"), knownvalue.StringExact("by hand")),
+					statecheck.ExpectKnownValue("data.aritma_iam_client_secrets.c", tfjsonpath.New("secrets"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue("data.aritma_iam_permissions.c", tfjsonpath.New("permissions"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"action": knownvalue.StringExact("banking.ais.read"), "scope": knownvalue.StringExact("/subscriptions/7"),
+							"granted_via": knownvalue.StringExact("client-" + c.ClientID),
+						}),
+					})),
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.c", tfjsonpath.New("clients").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("edited-too")),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
