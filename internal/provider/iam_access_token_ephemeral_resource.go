@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -85,8 +86,11 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"scopes": schema.ListAttribute{
-				MarkdownDescription: "OAuth scopes to request, such as `[\"services.iam\"]`. When not set, no scope is " +
-					"requested and the token gets every scope the client is allowed.",
+				MarkdownDescription: "OAuth scopes to request, such as `[\"services.iam\"]`. When not set, the token gets " +
+					"every scope the client is allowed: the provider reads the client's `allowed_scopes` with its own " +
+					"credentials and requests them all (Aritma's identity server documents `scope` as required); when it " +
+					"cannot read them (its client lacks `iam.client.read`), it requests no scope, which the mock answers " +
+					"with every allowed scope.",
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators: []validator.List{
@@ -139,6 +143,27 @@ func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, re
 // before its check fails: five tries, fewer than the endpoint's throttle of failed attempts.
 const freshSecretGrace = 8 * time.Second
 
+// allowedScopes returns the allowed_scopes of the client, read through the provider, to ask for
+// when the configuration names no scopes: Aritma's identity server documents scope as required,
+// so a request without one may be refused where the mock would grant every allowed scope. When
+// the client cannot be read (the provider's client lacks iam.client.read, or the client is not
+// visible yet) it returns nil, and the request names no scope.
+func (r *iamAccessTokenEphemeralResource) allowedScopes(ctx context.Context, clientID string) []string {
+	if r.data == nil || r.data.client == nil {
+		return nil
+	}
+	c, err := r.data.client.GetClient(ctx, clientID)
+	if err != nil || len(c.AllowedScopes) == 0 {
+		tflog.Debug(ctx, "Requesting no scope: the client's allowed scopes could not be read", map[string]any{
+			"client_id": clientID, "error": fmt.Sprint(err),
+		})
+		return nil
+	}
+	scopes := slices.Clone(c.AllowedScopes)
+	slices.Sort(scopes)
+	return scopes
+}
+
 func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
 	var cfg iamAccessTokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -179,6 +204,8 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if resp.Diagnostics.HasError() {
 			return
 		}
+	} else {
+		scopes = r.allowedScopes(ctx, cfg.ClientID.ValueString())
 	}
 
 	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{

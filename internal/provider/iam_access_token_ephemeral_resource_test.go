@@ -693,3 +693,97 @@ resource "echo" "tokens" {}
 		},
 	})
 }
+
+// Without scopes, the token request names the client's allowed scopes, read through the provider
+// (Aritma's identity server documents scope as required); a provider that cannot read the client
+// sends no scope, which the mock answers with every allowed scope.
+func TestAccIAMAccessTokenEphemeralResource_requestsAllowedScopes(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID, secret := testAccTokenClient(t, e)
+	// A provider client that may get a token but holds no IAM permission: it cannot read clients.
+	weak, err := e.API.CreateClient(testContext(t), iam.ClientRequest{Name: "no-permissions",
+		AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"services.iam"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.API.CreateClientSecret(testContext(t), weak.ClientID, iam.SecretRequest{Value: "weak-secret-0123"}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var asked []string // the scope parameter of each token request for clientID ("<none>" when absent)
+	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/connect/token" {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				if form, err := url.ParseQuery(string(body)); err == nil && form.Get("client_id") == clientID {
+					mu.Lock()
+					if form.Has("scope") {
+						asked = append(asked, form.Get("scope"))
+					} else {
+						asked = append(asked, "<none>")
+					}
+					mu.Unlock()
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	// echo copies its provider's data when it is created, so each step has its own.
+	cfg := func(echo string, providerCreds ...string) string {
+		return e.ProviderConfigWith(append([]string{"endpoint", proxy, "token_url", proxy + "/connect/token"}, providerCreds...)...) + fmt.Sprintf(`
+ephemeral "aritma_iam_access_token" "t" {
+  client_id     = %q
+  client_secret = %q
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.t.scope
+}
+
+resource "echo" %q {}
+`, clientID, secret, echo)
+	}
+	askedOnly := func(want string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(asked) == 0 {
+				return fmt.Errorf("no token request for the client")
+			}
+			for _, a := range asked {
+				if a != want {
+					return fmt.Errorf("token requests asked for scopes %q, want %q every time", asked, want)
+				}
+			}
+			return nil
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("named"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.named", tfjsonpath.New("data"), knownvalue.StringExact("api services.iam")),
+				},
+				Check: askedOnly("api services.iam"),
+			},
+			{
+				PreConfig: func() {
+					mu.Lock()
+					asked = nil // the runs after step 1's check asked as step 1 did
+					mu.Unlock()
+				},
+				Config: cfg("unnamed", "client_id", weak.ClientID, "client_secret", "weak-secret-0123"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.unnamed", tfjsonpath.New("data"), knownvalue.StringExact("services.iam api")),
+				},
+				Check: askedOnly("<none>"),
+			},
+		},
+	})
+}
