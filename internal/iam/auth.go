@@ -248,7 +248,14 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 		e.code = scrub(readable(code))
 		e.description = scrub(readable(description))
 		if e.code == "" && e.description == "" {
-			e.description = scrub(snippet(body, ct))
+			// Not an OAuth answer: a problem+json (a gateway's, or an API's on a wrong URL) reads
+			// better as its title and detail than as raw JSON cut off.
+			var p APIError
+			if decodeProblem(&p, body, ct) && p.Title != "" {
+				e.description = scrub(strings.TrimSuffix(p.Title+": "+p.Detail, ": "))
+			} else {
+				e.description = scrub(snippet(body, ct))
+			}
 		}
 		return e
 	}

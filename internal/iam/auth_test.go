@@ -394,6 +394,10 @@ func TestExchangeToken(t *testing.T) {
 		if !errors.Is(err, ErrNoTokenEndpoint) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("%d: err = %v, want ErrNoTokenEndpoint only", status, err)
 		}
+		// A problem+json answer reads as its title, not as raw JSON.
+		if !strings.HasSuffix(err.Error(), fmt.Sprintf("%d %s: Not Found", status, http.StatusText(status))) {
+			t.Fatalf("%d: err = %q, want the problem's title", status, err)
+		}
 	}
 	// An OAuth error with such a status is the endpoint's answer.
 	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
