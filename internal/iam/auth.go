@@ -250,9 +250,9 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 		if e.code == "" && e.description == "" {
 			// Not an OAuth answer: a problem+json (a gateway's, or an API's on a wrong URL) reads
 			// better as its title and detail than as raw JSON cut off.
-			var p APIError
-			if decodeProblem(&p, body, ct) && p.Title != "" {
-				e.description = scrub(strings.TrimSuffix(p.Title+": "+p.Detail, ": "))
+			p := APIError{StatusCode: e.status}
+			if decodeProblem(&p, body, ct) && (p.Title != "" || p.Detail != "" || len(p.FieldErrors) > 0) {
+				e.description = scrub(strings.TrimPrefix(p.problemText(), ": "))
 			} else {
 				e.description = scrub(snippet(body, ct))
 			}

@@ -394,10 +394,25 @@ func TestExchangeToken(t *testing.T) {
 		if !errors.Is(err, ErrNoTokenEndpoint) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrUnauthorized) {
 			t.Fatalf("%d: err = %v, want ErrNoTokenEndpoint only", status, err)
 		}
-		// A problem+json answer reads as its title, not as raw JSON.
-		if !strings.HasSuffix(err.Error(), fmt.Sprintf("%d %s: Not Found", status, http.StatusText(status))) {
-			t.Fatalf("%d: err = %q, want the problem's title", status, err)
+		// A problem+json answer reads as its title, not as raw JSON; a title that repeats the
+		// status is left out.
+		want := fmt.Sprintf("%d %s: Not Found", status, http.StatusText(status))
+		if status == http.StatusNotFound {
+			want = "404 Not Found"
 		}
+		if !strings.HasSuffix(err.Error(), want) {
+			t.Fatalf("%d: err = %q, want it to end in %q", status, err, want)
+		}
+	}
+	// Detail, field errors and trace id of a problem answer stay in the message.
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"title":"One or more validation errors occurred.","status":400,"errors":{"scope":["scope is required"]},"traceId":"00-abc-01"}`))
+	}
+	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret})
+	if err == nil || !strings.HasSuffix(err.Error(), "400 Bad Request: One or more validation errors occurred.: scope: scope is required (trace id 00-abc-01)") {
+		t.Fatalf("problem answer: %v", err)
 	}
 	// An OAuth error with such a status is the endpoint's answer.
 	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {

@@ -77,11 +77,19 @@ func (e *APIError) Error() string {
 	b.WriteString(e.Path)
 	b.WriteString(": ")
 	b.WriteString(strconv.Itoa(e.StatusCode))
-	statusText := http.StatusText(e.StatusCode)
-	if statusText != "" {
+	if statusText := http.StatusText(e.StatusCode); statusText != "" {
 		b.WriteByte(' ')
 		b.WriteString(statusText)
 	}
+	b.WriteString(e.problemText())
+	return b.String()
+}
+
+// problemText is what the problem body adds to the status line: ": <title>: <detail>: <field
+// errors> (trace id <id>)", each part only when it says something the status does not.
+func (e *APIError) problemText() string {
+	var b strings.Builder
+	statusText := http.StatusText(e.StatusCode)
 	title := strings.TrimSpace(e.Title)
 	if title != "" && !strings.EqualFold(title, statusText) {
 		b.WriteString(": ")

@@ -87,10 +87,12 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			},
 			"scopes": schema.ListAttribute{
 				MarkdownDescription: "OAuth scopes to request, such as `[\"services.iam\"]`. When not set, the token gets " +
-					"every scope the client is allowed: the provider reads the client's `allowed_scopes` with its own " +
-					"credentials and requests them all (Aritma's identity server documents `scope` as required); when it " +
-					"cannot read them (its client lacks `iam.client.read`), it requests no scope, which the mock answers " +
-					"with every allowed scope.",
+					"every scope the client is allowed: when the token endpoint is the provider's, the provider reads the " +
+					"client's `allowed_scopes` with its own credentials and requests them all (Aritma's identity server " +
+					"documents `scope` as required). It requests no scope, which the mock answers with every allowed scope, " +
+					"when it cannot read them (its client lacks `iam.client.read`; at most 10 s are spent trying), when " +
+					"`token_url` names another endpoint than the provider's, and again when the endpoint refuses the scopes " +
+					"it named (`invalid_scope`).",
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators: []validator.List{
@@ -152,11 +154,18 @@ func (r *iamAccessTokenEphemeralResource) allowedScopes(ctx context.Context, cli
 	if r.data == nil || r.data.client == nil {
 		return nil
 	}
+	// Only a help: it must not hold the exchange up with the provider's retries and token waits.
+	ctx, cancel := context.WithTimeout(ctx, planCheckTimeout)
+	defer cancel()
 	c, err := r.data.client.GetClient(ctx, clientID)
-	if err != nil || len(c.AllowedScopes) == 0 {
+	switch {
+	case err != nil:
 		tflog.Debug(ctx, "Requesting no scope: the client's allowed scopes could not be read", map[string]any{
-			"client_id": clientID, "error": fmt.Sprint(err),
+			"client_id": clientID, "error": err.Error(),
 		})
+		return nil
+	case len(c.AllowedScopes) == 0:
+		tflog.Debug(ctx, "Requesting no scope: the client has no allowed scopes", map[string]any{"client_id": clientID})
 		return nil
 	}
 	scopes := slices.Clone(c.AllowedScopes)
@@ -204,9 +213,12 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if resp.Diagnostics.HasError() {
 			return
 		}
-	} else {
+	} else if r.data != nil && tokenURL == r.data.tokenURL {
+		// Only where the provider's API and this token endpoint are one environment: another
+		// identity server's client ids mean nothing to the provider's API.
 		scopes = r.allowedScopes(ctx, cfg.ClientID.ValueString())
 	}
+	derivedScopes := scopes != nil && cfg.Scopes.IsNull()
 
 	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{
 		"token_url": iam.ShownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
@@ -227,6 +239,13 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	}
 	exchange := func(ctx context.Context) (*iam.Token, error) { return iam.ExchangeToken(ctx, treq) }
 	tok, err := exchange(ctx)
+	if derivedScopes && errors.Is(err, iam.ErrInvalidScope) {
+		// An allowed scope the endpoint does not issue to this grant (or a read that lagged an
+		// update of the client): ask as the configuration did, for no scope.
+		tflog.Debug(ctx, "The client's allowed scopes were refused; requesting no scope", map[string]any{"scopes": scopes})
+		treq.Scopes = nil
+		tok, err = exchange(ctx)
+	}
 	retried := false
 	if errors.Is(err, iam.ErrUnauthorized) && !cfg.SecretID.IsNull() && r.data != nil {
 		// A secret this apply has just created may reach the token endpoint a moment after the API
@@ -269,6 +288,8 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 			}
 		case errors.Is(err, iam.ErrNoTokenEndpoint):
 			detail += "\n\n" + noTokenEndpointHint
+		case errors.Is(err, iam.ErrForbidden) && cfg.Scopes.IsNull():
+			detail += "\n\nThe token endpoint refused the client's scopes, though scopes is unset: check the client's allowed_scopes and grant types."
 		case errors.Is(err, iam.ErrForbidden):
 			detail += "\n\nRequest only scopes in the client's allowed_scopes, or leave scopes unset to get all of them."
 		case errors.Is(err, iam.ErrRateLimited):

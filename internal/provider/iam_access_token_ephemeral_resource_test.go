@@ -713,6 +713,7 @@ func TestAccIAMAccessTokenEphemeralResource_requestsAllowedScopes(t *testing.T) 
 	}
 	var mu sync.Mutex
 	var asked []string // the scope parameter of each token request for clientID ("<none>" when absent)
+	var refuseNamed atomic.Bool
 	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/connect/token" {
@@ -726,17 +727,26 @@ func TestAccIAMAccessTokenEphemeralResource_requestsAllowedScopes(t *testing.T) 
 						asked = append(asked, "<none>")
 					}
 					mu.Unlock()
+					if form.Has("scope") && refuseNamed.Load() {
+						// An identity server that does not issue one of the allowed scopes this way.
+						w.Header().Set("Content-Type", "application/json")
+						w.WriteHeader(http.StatusBadRequest)
+						_, _ = w.Write([]byte(`{"error":"invalid_scope"}`))
+						return
+					}
 				}
 			}
 			next.ServeHTTP(w, r)
 		})
 	})
-	// echo copies its provider's data when it is created, so each step has its own.
-	cfg := func(echo string, providerCreds ...string) string {
+	// echo copies its provider's data when it is created, so each step has its own. tokenURL is
+	// the ephemeral resource's own token_url ("" for none).
+	cfgWith := func(echo, tokenURL string, providerCreds ...string) string {
 		return e.ProviderConfigWith(append([]string{"endpoint", proxy, "token_url", proxy + "/connect/token"}, providerCreds...)...) + fmt.Sprintf(`
 ephemeral "aritma_iam_access_token" "t" {
   client_id     = %q
   client_secret = %q
+  token_url     = %q
 }
 
 provider "echo" {
@@ -744,22 +754,34 @@ provider "echo" {
 }
 
 resource "echo" %q {}
-`, clientID, secret, echo)
+`, clientID, secret, tokenURL, echo)
 	}
-	askedOnly := func(want string) resource.TestCheckFunc {
+	cfg := func(echo string, providerCreds ...string) string { return cfgWith(echo, "", providerCreds...) }
+	// askedOnly checks that the token requests of the step asked for exactly these scopes, each
+	// at least once.
+	askedOnly := func(want ...string) resource.TestCheckFunc {
 		return func(*terraform.State) error {
 			mu.Lock()
 			defer mu.Unlock()
-			if len(asked) == 0 {
-				return fmt.Errorf("no token request for the client")
-			}
+			seen := map[string]bool{}
 			for _, a := range asked {
-				if a != want {
-					return fmt.Errorf("token requests asked for scopes %q, want %q every time", asked, want)
+				seen[a] = true
+			}
+			if len(seen) != len(want) {
+				return fmt.Errorf("token requests asked for scopes %q, want %q", asked, want)
+			}
+			for _, w := range want {
+				if !seen[w] {
+					return fmt.Errorf("token requests asked for scopes %q, want %q", asked, want)
 				}
 			}
 			return nil
 		}
+	}
+	reset := func() {
+		mu.Lock()
+		asked = nil // the runs after the previous step's check asked as that step did
+		mu.Unlock()
 	}
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
@@ -773,16 +795,31 @@ resource "echo" %q {}
 				Check: askedOnly("api services.iam"),
 			},
 			{
-				PreConfig: func() {
-					mu.Lock()
-					asked = nil // the runs after step 1's check asked as step 1 did
-					mu.Unlock()
-				},
-				Config: cfg("unnamed", "client_id", weak.ClientID, "client_secret", "weak-secret-0123"),
+				PreConfig: reset,
+				Config:    cfg("unnamed", "client_id", weak.ClientID, "client_secret", "weak-secret-0123"),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.unnamed", tfjsonpath.New("data"), knownvalue.StringExact("services.iam api")),
 				},
 				Check: askedOnly("<none>"),
+			},
+			{
+				// A token endpoint of its own (here the same proxy, spelt differently) is another
+				// environment as far as the provider knows: its client ids are not looked up.
+				PreConfig: reset,
+				Config:    cfgWith("elsewhere", strings.Replace(proxy, "127.0.0.1", "localhost", 1)+"/connect/token"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.elsewhere", tfjsonpath.New("data"), knownvalue.StringExact("services.iam api")),
+				},
+				Check: askedOnly("<none>"),
+			},
+			{
+				// Allowed scopes the endpoint refuses to name: asked again for none, which works.
+				PreConfig: func() { reset(); refuseNamed.Store(true) },
+				Config:    cfg("refused"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.refused", tfjsonpath.New("data"), knownvalue.StringExact("services.iam api")),
+				},
+				Check: askedOnly("api services.iam", "<none>"),
 			},
 		},
 	})
