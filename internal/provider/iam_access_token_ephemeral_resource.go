@@ -57,10 +57,10 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"Use it to prove that a freshly created secret works, or to configure another provider that calls Aritma " +
 			"APIs. Needs Terraform 1.10 or later (OpenTofu 1.11 or later).\n\n" +
 			"It takes the token endpoint (`token_url`), `request_timeout` and `max_retries` from the provider block. The provider " +
-			"still checks its own credentials (`client_id` and `client_secret`, or `access_token`) when it is " +
-			"configured, although this resource does not use them: a configuration that only exchanges tokens must " +
-			"give the provider credentials too (they are used only by resources and data sources, and a token is " +
-			"never fetched with them unless one of those runs).",
+			"checks its own credentials (`client_id` and `client_secret`, or `access_token`) when it is configured, so " +
+			"a configuration that only exchanges tokens must give the provider credentials too. This resource uses " +
+			"them for one thing: with `scopes` unset, it reads the client's `allowed_scopes` through the API to request " +
+			"them (see `scopes`); credentials that may not read clients only make it request no scope.",
 		Attributes: map[string]schema.Attribute{
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "Client id to authenticate as.",
