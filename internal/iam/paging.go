@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
@@ -43,22 +44,39 @@ type envelope[W any] interface {
 	// last reports whether this was the last page, given its number, the entries of all pages
 	// read so far and the page size asked for.
 	last(page, seen, pageSize int) bool
+	// total is the number of entries of the whole list the page reports, if it reports one.
+	total() (int, bool)
 }
 
 func (e *envelopeA[T]) entries() []T { return e.Items }
 func (e *envelopeB[T]) entries() []T { return e.Data }
 
-// last: explicit totals and links win over "a short page", because a server may clamp the page
-// size without saying so. Envelope A has no page count, so page is not needed.
+func (e *envelopeA[T]) total() (int, bool) {
+	if e.Metadata == nil || e.Metadata.TotalCount == nil {
+		return 0, false
+	}
+	return *e.Metadata.TotalCount, true
+}
+
+func (e *envelopeB[T]) total() (int, bool) {
+	if e.Total == nil {
+		return 0, false
+	}
+	return *e.Total, true
+}
+
+// last: explicit links and totals win over "a short page", because a server may clamp the page
+// size without saying so. A next link wins over the count: a count that is stale, or counts only
+// this page, must not cut the list short. Envelope A has no page count, so page is not needed.
 func (e *envelopeA[T]) last(_, seen, pageSize int) bool {
 	if len(e.Items) == 0 {
 		return true
 	}
-	if e.Metadata != nil && e.Metadata.TotalCount != nil {
-		return seen >= *e.Metadata.TotalCount
-	}
 	if next, ok := e.Links["next"]; ok {
 		return next == nil || *next == ""
+	}
+	if e.Metadata != nil && e.Metadata.TotalCount != nil {
+		return seen >= *e.Metadata.TotalCount
 	}
 	if e.Metadata != nil && e.Metadata.PageSize != nil && *e.Metadata.PageSize > 0 {
 		pageSize = *e.Metadata.PageSize
@@ -66,13 +84,14 @@ func (e *envelopeA[T]) last(_, seen, pageSize int) bool {
 	return len(e.Items) < pageSize
 }
 
-// last: totalPages is the most direct signal, then total, then a short page.
+// last: totalPages is the most direct signal (an empty page before it may be one the server
+// filtered after paging), then total, then a short page.
 func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 	switch {
-	case len(e.Data) == 0:
-		return true
 	case e.TotalPages != nil:
 		return page >= *e.TotalPages
+	case len(e.Data) == 0:
+		return true
 	case e.Total != nil:
 		return seen >= *e.Total
 	}
@@ -81,6 +100,10 @@ func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 	}
 	return len(e.Data) < pageSize
 }
+
+// maxListRestarts is how often a list that changed while it was read is read again from its
+// first page before the read fails.
+const maxListRestarts = 3
 
 // listA follows every page of an Envelope A list. conv maps wire items to the exported type.
 func listA[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int, conv func(W) T) iter.Seq2[T, error] {
@@ -100,6 +123,14 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 		var zero T
 		var prev []W
 		seen := 0
+		// Pages are numbered, so an entry added or deleted ahead of the page being read shifts
+		// the rest by one: the next page would repeat an entry or skip one. A total that changes
+		// between pages gives that away; the list is then read again from its first page, and
+		// entries an earlier reading handed out (by their wire form) are not handed out twice.
+		// Within one reading nothing is dropped: two equal entries there are the server's.
+		earlier, current := map[string]bool{}, map[string]bool{}
+		firstTotal, hasTotal := 0, false
+		restarts := 0
 		for page := 1; ; page++ {
 			if page > maxPages {
 				yield(zero, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages))
@@ -109,6 +140,21 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 			if _, err := c.call(ctx, pageRequest(path, query, page, pageSize), env); err != nil {
 				yield(zero, err)
 				return
+			}
+			if total, ok := env.total(); page == 1 {
+				firstTotal, hasTotal = total, ok
+			} else if ok && hasTotal && total != firstTotal {
+				if restarts++; restarts > maxListRestarts {
+					yield(zero, fmt.Errorf("GET %s: the list changed while it was read (%d entries, then %d), %d times "+
+						"in a row; try again when it changes less", path, firstTotal, total, restarts))
+					return
+				}
+				for k := range current {
+					earlier[k] = true
+				}
+				clear(current)
+				page, seen, prev = 0, 0, nil // the loop moves on to page 1
+				continue
 			}
 			items := env.entries()
 			if len(items) > 0 && reflect.DeepEqual(items, prev) {
@@ -121,6 +167,12 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 			prev = items
 			seen += len(items)
 			for _, it := range items {
+				if key, err := json.Marshal(it); err == nil {
+					if earlier[string(key)] {
+						continue
+					}
+					current[string(key)] = true
+				}
 				if !yield(conv(it), nil) {
 					return
 				}

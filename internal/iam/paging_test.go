@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -324,5 +327,155 @@ func TestListActions_pagedEnvelopeReadWhole(t *testing.T) {
 				t.Fatalf("ListActions = %d actions, %v, after %d requests; want 250 after 1", len(acts), err, calls.Load())
 			}
 		})
+	}
+}
+
+// shiftingSubjects serves a client subject list (Envelope B, with totals) whose names it
+// changes once, through change, right after the first request for page 2 arrives: the shift
+// that numbered pages suffer when an entry ahead is added or deleted.
+func shiftingSubjects(names []string, change func([]string) []string) http.HandlerFunc {
+	var mu sync.Mutex
+	changed := false
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		page, size := pageArgs(r, 100, 200)
+		if page == 2 && !changed {
+			names, changed = change(names), true
+		}
+		data := []any{}
+		for _, n := range names[min((page-1)*size, len(names)):min(page*size, len(names))] {
+			data = append(data, map[string]any{"$type": "client", "id": n, "subjectId": "client-" + n, "type": "Client",
+				"displayName": n, "tenant": "t1", "properties": map[string]any{"clientId": n}})
+		}
+		total := len(names)
+		mu.Unlock()
+		writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data,
+			"total": total, "totalPages": (total + size - 1) / size})
+	}
+}
+
+func subjectNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("s%03d", i)
+	}
+	return names
+}
+
+// A list that changes while it is paged is read again from its first page: nothing is handed out
+// twice (an entry added ahead would repeat the last of page 1 on page 2) and nothing is skipped
+// (an entry deleted ahead would move the first of page 2 onto page 1).
+func TestPaging_listChangesWhileRead(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		change func([]string) []string
+		want   []string
+	}{
+		"added ahead": {
+			change: func(n []string) []string { return append([]string{"a-new"}, n...) },
+			want:   append(subjectNames(250), "a-new"),
+		},
+		"deleted ahead": {
+			// s000 was handed out on page 1, before it went: it existed when the read began.
+			change: func(n []string) []string { return n[1:] },
+			want:   subjectNames(250),
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, shiftingSubjects(subjectNames(250), tc.change))
+			got := map[string]int{}
+			for s, err := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[s.DisplayName]++
+			}
+			for n, c := range got {
+				if c != 1 {
+					t.Errorf("%s handed out %d times", n, c)
+				}
+			}
+			for _, n := range tc.want {
+				if got[n] == 0 {
+					t.Errorf("%s missing", n)
+				}
+			}
+			if len(got) != len(tc.want) {
+				t.Errorf("%d entries, want %d", len(got), len(tc.want))
+			}
+		})
+	}
+}
+
+// A list that never holds still fails after a few readings instead of returning a wrong one.
+func TestPaging_listKeepsChanging(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	names := subjectNames(250)
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		names = append([]string{fmt.Sprintf("new-%d", len(names))}, names...)
+		mu.Unlock()
+		shiftingSubjects(slices.Clone(names), func(n []string) []string { return n })(w, r)
+	})
+	var err error
+	for _, e := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
+		if e != nil {
+			err = e
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "the list changed while it was read") {
+		t.Fatalf("err = %v, want the list to have changed", err)
+	}
+}
+
+// Paging signals that disagree: a next link beats a smaller totalCount (Envelope A), and an
+// empty page before totalPages does not end the list (Envelope B).
+func TestPaging_signalsThatDisagree(t *testing.T) {
+	t.Parallel()
+	fa := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		page, _ := pageArgs(r, 100, 100)
+		items := []any{}
+		for i := range 50 {
+			id := fmt.Sprintf("c%d-%02d", page, i)
+			items = append(items, map[string]any{"clientId": id, "name": id, "description": "",
+				"allowedGrantTypes": []string{"client_credentials"}, "redirectUris": []string{}, "allowedScopes": []string{"api"}})
+		}
+		var next any
+		if page < 3 {
+			next = fmt.Sprintf("http://%s/v1/clients?page=%d&pageSize=100", r.Host, page+1)
+		}
+		writeJSON(w, 200, map[string]any{"items": items, "metadata": map[string]any{"page": page, "pageSize": 100, "totalCount": 100},
+			"links": map[string]any{"next": next}})
+	})
+	n := 0
+	for _, err := range fa.client(t).ListClients(ctxT(t), ListClientsOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 150 {
+		t.Errorf("Envelope A: %d clients, want 150 (three pages by their next links)", n)
+	}
+
+	fb := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		page, _ := pageArgs(r, 100, 200)
+		data := []any{}
+		if page == 2 {
+			data = append(data, map[string]any{"subject": "client-1", "action": "owner", "scope": "/", "tenant": "t1"})
+		}
+		writeJSON(w, 200, map[string]any{"page": page, "pageSize": 200, "count": len(data), "data": data, "total": 1, "totalPages": 2})
+	})
+	n = 0
+	for _, err := range fb.client(t).ListPolicies(ctxT(t), PolicyFilter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Errorf("Envelope B: %d policies, want 1 (on page 2 of 2, after an empty page 1)", n)
 	}
 }

@@ -146,14 +146,19 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 			opts.Type = prefix
 		}
 	}
-	for s, err := range d.data.client.ListSubjects(ctx, opts) {
-		if err = d.data.confirmNotFound(ctx, err); err != nil {
-			resp.Diagnostics.AddError("Unable to Read IAM Subject",
-				apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx, err)))
-			return iam.Subject{}, false
-		}
-		if s.SubjectID == subjectID {
-			return s, true
+	// Read twice before saying "not found": a subject deleted and another added ahead of it
+	// between two pages leave the total as it was, so the paging cannot see that the subject
+	// moved onto a page already read.
+	for range 2 {
+		for s, err := range d.data.client.ListSubjects(ctx, opts) {
+			if err = d.data.confirmNotFound(ctx, err); err != nil {
+				resp.Diagnostics.AddError("Unable to Read IAM Subject",
+					apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx, err)))
+				return iam.Subject{}, false
+			}
+			if s.SubjectID == subjectID {
+				return s, true
+			}
 		}
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("subject_id"), "IAM Subject Not Found",
