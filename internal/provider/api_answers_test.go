@@ -519,3 +519,77 @@ resource "aritma_iam_client" "test" {
 		},
 	})
 }
+
+// TestAccNormalisingAPI_policy: an API that stores a policy's triple otherwise than it was sent
+// (here: it lower-cases the scope) would leave a grant that Terraform can never find by the
+// configured values — reported as deleted, then as already existing, for ever. The create takes
+// the grant back and says how to write it; nothing is left behind, and written so, it applies.
+func TestAccNormalisingAPI_policy(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "normalised-grantee")[0]
+	subject := "client-" + client.ClientID
+	endpoint := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && r.URL.Path == "/v1/policies" {
+				var body map[string]any
+				if err := json.NewDecoder(r.Body).Decode(&body); err == nil {
+					if s, ok := body["scope"].(string); ok {
+						body["scope"] = strings.ToLower(s)
+					}
+					raw, _ := json.Marshal(body)
+					r.Body = io.NopCloser(bytes.NewReader(raw))
+					r.ContentLength = int64(len(raw))
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	config := func(scope string) string {
+		return e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+resource "aritma_iam_policy" "test" {
+  subject = %q
+  action  = "iam.client.read"
+  scope   = %q
+}
+`, subject, scope)
+	}
+	grants := func() []iam.Policy {
+		var ps []iam.Policy
+		for p, err := range e.API.ListPolicies(testContext(t), iam.PolicyFilter{Subject: subject}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, p)
+		}
+		return ps
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				Config: config("/Subscriptions/ABC"),
+				ExpectError: expectErrorTexts(`IAM Policy Stored Differently`,
+					`The API stored the grant "`+subject+`,iam.client.read,/Subscriptions/ABC" as "`+subject+`,iam.client.read,/subscriptions/abc"`,
+					`scope = "/subscriptions/abc"`,
+					`The grant was deleted again, so nothing was left behind; the next apply creates it as written.`),
+			},
+			{
+				PreConfig: func() {
+					if ps := grants(); len(ps) != 0 {
+						t.Fatalf("the refused create left grants behind: %+v", ps)
+					}
+				},
+				Config: config("/subscriptions/abc"),
+				Check: func(*terraform.State) error {
+					if ps := grants(); len(ps) != 1 || ps[0].Scope != "/subscriptions/abc" {
+						return fmt.Errorf("grants %+v, want the one written as the API stores it", ps)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

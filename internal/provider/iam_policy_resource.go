@@ -197,14 +197,41 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	tflog.Debug(ctx, "Created IAM policy", map[string]any{"policy_id": id})
 
+	if stored := (iam.Policy{Subject: created.Subject, Action: created.Action, Scope: created.Scope}); stored.Subject != "" &&
+		stored.Action != "" && stored.Scope != "" && (stored.Subject != p.Subject || stored.Action != p.Action || stored.Scope != p.Scope) {
+		// The triple is the grant's identity: stored otherwise (normalised, say), the grant could
+		// never be read, deleted or imported by the configured values, and would be reported
+		// as deleted outside Terraform and then as already existing, for ever. Take it back and
+		// say how to write it.
+		r.undoNormalisedCreate(ctx, id, stored, resp)
+		return
+	}
+
 	// The create response is the source of truth: reading back right away could miss the
 	// policy on an eventually consistent API.
 	state := iamPolicyResourceModel{policyModel: policyModelFromAPI(created), Timeouts: plan.Timeouts}
-	// An API that echoes the triple differently (say, normalised) would break the plan's promise;
-	// keep what was planned, and take the tenant from the API.
+	// The answer matches the plan where it names the triple (see above); where it leaves a part
+	// out, the plan says it. The tenant comes from the API.
 	state.Subject, state.Action, state.Scope, state.ID = plan.Subject, plan.Action, plan.Scope, types.StringValue(id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+}
+
+// undoNormalisedCreate deletes a grant the API stored under another triple than the one sent, and
+// fails the create with the triple to write instead.
+func (r *iamPolicyResource) undoNormalisedCreate(ctx context.Context, id string, stored iam.Policy, resp *resource.CreateResponse) {
+	storedID := policyID(stored.Subject, stored.Action, stored.Scope)
+	detail := fmt.Sprintf("The API stored the grant %q as %q: it changed the subject, action or scope it was sent. Terraform "+
+		"finds a policy by those three values, so it could not manage this grant as configured. Write the policy as the API "+
+		"stores it:\n\n  subject = %q\n  action  = %q\n  scope   = %q\n\n", id, storedID, stored.Subject, stored.Action, stored.Scope)
+	if err := r.data.client.DeletePolicy(ctx, stored.Subject, stored.Action, stored.Scope); err != nil && !iam.IsNotFound(err) {
+		resp.Diagnostics.AddError("IAM Policy Stored Differently",
+			detail+fmt.Sprintf("Deleting the grant again failed, so it exists: after changing the configuration, import it:\n\n"+
+				"  terraform import aritma_iam_policy.<name> '%s'\n\n%s\n\n%s", storedID, importAddressNote("aritma_iam_policy"), apiErrorDetail(err)))
+		return
+	}
+	resp.Diagnostics.AddError("IAM Policy Stored Differently", detail+"The grant was deleted again, so nothing was left behind; the "+
+		"next apply creates it as written.")
 }
 
 func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
