@@ -85,9 +85,12 @@ func (e *envelopeA[T]) last(_, seen, pageSize int) bool {
 }
 
 // last: totalPages is the most direct signal (an empty page before it may be one the server
-// filtered after paging), then total, then a short page.
+// filtered after paging, unless every entry of the total has been read), then total, then a short
+// page.
 func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 	switch {
+	case len(e.Data) == 0 && e.Total != nil && seen >= *e.Total:
+		return true
 	case e.TotalPages != nil:
 		return page >= *e.TotalPages
 	case len(e.Data) == 0:
@@ -104,6 +107,27 @@ func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 // maxListRestarts is how often a list that changed while it was read is read again from its
 // first page before the read fails.
 const maxListRestarts = 3
+
+// listKeyer is a list entry with an identity of its own: a list read again after it changed
+// hands out each identity once.
+type listKeyer interface{ listKey() string }
+
+func (c OAuthClient) listKey() string  { return c.ClientID }
+func (s ClientSecret) listKey() string { return s.ClientSecretID }
+func (p Policy) listKey() string       { return p.Subject + "\x00" + p.Action + "\x00" + p.Scope }
+func (w subjectWire) listKey() string  { return w.SubjectID }
+
+// listKey of an entry: its identity, or its wire form for entries without one.
+func listKey[W any](it W) string {
+	if k, ok := any(it).(listKeyer); ok {
+		return k.listKey()
+	}
+	b, err := json.Marshal(it)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
 
 // listA follows every page of an Envelope A list. conv maps wire items to the exported type.
 func listA[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int, conv func(W) T) iter.Seq2[T, error] {
@@ -125,10 +149,12 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 		seen := 0
 		// Pages are numbered, so an entry added or deleted ahead of the page being read shifts
 		// the rest by one: the next page would repeat an entry or skip one. A total that changes
-		// between pages gives that away; the list is then read again from its first page, and
-		// entries an earlier reading handed out (by their wire form) are not handed out twice.
-		// Within one reading nothing is dropped: two equal entries there are the server's.
-		earlier, current := map[string]bool{}, map[string]bool{}
+		// between pages gives that away; the list is then read again from its first page, and an
+		// entry an earlier reading handed out (by its identity) is not handed out again, even if
+		// it changed since. Within one reading nothing is dropped: two entries there are the
+		// server's. A total no larger than page 1 on a list that goes on counts only that page
+		// (or nothing useful) and is not compared.
+		var earlier, current map[string]bool
 		firstTotal, hasTotal := 0, false
 		restarts := 0
 		for page := 1; ; page++ {
@@ -141,12 +167,17 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 				yield(zero, err)
 				return
 			}
+			items := env.entries()
 			if total, ok := env.total(); page == 1 {
-				firstTotal, hasTotal = total, ok
+				firstTotal = total
+				hasTotal = ok && (total > len(items) || env.last(page, len(items), pageSize))
+				if hasTotal && current == nil {
+					earlier, current = map[string]bool{}, map[string]bool{}
+				}
 			} else if ok && hasTotal && total != firstTotal {
 				if restarts++; restarts > maxListRestarts {
-					yield(zero, fmt.Errorf("GET %s: the list changed while it was read (%d entries, then %d), %d times "+
-						"in a row; try again when it changes less", path, firstTotal, total, restarts))
+					yield(zero, fmt.Errorf("GET %s: the list changed while it was read (%d entries, then %d), %d times; "+
+						"try again when it changes less", path, firstTotal, total, restarts))
 					return
 				}
 				for k := range current {
@@ -156,7 +187,6 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 				page, seen, prev = 0, 0, nil // the loop moves on to page 1
 				continue
 			}
-			items := env.entries()
 			if len(items) > 0 && reflect.DeepEqual(items, prev) {
 				// Without this a server that ignores the page parameter would hand out its first
 				// page again and again, up to maxPages times.
@@ -167,11 +197,12 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 			prev = items
 			seen += len(items)
 			for _, it := range items {
-				if key, err := json.Marshal(it); err == nil {
-					if earlier[string(key)] {
+				if hasTotal {
+					key := listKey(it)
+					if earlier[key] {
 						continue
 					}
-					current[string(key)] = true
+					current[key] = true
 				}
 				if !yield(conv(it), nil) {
 					return

@@ -479,3 +479,96 @@ func TestPaging_signalsThatDisagree(t *testing.T) {
 		t.Errorf("Envelope B: %d policies, want 1 (on page 2 of 2, after an empty page 1)", n)
 	}
 }
+
+// Totals that are no list total: a totalCount that counts only its own page is not taken for a
+// list that changed (Envelope A, by its next links), and a huge totalPages behind a total already
+// read stops at the first empty page (Envelope B).
+func TestPaging_totalsThatAreNotListTotals(t *testing.T) {
+	t.Parallel()
+	fa := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		page, _ := pageArgs(r, 100, 100)
+		n := map[int]int{1: 100, 2: 100, 3: 50}[page]
+		items := []any{}
+		for i := range n {
+			id := fmt.Sprintf("c%d-%03d", page, i)
+			items = append(items, map[string]any{"clientId": id, "name": id, "description": "",
+				"allowedGrantTypes": []string{"client_credentials"}, "redirectUris": []string{}, "allowedScopes": []string{"api"}})
+		}
+		var next any
+		if page < 3 {
+			next = fmt.Sprintf("http://%s/v1/clients?page=%d&pageSize=100", r.Host, page+1)
+		}
+		writeJSON(w, 200, map[string]any{"items": items, "metadata": map[string]any{"page": page, "pageSize": 100, "totalCount": n},
+			"links": map[string]any{"next": next}})
+	})
+	n := 0
+	for _, err := range fa.client(t).ListClients(ctxT(t), ListClientsOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 250 {
+		t.Errorf("page-only counts: %d clients, want 250", n)
+	}
+
+	var pages atomic.Int64
+	fb := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		pages.Add(1)
+		page, _ := pageArgs(r, 100, 200)
+		data := []any{}
+		if page == 1 {
+			data = append(data, map[string]any{"subject": "client-1", "action": "owner", "scope": "/", "tenant": "t1"})
+		}
+		writeJSON(w, 200, map[string]any{"page": page, "pageSize": 200, "count": len(data), "data": data, "total": 1, "totalPages": 2000})
+	})
+	n = 0
+	for _, err := range fb.client(t).ListPolicies(ctxT(t), PolicyFilter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 1 || pages.Load() > 2 {
+		t.Errorf("huge totalPages: %d policies in %d requests, want 1 in at most 2", n, pages.Load())
+	}
+}
+
+// An entry that changed between two readings of a list is handed out once, by its identity.
+func TestPaging_changedEntryHandedOutOnce(t *testing.T) {
+	t.Parallel()
+	// An entry is added ahead when page 2 is first asked for, and every display name changes with
+	// it: the second reading holds the same subject ids with other names.
+	var mu sync.Mutex
+	names, generation := subjectNames(250), 1
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		page, size := pageArgs(r, 100, 200)
+		if page == 2 && generation == 1 {
+			names, generation = append([]string{"a-new"}, names...), 2
+		}
+		data := []any{}
+		for _, n := range names[min((page-1)*size, len(names)):min(page*size, len(names))] {
+			data = append(data, map[string]any{"$type": "client", "id": n, "subjectId": "client-" + n, "type": "Client",
+				"displayName": fmt.Sprintf("%s-v%d", n, generation), "tenant": "t1", "properties": map[string]any{"clientId": n}})
+		}
+		writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data,
+			"total": len(names), "totalPages": (len(names) + size - 1) / size})
+	})
+	seenIDs := map[string]int{}
+	for s, err := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seenIDs[s.SubjectID]++
+	}
+	for id, c := range seenIDs {
+		if c != 1 {
+			t.Errorf("%s handed out %d times", id, c)
+		}
+	}
+	if len(seenIDs) != 251 {
+		t.Errorf("%d subjects, want 251", len(seenIDs))
+	}
+}

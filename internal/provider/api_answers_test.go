@@ -593,3 +593,56 @@ resource "aritma_iam_policy" "test" {
 		},
 	})
 }
+
+// TestAccNormalisingAPI_policyEchoOnly: an API that only spells the triple otherwise in its create
+// answer, but stores what it was sent, keeps its grant: the create finds it by the sent triple.
+func TestAccNormalisingAPI_policyEchoOnly(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "echo-grantee")[0]
+	subject := "client-" + client.ClientID
+	endpoint := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodPost || r.URL.Path != "/v1/policies" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			body := rec.Body.Bytes()
+			var answer map[string]any
+			if err := json.Unmarshal(body, &answer); err == nil && rec.Code == http.StatusOK {
+				answer["scope"] = strings.ToLower(answer["scope"].(string))
+				body, _ = json.Marshal(answer)
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.Header().Del("Content-Length")
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body)
+		})
+	})
+	config := e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+resource "aritma_iam_policy" "test" {
+  subject = %q
+  action  = "iam.client.read"
+  scope   = "/Subscriptions/ABC"
+}
+`, subject)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("aritma_iam_policy.test", tfjsonpath.New("scope"), knownvalue.StringExact("/Subscriptions/ABC")),
+			},
+			Check: func(*terraform.State) error {
+				_, err := e.API.GetPolicy(testContext(t), subject, "iam.client.read", "/Subscriptions/ABC")
+				return err
+			},
+		}},
+	})
+}

@@ -202,9 +202,10 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		// The triple is the grant's identity: stored otherwise (normalised, say), the grant could
 		// never be read, deleted or imported by the configured values, and would be reported
 		// as deleted outside Terraform and then as already existing, for ever. Take it back and
-		// say how to write it.
-		r.undoNormalisedCreate(ctx, id, stored, resp)
-		return
+		// say how to write it, when the API shows that is what happened.
+		if r.undoNormalisedCreate(ctx, id, p, stored, resp) {
+			return
+		}
 	}
 
 	// The create response is the source of truth: reading back right away could miss the
@@ -217,9 +218,20 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 }
 
-// undoNormalisedCreate deletes a grant the API stored under another triple than the one sent, and
-// fails the create with the triple to write instead.
-func (r *iamPolicyResource) undoNormalisedCreate(ctx context.Context, id string, stored iam.Policy, resp *resource.CreateResponse) {
+// undoNormalisedCreate handles a create answer that names another triple than the one sent. Only
+// when the grant cannot be found by the sent triple but can by the answer's was it stored
+// otherwise: then it deletes that grant (this create made it: an existing one is a 409) and fails
+// with the triple to write, and reports true. An answer that only spells the triple otherwise, or
+// a grant not visible yet either way, is left alone (false): the state keeps what was planned.
+func (r *iamPolicyResource) undoNormalisedCreate(ctx context.Context, id string, sent, stored iam.Policy, resp *resource.CreateResponse) bool {
+	if _, err := r.data.client.GetPolicy(ctx, sent.Subject, sent.Action, sent.Scope); !iam.IsNotFound(err) {
+		return false
+	}
+	if _, err := r.data.client.GetPolicy(ctx, stored.Subject, stored.Action, stored.Scope); err != nil {
+		tflog.Warn(ctx, "The API answered a policy create with another triple, and the grant is not visible by either yet",
+			map[string]any{"policy_id": id, "answer": policyID(stored.Subject, stored.Action, stored.Scope)})
+		return false
+	}
 	storedID := policyID(stored.Subject, stored.Action, stored.Scope)
 	detail := fmt.Sprintf("The API stored the grant %q as %q: it changed the subject, action or scope it was sent. Terraform "+
 		"finds a policy by those three values, so it could not manage this grant as configured. Write the policy as the API "+
@@ -228,10 +240,11 @@ func (r *iamPolicyResource) undoNormalisedCreate(ctx context.Context, id string,
 		resp.Diagnostics.AddError("IAM Policy Stored Differently",
 			detail+fmt.Sprintf("Deleting the grant again failed, so it exists: after changing the configuration, import it:\n\n"+
 				"  terraform import aritma_iam_policy.<name> '%s'\n\n%s\n\n%s", storedID, importAddressNote("aritma_iam_policy"), apiErrorDetail(err)))
-		return
+		return true
 	}
 	resp.Diagnostics.AddError("IAM Policy Stored Differently", detail+"The grant was deleted again, so nothing was left behind; the "+
 		"next apply creates it as written.")
+	return true
 }
 
 func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
