@@ -3,6 +3,7 @@ package iam
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"slices"
 	"strconv"
@@ -338,20 +339,38 @@ func shiftingSubjects(names []string, change func([]string) []string) http.Handl
 	changed := false
 	return func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		page, size := pageArgs(r, 100, 200)
-		if page == 2 && !changed {
+		defer mu.Unlock()
+		if page, _ := pageArgs(r, 100, 200); page == 2 && !changed {
 			names, changed = change(names), true
 		}
-		data := []any{}
-		for _, n := range names[min((page-1)*size, len(names)):min(page*size, len(names))] {
-			data = append(data, map[string]any{"$type": "client", "id": n, "subjectId": "client-" + n, "type": "Client",
-				"displayName": n, "tenant": "t1", "properties": map[string]any{"clientId": n}})
-		}
-		total := len(names)
-		mu.Unlock()
-		writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data,
-			"total": total, "totalPages": (total + size - 1) / size})
+		writeSubjectsPage(w, r, names, func(n string) string { return n })
 	}
+}
+
+// writeSubjectsPage answers one page of a client subject list (Envelope B, with totals) of the
+// given ids, each with the display name display gives it.
+func writeSubjectsPage(w http.ResponseWriter, r *http.Request, names []string, display func(string) string) {
+	page, size := pageArgs(r, 100, 200)
+	data := []any{}
+	for _, n := range names[min((page-1)*size, len(names)):min(page*size, len(names))] {
+		data = append(data, map[string]any{"$type": "client", "id": n, "subjectId": "client-" + n, "type": "Client",
+			"displayName": display(n), "tenant": "t1", "properties": map[string]any{"clientId": n}})
+	}
+	writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data,
+		"total": len(names), "totalPages": (len(names) + size - 1) / size})
+}
+
+// countAll ranges over a list and counts its entries, failing the test on an error.
+func countAll[T any](t *testing.T, seq iter.Seq2[T, error]) int {
+	t.Helper()
+	n := 0
+	for _, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	return n
 }
 
 func subjectNames(n int) []string {
@@ -449,13 +468,7 @@ func TestPaging_signalsThatDisagree(t *testing.T) {
 		writeJSON(w, 200, map[string]any{"items": items, "metadata": map[string]any{"page": page, "pageSize": 100, "totalCount": 100},
 			"links": map[string]any{"next": next}})
 	})
-	n := 0
-	for _, err := range fa.client(t).ListClients(ctxT(t), ListClientsOptions{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
+	n := countAll(t, fa.client(t).ListClients(ctxT(t), ListClientsOptions{}))
 	if n != 150 {
 		t.Errorf("Envelope A: %d clients, want 150 (three pages by their next links)", n)
 	}
@@ -468,13 +481,7 @@ func TestPaging_signalsThatDisagree(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"page": page, "pageSize": 200, "count": len(data), "data": data, "total": 1, "totalPages": 2})
 	})
-	n = 0
-	for _, err := range fb.client(t).ListPolicies(ctxT(t), PolicyFilter{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
+	n = countAll(t, fb.client(t).ListPolicies(ctxT(t), PolicyFilter{}))
 	if n != 1 {
 		t.Errorf("Envelope B: %d policies, want 1 (on page 2 of 2, after an empty page 1)", n)
 	}
@@ -501,13 +508,7 @@ func TestPaging_totalsThatAreNotListTotals(t *testing.T) {
 		writeJSON(w, 200, map[string]any{"items": items, "metadata": map[string]any{"page": page, "pageSize": 100, "totalCount": n},
 			"links": map[string]any{"next": next}})
 	})
-	n := 0
-	for _, err := range fa.client(t).ListClients(ctxT(t), ListClientsOptions{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
+	n := countAll(t, fa.client(t).ListClients(ctxT(t), ListClientsOptions{}))
 	if n != 250 {
 		t.Errorf("page-only counts: %d clients, want 250", n)
 	}
@@ -522,13 +523,7 @@ func TestPaging_totalsThatAreNotListTotals(t *testing.T) {
 		}
 		writeJSON(w, 200, map[string]any{"page": page, "pageSize": 200, "count": len(data), "data": data, "total": 1, "totalPages": 2000})
 	})
-	n = 0
-	for _, err := range fb.client(t).ListPolicies(ctxT(t), PolicyFilter{}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
+	n = countAll(t, fb.client(t).ListPolicies(ctxT(t), PolicyFilter{}))
 	if n != 1 || pages.Load() > 2 {
 		t.Errorf("huge totalPages: %d policies in %d requests, want 1 in at most 2", n, pages.Load())
 	}
@@ -544,17 +539,10 @@ func TestPaging_changedEntryHandedOutOnce(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
-		page, size := pageArgs(r, 100, 200)
-		if page == 2 && generation == 1 {
+		if page, _ := pageArgs(r, 100, 200); page == 2 && generation == 1 {
 			names, generation = append([]string{"a-new"}, names...), 2
 		}
-		data := []any{}
-		for _, n := range names[min((page-1)*size, len(names)):min(page*size, len(names))] {
-			data = append(data, map[string]any{"$type": "client", "id": n, "subjectId": "client-" + n, "type": "Client",
-				"displayName": fmt.Sprintf("%s-v%d", n, generation), "tenant": "t1", "properties": map[string]any{"clientId": n}})
-		}
-		writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data,
-			"total": len(names), "totalPages": (len(names) + size - 1) / size})
+		writeSubjectsPage(w, r, names, func(n string) string { return fmt.Sprintf("%s-v%d", n, generation) })
 	})
 	seenIDs := map[string]int{}
 	for s, err := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {

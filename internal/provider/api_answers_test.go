@@ -450,6 +450,21 @@ data "aritma_iam_client_secrets" "b" {
 	})
 }
 
+// editRequestJSON rewrites one string field of a request's JSON body with edit, as an API that
+// normalises what it is sent would store it.
+func editRequestJSON(r *http.Request, field string, edit func(string) string) {
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		return
+	}
+	if v, ok := body[field].(string); ok {
+		body[field] = edit(v)
+	}
+	raw, _ := json.Marshal(body)
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+}
+
 // TestAccNormalisingAPI: an API that stores a value otherwise than it was sent (here: it trims the
 // description) must not make the apply fail with "inconsistent result" — which taints the client,
 // so the next apply would replace it and delete its secrets and policies with it. The state keeps
@@ -463,15 +478,7 @@ func TestAccNormalisingAPI(t *testing.T) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if (r.Method == http.MethodPost && r.URL.Path == "/v1/clients") ||
 				(r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/v1/clients/")) {
-				var body map[string]any
-				if err := json.NewDecoder(r.Body).Decode(&body); err == nil {
-					if d, ok := body["description"].(string); ok {
-						body["description"] = strings.TrimSpace(d)
-					}
-					raw, _ := json.Marshal(body)
-					r.Body = io.NopCloser(bytes.NewReader(raw))
-					r.ContentLength = int64(len(raw))
-				}
+				editRequestJSON(r, "description", strings.TrimSpace)
 			}
 			next.ServeHTTP(w, r)
 		})
@@ -533,15 +540,7 @@ func TestAccNormalisingAPI_policy(t *testing.T) {
 	endpoint := testAccProxy(t, e, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPost && r.URL.Path == "/v1/policies" {
-				var body map[string]any
-				if err := json.NewDecoder(r.Body).Decode(&body); err == nil {
-					if s, ok := body["scope"].(string); ok {
-						body["scope"] = strings.ToLower(s)
-					}
-					raw, _ := json.Marshal(body)
-					r.Body = io.NopCloser(bytes.NewReader(raw))
-					r.ContentLength = int64(len(raw))
-				}
+				editRequestJSON(r, "scope", strings.ToLower)
 			}
 			next.ServeHTTP(w, r)
 		})
