@@ -360,6 +360,23 @@ func writeSubjectsPage(w http.ResponseWriter, r *http.Request, names []string, d
 		"total": len(names), "totalPages": (len(names) + size - 1) / size})
 }
 
+// handedOutOnce ranges over a list of subjects and returns the keys it handed out, failing the
+// test on an error or on a key handed out twice.
+func handedOutOnce(t *testing.T, seq iter.Seq2[Subject, error], key func(Subject) string) map[string]bool {
+	t.Helper()
+	got := map[string]bool{}
+	for s, err := range seq {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[key(s)] {
+			t.Errorf("%s handed out twice", key(s))
+		}
+		got[key(s)] = true
+	}
+	return got
+}
+
 // countAll ranges over a list and counts its entries, failing the test on an error.
 func countAll[T any](t *testing.T, seq iter.Seq2[T, error]) int {
 	t.Helper()
@@ -403,20 +420,10 @@ func TestPaging_listChangesWhileRead(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			f := newFake(t, shiftingSubjects(subjectNames(250), tc.change))
-			got := map[string]int{}
-			for s, err := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
-				if err != nil {
-					t.Fatal(err)
-				}
-				got[s.DisplayName]++
-			}
-			for n, c := range got {
-				if c != 1 {
-					t.Errorf("%s handed out %d times", n, c)
-				}
-			}
+			got := handedOutOnce(t, f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}),
+				func(s Subject) string { return s.DisplayName })
 			for _, n := range tc.want {
-				if got[n] == 0 {
+				if !got[n] {
 					t.Errorf("%s missing", n)
 				}
 			}
@@ -544,18 +551,8 @@ func TestPaging_changedEntryHandedOutOnce(t *testing.T) {
 		}
 		writeSubjectsPage(w, r, names, func(n string) string { return fmt.Sprintf("%s-v%d", n, generation) })
 	})
-	seenIDs := map[string]int{}
-	for s, err := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		seenIDs[s.SubjectID]++
-	}
-	for id, c := range seenIDs {
-		if c != 1 {
-			t.Errorf("%s handed out %d times", id, c)
-		}
-	}
+	seenIDs := handedOutOnce(t, f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}),
+		func(s Subject) string { return s.SubjectID })
 	if len(seenIDs) != 251 {
 		t.Errorf("%d subjects, want 251", len(seenIDs))
 	}

@@ -171,10 +171,9 @@ var subjectIDPrefixes = []string{"user-", "client-", "group-"}
 // checkSubjectID accepts the form of a subject id: user-<id>, client-<id> or group-<id>. Whether
 // the subject exists is the API's decision.
 func checkSubjectID(s string) error {
-	for _, p := range subjectIDPrefixes {
-		if strings.HasPrefix(s, p) && len(s) > len(p) && !hasSpaceOrControl(s) {
-			return nil
-		}
+	// No prefix is another's prefix, so a subject id longer than its prefix is none of them.
+	if hasSubjectIDPrefix(s) && !slices.Contains(subjectIDPrefixes, s) && !hasSpaceOrControl(s) {
+		return nil
 	}
 	return fmt.Errorf("subject %q must be a subject id of the form user-<id>, client-<id> or group-<id>", s)
 }
