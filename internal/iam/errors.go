@@ -51,6 +51,22 @@ var (
 // IsNotFound reports whether err means the object does not exist.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
+// HasFieldError reports whether err is an *APIError with a field error on field. Field names
+// are compared without regard to case, and a JSON path prefix ("$.subject") is ignored: ASP.NET
+// APIs spell them either way.
+func HasFieldError(err error, field string) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	for k, msgs := range ae.FieldErrors {
+		if len(msgs) > 0 && strings.EqualFold(strings.TrimPrefix(k, "$."), field) {
+			return true
+		}
+	}
+	return false
+}
+
 // APIError is a non-2xx answer of the IAM API, decoded from RFC 7807 problem details when the
 // body has them. It never holds a request body, a header or a token.
 type APIError struct {

@@ -302,3 +302,18 @@ func TestRedactFieldErrorKeys(t *testing.T) {
 		t.Fatalf("field errors = %q, want %q", e.FieldErrors, want)
 	}
 }
+
+func TestHasFieldError(t *testing.T) {
+	t.Parallel()
+	err := fmt.Errorf("wrapped: %w", &APIError{StatusCode: 400, FieldErrors: map[string][]string{
+		"Subject": {"subject does not exist"}, "$.scope": {"bad"}, "action": {},
+	}})
+	for field, want := range map[string]bool{"subject": true, "scope": true, "action": false, "name": false} {
+		if got := HasFieldError(err, field); got != want {
+			t.Errorf("HasFieldError(%q) = %v, want %v", field, got, want)
+		}
+	}
+	if HasFieldError(errors.New("subject"), "subject") {
+		t.Error("HasFieldError matched an error that is no APIError")
+	}
+}

@@ -123,10 +123,18 @@ func TestFaultReadLag(t *testing.T) {
 	if n := e.want(e.call("GET", "/v1/clients?searchText=laggy", nil), 200).num("metadata.totalCount"); n != 0 {
 		t.Errorf("lagging client listed")
 	}
-	// Still there for conflicts and deletes.
-	e.grant(sid, "/", "owner")
-	e.wantProblem(e.call("POST", "/v1/policies", map[string]any{"subject": sid, "scope": "/", "action": "owner"}), 409, "", "")
-	if n := e.want(e.call("GET", "/v1/policies?subject="+sid, nil), 200).num("total"); n != 0 {
+	// The writes that name it do not see it yet either.
+	e.wantProblem(e.call("POST", "/v1/policies", map[string]any{"subject": sid, "scope": "/", "action": "owner"}),
+		400, "subject", "subject \""+sid+"\" does not exist")
+	e.wantProblem(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": "12345678", "description": ""}), 404, "", "")
+	group := e.newGroup("laggy-group")
+	e.wantProblem(e.call("POST", "/v1/subjects/groups/"+group+"/members", map[string]any{"subjectIds": []string{sid}}),
+		400, "subjectIds", "does not exist")
+	// A lagging object is still there for conflicts and deletes.
+	alice := "user-" + SeedUserAliceID
+	e.grant(alice, "/lags/1", "owner")
+	e.wantProblem(e.call("POST", "/v1/policies", map[string]any{"subject": alice, "scope": "/lags/1", "action": "owner"}), 409, "", "")
+	if n := e.want(e.call("GET", "/v1/policies?subject="+alice+"&scope=/lags/1", nil), 200).num("total"); n != 0 {
 		t.Errorf("lagging policy listed")
 	}
 	// The admin client (seeded) is never hidden, nor is its bootstrap secret, which shows when
@@ -138,9 +146,12 @@ func TestFaultReadLag(t *testing.T) {
 
 	e.clock.Advance(time.Second)
 	e.want(e.call("GET", "/v1/clients/"+id, nil), 200)
-	if n := e.want(e.call("GET", "/v1/policies?subject="+sid, nil), 200).num("total"); n != 1 {
+	if n := e.want(e.call("GET", "/v1/policies?subject="+alice+"&scope=/lags/1", nil), 200).num("total"); n != 1 {
 		t.Errorf("policy not visible after the lag")
 	}
+	e.grant(sid, "/", "owner")
+	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": "12345678", "description": ""}), 201)
+	e.want(e.call("POST", "/v1/subjects/groups/"+group+"/members", map[string]any{"subjectIds": []string{sid}}), 204)
 	other := e.newClient("deletable")
 	e.want(e.call("DELETE", "/v1/clients/"+other, nil), 204)
 }

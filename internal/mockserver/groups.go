@@ -112,6 +112,7 @@ func (s *Server) addMembers(r *http.Request, _ string) response {
 			errs = fieldErrors{"subjectIds": {"subjectIds must contain at least one subject id"}}
 		}
 	}
+	lag := s.faults.readLag()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.st.groups[id] == nil {
@@ -126,7 +127,7 @@ func (s *Server) addMembers(r *http.Request, _ string) response {
 	var added []string
 	for _, m := range *b.SubjectIDs {
 		switch {
-		case !s.st.subjectExists(m):
+		case !s.subjectVisible(m, lag):
 			errs.add("subjectIds", "subject %q does not exist", m)
 			continue
 		case m == prefixGroup+id:

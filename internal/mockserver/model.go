@@ -200,6 +200,22 @@ func (st *state) subjectExists(sid string) bool {
 	return false
 }
 
+// subjectVisible is subjectExists for a request under read lag: a client or group created less
+// than lag ago is not there yet. An eventually consistent API that hides a new object from reads
+// checks the references of a write against the same lagging view, so a policy on a client made
+// a moment ago is refused as naming an unknown subject.
+func (s *Server) subjectVisible(sid string, lag time.Duration) bool {
+	switch {
+	case hasPrefix(sid, prefixClient):
+		c := s.st.clients[sid[len(prefixClient):]]
+		return c != nil && s.visible(c.Created, lag)
+	case hasPrefix(sid, prefixGroup):
+		g := s.st.groups[sid[len(prefixGroup):]]
+		return g != nil && s.visible(g.Created, lag)
+	}
+	return s.st.subjectExists(sid)
+}
+
 // groupsOf returns every group sid is in, directly or through other groups.
 func (st *state) groupsOf(sid string) []string {
 	var out []string

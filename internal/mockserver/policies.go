@@ -66,9 +66,10 @@ func (s *Server) createPolicy(r *http.Request, _ string) response {
 		return invalid(r, errs)
 	}
 	errs := b.validate()
+	lag := s.faults.readLag()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, bad := errs["subject"]; !bad && !s.st.subjectExists(*b.Subject) {
+	if _, bad := errs["subject"]; !bad && !s.subjectVisible(*b.Subject, lag) {
 		errs.add("subject", "subject %q does not exist", *b.Subject)
 	}
 	if len(errs) > 0 {

@@ -144,9 +144,12 @@ func (s *Server) createSecret(r *http.Request, _ string) response {
 	if errs == nil {
 		exp, errs = b.validate(now)
 	}
+	lag := s.faults.readLag()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.st.clients[id] == nil {
+	// Under read lag a client made a moment ago is not there yet for its secrets either (see
+	// subjectVisible).
+	if c := s.st.clients[id]; c == nil || !s.visible(c.Created, lag) {
 		return notFound(r, fmt.Sprintf("client %q not found", id))
 	}
 	if errs != nil { // 400 wins over 409 (CONTRACT.md §9)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -26,7 +27,8 @@ import (
 func TestAccDataSources_readLag(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	e := newTestEnv(t)
+	var clock agingClock
+	e := newTestEnv(t, clock.option)
 	// A team alice belongs to, made before the lag: a grant to the team is alice's too.
 	team, err := e.API.CreateGroup(testContext(t), iam.GroupRequest{DisplayName: "fresh-team"})
 	if err != nil {
@@ -36,6 +38,7 @@ func TestAccDataSources_readLag(t *testing.T) {
 	if err := e.API.AddGroupMembers(testContext(t), team.ID, []string{alice}); err != nil {
 		t.Fatal(err)
 	}
+	clock.age(3 * time.Second) // past the lag, which would hide the team too
 	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 2000})
 	config := e.ProviderConfig() + fmt.Sprintf(`
 resource "aritma_iam_policy" "team" {
@@ -72,6 +75,13 @@ resource "aritma_iam_policy" "read" {
   scope   = "/subscriptions/123"
 }
 
+# Straight on the new client: the API does not know it yet when this create comes.
+resource "aritma_iam_policy" "direct" {
+  subject = aritma_iam_client.svc.subject_id
+  action  = "iam.client.read"
+  scope   = "/subscriptions/456"
+}
+
 data "aritma_iam_permissions" "svc" {
   client_id = aritma_iam_client.svc.client_id
   action    = "iam.client.read"
@@ -83,7 +93,7 @@ data "aritma_iam_permissions" "svc" {
 data "aritma_iam_policies" "svc" {
   subject = aritma_iam_client.svc.subject_id
 
-  depends_on = [aritma_iam_policy.read]
+  depends_on = [aritma_iam_policy.read, aritma_iam_policy.direct]
 }
 
 data "aritma_iam_client" "svc" {
@@ -119,7 +129,9 @@ data "aritma_iam_subjects" "svc" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.aritma_iam_permissions.svc", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("data.aritma_iam_permissions.alice", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
-					count("data.aritma_iam_policies.svc", "policies", 1),
+					count("data.aritma_iam_policies.svc", "policies", 2),
+					statecheck.ExpectKnownValue("aritma_iam_policy.direct", tfjsonpath.New("id"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^client-.+,iam\.client\.read,/subscriptions/456$`))),
 					count("data.aritma_iam_client_secrets.svc", "secrets", 1),
 					count("data.aritma_iam_subject_memberships.svc", "groups", 0),
 					count("data.aritma_iam_clients.svc", "clients", 1),
@@ -128,15 +140,42 @@ data "aritma_iam_subjects" "svc" {
 				},
 				Check: func(*terraform.State) error {
 					// The mock did hide the new objects, so the waits were needed.
-					if n := e.Mock.Stats().CountStatus("GET", "/v1/clients/{clientId}", 404); n == 0 {
+					stats := e.Mock.Stats()
+					if n := stats.CountStatus("GET", "/v1/clients/{clientId}", 404); n == 0 {
 						return fmt.Errorf("the mock never hid the new client, so the test proves nothing")
+					}
+					// The creates that name the new client were refused first and made again.
+					if n := stats.CountStatus("POST", "/v1/clients/{clientId}/secrets", 404); n == 0 {
+						return fmt.Errorf("the secret create never met the lagging client, so the test proves nothing")
+					}
+					if n := stats.CountStatus("POST", "/v1/policies", 400); n == 0 {
+						return fmt.Errorf("the policy create never met the lagging client, so the test proves nothing")
 					}
 					return nil
 				},
 			},
 			{
+				// Each create made one object, retried or not: counted with the lag off.
+				PreConfig:        func() { e.Mock.SetFaults(mockserver.Faults{}) },
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckIAMPolicyCount(t, e, "aritma_iam_client.svc", 2),
+					func(s *terraform.State) error {
+						clientID, err := testAccStateAttr(s, "aritma_iam_client.svc", "client_id")
+						if err != nil {
+							return err
+						}
+						ids, err := testAccListSecretIDs(e, clientID)
+						if err != nil {
+							return err
+						}
+						if len(ids) != 1 {
+							return fmt.Errorf("secrets of the client: %v, want exactly one", ids)
+						}
+						return nil
+					},
+				),
 			},
 		},
 	})

@@ -57,6 +57,14 @@ func clientSubjectID(clientID string) string {
 	return clientSubjectPrefix + clientID
 }
 
+// subjectClientID is the client id in a client's subject id, "" for another kind of subject.
+func subjectClientID(subject string) string {
+	if id, ok := strings.CutPrefix(subject, clientSubjectPrefix); ok {
+		return id
+	}
+	return ""
+}
+
 // clientModelFromAPI converts the API's client details. Lists the API leaves out (nil) become
 // empty sets, never null, so they match the schema defaults and never show a diff; duplicates
 // collapse, as a set requires.

@@ -552,14 +552,16 @@ func TestAccIAMClientResource_readLag(t *testing.T) {
 	// machine; well inside the provider's 30 s read-after-create window.
 	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 10000})
 
-	// The policy's read-back (a filtered list) lags as well.
-	config := testAccIAMClientResourceConfig(e, "lagging", testAccIAMClientM2MBody) + `
+	// The policy's read-back (a filtered list) lags as well. It is alice's: a policy on the new
+	// client would wait at create until the API knows the client, and the refresh would then find
+	// the client no longer hidden (TestAccDataSources_readLag covers that wait).
+	config := testAccIAMClientResourceConfig(e, "lagging", testAccIAMClientM2MBody) + fmt.Sprintf(`
 resource "aritma_iam_policy" "test" {
-  subject = aritma_iam_client.test.subject_id
+  subject = "user-%s"
   action  = "iam.client.read"
   scope   = "/"
 }
-`
+`, mockserver.SeedUserAliceID)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),

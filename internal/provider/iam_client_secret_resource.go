@@ -440,7 +440,9 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	tflog.Debug(ctx, "Creating IAM client secret", map[string]any{"client_id": clientID, "value_source": mode})
 	started := time.Now()
 	end := r.data.created.begin(secretLookupKey(clientID, apiReq.Description))
-	secret, err := r.data.client.CreateClientSecret(ctx, clientID, apiReq)
+	secret, err := createAfterClient(ctx, &r.data.created, clientID, iam.IsNotFound, func(ctx context.Context) (*iam.ClientSecret, error) {
+		return r.data.client.CreateClientSecret(ctx, clientID, apiReq)
+	})
 	if err == nil {
 		r.data.created.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
 		r.data.fresh.add("secret " + clientSecretID(clientID, secret.ClientSecretID))

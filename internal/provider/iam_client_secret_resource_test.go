@@ -917,8 +917,10 @@ func TestAccIAMClientSecretResource_outcomeUnknown(t *testing.T) {
 // create is neither repeated nor followed by a read-back of its own.
 func TestAccIAMClientSecretResource_readLag(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
+	var clock agingClock
+	e := newTestEnv(t, clock.option)
 	clientID := testAccIAMClientSecretParent(t, e)
+	clock.age(11 * time.Second) // past the lag, which would hide the client from its secrets' create too
 	config := testAccIAMClientSecretResourceConfig(e, clientID, `description = "lagging"`)
 
 	resource.Test(t, resource.TestCase{

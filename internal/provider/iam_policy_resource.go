@@ -130,7 +130,9 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	create := func() (created *iam.Policy, twice bool, err error) {
 		end := r.data.created.begin(key)
 		defer end()
-		created, err = r.data.client.CreatePolicy(ctx, p)
+		// A policy on a client this apply has just created may come before the API knows the client.
+		created, err = createAfterClient(ctx, &r.data.created, subjectClientID(p.Subject), subjectUnknown,
+			func(ctx context.Context) (*iam.Policy, error) { return r.data.client.CreatePolicy(ctx, p) })
 		// CreatePolicy counts a 409 on a repeated create as its own success; if another resource
 		// of this run made the grant, the success is that resource's: a second declaration.
 		twice = err == nil && r.data.created.has(key)
@@ -192,7 +194,8 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				resourceTimeoutHint(ctx, err)))
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err, interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
+		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err,
+			r.unknownSubjectHint(err, p.Subject), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM policy", map[string]any{"policy_id": id})
@@ -376,4 +379,25 @@ func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	r.data.checkActionInCatalogue(ctx, action.ValueString(), &resp.Diagnostics)
+}
+
+// unknownSubjectHint says what to do when the API does not know the policy's subject. A client
+// this provider process made was waited for already (createAfterClient); one made elsewhere moments
+// ago may only need a moment more.
+func (r *iamPolicyResource) unknownSubjectHint(err error, subject string) string {
+	if !subjectUnknown(err) {
+		return ""
+	}
+	if _, ok := r.data.created.at("client " + subjectClientID(subject)); ok {
+		return fmt.Sprintf("This apply created the client, and the API still did not know it %s later.", readAfterCreateWindow)
+	}
+	return "Check the subject: a client's is aritma_iam_client.<name>.subject_id, a user's or group's comes from the " +
+		"aritma_iam_subject data source. A subject created moments ago outside this apply may not be known to the API " +
+		"yet: then apply again in a moment."
+}
+
+// subjectUnknown reports whether err is the API refusing a policy because its subject does not
+// exist: a 400 with a field error on subject.
+func subjectUnknown(err error) bool {
+	return errors.Is(err, iam.ErrValidation) && iam.HasFieldError(err, "subject")
 }

@@ -442,8 +442,11 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 		resource.TestStep{
 			// So is whether a subject exists.
 			Config: testAccIAMPolicyResourceConfigSubject(e, "client-0b5e2a41-0000-4000-8000-000000000000", "iam.client.read", "/"),
-			ExpectError: expectErrorText(`POST /v1/policies: 400 Bad Request: One or more validation errors occurred.: ` +
-				`subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`),
+			ExpectError: expectErrorTexts(`POST /v1/policies: 400 Bad Request: One or more validation errors occurred.: `+
+				`subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`,
+				`Check the subject: a client's is aritma_iam_client.<name>.subject_id, a user's or group's comes from the `+
+					`aritma_iam_subject data source. A subject created moments ago outside this apply may not be known to the API `+
+					`yet: then apply again in a moment.`),
 		},
 	)
 	resource.Test(t, resource.TestCase{

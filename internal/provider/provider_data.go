@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -329,7 +330,7 @@ func (p *providerData) subjectIDOfClient(ctx context.Context, id string) (client
 // subjectIDHint is what an answer "no such client" adds when the client id given looks like a
 // client's subject id, client-<client_id>: the value most often passed where a client id belongs.
 func subjectIDHint(clientID string) string {
-	rest, ok := strings.CutPrefix(clientID, "client-")
+	rest, ok := strings.CutPrefix(clientID, clientSubjectPrefix)
 	if !ok || rest == "" {
 		return ""
 	}
@@ -625,6 +626,29 @@ func retryWhile[T any](ctx context.Context, deadline time.Time, again func(error
 		v, err = get(ctx)
 	}
 	return v, err
+}
+
+// createAfterClient calls create for an object that names clientID (a secret of it, a policy on
+// its subject) and returns its result, except that while the answer is one that lagging says an
+// API lagging behind the client's creation gives, and this provider process created that client
+// less than readAfterCreateWindow ago, it calls create again with backoff until the window has
+// passed. An eventually consistent API may not know a new client to the writes that name it any
+// sooner than to its reads; without this, a secret or policy made in the same apply as its client
+// would fail with "client not found" or "subject does not exist". The answers it waits out refuse
+// the request, so a second attempt cannot make a duplicate.
+func createAfterClient[T any](ctx context.Context, created *createdHere, clientID string, lagging func(error) bool,
+	create func(context.Context) (T, error)) (T, error) {
+	v, err := create(ctx)
+	if err == nil || !lagging(err) {
+		return v, err
+	}
+	at, ok := created.at("client " + clientID)
+	if !ok {
+		return v, err
+	}
+	tflog.Debug(ctx, "The API does not know the client this provider created moments ago yet; waiting for it",
+		map[string]any{"client_id": clientID, "created": at.UTC().Format(time.RFC3339Nano)})
+	return retryWhile(ctx, at.Add(readAfterCreateWindow), lagging, create, v, err)
 }
 
 // endpointCheck holds what a probe found out about the endpoint in this provider process: that

@@ -175,3 +175,44 @@ func TestTimeoutHint(t *testing.T) {
 		}
 	}
 }
+
+// createAfterClient makes a create again only while the answer is one a lagging API gives and the
+// client was made by this process moments ago: otherwise the first answer stands.
+func TestCreateAfterClient(t *testing.T) {
+	t.Parallel()
+	lagging := func(err error) bool { return errors.Is(err, iam.ErrNotFound) }
+	notYet := &iam.APIError{StatusCode: 404}
+	for _, tc := range []struct {
+		name      string
+		created   time.Duration // how long ago this process made the client; 0: it did not
+		answers   []error       // the answers of the create, in turn; nil is success
+		wantCalls int
+		wantErr   error
+	}{
+		{"made here moments ago", time.Second, []error{notYet, notYet, nil}, 3, nil},
+		{"not made here", 0, []error{notYet, nil}, 1, iam.ErrNotFound},
+		{"made here long ago", readAfterCreateWindow, []error{notYet, nil}, 1, iam.ErrNotFound},
+		{"another refusal", time.Second, []error{&iam.APIError{StatusCode: 409}, nil}, 1, iam.ErrConflict},
+		{"success at once", time.Second, []error{nil}, 1, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var created createdHere
+			if tc.created > 0 {
+				created.add("client c1")
+				created.ids["client c1"] = time.Now().Add(-tc.created)
+			}
+			calls := 0
+			v, err := createAfterClient(context.Background(), &created, "c1", lagging, func(context.Context) (int, error) {
+				calls++
+				return calls, tc.answers[calls-1]
+			})
+			if calls != tc.wantCalls || v != calls {
+				t.Errorf("create called %d times (result %d), want %d", calls, v, tc.wantCalls)
+			}
+			if (tc.wantErr == nil) != (err == nil) || (tc.wantErr != nil && !errors.Is(err, tc.wantErr)) {
+				t.Errorf("error = %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+}

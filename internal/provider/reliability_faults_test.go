@@ -457,7 +457,7 @@ func (r *faultRun) details() string {
 	case f.ErrorRate > 0:
 		parts = append(parts, fmt.Sprintf("%g%% of answers 500/502/503", f.ErrorRate*100))
 	case f.ReadLagMS > 0:
-		parts = append(parts, fmt.Sprintf("objects invisible for %d ms after create", f.ReadLagMS))
+		parts = append(parts, fmt.Sprintf("objects invisible for %d ms after create, to reads and to the creates that name them", f.ReadLagMS))
 	case f.LatencyMS > 0:
 		parts = append(parts, fmt.Sprintf("%d ms latency + up to %d ms jitter", f.LatencyMS, f.JitterMS))
 	case f.CommitThenFailRate > 0:
