@@ -53,7 +53,10 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Exchanges a client id and secret for an OAuth 2.0 access token (`client_credentials` grant) " +
 			"at the token endpoint, during plan and apply. Ephemeral: neither the secret nor the token is ever stored " +
-			"in plan or state. It has no side effects, so planning twice is harmless.\n\n" +
+			"in plan or state. It creates and changes nothing, so planning twice is harmless while the credentials are " +
+			"right; but each refused exchange counts toward the token endpoint's limit of failed attempts per client id " +
+			"(the mock's: 10 a minute, then 429 even with the right secret), so fix a wrong secret before planning " +
+			"again.\n\n" +
 			"Use it to prove that a freshly created secret works, or to configure another provider that calls Aritma " +
 			"APIs. Needs Terraform 1.10 or later (OpenTofu 1.11 or later).\n\n" +
 			"It takes the token endpoint (`token_url`), `request_timeout` and `max_retries` from the provider block. The provider " +

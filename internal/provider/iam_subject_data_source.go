@@ -79,7 +79,8 @@ func (d *iamSubjectDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"properties": schema.MapAttribute{
 				MarkdownDescription: "Type-specific properties, such as `username` and `email` of a user, `clientId` and " +
 					"`description` of a client, `description` and `memberCount` of a group. Values that are not strings " +
-					"are given as JSON text (`jsondecode` them).",
+					"are given as JSON text (`jsondecode` them); properties whose value is null are left out, so read one " +
+					"that may be with `lookup(properties, \"email\", null)`.",
 				ElementType: types.StringType,
 				Computed:    true,
 			},

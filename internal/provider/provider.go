@@ -164,8 +164,12 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Validators:  []validator.List{listvalidator.ValueStringsAre(oauthScopeValidator())},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried on 5xx and network "+
-					"errors (creates only when the server cannot have acted). Defaults to `%d`; `0` turns those retries off. "+
+				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried on 5xx answers (but 501 "+
+					"and 505) and network errors. Reads, updates and deletes are retried on any of them; client and secret "+
+					"creates only when the server cannot have acted (a 503 with `Retry-After`, a connection refused), since "+
+					"repeating one the server did act on would make a duplicate; policy creates on any of them, since a "+
+					"grant is its subject, action and scope and a repeat answered 409 counts as created (see "+
+					"`aritma_iam_policy`). Defaults to `%d`; `0` turns those retries off. "+
 					"Answers 429 Too Many Requests do not count, with any setting: they are retried as their `Retry-After` "+
 					"asks for as long as the operation's timeout allows (up to 100 times); nor does the one repeat with "+
 					"a new token after a 401. Falls back to the `%s` environment "+

@@ -12,11 +12,16 @@ resource "aritma_iam_policy" "reporting_reads_consents" {
 }
 
 # A parent action grants all of its descendants: iam.manage grants iam.client.*, iam.policy.*
-# and iam.subject.*. Scope "/" covers everything in the tenant. The subject is an existing group
-# (this provider does not manage groups; the mock seeds none: look one up with the
-# aritma_iam_subject data source by type = "group" and display_name).
+# and iam.subject.*. Scope "/" covers everything in the tenant. The subject is an existing group,
+# looked up by its name (this provider does not manage groups, and the mock seeds none: make one
+# with POST /v1/subjects/groups).
+data "aritma_iam_subject" "ops" {
+  type         = "group"
+  display_name = "Operations"
+}
+
 resource "aritma_iam_policy" "ops_manages_iam" {
-  subject = "group-7a9d2c4e-1b3f-4a5c-8d6e-0f1a2b3c4d5e"
+  subject = data.aritma_iam_subject.ops.subject_id
   action  = "iam.manage"
   scope   = "/"
 }
