@@ -228,10 +228,11 @@ func (s *Server) updateClient(r *http.Request, _ string) response {
 	if errs == nil {
 		errs = b.validate()
 	}
+	lag := s.faults.readLag()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.st.clients[id]
-	if c == nil {
+	if c == nil || !s.visible(c.Created, lag) { // a write names the client as a read does (see subjectVisible)
 		return notFound(r, fmt.Sprintf("client %q not found", id))
 	}
 	if errs != nil {

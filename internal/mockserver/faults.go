@@ -25,8 +25,9 @@ type Faults struct {
 	// RateLimitBurst is the bucket size; 0 means max(1, ceil(RateLimitRPS)).
 	RateLimitBurst int `json:"rateLimitBurst"`
 	// ReadLagMS hides a created object from GET and list for this long, and from the writes
-	// that name it: a policy on a new client's subject (400), a new client's secrets (404), a
-	// new group or client as a group member (400).
+	// that name it: a policy on a new client's subject (400), a new client's secrets (404), an
+	// update of a new client (404), members added to a new group (404), a new group or client as
+	// a group member (400). Deletes and 409 conflicts still see it.
 	ReadLagMS int `json:"readLagMs"`
 	// CommitThenFailRate is the fraction of POST creates (clients, secrets,
 	// policies, groups) that commit and then answer 502.

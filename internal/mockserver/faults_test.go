@@ -127,9 +127,10 @@ func TestFaultReadLag(t *testing.T) {
 	e.wantProblem(e.call("POST", "/v1/policies", map[string]any{"subject": sid, "scope": "/", "action": "owner"}),
 		400, "subject", "subject \""+sid+"\" does not exist")
 	e.wantProblem(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": "12345678", "description": ""}), 404, "", "")
+	e.wantProblem(e.call("PUT", "/v1/clients/"+id, clientBodyOK("renamed")), 404, "", "")
 	group := e.newGroup("laggy-group")
-	e.wantProblem(e.call("POST", "/v1/subjects/groups/"+group+"/members", map[string]any{"subjectIds": []string{sid}}),
-		400, "subjectIds", "does not exist")
+	e.wantProblem(e.call("POST", "/v1/subjects/groups/"+group+"/members", map[string]any{"subjectIds": []string{"user-" + SeedUserAliceID}}),
+		404, "", "")
 	// A lagging object is still there for conflicts and deletes.
 	alice := "user-" + SeedUserAliceID
 	e.grant(alice, "/lags/1", "owner")
@@ -151,7 +152,12 @@ func TestFaultReadLag(t *testing.T) {
 	}
 	e.grant(sid, "/", "owner")
 	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": "12345678", "description": ""}), 201)
+	e.want(e.call("PUT", "/v1/clients/"+id, clientBodyOK("renamed")), 200)
 	e.want(e.call("POST", "/v1/subjects/groups/"+group+"/members", map[string]any{"subjectIds": []string{sid}}), 204)
+	// A group made after the client, still lagging, is refused as a member.
+	late := e.newGroup("late-group")
+	e.wantProblem(e.call("POST", "/v1/subjects/groups/"+group+"/members", map[string]any{"subjectIds": []string{"group-" + late}}),
+		400, "subjectIds", "does not exist")
 	other := e.newClient("deletable")
 	e.want(e.call("DELETE", "/v1/clients/"+other, nil), 204)
 }

@@ -115,7 +115,7 @@ func (s *Server) addMembers(r *http.Request, _ string) response {
 	lag := s.faults.readLag()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.st.groups[id] == nil {
+	if g := s.st.groups[id]; g == nil || !s.visible(g.Created, lag) {
 		return notFound(r, fmt.Sprintf("group %q not found", id))
 	}
 	if errs != nil {

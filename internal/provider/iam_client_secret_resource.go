@@ -440,7 +440,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	tflog.Debug(ctx, "Creating IAM client secret", map[string]any{"client_id": clientID, "value_source": mode})
 	started := time.Now()
 	end := r.data.created.begin(secretLookupKey(clientID, apiReq.Description))
-	secret, err := createAfterClient(ctx, &r.data.created, clientID, iam.IsNotFound, func(ctx context.Context) (*iam.ClientSecret, error) {
+	secret, err := createAfterClient(ctx, interrupt, &r.data.created, clientID, iam.IsNotFound, func(ctx context.Context) (*iam.ClientSecret, error) {
 		return r.data.client.CreateClientSecret(ctx, clientID, apiReq)
 	})
 	if err == nil {
@@ -459,7 +459,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		// that lacks its base path.
 		err = r.data.confirmNotFound(ctx, err)
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err, clientID), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)), value))
+			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, r.createSecretHint(err, clientID), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)), value))
 		return
 	}
 
@@ -550,8 +550,10 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 }
 
 // createSecretHint adds what the user can do about the create failures they can act on.
-func createSecretHint(err error, clientID string) string {
+func (r *iamClientSecretResource) createSecretHint(err error, clientID string) string {
 	switch {
+	case iam.IsNotFound(err) && r.data.clientLagHint(clientID) != "":
+		return r.data.clientLagHint(clientID)
 	case errors.Is(err, iam.ErrConflict):
 		return "A client can hold at most 20 secrets. Delete secrets it no longer needs (expired ones stay " +
 			"listed until deleted), then apply again. Rotating with create_before_destroy needs room for one more."

@@ -122,6 +122,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	// An interrupt must not abandon a create the API has received (see iam.CreateContext).
+	interrupt := ctx
 	ctx, cancel := iam.CreateContext(withOperation(ctx, "create"), timeout)
 	defer cancel()
 
@@ -131,7 +132,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		end := r.data.created.begin(key)
 		defer end()
 		// A policy on a client this apply has just created may come before the API knows the client.
-		created, err = createAfterClient(ctx, &r.data.created, subjectClientID(p.Subject), subjectUnknown,
+		created, err = createAfterClient(ctx, interrupt, &r.data.created, subjectClientID(p.Subject), subjectUnknown,
 			func(ctx context.Context) (*iam.Policy, error) { return r.data.client.CreatePolicy(ctx, p) })
 		// CreatePolicy counts a 409 on a repeated create as its own success; if another resource
 		// of this run made the grant, the success is that resource's: a second declaration.
@@ -388,8 +389,8 @@ func (r *iamPolicyResource) unknownSubjectHint(err error, subject string) string
 	if !subjectUnknown(err) {
 		return ""
 	}
-	if _, ok := r.data.created.at("client " + subjectClientID(subject)); ok {
-		return fmt.Sprintf("This apply created the client, and the API still did not know it %s later.", readAfterCreateWindow)
+	if hint := r.data.clientLagHint(subjectClientID(subject)); hint != "" {
+		return hint
 	}
 	return "Check the subject: a client's is aritma_iam_client.<name>.subject_id, a user's or group's comes from the " +
 		"aritma_iam_subject data source. A subject created moments ago outside this apply may not be known to the API " +

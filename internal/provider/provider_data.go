@@ -636,7 +636,10 @@ func retryWhile[T any](ctx context.Context, deadline time.Time, again func(error
 // sooner than to its reads; without this, a secret or policy made in the same apply as its client
 // would fail with "client not found" or "subject does not exist". The answers it waits out refuse
 // the request, so a second attempt cannot make a duplicate.
-func createAfterClient[T any](ctx context.Context, created *createdHere, clientID string, lagging func(error) bool,
+//
+// ctx is the create's context (iam.CreateContext), interrupt the request's: an interrupt ends the
+// waits between attempts at once, where the create's context would only refuse the next attempt.
+func createAfterClient[T any](ctx, interrupt context.Context, created *createdHere, clientID string, lagging func(error) bool,
 	create func(context.Context) (T, error)) (T, error) {
 	v, err := create(ctx)
 	if err == nil || !lagging(err) {
@@ -648,7 +651,23 @@ func createAfterClient[T any](ctx context.Context, created *createdHere, clientI
 	}
 	tflog.Debug(ctx, "The API does not know the client this provider created moments ago yet; waiting for it",
 		map[string]any{"client_id": clientID, "created": at.UTC().Format(time.RFC3339Nano)})
-	return retryWhile(ctx, at.Add(readAfterCreateWindow), lagging, create, v, err)
+	waits, stop := context.WithCancel(ctx)
+	defer stop()
+	defer context.AfterFunc(interrupt, stop)()
+	// Each attempt runs on ctx: cancelling one that has started could abandon a create the API
+	// received (see iam.CreateContext).
+	return retryWhile(waits, at.Add(readAfterCreateWindow), lagging, func(context.Context) (T, error) { return create(ctx) }, v, err)
+}
+
+// clientLagHint is what a create that waited in vain for a client this provider process created
+// adds to the API's "not found" or "does not exist": that the client was not deleted, the API
+// is slow to know it. "" for a client made elsewhere.
+func (p *providerData) clientLagHint(clientID string) string {
+	if _, ok := p.created.at("client " + clientID); !ok {
+		return ""
+	}
+	return fmt.Sprintf("This apply created client %q, and the API still did not know it %s later: it was not deleted, "+
+		"the API is slow to show new objects. Apply again in a moment.", clientID, readAfterCreateWindow)
 }
 
 // endpointCheck holds what a probe found out about the endpoint in this provider process: that

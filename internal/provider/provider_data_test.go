@@ -203,7 +203,7 @@ func TestCreateAfterClient(t *testing.T) {
 				created.ids["client c1"] = time.Now().Add(-tc.created)
 			}
 			calls := 0
-			v, err := createAfterClient(context.Background(), &created, "c1", lagging, func(context.Context) (int, error) {
+			v, err := createAfterClient(context.Background(), context.Background(), &created, "c1", lagging, func(context.Context) (int, error) {
 				calls++
 				return calls, tc.answers[calls-1]
 			})
@@ -214,5 +214,53 @@ func TestCreateAfterClient(t *testing.T) {
 				t.Errorf("error = %v, want %v", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// An interrupt ends the wait between attempts at once, though the create's own context (which
+// must not cut an attempt short) lives on; and the error says the wait was cut, not the client
+// gone.
+func TestCreateAfterClientInterrupted(t *testing.T) {
+	t.Parallel()
+	var created createdHere
+	created.add("client c1")
+	interrupt, stop := context.WithCancel(context.Background())
+	calls := 0
+	start := time.Now()
+	_, err := createAfterClient(context.Background(), interrupt, &created, "c1", iam.IsNotFound, func(ctx context.Context) (int, error) {
+		calls++
+		if ctx.Err() != nil {
+			t.Error("an attempt ran on a cancelled context")
+		}
+		stop() // the user presses Ctrl-C while the first attempt is out
+		return 0, &iam.APIError{StatusCode: 404}
+	})
+	if calls != 1 || !errors.Is(err, context.Canceled) || iam.IsNotFound(err) {
+		t.Errorf("after %d attempts: error %v, want one attempt and context.Canceled, not a not found", calls, err)
+	}
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Errorf("the interrupt took %v to end the wait", d)
+	}
+}
+
+func TestClientLagHint(t *testing.T) {
+	t.Parallel()
+	p := &providerData{}
+	p.created.add("client mine")
+	if got := p.clientLagHint("theirs"); got != "" {
+		t.Errorf("hint for a client made elsewhere: %q", got)
+	}
+	want := `This apply created client "mine", and the API still did not know it 30s later: it was not deleted, ` +
+		`the API is slow to show new objects. Apply again in a moment.`
+	if got := p.clientLagHint("mine"); got != want {
+		t.Errorf("hint = %q, want %q", got, want)
+	}
+	r := &iamClientSecretResource{}
+	r.data = p
+	if got := r.createSecretHint(&iam.APIError{StatusCode: 404}, "mine"); got != want {
+		t.Errorf("secret create hint = %q, want the lag hint", got)
+	}
+	if got := r.createSecretHint(&iam.APIError{StatusCode: 404}, "theirs"); !strings.Contains(got, "deleted outside Terraform") {
+		t.Errorf("secret create hint for a client made elsewhere = %q", got)
 	}
 }

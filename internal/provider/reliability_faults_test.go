@@ -83,8 +83,15 @@ var faultProfiles = []faultProfile{
 		faults:  mockserver.Faults{ReadLagMS: 2000, Seed: 7},
 		clients: 20,
 		// Whether the CLI's refresh came within 2 s of a create depends on the machine, so the
-		// proof makes its own: a client read right after its create is not found yet.
-		injected: func(ctx context.Context, _ *testEnv, checker *iam.Client) error {
+		// proof makes its own: a client read right after its create is not found yet. The lag
+		// also hides a new client from the secrets and policies made on it, which wait for it at
+		// create; so by the refresh the clients show, and their reads right after a create are
+		// TestAccIAMClientResource_readLag's.
+		injected: func(ctx context.Context, env *testEnv, checker *iam.Client) error {
+			st := env.Mock.Stats()
+			if st.CountStatus("POST", "/v1/clients/{clientId}/secrets", 404) == 0 || st.CountStatus("POST", "/v1/policies", 400) == 0 {
+				return errors.New("no secret or no policy create met a client the API did not know yet: no lag on writes")
+			}
 			c, err := checker.CreateClient(ctx, iam.ClientRequest{Name: "lag-probe",
 				AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
 			if err != nil {
