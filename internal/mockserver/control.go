@@ -42,7 +42,11 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		if name := unknownField(data, &Faults{}); name != "" {
 			// A misspelt fault would leave that fault off, and a test meant to run under it
 			// would pass without it.
-			write(w, invalid(r, fieldErrors{name: {fmt.Sprintf("%s is not a fault setting (see GET /_mock/faults for their names)", name)}}))
+			msg := fmt.Sprintf("%s is not a fault setting (see GET /_mock/faults for their names)", name)
+			if like := jsonFieldLike(&Faults{}, name); like != "" {
+				msg = fmt.Sprintf("%s is not a fault setting; did you mean %s?", name, like)
+			}
+			write(w, invalid(r, fieldErrors{name: {msg}}))
 			return
 		}
 		if errs := f.validate(); errs != nil {

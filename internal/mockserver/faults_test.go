@@ -262,3 +262,17 @@ func TestControlFaultsUnknownField(t *testing.T) {
 		t.Errorf("faults changed by a refused request: %+v", f)
 	}
 }
+
+// Names match exactly, as documented: encoding/json alone would take readlagMs for readLagMs.
+// A fraction where a whole number belongs is refused as such.
+func TestControlFaultsFieldCaseAndKinds(t *testing.T) {
+	e := newEnv(t)
+	e.wantProblem(e.callAs("", "PUT", "/_mock/faults", map[string]any{"readlagMs": 1000}),
+		400, "readlagMs", "readlagMs is not a fault setting; did you mean readLagMs?")
+	e.wantProblem(e.callAs("", "PUT", "/_mock/faults", map[string]any{"latencyMs": 100.7}),
+		400, "latencyMs", "latencyMs must be a whole number")
+	if f := e.ts.Faults(); f.ReadLagMS != 0 || f.LatencyMS != 0 {
+		t.Errorf("faults changed by a refused request: %+v", f)
+	}
+	e.want(e.callAs("", "PUT", "/_mock/faults", map[string]any{"readLagMs": 1000, "errorRate": 0.5}), 200)
+}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -89,7 +88,9 @@ func jsonKind(goType string) string {
 		return "a string"
 	case strings.HasPrefix(goType, "[]") || strings.HasPrefix(goType, "*[]"):
 		return "an array of strings"
-	case strings.Contains(goType, "int") || strings.Contains(goType, "float"):
+	case strings.Contains(goType, "int"):
+		return "a whole number"
+	case strings.Contains(goType, "float"):
 		return "a number"
 	case goType == "bool" || goType == "*bool":
 		return "a boolean"
@@ -131,21 +132,36 @@ func foldCase(s string) string {
 	}, s)
 }
 
-// unknownField returns the first member of the JSON object data that dst has no field for, or
-// "" when there is none (or data does not decode, which decodeJSON reports).
+// unknownField returns the first member (in name order) of the JSON object data that dst has no
+// field for, or "" when there is none (or data does not decode, which decodeJSON reports). Names
+// must match exactly: encoding/json would take "readlagMs" for readLagMs, but a name the mock
+// documents one way is not to be written another.
 func unknownField(data []byte, dst any) string {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
-	if err == nil {
+	var members map[string]json.RawMessage
+	if json.Unmarshal(data, &members) != nil {
 		return ""
 	}
-	name, ok := strings.CutPrefix(err.Error(), "json: unknown field ")
-	if !ok {
+	for _, k := range sortedKeys(members) {
+		if fieldType(dst, k) == "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// jsonFieldLike is the JSON name of a field of struct *dst that name spells with other case, or "".
+func jsonFieldLike(dst any, name string) string {
+	t := reflect.TypeOf(dst)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() != reflect.Struct {
 		return ""
 	}
-	if unq, err := strconv.Unquote(name); err == nil {
-		return unq
+	for i := range t.NumField() {
+		if field, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); strings.EqualFold(field, name) {
+			return field
+		}
 	}
-	return name
+	return ""
 }

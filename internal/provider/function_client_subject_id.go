@@ -31,7 +31,8 @@ func (f *clientSubjectIDFunction) Definition(_ context.Context, _ function.Defin
 			function.StringParameter{
 				Name: "client_id",
 				MarkdownDescription: "Client id, such as `aritma_iam_client.example.client_id` — not its `subject_id`, " +
-					"which already has the prefix (`client-client-…` is a sign of that mix-up).",
+					"which already has the prefix (`client-client-…` is a sign of that mix-up; an `aritma_iam_policy` " +
+					"with such a subject fails the plan, saying which client was meant, when the API shows it).",
 			},
 		},
 		Return: function.StringReturn{},

@@ -288,6 +288,13 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 				detail += " If client_secret comes from an aritma_iam_client_secret that this apply creates or " +
 					"replaces, also set secret_id = aritma_iam_client_secret.<name>.secret_id: the token is then " +
 					"asked for once the new secret exists, not with its value at plan time."
+			} else {
+				// A write-only value is never compared with the last one, so changing it alone
+				// replaces nothing: the server keeps the old value, which this exchange then lacks.
+				detail += " If client_secret is the value_wo of that secret and you changed it, change its " +
+					"value_wo_version too: Terraform cannot see a change of a write-only value, so the secret was not " +
+					"replaced and the server still holds the old value. Every refused attempt counts toward the token " +
+					"endpoint's limit of failed attempts for the client, which then refuses even the right secret for a while."
 			}
 		case errors.Is(err, iam.ErrNoTokenEndpoint):
 			detail += "\n\n" + noTokenEndpointHint

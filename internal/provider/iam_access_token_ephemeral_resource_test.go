@@ -327,6 +327,17 @@ client_secret = "wrong-secret-123"`, clientID)),
 					expectErrorText(`If client_secret comes from an aritma_iam_client_secret that this apply creates or replaces, also set secret_id = aritma_iam_client_secret.<name>.secret_id`).String()),
 			},
 			{
+				// With secret_id, the likely cause is a value_wo changed without its version.
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "wrong-secret-123"
+secret_id = "0b5e2a41-0000-4000-8000-000000000000"`, clientID)),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*invalid_client.*` + expectErrorText(`If client_secret `+
+					`is the value_wo of that secret and you changed it, change its value_wo_version too: Terraform cannot see a `+
+					`change of a write-only value, so the secret was not replaced and the server still holds the old value. Every `+
+					`refused attempt counts toward the token endpoint's limit of failed attempts for the client, which then `+
+					`refuses even the right secret for a while.`).String()),
+			},
+			{
 				// A token URL with no token endpoint behind it is named as the fault.
 				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "token-secret-0123456789"

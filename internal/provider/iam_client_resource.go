@@ -224,21 +224,27 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	r.data.created.settle(lookup, "client name "+name)
-	var ids, siblings []string
-	var listErr error
-	for c, err := range r.data.client.ListClients(lookup, iam.ListClientsOptions{SearchText: name}) {
-		if err != nil {
-			listErr = err
-			break
-		}
-		switch {
-		case c.Name != name:
-		case r.data.created.has("client " + c.ClientID):
-			siblings = append(siblings, c.ClientID) // another resource of this run made it
-		default:
-			ids = append(ids, c.ClientID)
-		}
+	type found struct {
+		ids, siblings []string
+		listErr       error
 	}
+	f := findVisible(lookup, func(ctx context.Context) (f found, ok bool) {
+		for c, err := range r.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: name}) {
+			if err != nil {
+				f.listErr = err
+				break
+			}
+			switch {
+			case c.Name != name:
+			case r.data.created.has("client " + c.ClientID):
+				f.siblings = append(f.siblings, c.ClientID) // another resource of this run made it
+			default:
+				f.ids = append(f.ids, c.ClientID)
+			}
+		}
+		return f, len(f.ids) > 0 || f.listErr != nil
+	})
+	ids, siblings, listErr := f.ids, f.siblings, f.listErr
 	other := ""
 	if len(siblings) > 0 {
 		other = "other "
@@ -249,7 +255,8 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 	case len(ids) == 0 && listErr != nil:
 		fmt.Fprintf(&b, "Looking for clients named %q failed as well (%s). ", name, listErr.Error())
 	case len(ids) == 0:
-		fmt.Fprintf(&b, "No %sclient named %q was visible right after the failure; it may still appear. ", other, name)
+		fmt.Fprintf(&b, "No %sclient named %q was visible after the failure, also after waiting up to %s in case the "+
+			"API shows new clients late; it may still appear. ", other, name, lostCreateLagWindow)
 	case len(ids) == 1 && listErr == nil:
 		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+

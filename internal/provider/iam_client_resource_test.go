@@ -611,7 +611,8 @@ func TestAccIAMClientResource_lostCreateResponse(t *testing.T) {
 		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
+				// The API lists the client it made late, too: the look-up waits for it.
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1, ReadLagMS: 2000}) },
 				Config:    config,
 				ExpectError: regexp.MustCompile(`Error: IAM Client May Have Been Created(?s:.*?)` +
 					expectErrorText(`The request to create IAM client "lost-response" was sent, but its response was lost `+

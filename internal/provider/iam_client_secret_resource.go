@@ -494,22 +494,28 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	r.data.created.settle(lookup, secretLookupKey(clientID, description))
-	var candidates []iam.ClientSecret
-	var listErr error
-	var siblings []string
-	for s, err := range r.data.client.ListClientSecrets(lookup, clientID) {
-		if err != nil {
-			listErr = err
-			break
-		}
-		switch {
-		case s.Description != description || s.Created.Before(since):
-		case r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)):
-			siblings = append(siblings, s.ClientSecretID) // another resource of this run made it
-		default:
-			candidates = append(candidates, s)
-		}
+	type found struct {
+		candidates []iam.ClientSecret
+		siblings   []string
+		listErr    error
 	}
+	f := findVisible(lookup, func(ctx context.Context) (f found, ok bool) {
+		for s, err := range r.data.client.ListClientSecrets(ctx, clientID) {
+			if err != nil {
+				f.listErr = err
+				break
+			}
+			switch {
+			case s.Description != description || s.Created.Before(since):
+			case r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)):
+				f.siblings = append(f.siblings, s.ClientSecretID) // another resource of this run made it
+			default:
+				f.candidates = append(f.candidates, s)
+			}
+		}
+		return f, len(f.candidates) > 0 || f.listErr != nil
+	})
+	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
 	other := ""
 	if len(siblings) > 0 {
 		other = "other "
@@ -524,9 +530,11 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 			"description %q, for example with the aritma_iam_client_secrets data source, and import it with:\n\n"+
 			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", listErr.Error(), description, clientID)
 	case len(candidates) == 0:
-		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet). Look again in a moment, "+
+		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet), also after waiting up to %s "+
+			"in case the API lists new secrets late. Look again in a moment, "+
 			"for example with the aritma_iam_client_secrets data source, and import it if it shows up:\n\n"+
-			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", other, description, formatAPITime(since), clientID)
+			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", other, description, formatAPITime(since),
+			lostCreateLagWindow, clientID)
 	default:
 		fmt.Fprintf(&b, "These secrets of the client have description %q and were created since %s, newest first; "+
 			"import the one that is yours:\n\n", description, formatAPITime(since))

@@ -872,8 +872,10 @@ func TestAccIAMClientSecretResource_limit(t *testing.T) {
 
 func TestAccIAMClientSecretResource_outcomeUnknown(t *testing.T) {
 	t.Parallel()
-	e := newTestEnv(t)
+	var clock agingClock
+	e := newTestEnv(t, clock.option)
 	clientID := testAccIAMClientSecretParent(t, e)
+	clock.age(3 * time.Second) // past the lag below, which would hide the client from its secret's create
 	const value = "lost-answer-value"
 
 	resource.Test(t, resource.TestCase{
@@ -882,7 +884,8 @@ func TestAccIAMClientSecretResource_outcomeUnknown(t *testing.T) {
 		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
+				// The API lists the secret it made late, too: the look-up waits for it.
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1, ReadLagMS: 2000}) },
 				Config: testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
   description = "lost"
   value       = %q`, value)),

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -376,10 +378,33 @@ func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 	action, prior, changed := plannedChange[types.String](ctx, req, path.Root("action"), &resp.Diagnostics)
-	if !changed || action.IsNull() || action.IsUnknown() || action.Equal(prior) {
+	if changed && !action.IsNull() && !action.IsUnknown() && !action.Equal(prior) {
+		r.data.checkActionInCatalogue(ctx, action.ValueString(), &resp.Diagnostics)
+	}
+	subject, prior, changed := plannedChange[types.String](ctx, req, path.Root("subject"), &resp.Diagnostics)
+	if changed && !subject.IsNull() && !subject.IsUnknown() && !subject.Equal(prior) {
+		r.checkSubjectNotDoubled(ctx, subject.ValueString(), &resp.Diagnostics)
+	}
+}
+
+// checkSubjectNotDoubled catches, at plan time instead of at apply, a client's subject id made
+// from its subject id rather than its client id (client_subject_id(aritma_iam_client.x.subject_id)
+// gives client-client-<id>). Client ids are opaque, so the subject is refused only when no client
+// has the id client-<id> and client <id> exists; only subjects of that form cost the reads.
+func (r *iamPolicyResource) checkSubjectNotDoubled(ctx context.Context, subject string, diags *diag.Diagnostics) {
+	inner := subjectClientID(subject)
+	if !strings.HasPrefix(inner, clientSubjectPrefix) {
 		return
 	}
-	r.data.checkActionInCatalogue(ctx, action.ValueString(), &resp.Diagnostics)
+	clientID, ok := r.data.subjectIDOfClient(ctx, inner)
+	if !ok {
+		return
+	}
+	diags.AddAttributeError(path.Root("subject"), "Invalid Subject",
+		fmt.Sprintf("subject %q names client %q, and no IAM client has that id; client %q exists, and its subject id is %q. "+
+			"The subject was made from a client's subject id instead of its client id: use aritma_iam_client.<name>.subject_id, "+
+			"or provider::aritma::client_subject_id with the client id (aritma_iam_client.<name>.client_id).",
+			subject, inner, clientID, clientSubjectID(clientID)))
 }
 
 // unknownSubjectHint says what to do when the API does not know the policy's subject. A client

@@ -449,6 +449,18 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 					`yet: then apply again in a moment.`),
 		},
 	)
+	// A client's subject id made from its subject id (client_subject_id of a subject_id) is
+	// caught at plan, when the API shows which client was meant.
+	svc := testAccCreateClients(t, e, "doubled")[0]
+	doubled := "client-client-" + svc.ClientID
+	steps = append(steps, resource.TestStep{
+		Config:   testAccIAMPolicyResourceConfigSubject(e, doubled, "iam.client.read", "/"),
+		PlanOnly: true,
+		ExpectError: expectErrorText(`subject "` + doubled + `" names client "client-` + svc.ClientID + `", and no IAM client has ` +
+			`that id; client "` + svc.ClientID + `" exists, and its subject id is "client-` + svc.ClientID + `". The subject was ` +
+			`made from a client's subject id instead of its client id: use aritma_iam_client.<name>.subject_id, or ` +
+			`provider::aritma::client_subject_id with the client id (aritma_iam_client.<name>.client_id).`),
+	})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),

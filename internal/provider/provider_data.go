@@ -488,6 +488,29 @@ var (
 	outcomeLookupGrace   = 5 * time.Second
 )
 
+// lostCreateLagWindow is how long the look-up after a lost create answer goes on looking while it
+// finds nothing: an eventually consistent API may not list the object the create made for a
+// while, and "nothing found" then sends the user searching by hand.
+const lostCreateLagWindow = 10 * time.Second
+
+// errNoneVisible is findVisible's "nothing found yet".
+var errNoneVisible = errors.New("nothing visible yet")
+
+// findVisible calls find, and while it finds nothing (ok false), calls it again with backoff for
+// up to lostCreateLagWindow (or until ctx ends), and returns its last result.
+func findVisible[T any](ctx context.Context, find func(context.Context) (found T, ok bool)) T {
+	try := func(ctx context.Context) (T, error) {
+		v, ok := find(ctx)
+		if !ok {
+			return v, errNoneVisible
+		}
+		return v, nil
+	}
+	v, err := try(ctx)
+	v, _ = retryWhile(ctx, time.Now().Add(lostCreateLagWindow), func(err error) bool { return errors.Is(err, errNoneVisible) }, try, v, err)
+	return v
+}
+
 // defaultOperationTimeout is the default of every resource operation's timeouts block. It covers
 // the whole operation, retries and waits included; the provider's request_timeout bounds a single
 // HTTP attempt.

@@ -327,7 +327,8 @@ var (
 	// secretImport is one candidate line of a lost secret create.
 	secretImport = regexp.MustCompile(`terraform import aritma_iam_client_secret\.<name> ([0-9a-f-]{36}/[0-9a-f-]{36})\b`)
 	// nothingVisible is what a lost create says when no candidate object is visible (yet).
-	nothingVisible = regexp.MustCompile(`No (?:other )?client named "[^"]+" was visible right after the failure|No (?:other )?secret with description "[^"]+" created since \S+ is listed \(yet\)`)
+	nothingVisible = regexp.MustCompile(`No (?:other )?client named "[^"]+" was visible after the failure, also after waiting up to 10s|` +
+		`No (?:other )?secret with description "[^"]+" created since \S+ is listed \(yet\), also after waiting up to 10s`)
 )
 
 // errorCheck is the user reading a failed apply of a lossy profile: every diagnostic must be a
