@@ -35,10 +35,8 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			write(w, invalid(r, fieldErrors{"": {"request body could not be read"}}))
 			return
 		}
-		if errs := decodeJSON(bytes.NewReader(data), &f); errs != nil {
-			write(w, invalid(r, errs))
-			return
-		}
+		// Names first: decodeJSON would take a misspelt "readlagMs" for readLagMs, and then
+		// report its value's kind under the right name.
 		if name := unknownField(data, &Faults{}); name != "" {
 			// A misspelt fault would leave that fault off, and a test meant to run under it
 			// would pass without it.
@@ -47,6 +45,10 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 				msg = fmt.Sprintf("%s is not a fault setting; did you mean %s?", name, like)
 			}
 			write(w, invalid(r, fieldErrors{name: {msg}}))
+			return
+		}
+		if errs := decodeJSON(bytes.NewReader(data), &f); errs != nil {
+			write(w, invalid(r, errs))
 			return
 		}
 		if errs := f.validate(); errs != nil {

@@ -270,7 +270,10 @@ func TestControlFaultsFieldCaseAndKinds(t *testing.T) {
 	e.wantProblem(e.callAs("", "PUT", "/_mock/faults", map[string]any{"readlagMs": 1000}),
 		400, "readlagMs", "readlagMs is not a fault setting; did you mean readLagMs?")
 	e.wantProblem(e.callAs("", "PUT", "/_mock/faults", map[string]any{"latencyMs": 100.7}),
-		400, "latencyMs", "latencyMs must be a whole number")
+		400, "latencyMs", "latencyMs must be an integer in range, written without a fraction or exponent (such as 250)")
+	// The name is checked before the value.
+	e.wantProblem(e.callAs("", "PUT", "/_mock/faults", map[string]any{"readlagMs": 1.5}),
+		400, "readlagMs", "readlagMs is not a fault setting; did you mean readLagMs?")
 	if f := e.ts.Faults(); f.ReadLagMS != 0 || f.LatencyMS != 0 {
 		t.Errorf("faults changed by a refused request: %+v", f)
 	}

@@ -89,7 +89,7 @@ func jsonKind(goType string) string {
 	case strings.HasPrefix(goType, "[]") || strings.HasPrefix(goType, "*[]"):
 		return "an array of strings"
 	case strings.Contains(goType, "int"):
-		return "a whole number"
+		return "an integer in range, written without a fraction or exponent (such as 250)"
 	case strings.Contains(goType, "float"):
 		return "a number"
 	case goType == "bool" || goType == "*bool":

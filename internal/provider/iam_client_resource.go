@@ -185,9 +185,12 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 
 	end := r.data.created.begin("client name " + body.Name)
 	created, err := r.data.client.CreateClient(ctx, body)
-	if err == nil {
+	switch {
+	case err == nil:
 		r.data.created.add("client " + created.ClientID)
 		r.data.fresh.add("client " + created.ClientID)
+	case errors.Is(err, iam.ErrOutcomeUnknown):
+		r.data.created.loseAnswer("client name " + body.Name)
 	}
 	end()
 	if err != nil {
@@ -223,41 +226,57 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
-	r.data.created.settle(lookup, "client name "+name)
+	key := "client name " + name
 	type found struct {
 		ids, siblings []string
 		listErr       error
 	}
-	f := findVisible(lookup, func(ctx context.Context) (f found, ok bool) {
+	f, done, cut := findVisible(lookup, interrupt, func(ctx context.Context) (f found, done bool) {
+		r.data.created.settle(ctx, key)
+		var named []string
 		for c, err := range r.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: name}) {
 			if err != nil {
 				f.listErr = err
 				break
 			}
-			switch {
-			case c.Name != name:
-			case r.data.created.has("client " + c.ClientID):
-				f.siblings = append(f.siblings, c.ClientID) // another resource of this run made it
-			default:
-				f.ids = append(f.ids, c.ClientID)
+			if c.Name == name {
+				named = append(named, c.ClientID)
 			}
 		}
-		return f, len(f.ids) > 0 || f.listErr != nil
+		// A create of the same name that started during the listing may have made one of these
+		// before recording it: list again once it has. One that ended has recorded what it made
+		// (add comes before end), so what this run made is told apart only now.
+		if f.listErr == nil && r.data.created.busy(key) {
+			return f, false
+		}
+		for _, id := range named {
+			if r.data.created.has("client " + id) {
+				f.siblings = append(f.siblings, id) // another resource of this run made it
+			} else {
+				f.ids = append(f.ids, id)
+			}
+		}
+		// Every create of this name whose answer was lost may have made one.
+		return f, f.listErr != nil || len(f.ids) >= r.data.created.lostAnswers(key)
 	})
 	ids, siblings, listErr := f.ids, f.siblings, f.listErr
+	lost := r.data.created.lostAnswers(key)
 	other := ""
 	if len(siblings) > 0 {
 		other = "other "
 		fmt.Fprintf(&b, "Not these clients named %q, which this run created for other resources: %s. ",
 			name, strings.Join(siblings, ", "))
 	}
+	if lost > 1 {
+		fmt.Fprintf(&b, "%d creates of a client named %q lost their answers in this run, so no one client found is "+
+			"this resource's for sure: import one into each of those resources. ", lost, name)
+	}
 	switch {
 	case len(ids) == 0 && listErr != nil:
 		fmt.Fprintf(&b, "Looking for clients named %q failed as well (%s). ", name, listErr.Error())
 	case len(ids) == 0:
-		fmt.Fprintf(&b, "No %sclient named %q was visible after the failure, also after waiting up to %s in case the "+
-			"API shows new clients late; it may still appear. ", other, name, lostCreateLagWindow)
-	case len(ids) == 1 && listErr == nil:
+		fmt.Fprintf(&b, "No %sclient named %q was visible after the failure, %s; it may still appear. ", other, name, lookupEndText(cut))
+	case len(ids) == 1 && done && lost == 1 && listErr == nil:
 		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
 			"or delete it through the API and apply again. "+importAddressNote("aritma_iam_client"), name, ids[0], ids[0])
@@ -335,7 +354,11 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 
 	id := state.ID.ValueString()
-	updated, err := r.data.client.UpdateClient(ctx, id, body)
+	// Nothing may have read the client back since its create (apply -refresh=false): an
+	// eventually consistent API may not know it yet, and its 404 is waited out as a read's is.
+	updated, err := readAfterCreate(ctx, req.Private, func(ctx context.Context) (*iam.OAuthClient, error) {
+		return r.data.client.UpdateClient(ctx, id, body)
+	})
 	if err != nil {
 		err = r.data.confirmNotFound(ctx, err) // a 404 from an endpoint without its base path says nothing of the client
 		hint := ""
@@ -351,6 +374,7 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	plan.clientModel, differs = appliedModel(plan.clientModel, updated)
 	warnAppliedDiffers(&resp.Diagnostics, "updated", id, differs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...) // the API knows the client now
 }
 
 func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -443,9 +443,12 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	secret, err := createAfterClient(ctx, interrupt, &r.data.created, clientID, iam.IsNotFound, func(ctx context.Context) (*iam.ClientSecret, error) {
 		return r.data.client.CreateClientSecret(ctx, clientID, apiReq)
 	})
-	if err == nil {
+	switch {
+	case err == nil:
 		r.data.created.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
 		r.data.fresh.add("secret " + clientSecretID(clientID, secret.ClientSecretID))
+	case errors.Is(err, iam.ErrOutcomeUnknown):
+		r.data.created.loseAnswer(secretLookupKey(clientID, apiReq.Description))
 	}
 	end()
 	if err != nil {
@@ -459,7 +462,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		// that lacks its base path.
 		err = r.data.confirmNotFound(ctx, err)
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, r.createSecretHint(err, clientID), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)), value))
+			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err, clientID), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)), value))
 		return
 	}
 
@@ -493,27 +496,38 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	since := started.Add(-2 * time.Minute)
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
-	r.data.created.settle(lookup, secretLookupKey(clientID, description))
+	key := secretLookupKey(clientID, description)
 	type found struct {
 		candidates []iam.ClientSecret
 		siblings   []string
 		listErr    error
 	}
-	f := findVisible(lookup, func(ctx context.Context) (f found, ok bool) {
+	// As the client's look-up does (see there): settle, list, list again while a create of the
+	// same description is in flight, tell this run's secrets apart only then, and look for as many
+	// as creates of it lost their answers.
+	f, _, cut := findVisible(lookup, interrupt, func(ctx context.Context) (f found, done bool) {
+		r.data.created.settle(ctx, key)
+		var described []iam.ClientSecret
 		for s, err := range r.data.client.ListClientSecrets(ctx, clientID) {
 			if err != nil {
 				f.listErr = err
 				break
 			}
-			switch {
-			case s.Description != description || s.Created.Before(since):
-			case r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)):
+			if s.Description == description && !s.Created.Before(since) {
+				described = append(described, s)
+			}
+		}
+		if f.listErr == nil && r.data.created.busy(key) {
+			return f, false
+		}
+		for _, s := range described {
+			if r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)) {
 				f.siblings = append(f.siblings, s.ClientSecretID) // another resource of this run made it
-			default:
+			} else {
 				f.candidates = append(f.candidates, s)
 			}
 		}
-		return f, len(f.candidates) > 0 || f.listErr != nil
+		return f, f.listErr != nil || len(f.candidates) >= r.data.created.lostAnswers(key)
 	})
 	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
 	other := ""
@@ -521,6 +535,10 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		other = "other "
 		fmt.Fprintf(&b, "Not these secrets with description %q, which this run created for other resources: %s. ",
 			description, strings.Join(siblings, ", "))
+	}
+	if lost := r.data.created.lostAnswers(key); lost > 1 {
+		fmt.Fprintf(&b, "%d creates of a secret with description %q for this client lost their answers in this run: "+
+			"import one of the secrets below into each of those resources. ", lost, description)
 	}
 	slices.SortFunc(candidates, func(a, b iam.ClientSecret) int { return b.Created.Compare(a.Created) })
 
@@ -530,11 +548,10 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 			"description %q, for example with the aritma_iam_client_secrets data source, and import it with:\n\n"+
 			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", listErr.Error(), description, clientID)
 	case len(candidates) == 0:
-		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet), also after waiting up to %s "+
-			"in case the API lists new secrets late. Look again in a moment, "+
+		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet), %s. Look again in a moment, "+
 			"for example with the aritma_iam_client_secrets data source, and import it if it shows up:\n\n"+
 			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", other, description, formatAPITime(since),
-			lostCreateLagWindow, clientID)
+			lookupEndText(cut), clientID)
 	default:
 		fmt.Fprintf(&b, "These secrets of the client have description %q and were created since %s, newest first; "+
 			"import the one that is yours:\n\n", description, formatAPITime(since))
@@ -558,10 +575,10 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 }
 
 // createSecretHint adds what the user can do about the create failures they can act on.
-func (r *iamClientSecretResource) createSecretHint(err error, clientID string) string {
+func createSecretHint(err error, clientID string) string {
 	switch {
-	case iam.IsNotFound(err) && r.data.clientLagHint(clientID) != "":
-		return r.data.clientLagHint(clientID)
+	case clientLagHint(err) != "":
+		return clientLagHint(err)
 	case errors.Is(err, iam.ErrConflict):
 		return "A client can hold at most 20 secrets. Delete secrets it no longer needs (expired ones stay " +
 			"listed until deleted), then apply again. Rotating with create_before_destroy needs room for one more."

@@ -198,7 +198,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	case err != nil:
 		resp.Diagnostics.AddError("Unable to Create IAM Policy", apiErrorText(fmt.Sprintf("Creating policy %q", id), err,
-			r.unknownSubjectHint(err, p.Subject), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
+			unknownSubjectHint(err), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
 		return
 	}
 	tflog.Debug(ctx, "Created IAM policy", map[string]any{"policy_id": id})
@@ -377,12 +377,14 @@ func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if r.data == nil {
 		return
 	}
-	action, prior, changed := plannedChange[types.String](ctx, req, path.Root("action"), &resp.Diagnostics)
-	if changed && !action.IsNull() && !action.IsUnknown() && !action.Equal(prior) {
+	// Both changes are read before either check runs: plannedChange reports no change once the
+	// diagnostics it is given hold an error, and the action check may add one.
+	action, priorAction, actionChanged := plannedChange[types.String](ctx, req, path.Root("action"), &resp.Diagnostics)
+	subject, priorSubject, subjectChanged := plannedChange[types.String](ctx, req, path.Root("subject"), &resp.Diagnostics)
+	if actionChanged && !action.IsNull() && !action.IsUnknown() && !action.Equal(priorAction) {
 		r.data.checkActionInCatalogue(ctx, action.ValueString(), &resp.Diagnostics)
 	}
-	subject, prior, changed := plannedChange[types.String](ctx, req, path.Root("subject"), &resp.Diagnostics)
-	if changed && !subject.IsNull() && !subject.IsUnknown() && !subject.Equal(prior) {
+	if subjectChanged && !subject.IsNull() && !subject.IsUnknown() && !subject.Equal(priorSubject) {
 		r.checkSubjectNotDoubled(ctx, subject.ValueString(), &resp.Diagnostics)
 	}
 }
@@ -410,11 +412,11 @@ func (r *iamPolicyResource) checkSubjectNotDoubled(ctx context.Context, subject 
 // unknownSubjectHint says what to do when the API does not know the policy's subject. A client
 // this provider process made was waited for already (createAfterClient); one made elsewhere moments
 // ago may only need a moment more.
-func (r *iamPolicyResource) unknownSubjectHint(err error, subject string) string {
+func unknownSubjectHint(err error) string {
 	if !subjectUnknown(err) {
 		return ""
 	}
-	if hint := r.data.clientLagHint(subjectClientID(subject)); hint != "" {
+	if hint := clientLagHint(err); hint != "" {
 		return hint
 	}
 	return "Check the subject: a client's is aritma_iam_client.<name>.subject_id, a user's or group's comes from the " +

@@ -38,6 +38,36 @@ type createdHere struct {
 	mu       sync.Mutex
 	ids      map[string]time.Time // when each was created
 	inflight map[string]int
+	// lost counts, by look-up key, the creates of this process whose answer was lost: what they
+	// made is indistinguishable, so no one of their look-ups may name a single object as its own.
+	lost map[string]int
+}
+
+// loseAnswer records that a create of what look-ups find by key lost its answer. It must come
+// before the create's end, so that a look-up that sees the create no longer in flight sees it
+// counted here.
+func (c *createdHere) loseAnswer(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lost == nil {
+		c.lost = map[string]int{}
+	}
+	c.lost[key]++
+}
+
+// lostAnswers is how many creates of key lost their answer in this process, the caller's own
+// included: at least 1, since only a create that lost its answer looks.
+func (c *createdHere) lostAnswers(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return max(1, c.lost[key])
+}
+
+// busy reports whether a create of key is in flight.
+func (c *createdHere) busy(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.inflight[key] > 0
 }
 
 // begin marks a create of what look-ups find by key as in flight; end undoes it, after add.
@@ -493,22 +523,45 @@ var (
 // while, and "nothing found" then sends the user searching by hand.
 const lostCreateLagWindow = 10 * time.Second
 
-// errNoneVisible is findVisible's "nothing found yet".
+// errNoneVisible is findVisible's "not found yet".
 var errNoneVisible = errors.New("nothing visible yet")
 
-// findVisible calls find, and while it finds nothing (ok false), calls it again with backoff for
-// up to lostCreateLagWindow (or until ctx ends), and returns its last result.
-func findVisible[T any](ctx context.Context, find func(context.Context) (found T, ok bool)) T {
-	try := func(ctx context.Context) (T, error) {
-		v, ok := find(ctx)
-		if !ok {
+// findVisible calls find, and while it is not done (done false: it found less than it looks for),
+// calls it again with backoff for up to lostCreateLagWindow, and returns its last result, whether
+// that was done, and ctx's error when ctx ended the look-up first. An interrupt (the request's
+// context) ends the waits between listings at once; a listing in progress finishes on ctx.
+func findVisible[T any](ctx, interrupt context.Context, find func(context.Context) (found T, done bool)) (found T, done bool, cut error) {
+	try := func(context.Context) (T, error) {
+		v, done := find(ctx)
+		if !done {
 			return v, errNoneVisible
 		}
 		return v, nil
 	}
+	waits, stop := context.WithCancel(ctx)
+	defer stop()
+	defer context.AfterFunc(interrupt, stop)()
 	v, err := try(ctx)
-	v, _ = retryWhile(ctx, time.Now().Add(lostCreateLagWindow), func(err error) bool { return errors.Is(err, errNoneVisible) }, try, v, err)
-	return v
+	v, err = retryWhile(waits, time.Now().Add(lostCreateLagWindow), func(err error) bool { return errors.Is(err, errNoneVisible) }, try, v, err)
+	switch {
+	case err == nil:
+		return v, true, nil
+	case errors.Is(err, errNoneVisible):
+		return v, false, nil
+	}
+	return v, false, waits.Err()
+}
+
+// lookupEndText says how the look-up of a lost create's object ended when it did not find what it
+// looked for: it waited as long as it may, or it was cut short.
+func lookupEndText(cut error) string {
+	switch {
+	case errors.Is(cut, context.Canceled):
+		return "when the interrupt cut the look-up short"
+	case cut != nil:
+		return "when the look-up ran out of time"
+	}
+	return fmt.Sprintf("also after waiting up to %s in case the API shows new objects late", lostCreateLagWindow)
 }
 
 // defaultOperationTimeout is the default of every resource operation's timeouts block. It covers
@@ -677,20 +730,38 @@ func createAfterClient[T any](ctx, interrupt context.Context, created *createdHe
 	waits, stop := context.WithCancel(ctx)
 	defer stop()
 	defer context.AfterFunc(interrupt, stop)()
+	start := time.Now()
 	// Each attempt runs on ctx: cancelling one that has started could abandon a create the API
 	// received (see iam.CreateContext).
-	return retryWhile(waits, at.Add(readAfterCreateWindow), lagging, func(context.Context) (T, error) { return create(ctx) }, v, err)
+	v, err = retryWhile(waits, at.Add(readAfterCreateWindow), lagging, func(context.Context) (T, error) { return create(ctx) }, v, err)
+	if lagging(err) {
+		err = &clientLagError{err: err, clientID: clientID, waited: time.Since(start), created: at}
+	}
+	return v, err
 }
 
-// clientLagHint is what a create that waited in vain for a client this provider process created
-// adds to the API's "not found" or "does not exist": that the client was not deleted, the API
-// is slow to know it. "" for a client made elsewhere.
-func (p *providerData) clientLagHint(clientID string) string {
-	if _, ok := p.created.at("client " + clientID); !ok {
+// clientLagError is the last answer of a create that createAfterClient made again, in vain, while
+// it waited for the API to know a client this provider process had created.
+type clientLagError struct {
+	err      error
+	clientID string
+	waited   time.Duration
+	created  time.Time
+}
+
+func (e *clientLagError) Error() string { return e.err.Error() }
+func (e *clientLagError) Unwrap() error { return e.err }
+
+// clientLagHint is what such a create adds to the API's "not found" or "does not exist": the
+// client was most likely not deleted, the API is slow to know it. "" for any other error.
+func clientLagHint(err error) string {
+	var le *clientLagError
+	if !errors.As(err, &le) {
 		return ""
 	}
-	return fmt.Sprintf("This apply created client %q, and the API still did not know it %s later: it was not deleted, "+
-		"the API is slow to show new objects. Apply again in a moment.", clientID, readAfterCreateWindow)
+	return fmt.Sprintf("This apply created client %q %s before, and the API still did not know it after the provider "+
+		"waited %s for it: unless it was deleted in the meantime, the API is slow to show new objects. Apply again in "+
+		"a moment.", le.clientID, time.Since(le.created).Round(time.Second), le.waited.Round(time.Second))
 }
 
 // endpointCheck holds what a probe found out about the endpoint in this provider process: that

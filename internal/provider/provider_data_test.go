@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -245,22 +246,32 @@ func TestCreateAfterClientInterrupted(t *testing.T) {
 
 func TestClientLagHint(t *testing.T) {
 	t.Parallel()
-	p := &providerData{}
-	p.created.add("client mine")
-	if got := p.clientLagHint("theirs"); got != "" {
-		t.Errorf("hint for a client made elsewhere: %q", got)
+	var created createdHere
+	created.add("client mine")
+	created.ids["client mine"] = time.Now().Add(-readAfterCreateWindow + 300*time.Millisecond)
+	notYet := &iam.APIError{StatusCode: 404}
+	_, err := createAfterClient(context.Background(), context.Background(), &created, "mine", iam.IsNotFound,
+		func(context.Context) (int, error) { return 0, notYet })
+	if !iam.IsNotFound(err) {
+		t.Fatalf("error %v no longer matches the API's not found", err)
 	}
-	want := `This apply created client "mine", and the API still did not know it 30s later: it was not deleted, ` +
-		`the API is slow to show new objects. Apply again in a moment.`
-	if got := p.clientLagHint("mine"); got != want {
-		t.Errorf("hint = %q, want %q", got, want)
+	want := regexp.MustCompile(`^This apply created client "mine" \d+s before, and the API still did not know it after the provider ` +
+		`waited \d+s for it: unless it was deleted in the meantime, the API is slow to show new objects. Apply again in a moment.$`)
+	if got := clientLagHint(err); !want.MatchString(got) {
+		t.Errorf("hint = %q", got)
 	}
-	r := &iamClientSecretResource{}
-	r.data = p
-	if got := r.createSecretHint(&iam.APIError{StatusCode: 404}, "mine"); got != want {
+	if got := createSecretHint(err, "mine"); !want.MatchString(got) {
 		t.Errorf("secret create hint = %q, want the lag hint", got)
 	}
-	if got := r.createSecretHint(&iam.APIError{StatusCode: 404}, "theirs"); !strings.Contains(got, "deleted outside Terraform") {
+	if got := unknownSubjectHint(&clientLagError{err: &iam.APIError{StatusCode: 400, FieldErrors: map[string][]string{"subject": {"x"}}},
+		clientID: "mine"}); !strings.HasPrefix(got, `This apply created client "mine"`) {
+		t.Errorf("policy create hint = %q, want the lag hint", got)
+	}
+	// Not waited for (made elsewhere, or long ago): no lag hint.
+	if got := createSecretHint(notYet, "theirs"); !strings.Contains(got, "deleted outside Terraform") {
 		t.Errorf("secret create hint for a client made elsewhere = %q", got)
+	}
+	if got := clientLagHint(notYet); got != "" {
+		t.Errorf("lag hint for an answer that was not waited on: %q", got)
 	}
 }

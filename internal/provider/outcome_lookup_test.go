@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+)
+
+// errLostAnswer stands for the answer a create lost.
+var errLostAnswer = errors.New("502 Bad Gateway after the commit")
+
+// lookupClient makes a client through the admin API: what a create whose answer was lost made.
+func lookupClient(t *testing.T, e *testEnv, name string) string {
+	t.Helper()
+	c, err := e.API.CreateClient(testContext(t), iam.ClientRequest{Name: name,
+		AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ClientID
+}
+
+func newLookupClientResource(e *testEnv) *iamClientResource {
+	r := NewIAMClientResource().(*iamClientResource)
+	r.data = &providerData{client: e.API}
+	return r
+}
+
+// Two creates of one name lost their answers, and the API shows their clients late, one after the
+// other: the look-up waits for both and names neither as "the" one to import.
+func TestUnitOutcomeLookup_twoLostCreatesOfOneName(t *testing.T) {
+	t.Parallel()
+	var clock agingClock
+	e := newTestEnv(t, clock.option)
+	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 3000})
+	r := newLookupClientResource(e)
+	a := lookupClient(t, e, "svc")
+	clock.age(2 * time.Second)
+	b := lookupClient(t, e, "svc")
+	r.data.created.loseAnswer("client name svc")
+	r.data.created.loseAnswer("client name svc")
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	if strings.Contains(msg, "exists now") || !strings.Contains(msg, a) || !strings.Contains(msg, b) ||
+		!strings.Contains(msg, `2 creates of a client named "svc" lost their answers in this run`) {
+		t.Errorf("the look-up must list both clients (%s, %s) and claim neither:\n%s", a, b, msg)
+	}
+}
+
+// A create of the same name that starts during the look-up, commits and records its client only
+// later must not have that client offered for import.
+func TestUnitOutcomeLookup_siblingDuringWait(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	r := newLookupClientResource(e)
+	r.data.created.loseAnswer("client name svc")
+	sibling := make(chan string, 1)
+	go func() {
+		time.Sleep(400 * time.Millisecond)
+		end := r.data.created.begin("client name svc")
+		id := lookupClient(t, e, "svc") // committed; its answer is on its way back
+		time.Sleep(1500 * time.Millisecond)
+		r.data.created.add("client " + id)
+		end()
+		sibling <- id
+	}()
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	if id := <-sibling; strings.Contains(msg, "exists now") || !strings.Contains(msg, "which this run created for other resources: "+id) {
+		t.Errorf("the sibling's client %s must be named as another resource's, never offered:\n%s", id, msg)
+	}
+}
+
+// A look-up cut short says so, rather than that it waited its full time; an interrupt ends its
+// waits at once.
+func TestUnitOutcomeLookup_cutShort(t *testing.T) {
+	defer func(timeout time.Duration) { outcomeLookupTimeout = timeout }(outcomeLookupTimeout)
+	outcomeLookupTimeout = time.Second
+	e := newTestEnv(t)
+	r := newLookupClientResource(e)
+	r.data.created.loseAnswer("client name nothing-here")
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "nothing-here", errLostAnswer)
+	if want := `No client named "nothing-here" was visible after the failure, when the look-up ran out of time`; !strings.Contains(msg, want) {
+		t.Errorf("missing %q in:\n%s", want, msg)
+	}
+	interrupt, stop := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, stop)
+	start := time.Now()
+	msg = r.outcomeUnknownDetail(context.Background(), interrupt, "nothing-here", errLostAnswer)
+	if d := time.Since(start); d > 900*time.Millisecond {
+		t.Errorf("the interrupt took %v to end the look-up", d)
+	}
+	if want := "when the interrupt cut the look-up short"; !strings.Contains(msg, want) {
+		t.Errorf("missing %q in:\n%s", want, msg)
+	}
+}
