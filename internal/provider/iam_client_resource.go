@@ -230,11 +230,14 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 	type found struct {
 		ids, siblings []string
 		listErr       error
+		// unsure: a create of the same name was in flight at the end of the listing, and may
+		// have made one of ids without having recorded it yet.
+		unsure bool
 	}
-	f, done, cut := findVisible(lookup, interrupt, func(ctx context.Context) (f found, done bool) {
-		r.data.created.settle(ctx, key)
+	f, done, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
+		r.data.created.settle(wait, key)
 		var named []string
-		for c, err := range r.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: name}) {
+		for c, err := range r.data.client.ListClients(list, iam.ListClientsOptions{SearchText: name}) {
 			if err != nil {
 				f.listErr = err
 				break
@@ -244,11 +247,9 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 			}
 		}
 		// A create of the same name that started during the listing may have made one of these
-		// before recording it: list again once it has. One that ended has recorded what it made
-		// (add comes before end), so what this run made is told apart only now.
-		if f.listErr == nil && r.data.created.busy(key) {
-			return f, false
-		}
+		// before recording it: then list again once it has. One that ended has recorded what it
+		// made (add, or loseAnswer, comes before end), so only now are this run's told apart.
+		f.unsure = r.data.created.busy(key)
 		for _, id := range named {
 			if r.data.created.has("client " + id) {
 				f.siblings = append(f.siblings, id) // another resource of this run made it
@@ -257,9 +258,17 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 			}
 		}
 		// Every create of this name whose answer was lost may have made one.
-		return f, f.listErr != nil || len(f.ids) >= r.data.created.lostAnswers(key)
+		return f, !f.unsure && (f.listErr != nil || len(f.ids) >= r.data.created.lostAnswers(key))
 	})
-	ids, siblings, listErr := f.ids, f.siblings, f.listErr
+	ids, siblings := f.ids, f.siblings
+	listErr, partial := f.listErr, ""
+	if listErr != nil && lookup.Err() != nil {
+		// The look-up's own time ran out, or the interrupt's grace: no failure of the API.
+		listErr, partial = nil, " (the look-up was cut short before it had listed them all, so there may be more)"
+		if cut == nil {
+			cut = lookup.Err()
+		}
+	}
 	lost := r.data.created.lostAnswers(key)
 	other := ""
 	if len(siblings) > 0 {
@@ -267,16 +276,12 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		fmt.Fprintf(&b, "Not these clients named %q, which this run created for other resources: %s. ",
 			name, strings.Join(siblings, ", "))
 	}
-	if lost > 1 {
-		fmt.Fprintf(&b, "%d creates of a client named %q lost their answers in this run, so no one client found is "+
-			"this resource's for sure: import one into each of those resources. ", lost, name)
-	}
 	switch {
 	case len(ids) == 0 && listErr != nil:
 		fmt.Fprintf(&b, "Looking for clients named %q failed as well (%s). ", name, listErr.Error())
 	case len(ids) == 0:
 		fmt.Fprintf(&b, "No %sclient named %q was visible after the failure, %s; it may still appear. ", other, name, lookupEndText(cut))
-	case len(ids) == 1 && done && lost == 1 && listErr == nil:
+	case len(ids) == 1 && done && lost == 1 && listErr == nil && partial == "":
 		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
 			"or delete it through the API and apply again. "+importAddressNote("aritma_iam_client"), name, ids[0], ids[0])
@@ -286,7 +291,15 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		fmt.Fprintf(&b, "Clients named %q found before looking further failed (%s): %s; there may be more. ",
 			name, listErr.Error(), strings.Join(ids, ", "))
 	default:
-		fmt.Fprintf(&b, "Clients named %q now: %s. ", name, strings.Join(ids, ", "))
+		fmt.Fprintf(&b, "Clients named %q now: %s%s. ", name, strings.Join(ids, ", "), partial)
+	}
+	if len(ids) > 0 && lost > 1 {
+		fmt.Fprintf(&b, "%d creates of a client named %q lost their answers in this run, so no one of these is "+
+			"this resource's for sure: import one into each of those resources. ", lost, name)
+	}
+	if len(ids) > 0 && f.unsure {
+		fmt.Fprintf(&b, "Another create of a client named %q in this apply was still running when the look-up ended, "+
+			"so one of these may be that resource's. ", name)
 	}
 	b.WriteString("Find the client this apply created by its name (for example with GET " +
 		"/v1/clients?searchText=<name>; not one named above as another resource's), then either import it, " +
@@ -374,7 +387,9 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	plan.clientModel, differs = appliedModel(plan.clientModel, updated)
 	warnAppliedDiffers(&resp.Diagnostics, "updated", id, differs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...) // the API knows the client now
+	if resp.Private != nil { // nil only when a unit test calls Update directly
+		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...) // the API knows the client now
+	}
 }
 
 func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

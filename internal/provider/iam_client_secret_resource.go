@@ -501,14 +501,15 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		candidates []iam.ClientSecret
 		siblings   []string
 		listErr    error
+		unsure     bool // as in the client's look-up
 	}
 	// As the client's look-up does (see there): settle, list, list again while a create of the
 	// same description is in flight, tell this run's secrets apart only then, and look for as many
 	// as creates of it lost their answers.
-	f, _, cut := findVisible(lookup, interrupt, func(ctx context.Context) (f found, done bool) {
-		r.data.created.settle(ctx, key)
+	f, _, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
+		r.data.created.settle(wait, key)
 		var described []iam.ClientSecret
-		for s, err := range r.data.client.ListClientSecrets(ctx, clientID) {
+		for s, err := range r.data.client.ListClientSecrets(list, clientID) {
 			if err != nil {
 				f.listErr = err
 				break
@@ -517,9 +518,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 				described = append(described, s)
 			}
 		}
-		if f.listErr == nil && r.data.created.busy(key) {
-			return f, false
-		}
+		f.unsure = r.data.created.busy(key)
 		for _, s := range described {
 			if r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)) {
 				f.siblings = append(f.siblings, s.ClientSecretID) // another resource of this run made it
@@ -527,18 +526,22 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 				f.candidates = append(f.candidates, s)
 			}
 		}
-		return f, f.listErr != nil || len(f.candidates) >= r.data.created.lostAnswers(key)
+		return f, !f.unsure && (f.listErr != nil || len(f.candidates) >= r.data.created.lostAnswers(key))
 	})
 	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
+	partial := ""
+	if listErr != nil && lookup.Err() != nil {
+		// The look-up's own time ran out, or the interrupt's grace: no failure of the API.
+		listErr, partial = nil, " (the look-up was cut short before it had listed them all, so there may be more)"
+		if cut == nil {
+			cut = lookup.Err()
+		}
+	}
 	other := ""
 	if len(siblings) > 0 {
 		other = "other "
 		fmt.Fprintf(&b, "Not these secrets with description %q, which this run created for other resources: %s. ",
 			description, strings.Join(siblings, ", "))
-	}
-	if lost := r.data.created.lostAnswers(key); lost > 1 {
-		fmt.Fprintf(&b, "%d creates of a secret with description %q for this client lost their answers in this run: "+
-			"import one of the secrets below into each of those resources. ", lost, description)
 	}
 	slices.SortFunc(candidates, func(a, b iam.ClientSecret) int { return b.Created.Compare(a.Created) })
 
@@ -553,8 +556,16 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", other, description, formatAPITime(since),
 			lookupEndText(cut), clientID)
 	default:
-		fmt.Fprintf(&b, "These secrets of the client have description %q and were created since %s, newest first; "+
-			"import the one that is yours:\n\n", description, formatAPITime(since))
+		if lost := r.data.created.lostAnswers(key); lost > 1 {
+			fmt.Fprintf(&b, "%d creates of a secret with description %q for this client lost their answers in this run: "+
+				"import one of the secrets below into each of those resources. ", lost, description)
+		}
+		if f.unsure {
+			fmt.Fprintf(&b, "Another create of a secret with description %q for this client was still running when the "+
+				"look-up ended, so one of these may be that resource's. ", description)
+		}
+		fmt.Fprintf(&b, "These secrets of the client have description %q and were created since %s, newest first%s; "+
+			"import the one that is yours:\n\n", description, formatAPITime(since), partial)
 		for _, s := range candidates {
 			fmt.Fprintf(&b, "  terraform import aritma_iam_client_secret.<name> %s    # created %s\n",
 				clientSecretID(clientID, s.ClientSecretID), formatAPITime(s.Created))

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,97 @@ func TestUnitOutcomeLookup_cutShort(t *testing.T) {
 		t.Errorf("the interrupt took %v to end the look-up", d)
 	}
 	if want := "when the interrupt cut the look-up short"; !strings.Contains(msg, want) {
+		t.Errorf("missing %q in:\n%s", want, msg)
+	}
+}
+
+// A sibling create that begins during a listing and commits before the listing is served is in
+// it, but recorded as the sibling's only later: the listing must not count it as this create's.
+func TestUnitOutcomeLookup_siblingCommitsDuringListing(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	slowList := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet && r.URL.Path == "/v1/clients" {
+				time.Sleep(400 * time.Millisecond)
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	api, err := iam.NewClient(iam.Config{Endpoint: slowList, TokenURL: e.Mock.TokenURL,
+		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newIAMClientResourceWith(api)
+	r.data.created.loseAnswer("client name svc") // this create made nothing
+	sibling := make(chan string, 1)
+	time.AfterFunc(100*time.Millisecond, func() {
+		end := r.data.created.begin("client name svc")
+		id := lookupClient(t, e, "svc") // straight to the API: committed before the listing is served
+		time.Sleep(1500 * time.Millisecond)
+		r.data.created.add("client " + id)
+		end()
+		sibling <- id
+	})
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	if id := <-sibling; strings.Contains(msg, "exists now") || !strings.Contains(msg, "which this run created for other resources: "+id) {
+		t.Errorf("the sibling's client %s must be named as another resource's, never offered:\n%s", id, msg)
+	}
+}
+
+// A create of the same name that outlasts the look-up (a hung attempt) does not make the look-up
+// wait past its window, nor report its own end as a failed listing; what it listed is named.
+func TestUnitOutcomeLookup_siblingOutlastsLookup(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	r := newLookupClientResource(e)
+	mine := lookupClient(t, e, "svc")
+	r.data.created.loseAnswer("client name svc")
+	end := r.data.created.begin("client name svc")
+	defer end()
+	start := time.Now()
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	if d := time.Since(start); d > lostCreateLagWindow+3*time.Second {
+		t.Errorf("the look-up took %v, past its window of %v", d, lostCreateLagWindow)
+	}
+	for _, want := range []string{`Clients named "svc" now: ` + mine + ".",
+		`Another create of a client named "svc" in this apply was still running when the look-up ended, so one of these may be that resource's.`} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("missing %q in:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "failed as well") || strings.Contains(msg, "exists now") {
+		t.Errorf("a look-up held up by a sibling reads as a failure or a claim:\n%s", msg)
+	}
+}
+
+// An interrupt while the look-up waits for a sibling ends it at once and says so; an interrupt in
+// the wait after a listing that found the client still names it.
+func TestUnitOutcomeLookup_interruptWhileSiblingRuns(t *testing.T) {
+	defer func(d time.Duration) { outcomeLookupGrace = d }(outcomeLookupGrace)
+	outcomeLookupGrace = 2 * time.Second
+	e := newTestEnv(t)
+	r := newLookupClientResource(e)
+	r.data.created.loseAnswer("client name svc")
+	end := r.data.created.begin("client name svc")
+	defer end()
+	interrupt, stop := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, stop)
+	start := time.Now()
+	msg := r.outcomeUnknownDetail(context.Background(), interrupt, "svc", errLostAnswer)
+	if d := time.Since(start); d > 900*time.Millisecond {
+		t.Errorf("the interrupt took %v to end the look-up", d)
+	}
+	if want := `No client named "svc" was visible after the failure, when the interrupt cut the look-up short`; !strings.Contains(msg, want) {
+		t.Errorf("missing %q in:\n%s", want, msg)
+	}
+
+	mine := lookupClient(t, e, "svc")
+	interrupt, stop = context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, stop)
+	msg = r.outcomeUnknownDetail(context.Background(), interrupt, "svc", errLostAnswer)
+	if want := `Clients named "svc" now: ` + mine + "."; !strings.Contains(msg, want) {
 		t.Errorf("missing %q in:\n%s", want, msg)
 	}
 }

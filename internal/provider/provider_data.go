@@ -526,30 +526,33 @@ const lostCreateLagWindow = 10 * time.Second
 // errNoneVisible is findVisible's "not found yet".
 var errNoneVisible = errors.New("nothing visible yet")
 
-// findVisible calls find, and while it is not done (done false: it found less than it looks for),
-// calls it again with backoff for up to lostCreateLagWindow, and returns its last result, whether
-// that was done, and ctx's error when ctx ended the look-up first. An interrupt (the request's
-// context) ends the waits between listings at once; a listing in progress finishes on ctx.
-func findVisible[T any](ctx, interrupt context.Context, find func(context.Context) (found T, done bool)) (found T, done bool, cut error) {
-	try := func(context.Context) (T, error) {
-		v, done := find(ctx)
-		if !done {
-			return v, errNoneVisible
-		}
-		return v, nil
-	}
-	waits, stop := context.WithCancel(ctx)
+// findVisible calls find, and while it is not done (done false: it found less than it looks for,
+// or could not tell what it found apart), calls it again with backoff for up to
+// lostCreateLagWindow, and returns its last result, whether that was done, and why the look-up
+// ended early, if it did: context.Canceled for an interrupt (the request's context), ctx's error
+// when ctx ran out. find gets two contexts: list, for its API calls, which an interrupt does not
+// cut short (the listing in progress is worth finishing: its answer is what to import), and wait,
+// for any waiting it does, which the window's end and an interrupt end at once.
+func findVisible[T any](ctx, interrupt context.Context, find func(list, wait context.Context) (found T, done bool)) (found T, done bool, cut error) {
+	wait, stop := context.WithTimeout(ctx, lostCreateLagWindow)
 	defer stop()
 	defer context.AfterFunc(interrupt, stop)()
-	v, err := try(ctx)
-	v, err = retryWhile(waits, time.Now().Add(lostCreateLagWindow), func(err error) bool { return errors.Is(err, errNoneVisible) }, try, v, err)
-	switch {
-	case err == nil:
-		return v, true, nil
-	case errors.Is(err, errNoneVisible):
-		return v, false, nil
+	try := func(context.Context) (T, error) {
+		found, done = find(ctx, wait)
+		if !done {
+			return found, errNoneVisible
+		}
+		return found, nil
 	}
-	return v, false, waits.Err()
+	v, err := try(ctx)
+	v, _ = retryWhile(wait, time.Now().Add(lostCreateLagWindow), func(err error) bool { return errors.Is(err, errNoneVisible) }, try, v, err)
+	switch {
+	case interrupt.Err() != nil:
+		cut = context.Canceled
+	case ctx.Err() != nil:
+		cut = ctx.Err()
+	}
+	return v, done, cut
 }
 
 // lookupEndText says how the look-up of a lost create's object ended when it did not find what it
@@ -722,8 +725,8 @@ func createAfterClient[T any](ctx, interrupt context.Context, created *createdHe
 		return v, err
 	}
 	at, ok := created.at("client " + clientID)
-	if !ok {
-		return v, err
+	if !ok || !time.Now().Before(at.Add(readAfterCreateWindow)) {
+		return v, err // not this process's client, or made long enough ago to be known
 	}
 	tflog.Debug(ctx, "The API does not know the client this provider created moments ago yet; waiting for it",
 		map[string]any{"client_id": clientID, "created": at.UTC().Format(time.RFC3339Nano)})

@@ -274,4 +274,11 @@ func TestClientLagHint(t *testing.T) {
 	if got := clientLagHint(notYet); got != "" {
 		t.Errorf("lag hint for an answer that was not waited on: %q", got)
 	}
+	created.add("client old")
+	created.ids["client old"] = time.Now().Add(-2 * time.Minute)
+	_, err = createAfterClient(context.Background(), context.Background(), &created, "old", iam.IsNotFound,
+		func(context.Context) (int, error) { return 0, notYet })
+	if got := clientLagHint(err); got != "" {
+		t.Errorf("lag hint for a client made long before, not waited for: %q", got)
+	}
 }
