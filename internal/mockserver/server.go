@@ -150,6 +150,42 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// Leftovers counts what the mock holds beyond its seeded state (the users and the admin client
+// with its secret and grant): what a test run left behind, which a test that cleans up after
+// itself leaves at zero.
+type Leftovers struct{ Clients, Secrets, Policies, Groups int }
+
+func (l Leftovers) String() string {
+	return fmt.Sprintf("%d clients, %d secrets, %d policies and %d groups besides the seeded ones",
+		l.Clients, l.Secrets, l.Policies, l.Groups)
+}
+
+// Leftovers returns what the mock holds beyond its seeded state.
+func (s *Server) Leftovers() Leftovers {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var l Leftovers
+	for id := range s.st.clients {
+		if id != s.adminID {
+			l.Clients++
+		}
+	}
+	for _, secs := range s.st.secrets {
+		for _, sec := range secs {
+			if !sec.Bootstrap {
+				l.Secrets++
+			}
+		}
+	}
+	for k := range s.st.policies {
+		if k.Subject != prefixClient+s.adminID {
+			l.Policies++
+		}
+	}
+	l.Groups = len(s.st.groups)
+	return l
+}
+
 // Handler returns the HTTP handler serving /v1/..., /connect/token,
 // /{tenant}/connect/token and, when enabled, /_mock/....
 func (s *Server) Handler() http.Handler { return s.handler }

@@ -381,8 +381,9 @@ func removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, o
 			"holds the object.", object, importLagWindow))
 		return
 	}
+	// A refresh-only run reads too, and plans nothing: the warning must not promise a create.
 	resp.Diagnostics.AddWarning(summary, fmt.Sprintf("%s no longer exists: %s was deleted outside Terraform. "+
-		"Terraform has removed it from the state and plans to create it again.", object, cause))
+		"Terraform has removed it from the state; a plan of this configuration creates it again.", object, cause))
 	resp.State.RemoveResource(ctx)
 }
 

@@ -116,7 +116,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	_, _ = fmt.Fprintln(stdout, "aritma-mock shutting down")
+	// What is left tells a module's tests that clean up after themselves whether they did.
+	_, _ = fmt.Fprintf(stdout, "aritma-mock shutting down, holding %s\n", srv.Leftovers())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	serr := hs.Shutdown(shutdownCtx)

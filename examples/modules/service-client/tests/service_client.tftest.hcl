@@ -253,3 +253,22 @@ run "inspect_without_renewal" {
     error_message = "A secret far from its expiration was renewed."
   }
 }
+
+# The file ends with an apply of the module itself whose variables name no other run. OpenTofu
+# (1.12) destroys what a file made with the variables of the last run of each state, evaluated
+# against the outputs of those last runs only; when one names another run, it skips the clean-up
+# without a word and leaves the client, its secret and its grants behind. (Terraform does not.)
+run "unchanged" {
+  command = apply
+
+  variables {
+    secret_rotation     = "2"
+    secret_expiration   = "2099-01-01T00:00:00Z"
+    secret_renew_before = "720h"
+  }
+
+  assert {
+    condition     = aritma_iam_client_secret.this.renew_before == "720h" && length(terraform_data.secret_works) == 1 && terraform_data.secret_works[0].triggers_replace == aritma_iam_client_secret.this.id
+    error_message = "Applying the same inputs again lost the secret or its check."
+  }
+}
