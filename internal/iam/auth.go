@@ -95,7 +95,9 @@ type cachedToken struct {
 // that lives shorter than two minutes; otherwise such a token would be refetched for every use.
 func newCachedToken(t *oauth2.Token, fetched time.Time) *cachedToken {
 	c := &cachedToken{tok: t}
-	if !t.Expiry.IsZero() {
+	// An expiry no later than the answer (a negative expires_in) says nothing usable: such a
+	// token is used until the API refuses it, rather than fetched anew for every call.
+	if t.Expiry.After(fetched) {
 		c.refreshAt = t.Expiry.Add(-min(tokenExpiryDelta, t.Expiry.Sub(fetched)/2))
 	}
 	return c
@@ -156,7 +158,6 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	// that outlives it then logs nothing more, but never without its masks.)
 	fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
 	defer cancel()
-	start := time.Now()
 	t, err := o.request(fetchCtx)
 	if err != nil {
 		if refusal(err) {
@@ -164,7 +165,8 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 		}
 		return nil, err
 	}
-	c := newCachedToken(t, start)
+	// The lifetime counts from the answer: the request may have waited out minutes of 429s.
+	c := newCachedToken(t, time.Now())
 	prev := o.cached.Load()
 	c.replacement = prev != nil && prev.dropped
 	o.cached.Store(c)
@@ -212,7 +214,7 @@ func (o *oauthTokens) request(ctx context.Context) (*oauth2.Token, error) {
 // not a 429, a 5xx or a request that got no answer.
 func refusal(err error) bool {
 	var ae *authError
-	return errors.As(err, &ae) && ae.cause == nil &&
+	return errors.As(err, &ae) && ae.cause == nil && !throttlingTokenError(ae.code) &&
 		(ae.status == http.StatusBadRequest || ae.status == http.StatusUnauthorized)
 }
 
@@ -338,7 +340,7 @@ func (e *authError) Is(target error) bool {
 	case ErrValidation:
 		return e.code == "invalid_request" || e.code == "unsupported_grant_type"
 	case ErrRateLimited:
-		return e.status == http.StatusTooManyRequests
+		return e.status == http.StatusTooManyRequests || throttlingTokenError(e.code)
 	case ErrNoTokenEndpoint:
 		return e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed || e.status == http.StatusGone)
 	}

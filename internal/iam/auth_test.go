@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 func okClient(w http.ResponseWriter, _ *http.Request) {
@@ -600,5 +602,74 @@ func TestToken_invalidateDoesNotWaitForAFetch(t *testing.T) {
 		if d > 1500*time.Millisecond {
 			t.Errorf("call %d returned after %s, though its context ended at 600ms", i, d.Round(time.Millisecond))
 		}
+	}
+}
+
+// A token endpoint that says "not now" in a 400 (slow_down, as RFC 8628 has it, or
+// temporarily_unavailable) is waited out as a 429 is, not taken as a refusal of the credentials,
+// which would fail every later call of the process without asking again.
+func TestToken_throttlingIn400(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"slow_down", "temporarily_unavailable"} {
+		t.Run(code, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, okClient)
+			var throttled atomic.Int64
+			f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+				if throttled.Add(1) <= 2 {
+					w.Header().Set("Content-Type", "application/json")
+					w.Header().Set("Retry-After", "0")
+					w.WriteHeader(http.StatusBadRequest)
+					_, _ = w.Write([]byte(`{"error":"` + code + `"}`))
+					return
+				}
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"Bearer","expires_in":3600}`))
+			}
+			c := f.client(t)
+			if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+				t.Fatalf("the call failed though the token endpoint only asked to wait: %v", err)
+			}
+			if got := f.tokenCalls.Load(); got != 3 {
+				t.Fatalf("%d token requests, want 3 (two told to wait, then the token)", got)
+			}
+		})
+	}
+	// When it never stops saying so, the call fails as rate limited, and the next call asks again.
+	f := newFake(t, okClient)
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"slow_down"}`))
+	}
+	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Millisecond })
+	ctx, cancel := context.WithTimeout(ctxT(t), 2*time.Second)
+	defer cancel()
+	if _, err := c.GetClient(ctx, "c1"); !errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("want ErrRateLimited and not ErrUnauthorized, got %v", err)
+	}
+	before := f.tokenCalls.Load()
+	_, _ = c.GetClient(ctxT(t), "c1")
+	if f.tokenCalls.Load() == before {
+		t.Fatal("a throttled token request was cached as a refusal: the next call did not ask again")
+	}
+}
+
+// The refresh time counts from the answer, and an expiry at or before it (a negative
+// expires_in) is no reason to fetch a token for every call.
+func TestNewCachedToken(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	c := newCachedToken(&oauth2.Token{AccessToken: "a", Expiry: now.Add(60 * time.Second)}, now)
+	if want := now.Add(30 * time.Second); !c.refreshAt.Equal(want) {
+		t.Errorf("60 s token: refresh at %v, want %v (half-way)", c.refreshAt.Sub(now), want.Sub(now))
+	}
+	c = newCachedToken(&oauth2.Token{AccessToken: "a", Expiry: now.Add(time.Hour)}, now)
+	if want := now.Add(time.Hour - tokenExpiryDelta); !c.refreshAt.Equal(want) {
+		t.Errorf("1 h token: refresh at %v, want %v", c.refreshAt.Sub(now), want.Sub(now))
+	}
+	c = newCachedToken(&oauth2.Token{AccessToken: "a", Expiry: now.Add(-time.Minute)}, now)
+	if !c.refreshAt.IsZero() || !c.fresh() {
+		t.Errorf("token with an expiry in the past: refresh at %v, fresh %v; want kept until refused", c.refreshAt, c.fresh())
 	}
 }

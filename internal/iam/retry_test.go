@@ -358,9 +358,13 @@ func TestBackoff(t *testing.T) {
 	if len(seen) < 10 {
 		t.Errorf("Retry-After 1: 50 waits took only %d values: callers come back in lockstep", len(seen))
 	}
-	resp.Header.Set("Retry-After", "0")
-	if d := backoff(minW, maxW, maxW, 3, resp); d != 0 {
-		t.Fatalf("Retry-After 0: %v", d)
+	// "Retry-After: 0", or a date already past, still waits the least wait (plus jitter): retries
+	// back to back would spend the whole budget on a server that is overloaded.
+	for _, v := range []string{"0", time.Now().Add(-2 * time.Second).UTC().Format(http.TimeFormat)} {
+		resp.Header.Set("Retry-After", v)
+		if d := backoff(minW, maxW, maxW, 3, resp); d < minW || d > minW*3/2 {
+			t.Fatalf("Retry-After %q: %v, want %v to %v", v, d, minW, minW*3/2)
+		}
 	}
 	if d := backoff(minW, maxW, maxW, 70, nil); d > maxW {
 		t.Fatalf("huge attempt overflowed: %v", d)

@@ -62,6 +62,9 @@ type callState struct {
 	// retries counts the retries spent against Config.MaxRetries; rateLimited the retries of 429
 	// answers, which have their own budget (see maxRateLimitRetries).
 	retries, rateLimited int
+	// throttled is set when the current attempt was a token request answered 400 with an OAuth
+	// error that says "not now" (see throttledTokenAnswer): it is retried as a 429 is.
+	throttled bool
 	// deadline is the caller's (zero: none), noted by checkRetry for backoff, which sees only the
 	// attempt's request, whose context also ends with the per-attempt request timeout.
 	deadline time.Time
@@ -162,6 +165,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 
 // retryDecision decides whether the attempt that got resp or err is retried.
 func retryDecision(ctx context.Context, st *callState, resp *http.Response, err error, tokens tokenProvider, retryAfterMax time.Duration) (bool, error) {
+	st.throttled = false
 	if err != nil {
 		if permanent(err) {
 			return false, err
@@ -178,7 +182,8 @@ func retryDecision(ctx context.Context, st *callState, resp *http.Response, err 
 		}
 	}
 	code := resp.StatusCode
-	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable {
+	st.throttled = st.mode == retryToken && code == http.StatusBadRequest && throttledTokenAnswer(resp)
+	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable || st.throttled {
 		// Waiting past the caller's deadline only turns the server's answer into a bare
 		// "context deadline exceeded": hand the answer back now.
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
@@ -188,7 +193,7 @@ func retryDecision(ctx context.Context, st *callState, resp *http.Response, err 
 		}
 	}
 	switch {
-	case code == http.StatusTooManyRequests:
+	case code == http.StatusTooManyRequests, st.throttled:
 		// Rate limiting is decided before the request is processed.
 		return true, nil
 	case code == http.StatusUnauthorized:
@@ -217,7 +222,7 @@ func spendRetry(st *callState, resp *http.Response, maxRetries int) bool {
 	if st == nil {
 		return true // no per-call bookkeeping: retryablehttp's RetryMax bounds it
 	}
-	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || st.throttled) {
 		st.rateLimited++
 		return st.rateLimited <= maxRateLimitRetries
 	}
@@ -251,10 +256,18 @@ func permanent(err error) bool {
 // allowed, about 5/s achieved).
 func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if resp != nil {
-		switch resp.StatusCode {
+		code := resp.StatusCode
+		if resp.Request != nil {
+			if st := callFrom(resp.Request.Context()); st != nil && st.throttled {
+				code = http.StatusTooManyRequests // a token endpoint's 400 slow_down
+			}
+		}
+		switch code {
 		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 			if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-				d = min(d, retryAfterMax)
+				// At least minWait: "Retry-After: 0", or a date our clock has passed, would
+				// otherwise spend every retry back to back on a server that is overloaded.
+				d = max(min(d, retryAfterMax), minWait)
 				jitter := rand.N(d/2 + 1)
 				// retryDecision retried only because the caller's deadline leaves at least d; the
 				// jitter takes at most half of what is left beyond it, so the repeat still has time
@@ -418,6 +431,31 @@ func traceID(resp *http.Response) string {
 		return ""
 	}
 	return readable(p.TraceID) // decoded, as APIError does, so redaction finds an escaped echo
+}
+
+// throttledTokenAnswer reports whether a token endpoint's 400 is an OAuth error that asks to come
+// back later rather than one about the request: slow_down (RFC 8628, which some servers send for
+// client_credentials too) or temporarily_unavailable (RFC 6749, 4.1.2.1). The body is put back.
+func throttledTokenAnswer(resp *http.Response) bool {
+	if resp.Body == nil {
+		return false
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	rest := resp.Body
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), rest), rest}
+	if err != nil {
+		return false
+	}
+	code, _ := tokenErrorFields(body, resp.Header.Get("Content-Type"))
+	return throttlingTokenError(code)
+}
+
+// throttlingTokenError reports whether an OAuth error code asks the client to come back later.
+func throttlingTokenError(code string) bool {
+	return code == "slow_down" || code == "temporarily_unavailable"
 }
 
 // drain reads what is left of a body (bounded) and closes it, so the connection goes back to the
