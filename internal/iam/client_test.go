@@ -613,3 +613,24 @@ func TestCreateClientSecret_shortAnswer(t *testing.T) {
 		})
 	}
 }
+
+// The subject's kind comes from the documented type field, then the subject id's prefix; the
+// undocumented $type only when it names one of the three kinds.
+func TestSubjectFromWire_kind(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		wire subjectWire
+		want Subject
+	}{
+		{subjectWire{DollarType: "ClientSubjectDto", Type: "Client", ID: "c1", SubjectID: "client-c1"}, Subject{Type: "client", ID: "c1", SubjectID: "client-c1"}},
+		{subjectWire{DollarType: "ClientSubjectDto", ID: "c1"}, Subject{Type: "client", ID: "c1", SubjectID: "client-c1"}},
+		{subjectWire{DollarType: "weird", ID: "g1", SubjectID: "group-g1"}, Subject{Type: "group", ID: "g1", SubjectID: "group-g1"}},
+		{subjectWire{DollarType: "user", ID: "u1"}, Subject{Type: "user", ID: "u1", SubjectID: "user-u1"}},
+		{subjectWire{Type: "Robot", ID: "r1"}, Subject{Type: "robot", ID: "r1", SubjectID: "robot-r1"}},
+	} {
+		got := subjectFromWire(tc.wire)
+		if got.Type != tc.want.Type || got.SubjectID != tc.want.SubjectID {
+			t.Errorf("subjectFromWire(%+v) = type %q, subject id %q; want %q, %q", tc.wire, got.Type, got.SubjectID, tc.want.Type, tc.want.SubjectID)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -62,20 +63,18 @@ type subjectWire struct {
 
 func subjectFromWire(w subjectWire) Subject {
 	s := Subject{
-		Type:        strings.ToLower(w.DollarType),
 		ID:          w.ID,
 		SubjectID:   w.SubjectID,
 		DisplayName: w.DisplayName,
 		Tenant:      w.Tenant,
 		Properties:  w.Properties,
 	}
+	// The documented type field first, then the subject id's prefix, then the $type
+	// discriminator, whose values are not documented (see subjectKind).
+	prefix, _, _ := strings.Cut(s.SubjectID, "-")
+	s.Type = subjectKind(w.Type, prefix, w.DollarType)
 	if s.Type == "" {
-		s.Type = strings.ToLower(w.Type)
-	}
-	if s.Type == "" {
-		if t, _, ok := strings.Cut(s.SubjectID, "-"); ok {
-			s.Type = t
-		}
+		s.Type = strings.ToLower(cmp.Or(w.Type, w.DollarType, prefix))
 	}
 	if s.SubjectID == "" && s.Type != "" && s.ID != "" {
 		s.SubjectID = s.Type + "-" + s.ID
@@ -205,3 +204,17 @@ func (c *Client) RemoveGroupMember(ctx context.Context, groupID, subjectID strin
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// subjectKind is the first of names that names a kind of subject: user, client or group, in any
+// case, or a name that starts with one (a discriminator such as "ClientSubjectDto"); "" if none.
+func subjectKind(names ...string) string {
+	for _, n := range names {
+		n = strings.ToLower(n)
+		for _, kind := range []string{"user", "client", "group"} {
+			if strings.HasPrefix(n, kind) {
+				return kind
+			}
+		}
+	}
+	return ""
+}

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -93,7 +92,7 @@ func (d *iamPermissionsDataSource) Schema(ctx context.Context, _ datasource.Sche
 					"filter `permissions`: a grant on the scope or on any ancestor of it counts.",
 				Optional: true,
 				Validators: []validator.String{
-					policyScopeValidator(),
+					permissionScopeValidator(),
 					stringvalidator.AlsoRequires(path.MatchRoot("action")),
 				},
 			},
@@ -125,7 +124,10 @@ func (d *iamPermissionsDataSource) Schema(ctx context.Context, _ datasource.Sche
 			},
 			"allowed": schema.BoolAttribute{
 				MarkdownDescription: "Whether the subject may perform `action` — on `scope` when set, else on at least " +
-					"one scope. Not affected by `resource_type` and `resource_provider`. Null unless `action` is set.",
+					"one scope. Not affected by `resource_type` and `resource_provider`. Null unless `action` is set. " +
+					"A grant of a parent action counts when the action catalogue (`GET /v1/actions`) shows it is one; " +
+					"when the catalogue cannot be read, only grants of `action` itself count, and a warning names the " +
+					"grants that could not be checked: `allowed` never takes a grant for more than it is known to be.",
 				Computed: true,
 			},
 		},
@@ -190,8 +192,8 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 	if !ok {
 		return
 	}
-	grants := d.actionMatcher(ctx, filter.Action)
-	perms = keep(perms, filter, grants)
+	match := d.actionMatcher(ctx, filter.Action)
+	perms = keep(perms, filter, match.grants)
 	// The order the docs promise, whatever order the API lists them in.
 	slices.SortFunc(perms, func(a, b iam.Permission) int {
 		return cmp.Or(strings.Compare(a.Action, b.Action), strings.Compare(a.Scope, b.Scope), strings.Compare(a.GrantedVia, b.GrantedVia))
@@ -211,13 +213,14 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 			if candidates, ok = listAll(onlyAction); !ok {
 				return
 			}
-			candidates = keep(candidates, onlyAction, grants)
+			candidates = keep(candidates, onlyAction, match.grants)
 		}
-		allowed := slices.ContainsFunc(candidates, func(p iam.Permission) bool {
-			return cfg.Scope.IsNull() || scopeCovers(p.Scope, cfg.Scope.ValueString())
-		})
+		allowed, unproven := decideAllowed(candidates, cfg.Scope, match)
 		cfg.Allowed = types.BoolValue(allowed)
-		if !allowed {
+		switch {
+		case unproven != "":
+			resp.Diagnostics.AddAttributeWarning(path.Root("allowed"), "Allowed Not Proven", unproven)
+		case !allowed:
 			d.warnUnknownAction(ctx, cfg.Action.ValueString(), &resp.Diagnostics)
 		}
 	}
@@ -237,30 +240,75 @@ func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action
 			"spelling; the aritma_iam_actions data source lists every action.", action))
 }
 
-// actionMatcher returns whether a granted action grants action: it is action itself or one of its
+// actionMatch decides whether a granted action grants action: it is action itself or one of its
 // ancestors in the catalogue (CONTRACT.md §6), the rule of the API's action filter, applied again
 // so that a server that filters more loosely, or not at all, cannot put into permissions a grant
 // the configuration's filter excludes, nor make allowed true. The catalogue is read at the first
-// granted action other than action itself. When it cannot be read, or is empty, the API's answer
-// stands: what it filtered is all there is to go by, permissions and allowed must agree, and the
-// list is no reason to fail the read.
-func (d *iamPermissionsDataSource) actionMatcher(ctx context.Context, action string) func(granted string) bool {
-	var ancestry []string
-	read, trustAPI := false, false
-	return func(granted string) bool {
-		if action == "" || granted == action {
-			return true
-		}
-		if !read {
-			read = true
-			catalogue, err := d.data.actions.get(ctx, d.data.client.ListActions, true)
-			if trustAPI = err != nil || len(catalogue) == 0; trustAPI {
-				tflog.Debug(ctx, "No action catalogue to check the API's action filter against; keeping its answer")
-			}
-			ancestry = actionAncestry(catalogue, action)
-		}
-		return trustAPI || slices.Contains(ancestry, granted)
+// granted action other than action itself.
+type actionMatch struct {
+	load   func() ([]iam.Action, error)
+	action string
+	read   bool
+	// unverified: the catalogue could not be read, or is empty, so no ancestry can be checked.
+	unverified bool
+	ancestry   []string
+}
+
+func (d *iamPermissionsDataSource) actionMatcher(ctx context.Context, action string) *actionMatch {
+	return &actionMatch{action: action, load: func() ([]iam.Action, error) {
+		return d.data.actions.get(ctx, d.data.client.ListActions, true)
+	}}
+}
+
+func (m *actionMatch) readCatalogue() {
+	if m.read {
+		return
 	}
+	m.read = true
+	catalogue, err := m.load()
+	m.unverified = err != nil || len(catalogue) == 0
+	m.ancestry = actionAncestry(catalogue, m.action)
+}
+
+// grants is the list's filter. Without a catalogue the API's answer stands: what it filtered is
+// all there is to go by, and the list is no reason to fail the read.
+func (m *actionMatch) grants(granted string) bool {
+	if m.action == "" || granted == m.action {
+		return true
+	}
+	m.readCatalogue()
+	return m.unverified || slices.Contains(m.ancestry, granted)
+}
+
+// proves is allowed's test, which must never take a grant for more than it is known to be: a
+// precondition on allowed gates a deploy. Without a catalogue only a grant of action itself
+// proves it.
+func (m *actionMatch) proves(granted string) bool {
+	return m.grants(granted) && (granted == m.action || m.action == "" || !m.unverified)
+}
+
+// decideAllowed answers allowed from the grants listed for action (candidates): one that proves
+// action and covers scope (any scope when null). When it is false only because the catalogue
+// could not tell whether a listed grant that covers scope is of a parent action, unproven says so.
+func decideAllowed(candidates []iam.Permission, scope types.String, m *actionMatch) (allowed bool, unproven string) {
+	covers := func(p iam.Permission) bool { return scope.IsNull() || scopeCovers(p.Scope, scope.ValueString()) }
+	if slices.ContainsFunc(candidates, func(p iam.Permission) bool { return covers(p) && m.proves(p.Action) }) {
+		return true, ""
+	}
+	var others []string
+	for _, p := range candidates {
+		if covers(p) && !slices.Contains(others, p.Action) {
+			others = append(others, p.Action)
+		}
+	}
+	if len(others) == 0 {
+		return false, ""
+	}
+	slices.Sort(others)
+	return false, fmt.Sprintf("The API lists grants of %s that cover this scope and may grant %q as its parent "+
+		"actions, but the action catalogue (GET /v1/actions) could not be read or is empty, so the provider cannot "+
+		"check that, and allowed counts only grants of %q itself: it is false. Make sure the provider's token may "+
+		"read the catalogue, or grant %q itself.", strings.Join(others, ", "), m.action, m.action, m.action)
 }
 
 // keep applies the API's filters (CONTRACT.md §6) again to what it answered: the resource filters

@@ -1,12 +1,15 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -269,6 +272,15 @@ data "aritma_iam_permissions" "x" {
 		expectError(`
 data "aritma_iam_permissions" "x" {
   client_id = "a"
+  action    = "iam.client.read"
+  scope     = "/subscriptions/1/x/.."
+}
+`,
+			`scope segment ".." is not allowed here: allowed compares scopes segment by segment and would not take it `+
+				`for the current or the parent scope; write the scope it stands for.`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
+  client_id = "a"
   action    = "IAM.Read"
 }
 `,
@@ -400,8 +412,9 @@ data "aritma_iam_permissions" "x" {
   scope     = "/subscriptions/1"
 }
 
-# Only the owner grant on "/" covers this scope: allowed must agree with permissions, which lists
-# it, rather than fail the read or answer false for want of a catalogue.
+# Only the owner grant on "/" covers this scope. Without a catalogue nothing shows that owner
+# grants iam.client.read: permissions lists what the API answered, but allowed, which gates
+# deploys, counts only grants of the action itself and is false (with a warning that says why).
 data "aritma_iam_permissions" "inherited" {
   client_id = %[1]q
   action    = "iam.client.read"
@@ -412,10 +425,49 @@ data "aritma_iam_permissions" "inherited" {
 						statecheck.ExpectKnownValue("data.aritma_iam_permissions.x", tfjsonpath.New("permissions"), permissionsCheck(want)),
 						statecheck.ExpectKnownValue("data.aritma_iam_permissions.x", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
 						statecheck.ExpectKnownValue("data.aritma_iam_permissions.inherited", tfjsonpath.New("permissions"), permissionsCheck(want)),
-						statecheck.ExpectKnownValue("data.aritma_iam_permissions.inherited", tfjsonpath.New("allowed"), knownvalue.Bool(true)),
+						statecheck.ExpectKnownValue("data.aritma_iam_permissions.inherited", tfjsonpath.New("allowed"), knownvalue.Bool(false)),
 					},
 				}},
 			})
+		})
+	}
+}
+
+// allowed takes a grant for no more than it is known to be: without a catalogue, only a grant of
+// the action itself proves it, and a parent the API listed is named in a warning instead.
+func TestDecideAllowed(t *testing.T) {
+	t.Parallel()
+	catalogue := []iam.Action{{Name: "owner"}, {Name: "iam.manage", Parent: "owner"}, {Name: "iam.client.read", Parent: "iam.manage"}}
+	grants := []iam.Permission{
+		{Action: "owner", Scope: "/"},
+		{Action: "iam.client.read", Scope: "/subscriptions/1"},
+	}
+	for _, tc := range []struct {
+		name      string
+		catalogue []iam.Action
+		err       error
+		scope     string
+		allowed   bool
+		warning   string
+	}{
+		{"catalogue, exact grant", catalogue, nil, "/subscriptions/1", true, ""},
+		{"catalogue, parent grant", catalogue, nil, "/subscriptions/2", true, ""},
+		{"no catalogue, exact grant", nil, errors.New("403"), "/subscriptions/1", true, ""},
+		{"no catalogue, parent grant", nil, errors.New("403"), "/subscriptions/2", false,
+			`The API lists grants of owner that cover this scope and may grant "iam.client.read" as its parent actions, ` +
+				`but the action catalogue (GET /v1/actions) could not be read or is empty, so the provider cannot check that, ` +
+				`and allowed counts only grants of "iam.client.read" itself: it is false. Make sure the provider's token may ` +
+				`read the catalogue, or grant "iam.client.read" itself.`},
+		{"empty catalogue, parent grant", []iam.Action{}, nil, "/subscriptions/2", false, "The API lists grants of owner"},
+		{"catalogue, the root grant covers any scope", catalogue, nil, "/elsewhere/1", true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &actionMatch{action: "iam.client.read", load: func() ([]iam.Action, error) { return tc.catalogue, tc.err }}
+			candidates := keep(slices.Clone(grants), iam.PermissionFilter{Action: "iam.client.read"}, m.grants)
+			allowed, warning := decideAllowed(candidates, types.StringValue(tc.scope), m)
+			if allowed != tc.allowed || !strings.HasPrefix(warning, tc.warning) || (tc.warning == "") != (warning == "") {
+				t.Errorf("allowed %v, warning %q; want %v, %q", allowed, warning, tc.allowed, tc.warning)
+			}
 		})
 	}
 }

@@ -119,6 +119,9 @@ func actionModelFromAPI(a iam.Action) actionModel {
 // an ancestor of it segment by segment ("/subscriptions/1" covers "/subscriptions/1/x/y", not
 // "/subscriptions/12"). The root "/" covers everything.
 func scopeCovers(granted, want string) bool {
+	if granted == "" {
+		return false // a grant the API named no scope for covers nothing that can be shown
+	}
 	if granted == "/" || granted == want {
 		return true
 	}

@@ -129,6 +129,8 @@ func TestScopeCovers(t *testing.T) {
 		{"/subscriptions/1/resource-groups/rg", "/subscriptions/1", false},
 		{"/subscriptions/1", "/", false},
 		{"/subscriptions/1", "/subscriptions/1x/a/b", false},
+		{"", "/subscriptions/1", false}, // a grant the API named no scope for covers nothing
+		{"", "/", false},
 	} {
 		if got := scopeCovers(tc.granted, tc.want); got != tc.covers {
 			t.Errorf("scopeCovers(%q, %q) = %v, want %v", tc.granted, tc.want, got, tc.covers)

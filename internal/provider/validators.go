@@ -307,6 +307,30 @@ func policyScopeValidator() validator.String {
 	}
 }
 
+// permissionScopeValidator checks the scope aritma_iam_permissions answers allowed for: a policy
+// scope, and no dot-segment ("." or ".."). The API may take either as a name, as allowed does
+// when it compares scopes segment by segment; but a scope built from input such as
+// "/subscriptions/${var.id}" would then be asked about a path its author reads as another one
+// ("/subscriptions/1/x/.." read as "/subscriptions/1"), and a precondition must not rest on that.
+func permissionScopeValidator() validator.String {
+	return stringCheck{
+		summary:     "Invalid Policy Scope",
+		description: "value must be \"/\" or /<type>/<id> pairs of A-Z a-z 0-9 . _ ~ - characters, no \".\" or \"..\" segment, at most 512 characters",
+		check: func(s string) error {
+			if err := checkPolicyScope(s); err != nil {
+				return err
+			}
+			for _, seg := range strings.Split(s, "/") {
+				if seg == "." || seg == ".." {
+					return fmt.Errorf("scope segment %q is not allowed here: allowed compares scopes segment by segment and "+
+						"would not take it for the current or the parent scope; write the scope it stands for", seg)
+				}
+			}
+			return nil
+		},
+	}
+}
+
 // actionValidator checks the format of an action name such as "iam.client.read".
 func actionValidator() validator.String {
 	return stringCheck{
