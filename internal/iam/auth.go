@@ -209,6 +209,13 @@ func (o *oauthTokens) request(ctx context.Context) (*oauth2.Token, error) {
 	return t, nil
 }
 
+// IsTokenError reports whether err is a failed request to the token endpoint, rather than an
+// answer of the API.
+func IsTokenError(err error) bool {
+	var ae *authError
+	return errors.As(err, &ae)
+}
+
 // refusal reports a token endpoint's answer about the credentials themselves (400 or 401:
 // invalid_client, unauthorized_client, invalid_scope, ...), which asking again cannot change;
 // not a 429, a 5xx or a request that got no answer.
@@ -298,7 +305,7 @@ func (e *authError) Error() string {
 		b.WriteString(e.cause.Error())
 		return b.String()
 	}
-	if e.status == http.StatusTooManyRequests || e.status >= 500 {
+	if e.status == http.StatusTooManyRequests || e.status >= 500 || throttlingTokenError(e.code) {
 		// Not now, or broken: nothing was said about the credentials.
 		b.WriteString("the token endpoint at ")
 		b.WriteString(e.tokenURL)

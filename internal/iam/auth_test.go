@@ -645,8 +645,12 @@ func TestToken_throttlingIn400(t *testing.T) {
 	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Millisecond })
 	ctx, cancel := context.WithTimeout(ctxT(t), 2*time.Second)
 	defer cancel()
-	if _, err := c.GetClient(ctx, "c1"); !errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnauthorized) {
-		t.Fatalf("want ErrRateLimited and not ErrUnauthorized, got %v", err)
+	_, err := c.GetClient(ctx, "c1")
+	if !errors.Is(err, ErrRateLimited) || errors.Is(err, ErrUnauthorized) || !IsTokenError(err) {
+		t.Fatalf("want a token error, ErrRateLimited and not ErrUnauthorized, got %v", err)
+	}
+	if !strings.Contains(err.Error(), "issued no token: slow_down") || strings.Contains(err.Error(), "authentication failed") {
+		t.Fatalf("a throttled token request reads as a failed authentication: %v", err)
 	}
 	before := f.tokenCalls.Load()
 	_, _ = c.GetClient(ctxT(t), "c1")

@@ -627,6 +627,9 @@ func TestSubjectFromWire_kind(t *testing.T) {
 		{subjectWire{DollarType: "weird", ID: "g1", SubjectID: "group-g1"}, Subject{Type: "group", ID: "g1", SubjectID: "group-g1"}},
 		{subjectWire{DollarType: "user", ID: "u1"}, Subject{Type: "user", ID: "u1", SubjectID: "user-u1"}},
 		{subjectWire{Type: "Robot", ID: "r1"}, Subject{Type: "robot", ID: "r1", SubjectID: "robot-r1"}},
+		{subjectWire{DollarType: "UserGroupSubjectDto", ID: "g1"}, Subject{Type: "group", ID: "g1", SubjectID: "group-g1"}},
+		{subjectWire{Type: "UserGroup", ID: "g1", SubjectID: "group-g1"}, Subject{Type: "group", ID: "g1", SubjectID: "group-g1"}},
+		{subjectWire{ID: "x", SubjectID: "svcAccount42"}, Subject{Type: "", ID: "x", SubjectID: "svcAccount42"}},
 	} {
 		got := subjectFromWire(tc.wire)
 		if got.Type != tc.want.Type || got.SubjectID != tc.want.SubjectID {

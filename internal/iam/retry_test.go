@@ -626,3 +626,19 @@ func TestRetryAfter_beyondDeadlineAnswersNow(t *testing.T) {
 		t.Fatalf("%d requests, want 1", got)
 	}
 }
+
+// A retry goes ahead only when the caller's deadline leaves the wait backoff will take, the least
+// wait included: else the answer would turn into a bare "context deadline exceeded".
+func TestRetryDecision_leastWaitWithinDeadline(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}}
+	st := &callState{mode: retryIdempotent}
+	if retry, _ := retryDecision(ctx, st, resp, nil, nil, 250*time.Millisecond, time.Minute); retry {
+		t.Error("retried with 100 ms left though the least wait is 250 ms")
+	}
+	if retry, _ := retryDecision(context.Background(), st, resp, nil, nil, 250*time.Millisecond, time.Minute); !retry {
+		t.Error("did not retry a 429 without a deadline")
+	}
+}

@@ -71,10 +71,13 @@ func subjectFromWire(w subjectWire) Subject {
 	}
 	// The documented type field first, then the subject id's prefix, then the $type
 	// discriminator, whose values are not documented (see subjectKind).
-	prefix, _, _ := strings.Cut(s.SubjectID, "-")
+	prefix, _, hasPrefix := strings.Cut(s.SubjectID, "-")
+	if !hasPrefix {
+		prefix = ""
+	}
 	s.Type = subjectKind(w.Type, prefix, w.DollarType)
 	if s.Type == "" {
-		s.Type = strings.ToLower(cmp.Or(w.Type, w.DollarType, prefix))
+		s.Type = strings.ToLower(cmp.Or(w.Type, prefix, w.DollarType))
 	}
 	if s.SubjectID == "" && s.Type != "" && s.ID != "" {
 		s.SubjectID = s.Type + "-" + s.ID
@@ -205,15 +208,20 @@ func (c *Client) RemoveGroupMember(ctx context.Context, groupID, subjectID strin
 
 func ptr[T any](v T) *T { return &v }
 
-// subjectKind is the first of names that names a kind of subject: user, client or group, in any
-// case, or a name that starts with one (a discriminator such as "ClientSubjectDto"); "" if none.
-func subjectKind(names ...string) string {
-	for _, n := range names {
-		n = strings.ToLower(n)
-		for _, kind := range []string{"user", "client", "group"} {
-			if strings.HasPrefix(n, kind) {
-				return kind
-			}
+// subjectKind is the kind of subject (user, client or group) that the type field, the subject id's
+// prefix or the $type discriminator names, tried in that order; "" if none does. The first two
+// must name it exactly (in any case); $type, whose values are undocumented, may be a class name
+// such as "ClientSubjectDto" or "UserGroupSubjectDto" (a group: group wins over user in it).
+func subjectKind(typeField, prefix, dollarType string) string {
+	for _, n := range []string{typeField, prefix} {
+		if n = strings.ToLower(n); n == "user" || n == "client" || n == "group" {
+			return n
+		}
+	}
+	d := strings.ToLower(dollarType)
+	for _, kind := range []string{"group", "client", "user"} {
+		if strings.Contains(d, kind) {
+			return kind
 		}
 	}
 	return ""

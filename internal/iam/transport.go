@@ -104,7 +104,7 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     retryMax,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			retry, err := checkRetry(ctx, resp, err, tokens, cfg.RetryAfterMax)
+			retry, err := checkRetry(ctx, resp, err, tokens, cfg.RetryWaitMin, cfg.RetryAfterMax)
 			if retry {
 				retry = spendRetry(callFrom(ctx), resp, cfg.MaxRetries)
 			}
@@ -133,7 +133,7 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 }
 
 // checkRetry is the retry policy; see retryMode for the reasoning per kind of call.
-func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider, retryAfterMax time.Duration) (bool, error) {
+func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider, minWait, retryAfterMax time.Duration) (bool, error) {
 	st := callFrom(ctx)
 	if st == nil {
 		st = &callState{mode: retryIdempotent}
@@ -151,7 +151,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 		}
 		return false, ctx.Err()
 	}
-	retry, retryErr := retryDecision(ctx, st, resp, err, tokens, retryAfterMax)
+	retry, retryErr := retryDecision(ctx, st, resp, err, tokens, minWait, retryAfterMax)
 	if st.guard != nil {
 		// An interrupt stops a create before a retry; a final answer, a refusal included, goes
 		// back to the caller as it is (it says more than "context canceled").
@@ -164,7 +164,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 }
 
 // retryDecision decides whether the attempt that got resp or err is retried.
-func retryDecision(ctx context.Context, st *callState, resp *http.Response, err error, tokens tokenProvider, retryAfterMax time.Duration) (bool, error) {
+func retryDecision(ctx context.Context, st *callState, resp *http.Response, err error, tokens tokenProvider, minWait, retryAfterMax time.Duration) (bool, error) {
 	st.throttled = false
 	if err != nil {
 		if permanent(err) {
@@ -187,7 +187,8 @@ func retryDecision(ctx context.Context, st *callState, resp *http.Response, err 
 		// Waiting past the caller's deadline only turns the server's answer into a bare
 		// "context deadline exceeded": hand the answer back now.
 		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < min(d, retryAfterMax) {
+			// The wait backoff will take: Retry-After, capped, and at least minWait.
+			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < max(min(d, retryAfterMax), minWait) {
 				return false, nil
 			}
 		}

@@ -303,9 +303,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		case errors.Is(err, iam.ErrForbidden):
 			detail += "\n\nRequest only scopes in the client's allowed_scopes, or leave scopes unset to get all of them."
 		case errors.Is(err, iam.ErrRateLimited):
-			detail += "\n\nThe token endpoint kept answering 429 Too Many Requests while the provider waited as its " +
-				"Retry-After asked. An endpoint also throttles a client after repeated failed attempts: if earlier " +
-				"attempts failed, check client_secret, then try again in a minute."
+			detail += "\n\n" + tokenThrottledHint
 		}
 		if h := timeoutHint(ctx, "ephemeral resource", err); h != "" {
 			detail += "\n\n" + h

@@ -291,7 +291,10 @@ func (m *actionMatch) proves(granted string) bool {
 // action and covers scope (any scope when null). When it is false only because the catalogue
 // could not tell whether a listed grant that covers scope is of a parent action, unproven says so.
 func decideAllowed(candidates []iam.Permission, scope types.String, m *actionMatch) (allowed bool, unproven string) {
-	covers := func(p iam.Permission) bool { return scope.IsNull() || scopeCovers(p.Scope, scope.ValueString()) }
+	// A grant the API names no scope for covers nothing, also when scope is null ("any scope").
+	covers := func(p iam.Permission) bool {
+		return p.Scope != "" && (scope.IsNull() || scopeCovers(p.Scope, scope.ValueString()))
+	}
 	if slices.ContainsFunc(candidates, func(p iam.Permission) bool { return covers(p) && m.proves(p.Action) }) {
 		return true, ""
 	}
@@ -305,10 +308,10 @@ func decideAllowed(candidates []iam.Permission, scope types.String, m *actionMat
 		return false, ""
 	}
 	slices.Sort(others)
-	return false, fmt.Sprintf("The API lists grants of %s that cover this scope and may grant %q as its parent "+
-		"actions, but the action catalogue (GET /v1/actions) could not be read or is empty, so the provider cannot "+
-		"check that, and allowed counts only grants of %q itself: it is false. Make sure the provider's token may "+
-		"read the catalogue, or grant %q itself.", strings.Join(others, ", "), m.action, m.action, m.action)
+	return false, fmt.Sprintf("The API lists grants of %s that cover this scope, which the provider could not check: "+
+		"they may be of parent actions of %q, but the action catalogue (GET /v1/actions) could not be read or is empty, "+
+		"so allowed counts only grants of %q itself: it is false. Make sure the provider's token may read the "+
+		"catalogue, or grant %q itself.", strings.Join(others, ", "), m.action, m.action, m.action)
 }
 
 // keep applies the API's filters (CONTRACT.md §6) again to what it answered: the resource filters

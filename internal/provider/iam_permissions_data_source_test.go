@@ -454,10 +454,10 @@ func TestDecideAllowed(t *testing.T) {
 		{"catalogue, parent grant", catalogue, nil, "/subscriptions/2", true, ""},
 		{"no catalogue, exact grant", nil, errors.New("403"), "/subscriptions/1", true, ""},
 		{"no catalogue, parent grant", nil, errors.New("403"), "/subscriptions/2", false,
-			`The API lists grants of owner that cover this scope and may grant "iam.client.read" as its parent actions, ` +
-				`but the action catalogue (GET /v1/actions) could not be read or is empty, so the provider cannot check that, ` +
-				`and allowed counts only grants of "iam.client.read" itself: it is false. Make sure the provider's token may ` +
-				`read the catalogue, or grant "iam.client.read" itself.`},
+			`The API lists grants of owner that cover this scope, which the provider could not check: they may be of parent ` +
+				`actions of "iam.client.read", but the action catalogue (GET /v1/actions) could not be read or is empty, so ` +
+				`allowed counts only grants of "iam.client.read" itself: it is false. Make sure the provider's token may read ` +
+				`the catalogue, or grant "iam.client.read" itself.`},
 		{"empty catalogue, parent grant", []iam.Action{}, nil, "/subscriptions/2", false, "The API lists grants of owner"},
 		{"catalogue, the root grant covers any scope", catalogue, nil, "/elsewhere/1", true, ""},
 	} {
@@ -469,5 +469,10 @@ func TestDecideAllowed(t *testing.T) {
 				t.Errorf("allowed %v, warning %q; want %v, %q", allowed, warning, tc.allowed, tc.warning)
 			}
 		})
+	}
+	// A grant the API named no scope for covers nothing, with scope unset ("any scope") too.
+	m := &actionMatch{action: "iam.client.read", load: func() ([]iam.Action, error) { return catalogue, nil }}
+	if allowed, _ := decideAllowed([]iam.Permission{{Action: "iam.client.read"}}, types.StringNull(), m); allowed {
+		t.Error("a grant without a scope made allowed true")
 	}
 }

@@ -285,11 +285,19 @@ func apiErrorDetail(err error) string {
 			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client.")
 	case errors.Is(err, iam.ErrForbidden):
 		b.WriteString("\n\nThe provider's client lacks the IAM permission for this call (iam.client.*, iam.policy.* or iam.subject.* on scope \"/\"). Grant it, for example through iam.manage.")
+	case errors.Is(err, iam.ErrRateLimited) && iam.IsTokenError(err):
+		b.WriteString("\n\n" + tokenThrottledHint)
 	case errors.Is(err, iam.ErrRateLimited):
 		b.WriteString("\n\nThe API kept answering 429 Too Many Requests while the provider waited as its Retry-After asked; lower -parallelism or raise this resource's timeouts.")
 	}
 	return b.String()
 }
+
+// tokenThrottledHint says what to do when the token endpoint kept saying "not now" (429, or a 400
+// slow_down or temporarily_unavailable) for as long as a token request may wait.
+const tokenThrottledHint = "The token endpoint kept telling the provider to wait (429 Too Many Requests, slow_down or " +
+	"temporarily_unavailable) for as long as a token request may take. An endpoint also throttles a client after " +
+	"repeated failed attempts: if earlier attempts failed, check the client secret, then try again in a minute."
 
 // noTokenEndpointHint says what to do when the token URL answered 404, 405 or 410.
 const noTokenEndpointHint = "The token URL answered as if there were no token endpoint there: check token_url (or " +
