@@ -416,12 +416,7 @@ func traceID(resp *http.Response) string {
 	if id := headerTraceID(resp.Header); id != "" || resp.StatusCode < 400 || resp.Body == nil {
 		return id
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	rest := resp.Body
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), rest), rest}
+	body, err := peekBody(resp)
 	if err != nil {
 		return ""
 	}
@@ -441,17 +436,24 @@ func throttledTokenAnswer(resp *http.Response) bool {
 	if resp.Body == nil {
 		return false
 	}
+	body, err := peekBody(resp)
+	if err != nil {
+		return false
+	}
+	code, _ := tokenErrorFields(body, resp.Header.Get("Content-Type"))
+	return throttlingTokenError(code)
+}
+
+// peekBody reads the start of an error answer's body (bounded by maxErrorBody) and puts the bytes
+// back, so whoever reads the body next still reads all of it.
+func peekBody(resp *http.Response) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	rest := resp.Body
 	resp.Body = struct {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(body), rest), rest}
-	if err != nil {
-		return false
-	}
-	code, _ := tokenErrorFields(body, resp.Header.Get("Content-Type"))
-	return throttlingTokenError(code)
+	return body, err
 }
 
 // throttlingTokenError reports whether an OAuth error code asks the client to come back later.

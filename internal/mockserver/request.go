@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"reflect"
 	"sort"
 	"strings"
@@ -66,19 +67,32 @@ func decodeJSON(body io.Reader, dst any) fieldErrors {
 // fieldType is the Go type of the field of struct *dst that JSON name field decodes into, or ""
 // when there is none (a nested field, or dst not a struct).
 func fieldType(dst any, field string) string {
-	t := reflect.TypeOf(dst)
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() != reflect.Struct {
-		return ""
-	}
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name == field {
-			return t.Field(i).Type.String()
+	for name, typ := range jsonFields(dst) {
+		if name == field {
+			return typ.String()
 		}
 	}
 	return ""
+}
+
+// jsonFields yields the JSON name and Go type of each field of struct *dst (nothing when dst is
+// not a struct).
+func jsonFields(dst any) iter.Seq2[string, reflect.Type] {
+	return func(yield func(string, reflect.Type) bool) {
+		t := reflect.TypeOf(dst)
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil || t.Kind() != reflect.Struct {
+			return
+		}
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if !yield(name, t.Field(i).Type) {
+				return
+			}
+		}
+	}
 }
 
 // jsonKind names a Go type the way an API user thinks of JSON values.
@@ -151,15 +165,8 @@ func unknownField(data []byte, dst any) string {
 
 // jsonFieldLike is the JSON name of a field of struct *dst that name spells with other case, or "".
 func jsonFieldLike(dst any, name string) string {
-	t := reflect.TypeOf(dst)
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() != reflect.Struct {
-		return ""
-	}
-	for i := range t.NumField() {
-		if field, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); strings.EqualFold(field, name) {
+	for field := range jsonFields(dst) {
+		if strings.EqualFold(field, name) {
 			return field
 		}
 	}

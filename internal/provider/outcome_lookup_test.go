@@ -59,18 +59,32 @@ func TestUnitOutcomeLookup_siblingDuringWait(t *testing.T) {
 	e := newTestEnv(t)
 	r := newLookupClientResource(e)
 	r.data.created.loseAnswer("client name svc")
+	sibling := siblingCreate(t, e, r, 400*time.Millisecond)
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	checkSiblingNotOffered(t, msg, <-sibling)
+}
+
+// siblingCreate is another resource's create of a client named "svc" in the same run: it begins
+// after start, makes the client at once through the API, and records it (then ends) only 1.5 s
+// later, as a create whose answer is slow to come back does. The channel gets the client's id.
+func siblingCreate(t *testing.T, e *testEnv, r *iamClientResource, start time.Duration) <-chan string {
 	sibling := make(chan string, 1)
-	go func() {
-		time.Sleep(400 * time.Millisecond)
+	time.AfterFunc(start, func() {
 		end := r.data.created.begin("client name svc")
-		id := lookupClient(t, e, "svc") // committed; its answer is on its way back
+		id := lookupClient(t, e, "svc")
 		time.Sleep(1500 * time.Millisecond)
 		r.data.created.add("client " + id)
 		end()
 		sibling <- id
-	}()
-	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
-	if id := <-sibling; strings.Contains(msg, "exists now") || !strings.Contains(msg, "which this run created for other resources: "+id) {
+	})
+	return sibling
+}
+
+// checkSiblingNotOffered checks that a look-up's message names the sibling's client as another
+// resource's and offers no client for import.
+func checkSiblingNotOffered(t *testing.T, msg, id string) {
+	t.Helper()
+	if strings.Contains(msg, "exists now") || !strings.Contains(msg, "which this run created for other resources: "+id) {
 		t.Errorf("the sibling's client %s must be named as another resource's, never offered:\n%s", id, msg)
 	}
 }
@@ -119,19 +133,10 @@ func TestUnitOutcomeLookup_siblingCommitsDuringListing(t *testing.T) {
 	}
 	r := newIAMClientResourceWith(api)
 	r.data.created.loseAnswer("client name svc") // this create made nothing
-	sibling := make(chan string, 1)
-	time.AfterFunc(100*time.Millisecond, func() {
-		end := r.data.created.begin("client name svc")
-		id := lookupClient(t, e, "svc") // straight to the API: committed before the listing is served
-		time.Sleep(1500 * time.Millisecond)
-		r.data.created.add("client " + id)
-		end()
-		sibling <- id
-	})
+	// The sibling goes straight to the API: its client is made before the slow listing is served.
+	sibling := siblingCreate(t, e, r, 100*time.Millisecond)
 	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
-	if id := <-sibling; strings.Contains(msg, "exists now") || !strings.Contains(msg, "which this run created for other resources: "+id) {
-		t.Errorf("the sibling's client %s must be named as another resource's, never offered:\n%s", id, msg)
-	}
+	checkSiblingNotOffered(t, msg, <-sibling)
 }
 
 // A create of the same name that outlasts the look-up (a hung attempt) does not make the look-up
