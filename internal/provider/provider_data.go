@@ -89,13 +89,7 @@ func (c *createdHere) begin(key string) (end func()) {
 
 // settle waits, at most until ctx ends, until no create of key is in flight.
 func (c *createdHere) settle(ctx context.Context, key string) {
-	for {
-		c.mu.Lock()
-		busy := c.inflight[key] > 0
-		c.mu.Unlock()
-		if !busy {
-			return
-		}
+	for c.busy(key) {
 		select {
 		case <-ctx.Done():
 			return
