@@ -160,9 +160,8 @@ func TestClientList(t *testing.T) {
 		{"?pageSize=0", 1, 1, 1},
 		{"?pageSize=1000", 1, 100, 27},
 		{"?page=99", 99, 20, 0},
-		// Integers beyond int64 are integers all the same: they clamp.
-		{"?pageSize=99999999999999999999", 1, 100, 27},
-		{"?pageSize=-99999999999999999999", 1, 20, 20},
+		{"?pageSize=2147483647", 1, 100, 27},
+		{"?pageSize=-2147483648", 1, 20, 20},
 		{"?searchText=other", 1, 20, 1},
 		{"?searchText=nomatch", 1, 20, 0},
 	}
@@ -174,9 +173,12 @@ func TestClientList(t *testing.T) {
 			}
 		})
 	}
-	if huge := e.want(e.call("GET", "/v1/clients?page=9223372036854775807&pageSize=100", nil), 200); len(huge.list("items")) != 0 {
+	if huge := e.want(e.call("GET", "/v1/clients?page=2147483647&pageSize=100", nil), 200); len(huge.list("items")) != 0 {
 		t.Errorf("huge page: %s", huge.raw)
 	}
+	// page and pageSize are int32 in the API: beyond that, refused, not clamped.
+	e.wantProblem(e.call("GET", "/v1/clients?page=2147483648", nil), 400, "page", "page must be an integer between -2147483648 and 2147483647")
+	e.wantProblem(e.call("GET", "/v1/clients?pageSize=-99999999999999999999", nil), 400, "pageSize", "pageSize must be an integer between -2147483648 and 2147483647")
 	e.wantProblem(e.call("GET", "/v1/clients?page=x", nil), 400, "page", "page must be an integer")
 	e.wantProblem(e.call("GET", "/v1/clients?pageSize=1.5", nil), 400, "pageSize", "pageSize must be an integer")
 	empty := e.want(e.call("GET", "/v1/clients?searchText=nomatch", nil), 200)

@@ -15,26 +15,27 @@ type pageReq struct {
 }
 
 // parsePaging reads page and pageSize (CONTRACT.md §2, §9): non-integers are
-// 400, negative values count as absent, page 0 means 1, size is clamped. An
-// integer too large for an int is still an integer: it clamps like any other.
+// 400, negative values count as absent, page 0 means 1, size is clamped. Both
+// are int32 in the API (aritma-iam-api.md §4.2), so a number beyond int32 is
+// refused the way the API's model binding refuses it, not clamped.
 func parsePaging(r *http.Request, defSize, minSize, maxSize int) (pageReq, fieldErrors) {
 	q := r.URL.Query()
 	errs := fieldErrors{}
 	p := pageReq{page: 1, size: defSize}
 	if v := q.Get("page"); v != "" {
-		n, err := atoiClamped(v)
+		n, err := atoi32(v)
 		switch {
 		case err != nil:
-			errs.add("page", "page must be an integer")
+			errs.add("page", "page must be %s", err)
 		case n > 0:
 			p.page = n
 		}
 	}
 	if v := q.Get("pageSize"); v != "" {
-		n, err := atoiClamped(v)
+		n, err := atoi32(v)
 		switch {
 		case err != nil:
-			errs.add("pageSize", "pageSize must be an integer")
+			errs.add("pageSize", "pageSize must be %s", err)
 		case n >= 0:
 			p.size = min(max(n, minSize), maxSize)
 		}
@@ -180,12 +181,15 @@ const (
 	pageBDefault, pageBMin, pageBMax = 100, 10, 200
 )
 
-// atoiClamped is strconv.Atoi, except that an integer out of int's range is
-// no error: Atoi has already clamped it to the nearest int.
-func atoiClamped(v string) (int, error) {
-	n, err := strconv.Atoi(v)
+// atoi32 parses a page number as the API's int32 binding does; its error
+// completes "<field> must be ...".
+func atoi32(v string) (int, error) {
+	n, err := strconv.ParseInt(v, 10, 32)
 	if errors.Is(err, strconv.ErrRange) {
-		return n, nil
+		return 0, errors.New("an integer between -2147483648 and 2147483647")
 	}
-	return n, err
+	if err != nil {
+		return 0, errors.New("an integer")
+	}
+	return int(n), nil
 }
