@@ -257,8 +257,12 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 				f.ids = append(f.ids, id)
 			}
 		}
-		// Every create of this name whose answer was lost may have made one.
-		return f, !f.unsure && (f.listErr != nil || len(f.ids) >= r.data.created.lostAnswers(key))
+		// Every create of this name whose answer was lost may have made one, but client names need
+		// not be unique and a client has no creation time: as many as were lost may include one
+		// made before this apply while the API still hides this apply's. Only more than that ends
+		// the look-up early (it can then name none as "the" one anyway); as many goes on looking
+		// until the window has passed.
+		return f, !f.unsure && (f.listErr != nil || len(f.ids) > r.data.created.lostAnswers(key))
 	})
 	ids, siblings := f.ids, f.siblings
 	listErr, partial := f.listErr, ""
@@ -270,6 +274,8 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		}
 	}
 	lost := r.data.created.lostAnswers(key)
+	// settled: the look-up saw what it looked for and no more, having waited out the API's lag.
+	settled := !done && cut == nil && !f.unsure && listErr == nil && partial == ""
 	other := ""
 	if len(siblings) > 0 {
 		other = "other "
@@ -281,10 +287,13 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		fmt.Fprintf(&b, "Looking for clients named %q failed as well (%s). ", name, listErr.Error())
 	case len(ids) == 0:
 		fmt.Fprintf(&b, "No %sclient named %q was visible after the failure, %s; it may still appear. ", other, name, lookupEndText(cut))
-	case len(ids) == 1 && done && lost == 1 && listErr == nil && partial == "":
-		fmt.Fprintf(&b, "A client named %q exists now: %s. If it is the one this apply created, import it, replacing "+
+	case len(ids) == 1 && lost == 1 && settled:
+		fmt.Fprintf(&b, "A client named %q exists now: %s, the only one %s. Client names need not be unique, "+
+			"so make sure it is not one made before this apply (such a client would have secrets or policies of its "+
+			"own). If it is the one this apply created, import it, replacing "+
 			"<name> with this resource's name:\n\n  terraform import aritma_iam_client.<name> %s\n\n"+
-			"or delete it through the API and apply again. "+importAddressNote("aritma_iam_client"), name, ids[0], ids[0])
+			"or delete it through the API and apply again. "+importAddressNote("aritma_iam_client"), name, ids[0],
+			lookupEndText(nil), ids[0])
 		return b.String()
 	case listErr != nil:
 		// Stopped partway: what was found need not be all there is, so no one id is named as the one.

@@ -741,7 +741,7 @@ func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 	}
 
 	detail = newIAMClientResourceWith(e.API).outcomeUnknownDetail(ctx, ctx, "svc", iam.ErrOutcomeUnknown)
-	if !strings.Contains(detail, "A client named \"svc\" exists now: "+first+".") {
+	if !strings.Contains(detail, "A client named \"svc\" exists now: "+first+", the only one also after waiting up to 10s") {
 		t.Errorf("a complete look-up with one match does not name it:\n%s", detail)
 	}
 }

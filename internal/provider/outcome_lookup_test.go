@@ -52,6 +52,27 @@ func TestUnitOutcomeLookup_twoLostCreatesOfOneName(t *testing.T) {
 	}
 }
 
+// A client of the same name that existed before the apply is visible at once while the API still
+// hides the one the lost create made: the look-up must not stop at the first and name it as the
+// one to import; it waits out the lag and finds both.
+func TestUnitOutcomeLookup_nameTakenBefore(t *testing.T) {
+	t.Parallel()
+	var clock agingClock
+	e := newTestEnv(t, clock.option)
+	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 3000})
+	r := newLookupClientResource(e)
+	before := lookupClient(t, e, "svc")
+	clock.age(10 * time.Second)
+	made := lookupClient(t, e, "svc")
+	r.data.created.loseAnswer("client name svc")
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	if strings.Contains(msg, "exists now") || !strings.Contains(msg, `Clients named "svc" now: `) ||
+		!strings.Contains(msg, before) || !strings.Contains(msg, made) {
+		t.Errorf("the look-up must list both clients (%s made before, %s made by the lost create) and claim neither:\n%s",
+			before, made, msg)
+	}
+}
+
 // A create of the same name that starts during the look-up, commits and records its client only
 // later must not have that client offered for import.
 func TestUnitOutcomeLookup_siblingDuringWait(t *testing.T) {

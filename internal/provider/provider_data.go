@@ -506,9 +506,10 @@ func resourceTimeoutHint(ctx context.Context, err error) string {
 // most to a user who is about to walk away from a half-finished apply.
 func outcomeLookupContext(ctx, interrupt context.Context) (context.Context, context.CancelFunc) {
 	lookup, cancel := context.WithTimeout(context.WithoutCancel(ctx), outcomeLookupTimeout)
+	grace := outcomeLookupGrace // read now: the callback may run after the look-up has returned
 	stop := context.AfterFunc(interrupt, func() {
 		if errors.Is(interrupt.Err(), context.Canceled) { // not the create's own deadline: the fresh one stands
-			time.AfterFunc(outcomeLookupGrace, cancel) // cancel is idempotent, so a late call is harmless
+			time.AfterFunc(grace, cancel) // cancel is idempotent, so a late call is harmless
 		}
 	})
 	return lookup, func() { stop(); cancel() }
