@@ -618,7 +618,7 @@ func TestAccIAMClientResource_lostCreateResponse(t *testing.T) {
 					expectErrorText(`The request to create IAM client "lost-response" was sent, but its response was lost `+
 						`or did not say whether it was created, `+
 						`so the client may or may not exist now.`).String() + `(?s:.*?)` +
-					expectErrorText(`A client named "lost-response" exists now:`).String() + `[\s│]+([0-9a-f-]{36})\.(?s:.*?)` +
+					expectErrorText(`A client named "lost-response" exists now:`).String() + `[\s│]+([0-9a-f-]{36}), the only one(?s:.*?)` +
 					expectErrorText(`terraform import aritma_iam_client.<name>`).String() + `[\s│]+([0-9a-f-]{36})`),
 			},
 			{

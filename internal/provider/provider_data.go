@@ -538,7 +538,10 @@ var errNoneVisible = errors.New("nothing visible yet")
 // cut short (the listing in progress is worth finishing: its answer is what to import), and wait,
 // for any waiting it does, which the window's end and an interrupt end at once.
 func findVisible[T any](ctx, interrupt context.Context, find func(list, wait context.Context) (found T, done bool)) (found T, done bool, cut error) {
-	wait, stop := context.WithTimeout(ctx, lostCreateLagWindow)
+	// The window's end is retryWhile's deadline; wait outlives it a little so that retryWhile's
+	// last wait, cut to end at the deadline, is not cut short by wait's end instead.
+	deadline := time.Now().Add(lostCreateLagWindow)
+	wait, stop := context.WithDeadline(ctx, deadline.Add(time.Second))
 	defer stop()
 	defer context.AfterFunc(interrupt, stop)()
 	try := func(context.Context) (T, error) {
@@ -549,7 +552,7 @@ func findVisible[T any](ctx, interrupt context.Context, find func(list, wait con
 		return found, nil
 	}
 	v, err := try(ctx)
-	v, _ = retryWhile(wait, time.Now().Add(lostCreateLagWindow), func(err error) bool { return errors.Is(err, errNoneVisible) }, try, v, err)
+	v, _ = retryWhile(wait, deadline, func(err error) bool { return errors.Is(err, errNoneVisible) }, try, v, err)
 	switch {
 	case interrupt.Err() != nil:
 		cut = context.Canceled
@@ -699,12 +702,20 @@ func retryNotFound[T any](ctx context.Context, deadline time.Time, get func(cont
 // returns ctx's error, not the last answer, which it does not wrap: a not found that the caller
 // had no time left to wait out says nothing of the object, and taken for "gone" it would drop a
 // fresh one from the state and have the next apply create it a second time.
+//
+// The last wait is cut to end at deadline, and get is called then once more: the window a caller
+// names (and its messages say it waited) is waited in full, not only up to the last backoff step
+// that fitted in it.
 func retryWhile[T any](ctx context.Context, deadline time.Time, again func(error) bool, get func(context.Context) (T, error), v T, err error) (T, error) {
-	for wait := 250 * time.Millisecond; again(err) && time.Now().Add(wait).Before(deadline); wait = min(2*wait, 4*time.Second) {
+	for wait := 250 * time.Millisecond; again(err); wait = min(2*wait, 4*time.Second) {
+		left := time.Until(deadline)
+		if left <= 0 {
+			break
+		}
 		select {
 		case <-ctx.Done():
 			return v, fmt.Errorf("%w while waiting out the answer %q", ctx.Err(), err.Error())
-		case <-time.After(wait):
+		case <-time.After(min(wait, left)):
 		}
 		v, err = get(ctx)
 	}

@@ -282,3 +282,26 @@ func TestClientLagHint(t *testing.T) {
 		t.Errorf("lag hint for a client made long before, not waited for: %q", got)
 	}
 }
+
+// retryWhile waits the window it is given in full: the last backoff step that does not fit is
+// cut to end at the deadline and followed by one more try, so "waited 5s" in a message is true.
+func TestUnitRetryWhile_waitsTheWholeWindow(t *testing.T) {
+	t.Parallel()
+	errAgain := errors.New("not yet")
+	start := time.Now()
+	deadline := start.Add(1200 * time.Millisecond)
+	var calls int
+	var last time.Time
+	_, err := retryWhile(context.Background(), deadline, func(err error) bool { return errors.Is(err, errAgain) },
+		func(context.Context) (int, error) { calls, last = calls+1, time.Now(); return 0, errAgain }, 0, errAgain)
+	if !errors.Is(err, errAgain) {
+		t.Fatalf("err = %v, want the last answer", err)
+	}
+	// Waits of 250 ms and 500 ms, then the 1 s step cut to the 450 ms left: three more tries.
+	if calls != 3 {
+		t.Errorf("%d tries after the first, want 3", calls)
+	}
+	if last.Before(deadline) || last.After(deadline.Add(300*time.Millisecond)) {
+		t.Errorf("last try %v after the start, want at the deadline (%v)", last.Sub(start), deadline.Sub(start))
+	}
+}
