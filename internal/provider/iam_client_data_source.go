@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -42,7 +41,7 @@ func (d *iamClientDataSource) Schema(ctx context.Context, _ datasource.SchemaReq
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "Client id of the client to read.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{clientIDValidator()},
 			},
 			"id": schema.StringAttribute{
 				MarkdownDescription: "Same as `client_id`.",

@@ -78,17 +78,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"Changing it replaces the secret.",
 				Required:      true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators: []validator.String{stringCheck{
-					summary:     "Invalid Client ID",
-					description: "value must be a client id",
-					check: func(s string) error {
-						_, err := parseClientID(s)
-						if err != nil {
-							return fmt.Errorf("client_id must be a client id without '/' or whitespace, got %q", s)
-						}
-						return nil
-					},
-				}},
+				Validators:    []validator.String{clientIDValidator()},
 			},
 			"secret_id": schema.StringAttribute{
 				MarkdownDescription: "Id of the secret, assigned by the API.",
@@ -630,8 +620,16 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	})
 	err = r.data.confirmNotFound(ctx, err)
 	if iam.IsNotFound(err) {
+		cause, hints := "it", []string(nil)
+		if apiErr := (*iam.APIError)(nil); errors.As(err, &apiErr) {
+			// The API answered 404 for the client's secrets (GetClientSecret's own "not among
+			// them" is no APIError): the client is what does not exist.
+			cause = "its client"
+			hints = []string{fmt.Sprintf("No client has the id %q (an import id names the client first: "+
+				"<client_id>/<secret_id>).", clientID), subjectIDHint(clientID)}
+		}
 		removeVanished(ctx, resp, "IAM Client Secret Not Found", fmt.Sprintf("Secret %q of client %q", secretID, clientID),
-			"it, or its client,")
+			cause, hints...)
 		return
 	}
 	if err != nil {
@@ -711,6 +709,12 @@ func (r *iamClientSecretResource) ImportState(ctx context.Context, req resource.
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid IAM Client Secret Import ID", err.Error()+
 			". Import a client secret as: terraform import aritma_iam_client_secret.<name> <client_id>/<secret_id>")
+		return
+	}
+	if rest, ok := r.data.subjectIDOfClient(ctx, clientID); ok {
+		resp.Diagnostics.AddError("Import ID Has a Subject ID",
+			fmt.Sprintf("%q is the subject id of client %q, and an aritma_iam_client_secret import id starts with the "+
+				"client id:\n\n  terraform import aritma_iam_client_secret.<name> %s", clientID, rest, clientSecretID(rest, secretID)))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), clientSecretID(clientID, secretID))...)

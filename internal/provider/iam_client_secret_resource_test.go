@@ -458,7 +458,25 @@ resource "aritma_iam_client_secret" "imported" {
 				ImportState:   true,
 				ImportStateId: clientID + "/0b5e2a41-0000-4000-8000-000000000000",
 				ExpectError: expectErrorText(`Secret "0b5e2a41-0000-4000-8000-000000000000" of client "` + clientID +
-					`" does not exist, so it cannot be imported`),
+					`" does not exist, so it cannot be imported: the API answered 404 Not Found, also after waiting 5s in ` +
+					`case the object was created moments ago and the API did not show it yet. Check the import id`),
+			},
+			{
+				// The parts swapped: the client is what does not exist, and the error says so.
+				ResourceName:  testAccSecretAddr,
+				ImportState:   true,
+				ImportStateId: outside.ClientSecretID + "/" + clientID,
+				ExpectError: expectErrorText(`API did not show it yet. No client has the id "` + outside.ClientSecretID +
+					`" (an import id names the client first: <client_id>/<secret_id>). Check the import id`),
+			},
+			{
+				// The client's subject id where its client id belongs.
+				ResourceName:  testAccSecretAddr,
+				ImportState:   true,
+				ImportStateId: "client-" + clientID + "/" + outside.ClientSecretID,
+				ExpectError: expectErrorText(`Import ID Has a Subject ID` + "\n" + `"client-` + clientID + `" is the subject id of client "` +
+					clientID + `", and an aritma_iam_client_secret import id starts with the client id:` + "\n" +
+					`terraform import aritma_iam_client_secret.<name> ` + clientSecretID(clientID, outside.ClientSecretID)),
 			},
 		},
 	})

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -48,7 +47,7 @@ func (d *iamClientSecretsDataSource) Schema(ctx context.Context, _ datasource.Sc
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "Client id whose secrets to list.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{clientIDValidator()},
 			},
 			"secrets": schema.ListNestedAttribute{
 				MarkdownDescription: "The client's secrets, oldest first. Expired secrets stay listed until deleted.",

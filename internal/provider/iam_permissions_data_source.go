@@ -67,7 +67,7 @@ func (d *iamPermissionsDataSource) Schema(ctx context.Context, _ datasource.Sche
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "Client whose permissions to list. Set exactly one of `subject_id` and `client_id`.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{clientIDValidator()},
 			},
 			"resource_type": schema.StringAttribute{
 				MarkdownDescription: "Keeps permissions whose scope ends in this resource type, such as `subscriptions` " +

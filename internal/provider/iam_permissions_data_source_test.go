@@ -296,7 +296,7 @@ data "aritma_iam_permissions" "x" {
   client_id = ""
 }
 `,
-			`Attribute client_id string length must be at least 1, got: 0`),
+			`client_id must be a client id: not empty, "." or "..", and without '/' or whitespace, got "".`),
 		expectError(`
 data "aritma_iam_permissions" "x" {
   client_id     = "a"

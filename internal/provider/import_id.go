@@ -13,7 +13,7 @@ import (
 // parseClientID checks the import id of aritma_iam_client: the bare client id. A client id is
 // opaque, but it goes into a URL path, so it cannot hold '/', and ids never hold whitespace.
 func parseClientID(id string) (string, error) {
-	if id == "" || strings.Contains(id, "/") || hasSpaceOrControl(id) {
+	if !isIDSegment(id) {
 		return "", fmt.Errorf("expected the import id to be a client id, such as the client_id of the client, got %q", id)
 	}
 	return id, nil
@@ -25,6 +25,13 @@ func importAddressNote(typ string) string {
 	return "(The address is the resource's full address: inside a module it starts with the module's, and an " +
 		"instance of count or for_each has its key, quoted for the shell, as in 'module.svc[\"orders\"]." + typ +
 		".this'. OpenTofu users run tofu import; an import block with the same address and id works with both.)"
+}
+
+// isIDSegment reports whether s can be an id of the API that a request puts in its path: not
+// empty, without '/', whitespace or control characters, and not "." or "..", which a path takes
+// for the current or parent directory (the API client refuses to send them).
+func isIDSegment(s string) bool {
+	return s != "" && s != "." && s != ".." && !strings.Contains(s, "/") && !hasSpaceOrControl(s)
 }
 
 // hasSpaceOrControl reports whether s holds whitespace, a control character or an invisible
@@ -44,7 +51,7 @@ func clientSecretID(clientID, secretID string) string {
 // parseClientSecretID splits the import id of aritma_iam_client_secret, "<client_id>/<secret_id>".
 func parseClientSecretID(id string) (clientID, secretID string, err error) {
 	parts := strings.Split(id, "/")
-	if len(parts) != 2 || parts[0] == "" || parts[1] == "" || hasSpaceOrControl(id) {
+	if len(parts) != 2 || !isIDSegment(parts[0]) || !isIDSegment(parts[1]) {
 		return "", "", fmt.Errorf("expected an import id of the form \"<client_id>/<secret_id>\", got %q", id)
 	}
 	return parts[0], parts[1], nil

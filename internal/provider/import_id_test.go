@@ -14,7 +14,7 @@ func TestParseClientID(t *testing.T) {
 			t.Errorf("parseClientID(%q) = %q, %v", ok, got, err)
 		}
 	}
-	for _, bad := range []string{"", "a/b", "a b", " abc", "abc\n", "abc\u200b", "\ufeffabc"} {
+	for _, bad := range []string{"", ".", "..", "a/b", "a b", " abc", "abc\n", "abc\u200b", "\ufeffabc"} {
 		_, err := parseClientID(bad)
 		if err == nil {
 			t.Errorf("parseClientID(%q) = nil error", bad)
@@ -35,7 +35,7 @@ func TestParseClientSecretID(t *testing.T) {
 	if got := clientSecretID(c, s); got != "client-uuid/secret-uuid" {
 		t.Errorf("clientSecretID round trip = %q", got)
 	}
-	for _, bad := range []string{"", "abc", "/s", "c/", "/", "c/s/x", "c//s", "c /s", "c/s\u200b"} {
+	for _, bad := range []string{"", "abc", "/s", "c/", "/", "c/s/x", "c//s", "c /s", "c/s\u200b", "./s", "../s", "c/..", "c/."} {
 		_, _, err := parseClientSecretID(bad)
 		if err == nil {
 			t.Errorf("parseClientSecretID(%q) = nil error", bad)

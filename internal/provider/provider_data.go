@@ -372,15 +372,22 @@ func subjectIDHint(clientID string) string {
 
 // removeVanished is Read's answer to an object deleted outside Terraform: a warning that says so
 // (the next plan creates it again, which should not come as a surprise) and removal from state.
-// cause names what was deleted, such as "it, or its client,".
-func removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, object, cause string) {
+// cause names what was deleted, such as "it, or its client,"; importHint, if any, follows the
+// error of an import whose id names nothing.
+func removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, object, cause string, importHint ...string) {
 	if _, importing := privateTime(ctx, resp.Private, privateKeyImportedAt); importing {
 		// Nothing was deleted: the import id names nothing. Core's own "non-existent remote
 		// object" error would follow a warning that says otherwise.
+		hints := ""
+		for _, h := range importHint {
+			if h != "" {
+				hints += h + " "
+			}
+		}
 		resp.Diagnostics.AddError(summary, fmt.Sprintf("%s does not exist, so it cannot be imported: the API "+
 			"answered 404 Not Found, also after waiting %s in case the object was created moments ago and the "+
-			"API did not show it yet. Check the import id, and that the provider's endpoint is the API that "+
-			"holds the object.", object, importLagWindow))
+			"API did not show it yet. %sCheck the import id, and that the provider's endpoint is the API that "+
+			"holds the object.", object, importLagWindow, hints))
 		return
 	}
 	// A refresh-only run reads too, and plans nothing: the warning must not promise a create.

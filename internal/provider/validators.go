@@ -255,6 +255,21 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
+// clientIDValidator refuses, at validate, a client_id that cannot be a client id (see
+// isIDSegment): the API client would refuse to send it, and the apply would fail on it.
+func clientIDValidator() validator.String {
+	return stringCheck{
+		summary:     "Invalid Client ID",
+		description: "value must be a client id",
+		check: func(s string) error {
+			if !isIDSegment(s) {
+				return fmt.Errorf("client_id must be a client id: not empty, \".\" or \"..\", and without '/' or whitespace, got %q", s)
+			}
+			return nil
+		},
+	}
+}
+
 // positiveTimeoutValidator refuses a timeouts value of zero or less, which the timeouts package
 // accepts: the operation would fail at apply with a bare "context deadline exceeded". A value it
 // cannot parse is left to the package's own validator.
