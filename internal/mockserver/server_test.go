@@ -95,12 +95,13 @@ func TestLeftovers(t *testing.T) {
 	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": "12345678", "description": ""}), 201)
 	e.grant("client-"+id, "/", "owner")
 	e.newGroup("left-group")
-	want := "1 clients, 1 secrets, 1 policies and 1 groups besides the seeded ones"
+	e.grant("client-"+e.ts.AdminClientID(), "/subscriptions/1", "banking.ais.read")
+	want := "1 clients, 1 secrets, 2 policies and 1 groups besides the seeded ones"
 	if got := e.ts.Leftovers().String(); got != want {
 		t.Errorf("Leftovers = %q, want %q", got, want)
 	}
 	e.want(e.call("DELETE", "/v1/clients/"+id, nil), 204)
-	if got := e.ts.Leftovers(); got != (Leftovers{Groups: 1}) {
+	if got := e.ts.Leftovers(); got != (Leftovers{Policies: 1, Groups: 1}) {
 		t.Errorf("after deleting the client (its secret and grant go with it): %v", got)
 	}
 }
