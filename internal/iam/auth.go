@@ -57,7 +57,20 @@ type oauthTokens struct {
 	// later caller instead of asking again: the credentials do not change in a provider process,
 	// and each failed login counts towards a server's throttle of failed logins.
 	refused error
+	// failed is the last fetch's failure of any other kind (no answer, 5xx after the retries, a
+	// 200 without a token), and failedAt when that fetch ended. The callers that queued behind it,
+	// and those that come within tokenFailureReuse after it, take it as theirs: the fetch has
+	// already been through the retries, and with every operation of an apply asking again in turn,
+	// a token endpoint that is down cost each operation a full round of retries, one after
+	// another, and took thousands of requests from a server already failing.
+	failed   error
+	failedAt time.Time
+	// failureReuse is how long failed answers for the fetches that would follow it.
+	failureReuse time.Duration
 }
+
+// tokenFailureReuse is oauthTokens.failureReuse.
+const tokenFailureReuse = 10 * time.Second
 
 func newOAuthTokens(cfg Config, hc *http.Client) *oauthTokens {
 	o := &oauthTokens{
@@ -70,9 +83,10 @@ func newOAuthTokens(cfg Config, hc *http.Client) *oauthTokens {
 			// whenever the first one fails, doubling failed logins and muddling their errors.
 			AuthStyle: oauth2.AuthStyleInParams,
 		},
-		tokenURL: ShownURL(cfg.TokenURL),
-		secret:   cfg.ClientSecret,
-		hc:       hc,
+		tokenURL:     ShownURL(cfg.TokenURL),
+		secret:       cfg.ClientSecret,
+		hc:           hc,
+		failureReuse: tokenFailureReuse,
 	}
 	return o
 }
@@ -140,6 +154,7 @@ func (o *oauthTokens) token(ctx context.Context) (string, error) {
 const tokenFetchTimeout = 5 * time.Minute
 
 func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
+	queued := time.Now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if c := o.cached.Load(); c.fresh() {
@@ -147,6 +162,9 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	}
 	if o.refused != nil {
 		return nil, o.refused
+	}
+	if o.failed != nil && (o.failedAt.After(queued) || time.Since(o.failedAt) < o.failureReuse) {
+		return nil, o.failed
 	}
 	if ctx.Err() != nil {
 		// The caller gave up while it queued: nobody waits for this fetch (a caller still waiting
@@ -162,9 +180,12 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	if err != nil {
 		if refusal(err) {
 			o.refused = err
+		} else {
+			o.failed, o.failedAt = err, time.Now()
 		}
 		return nil, err
 	}
+	o.failed = nil
 	// The lifetime counts from the answer: the request may have waited out minutes of 429s.
 	c := newCachedToken(t, time.Now())
 	prev := o.cached.Load()

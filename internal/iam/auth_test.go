@@ -81,6 +81,49 @@ func TestToken_refusalRemembered(t *testing.T) {
 	}
 }
 
+// A token endpoint that is down fails the callers queued behind the fetch that went through the
+// retries, and those that come soon after it, without asking again: each of them asking in turn
+// made an apply's time grow with its size and hammered a failing server. Once that short while has
+// passed, a caller asks again, and a token is issued once the endpoint is back.
+func TestToken_failureSharedForAWhile(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	down.Store(true)
+	f := newFake(t, okClient)
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if down.Load() {
+			time.Sleep(20 * time.Millisecond) // keep the callers queued
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":"server_error"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"Bearer","expires_in":3600}`))
+	}
+	c := f.client(t, func(c *Config) { c.MaxRetries = 2 })
+	reuse := 500 * time.Millisecond
+	c.tokens.(*oauthTokens).failureReuse = reuse
+	for _, err := range concurrentGets(t, c, 10) {
+		if err == nil || !IsTokenError(err) || !strings.Contains(err.Error(), "issued no token: server_error") {
+			t.Fatalf("want the token endpoint's server_error, got %v", err)
+		}
+	}
+	if got := f.tokenCalls.Load(); got != 3 {
+		t.Fatalf("10 callers of a token endpoint answering 500 made %d token requests, want 3 (one fetch: a try and 2 retries)", got)
+	}
+	if _, err := c.GetClient(ctxT(t), "c1"); err == nil || f.tokenCalls.Load() != 3 {
+		t.Fatalf("a call right after the failure: %v, %d token requests; want the failure again without a request", err, f.tokenCalls.Load())
+	}
+	time.Sleep(reuse)
+	down.Store(false)
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatalf("a call once the endpoint is back: %v", err)
+	}
+	if got := f.tokenCalls.Load(); got != 4 {
+		t.Fatalf("%d token requests in all, want 4", got)
+	}
+}
+
 func TestToken_reusedUntilNearExpiry(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, okClient)
@@ -643,6 +686,7 @@ func TestToken_throttlingIn400(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":"slow_down"}`))
 	}
 	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Millisecond })
+	c.tokens.(*oauthTokens).failureReuse = 0 // this test is about the refusal cache alone
 	ctx, cancel := context.WithTimeout(ctxT(t), 2*time.Second)
 	defer cancel()
 	_, err := c.GetClient(ctx, "c1")
