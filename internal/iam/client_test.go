@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -635,5 +636,14 @@ func TestSubjectFromWire_kind(t *testing.T) {
 		if got.Type != tc.want.Type || got.SubjectID != tc.want.SubjectID {
 			t.Errorf("subjectFromWire(%+v) = type %q, subject id %q; want %q, %q", tc.wire, got.Type, got.SubjectID, tc.want.Type, tc.want.SubjectID)
 		}
+	}
+}
+
+// A MaxRetries near the top of int saturates the retry bound instead of overflowing it into a
+// negative one, which retryablehttp takes as "no retries at all".
+func TestNewRetryClient_hugeMaxRetries(t *testing.T) {
+	t.Parallel()
+	if got := newRetryClient(Config{MaxRetries: math.MaxInt}, http.DefaultClient, staticToken("t")).RetryMax; got <= 0 {
+		t.Fatalf("RetryMax = %d, want a positive bound", got)
 	}
 }

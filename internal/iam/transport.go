@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -96,7 +97,8 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 	// this is only the outer bound: MaxRetries for failures, maxRateLimitRetries for 429s, and
 	// the one repeat with a new token after a 401. With MaxRetries 0, 429s and that repeat still
 	// happen: neither retries a failure.
-	retryMax := cfg.MaxRetries + maxRateLimitRetries + 1
+	// Saturated: a MaxRetries near the top of int would overflow the sum and turn retries off.
+	retryMax := min(cfg.MaxRetries, math.MaxInt-maxRateLimitRetries-1) + maxRateLimitRetries + 1
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil,

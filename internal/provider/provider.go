@@ -109,6 +109,11 @@ type providerModel struct {
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 }
 
+// maxMaxRetries bounds max_retries: with backoff capped, a hundred retries of a failing call are
+// already most of an hour, and a larger number only ever meant "keep trying" (one near the top of
+// int64 overflowed the retry budget and turned every retry off).
+const maxMaxRetries = 100
+
 func (p *aritmaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "aritma"
 	resp.Version = p.version
@@ -172,8 +177,8 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"`aritma_iam_policy`). Defaults to `%d`; `0` turns those retries off. "+
 					"Answers 429 Too Many Requests do not count, with any setting: they are retried as their `Retry-After` "+
 					"asks for as long as the operation's timeout allows (up to 100 times); nor does the one repeat with "+
-					"a new token after a 401. Falls back to the `%s` environment "+
-					"variable.", DefaultMaxRetries, EnvMaxRetries),
+					"a new token after a 401. At most `%d`. Falls back to the `%s` environment "+
+					"variable.", DefaultMaxRetries, maxMaxRetries, EnvMaxRetries),
 				Optional: true,
 			},
 			"request_timeout": schema.StringAttribute{
@@ -216,9 +221,9 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
 	}
-	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() && cfg.MaxRetries.ValueInt64() < 0 {
+	if n := cfg.MaxRetries.ValueInt64(); !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() && (n < 0 || n > maxMaxRetries) {
 		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries",
-			fmt.Sprintf("max_retries must be 0 or more, got %d.", cfg.MaxRetries.ValueInt64()))
+			fmt.Sprintf("max_retries must be from 0 to %d, got %d.", maxMaxRetries, n))
 	}
 }
 
@@ -423,9 +428,9 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 		s.MaxRetries = int(cfg.MaxRetries.ValueInt64())
 	} else if e := os.Getenv(EnvMaxRetries); e != "" {
 		n, err := strconv.Atoi(e)
-		if err != nil || n < 0 {
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries", EnvMaxRetries+" must be a whole number of 0 or more, got "+
-				shownSetting(e, s.ClientSecret, s.AccessToken)+".")
+		if err != nil || n < 0 || n > maxMaxRetries {
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries", fmt.Sprintf("%s must be a whole number from 0 to %d, got %s.",
+				EnvMaxRetries, maxMaxRetries, shownSetting(e, s.ClientSecret, s.AccessToken)))
 		}
 		s.MaxRetries = n
 	}

@@ -285,7 +285,13 @@ func TestAccProvider_configBadRequestTimeout(t *testing.T) {
 			{
 				Config:      config("max_retries", "-1"),
 				PlanOnly:    true,
-				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be 0 or more, got -1.`),
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be from 0 to 100, got -1.`),
+			},
+			{
+				// "Retry for ever" written as a huge number: refused, not left to overflow.
+				Config:      config("max_retries", "9223372036854775807"),
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be from 0 to 100, got 9223372036854775807.`),
 			},
 			{
 				// Valid settings work end to end.
@@ -361,7 +367,7 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 			{
 				Config:      e.ProviderConfig() + testAccProviderConfigResource,
 				PlanOnly:    true,
-				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `ARITMA_MAX_RETRIES must be a whole number of 0 or more, got "many".`),
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `ARITMA_MAX_RETRIES must be a whole number from 0 to 100, got "many".`),
 			},
 			{
 				// Neither is in the block: the error names the variable to fix.

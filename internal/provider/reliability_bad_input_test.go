@@ -629,7 +629,7 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 			summary:  "Invalid Aritma request_timeout", detail: `"soon" is not a positive duration such as "30s" or "2m".`},
 		{name: "provider max_retries negative", stage: "validate", config: cfg,
 			provider: block(urls + creds + `  max_retries = -1`),
-			summary:  "Invalid Aritma max_retries", detail: `max_retries must be 0 or more, got -1.`},
+			summary:  "Invalid Aritma max_retries", detail: `max_retries must be from 0 to 100, got -1.`},
 		{name: "provider no credentials", stage: "plan", config: cfg, provider: block(urls),
 			summary: "Missing Aritma Credentials",
 			detail: `The provider needs credentials to call the Aritma IAM API. Set client_id and client_secret (or the ` +
