@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
@@ -108,26 +107,13 @@ func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 // first page before the read fails.
 const maxListRestarts = 3
 
-// listKeyer is a list entry with an identity of its own: a list read again after it changed
-// hands out each identity once.
+// listKeyer is a list entry with an identity of its own, which one reading of a list holds once.
 type listKeyer interface{ listKey() string }
 
 func (c OAuthClient) listKey() string  { return c.ClientID }
 func (s ClientSecret) listKey() string { return s.ClientSecretID }
 func (p Policy) listKey() string       { return p.Subject + "\x00" + p.Action + "\x00" + p.Scope }
 func (w subjectWire) listKey() string  { return w.SubjectID }
-
-// listKey of an entry: its identity, or its wire form for entries without one.
-func listKey[W any](it W) string {
-	if k, ok := any(it).(listKeyer); ok {
-		return k.listKey()
-	}
-	b, err := json.Marshal(it)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
 
 // listA follows every page of an Envelope A list. conv maps wire items to the exported type.
 func listA[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int, conv func(W) T) iter.Seq2[T, error] {
@@ -139,78 +125,88 @@ func listB[W, T any](ctx context.Context, c *Client, path string, query url.Valu
 	return listPages(ctx, c, path, query, maxPageSizeB, func() envelope[W] { return &envelopeB[W]{} }, conv)
 }
 
-// listPages follows every page of a list, decoding each into a fresh envelope from newPage.
+// listPages reads every page of a list, decoding each into a fresh envelope from newPage, and
+// hands out the entries of a reading that held still.
+//
+// Pages are numbered, so an entry added or deleted ahead of the page being read shifts the rest
+// by one, and an entry renamed moves to its new place in the order: the next page would repeat
+// an entry or skip one. A total that changes between pages gives the first away, an identity
+// (listKeyer) met again on a later page both; the list is then read again from its first page.
+// The entries of a reading are handed out only once it has ended without either sign: handed
+// out as they came, a reading given up on could not be taken back, and its entries (one deleted
+// since, one twice) would be the caller's, a for_each over them failing on a duplicate key or
+// naming a subject that is gone. Within one page nothing is dropped: two entries there are the
+// server's. A total no larger than page 1 on a list that goes on counts only that page (or
+// nothing useful) and is not compared.
 func listPages[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
 	newPage func() envelope[W], conv func(W) T,
 ) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		var prev []W
-		seen := 0
-		// Pages are numbered, so an entry added or deleted ahead of the page being read shifts
-		// the rest by one: the next page would repeat an entry or skip one. A total that changes
-		// between pages gives that away; the list is then read again from its first page, and an
-		// entry an earlier reading handed out (by its identity) is not handed out again, even if
-		// it changed since. Within one reading nothing is dropped: two entries there are the
-		// server's. A total no larger than page 1 on a list that goes on counts only that page
-		// (or nothing useful) and is not compared.
-		var earlier, current map[string]bool
-		firstTotal, hasTotal := 0, false
-		restarts := 0
-		for page := 1; ; page++ {
-			if page > maxPages {
-				yield(zero, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages))
-				return
-			}
-			env := newPage()
-			if _, err := c.call(ctx, pageRequest(path, query, page, pageSize), env); err != nil {
+		for restarts := 0; ; restarts++ {
+			got, changed, err := readList(ctx, c, path, query, pageSize, newPage)
+			if err != nil {
 				yield(zero, err)
 				return
 			}
-			items := env.entries()
-			if total, ok := env.total(); page == 1 {
-				firstTotal = total
-				hasTotal = ok && (total > len(items) || env.last(page, len(items), pageSize))
-				if hasTotal && current == nil {
-					earlier, current = map[string]bool{}, map[string]bool{}
-				}
-			} else if ok && hasTotal && total != firstTotal {
-				if restarts++; restarts > maxListRestarts {
-					yield(zero, fmt.Errorf("GET %s: the list changed while it was read (%d entries, then %d), %d times; "+
-						"try again when it changes less", path, firstTotal, total, restarts))
+			if changed != "" {
+				if restarts == maxListRestarts {
+					yield(zero, fmt.Errorf("GET %s: the list changed while it was read (%s), %d times; "+
+						"try again when it changes less", path, changed, restarts+1))
 					return
 				}
-				for k := range current {
-					earlier[k] = true
-				}
-				clear(current)
-				page, seen, prev = 0, 0, nil // the loop moves on to page 1
 				continue
 			}
-			if len(items) > 0 && reflect.DeepEqual(items, prev) {
-				// Without this a server that ignores the page parameter would hand out its first
-				// page again and again, up to maxPages times.
-				yield(zero, fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
-					"parameter, so the list cannot be read whole", path, page, page-1))
-				return
-			}
-			prev = items
-			seen += len(items)
-			for _, it := range items {
-				if hasTotal {
-					key := listKey(it)
-					if earlier[key] {
-						continue
-					}
-					current[key] = true
-				}
+			for _, it := range got {
 				if !yield(conv(it), nil) {
 					return
 				}
 			}
-			if env.last(page, seen, pageSize) {
-				return
+			return
+		}
+	}
+}
+
+// readList reads a list once, page after page, and returns its entries, or why the list must be
+// read again (changed: how it changed while it was read).
+func readList[W any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
+	newPage func() envelope[W]) (got []W, changed string, err error) {
+	var prev []W
+	onPage := map[string]int{} // identity → the page it was on
+	firstTotal, hasTotal := 0, false
+	for page := 1; ; page++ {
+		if page > maxPages {
+			return nil, "", fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
+		}
+		env := newPage()
+		if _, err := c.call(ctx, pageRequest(path, query, page, pageSize), env); err != nil {
+			return nil, "", err
+		}
+		items := env.entries()
+		if total, ok := env.total(); page == 1 {
+			firstTotal = total
+			hasTotal = ok && (total > len(items) || env.last(page, len(items), pageSize))
+		} else if ok && hasTotal && total != firstTotal {
+			return nil, fmt.Sprintf("%d entries, then %d", firstTotal, total), nil
+		}
+		if len(items) > 0 && reflect.DeepEqual(items, prev) {
+			// Without this a server that ignores the page parameter would hand out its first
+			// page again and again, up to maxPages times.
+			return nil, "", fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
+				"parameter, so the list cannot be read whole", path, page, page-1)
+		}
+		prev = items
+		for _, it := range items {
+			if k, ok := any(it).(listKeyer); ok {
+				if p, met := onPage[k.listKey()]; met && p < page {
+					return nil, fmt.Sprintf("an entry on page %d came again on page %d", p, page), nil
+				}
+				onPage[k.listKey()] = page
 			}
+		}
+		got = append(got, items...)
+		if env.last(page, len(got), pageSize) {
+			return got, "", nil
 		}
 	}
 }

@@ -118,8 +118,10 @@ func TestListClients_earlyBreak(t *testing.T) {
 			break
 		}
 	}
-	if pages.Load() != 2 {
-		t.Fatalf("early break still fetched %d pages", pages.Load())
+	// A reading is handed out once it has ended (see listPages), so all three pages are read; the
+	// break stops what is handed out.
+	if pages.Load() != 3 || n != 150 {
+		t.Fatalf("early break after %d entries, %d pages fetched; want 150 and 3", n, pages.Load())
 	}
 }
 
@@ -195,8 +197,8 @@ func TestListPolicies_earlyBreakAndFilters(t *testing.T) {
 			break
 		}
 	}
-	if pages.Load() != 2 {
-		t.Fatalf("fetched %d pages after breaking on page 2", pages.Load())
+	if pages.Load() != 3 || n != 201 {
+		t.Fatalf("break after %d entries, %d pages fetched; want 201 and 3 (a reading is handed out whole)", n, pages.Load())
 	}
 	if got := f.seen()[0]; got != "GET /v1/policies?action=owner&page=1&pageSize=200&scope=%2Fsubscriptions%2F1&subject=client-1" {
 		t.Fatalf("first request %q", got)
@@ -225,8 +227,9 @@ func TestPaging_errorYieldedOnceThenStop(t *testing.T) {
 		}
 		items++
 	}
-	if items != 200 || errs != 1 {
-		t.Fatalf("items %d errors %d; want 200 and 1", items, errs)
+	// Nothing of a reading that failed partway is handed out: it is not the list.
+	if items != 0 || errs != 1 {
+		t.Fatalf("items %d errors %d; want 0 and 1", items, errs)
 	}
 }
 
@@ -275,8 +278,8 @@ func TestPaging_serverIgnoringPageFails(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
-	if calls.Load() != 2 || n != 200 {
-		t.Errorf("%d requests and %d entries before the error, want 2 and 200", calls.Load(), n)
+	if calls.Load() != 2 || n != 0 {
+		t.Errorf("%d requests and %d entries before the error, want 2 and 0", calls.Load(), n)
 	}
 }
 
@@ -398,9 +401,10 @@ func subjectNames(n int) []string {
 	return names
 }
 
-// A list that changes while it is paged is read again from its first page: nothing is handed out
-// twice (an entry added ahead would repeat the last of page 1 on page 2) and nothing is skipped
-// (an entry deleted ahead would move the first of page 2 onto page 1).
+// A list that changes while it is paged is read again from its first page, and only that reading
+// is handed out: nothing twice (an entry added ahead would repeat the last of page 1 on page 2),
+// nothing skipped (an entry deleted ahead would move the first of page 2 onto page 1), and
+// nothing deleted while it was read.
 func TestPaging_listChangesWhileRead(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
@@ -412,9 +416,15 @@ func TestPaging_listChangesWhileRead(t *testing.T) {
 			want:   append(subjectNames(250), "a-new"),
 		},
 		"deleted ahead": {
-			// s000 was handed out on page 1, before it went: it existed when the read began.
 			change: func(n []string) []string { return n[1:] },
-			want:   subjectNames(250),
+			want:   subjectNames(250)[1:],
+		},
+		"renamed to a later place": {
+			// No total changes: s000 comes again on page 2, where its new name sorts.
+			change: func(n []string) []string {
+				return append(slices.Clone(n[1:200]), append([]string{"s000"}, n[200:]...)...)
+			},
+			want: subjectNames(250),
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -536,7 +546,7 @@ func TestPaging_totalsThatAreNotListTotals(t *testing.T) {
 	}
 }
 
-// An entry that changed between two readings of a list is handed out once, by its identity.
+// An entry that changed between two readings of a list is handed out once, as the last reading has it.
 func TestPaging_changedEntryHandedOutOnce(t *testing.T) {
 	t.Parallel()
 	// An entry is added ahead when page 2 is first asked for, and every display name changes with
@@ -551,9 +561,19 @@ func TestPaging_changedEntryHandedOutOnce(t *testing.T) {
 		}
 		writeSubjectsPage(w, r, names, func(n string) string { return fmt.Sprintf("%s-v%d", n, generation) })
 	})
-	seenIDs := handedOutOnce(t, f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}),
-		func(s Subject) string { return s.SubjectID })
-	if len(seenIDs) != 251 {
-		t.Errorf("%d subjects, want 251", len(seenIDs))
+	var got []Subject
+	for s, err := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, s)
+	}
+	if len(got) != 251 {
+		t.Errorf("%d subjects, want 251", len(got))
+	}
+	for _, s := range got {
+		if !strings.HasSuffix(s.DisplayName, "-v2") {
+			t.Errorf("%s handed out as %q, from the reading given up on", s.SubjectID, s.DisplayName)
+		}
 	}
 }

@@ -234,7 +234,13 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		// have made one of ids without having recorded it yet.
 		unsure bool
 	}
+	var complete found // the last listing that went through
 	f, done, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
+		defer func() {
+			if f.listErr == nil {
+				complete = f
+			}
+		}()
 		r.data.created.settle(wait, key)
 		var named []string
 		for c, err := range r.data.client.ListClients(list, iam.ListClientsOptions{SearchText: name}) {
@@ -264,15 +270,18 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		// until the window has passed.
 		return f, !f.unsure && (f.listErr != nil || len(f.ids) > r.data.created.lostAnswers(key))
 	})
-	ids, siblings := f.ids, f.siblings
-	listErr, partial := f.listErr, ""
-	if listErr != nil && lookup.Err() != nil {
-		// The look-up's own time ran out, or the interrupt's grace: no failure of the API.
-		listErr, partial = nil, " (the look-up was cut short before it had listed them all, so there may be more)"
+	partial := ""
+	if f.listErr != nil && lookup.Err() != nil {
+		// The look-up's own time ran out mid-listing, or the interrupt's grace: no failure of the
+		// API. What the last listing that went through found stands.
+		f, partial = complete, " (as the last listing before the look-up was cut short found them)"
 		if cut == nil {
 			cut = lookup.Err()
 		}
 	}
+	// A listing hands out all of its clients or, failing, none (iam's lists hand out whole
+	// readings), so a failed one found nothing.
+	ids, siblings, listErr := f.ids, f.siblings, f.listErr
 	lost := r.data.created.lostAnswers(key)
 	// settled: the look-up saw what it looked for and no more, having waited out the API's lag.
 	settled := !done && cut == nil && !f.unsure && listErr == nil && partial == ""
@@ -295,10 +304,6 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 			"or delete it through the API and apply again. "+importAddressNote("aritma_iam_client"), name, ids[0],
 			lookupEndText(nil), ids[0])
 		return b.String()
-	case listErr != nil:
-		// Stopped partway: what was found need not be all there is, so no one id is named as the one.
-		fmt.Fprintf(&b, "Clients named %q found before looking further failed (%s): %s; there may be more. ",
-			name, listErr.Error(), strings.Join(ids, ", "))
 	default:
 		fmt.Fprintf(&b, "Clients named %q now: %s%s. ", name, strings.Join(ids, ", "), partial)
 	}

@@ -696,8 +696,8 @@ func testAccCheckIAMClientDestroy(t *testing.T, e *testEnv) resource.TestCheckFu
 }
 
 // TestUnitIAMClientOutcomeUnknownDetail_partialLookup checks the advice after a lost create when
-// looking for clients of that name fails after the first page: the one found need not be the only
-// one, so the advice does not tell the user to import it as if it were.
+// looking for clients of that name fails after the first page: the one on page 1 need not be the
+// only one, so the advice names none as the one to import; it says the look-up failed.
 func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -726,9 +726,8 @@ func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 	}
 	detail := newIAMClientResourceWith(api).outcomeUnknownDetail(ctx, ctx, "svc", iam.ErrOutcomeUnknown)
 	for _, want := range []string{
-		`Clients named "svc" found before looking further failed (`,
+		`Looking for clients named "svc" failed as well (`,
 		"403",
-		"): " + first + "; there may be more.",
 		"terraform import aritma_iam_client.<name> <client_id>",
 		`quoted for the shell, as in 'module.svc["orders"].aritma_iam_client.this'. OpenTofu users run tofu import`,
 	} {

@@ -496,7 +496,13 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	// As the client's look-up does (see there): settle, list, list again while a create of the
 	// same description is in flight, tell this run's secrets apart only then, and look for as many
 	// as creates of it lost their answers.
+	var complete found // the last listing that went through
 	f, _, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
+		defer func() {
+			if f.listErr == nil {
+				complete = f
+			}
+		}()
 		r.data.created.settle(wait, key)
 		var described []iam.ClientSecret
 		for s, err := range r.data.client.ListClientSecrets(list, clientID) {
@@ -518,15 +524,16 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		}
 		return f, !f.unsure && (f.listErr != nil || len(f.candidates) >= r.data.created.lostAnswers(key))
 	})
-	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
 	partial := ""
-	if listErr != nil && lookup.Err() != nil {
-		// The look-up's own time ran out, or the interrupt's grace: no failure of the API.
-		listErr, partial = nil, " (the look-up was cut short before it had listed them all, so there may be more)"
+	if f.listErr != nil && lookup.Err() != nil {
+		// The look-up's own time ran out mid-listing, or the interrupt's grace: no failure of the
+		// API. What the last listing that went through found stands.
+		f, partial = complete, " (as the last listing before the look-up was cut short found them)"
 		if cut == nil {
 			cut = lookup.Err()
 		}
 	}
+	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
 	other := ""
 	if len(siblings) > 0 {
 		other = "other "

@@ -138,8 +138,12 @@ func (d *iamSubjectDataSource) Read(ctx context.Context, req datasource.ReadRequ
 }
 
 // findByID pages through the subjects of the type the id's prefix names (all subjects when the
-// prefix is not a known type): the API has no "get one subject" call.
+// prefix is not a known type): the API has no "get one subject" call. A client's subject is
+// looked for first by the client's name, which its client id gives (see clientSubject).
 func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, resp *datasource.ReadResponse) (iam.Subject, bool) {
+	if s, ok := d.clientSubject(ctx, subjectID); ok {
+		return s, true
+	}
 	opts := iam.SubjectListOptions{}
 	if prefix, _, cut := strings.Cut(subjectID, "-"); cut {
 		switch prefix {
@@ -165,6 +169,31 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 	resp.Diagnostics.AddAttributeError(path.Root("subject_id"), "IAM Subject Not Found",
 		joinHints(fmt.Sprintf("No IAM subject has the subject id %q. Subject ids look like user-<id>, client-<client_id> or "+
 			"group-<id>; list them with the aritma_iam_subjects data source.", subjectID), goneLookupHint))
+	return iam.Subject{}, false
+}
+
+// clientSubject finds the subject of a client, client-<client_id>, in two calls: the client, for
+// its name (a client subject's display name), then a search of client subjects for that name.
+// Paging through every client subject instead costs a call per 200 clients, for every look-up. It
+// answers false whenever that does not find the subject (not a client's id, a client the caller
+// may not read, a name changed in between), and findByID then pages through them all.
+func (d *iamSubjectDataSource) clientSubject(ctx context.Context, subjectID string) (iam.Subject, bool) {
+	clientID, ok := strings.CutPrefix(subjectID, clientSubjectPrefix)
+	if !ok || !isIDSegment(clientID) {
+		return iam.Subject{}, false
+	}
+	c, err := d.data.client.GetClient(ctx, clientID)
+	if err != nil || c.Name == "" {
+		return iam.Subject{}, false
+	}
+	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: subjectTypeClient, SearchQuery: c.Name}) {
+		if err != nil {
+			return iam.Subject{}, false
+		}
+		if s.SubjectID == subjectID {
+			return s, true
+		}
+	}
 	return iam.Subject{}, false
 }
 

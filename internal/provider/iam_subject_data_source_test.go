@@ -234,3 +234,38 @@ data "aritma_iam_subject" "x" {
 		},
 	})
 }
+
+// A client's subject is found by the client's name, in two calls (the client, then one search),
+// not by paging through every client subject: with 450 clients, three pages at 200 each.
+func TestAccIAMSubjectDataSource_clientSubjectInTwoCalls(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	names := make([]string, 450)
+	for i := range names {
+		names[i] = fmt.Sprintf("fleet-%03d", i)
+	}
+	target := testAccCreateClients(t, e, names...)[321]
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: e.Mock.ResetStats,
+			Config: e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_subject" "x" {
+  subject_id = "client-%s"
+}
+`, target.ClientID),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("display_name"), knownvalue.StringExact("fleet-321")),
+				statecheck.ExpectKnownValue("data.aritma_iam_subject.x", tfjsonpath.New("id"), knownvalue.StringExact(target.ClientID)),
+			},
+			Check: func(*terraform.State) error {
+				st := e.Mock.Stats()
+				if get, search := st.Count("GET", "/v1/clients/{clientId}"), st.Count("GET", "/v1/subjects/clients"); get != 1 || search != 1 {
+					return fmt.Errorf("%d client reads and %d client subject pages, want 1 and 1", get, search)
+				}
+				return nil
+			},
+		}},
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -213,5 +214,35 @@ func TestUnitOutcomeLookup_interruptWhileSiblingRuns(t *testing.T) {
 	msg = r.outcomeUnknownDetail(context.Background(), interrupt, "svc", errLostAnswer)
 	if want := `Clients named "svc" now: ` + mine + "."; !strings.Contains(msg, want) {
 		t.Errorf("missing %q in:\n%s", want, msg)
+	}
+}
+
+// A look-up cut short in the middle of a listing reports what the last listing that went through
+// found (a listing cut short hands out nothing), saying so, and names no client as the one.
+func TestUnitOutcomeLookup_cutShortMidListing(t *testing.T) {
+	defer func(timeout time.Duration) { outcomeLookupTimeout = timeout }(outcomeLookupTimeout)
+	outcomeLookupTimeout = 2 * time.Second
+	e := newTestEnv(t)
+	var lists atomic.Int64
+	proxy := testAccProxy(t, e, observe(func(r *http.Request) {
+		if r.URL.Path == "/v1/clients" && lists.Add(1) > 1 {
+			<-r.Context().Done() // every listing after the first hangs until the look-up gives up
+		}
+	}))
+	api, err := iam.NewClient(iam.Config{Endpoint: proxy, TokenURL: e.Mock.TokenURL,
+		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := lookupClient(t, e, "svc")
+	r := newIAMClientResourceWith(api)
+	r.data.created.loseAnswer("client name svc")
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	want := `Clients named "svc" now: ` + id + ` (as the last listing before the look-up was cut short found them).`
+	if !strings.Contains(msg, want) || strings.Contains(msg, "exists now") || strings.Contains(msg, "failed as well") {
+		t.Errorf("want %q, and no claim, in:\n%s", want, msg)
+	}
+	if lists.Load() < 2 {
+		t.Errorf("%d listings; the test needs the look-up cut short in the second", lists.Load())
 	}
 }
