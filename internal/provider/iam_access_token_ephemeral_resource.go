@@ -145,7 +145,7 @@ func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, re
 }
 
 // freshSecretGrace is how long a secret created moments ago may be refused at the token endpoint
-// before its check fails: five tries, fewer than the endpoint's throttle of failed attempts.
+// before its check fails (three tries in all: see Open).
 const freshSecretGrace = 8 * time.Second
 
 // allowedScopes returns the allowed_scopes of the client, read through the provider, to ask for
@@ -253,9 +253,11 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	if errors.Is(err, iam.ErrUnauthorized) && !cfg.SecretID.IsNull() && r.data != nil {
 		// A secret this apply has just created may reach the token endpoint a moment after the API
 		// acknowledged it (an eventually consistent store behind the endpoint): try it again for a
-		// few seconds rather than fail the check of a rotation that works. Those few tries stay
-		// under the endpoint's throttle of failed attempts, so a value that is simply wrong still
-		// fails soon, with the endpoint's own answer.
+		// few seconds rather than fail the check of a rotation that works. Each refused try counts
+		// toward the endpoint's throttle of failed logins for the client (10 a minute at the
+		// mock), which would lock out its working secret too, so the tries are three in all: now,
+		// after freshSecretGrace/2 and at its end. A value that is simply wrong still fails soon,
+		// with the endpoint's own answer.
 		key := "secret " + clientSecretID(cfg.ClientID.ValueString(), cfg.SecretID.ValueString())
 		if at, ok := r.data.created.at(key); ok && time.Since(at) < readAfterCreateWindow {
 			refused := err
@@ -264,7 +266,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 			if end := at.Add(readAfterCreateWindow); end.Before(deadline) {
 				deadline = end
 			}
-			tok, err = retryWhile(ctx, deadline, func(err error) bool { return errors.Is(err, iam.ErrUnauthorized) }, exchange, tok, err)
+			tok, err = retryWhileFrom(ctx, freshSecretGrace/2, deadline, func(err error) bool { return errors.Is(err, iam.ErrUnauthorized) }, exchange, tok, err)
 			if errors.Is(err, iam.ErrRateLimited) {
 				err = refused
 			}

@@ -714,7 +714,13 @@ func retryNotFound[T any](ctx context.Context, deadline time.Time, get func(cont
 // names (and its messages say it waited) is waited in full, not only up to the last backoff step
 // that fitted in it.
 func retryWhile[T any](ctx context.Context, deadline time.Time, again func(error) bool, get func(context.Context) (T, error), v T, err error) (T, error) {
-	for wait := 250 * time.Millisecond; again(err); wait = min(2*wait, 4*time.Second) {
+	return retryWhileFrom(ctx, 250*time.Millisecond, deadline, again, get, v, err)
+}
+
+// retryWhileFrom is retryWhile with first as its first wait, for retries that must be few.
+func retryWhileFrom[T any](ctx context.Context, first time.Duration, deadline time.Time, again func(error) bool,
+	get func(context.Context) (T, error), v T, err error) (T, error) {
+	for wait := first; again(err); wait = min(2*wait, max(first, 4*time.Second)) {
 		left := time.Until(deadline)
 		if left <= 0 {
 			break

@@ -305,3 +305,17 @@ func TestUnitRetryWhile_waitsTheWholeWindow(t *testing.T) {
 		t.Errorf("last try %v after the start, want at the deadline (%v)", last.Sub(start), deadline.Sub(start))
 	}
 }
+
+// retryWhileFrom with a first wait of half the window tries twice more: halfway and at the end
+// (the check of a fresh secret counts each refused try against the endpoint's login throttle).
+func TestUnitRetryWhileFrom_halfTheWindow(t *testing.T) {
+	t.Parallel()
+	errAgain := errors.New("refused")
+	var calls int
+	_, _ = retryWhileFrom(context.Background(), 400*time.Millisecond, time.Now().Add(800*time.Millisecond),
+		func(err error) bool { return errors.Is(err, errAgain) },
+		func(context.Context) (int, error) { calls++; return 0, errAgain }, 0, errAgain)
+	if calls != 2 {
+		t.Errorf("%d tries after the first, want 2", calls)
+	}
+}
