@@ -83,15 +83,15 @@ func refused(err error) bool {
 }
 
 // catalogueNames reads a catalogue for a plan-time check and returns the names in it, in
-// catalogue order without repeats; ok is false when it cannot be read or names nothing, and the
-// check is then left to the API at apply.
-func catalogueNames[T any](ctx context.Context, c *cachedList[T], fetch func(context.Context) ([]T, error), names func(T) []string, what string) ([]string, bool) {
+// catalogue order without repeats; ok is false when it cannot be read (err says why) or names
+// nothing, and the check is then left to the API at apply.
+func catalogueNames[T any](ctx context.Context, c *cachedList[T], fetch func(context.Context) ([]T, error), names func(T) []string, what string) (_ []string, ok bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, planCheckTimeout)
 	defer cancel()
 	list, err := c.get(ctx, fetch, false)
 	if err != nil {
 		tflog.Debug(ctx, "Could not read the "+what+" for a plan-time check; the API checks at apply", map[string]any{"error": err.Error()})
-		return nil, false
+		return nil, false, err
 	}
 	var out []string
 	for _, v := range list {
@@ -104,20 +104,37 @@ func catalogueNames[T any](ctx context.Context, c *cachedList[T], fetch func(con
 		}
 	}
 	// An API without a catalogue (or one that shows this caller none) is no ground to fail.
-	return out, len(out) > 0
+	return out, len(out) > 0, nil
+}
+
+// reportRefusedCredentials fails the plan, once per provider process, when a plan-time read was
+// refused for the provider's authentication: the token endpoint refused its credentials or a scope
+// it asks for, or is not at token_url, or the API refused its token (401). Every call of the apply
+// would be refused the same way, so a plan that shows changes and exits 0 would only promise an
+// apply that cannot succeed. Other failures of such a read (a 403 for the catalogue, a 5xx, a
+// timeout) leave the check to the apply.
+func (p *providerData) reportRefusedCredentials(err error, diags *diag.Diagnostics) {
+	refused := errors.Is(err, iam.ErrUnauthorized) ||
+		iam.IsTokenError(err) && (errors.Is(err, iam.ErrInvalidScope) || errors.Is(err, iam.ErrNoTokenEndpoint))
+	if !refused || !p.refusalReported.CompareAndSwap(false, true) {
+		return
+	}
+	diags.AddError("Aritma Authentication Failed", apiErrorText("Reading the API's catalogues for this plan's checks", err,
+		"Every call of an apply would be refused the same way, so the plan stops here."))
 }
 
 // actionNames reads the action catalogue for a best-effort check: ok is false when it cannot be
 // read. A parent is an action too, even where the catalogue gives it no entry of its own (the
 // published table shows owner only as a parent).
-func (p *providerData) actionNames(ctx context.Context) ([]string, bool) {
+func (p *providerData) actionNames(ctx context.Context) ([]string, bool, error) {
 	return catalogueNames(ctx, &p.actions, p.client.ListActions, func(a iam.Action) []string { return []string{a.Name, a.Parent} }, "action catalogue")
 }
 
 // checkActionInCatalogue reports at plan time an action the API would reject at apply, with the
 // API's reason, so a typo does not leave a configuration half applied.
 func (p *providerData) checkActionInCatalogue(ctx context.Context, action string, diags *diag.Diagnostics) {
-	names, ok := p.actionNames(ctx)
+	names, ok, err := p.actionNames(ctx)
+	p.reportRefusedCredentials(err, diags)
 	if !ok || slices.Contains(names, action) {
 		return
 	}
@@ -129,7 +146,8 @@ func (p *providerData) checkActionInCatalogue(ctx context.Context, action string
 // checkScopesInCatalogue reports at plan time the scopes of a client that the API would reject
 // at apply, in the API's words.
 func (p *providerData) checkScopesInCatalogue(ctx context.Context, scopes []string, diags *diag.Diagnostics) {
-	names, ok := catalogueNames(ctx, &p.scopes, p.client.ListScopes, func(s iam.OAuthScope) []string { return []string{s.Name} }, "scope catalogue")
+	names, ok, err := catalogueNames(ctx, &p.scopes, p.client.ListScopes, func(s iam.OAuthScope) []string { return []string{s.Name} }, "scope catalogue")
+	p.reportRefusedCredentials(err, diags)
 	if !ok {
 		return
 	}

@@ -231,7 +231,7 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 // typo would otherwise read as a missing grant in a check block. A catalogue that cannot be read
 // leaves allowed as it is, without a warning.
 func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action string, diags *diag.Diagnostics) {
-	names, ok := d.data.actionNames(ctx)
+	names, ok, _ := d.data.actionNames(ctx)
 	if !ok || slices.Contains(names, action) {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -96,6 +97,9 @@ type providerData struct {
 	// actions and scopes are the API's catalogues, read once for the plan-time checks.
 	actions cachedList[iam.Action]
 	scopes  cachedList[iam.OAuthScope]
+	// refusalReported: a plan-time check has reported the credentials refused (see
+	// reportRefusedCredentials); once is enough.
+	refusalReported atomic.Bool
 }
 
 type providerModel struct {

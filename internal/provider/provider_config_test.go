@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -513,5 +514,42 @@ func TestUnitResolveSettingsTokenURLDefault(t *testing.T) {
 		if got != c.wantErr {
 			t.Errorf("%+v: token_url error %t, want %t (%v)", c, got, c.wantErr, diags)
 		}
+	}
+}
+
+// TestAccProvider_refusedCredentialsFailThePlan: a plan whose checks read the API with credentials
+// the token endpoint refuses fails there, once, rather than showing changes that no apply can
+// make; the same holds for an access token the API refuses.
+func TestAccProvider_refusedCredentialsFailThePlan(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	policy := `
+resource "aritma_iam_policy" "test" {
+  subject = "client-1234"
+  action  = "iam.client.read"
+  scope   = "/"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:   e.ProviderConfigWith("client_secret", "wrong-secret-0001") + testAccProviderConfigResource + policy,
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(testAccExpectDiagnostic("Aritma Authentication Failed",
+					"Reading the API's catalogues for this plan's checks failed.").String() + `(?s:.*)invalid_client(?s:.*)` +
+					expectErrorText("Every call of an apply would be refused the same way, so the plan stops here.").String()),
+			},
+			{
+				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", "not-a-real-token") +
+					testAccProviderConfigResource,
+				PlanOnly:    true,
+				ExpectError: testAccExpectDiagnostic("Aritma Authentication Failed", "Reading the API's catalogues for this plan's checks failed."),
+			},
+		},
+	})
+	if n := e.Mock.Stats().CountStatus("POST", "/connect/token", http.StatusUnauthorized); n != 1 {
+		t.Errorf("%d refused token requests, want 1: the refusal is asked once per provider process", n)
 	}
 }
