@@ -469,6 +469,13 @@ func validateServiceURL(raw string, secrets ...string) error {
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
 		return fmt.Errorf("%q uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]", iam.ShownURL(raw))
 	}
+	if u.User != nil {
+		// Go's HTTP client would send it as Basic authentication: to the token endpoint beside the
+		// client credentials in the form (which a token endpoint refuses as credentials given
+		// twice), to the API beside the bearer token.
+		return fmt.Errorf("%q holds user info (user:password@); give the credentials in client_id and client_secret "+
+			"(or access_token), and the URL without them", iam.ShownURL(raw))
+	}
 	return nil
 }
 

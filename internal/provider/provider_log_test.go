@@ -91,6 +91,21 @@ func TestShownURL(t *testing.T) {
 	}
 }
 
+// A URL with user info is refused, without showing the password: Go's HTTP client would send it
+// as Basic authentication beside the provider's own credentials.
+func TestUnitValidateServiceURLUserInfo(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"http://u:pa55word@127.0.0.1:8089/connect/token", "https://u@iam.example.com/core/iam"} {
+		err := validateServiceURL(raw)
+		if err == nil || !strings.Contains(err.Error(), "holds user info (user:password@); give the credentials in client_id and client_secret") {
+			t.Errorf("validateServiceURL(%q) = %v, want user info refused", raw, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "pa55word") {
+			t.Errorf("validateServiceURL(%q) shows the password: %v", raw, err)
+		}
+	}
+}
+
 // TestUnitValidateServiceURLLoopback pins which hosts may use http: loopback ones only, by parsed
 // host, as the endpoint's description says.
 func TestUnitValidateServiceURLLoopback(t *testing.T) {
