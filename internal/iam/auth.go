@@ -254,6 +254,10 @@ type authError struct {
 	code        string
 	description string
 	cause       error // network-level cause, already scrubbed
+	// bearerChallenge: a 401 without an OAuth error code that asks for a bearer token — what a
+	// resource server (the API on a wrong URL) answers, not a token endpoint, which has no use
+	// for a bearer token and answers a refusal with an error code.
+	bearerChallenge bool
 }
 
 func newAuthError(tokenURL, secret string, err error) *authError {
@@ -266,6 +270,8 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 		if re.Response != nil {
 			e.status = re.Response.StatusCode
 			ct = re.Response.Header.Get("Content-Type")
+			challenge := strings.ToLower(strings.TrimSpace(re.Response.Header.Get("WWW-Authenticate")))
+			e.bearerChallenge = e.status == http.StatusUnauthorized && (challenge == "bearer" || strings.HasPrefix(challenge, "bearer "))
 		}
 		// oauth2 decoded error and error_description from the body (a form body turns "+" into
 		// " "), which can rewrite an echo of the secret beyond recognition. Redact the body as it
@@ -277,6 +283,7 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 		}
 		e.code = scrub(readable(code))
 		e.description = scrub(readable(description))
+		e.bearerChallenge = e.bearerChallenge && e.code == ""
 		if e.code == "" && e.description == "" {
 			// Not an OAuth answer: a problem+json (a gateway's, or an API's on a wrong URL) reads
 			// better as its title and detail than as raw JSON cut off.
@@ -360,7 +367,7 @@ func (e *authError) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
 		return e.code == "invalid_client" || e.code == "unauthorized_client" || e.code == "invalid_grant" ||
-			e.status == http.StatusUnauthorized
+			e.status == http.StatusUnauthorized && !e.bearerChallenge
 	case ErrForbidden:
 		return e.code == "invalid_scope" || e.status == http.StatusForbidden
 	case ErrInvalidScope:
@@ -370,7 +377,8 @@ func (e *authError) Is(target error) bool {
 	case ErrRateLimited:
 		return e.status == http.StatusTooManyRequests || throttlingTokenError(e.code)
 	case ErrNoTokenEndpoint:
-		return e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed || e.status == http.StatusGone)
+		return e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed ||
+			e.status == http.StatusGone || e.bearerChallenge)
 	}
 	return false
 }

@@ -449,6 +449,27 @@ func TestExchangeToken(t *testing.T) {
 			t.Fatalf("%d: err = %q, want it to end in %q", status, err, want)
 		}
 	}
+	// A token URL that points at the API: it asks for a bearer token, as a resource server does,
+	// which says the URL is wrong, not the credentials.
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="aritma"`)
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"title":"Unauthorized","status":401,"detail":"a bearer access token is required"}`))
+	}
+	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/v1/clients", ClientID: "cid", ClientSecret: testSecret})
+	if !errors.Is(err, ErrNoTokenEndpoint) || errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("a bearer challenge: err = %v, want ErrNoTokenEndpoint and not ErrUnauthorized", err)
+	}
+	// A token endpoint's own 401 is a refusal, whatever challenge it adds.
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_client"})
+	}
+	_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret})
+	if errors.Is(err, ErrNoTokenEndpoint) || !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("invalid_client with a bearer challenge: err = %v, want ErrUnauthorized", err)
+	}
 	// Detail, field errors and trace id of a problem answer stay in the message.
 	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/problem+json")

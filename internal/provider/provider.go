@@ -253,7 +253,7 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		if unknown {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Aritma "+name,
 				"The provider cannot be configured with an unknown value for "+name+". Set it to a value known "+
-					"at plan time, use the "+envFor(name)+" environment variable, or apply the resources it depends on first "+
+					"at plan time, leave it out of the provider block and use the "+envFor(name)+" environment variable, or apply the resources it depends on first "+
 					"with -target.")
 		}
 	}

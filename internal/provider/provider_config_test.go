@@ -93,7 +93,7 @@ data "aritma_iam_actions" "service" {
 			{
 				Config: config,
 				ExpectError: testAccExpectDiagnostic("Unknown Aritma client_id", `The provider cannot be configured with an `+
-					`unknown value for client_id. Set it to a value known at plan time, use the ARITMA_CLIENT_ID environment `+
+					`unknown value for client_id. Set it to a value known at plan time, leave it out of the provider block and use the ARITMA_CLIENT_ID environment `+
 					`variable, or apply the resources it depends on first with -target.`),
 			},
 		},
@@ -134,7 +134,7 @@ data "aritma_iam_actions" "service" {
 			{
 				Config: config,
 				ExpectError: testAccExpectDiagnostic("Unknown Aritma scopes", `The provider cannot be configured with an `+
-					`unknown value for scopes. Set it to a value known at plan time, use the ARITMA_SCOPES environment `+
+					`unknown value for scopes. Set it to a value known at plan time, leave it out of the provider block and use the ARITMA_SCOPES environment `+
 					`variable, or apply the resources it depends on first with -target.`),
 			},
 		},
