@@ -143,12 +143,14 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 ) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
+		repeat := "" // the repeated identity that made the last reading start again
 		for restarts := 0; ; restarts++ {
-			got, changed, err := readList(ctx, c, path, query, pageSize, newPage)
+			got, changed, again, err := readList(ctx, c, path, query, pageSize, newPage, repeat)
 			if err != nil {
 				yield(zero, err)
 				return
 			}
+			repeat = again
 			if changed != "" {
 				if restarts == maxListRestarts {
 					yield(zero, fmt.Errorf("GET %s: the list changed while it was read (%s), %d times; "+
@@ -168,45 +170,50 @@ func listPages[W, T any](ctx context.Context, c *Client, path string, query url.
 }
 
 // readList reads a list once, page after page, and returns its entries, or why the list must be
-// read again (changed: how it changed while it was read).
+// read again (changed: how it changed while it was read; repeat: the identity met again on a
+// later page, and the pages, when that was why). An identity that comes again on the same pages
+// as in the reading before (tolerate) is the server's own repeat, not a shift: a list that always
+// holds it twice is read as it is rather than given up on as changing.
 func readList[W any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
-	newPage func() envelope[W]) (got []W, changed string, err error) {
+	newPage func() envelope[W], tolerate string) (got []W, changed, repeat string, err error) {
 	var prev []W
 	onPage := map[string]int{} // identity → the page it was on
 	firstTotal, hasTotal := 0, false
 	for page := 1; ; page++ {
 		if page > maxPages {
-			return nil, "", fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
+			return nil, "", "", fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
 		}
 		env := newPage()
 		if _, err := c.call(ctx, pageRequest(path, query, page, pageSize), env); err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 		items := env.entries()
 		if total, ok := env.total(); page == 1 {
 			firstTotal = total
 			hasTotal = ok && (total > len(items) || env.last(page, len(items), pageSize))
 		} else if ok && hasTotal && total != firstTotal {
-			return nil, fmt.Sprintf("%d entries, then %d", firstTotal, total), nil
+			return nil, fmt.Sprintf("%d entries, then %d", firstTotal, total), "", nil
 		}
 		if len(items) > 0 && reflect.DeepEqual(items, prev) {
 			// Without this a server that ignores the page parameter would hand out its first
 			// page again and again, up to maxPages times.
-			return nil, "", fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
+			return nil, "", "", fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
 				"parameter, so the list cannot be read whole", path, page, page-1)
 		}
 		prev = items
 		for _, it := range items {
 			if k, ok := any(it).(listKeyer); ok {
 				if p, met := onPage[k.listKey()]; met && p < page {
-					return nil, fmt.Sprintf("an entry on page %d came again on page %d", p, page), nil
+					if sig := fmt.Sprintf("%q on pages %d and %d", k.listKey(), p, page); sig != tolerate {
+						return nil, fmt.Sprintf("an entry on page %d came again on page %d", p, page), sig, nil
+					}
 				}
 				onPage[k.listKey()] = page
 			}
 		}
 		got = append(got, items...)
 		if env.last(page, len(got), pageSize) {
-			return got, "", nil
+			return got, "", "", nil
 		}
 	}
 }

@@ -577,3 +577,23 @@ func TestPaging_changedEntryHandedOutOnce(t *testing.T) {
 		}
 	}
 }
+
+// A list that holds one identity on two pages in every reading (the server's own repeat, not a
+// shift) is read as it is, after one more reading shows the repeat stays where it was, instead of
+// failing as a list that keeps changing.
+func TestPaging_steadyRepeatIsTheServers(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	names := append(subjectNames(250), "s000") // s000 on page 1 and again on page 2, always
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeSubjectsPage(w, r, names, func(n string) string { return n })
+	})
+	n := countAll(t, f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}))
+	if n != 251 {
+		t.Errorf("%d entries, want 251 (the repeat included)", n)
+	}
+	if got := calls.Load(); got != 4 {
+		t.Errorf("%d requests, want 4 (two readings of two pages)", got)
+	}
+}
