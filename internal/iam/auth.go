@@ -117,6 +117,13 @@ func newCachedToken(t *oauth2.Token, fetched time.Time) *cachedToken {
 	return c
 }
 
+// usable reports a token the API should still take: not refused, and not expired (though perhaps
+// past its refresh time). A refresh that fails hands it out rather than the failure: the refresh
+// runs ahead of the expiry precisely so that a token endpoint's bad moment costs nothing.
+func (c *cachedToken) usable() bool {
+	return c != nil && !c.dropped && c.tok.AccessToken != "" && (c.tok.Expiry.IsZero() || time.Now().Before(c.tok.Expiry))
+}
+
 func (c *cachedToken) fresh() bool {
 	return c != nil && !c.dropped && c.tok.AccessToken != "" && (c.refreshAt.IsZero() || time.Now().Before(c.refreshAt))
 }
@@ -160,10 +167,13 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	if c := o.cached.Load(); c.fresh() {
 		return c.tok, nil
 	}
-	if o.refused != nil {
-		return nil, o.refused
-	}
-	if o.failed != nil && (o.failedAt.After(queued) || time.Since(o.failedAt) < o.failureReuse) {
+	if o.refused != nil || o.failed != nil && (o.failedAt.After(queued) || time.Since(o.failedAt) < o.failureReuse) {
+		if c := o.cached.Load(); c.usable() {
+			return c.tok, nil // see usable
+		}
+		if o.refused != nil {
+			return nil, o.refused
+		}
 		return nil, o.failed
 	}
 	if ctx.Err() != nil {
@@ -182,6 +192,9 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 			o.refused = err
 		} else {
 			o.failed, o.failedAt = err, time.Now()
+		}
+		if c := o.cached.Load(); c.usable() {
+			return c.tok, nil // see usable
 		}
 		return nil, err
 	}

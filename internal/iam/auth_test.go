@@ -742,3 +742,37 @@ func TestNewCachedToken(t *testing.T) {
 		t.Errorf("token with an expiry in the past: refresh at %v, fresh %v; want kept until refused", c.refreshAt, c.fresh())
 	}
 }
+
+// A refresh that fails ahead of the token's expiry hands out the token still in hand, rather
+// than failing calls the API would accept; once the token has expired, the failure is the answer.
+func TestToken_failedRefreshKeepsTheValidToken(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	f := newFake(t, okClient)
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if down.Load() {
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":"server_error"}`))
+			return
+		}
+		// Refreshed half-way through a lifetime this short: after 1 s, valid until 2 s.
+		_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"Bearer","expires_in":2}`))
+	}
+	c := f.client(t, func(c *Config) { c.MaxRetries = -1 })
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	down.Store(true)
+	time.Sleep(1100 * time.Millisecond)
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatalf("a call with the token still valid failed on its refresh: %v", err)
+	}
+	if got := f.tokenCalls.Load(); got != 2 {
+		t.Fatalf("%d token requests, want 2 (the token, one refresh)", got)
+	}
+	time.Sleep(time.Second)
+	if _, err := c.GetClient(ctxT(t), "c1"); err == nil || !IsTokenError(err) {
+		t.Fatalf("a call after the token expired: %v, want the token endpoint's failure", err)
+	}
+}

@@ -108,12 +108,18 @@ func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 const maxListRestarts = 3
 
 // listKeyer is a list entry with an identity of its own, which one reading of a list holds once.
+// An empty key is no identity (an entry the server sent without one): it is not compared.
 type listKeyer interface{ listKey() string }
 
 func (c OAuthClient) listKey() string  { return c.ClientID }
 func (s ClientSecret) listKey() string { return s.ClientSecretID }
-func (p Policy) listKey() string       { return p.Subject + "\x00" + p.Action + "\x00" + p.Scope }
-func (w subjectWire) listKey() string  { return w.SubjectID }
+func (p Policy) listKey() string {
+	return p.Tenant + "\x00" + p.Subject + "\x00" + p.Action + "\x00" + p.Scope
+}
+
+// listKey of a subject is its subject id as subjectFromWire makes it, from its type and id when
+// the server left the subject id out.
+func (w subjectWire) listKey() string { return subjectFromWire(w).SubjectID }
 
 // listA follows every page of an Envelope A list. conv maps wire items to the exported type.
 func listA[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int, conv func(W) T) iter.Seq2[T, error] {
@@ -136,84 +142,130 @@ func listB[W, T any](ctx context.Context, c *Client, path string, query url.Valu
 // out as they came, a reading given up on could not be taken back, and its entries (one deleted
 // since, one twice) would be the caller's, a for_each over them failing on a duplicate key or
 // naming a subject that is gone. Within one page nothing is dropped: two entries there are the
-// server's. A total no larger than page 1 on a list that goes on counts only that page (or
-// nothing useful) and is not compared.
+// server's, and so are identities that come again on the same pages in the next reading. A
+// total no larger than page 1 on a list that goes on counts only that page (or nothing useful)
+// and is not compared.
+//
+// A caller that looks for one entry uses findInList instead, which stops at it.
 func listPages[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
 	newPage func() envelope[W], conv func(W) T,
 ) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		repeat := "" // the repeated identity that made the last reading start again
-		for restarts := 0; ; restarts++ {
-			got, changed, again, err := readList(ctx, c, path, query, pageSize, newPage, repeat)
-			if err != nil {
-				yield(zero, err)
+		var got []W
+		err := readUntilStill(ctx, c, path, query, pageSize, newPage, func() { got = got[:0] },
+			func(items []W) bool { got = append(got, items...); return true })
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		for _, it := range got {
+			if !yield(conv(it), nil) {
 				return
 			}
-			repeat = again
-			if changed != "" {
-				if restarts == maxListRestarts {
-					yield(zero, fmt.Errorf("GET %s: the list changed while it was read (%s), %d times; "+
-						"try again when it changes less", path, changed, restarts+1))
-					return
-				}
-				continue
-			}
-			for _, it := range got {
-				if !yield(conv(it), nil) {
-					return
-				}
-			}
-			return
 		}
 	}
 }
 
-// readList reads a list once, page after page, and returns its entries, or why the list must be
-// read again (changed: how it changed while it was read; repeat: the identity met again on a
-// later page, and the pages, when that was why). An identity that comes again on the same pages
-// as in the reading before (tolerate) is the server's own repeat, not a shift: a list that always
-// holds it twice is read as it is rather than given up on as changing.
+// findInList pages through a list, a page at a time, until match accepts an entry, and returns
+// it; found is false when none did. It stops at the entry, so a find costs the pages up to it,
+// and holds one page at a time. A reading that changes is read again, as listPages does, but an
+// entry found in it counts: it existed. A list that shifts while it is read can still move the
+// entry onto a page already read: a caller that must say "not found" for sure reads twice.
+func findInList[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
+	newPage func() envelope[W], conv func(W) T, match func(T) bool) (entry T, found bool, err error) {
+	err = readUntilStill(ctx, c, path, query, pageSize, newPage, func() {}, func(items []W) bool {
+		for _, it := range items {
+			if v := conv(it); match(v) {
+				entry, found = v, true
+				return false
+			}
+		}
+		return true
+	})
+	return entry, found, err
+}
+
+// readUntilStill reads a list with readList until a reading holds still (or page stops it),
+// calling restart before each reading after the first, and fails after maxListRestarts readings
+// that changed.
+func readUntilStill[W any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
+	newPage func() envelope[W], restart func(), page func([]W) bool) error {
+	var tolerate map[string]bool
+	for restarts := 0; ; restarts++ {
+		if restarts > 0 {
+			restart()
+		}
+		changed, repeats, err := readList(ctx, c, path, query, pageSize, newPage, tolerate, page)
+		if err != nil || changed == "" {
+			return err
+		}
+		if restarts == maxListRestarts {
+			return fmt.Errorf("GET %s: the list changed while it was read (%s), %d times; "+
+				"try again when it changes less", path, changed, restarts+1)
+		}
+		tolerate = repeats
+	}
+}
+
+// readList reads a list once, handing each page's entries to page until it returns false, and
+// returns why the list must be read again, if it must (changed: how it changed while it was
+// read). repeats are the identities met again on a later page, each with its pages; those in
+// tolerate (the repeats of the reading before) are the server's own, not a shift, and do not
+// count as a change: a list that always holds them twice is read as it is.
 func readList[W any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
-	newPage func() envelope[W], tolerate string) (got []W, changed, repeat string, err error) {
+	newPage func() envelope[W], tolerate map[string]bool, page func([]W) bool) (changed string, repeats map[string]bool, err error) {
 	var prev []W
-	onPage := map[string]int{} // identity → the page it was on
+	onPage := map[string]int{} // identity → the page it was first on
 	firstTotal, hasTotal := 0, false
-	for page := 1; ; page++ {
-		if page > maxPages {
-			return nil, "", "", fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
+	seen := 0
+	for n := 1; ; n++ {
+		if n > maxPages {
+			return "", nil, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
 		}
 		env := newPage()
-		if _, err := c.call(ctx, pageRequest(path, query, page, pageSize), env); err != nil {
-			return nil, "", "", err
+		if _, err := c.call(ctx, pageRequest(path, query, n, pageSize), env); err != nil {
+			return "", nil, err
 		}
 		items := env.entries()
-		if total, ok := env.total(); page == 1 {
+		if total, ok := env.total(); n == 1 {
 			firstTotal = total
-			hasTotal = ok && (total > len(items) || env.last(page, len(items), pageSize))
+			hasTotal = ok && (total > len(items) || env.last(n, len(items), pageSize))
 		} else if ok && hasTotal && total != firstTotal {
-			return nil, fmt.Sprintf("%d entries, then %d", firstTotal, total), "", nil
+			return fmt.Sprintf("%d entries, then %d", firstTotal, total), repeats, nil
 		}
 		if len(items) > 0 && reflect.DeepEqual(items, prev) {
 			// Without this a server that ignores the page parameter would hand out its first
 			// page again and again, up to maxPages times.
-			return nil, "", "", fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
-				"parameter, so the list cannot be read whole", path, page, page-1)
+			return "", nil, fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
+				"parameter, so the list cannot be read whole", path, n, n-1)
 		}
 		prev = items
 		for _, it := range items {
-			if k, ok := any(it).(listKeyer); ok {
-				if p, met := onPage[k.listKey()]; met && p < page {
-					if sig := fmt.Sprintf("%q on pages %d and %d", k.listKey(), p, page); sig != tolerate {
-						return nil, fmt.Sprintf("an entry on page %d came again on page %d", p, page), sig, nil
-					}
+			k, ok := any(it).(listKeyer)
+			if !ok || k.listKey() == "" {
+				continue
+			}
+			key := k.listKey()
+			if p, met := onPage[key]; !met {
+				onPage[key] = n
+			} else if p < n {
+				sig := fmt.Sprintf("%q on pages %d and %d", key, p, n)
+				if repeats == nil {
+					repeats = map[string]bool{}
 				}
-				onPage[k.listKey()] = page
+				repeats[sig] = true
+				if !tolerate[sig] && changed == "" {
+					changed = fmt.Sprintf("an entry on page %d came again on page %d", p, n)
+				}
 			}
 		}
-		got = append(got, items...)
-		if env.last(page, len(got), pageSize) {
-			return got, "", "", nil
+		seen += len(items)
+		if changed == "" && !page(items) {
+			return "", nil, nil
+		}
+		if env.last(n, seen, pageSize) {
+			return changed, repeats, nil
 		}
 	}
 }

@@ -597,3 +597,64 @@ func TestPaging_steadyRepeatIsTheServers(t *testing.T) {
 		t.Errorf("%d requests, want 4 (two readings of two pages)", got)
 	}
 }
+
+// Subjects the server sends without a subject id are told apart by the one subjectFromWire makes
+// from their type and id: the list reads once, not as a list whose every page repeats "".
+func TestPaging_subjectsWithoutSubjectID(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		page, size := pageArgs(r, 100, 200)
+		data := []any{}
+		for i := (page - 1) * size; i < min(page*size, 450); i++ {
+			data = append(data, map[string]any{"type": "User", "id": fmt.Sprintf("u%03d", i), "displayName": fmt.Sprintf("u%03d", i)})
+		}
+		writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data, "total": 450, "totalPages": 3})
+	})
+	if n := countAll(t, f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "user"})); n != 450 {
+		t.Errorf("%d subjects, want 450", n)
+	}
+	if got := calls.Load(); got != 3 {
+		t.Errorf("%d requests, want 3 (one reading)", got)
+	}
+}
+
+// Two identities that the server always holds twice, on the same pages, are its own repeats: the
+// list is read as it is in two readings.
+func TestPaging_twoSteadyRepeats(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	names := append(subjectNames(450), "s000", "s001") // s000 and s001 again on page 3, always
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeSubjectsPage(w, r, names, func(n string) string { return n })
+	})
+	if n := countAll(t, f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"})); n != 452 {
+		t.Errorf("%d entries, want 452", n)
+	}
+	if got := calls.Load(); got != 6 {
+		t.Errorf("%d requests, want 6 (two readings of three pages)", got)
+	}
+}
+
+// FindSubject stops at the page that holds the subject: one request for one on page 1 of a list
+// of three pages, every page for one that is not there.
+func TestFindSubject_stopsAtTheEntry(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	names := subjectNames(450)
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		writeSubjectsPage(w, r, names, func(n string) string { return n })
+	})
+	c := f.client(t)
+	s, found, err := c.FindSubject(ctxT(t), SubjectListOptions{Type: "client"}, func(s Subject) bool { return s.SubjectID == "client-s150" })
+	if err != nil || !found || s.DisplayName != "s150" || calls.Load() != 1 {
+		t.Fatalf("found %v %q (%v) in %d requests; want s150 in 1", found, s.DisplayName, err, calls.Load())
+	}
+	calls.Store(0)
+	if _, found, err = c.FindSubject(ctxT(t), SubjectListOptions{Type: "client"}, func(s Subject) bool { return s.SubjectID == "client-none" }); err != nil || found || calls.Load() != 3 {
+		t.Fatalf("found %v (%v) in %d requests; want nothing in 3", found, err, calls.Load())
+	}
+}

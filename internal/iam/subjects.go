@@ -103,6 +103,19 @@ func (c *Client) ListSubjects(ctx context.Context, opts SubjectListOptions) iter
 	return listB(ctx, c, p, q, subjectFromWire)
 }
 
+// FindSubject pages through the subjects (opts, as for ListSubjects) until match accepts one, and
+// stops there; found is false when none did. See findInList: a caller that must say "not found"
+// for sure asks twice.
+func (c *Client) FindSubject(ctx context.Context, opts SubjectListOptions, match func(Subject) bool) (s Subject, found bool, err error) {
+	p, ok := subjectPaths[opts.Type]
+	if !ok {
+		return Subject{}, false, fmt.Errorf("iam: FindSubject: type %q is not one of user, client, group", opts.Type)
+	}
+	q := url.Values{}
+	q.Set("searchQuery", opts.SearchQuery)
+	return findInList(ctx, c, p, q, maxPageSizeB, func() envelope[subjectWire] { return &envelopeB[subjectWire]{} }, subjectFromWire, match)
+}
+
 // ListMemberships iterates over the groups a subject is directly in.
 func (c *Client) ListMemberships(ctx context.Context, subjectID string) iter.Seq2[Subject, error] {
 	if err := nonEmpty("ListMemberships", "subject ID", subjectID); err != nil {

@@ -234,11 +234,11 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		// have made one of ids without having recorded it yet.
 		unsure bool
 	}
-	var complete found // the last listing that went through
+	var complete *found // the last listing that went through
 	f, done, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
 		defer func() {
 			if f.listErr == nil {
-				complete = f
+				complete = &f
 			}
 		}()
 		r.data.created.settle(wait, key)
@@ -271,13 +271,24 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		return f, !f.unsure && (f.listErr != nil || len(f.ids) > r.data.created.lostAnswers(key))
 	})
 	partial := ""
-	if f.listErr != nil && lookup.Err() != nil {
+	switch {
+	case f.listErr != nil && lookup.Err() != nil:
 		// The look-up's own time ran out mid-listing, or the interrupt's grace: no failure of the
 		// API. What the last listing that went through found stands.
-		f, partial = complete, " (as the last listing before the look-up was cut short found them)"
+		if complete != nil {
+			f = *complete
+		} else {
+			f.listErr = nil
+		}
+		partial = " (as the last listing before the look-up was cut short found them)"
 		if cut == nil {
 			cut = lookup.Err()
 		}
+	case f.listErr != nil && complete != nil && len(complete.ids) > 0:
+		// A listing failed after one went through and found some (the look-up lists again while
+		// it waits out the API's lag): what that one found stands, though not as the whole truth.
+		partial = fmt.Sprintf(" (as the last listing that went through found them; listing again failed: %s)", f.listErr)
+		f = *complete
 	}
 	// A listing hands out all of its clients or, failing, none (iam's lists hand out whole
 	// readings), so a failed one found nothing.

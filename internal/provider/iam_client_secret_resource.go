@@ -496,11 +496,11 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	// As the client's look-up does (see there): settle, list, list again while a create of the
 	// same description is in flight, tell this run's secrets apart only then, and look for as many
 	// as creates of it lost their answers.
-	var complete found // the last listing that went through
+	var complete *found // the last listing that went through
 	f, _, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
 		defer func() {
 			if f.listErr == nil {
-				complete = f
+				complete = &f
 			}
 		}()
 		r.data.created.settle(wait, key)
@@ -525,13 +525,24 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		return f, !f.unsure && (f.listErr != nil || len(f.candidates) >= r.data.created.lostAnswers(key))
 	})
 	partial := ""
-	if f.listErr != nil && lookup.Err() != nil {
+	switch {
+	case f.listErr != nil && lookup.Err() != nil:
 		// The look-up's own time ran out mid-listing, or the interrupt's grace: no failure of the
 		// API. What the last listing that went through found stands.
-		f, partial = complete, " (as the last listing before the look-up was cut short found them)"
+		if complete != nil {
+			f = *complete
+		} else {
+			f.listErr = nil
+		}
+		partial = " (as the last listing before the look-up was cut short found them)"
 		if cut == nil {
 			cut = lookup.Err()
 		}
+	case f.listErr != nil && complete != nil && len(complete.candidates) > 0:
+		// A listing failed after one went through and found some (the look-up lists again while
+		// it waits out the API's lag): what that one found stands, though not as the whole truth.
+		partial = fmt.Sprintf(" (as the last listing that went through found them; listing again failed: %s)", f.listErr)
+		f = *complete
 	}
 	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
 	other := ""

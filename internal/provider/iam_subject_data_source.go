@@ -155,15 +155,14 @@ func (d *iamSubjectDataSource) findByID(ctx context.Context, subjectID string, r
 	// between two pages leave the total as it was, so the paging cannot see that the subject
 	// moved onto a page already read.
 	for range 2 {
-		for s, err := range d.data.client.ListSubjects(ctx, opts) {
-			if err = d.data.confirmNotFound(ctx, err); err != nil {
-				resp.Diagnostics.AddError("Unable to Read IAM Subject",
-					apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx, err)))
-				return iam.Subject{}, false
-			}
-			if s.SubjectID == subjectID {
-				return s, true
-			}
+		s, found, err := d.data.client.FindSubject(ctx, opts, func(s iam.Subject) bool { return s.SubjectID == subjectID })
+		if err = d.data.confirmNotFound(ctx, err); err != nil {
+			resp.Diagnostics.AddError("Unable to Read IAM Subject",
+				apiErrorText(fmt.Sprintf("Looking up subject %q", subjectID), err, readTimeoutHint(ctx, err)))
+			return iam.Subject{}, false
+		}
+		if found {
+			return s, true
 		}
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("subject_id"), "IAM Subject Not Found",
@@ -186,15 +185,9 @@ func (d *iamSubjectDataSource) clientSubject(ctx context.Context, subjectID stri
 	if err != nil || c.Name == "" {
 		return iam.Subject{}, false
 	}
-	for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: subjectTypeClient, SearchQuery: c.Name}) {
-		if err != nil {
-			return iam.Subject{}, false
-		}
-		if s.SubjectID == subjectID {
-			return s, true
-		}
-	}
-	return iam.Subject{}, false
+	s, found, err := d.data.client.FindSubject(ctx, iam.SubjectListOptions{Type: subjectTypeClient, SearchQuery: c.Name},
+		func(s iam.Subject) bool { return s.SubjectID == subjectID })
+	return s, err == nil && found
 }
 
 // findByName searches with the API's case-insensitive substring search, then keeps exact matches.

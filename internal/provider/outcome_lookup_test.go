@@ -246,3 +246,36 @@ func TestUnitOutcomeLookup_cutShortMidListing(t *testing.T) {
 		t.Errorf("%d listings; the test needs the look-up cut short in the second", lists.Load())
 	}
 }
+
+// A listing that fails after one went through and found the client (the look-up lists again
+// while it waits out the API's lag) does not lose what that one found: the client is named,
+// with the failure, and not claimed as the one.
+func TestUnitOutcomeLookup_laterListingFails(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	var lists atomic.Int64
+	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/v1/clients" && lists.Add(1) > 1 {
+				w.Header().Set("Content-Type", "application/problem+json")
+				w.WriteHeader(http.StatusForbidden)
+				_, _ = w.Write([]byte(`{"title":"Forbidden","status":403}`))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	api, err := iam.NewClient(iam.Config{Endpoint: proxy, TokenURL: e.Mock.TokenURL,
+		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := lookupClient(t, e, "svc")
+	r := newIAMClientResourceWith(api)
+	r.data.created.loseAnswer("client name svc")
+	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
+	want := `Clients named "svc" now: ` + id + ` (as the last listing that went through found them; listing again failed: `
+	if !strings.Contains(msg, want) || !strings.Contains(msg, "403") || strings.Contains(msg, "exists now") || strings.Contains(msg, "failed as well") {
+		t.Errorf("want %q, the 403, and no claim, in:\n%s", want, msg)
+	}
+}
