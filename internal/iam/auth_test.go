@@ -776,3 +776,56 @@ func TestToken_failedRefreshKeepsTheValidToken(t *testing.T) {
 		t.Fatalf("a call after the token expired: %v, want the token endpoint's failure", err)
 	}
 }
+
+// The callers queued behind a failed fetch share its failure however long that fetch took, even
+// longer than the while a failure is reused for later callers.
+func TestToken_failureSharedWithTheQueueOfASlowFetch(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, okClient)
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"error":"server_error"}`))
+	}
+	c := f.client(t, func(c *Config) { c.MaxRetries = -1 })
+	c.tokens.(*oauthTokens).failureReuse = 0 // only the queue shares it
+	for _, err := range concurrentGets(t, c, 5) {
+		if err == nil || !IsTokenError(err) {
+			t.Fatalf("want the token endpoint's failure, got %v", err)
+		}
+	}
+	if got := f.tokenCalls.Load(); got != 1 {
+		t.Fatalf("5 callers made %d token requests, want 1: those queued behind the fetch share its failure", got)
+	}
+}
+
+// A token the API refused is never handed out again, not even while the token endpoint fails to
+// issue the next one: the caller gets that failure, and the API is not sent the refused token.
+func TestToken_refusedTokenNotHandedOutOnFailure(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	f := newFake(t, okClient)
+	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if down.Load() {
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":"server_error"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}`))
+	}
+	c := f.client(t, func(c *Config) { c.MaxRetries = -1 })
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	f.reject("tok-1")
+	down.Store(true)
+	before := f.apiCalls.Load()
+	if _, err := c.GetClient(ctxT(t), "c1"); err == nil || !IsTokenError(err) {
+		t.Fatalf("want the token endpoint's failure, got %v", err)
+	}
+	if got := f.apiCalls.Load() - before; got != 1 {
+		t.Fatalf("%d API calls, want 1 (the refused one; the refused token is not sent again)", got)
+	}
+}

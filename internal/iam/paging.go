@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 )
 
@@ -142,9 +143,10 @@ func listB[W, T any](ctx context.Context, c *Client, path string, query url.Valu
 // out as they came, a reading given up on could not be taken back, and its entries (one deleted
 // since, one twice) would be the caller's, a for_each over them failing on a duplicate key or
 // naming a subject that is gone. Within one page nothing is dropped: two entries there are the
-// server's, and so are identities that come again on the same pages in the next reading. A
-// total no larger than page 1 on a list that goes on counts only that page (or nothing useful)
-// and is not compared.
+// server's. So are identities that come again on the same pages in the next reading, which a
+// contract whose lists have a stable order makes the server's own repeats: they are handed out
+// once. A total no larger than page 1 on a list that goes on counts only that page (or nothing
+// useful) and is not compared.
 //
 // A caller that looks for one entry uses findInList instead, which stops at it.
 func listPages[W, T any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
@@ -204,7 +206,14 @@ func readUntilStill[W any](ctx context.Context, c *Client, path string, query ur
 			return fmt.Errorf("GET %s: the list changed while it was read (%s), %d times; "+
 				"try again when it changes less", path, changed, restarts+1)
 		}
-		tolerate = repeats
+		// A reading that stopped early (its total changed) has not met every repeat: what the
+		// reading before it tolerated still stands.
+		for sig := range repeats {
+			if tolerate == nil {
+				tolerate = map[string]bool{}
+			}
+			tolerate[sig] = true
+		}
 	}
 }
 
@@ -241,7 +250,8 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 				"parameter, so the list cannot be read whole", path, n, n-1)
 		}
 		prev = items
-		for _, it := range items {
+		var drop []int // tolerated repeats, by index
+		for i, it := range items {
 			k, ok := any(it).(listKeyer)
 			if !ok || k.listKey() == "" {
 				continue
@@ -258,10 +268,22 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 				if !tolerate[sig] && changed == "" {
 					changed = fmt.Sprintf("an entry on page %d came again on page %d", p, n)
 				}
+				// Tolerated, it is still handed out once: a list whose entries a for_each keys
+				// must not hold one twice.
+				drop = append(drop, i)
+			}
+		}
+		keep := items
+		if len(drop) > 0 {
+			keep = make([]W, 0, len(items)-len(drop))
+			for i, it := range items {
+				if !slices.Contains(drop, i) {
+					keep = append(keep, it)
+				}
 			}
 		}
 		seen += len(items)
-		if changed == "" && !page(items) {
+		if changed == "" && !page(keep) {
 			return "", nil, nil
 		}
 		if env.last(n, seen, pageSize) {
