@@ -214,6 +214,15 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 }
 
+// clientLookupFound is what one listing of a lost client create's look-up found: clients of the
+// name, and those of them that other resources of this run created.
+type clientLookupFound struct {
+	lookupListing
+	ids, siblings []string
+}
+
+func (f *clientLookupFound) foundSome() bool { return len(f.ids) > 0 }
+
 // outcomeUnknownDetail explains a create whose response was lost, or was a 500 that does not say
 // how far the server got. It looks for clients with the
 // same name (best effort, briefly), so the user can tell which one to import or delete.
@@ -227,15 +236,8 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	key := "client name " + name
-	type found struct {
-		ids, siblings []string
-		listErr       error
-		// unsure: a create of the same name was in flight at the end of the listing, and may
-		// have made one of ids without having recorded it yet.
-		unsure bool
-	}
-	var complete *found // the last listing that went through
-	f, done, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
+	var complete *clientLookupFound // the last listing that went through
+	f, done, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f clientLookupFound, done bool) {
 		defer func() {
 			if f.listErr == nil {
 				complete = &f
@@ -270,28 +272,7 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		// until the window has passed.
 		return f, !f.unsure && (f.listErr != nil || len(f.ids) > r.data.created.lostAnswers(key))
 	})
-	partial := ""
-	switch {
-	case f.listErr != nil && lookup.Err() != nil:
-		// The look-up's own time ran out mid-listing, or the interrupt's grace: no failure of the
-		// API. What the last listing that went through found stands.
-		if complete != nil {
-			f = *complete
-		} else {
-			f.listErr = nil
-		}
-		partial = " (as the last listing before the look-up was cut short found them)"
-		if cut == nil {
-			cut = lookup.Err()
-		}
-	case f.listErr != nil && complete != nil && len(complete.ids) > 0:
-		// A listing failed after one went through and found some (the look-up lists again while
-		// it waits out the API's lag): what that one found stands, though not as the whole truth.
-		partial = fmt.Sprintf(" (as the last listing that went through found them; listing again failed: %s)", f.listErr)
-		f = *complete
-	}
-	// A listing hands out all of its clients or, failing, none (iam's lists hand out whole
-	// readings), so a failed one found nothing.
+	partial, cut := keepLastListing(&f, complete, lookup.Err(), cut)
 	ids, siblings, listErr := f.ids, f.siblings, f.listErr
 	lost := r.data.created.lostAnswers(key)
 	// settled: the look-up saw what it looked for and no more, having waited out the API's lag.

@@ -473,6 +473,17 @@ func secretLookupKey(clientID, description string) string {
 	return "secret of " + clientID + " described " + description
 }
 
+// secretLookupFound is what one listing of a lost secret create's look-up found: the client's
+// secrets of the description, made since shortly before the create, and those of them that other
+// resources of this run created.
+type secretLookupFound struct {
+	lookupListing
+	candidates []iam.ClientSecret
+	siblings   []string
+}
+
+func (f *secretLookupFound) foundSome() bool { return len(f.candidates) > 0 }
+
 // outcomeUnknownDetail explains a create whose answer was lost: the secret may exist, here is how
 // to find it and import it. It lists the client's secrets with the planned description created
 // since shortly before the request (allowing for clock skew), newest first.
@@ -487,17 +498,11 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	key := secretLookupKey(clientID, description)
-	type found struct {
-		candidates []iam.ClientSecret
-		siblings   []string
-		listErr    error
-		unsure     bool // as in the client's look-up
-	}
 	// As the client's look-up does (see there): settle, list, list again while a create of the
 	// same description is in flight, tell this run's secrets apart only then, and look for as many
 	// as creates of it lost their answers.
-	var complete *found // the last listing that went through
-	f, _, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f found, done bool) {
+	var complete *secretLookupFound // the last listing that went through
+	f, _, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f secretLookupFound, done bool) {
 		defer func() {
 			if f.listErr == nil {
 				complete = &f
@@ -524,26 +529,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		}
 		return f, !f.unsure && (f.listErr != nil || len(f.candidates) >= r.data.created.lostAnswers(key))
 	})
-	partial := ""
-	switch {
-	case f.listErr != nil && lookup.Err() != nil:
-		// The look-up's own time ran out mid-listing, or the interrupt's grace: no failure of the
-		// API. What the last listing that went through found stands.
-		if complete != nil {
-			f = *complete
-		} else {
-			f.listErr = nil
-		}
-		partial = " (as the last listing before the look-up was cut short found them)"
-		if cut == nil {
-			cut = lookup.Err()
-		}
-	case f.listErr != nil && complete != nil && len(complete.candidates) > 0:
-		// A listing failed after one went through and found some (the look-up lists again while
-		// it waits out the API's lag): what that one found stands, though not as the whole truth.
-		partial = fmt.Sprintf(" (as the last listing that went through found them; listing again failed: %s)", f.listErr)
-		f = *complete
-	}
+	partial, cut := keepLastListing(&f, complete, lookup.Err(), cut)
 	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
 	other := ""
 	if len(siblings) > 0 {

@@ -534,6 +534,50 @@ var (
 // while, and "nothing found" then sends the user searching by hand.
 const lostCreateLagWindow = 10 * time.Second
 
+// lookupListing is what a lost create's look-up records of one listing besides what it found:
+// how the listing failed, and whether a create of the same key was in flight at its end.
+type lookupListing struct {
+	listErr error
+	// unsure: a create of the same key was in flight at the end of the listing, and may have made
+	// one of what it found without having recorded it yet.
+	unsure bool
+}
+
+func (l *lookupListing) listing() *lookupListing { return l }
+
+// lookupFound is the result type of a lost create's look-up: a lookupListing and what it found.
+type lookupFound[T any] interface {
+	*T
+	listing() *lookupListing
+	foundSome() bool
+}
+
+// keepLastListing settles the result f of a lost create's look-up whose last listing failed, given
+// complete, the last listing that went through (nil if none). A listing hands out all it found or,
+// failing, nothing (iam's lists hand out whole readings), so what complete found stands when the
+// look-up's own time ran out mid-listing (lookupErr: no failure of the API), or when complete found
+// some. It returns the note that says so, and the cut: lookupErr where the look-up was cut short.
+func keepLastListing[T any, PT lookupFound[T]](f, complete *T, lookupErr, cut error) (note string, _ error) {
+	failed := PT(f).listing().listErr
+	switch {
+	case failed == nil:
+	case lookupErr != nil:
+		if complete != nil {
+			*f = *complete
+		} else {
+			PT(f).listing().listErr = nil
+		}
+		note = " (as the last listing before the look-up was cut short found them)"
+		if cut == nil {
+			cut = lookupErr
+		}
+	case complete != nil && PT(complete).foundSome():
+		*f = *complete
+		note = fmt.Sprintf(" (as the last listing that went through found them; listing again failed: %s)", failed)
+	}
+	return note, cut
+}
+
 // errNoneVisible is findVisible's "not found yet".
 var errNoneVisible = errors.New("nothing visible yet")
 
