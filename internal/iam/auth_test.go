@@ -81,6 +81,21 @@ func TestToken_refusalRemembered(t *testing.T) {
 	}
 }
 
+// tokenEndpointDownOr is a token endpoint that answers 500 server_error (after delay) while down
+// holds, and issues token, living expiresIn seconds, otherwise.
+func tokenEndpointDownOr(down *atomic.Bool, delay time.Duration, token string, expiresIn int) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if down.Load() {
+			time.Sleep(delay)
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":"server_error"}`))
+			return
+		}
+		_, _ = fmt.Fprintf(w, `{"access_token":%q,"token_type":"Bearer","expires_in":%d}`, token, expiresIn)
+	}
+}
+
 // A token endpoint that is down fails the callers queued behind the fetch that went through the
 // retries, and those that come soon after it, without asking again: each of them asking in turn
 // made an apply's time grow with its size and hammered a failing server. Once that short while has
@@ -90,16 +105,7 @@ func TestToken_failureSharedForAWhile(t *testing.T) {
 	var down atomic.Bool
 	down.Store(true)
 	f := newFake(t, okClient)
-	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if down.Load() {
-			time.Sleep(20 * time.Millisecond) // keep the callers queued
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte(`{"error":"server_error"}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"Bearer","expires_in":3600}`))
-	}
+	f.tokenHandler = tokenEndpointDownOr(&down, 20*time.Millisecond /* keep the callers queued */, "tok", 3600)
 	c := f.client(t, func(c *Config) { c.MaxRetries = 2 })
 	reuse := 500 * time.Millisecond
 	c.tokens.(*oauthTokens).failureReuse = reuse
@@ -749,16 +755,8 @@ func TestToken_failedRefreshKeepsTheValidToken(t *testing.T) {
 	t.Parallel()
 	var down atomic.Bool
 	f := newFake(t, okClient)
-	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if down.Load() {
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte(`{"error":"server_error"}`))
-			return
-		}
-		// Refreshed half-way through a lifetime this short: after 1 s, valid until 2 s.
-		_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"Bearer","expires_in":2}`))
-	}
+	// Refreshed half-way through a lifetime this short: after 1 s, valid until 2 s.
+	f.tokenHandler = tokenEndpointDownOr(&down, 0, "tok", 2)
 	c := f.client(t, func(c *Config) { c.MaxRetries = -1 })
 	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
 		t.Fatal(err)
@@ -806,15 +804,7 @@ func TestToken_refusedTokenNotHandedOutOnFailure(t *testing.T) {
 	t.Parallel()
 	var down atomic.Bool
 	f := newFake(t, okClient)
-	f.tokenHandler = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if down.Load() {
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte(`{"error":"server_error"}`))
-			return
-		}
-		_, _ = w.Write([]byte(`{"access_token":"tok-1","token_type":"Bearer","expires_in":3600}`))
-	}
+	f.tokenHandler = tokenEndpointDownOr(&down, 0, "tok-1", 3600)
 	c := f.client(t, func(c *Config) { c.MaxRetries = -1 })
 	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
 		t.Fatal(err)

@@ -710,7 +710,7 @@ func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 	}
 	first := testAccCreateClients(t, e, names[:1]...)[0].ClientID
 	testAccCreateClients(t, e, names[1:]...)
-	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
+	r := newIAMClientResourceThrough(t, e, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/v1/clients" && r.URL.Query().Get("page") == "2" {
 				http.Error(w, `{"title":"Forbidden","status":403}`, http.StatusForbidden)
@@ -719,12 +719,7 @@ func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	api, err := iam.NewClient(iam.Config{Endpoint: proxy, TokenURL: e.Mock.TokenURL,
-		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	detail := newIAMClientResourceWith(api).outcomeUnknownDetail(ctx, ctx, "svc", iam.ErrOutcomeUnknown)
+	detail := r.outcomeUnknownDetail(ctx, ctx, "svc", iam.ErrOutcomeUnknown)
 	for _, want := range []string{
 		`Looking for clients named "svc" failed as well (`,
 		"403",
@@ -743,6 +738,18 @@ func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 	if !strings.Contains(detail, "A client named \"svc\" exists now: "+first+", the only one also after waiting up to 10s") {
 		t.Errorf("a complete look-up with one match does not name it:\n%s", detail)
 	}
+}
+
+// newIAMClientResourceThrough is an iamClientResource whose API client reaches the mock through
+// testAccProxy with wrap, which can hold up or answer any request itself.
+func newIAMClientResourceThrough(t *testing.T, e *testEnv, wrap func(next http.Handler) http.Handler) *iamClientResource {
+	t.Helper()
+	api, err := iam.NewClient(iam.Config{Endpoint: testAccProxy(t, e, wrap), TokenURL: e.Mock.TokenURL,
+		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newIAMClientResourceWith(api)
 }
 
 func newIAMClientResourceWith(api *iam.Client) *iamClientResource {

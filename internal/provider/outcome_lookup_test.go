@@ -140,7 +140,7 @@ func TestUnitOutcomeLookup_cutShort(t *testing.T) {
 func TestUnitOutcomeLookup_siblingCommitsDuringListing(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	slowList := testAccProxy(t, e, func(next http.Handler) http.Handler {
+	r := newIAMClientResourceThrough(t, e, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodGet && r.URL.Path == "/v1/clients" {
 				time.Sleep(400 * time.Millisecond)
@@ -148,12 +148,6 @@ func TestUnitOutcomeLookup_siblingCommitsDuringListing(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	api, err := iam.NewClient(iam.Config{Endpoint: slowList, TokenURL: e.Mock.TokenURL,
-		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newIAMClientResourceWith(api)
 	r.data.created.loseAnswer("client name svc") // this create made nothing
 	// The sibling goes straight to the API: its client is made before the slow listing is served.
 	sibling := siblingCreate(t, e, r, 100*time.Millisecond)
@@ -224,18 +218,12 @@ func TestUnitOutcomeLookup_cutShortMidListing(t *testing.T) {
 	outcomeLookupTimeout = 2 * time.Second
 	e := newTestEnv(t)
 	var lists atomic.Int64
-	proxy := testAccProxy(t, e, observe(func(r *http.Request) {
+	r := newIAMClientResourceThrough(t, e, observe(func(r *http.Request) {
 		if r.URL.Path == "/v1/clients" && lists.Add(1) > 1 {
 			<-r.Context().Done() // every listing after the first hangs until the look-up gives up
 		}
 	}))
-	api, err := iam.NewClient(iam.Config{Endpoint: proxy, TokenURL: e.Mock.TokenURL,
-		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	id := lookupClient(t, e, "svc")
-	r := newIAMClientResourceWith(api)
 	r.data.created.loseAnswer("client name svc")
 	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
 	want := `Clients named "svc" now: ` + id + ` (as the last listing before the look-up was cut short found them).`
@@ -254,7 +242,7 @@ func TestUnitOutcomeLookup_laterListingFails(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	var lists atomic.Int64
-	proxy := testAccProxy(t, e, func(next http.Handler) http.Handler {
+	r := newIAMClientResourceThrough(t, e, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/v1/clients" && lists.Add(1) > 1 {
 				w.Header().Set("Content-Type", "application/problem+json")
@@ -265,13 +253,7 @@ func TestUnitOutcomeLookup_laterListingFails(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	api, err := iam.NewClient(iam.Config{Endpoint: proxy, TokenURL: e.Mock.TokenURL,
-		ClientID: e.Mock.AdminClientID(), ClientSecret: e.Mock.AdminClientSecret(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	id := lookupClient(t, e, "svc")
-	r := newIAMClientResourceWith(api)
 	r.data.created.loseAnswer("client name svc")
 	msg := r.outcomeUnknownDetail(context.Background(), context.Background(), "svc", errLostAnswer)
 	want := `Clients named "svc" now: ` + id + ` (as the last listing that went through found them; listing again failed: `
