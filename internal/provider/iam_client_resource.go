@@ -238,11 +238,7 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 	key := "client name " + name
 	var complete *clientLookupFound // the last listing that went through
 	f, done, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f clientLookupFound, done bool) {
-		defer func() {
-			if f.listErr == nil {
-				complete = &f
-			}
-		}()
+		defer rememberListing(&complete, &f)
 		r.data.created.settle(wait, key)
 		var named []string
 		for c, err := range r.data.client.ListClients(list, iam.ListClientsOptions{SearchText: name}) {

@@ -503,11 +503,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	// as creates of it lost their answers.
 	var complete *secretLookupFound // the last listing that went through
 	f, _, cut := findVisible(lookup, interrupt, func(list, wait context.Context) (f secretLookupFound, done bool) {
-		defer func() {
-			if f.listErr == nil {
-				complete = &f
-			}
-		}()
+		defer rememberListing(&complete, &f)
 		r.data.created.settle(wait, key)
 		var described []iam.ClientSecret
 		for s, err := range r.data.client.ListClientSecrets(list, clientID) {

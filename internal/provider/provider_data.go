@@ -552,6 +552,15 @@ type lookupFound[T any] interface {
 	foundSome() bool
 }
 
+// rememberListing makes *complete the listing f, when it went through; a look-up's find defers it
+// on its result, so that keepLastListing has the last listing that did.
+func rememberListing[T any, PT lookupFound[T]](complete **T, f *T) {
+	if PT(f).listing().listErr == nil {
+		c := *f
+		*complete = &c
+	}
+}
+
 // keepLastListing settles the result f of a lost create's look-up whose last listing failed, given
 // complete, the last listing that went through (nil if none). A listing hands out all it found or,
 // failing, nothing (iam's lists hand out whole readings), so what complete found stands when the
