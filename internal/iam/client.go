@@ -55,6 +55,8 @@ type Client struct {
 	tokens    tokenProvider
 	userAgent string
 	timeout   time.Duration // per attempt, for error messages
+	pace      pacer         // the window a 429 closed for every call
+	logf      func(ctx context.Context, level string, msg string, fields map[string]any)
 	// credentials are the configured client secret or access token, redacted from every error.
 	credentials []string
 }
@@ -73,7 +75,7 @@ func NewClient(cfg Config) (*Client, error) {
 	base := baseTransport(cfg.HTTPClient)
 	logged := &loggingTransport{next: base, log: cfg.Log, userAgent: ua}
 
-	c := &Client{baseURL: strings.TrimRight(cfg.Endpoint, "/"), userAgent: ua, timeout: cfg.RequestTimeout,
+	c := &Client{baseURL: strings.TrimRight(cfg.Endpoint, "/"), userAgent: ua, timeout: cfg.RequestTimeout, logf: cfg.Log,
 		credentials: []string{cfg.ClientSecret, cfg.AccessToken}}
 	if cfg.AccessToken != "" {
 		c.tokens = staticToken(cfg.AccessToken)
@@ -93,6 +95,11 @@ func NewClient(cfg Config) (*Client, error) {
 		Timeout:       cfg.RequestTimeout,
 		CheckRedirect: noRedirects,
 	}, c.tokens)
+	check := c.rc.CheckRetry
+	c.rc.CheckRetry = func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+		c.pace.note(resp, cfg.RetryAfterMax)
+		return check(ctx, resp, err)
+	}
 	return c, nil
 }
 

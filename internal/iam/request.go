@@ -76,6 +76,13 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		req.Header.Set("Content-Type", "application/json")
 	}
 
+	// Outside the attempt, whose request timeout must not run while it waits.
+	if waited, err := c.pace.wait(ctx); err != nil {
+		return nil, wrapf(r.method, display, err)
+	} else if waited > 0 && c.logf != nil {
+		c.logf(ctx, "debug", "Held the call back while the API asked for a pause (429 Retry-After)",
+			map[string]any{"method": r.method, "path": display, "waited_ms": waited.Milliseconds()})
+	}
 	resp, err := c.rc.Do(req) //nolint:bodyclose // drained and closed by the deferred drain below
 	if err != nil {
 		return nil, c.transportError(ctx, st, err)

@@ -180,7 +180,8 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 					"grant is its subject, action and scope and a repeat answered 409 counts as created (see "+
 					"`aritma_iam_policy`). Defaults to `%d`; `0` turns those retries off. "+
 					"Answers 429 Too Many Requests do not count, with any setting: they are retried as their `Retry-After` "+
-					"asks for as long as the operation's timeout allows (up to 100 times); nor does the one repeat with "+
+					"asks for as long as the operation's timeout allows (up to 100 times), and the provider's other calls "+
+					"wait for that `Retry-After` too before they start; nor does the one repeat with "+
 					"a new token after a 401. At most `%d`. Falls back to the `%s` environment "+
 					"variable.", DefaultMaxRetries, maxMaxRetries, EnvMaxRetries),
 				Optional: true,
