@@ -51,6 +51,8 @@ type oauthTokens struct {
 	hc       *http.Client
 
 	cached atomic.Pointer[cachedToken] // lock-free fast path for the common case
+	// refreshing is set while a refresh of a still usable token runs in the background.
+	refreshing atomic.Bool
 
 	mu sync.Mutex // serializes fetches; guards the field below
 	// refused is the token endpoint's verdict on these credentials (see refusal), given to every
@@ -129,7 +131,22 @@ func (c *cachedToken) fresh() bool {
 }
 
 func (o *oauthTokens) token(ctx context.Context) (string, error) {
-	if c := o.cached.Load(); c.fresh() {
+	c := o.cached.Load()
+	if c.fresh() {
+		return c.tok.AccessToken, nil
+	}
+	if c.usable() {
+		// Past its refresh time but not expired: refresh in the background and use it meanwhile.
+		// A caller that waited for the refresh would wait for all its retries (minutes, against a
+		// slow or failing token endpoint), and every other call behind it, for a token that was
+		// still good. The refresh keeps the caller's values (loggers), not its cancellation: the
+		// caller does not wait for it.
+		if o.refreshing.CompareAndSwap(false, true) {
+			go func() {
+				defer o.refreshing.Store(false)
+				_, _ = o.fetch(context.WithoutCancel(ctx))
+			}()
+		}
 		return c.tok.AccessToken, nil
 	}
 	// oauth2.TokenSource has no context. Fetch in the background so a cancelled caller returns at

@@ -158,9 +158,20 @@ func TestToken_reusedUntilNearExpiry(t *testing.T) {
 	if _, err := c2.GetClient(ctxT(t), "c1"); err != nil {
 		t.Fatal(err)
 	}
-	if f2.tokenCalls.Load() != 2 {
+	// The refresh runs in the background; the call went ahead with the token still valid.
+	if !eventually(func() bool { return f2.tokenCalls.Load() == 2 }) {
 		t.Fatalf("a token past half its life was not refreshed: %d token requests", f2.tokenCalls.Load())
 	}
+}
+
+// eventually reports whether cond holds within a few seconds.
+func eventually(cond func() bool) bool {
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }
 
 func TestToken_refreshedOnceAfter401(t *testing.T) {
@@ -766,12 +777,48 @@ func TestToken_failedRefreshKeepsTheValidToken(t *testing.T) {
 	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
 		t.Fatalf("a call with the token still valid failed on its refresh: %v", err)
 	}
-	if got := f.tokenCalls.Load(); got != 2 {
-		t.Fatalf("%d token requests, want 2 (the token, one refresh)", got)
+	if !eventually(func() bool { return f.tokenCalls.Load() == 2 }) {
+		t.Fatalf("%d token requests, want 2 (the token, one refresh)", f.tokenCalls.Load())
 	}
 	time.Sleep(time.Second)
 	if _, err := c.GetClient(ctxT(t), "c1"); err == nil || !IsTokenError(err) {
 		t.Fatalf("a call after the token expired: %v, want the token endpoint's failure", err)
+	}
+}
+
+// A refresh in progress holds no call back while the token in hand is valid: against a slow token
+// endpoint every call waited for the refresh and its retries.
+func TestToken_refreshInProgressHoldsNoCallBack(t *testing.T) {
+	t.Parallel()
+	var slow atomic.Bool
+	f := newFake(t, okClient)
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if slow.Load() {
+			time.Sleep(1500 * time.Millisecond)
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"error":"server_error"}`))
+			return
+		}
+		// Refreshed after 2 s, valid for 4 s.
+		_, _ = w.Write([]byte(`{"access_token":"tok","token_type":"Bearer","expires_in":4}`))
+	}
+	c := f.client(t, func(c *Config) { c.MaxRetries = -1 })
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	slow.Store(true)
+	time.Sleep(2100 * time.Millisecond)
+	for i := range 3 {
+		ctx, cancel := context.WithTimeout(ctxT(t), 500*time.Millisecond)
+		_, err := c.GetClient(ctx, "c1")
+		cancel()
+		if err != nil {
+			t.Fatalf("call %d with a token valid for another 1.5 s or more: %v", i+1, err)
+		}
+	}
+	if got := f.tokenCalls.Load(); got != 2 {
+		t.Errorf("%d token requests, want 2: the token, and one refresh for all the calls", got)
 	}
 }
 

@@ -189,8 +189,8 @@ func findInList[W, T any](ctx context.Context, c *Client, path string, query url
 }
 
 // readUntilStill reads a list with readList until a reading holds still (or page stops it),
-// calling restart before each reading after the first, and fails after maxListRestarts readings
-// that changed.
+// calling restart before each reading after the first; it reads again at most maxListRestarts
+// times, and fails when the last reading changed too.
 func readUntilStill[W any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
 	newPage func() envelope[W], restart func(), page func([]W) bool) error {
 	var tolerate map[string]bool

@@ -601,24 +601,30 @@ func TestPaging_steadyRepeatIsTheServers(t *testing.T) {
 }
 
 // Subjects the server sends without a subject id are told apart by the one subjectFromWire makes
-// from their type and id: the list reads once, not as a list whose every page repeats "".
+// from their type and id: the list is not taken for one whose every page repeats "", and a
+// subject the server holds twice (u000 again on page 3, always) is still seen as a repeat.
 func TestPaging_subjectsWithoutSubjectID(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int64
+	ids := make([]int, 0, 451)
+	for i := range 450 {
+		ids = append(ids, i)
+	}
+	ids = append(ids, 0)
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		page, size := pageArgs(r, 100, 200)
 		data := []any{}
-		for i := (page - 1) * size; i < min(page*size, 450); i++ {
+		for _, i := range ids[min((page-1)*size, len(ids)):min(page*size, len(ids))] {
 			data = append(data, map[string]any{"type": "User", "id": fmt.Sprintf("u%03d", i), "displayName": fmt.Sprintf("u%03d", i)})
 		}
-		writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data, "total": 450, "totalPages": 3})
+		writeJSON(w, 200, map[string]any{"page": page, "pageSize": size, "count": len(data), "data": data, "total": len(ids), "totalPages": 3})
 	})
 	if n := countAll(t, f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "user"})); n != 450 {
-		t.Errorf("%d subjects, want 450", n)
+		t.Errorf("%d subjects, want 450 (u000 once)", n)
 	}
-	if got := calls.Load(); got != 3 {
-		t.Errorf("%d requests, want 3 (one reading)", got)
+	if got := calls.Load(); got != 6 {
+		t.Errorf("%d requests, want 6 (two readings of three pages: the repeat is seen, then found steady)", got)
 	}
 }
 
