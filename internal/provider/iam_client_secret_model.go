@@ -149,7 +149,8 @@ func checkExpiration(s string) error {
 	return err
 }
 
-// checkFutureExpiration is the plan-time check that a new secret does not expire before it exists.
+// checkFutureExpiration is the check that a new secret does not expire before it exists: a
+// warning at plan time, an error at create.
 func checkFutureExpiration(s string, now time.Time) error {
 	t, err := parseExpiration(s)
 	if err != nil {

@@ -191,7 +191,9 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 				MarkdownDescription: "A duration such as `\"720h\"` (30 days). When the secret's `expiration` is " +
 					"that close, or has passed, the plan proposes to replace the secret and warns about it, so " +
 					"expiry never takes anyone by surprise. Move `expiration` on at the same time (for example derive it " +
-					"from a `time_rotating` resource), or the new secret is due for renewal as well. Changing " +
+					"from a `time_rotating` resource), or the new secret is due for renewal as well; a configured " +
+					"`expiration` that has passed cannot be given to a new secret, so then the plan keeps the secret and " +
+					"only warns. Changing " +
 					"`renew_before` itself updates only the state, unless the new window already reaches the expiration. The time that counts is that of the refresh the plan " +
 					"is made from, so the apply agrees with its plan: a plan with `-refresh=false` proposes the renewals " +
 					"that were due at the last refresh, and only warns about a window that opened since. It must be known " +
@@ -244,7 +246,12 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			return
 		}
 		if err := checkFutureExpiration(expiration.ValueString(), now); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+".")
+			// A warning, not an error: terraform destroy plans the configuration before it
+			// destroys, and a plan error there would keep everything else from being destroyed
+			// (an expired secret deleted outside Terraform is planned to be created again). Create
+			// refuses it with the same words.
+			resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Expiration Has Passed",
+				err.Error()+", so creating this secret will fail. "+laterExpirationAdvice)
 			return
 		}
 		warnDueAtOnce(&resp.Diagnostics, expiration, renew, now)
@@ -308,18 +315,19 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	// The new secret would get the configured expiration; when that has passed as well, the
-	// replacement cannot be created, so say that once instead of planning it and failing its create.
+	// replacement could not be created, so it is not planned (without create_before_destroy, the
+	// old secret would be deleted before the create failed). A warning, not an error, for the same
+	// reason as a create's past expiration: a destroy plans the configuration first.
 	if planned, err := parseExpiration(plan.Expiration.ValueString()); !plan.Expiration.IsNull() && !plan.Expiration.IsUnknown() &&
 		err == nil && !planned.After(now) {
 		verb := "expires"
 		if !expiration.After(now) {
 			verb = "expired"
 		}
-		resp.Diagnostics.AddAttributeError(path.Root("expiration"), "IAM Client Secret Cannot Be Renewed",
-			fmt.Sprintf("Secret %q of client %q %s at %s, within renew_before (%s), so Terraform would replace it, but "+
+		resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Cannot Be Renewed",
+			fmt.Sprintf("Secret %q of client %q %s at %s, within renew_before (%s), but Terraform does not replace it: "+
 				"the new secret would get the configured expiration %s, which has passed, and a secret's expiration must "+
-				"be in the future. Set a later expiration (for example derived from a time_rotating resource), or remove "+
-				"expiration for a secret that does not expire.",
+				"be in the future. "+laterExpirationAdvice,
 				state.SecretID.ValueString(), state.ClientID.ValueString(), verb, state.Expiration.ValueString(),
 				plan.RenewBefore.ValueString(), plan.Expiration.ValueString()))
 		return
@@ -350,6 +358,10 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Due for Renewal", detail)
 }
+
+// laterExpirationAdvice ends the diagnostics of a configured expiration that has passed.
+const laterExpirationAdvice = "Set a later expiration (for example derived from a time_rotating resource), or remove " +
+	"expiration for a secret that does not expire."
 
 // isImportedSecret reports whether state is of a secret brought in by import: Terraform has
 // neither its value nor a write-only version of it.
@@ -423,6 +435,13 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	ctx = maskSecrets(ctx, value)
 
 	apiReq, err := secretRequestFromModel(plan, value)
+	if err == nil && !plan.Expiration.IsNull() {
+		// The plan only warned (see ModifyPlan); the API would refuse it in other words.
+		if err = checkFutureExpiration(plan.Expiration.ValueString(), r.now()); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+". "+laterExpirationAdvice)
+			return
+		}
+	}
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("expiration"), "Invalid Expiration", err.Error()+".")
 		return

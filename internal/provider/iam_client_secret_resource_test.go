@@ -757,6 +757,78 @@ func TestAccIAMClientSecretResource_renewalWindowOpensBeforeApply(t *testing.T) 
 	})
 }
 
+// TestAccIAMClientSecretResource_destroyAfterExpiry: terraform destroy plans the configuration
+// before it destroys, and a plan error there stops the whole destroy. A secret whose expiration
+// has passed must not cause one: neither one due for renewal that cannot be renewed (its
+// configured expiration has passed too), nor one deleted outside Terraform that would have to be
+// created again with that expiration. Both only warn; the create fails at apply.
+func TestAccIAMClientSecretResource_destroyAfterExpiry(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	// Step 1 must create both secrets before they expire, on a loaded machine under -parallel.
+	expires := time.Now().Add(30 * time.Second).UTC().Truncate(time.Second)
+	cfg := testAccIAMClientSecretParentOnlyConfig(e) + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "renewed" {
+  client_id    = aritma_iam_client.test.client_id
+  expiration   = %[1]q
+  renew_before = "5s"
+}
+
+resource "aritma_iam_client_secret" "gone" {
+  client_id  = aritma_iam_client.test.client_id
+  expiration = %[1]q
+}
+`, expires.Format(time.RFC3339))
+	const renewed, gone = "aritma_iam_client_secret.renewed", "aritma_iam_client_secret.gone"
+	var clientID, renewedID, goneID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCaptureAttr("aritma_iam_client.test", "client_id", &clientID),
+					testAccCaptureAttr(renewed, "secret_id", &renewedID),
+					testAccCaptureAttr(gone, "secret_id", &goneID),
+				),
+			},
+			{
+				// Expired, and one of them deleted outside Terraform: the expired secret is kept (no
+				// renewal planned), the deleted one planned again, and its create refused.
+				PreConfig: func() {
+					time.Sleep(time.Until(expires.Add(2 * time.Second)))
+					if err := e.API.DeleteClientSecret(testContext(t), clientID, goneID); err != nil {
+						t.Fatalf("deleting the secret out of band: %v", err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(renewed, plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction(gone, plancheck.ResourceActionCreate),
+				}},
+				ExpectError: expectErrorText(fmt.Sprintf(`expiration must be in the future, got %q (it is now `, expires.Format(time.RFC3339))),
+			},
+			{
+				// The destroy goes through, though its plan of the configuration warns about both.
+				Config:  cfg,
+				Destroy: true,
+				Check: func(*terraform.State) error {
+					if _, err := e.API.GetClientSecret(testContext(t), clientID, renewedID); !errors.Is(err, iam.ErrNotFound) {
+						return fmt.Errorf("the expired secret after destroy: %w, want not found", err)
+					}
+					if _, err := e.API.GetClient(testContext(t), clientID); !errors.Is(err, iam.ErrNotFound) {
+						return fmt.Errorf("the client after destroy: %w, want not found", err)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
 func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -1379,15 +1451,22 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 			t.Parallel()
 			state, plan := testClientSecretModel(c.state, "2h"), testClientSecretModel("2026-06-01T11:00:00Z", "2h")
 			resp := run(&state, &plan)
-			if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.WarningsCount() != 0 || len(resp.RequiresReplace) != 0 {
-				t.Fatalf("diagnostics = %v, RequiresReplace = %v; want one error and no replacement", resp.Diagnostics, resp.RequiresReplace)
+			// A warning and no replacement: an error would also stop terraform destroy, which plans
+			// the configuration first.
+			if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 || len(resp.RequiresReplace) != 0 {
+				t.Fatalf("diagnostics = %v, RequiresReplace = %v; want one warning and no replacement", resp.Diagnostics, resp.RequiresReplace)
 			}
-			want := `Secret "s1" of client "c1" ` + c.verb + ` at ` + c.state + `, within renew_before (2h), so Terraform would ` +
-				`replace it, but the new secret would get the configured expiration 2026-06-01T11:00:00Z, which has passed, ` +
+			var secretID types.String
+			resp.Plan.GetAttribute(ctx, path.Root("secret_id"), &secretID)
+			if secretID.ValueString() != "s1" {
+				t.Errorf("planned secret_id %v, want s1 kept", secretID)
+			}
+			want := `Secret "s1" of client "c1" ` + c.verb + ` at ` + c.state + `, within renew_before (2h), but Terraform does ` +
+				`not replace it: the new secret would get the configured expiration 2026-06-01T11:00:00Z, which has passed, ` +
 				`and a secret's expiration must be in the future. Set a later expiration (for example derived from a ` +
 				`time_rotating resource), or remove expiration for a secret that does not expire.`
-			if e := resp.Diagnostics.Errors()[0]; e.Summary() != "IAM Client Secret Cannot Be Renewed" || e.Detail() != want {
-				t.Errorf("error = %q: %q\nwant %q", e.Summary(), e.Detail(), want)
+			if w := resp.Diagnostics.Warnings()[0]; w.Summary() != "IAM Client Secret Cannot Be Renewed" || w.Detail() != want {
+				t.Errorf("warning = %q: %q\nwant %q", w.Summary(), w.Detail(), want)
 			}
 		})
 	}
@@ -1416,8 +1495,13 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 		t.Parallel()
 		plan := testClientSecretModel("2026-06-01T11:00:00Z", "")
 		resp := run(nil, &plan)
-		if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.Errors()[0].Detail() !=
-			`expiration must be in the future, got "2026-06-01T11:00:00Z" (it is now 2026-06-01T12:00:00Z).` {
+		// A warning: the create refuses it, and a destroy (which plans the configuration first) is
+		// not held up by a secret deleted outside Terraform after its expiration.
+		if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 ||
+			resp.Diagnostics.Warnings()[0].Summary() != "IAM Client Secret Expiration Has Passed" ||
+			resp.Diagnostics.Warnings()[0].Detail() != `expiration must be in the future, got "2026-06-01T11:00:00Z" `+
+				`(it is now 2026-06-01T12:00:00Z), so creating this secret will fail. Set a later expiration (for example `+
+				`derived from a time_rotating resource), or remove expiration for a secret that does not expire.` {
 			t.Errorf("diagnostics = %v", resp.Diagnostics)
 		}
 	})
