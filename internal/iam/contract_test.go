@@ -150,7 +150,8 @@ func TestContract_secretsAndForbidden(t *testing.T) {
 		t.Fatal(err)
 	}
 	const value = "Xy7-contract-secret-value-0001"
-	exp := time.Now().Add(48 * time.Hour).Truncate(time.Second)
+	// With a fraction of a second: the secret expires at the instant asked for, not before it.
+	exp := time.Now().Add(48 * time.Hour).Truncate(time.Millisecond)
 	s, err := c.CreateClientSecret(ctx, cl.ClientID, iam.SecretRequest{Value: value, Description: "first", Expiration: &exp})
 	if err != nil {
 		t.Fatal(err)

@@ -49,7 +49,9 @@ func (c *Client) CreateClientSecret(ctx context.Context, clientID string, req Se
 	}
 	body := secretBody{Value: req.Value, Description: req.Description}
 	if req.Expiration != nil {
-		s := req.Expiration.UTC().Format(time.RFC3339)
+		// A fraction of a second is kept (RFC3339Nano writes none for a whole second): cut off, the
+		// secret would stop working up to a second before the instant configured.
+		s := req.Expiration.UTC().Format(time.RFC3339Nano)
 		body.Expiration = &s
 	}
 	var answer secretAnswer

@@ -836,8 +836,9 @@ func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 	cfg := func(exp string) string {
 		return testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf("expiration = %q", exp))
 	}
-	future := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
-	futureOffset := future.In(time.FixedZone("", -5*3600)).Format(time.RFC3339)
+	// With a fraction of a second, which reaches the API as it is.
+	future := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Millisecond)
+	futureOffset := future.In(time.FixedZone("", -5*3600)).Format(time.RFC3339Nano)
 	var secretID string
 
 	resource.Test(t, resource.TestCase{
