@@ -177,14 +177,10 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 			fmt.Sprintf("The policy %q already exists in Aritma IAM, so Terraform did not create it. Terraform does not "+
 				"take over a grant it did not make. To manage it with this configuration, import it, replacing <name> "+
 				"with this resource's name:\n\n  terraform import aritma_iam_policy.<name> '%s'\n\n"+
-				"or remove this resource from the configuration (and if another configuration manages it, leave it "+
-				"to that one). "+importAddressNote("aritma_iam_policy")+"\n\n"+
-				"If this apply also destroys an aritma_iam_policy with the same subject, action and scope, the grant is "+
-				"that resource's: a renamed resource or for_each key (declare the rename in a moved block), or a "+
-				"replacement with create_before_destroy whose new values came out the same as the old. Apply again "+
-				"once this apply has finished (with -parallelism=1, Terraform could not start that destroy while this create "+
-				"waited for it). A policy has nothing to renew and its subject, action and scope are "+
-				"its identity, so terraform apply -replace of a policy with create_before_destroy (or a tainted one) "+
+				"or remove this resource from the configuration. "+importAddressNote("aritma_iam_policy")+"\n\n"+
+				"If this apply also destroys a policy with the same subject, action and scope (a rename without a moved "+
+				"block), apply again once it has finished. A policy's subject, action and scope are its identity, "+
+				"so terraform apply -replace of a policy with create_before_destroy (or a tainted one) "+
 				"always ends here: apply without -replace (terraform untaint a tainted one).\n\n%s", id, id, apiErrorDetail(err)))
 		return
 	case errors.Is(err, iam.ErrOutcomeUnknown):

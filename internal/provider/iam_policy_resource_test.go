@@ -405,7 +405,7 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 		{alice, "iam.client.read", "/a/", `scope must not end with "/" (only the root scope "/" may).`},
 		{alice, "iam.client.read", "/subscriptions", `scope must consist of /<type>/<id> pairs, e.g. /subscriptions/123.`},
 		{alice, "iam.client.read", "/subscriptions/my company", `scope segment "my company" may only contain the characters A-Z a-z 0-9 . _ ~ -.`},
-		{alice, "iam.client.read", "/" + strings.Repeat("s", 256) + "/" + strings.Repeat("1", 255), `scope must be at most 512 characters.`},
+		{alice, "iam.client.read", "/" + strings.Repeat("s", 256) + "/" + strings.Repeat("1", 255), `scope must be at most 512 characters, got 513.`},
 		{alice, "IAM.Client.Read", "/", `action "IAM.Client.Read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`},
 		{alice, "iam..read", "/", `action "iam..read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read".`},
 		{"alice", "iam.client.read", "/", `subject "alice" must be a subject id of the form user-<id>, client-<id> or group-<id>.`},

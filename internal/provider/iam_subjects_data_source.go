@@ -114,8 +114,11 @@ func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadReq
 
 	subjects, err := collect(d.data.client.ListSubjects(ctx, opts), subjectModelFromAPI)
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
-		resp.Diagnostics.AddError("Unable to List IAM Subjects", apiErrorText(
-			fmt.Sprintf("Listing IAM subjects of type %q matching %q", cfg.Type.ValueString(), opts.SearchQuery), err, readTimeoutHint(ctx, err)))
+		what := fmt.Sprintf("Listing IAM subjects of type %q", cfg.Type.ValueString())
+		if opts.SearchQuery != "" {
+			what += fmt.Sprintf(" matching %q", opts.SearchQuery)
+		}
+		resp.Diagnostics.AddError("Unable to List IAM Subjects", apiErrorText(what, err, readTimeoutHint(ctx, err)))
 		return
 	}
 	sortSubjects(subjects)

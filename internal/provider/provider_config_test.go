@@ -439,8 +439,15 @@ func TestAccProvider_configBadCredentials(t *testing.T) {
 			{
 				Config: e.ProviderConfigWith("client_secret", "wrong-secret-wrong-secret", "max_retries", "0") +
 					testAccProviderConfigResource,
-				ExpectError: expectErrorText(`The provider's credentials were rejected: check client_id and client_secret ` +
-					`(or access_token) and token_url.`),
+				ExpectError: expectErrorText(`The token endpoint refused the provider's credentials: check client_id and ` +
+					`client_secret, and token_url.`),
+			},
+			{
+				// The API itself refuses a token given in access_token: the advice names it.
+				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", "not-a-real-token") +
+					testAccProviderConfigResource,
+				ExpectError: expectErrorText(`The API refused the provider's access token: check access_token, or with ` +
+					`client_id and client_secret, that token_url is the token endpoint of the API's environment.`),
 			},
 		},
 	})

@@ -267,8 +267,11 @@ func apiErrorDetail(err error) string {
 	var apiErr *iam.APIError
 	b.WriteString(err.Error())
 	switch {
+	case errors.Is(err, iam.ErrUnauthorized) && iam.IsTokenError(err):
+		b.WriteString("\n\nThe token endpoint refused the provider's credentials: check client_id and client_secret, and token_url.")
 	case errors.Is(err, iam.ErrUnauthorized):
-		b.WriteString("\n\nThe provider's credentials were rejected: check client_id and client_secret (or access_token) and token_url.")
+		b.WriteString("\n\nThe API refused the provider's access token: check access_token, or with client_id and " +
+			"client_secret, that token_url is the token endpoint of the API's environment.")
 	case errors.Is(err, iam.ErrNoTokenEndpoint):
 		b.WriteString("\n\n" + noTokenEndpointHint)
 	case errors.Is(err, iam.ErrInvalidScope):

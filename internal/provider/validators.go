@@ -102,7 +102,7 @@ func checkPolicyScope(s string) error {
 	case s == "":
 		return fmt.Errorf("scope is required")
 	case len(s) > maxPolicyScopeLength:
-		return fmt.Errorf("scope must be at most %d characters", maxPolicyScopeLength)
+		return fmt.Errorf("scope must be at most %d characters, got %d", maxPolicyScopeLength, len(s))
 	case s[0] != '/':
 		return fmt.Errorf("scope must start with \"/\"")
 	case s == "/":

@@ -112,7 +112,7 @@ func TestCheckPolicyScope(t *testing.T) {
 		{"/subscriptions/my sub", `scope segment "my sub" may only contain the characters A-Z a-z 0-9 . _ ~ -`},
 		{"/subscriptions/ø", `scope segment "ø" may only contain the characters A-Z a-z 0-9 . _ ~ -`},
 		{"/subscriptions/1,2", `scope segment "1,2" may only contain`},
-		{"/" + strings.Repeat("a", 256) + "/" + strings.Repeat("b", 255), "scope must be at most 512 characters"}, // 513
+		{"/" + strings.Repeat("a", 256) + "/" + strings.Repeat("b", 255), "scope must be at most 512 characters, got 513"},
 	}
 	for _, tt := range tests {
 		err := checkPolicyScope(tt.scope)
