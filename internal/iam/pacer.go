@@ -54,10 +54,17 @@ func (p *pacer) wait(ctx context.Context) (time.Duration, error) {
 	if d <= 0 {
 		return 0, nil
 	}
-	d += rand.N(span/2 + 1)
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < d {
-		return 0, nil
+	jitter := rand.N(span/2 + 1)
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		if left < d {
+			return 0, nil
+		}
+		// As backoff's: the spread takes at most half of what the deadline leaves beyond the
+		// window, so the call still has time to get an answer.
+		jitter = max(min(jitter, (left-d)/2), 0)
 	}
+	d += jitter
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

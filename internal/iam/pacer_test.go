@@ -168,3 +168,37 @@ func TestPacer_onlyA429ClosesTheWindow(t *testing.T) {
 		t.Errorf("a 1s pause shortened the window of 5s to %v", time.Until(p.until))
 	}
 }
+
+// The spread a held call adds to the window stays within its deadline, as backoff's does: a call
+// whose deadline leaves time after the window opens gets its answer, never a bare "context
+// deadline exceeded" after waiting out a spread longer than what was left.
+func TestPacer_spreadStaysWithinTheDeadline(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		time.Sleep(150 * time.Millisecond) // an ordinary answer time
+		okClient(w, r)
+	})
+	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute; c.MaxRetries = -1 })
+	// Close the window with a call whose deadline is too short to wait out the Retry-After.
+	short, cancel := context.WithTimeout(ctxT(t), 500*time.Millisecond)
+	_, _ = c.GetClient(short, "c0")
+	cancel()
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			// The window opens in about 1 s; this deadline leaves about 0.45 s after that.
+			ctx, cancel := context.WithTimeout(ctxT(t), 1450*time.Millisecond)
+			defer cancel()
+			if _, err := c.GetClient(ctx, "c1"); err != nil {
+				t.Errorf("call %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+}

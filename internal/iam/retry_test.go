@@ -557,9 +557,11 @@ func TestCancellationBeforeSendIsNotOutcomeUnknown(t *testing.T) {
 func TestRetryAfter_jitterStaysWithinDeadline(t *testing.T) {
 	t.Parallel()
 	f := newFake(t, status(429, "Retry-After", "1"))
-	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute })
 	var wg sync.WaitGroup
 	for i := range 6 {
+		// A client each: one client holds its later calls back until the window a 429 opened has
+		// passed (pacer), and this is about the retry's own wait.
+		c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute })
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(ctxT(t), 1300*time.Millisecond)
 			defer cancel()
@@ -588,10 +590,11 @@ func TestRetryAfter_jitterWithoutDeadline(t *testing.T) {
 		}
 		okClient(w, r)
 	})
-	c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute; c.RequestTimeout = time.Second })
 	var wg sync.WaitGroup
 	took := make([]time.Duration, calls)
 	for i := range calls {
+		// A client each, as above: this is about the retries' spread, not the pacer's.
+		c := f.client(t, func(c *Config) { c.RetryAfterMax = time.Minute; c.RequestTimeout = time.Second })
 		wg.Go(func() {
 			start := time.Now()
 			if _, err := c.GetClient(context.Background(), "c1"); err != nil {

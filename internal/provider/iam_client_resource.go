@@ -307,7 +307,11 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		"/v1/clients?searchText=<name>; not one named above as another resource's), then either import it, " +
 		"replacing <name> with this resource's name and " +
 		"<client_id> with its id:\n\n  terraform import aritma_iam_client.<name> <client_id>\n\n" +
-		"or delete it through the API and apply again. " + importAddressNote("aritma_iam_client"))
+		"or delete it through the API and apply again. ")
+	if len(ids) == 0 {
+		b.WriteString("If no such client turns up, the failed create made none: apply again. ")
+	}
+	b.WriteString(importAddressNote("aritma_iam_client"))
 	return b.String()
 }
 

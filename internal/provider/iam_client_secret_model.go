@@ -100,10 +100,12 @@ func sameExpiration(a, b types.String) bool {
 	return errA == nil && errB == nil && sameInstant(ta, tb)
 }
 
-// sameInstant compares at whole seconds: a server may store timestamps with less precision than
-// the configuration gave, and that must not make Terraform replace the secret over and over.
+// sameInstant takes instants less than a second apart for the same: a server may store timestamps
+// with less precision than the configuration gave, cut or rounded (a fraction of .6 may come back
+// as the next second), and that must not make Terraform replace the secret over and over.
 func sameInstant(a, b time.Time) bool {
-	return a.Truncate(time.Second).Equal(b.Truncate(time.Second))
+	d := a.Sub(b)
+	return d > -time.Second && d < time.Second
 }
 
 // formatAPITime renders an API timestamp the way the provider stores every timestamp it reads:

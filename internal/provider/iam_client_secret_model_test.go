@@ -135,6 +135,11 @@ func TestUnitIAMClientSecretSameExpiration(t *testing.T) {
 		{s("2030-01-01T00:00:00Z"), s("2030-01-01T01:00:00+01:00"), true},
 		{s("2030-01-01T00:00:00Z"), s("2030-01-01T00:00:00.25Z"), true},
 		{s("2030-01-01T00:00:00Z"), s("2030-01-01T00:00:01Z"), false},
+		// A server that rounds a fraction to whole seconds answers .6 with the next second.
+		{s("2030-01-01T00:00:00.6Z"), s("2030-01-01T00:00:01Z"), true},
+		{s("2030-01-01T00:00:01Z"), s("2030-01-01T00:00:00.6Z"), true},
+		{s("2030-01-01T00:00:00Z"), s("2030-01-01T00:00:00.999999999Z"), true},
+		{s("2030-01-01T00:00:00Z"), s("2029-12-31T23:59:59Z"), false},
 		{s("2030-01-01T00:00:00Z"), s("not a time"), false},
 	}
 	for _, tt := range tests {

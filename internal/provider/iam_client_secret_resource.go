@@ -258,6 +258,10 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 
+	if !req.Plan.Raw.Equal(req.State.Raw) && r.replacementCannotBeCreated(ctx, req, now, &resp.Diagnostics) {
+		return
+	}
+
 	// Whether the secret is due is decided by the time it was last read, not by the clock:
 	// Terraform plans again at apply, from the same prior state, and a decision that flipped in
 	// between (the renew_before window opening after the plan) would fail the apply with
@@ -357,6 +361,27 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			"arguments that receive it with that version get the new value before the old secret is deleted."
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Due for Renewal", detail)
+}
+
+// replacementCannotBeCreated fails the plan of a change that replaces the secret (a new expiration,
+// value, version or keeper) when the new secret's expiration has passed: the apply would delete the
+// secret first (unless create_before_destroy) and then fail to create the new one. An error, unlike
+// a create's past expiration, since it is the configuration that changed: an unchanged
+// configuration, as terraform destroy plans it, never gets here.
+func (r *iamClientSecretResource) replacementCannotBeCreated(ctx context.Context, req resource.ModifyPlanRequest, now time.Time, diags *diag.Diagnostics) bool {
+	var plan, state clientSecretModel
+	diags.Append(req.Plan.Get(ctx, &plan)...)
+	diags.Append(req.State.Get(ctx, &state)...)
+	if diags.HasError() || plan.Expiration.IsNull() || plan.Expiration.IsUnknown() || !replacedAnyway(plan, state) {
+		return diags.HasError()
+	}
+	if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
+		diags.AddAttributeError(path.Root("expiration"), "Invalid Expiration",
+			fmt.Sprintf("%s, so this change, which replaces secret %q of client %q, would delete it and then fail to "+
+				"create the new one. %s", err, state.SecretID.ValueString(), state.ClientID.ValueString(), laterExpirationAdvice))
+		return true
+	}
+	return false
 }
 
 // laterExpirationAdvice ends the diagnostics of a configured expiration that has passed.
@@ -562,8 +587,8 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	case len(candidates) == 0:
 		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet), %s. Look again in a moment, "+
 			"for example with the aritma_iam_client_secrets data source, and import it if it shows up:\n\n"+
-			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", other, description, formatAPITime(since),
-			lookupEndText(cut), clientID)
+			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n\nIf none shows up, the failed create "+
+			"made none: apply again.\n", other, description, formatAPITime(since), lookupEndText(cut), clientID)
 	default:
 		if lost := r.data.created.lostAnswers(key); lost > 1 {
 			fmt.Fprintf(&b, "%d creates of a secret with description %q for this client lost their answers in this run: "+

@@ -885,6 +885,23 @@ func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 				}},
 			},
 			{
+				// A change to a past instant would replace a working secret by one that cannot be
+				// created: the plan fails, and the secret stays.
+				Config: cfg("2020-01-01T00:00:00Z"),
+				ExpectError: expectErrorTexts(`expiration must be in the future, got "2020-01-01T00:00:00Z" (it is now`,
+					`), so this change, which replaces secret`,
+					`of client "`+clientID+`", would delete it and then fail to create the new one.`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := e.API.GetClientSecret(testContext(t), clientID, secretID); err != nil {
+						t.Fatalf("the secret after a failed change of its expiration to a past instant: %v", err)
+					}
+				},
+				Config:   cfg(futureOffset),
+				PlanOnly: true,
+			},
+			{
 				// Another instant is another secret.
 				Config: cfg(future.Add(time.Hour).Format(time.RFC3339)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -1445,8 +1462,9 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 		})
 	}
 	for name, c := range map[string]struct{ state, verb string }{
-		"expired, with the same past expiration":     {"2026-06-01T11:00:00Z", "expired"},
-		"due, with a configured expiration now past": {inOneHour, "expires"},
+		// (A configured expiration moved to a past instant replaces the secret anyway, and fails the
+		// plan: see "replaced with a past expiration".)
+		"expired, with the same past expiration": {"2026-06-01T11:00:00Z", "expired"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -1504,6 +1522,25 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 				`(it is now 2026-06-01T12:00:00Z), so creating this secret will fail. Set a later expiration (for example `+
 				`derived from a time_rotating resource), or remove expiration for a secret that does not expire.` {
 			t.Errorf("diagnostics = %v", resp.Diagnostics)
+		}
+	})
+	t.Run("replaced with a past expiration", func(t *testing.T) {
+		t.Parallel()
+		state, plan := testClientSecretModel(inOneHour, ""), testClientSecretModel("2026-06-01T11:00:00Z", "")
+		resp := run(&state, &plan)
+		if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.Errors()[0].Detail() != `expiration must be in the `+
+			`future, got "2026-06-01T11:00:00Z" (it is now 2026-06-01T12:00:00Z), so this change, which replaces secret `+
+			`"s1" of client "c1", would delete it and then fail to create the new one. Set a later expiration (for `+
+			`example derived from a time_rotating resource), or remove expiration for a secret that does not expire.` {
+			t.Errorf("diagnostics = %v, want the one error", resp.Diagnostics)
+		}
+	})
+	t.Run("expired and unchanged", func(t *testing.T) {
+		t.Parallel()
+		// As terraform destroy plans it: nothing to say.
+		state, plan := testClientSecretModel("2026-06-01T11:00:00Z", ""), testClientSecretModel("2026-06-01T11:00:00Z", "")
+		if resp := run(&state, &plan); len(resp.Diagnostics) != 0 || len(resp.RequiresReplace) != 0 {
+			t.Errorf("diagnostics = %v, RequiresReplace = %v; want none", resp.Diagnostics, resp.RequiresReplace)
 		}
 	})
 	t.Run("destroy", func(t *testing.T) {
