@@ -168,20 +168,9 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					func(ctx context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
 						// No keepers and an empty map are the same: a module whose keepers variable
 						// defaults to {} must not rotate every secret it adopts.
-						none := func(v types.Map) bool { return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0) }
-						if none(req.StateValue) && none(req.PlanValue) {
-							return
-						}
-						// Keepers set for the first time on an imported secret only start being tracked:
-						// the import brought in a working secret whose value Terraform never had, and
-						// replacing it would rotate it for no reason. Anywhere else a change rotates.
-						if none(req.StateValue) {
-							imported, diags := isImportedSecret(ctx, req.State)
-							resp.Diagnostics.Append(diags...)
-							resp.RequiresReplace = !imported
-							return
-						}
-						resp.RequiresReplace = true
+						imported, diags := isImportedSecret(ctx, req.State)
+						resp.Diagnostics.Append(diags...)
+						resp.RequiresReplace = keepersReplace(req.StateValue, req.PlanValue, imported)
 					},
 					"Any change replaces the secret, except keepers set for the first time on an imported secret.",
 					"Any change replaces the secret, except keepers set for the first time on an imported secret.",
@@ -291,7 +280,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Unknown renew_before",
 				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
 					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
-					"time, or apply what it depends on first (terraform apply -target=<that resource>).",
+					"time, or apply what it depends on first (terraform apply -target=<that resource>). "+destroyWithoutPlanNote,
 					state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString()))
 		}
 		return
@@ -322,10 +311,13 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	// replacement could not be created, so it is not planned (without create_before_destroy, the
 	// old secret would be deleted before the create failed). A warning, not an error, for the same
 	// reason as a create's past expiration: a destroy plans the configuration first.
+	// By the wall clock, not the renewal clock: a plan without a refresh (-refresh=false) after the
+	// instant has passed must not plan the replacement either, and an instant once passed stays
+	// passed, so the apply's plan agrees.
 	if planned, err := parseExpiration(plan.Expiration.ValueString()); !plan.Expiration.IsNull() && !plan.Expiration.IsUnknown() &&
-		err == nil && !planned.After(now) {
+		err == nil && !planned.After(wallClock) {
 		verb := "expires"
-		if !expiration.After(now) {
+		if !expiration.After(wallClock) {
 			verb = "expired"
 		}
 		resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Cannot Be Renewed",
@@ -378,11 +370,20 @@ func (r *iamClientSecretResource) replacementCannotBeCreated(ctx context.Context
 	if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
 		diags.AddAttributeError(path.Root("expiration"), "Invalid Expiration",
 			fmt.Sprintf("%s, so this change, which replaces secret %q of client %q, would delete it and then fail to "+
-				"create the new one. %s", err, state.SecretID.ValueString(), state.ClientID.ValueString(), laterExpirationAdvice))
+				"create the new one. %s %s", err, state.SecretID.ValueString(), state.ClientID.ValueString(),
+				laterExpirationAdvice, destroyWithoutPlanNote))
 		return true
 	}
+	// The create of the new secret is planned once more at apply, and Terraform shows that plan's
+	// warnings only then: say it here, where the plan is read.
+	warnDueAtOnce(diags, plan.Expiration, plan.RenewBefore, now)
 	return false
 }
+
+// destroyWithoutPlanNote ends the plan errors an unchanged configuration can meet: terraform destroy
+// plans the configuration first (when it refreshes) and stops on them.
+const destroyWithoutPlanNote = "(To destroy the configuration regardless, run terraform destroy -refresh=false, " +
+	"which does not plan it first.)"
 
 // laterExpirationAdvice ends the diagnostics of a configured expiration that has passed.
 const laterExpirationAdvice = "Set a later expiration (for example derived from a time_rotating resource), or remove " +
@@ -606,6 +607,9 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		}
 	}
 	b.WriteString("\nReplace <name> with the resource's name in your configuration. " + importAddressNote("aritma_iam_client_secret") + "\n\n")
+	b.WriteString("If this create was the new half of a create_before_destroy replacement, Terraform kept the old " +
+		"secret at this address and an import there is refused: delete the stray secret instead (below), and apply " +
+		"again.\n\n")
 	deleteIt := fmt.Sprintf("delete the stray secret (DELETE /v1/clients/%s/secrets/<secret_id>) and apply again", clientID)
 	if mode == "generated" {
 		fmt.Fprintf(&b, "But the provider generated this secret's value and never recorded it, so it cannot be "+
@@ -829,9 +833,10 @@ func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planm
 // their verdict). It errs towards true for a value still unknown.
 func replacedAnyway(plan, state clientSecretModel) bool {
 	changed := func(p, s attr.Value) bool { return p.IsUnknown() || !p.Equal(s) }
+	imported := state.Value.IsNull() && state.ValueWOVersion.IsNull()
 	return changed(plan.ClientID, state.ClientID) || changed(plan.Description, state.Description) ||
 		!sameExpiration(state.Expiration, plan.Expiration) || changed(plan.ValueWOVersion, state.ValueWOVersion) ||
-		changed(plan.RotateWhenChanged, state.RotateWhenChanged) ||
+		(changed(plan.RotateWhenChanged, state.RotateWhenChanged) && keepersReplace(state.RotateWhenChanged, plan.RotateWhenChanged, imported)) ||
 		(!plan.Value.IsNull() && changed(plan.Value, state.Value))
 }
 
@@ -944,4 +949,18 @@ func (r *iamClientSecretResource) checkNotSubjectID(ctx context.Context, plan tf
 	}
 	diags.AddAttributeError(path.Root("client_id"), "Invalid Client ID",
 		fmt.Sprintf("No IAM client has the client id %q. %s", clientID.ValueString(), subjectIDHint(clientID.ValueString())))
+}
+
+// keepersReplace is the rule of rotate_when_changed, shared by its plan modifier and replacedAnyway:
+// no keepers and an empty map are the same, and keepers set for the first time on an imported
+// secret are only recorded. Any other change replaces the secret.
+func keepersReplace(state, plan types.Map, imported bool) bool {
+	none := func(v types.Map) bool { return v.IsNull() || (!v.IsUnknown() && len(v.Elements()) == 0) }
+	if none(state) && none(plan) {
+		return false
+	}
+	if none(state) {
+		return !imported
+	}
+	return true
 }

@@ -829,6 +829,49 @@ resource "aritma_iam_client_secret" "gone" {
 	})
 }
 
+// TestAccIAMClientSecretResource_importExpiredWithKeepers: keepers set for the first time on an
+// imported secret are only recorded, also when the secret has expired: an in-place update, not a
+// replacement that the past expiration would fail.
+func TestAccIAMClientSecretResource_importExpiredWithKeepers(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	exp := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second).Add(time.Second)
+	outside, err := e.API.CreateClientSecret(testContext(t), clientID, iam.SecretRequest{Value: "made-outside-tf", Expiration: &exp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(exp.Add(time.Second)))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_5_0)},
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = aritma_iam_client_secret.test
+  id = %q
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id           = %q
+  expiration          = %q
+  rotate_when_changed = { rotation = "q1" }
+}
+`, clientSecretID(clientID, outside.ClientSecretID), clientID, exp.Format(time.RFC3339)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("secret_id"), knownvalue.StringExact(outside.ClientSecretID)),
+				},
+			},
+		},
+	})
+}
+
 func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -1531,8 +1574,53 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 		if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.Errors()[0].Detail() != `expiration must be in the `+
 			`future, got "2026-06-01T11:00:00Z" (it is now 2026-06-01T12:00:00Z), so this change, which replaces secret `+
 			`"s1" of client "c1", would delete it and then fail to create the new one. Set a later expiration (for `+
-			`example derived from a time_rotating resource), or remove expiration for a secret that does not expire.` {
+			`example derived from a time_rotating resource), or remove expiration for a secret that does not expire. `+
+			`(To destroy the configuration regardless, run terraform destroy -refresh=false, which does not plan it first.)` {
 			t.Errorf("diagnostics = %v, want the one error", resp.Diagnostics)
+		}
+	})
+	t.Run("replaced into a renewal window", func(t *testing.T) {
+		t.Parallel()
+		// The new secret's warning would come only at apply (Terraform shows the warnings of the
+		// create's own plan then): the plan of the replacement gives it.
+		state, plan := testClientSecretModel(now.Add(48*time.Hour).Format(time.RFC3339), "2h"), testClientSecretModel(inOneHour, "2h")
+		resp := run(&state, &plan)
+		if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 ||
+			resp.Diagnostics.Warnings()[0].Summary() != "New IAM Client Secret Due for Renewal at Once" {
+			t.Errorf("diagnostics = %v, want the due-at-once warning", resp.Diagnostics)
+		}
+	})
+	// Keepers changes that replace nothing (no keepers and {} are the same; keepers set first on
+	// an imported secret are only recorded) are no replacement to the other checks either.
+	t.Run("keepers null to {} on an expired secret", func(t *testing.T) {
+		t.Parallel()
+		state, plan := testClientSecretModel("2026-06-01T11:00:00Z", ""), testClientSecretModel("2026-06-01T11:00:00Z", "")
+		state.RotateWhenChanged = types.MapNull(types.StringType)
+		plan.RotateWhenChanged = types.MapValueMust(types.StringType, nil)
+		if resp := run(&state, &plan); resp.Diagnostics.HasError() {
+			t.Errorf("an in-place update failed the plan: %v", resp.Diagnostics)
+		}
+	})
+	t.Run("first keepers on an imported expired secret", func(t *testing.T) {
+		t.Parallel()
+		state, plan := testClientSecretModel("2026-06-01T11:00:00Z", ""), testClientSecretModel("2026-06-01T11:00:00Z", "")
+		state.Value, plan.Value = types.StringNull(), types.StringNull()
+		state.RotateWhenChanged = types.MapNull(types.StringType)
+		plan.RotateWhenChanged = types.MapValueMust(types.StringType, map[string]attr.Value{"rotation": types.StringValue("q1")})
+		if resp := run(&state, &plan); resp.Diagnostics.HasError() {
+			t.Errorf("recording keepers on an import failed the plan: %v", resp.Diagnostics)
+		}
+	})
+	t.Run("renew_before unknown with keepers null to {}", func(t *testing.T) {
+		t.Parallel()
+		// An in-place update by its keepers: the unknown renew_before must still fail the plan,
+		// or the apply, planning again with it known and due, would replace the secret.
+		state, plan := testClientSecretModel(now.Add(2*time.Hour).Format(time.RFC3339), "1h"), testClientSecretModel(now.Add(2*time.Hour).Format(time.RFC3339), "")
+		plan.RenewBefore = types.StringUnknown()
+		plan.RotateWhenChanged = types.MapValueMust(types.StringType, nil)
+		resp := run(&state, &plan)
+		if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.Errors()[0].Summary() != "Unknown renew_before" {
+			t.Errorf("diagnostics = %v, want the Unknown renew_before error", resp.Diagnostics)
 		}
 	})
 	t.Run("expired and unchanged", func(t *testing.T) {
