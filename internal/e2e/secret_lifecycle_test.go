@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// terraform destroy plans the configuration first (unless -refresh=false). A renew_before that is
+// unknown in every plan fails that plan with "Unknown renew_before", and with it the destroy: the
+// error says how to destroy without that plan, and that works.
+func TestAccE2E_secretUnknownRenewBeforeDestroy(t *testing.T) {
+	t.Parallel()
+	providerDir := buildProvider(t)
+	mock := newMock(t)
+	w := newWorkdir(t, providerDir, mock.URL)
+	w.WriteConfig(fmt.Sprintf(`
+resource "aritma_iam_client" "c" {
+  name                = "e2e-secret-lifecycle"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "s" {
+  client_id    = aritma_iam_client.c.client_id
+  expiration   = %q
+  renew_before = timestamp() != "" ? "1h" : "2h"
+}
+`, time.Now().Add(30*24*time.Hour).UTC().Format(time.RFC3339)))
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	w.RunClean(ctx, "apply", "-auto-approve")
+	out, errOut, err := w.Run(ctx, "destroy", "-auto-approve")
+	text := strings.Join(strings.Fields(out+errOut), " ")
+	if err == nil || !strings.Contains(text, "Unknown renew_before") ||
+		!strings.Contains(text, "run terraform destroy -refresh=false, which does not plan it first") {
+		t.Fatalf("destroy: exit %d, want the Unknown renew_before error with the -refresh=false hint\n%s", exitCode(err), text)
+	}
+	if out, errOut, err := w.Run(ctx, "destroy", "-refresh=false", "-auto-approve"); err != nil {
+		t.Fatalf("destroy -refresh=false: exit %d\n%s\n%s", exitCode(err), out, errOut)
+	}
+	api := newAPI(t, mock.URL)
+	if c, s, _ := countServerObjects(t, api); c != 0 || s != 0 {
+		t.Errorf("after destroy -refresh=false the server holds %d clients and %d secrets, want none", c, s)
+	}
+}
+
+// Renewal is decided by the renewal clock (the last refresh), but whether the configured expiration
+// has passed is decided by the clock: a plan with -refresh=false after the expiration passed must
+// not propose a replacement whose create would fail, only warn.
+func TestAccE2E_secretCannotBeRenewedAfterExpiryWithoutRefresh(t *testing.T) {
+	t.Parallel()
+	providerDir := buildProvider(t)
+	mock := newMock(t)
+	w := newWorkdir(t, providerDir, mock.URL)
+	start := time.Now()
+	exp := start.Add(40 * time.Second).UTC().Truncate(time.Second)
+	w.WriteConfig(fmt.Sprintf(`
+resource "aritma_iam_client" "c" {
+  name                = "e2e-secret-lifecycle"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "s" {
+  client_id    = aritma_iam_client.c.client_id
+  expiration   = %q
+  renew_before = "30s"
+}
+`, exp.Format(time.RFC3339)))
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	w.RunClean(ctx, "apply", "-auto-approve")
+	time.Sleep(time.Until(exp.Add(-20 * time.Second)))
+	// A refresh inside the window, before the expiration (a refresh-only apply, or any plan not applied).
+	if out, errOut, err := w.Run(ctx, "apply", "-refresh-only", "-auto-approve"); err != nil {
+		t.Fatalf("refresh: %v\n%s\n%s", err, out, errOut)
+	}
+	time.Sleep(time.Until(exp.Add(2 * time.Second)))
+	out, errOut, err := w.Run(ctx, "plan", "-refresh=false", "-detailed-exitcode")
+	text := strings.Join(strings.Fields(out+errOut), " ")
+	if exitCode(err) != 0 || !strings.Contains(text, "Cannot Be Renewed") {
+		t.Errorf("plan -refresh=false after the expiration: exit %d, want 0 with \"Cannot Be Renewed\"\n%s", exitCode(err), text)
+	}
+	out, errOut, err = w.Run(ctx, "apply", "-refresh=false", "-auto-approve")
+	if err != nil {
+		t.Errorf("apply -refresh=false: exit %d\n%s\n%s", exitCode(err), out, errOut)
+	}
+}
+
+// Terraform shows the warnings of the create half of a replacement (planned with a null prior
+// state) only at apply: "New IAM Client Secret Due for Renewal at Once" must come with the plan of
+// the replacement itself.
+func TestAccE2E_secretDueAtOnceWarnedAtReplacementPlan(t *testing.T) {
+	t.Parallel()
+	providerDir := buildProvider(t)
+	mock := newMock(t)
+	w := newWorkdir(t, providerDir, mock.URL)
+	cfg := func(exp time.Time) string {
+		return fmt.Sprintf(`
+resource "aritma_iam_client" "c" {
+  name                = "e2e-secret-lifecycle"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "s" {
+  client_id    = aritma_iam_client.c.client_id
+  expiration   = %q
+  renew_before = "720h"
+}
+`, exp.UTC().Format(time.RFC3339))
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	w.WriteConfig(cfg(time.Now().Add(90 * 24 * time.Hour)))
+	w.RunClean(ctx, "apply", "-auto-approve")
+	w.WriteConfig(cfg(time.Now().Add(10 * 24 * time.Hour))) // inside the 30-day window
+	out, errOut, err := w.Run(ctx, "plan", "-detailed-exitcode")
+	if exitCode(err) != 2 || !strings.Contains(out+errOut, "Due for Renewal at Once") {
+		t.Errorf("plan of the replacement: exit %d, want 2 with the \"Due for Renewal at Once\" warning\n%s\n%s", exitCode(err), out, errOut)
+	}
+	if out, errOut, err := w.Run(ctx, "apply", "-auto-approve"); err != nil {
+		t.Errorf("apply: exit %d\n%s\n%s", exitCode(err), out, errOut)
+	}
+}
