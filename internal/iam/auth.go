@@ -363,12 +363,18 @@ func (e *authError) Error() string {
 		b.WriteString(e.cause.Error())
 		return b.String()
 	}
-	if e.status == http.StatusTooManyRequests || e.status >= 500 || throttlingTokenError(e.code) {
+	switch {
+	case e.status == http.StatusTooManyRequests || e.status >= 500 || throttlingTokenError(e.code):
 		// Not now, or broken: nothing was said about the credentials.
 		b.WriteString("the token endpoint at ")
 		b.WriteString(e.tokenURL)
 		b.WriteString(" issued no token: ")
-	} else {
+	case e.code == "invalid_scope":
+		// The credentials were good; a scope asked for was not.
+		b.WriteString("the token endpoint at ")
+		b.WriteString(e.tokenURL)
+		b.WriteString(" refused the scopes asked for: ")
+	default:
 		b.WriteString("authentication failed at ")
 		b.WriteString(e.tokenURL)
 		b.WriteString(": ")

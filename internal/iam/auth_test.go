@@ -324,8 +324,11 @@ func TestToken_errors(t *testing.T) {
 				t.Fatal("no error")
 			}
 			want := "GET /v1/clients/c1: authentication failed at " + f.URL + "/connect/token: " + tc.want
-			if tc.status == 429 || tc.status >= 500 {
+			switch {
+			case tc.status == 429 || tc.status >= 500:
 				want = "GET /v1/clients/c1: the token endpoint at " + f.URL + "/connect/token issued no token: " + tc.want
+			case strings.HasPrefix(tc.want, "invalid_scope"):
+				want = "GET /v1/clients/c1: the token endpoint at " + f.URL + "/connect/token refused the scopes asked for: " + tc.want
 			}
 			if err.Error() != want {
 				t.Fatalf("got  %q\nwant %q", err, want)
