@@ -872,6 +872,80 @@ resource "aritma_iam_client_secret" "test" {
 	})
 }
 
+// testAccOptionalWriteOnlyConfig offers value_wo the way a module that supports old CLIs does:
+// from a variable that is null unless the caller sets it.
+func testAccOptionalWriteOnlyConfig(e *testEnv, clientID string) string {
+	return e.ProviderConfig() + fmt.Sprintf(`
+variable "wo" {
+  type      = string
+  default   = null
+  sensitive = true
+}
+
+resource "aritma_iam_client_secret" "test" {
+  client_id        = %q
+  value_wo         = var.wo
+  value_wo_version = var.wo == null ? null : 1
+}
+`, clientID)
+}
+
+// TestAccIAMClientSecretResource_optionalWriteOnly: a value_wo left null through a variable works
+// with every CLI, also one without write-only support (before Terraform 1.11), which validates
+// with the variable unknown: the secret gets a generated value.
+func TestAccIAMClientSecretResource_optionalWriteOnly(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccOptionalWriteOnlyConfig(e, clientID),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrWith(testAccSecretAddr, "value", func(v string) error {
+						if len(v) != generatedSecretLength {
+							return fmt.Errorf("value has %d characters, want a generated one of %d", len(v), generatedSecretLength)
+						}
+						return nil
+					}),
+					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
+				),
+			},
+			{
+				Config: testAccOptionalWriteOnlyConfig(e, clientID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccIAMClientSecretResource_writeOnlyOnAnOldCLI: a value_wo that is set still fails on a CLI
+// without write-only support, once the plan knows it.
+func TestAccIAMClientSecretResource_writeOnlyOnAnOldCLI(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config:          testAccOptionalWriteOnlyConfig(e, clientID),
+				ConfigVariables: config.Variables{"wo": config.StringVariable("valid-value-from-a-var")},
+				ExpectError: expectErrorText("The resource contains a non-null value for WriteOnly attribute value_wo. " +
+					"Write-only attributes are only supported in Terraform 1.11 and later."),
+			},
+		},
+	})
+}
+
 func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)

@@ -210,7 +210,8 @@ func (l *stopLatch) stopped() bool {
 }
 
 // releasingServer wraps the framework's server; the RPCs Terraform makes per resource, data
-// source, function call or ephemeral resource get released contexts. The once-per-process RPCs
+// source, function call or ephemeral resource get released contexts (and the validation of a
+// resource's configuration loses the errors dropUnknownWriteOnly explains). The once-per-process RPCs
 // (schema, provider configuration, stop) pass through: their contexts are few, and a provider may
 // legitimately keep what ConfigureProvider's context carries.
 type releasingServer struct {
@@ -219,12 +220,14 @@ type releasingServer struct {
 	tfprotov6.ActionServer
 	tfprotov6.StateStoreServer
 	stop *stopLatch
+	// schema looks up a resource type's schema, for dropUnknownWriteOnly.
+	schema func(typeName string) *tfprotov6.Schema
 }
 
 // newReleasingServer wraps s, forwarding the optional interfaces it implements. (The framework's
 // server implements them all; TestProtocolServer_forwardsOptionalInterfaces checks it.)
 func newReleasingServer(s tfprotov6.ProviderServer) releasingServer {
-	r := releasingServer{ProviderServer: s, stop: newStopLatch()}
+	r := releasingServer{ProviderServer: s, stop: newStopLatch(), schema: resourceSchemas(s)}
 	r.ListResourceServer, _ = s.(tfprotov6.ListResourceServer)
 	r.ActionServer, _ = s.(tfprotov6.ActionServer)
 	r.StateStoreServer, _ = s.(tfprotov6.StateStoreServer)
@@ -239,7 +242,11 @@ func (s releasingServer) StopProvider(ctx context.Context, req *tfprotov6.StopPr
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.ValidateResourceConfig)
+	resp, err := released(ctx, s.stop, req, s.ProviderServer.ValidateResourceConfig)
+	if err == nil {
+		dropUnknownWriteOnly(req, resp, s.schema)
+	}
+	return resp, err
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {

@@ -1,0 +1,74 @@
+package provider
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// secretConfig is a configuration of aritma_iam_client_secret as the protocol carries it, with
+// client_id set, value_wo and value_wo_version as given and everything else null.
+func secretConfig(t *testing.T, s tfprotov6.ProviderServer, wo, version tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	schemas, err := s.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := schemas.ResourceSchemas["aritma_iam_client_secret"].ValueType().(tftypes.Object)
+	values := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		values[name] = tftypes.NewValue(at, nil)
+	}
+	values["client_id"] = tftypes.NewValue(tftypes.String, "c1")
+	values["value_wo"], values["value_wo_version"] = wo, version
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, values))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+// A CLI without write-only support validates with its variables unknown first: a value_wo not
+// known yet is no error then, a value_wo set is, and a CLI with write-only support is not touched.
+func TestProtocolServer_unknownWriteOnlyUnderAnOldCLI(t *testing.T) {
+	t.Parallel()
+	s := ProtocolServer("test")()
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	unknownVersion := tftypes.NewValue(tftypes.Number, tftypes.UnknownValue)
+	set := tftypes.NewValue(tftypes.String, "a-secret-value-1")
+	one := tftypes.NewValue(tftypes.Number, 1)
+	for _, tc := range []struct {
+		name      string
+		wo, ver   tftypes.Value
+		caps      *tfprotov6.ValidateResourceConfigClientCapabilities
+		wantError bool
+	}{
+		{"old CLI, value_wo unknown", unknown, unknownVersion, nil, false},
+		{"old CLI, value_wo set", set, one, nil, true},
+		{"old CLI saying so, value_wo set", set, one, &tfprotov6.ValidateResourceConfigClientCapabilities{}, true},
+		{"new CLI, value_wo set", set, one, &tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			resp, err := s.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
+				TypeName: "aritma_iam_client_secret", Config: secretConfig(t, s, tc.wo, tc.ver), ClientCapabilities: tc.caps,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := false
+			for _, d := range resp.Diagnostics {
+				if d.Summary == writeOnlyNotAllowed {
+					got = true
+				} else if d.Severity == tfprotov6.DiagnosticSeverityError {
+					t.Errorf("unexpected error %q: %s", d.Summary, d.Detail)
+				}
+			}
+			if got != tc.wantError {
+				t.Errorf("%q reported: %v, want %v (diagnostics %v)", writeOnlyNotAllowed, got, tc.wantError, resp.Diagnostics)
+			}
+		})
+	}
+}
