@@ -221,23 +221,23 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 		case unproven != "":
 			resp.Diagnostics.AddAttributeWarning(path.Root("allowed"), "Allowed Not Proven", unproven)
 		case !allowed:
-			d.warnUnknownAction(ctx, cfg.Action.ValueString(), &resp.Diagnostics)
+			d.data.warnUnknownAction(ctx, cfg.Action.ValueString(), "allowed is false", &resp.Diagnostics)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 
-// warnUnknownAction warns when allowed is false because action is not in the catalogue at all: a
-// typo would otherwise read as a missing grant in a check block. A catalogue that cannot be read
-// leaves allowed as it is, without a warning.
-func (d *iamPermissionsDataSource) warnUnknownAction(ctx context.Context, action string, diags *diag.Diagnostics) {
-	names, ok, _ := d.data.actionNames(ctx)
+// warnUnknownAction warns when action is not in the catalogue at all, and so cannot be granted: a
+// typo would otherwise read as a missing grant in a check block. outcome says what the data source
+// reports because of it. A catalogue that cannot be read says nothing.
+func (p *providerData) warnUnknownAction(ctx context.Context, action, outcome string, diags *diag.Diagnostics) {
+	names, ok, _ := p.actionNames(ctx)
 	if !ok || slices.Contains(names, action) {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("action"), "Unknown Action",
-		fmt.Sprintf("%q is not in the action catalogue, so no policy can grant it and allowed is false. Check the "+
-			"spelling; the aritma_iam_actions data source lists every action.", action))
+		fmt.Sprintf("%q is not in the action catalogue, so no policy can grant it and %s. Check the "+
+			"spelling; the aritma_iam_actions data source lists every action.", action, outcome))
 }
 
 // actionMatch decides whether a granted action grants action: it is action itself or one of its

@@ -344,11 +344,10 @@ data "aritma_iam_permissions" "x" {
 func TestUnitPermissionsWarnUnknownAction(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	d := &iamPermissionsDataSource{dataSourceBase: newDataSourceBase("_iam_permissions")}
-	d.data = &providerData{client: e.API}
+	data := &providerData{client: e.API}
 	for action, warn := range map[string]bool{"iam.client.fly": true, "iam.client.read": false} {
 		var diags diag.Diagnostics
-		d.warnUnknownAction(testContext(t), action, &diags)
+		data.warnUnknownAction(testContext(t), action, "allowed is false", &diags)
 		if got := diags.WarningsCount() == 1; got != warn || diags.ErrorsCount() != 0 {
 			t.Fatalf("%s: diagnostics %v, want a warning: %v", action, diags, warn)
 		}

@@ -124,6 +124,9 @@ func (d *iamPoliciesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if len(policies) == 0 && f.Action != "" {
+		d.data.warnUnknownAction(ctx, f.Action, "the list is empty", &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 
