@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
 )
@@ -52,14 +51,14 @@ func (f *clientSubjectIDFunction) Run(ctx context.Context, req function.RunReque
 	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, clientSubjectID(clientID)))
 }
 
-// checkClientIDArgument rejects what cannot be a client id: the empty string, and ids holding '/'
-// or whitespace (a client id goes into URL paths and never holds them).
+// checkClientIDArgument rejects what cannot be a client id: the empty string, "." and "..", and ids
+// holding '/' or whitespace (a client id goes into URL paths, which would take them apart).
 func checkClientIDArgument(clientID string) error {
 	switch {
 	case clientID == "":
 		return fmt.Errorf("client_id must not be empty")
-	case strings.Contains(clientID, "/") || hasSpaceOrControl(clientID):
-		return fmt.Errorf("client_id %q is not a client id: it must not contain \"/\", whitespace, control or invisible characters", clientID)
+	case !isIDSegment(clientID):
+		return fmt.Errorf("client_id %q is not a client id: it must not be \".\" or \"..\", nor contain \"/\", whitespace, control or invisible characters", clientID)
 	}
 	return nil
 }
