@@ -126,3 +126,71 @@ resource "aritma_iam_client_secret" "s" {
 		t.Errorf("apply: exit %d\n%s\n%s", exitCode(err), out, errOut)
 	}
 }
+
+// On a CLI without write-only support, a value_wo that is only known at apply must be refused
+// with the framework's "WriteOnly Attribute Not Allowed", not with "Provider produced invalid plan".
+func TestAccE2E_writeOnlyUnknownAtPlanOnAnOldCLI(t *testing.T) {
+	cli := cliPath(t)
+	_, have, _ := strings.Cut(cliName(t, cli), " ")
+	if compareVersions(have, "1.11.0") >= 0 {
+		t.Skip("CLI supports write-only")
+	}
+	providerDir := buildProvider(t)
+	mock := newMock(t)
+	w := newWorkdir(t, providerDir, mock.URL)
+	w.WriteConfig(`
+resource "aritma_iam_client" "c" {
+  name                = "e2e-wo-old-cli"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "s" {
+  client_id        = aritma_iam_client.c.client_id
+  value_wo         = substr(aritma_iam_client.c.client_id, 0, 20)
+  value_wo_version = 1
+}
+`)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	out, errOut, err := w.Run(ctx, "plan")
+	text := strings.Join(strings.Fields(out+errOut), " ")
+	if err == nil || !strings.Contains(text, "WriteOnly Attribute Not Allowed") || !strings.Contains(text, "value_wo is not known until apply") {
+		t.Errorf("plan: exit %d, want the WriteOnly Attribute Not Allowed error\n%s", exitCode(err), text)
+	}
+}
+
+// A -refresh=false plan after the configured expiration passed must not advise a refreshing plan
+// "to replace it": the refreshing plan cannot replace it (Cannot Be Renewed).
+func TestAccE2E_secretRenewalAfterExpiryWithoutRefresh(t *testing.T) {
+	t.Parallel()
+	providerDir := buildProvider(t)
+	mock := newMock(t)
+	w := newWorkdir(t, providerDir, mock.URL)
+	exp := time.Now().Add(25 * time.Second).UTC().Truncate(time.Second)
+	w.WriteConfig(fmt.Sprintf(`
+resource "aritma_iam_client" "c" {
+  name                = "e2e-renew-after-expiry"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "s" {
+  client_id    = aritma_iam_client.c.client_id
+  expiration   = %q
+  renew_before = "10s"
+}
+`, exp.Format(time.RFC3339)))
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	w.RunClean(ctx, "apply", "-auto-approve")
+	time.Sleep(time.Until(exp.Add(2 * time.Second)))
+	out, errOut, _ := w.Run(ctx, "plan", "-refresh=false")
+	noRefresh := strings.Join(strings.Fields(out+errOut), " ")
+	out, errOut, _ = w.Run(ctx, "plan")
+	refresh := strings.Join(strings.Fields(out+errOut), " ")
+	if strings.Contains(noRefresh, "Run a plan that refreshes (without -refresh=false) to replace it") ||
+		!strings.Contains(noRefresh, "Cannot Be Renewed") || !strings.Contains(refresh, "Cannot Be Renewed") {
+		t.Errorf("plan -refresh=false advises a refreshing plan to replace the secret, which then refuses to:\n-refresh=false: %s\n\nrefreshing: %s", noRefresh, refresh)
+	}
+}

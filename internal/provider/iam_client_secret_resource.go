@@ -293,8 +293,34 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if err != nil {
 		return // the schema validator has reported it
 	}
+	// The new secret would get the configured expiration; when that has passed as well, the
+	// replacement could not be created, so it is not planned (without create_before_destroy, the
+	// old secret would be deleted before the create failed). A warning, not an error, for the same
+	// reason as a create's past expiration: a destroy plans the configuration first. By the wall
+	// clock, not the renewal clock: a plan without a refresh (-refresh=false) after the instant has
+	// passed must not plan the replacement either, and an instant once passed stays passed, so the
+	// apply's plan agrees.
+	planned, err := parseExpiration(plan.Expiration.ValueString())
+	cannotRenew := !plan.Expiration.IsNull() && !plan.Expiration.IsUnknown() && err == nil && !planned.After(wallClock)
+	warnCannotRenew := func() {
+		verb := "expires"
+		if !expiration.After(wallClock) {
+			verb = "expired"
+		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Cannot Be Renewed",
+			fmt.Sprintf("Secret %q of client %q %s at %s, within renew_before (%s), but Terraform does not replace it: "+
+				"the new secret would get the configured expiration %s, which has passed, and a secret's expiration must "+
+				"be in the future. "+laterExpirationAdvice,
+				state.SecretID.ValueString(), state.ClientID.ValueString(), verb, state.Expiration.ValueString(),
+				plan.RenewBefore.ValueString(), plan.Expiration.ValueString()))
+	}
 	if !dueForRenewal(now, expiration, renewBefore) {
-		if dueForRenewal(wallClock, expiration, renewBefore) {
+		switch {
+		case !dueForRenewal(wallClock, expiration, renewBefore):
+		case cannotRenew:
+			// A refreshing plan could not renew it either: say what can.
+			warnCannotRenew()
+		default:
 			// The window opened after the last refresh, and a plan without one (-refresh=false)
 			// must not decide on it by itself: the apply would plan again at a later time.
 			resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Renewal Not Planned",
@@ -307,25 +333,8 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 		return
 	}
-	// The new secret would get the configured expiration; when that has passed as well, the
-	// replacement could not be created, so it is not planned (without create_before_destroy, the
-	// old secret would be deleted before the create failed). A warning, not an error, for the same
-	// reason as a create's past expiration: a destroy plans the configuration first.
-	// By the wall clock, not the renewal clock: a plan without a refresh (-refresh=false) after the
-	// instant has passed must not plan the replacement either, and an instant once passed stays
-	// passed, so the apply's plan agrees.
-	if planned, err := parseExpiration(plan.Expiration.ValueString()); !plan.Expiration.IsNull() && !plan.Expiration.IsUnknown() &&
-		err == nil && !planned.After(wallClock) {
-		verb := "expires"
-		if !expiration.After(wallClock) {
-			verb = "expired"
-		}
-		resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "IAM Client Secret Cannot Be Renewed",
-			fmt.Sprintf("Secret %q of client %q %s at %s, within renew_before (%s), but Terraform does not replace it: "+
-				"the new secret would get the configured expiration %s, which has passed, and a secret's expiration must "+
-				"be in the future. "+laterExpirationAdvice,
-				state.SecretID.ValueString(), state.ClientID.ValueString(), verb, state.Expiration.ValueString(),
-				plan.RenewBefore.ValueString(), plan.Expiration.ValueString()))
+	if cannotRenew {
+		warnCannotRenew()
 		return
 	}
 

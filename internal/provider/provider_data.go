@@ -267,6 +267,9 @@ func apiErrorDetail(err error) string {
 	var apiErr *iam.APIError
 	b.WriteString(err.Error())
 	switch {
+	case errors.Is(err, iam.ErrInvalidScope): // before ErrUnauthorized: a 401 invalid_scope is about the scopes
+		b.WriteString("\n\nThe token endpoint refused a scope the provider asked for. Ask only for scopes in the allowed_scopes " +
+			"of the provider's client: set the provider's scopes (or " + EnvScopes + "), which default to [\"" + DefaultScope + "\"].")
 	case errors.Is(err, iam.ErrUnauthorized) && iam.IsTokenError(err):
 		b.WriteString("\n\nThe token endpoint refused the provider's credentials: check client_id and client_secret, and token_url.")
 	case errors.Is(err, iam.ErrUnauthorized):
@@ -274,9 +277,6 @@ func apiErrorDetail(err error) string {
 			"client_secret, that token_url is the token endpoint of the API's environment.")
 	case errors.Is(err, iam.ErrNoTokenEndpoint):
 		b.WriteString("\n\n" + noTokenEndpointHint)
-	case errors.Is(err, iam.ErrInvalidScope):
-		b.WriteString("\n\nThe token endpoint refused a scope the provider asked for. Ask only for scopes in the allowed_scopes " +
-			"of the provider's client: set the provider's scopes (or " + EnvScopes + "), which default to [\"" + DefaultScope + "\"].")
 	case errors.As(err, &apiErr) && apiErr.InsufficientScope:
 		b.WriteString("\n\nThe provider's access token lacks an OAuth scope the IAM API needs (" + DefaultScope + "). " +
 			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client.")

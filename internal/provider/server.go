@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -220,14 +221,17 @@ type releasingServer struct {
 	tfprotov6.ActionServer
 	tfprotov6.StateStoreServer
 	stop *stopLatch
-	// schema looks up a resource type's schema, for dropUnknownWriteOnly.
+	// schema looks up a resource type's schema, for dropUnknownWriteOnly and unknownWriteOnly.
 	schema func(typeName string) *tfprotov6.Schema
+	// noWriteOnly is set once a validation came from a CLI without write-only support; the CLI
+	// validates each resource again right before it plans it, in the same provider process.
+	noWriteOnly *atomic.Bool
 }
 
 // newReleasingServer wraps s, forwarding the optional interfaces it implements. (The framework's
 // server implements them all; TestProtocolServer_forwardsOptionalInterfaces checks it.)
 func newReleasingServer(s tfprotov6.ProviderServer) releasingServer {
-	r := releasingServer{ProviderServer: s, stop: newStopLatch(), schema: resourceSchemas(s)}
+	r := releasingServer{ProviderServer: s, stop: newStopLatch(), schema: resourceSchemas(s), noWriteOnly: &atomic.Bool{}}
 	r.ListResourceServer, _ = s.(tfprotov6.ListResourceServer)
 	r.ActionServer, _ = s.(tfprotov6.ActionServer)
 	r.StateStoreServer, _ = s.(tfprotov6.StateStoreServer)
@@ -242,6 +246,9 @@ func (s releasingServer) StopProvider(ctx context.Context, req *tfprotov6.StopPr
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	if req.ClientCapabilities == nil || !req.ClientCapabilities.WriteOnlyAttributesAllowed {
+		s.noWriteOnly.Store(true)
+	}
 	resp, err := released(ctx, s.stop, req, s.ProviderServer.ValidateResourceConfig)
 	if err == nil {
 		dropUnknownWriteOnly(req, resp, s.schema)
@@ -258,6 +265,11 @@ func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRe
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
+	if s.noWriteOnly.Load() {
+		if d := unknownWriteOnly(req.TypeName, req.Config, s.schema); d != nil {
+			return &tfprotov6.PlanResourceChangeResponse{Diagnostics: []*tfprotov6.Diagnostic{d}}, nil
+		}
+	}
 	return released(ctx, s.stop, req, s.ProviderServer.PlanResourceChange)
 }
 

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -20,6 +21,7 @@ const writeOnlyNotAllowed = "WriteOnly Attribute Not Allowed"
 // value (value_wo = var.wo, null unless the caller has a Terraform that supports it) failed on an
 // old CLI even when the caller left it null. The CLI validates again during the plan, with the
 // values known, and the framework then refuses a value that is really set: nothing is let through.
+// A value still unknown then (it depends on what the apply makes) is refused by unknownWriteOnly.
 func dropUnknownWriteOnly(req *tfprotov6.ValidateResourceConfigRequest, resp *tfprotov6.ValidateResourceConfigResponse,
 	schema func(typeName string) *tfprotov6.Schema) {
 	if resp == nil || req.ClientCapabilities != nil && req.ClientCapabilities.WriteOnlyAttributesAllowed {
@@ -43,15 +45,54 @@ func dropUnknownWriteOnly(req *tfprotov6.ValidateResourceConfigRequest, resp *tf
 
 // decodeConfig is the request's configuration, or nil when it cannot be decoded.
 func decodeConfig(req *tfprotov6.ValidateResourceConfigRequest, schema func(typeName string) *tfprotov6.Schema) *tftypes.Value {
-	s := schema(req.TypeName)
-	if s == nil || req.Config == nil {
+	return decode(req.Config, schema(req.TypeName))
+}
+
+func decode(config *tfprotov6.DynamicValue, s *tfprotov6.Schema) *tftypes.Value {
+	if s == nil || config == nil {
 		return nil
 	}
-	v, err := req.Config.Unmarshal(s.ValueType())
+	v, err := config.Unmarshal(s.ValueType())
 	if err != nil {
 		return nil
 	}
 	return &v
+}
+
+// unknownWriteOnly refuses, on a CLI without write-only support, the plan of a configuration whose
+// write-only argument is still unknown: dropUnknownWriteOnly let it through validation, and the
+// framework would plan it as null, which such a CLI rejects as "Provider produced invalid plan"
+// (a bug of the provider, it says). Only top-level write-only attributes are looked at; the
+// provider has no others.
+func unknownWriteOnly(typeName string, config *tfprotov6.DynamicValue, schema func(typeName string) *tfprotov6.Schema) *tfprotov6.Diagnostic {
+	s := schema(typeName)
+	if s == nil || s.Block == nil {
+		return nil
+	}
+	var v *tftypes.Value
+	for _, a := range s.Block.Attributes {
+		if !a.WriteOnly {
+			continue
+		}
+		if v == nil {
+			if v = decode(config, s); v == nil || v.IsNull() || !v.IsKnown() {
+				return nil
+			}
+		}
+		p := tftypes.NewAttributePath().WithAttributeName(a.Name)
+		if knownAt(*v, p) {
+			continue
+		}
+		return &tfprotov6.Diagnostic{
+			Severity:  tfprotov6.DiagnosticSeverityError,
+			Summary:   writeOnlyNotAllowed,
+			Attribute: p,
+			Detail: fmt.Sprintf("%s is not known until apply, and this CLI does not support write-only attributes "+
+				"(Terraform 1.11 and later do), so %s must be null here, which the plan cannot tell yet. Make it null "+
+				"in a way known at plan time (or leave it out), or use a CLI that supports write-only attributes.", a.Name, a.Name),
+		}
+	}
+	return nil
 }
 
 // knownAt reports whether the value at p in v is known through and through; a path that does not

@@ -72,3 +72,54 @@ func TestProtocolServer_unknownWriteOnlyUnderAnOldCLI(t *testing.T) {
 		})
 	}
 }
+
+// A value_wo still unknown when an old CLI plans (it depends on what the apply makes) is refused
+// with the framework's summary and why, rather than planned as null, which such a CLI takes for a
+// provider bug ("Provider produced invalid plan").
+func TestProtocolServer_writeOnlyUnknownAtPlanUnderAnOldCLI(t *testing.T) {
+	t.Parallel()
+	s := ProtocolServer("test")()
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	one := tftypes.NewValue(tftypes.Number, 1)
+	config := secretConfig(t, s, unknown, one)
+	if _, err := s.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
+		TypeName: "aritma_iam_client_secret", Config: config,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := s.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "aritma_iam_client_secret", Config: config, ProposedNewState: config,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Diagnostics) != 1 || resp.Diagnostics[0].Summary != writeOnlyNotAllowed ||
+		resp.Diagnostics[0].Detail != "value_wo is not known until apply, and this CLI does not support write-only "+
+			"attributes (Terraform 1.11 and later do), so value_wo must be null here, which the plan cannot tell yet. "+
+			"Make it null in a way known at plan time (or leave it out), or use a CLI that supports write-only attributes." {
+		t.Errorf("diagnostics = %v", resp.Diagnostics)
+	}
+}
+
+func TestUnknownWriteOnly(t *testing.T) {
+	t.Parallel()
+	s := ProtocolServer("test")()
+	schema := resourceSchemas(s)
+	for name, tc := range map[string]struct {
+		wo   tftypes.Value
+		want bool
+	}{
+		"unknown": {tftypes.NewValue(tftypes.String, tftypes.UnknownValue), true},
+		"set":     {tftypes.NewValue(tftypes.String, "a-secret-value-1"), false},
+		"null":    {tftypes.NewValue(tftypes.String, nil), false},
+	} {
+		config := secretConfig(t, s, tc.wo, tftypes.NewValue(tftypes.Number, nil))
+		if got := unknownWriteOnly("aritma_iam_client_secret", config, schema) != nil; got != tc.want {
+			t.Errorf("%s: refused %v, want %v", name, got, tc.want)
+		}
+	}
+	if d := unknownWriteOnly("aritma_iam_client", secretConfig(t, s, tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		tftypes.NewValue(tftypes.Number, nil)), schema); d != nil {
+		t.Errorf("a resource without write-only attributes: %v", d)
+	}
+}
