@@ -3,9 +3,13 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
 // terraform destroy plans the configuration first (unless -refresh=false). A renew_before that is
@@ -192,5 +196,79 @@ resource "aritma_iam_client_secret" "s" {
 	if strings.Contains(noRefresh, "Run a plan that refreshes (without -refresh=false) to replace it") ||
 		!strings.Contains(noRefresh, "Cannot Be Renewed") || !strings.Contains(refresh, "Cannot Be Renewed") {
 		t.Errorf("plan -refresh=false advises a refreshing plan to replace the secret, which then refuses to:\n-refresh=false: %s\n\nrefreshing: %s", noRefresh, refresh)
+	}
+}
+
+// A create_before_destroy rotation whose create answer is lost: the secret this resource still
+// holds (created moments before, by the last apply) is not offered as the stray to import or
+// delete, which would cut the client off; the stray the lost create made is.
+func TestAccE2E_secretLostRotationSparesTheLiveSecret(t *testing.T) {
+	t.Parallel()
+	providerDir := buildProvider(t)
+	mock := newMock(t)
+	w := newWorkdir(t, providerDir, mock.URL)
+	api := newAPI(t, mock.URL)
+	cfg := func(keeper string) string {
+		return fmt.Sprintf(`
+resource "aritma_iam_client" "c" {
+  name                = "e2e-lost-rotation"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "s" {
+  client_id           = aritma_iam_client.c.client_id
+  description         = "rotated"
+  rotate_when_changed = { k = %q }
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, keeper)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	w.WriteConfig(cfg("a"))
+	w.RunClean(ctx, "apply", "-auto-approve")
+	secretIDs := func() (client string, ids []string) {
+		for c, err := range api.ListClients(ctx, iam.ListClientsOptions{SearchText: "e2e-lost-rotation"}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			client = c.ClientID
+		}
+		for s, err := range api.ListClientSecrets(ctx, client) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, s.ClientSecretID)
+		}
+		return client, ids
+	}
+	clientID, live := secretIDs()
+	if len(live) != 1 {
+		t.Fatalf("%d secrets after the first apply, want 1", len(live))
+	}
+	// Well within the two minutes a lost create's look-up allowed for clock skew, and beyond the
+	// few seconds it allows now that the server's answers tell its clock.
+	time.Sleep(5 * time.Second)
+	mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1})
+	w.WriteConfig(cfg("b"))
+	out, errOut, err := w.Run(ctx, "apply", "-auto-approve")
+	mock.SetFaults(mockserver.Faults{})
+	text := strings.Join(strings.Fields(out+errOut), " ")
+	// The plan names the live secret too; what counts is the error's advice.
+	_, advice, _ := strings.Cut(text, "Error: IAM Client Secret May Have Been Created")
+	_, now := secretIDs()
+	stray := slices.DeleteFunc(slices.Clone(now), func(id string) bool { return id == live[0] })
+	switch {
+	case err == nil || advice == "":
+		t.Fatalf("apply: exit %d, want the lost create's error\n%s", exitCode(err), text)
+	case len(stray) != 1:
+		t.Fatalf("the client holds %v, want the live secret %s and one stray", now, live[0])
+	case strings.Contains(advice, live[0]):
+		t.Errorf("the error names the live secret %s as one to import or delete\n%s", live[0], advice)
+	case !strings.Contains(advice, clientID+"/"+stray[0]):
+		t.Errorf("the error does not name the stray %s\n%s", stray[0], advice)
 	}
 }

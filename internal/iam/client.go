@@ -56,6 +56,7 @@ type Client struct {
 	userAgent string
 	timeout   time.Duration // per attempt, for error messages
 	pace      pacer         // the window a 429 closed for every call
+	clock     serverClock   // the API server's clock, from its answers
 	logf      func(ctx context.Context, level string, msg string, fields map[string]any)
 	// credentials are the configured client secret or access token, redacted from every error.
 	credentials []string

@@ -12,6 +12,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -88,6 +89,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		return nil, c.transportError(ctx, st, err)
 	}
 	defer drain(resp.Body)
+	c.clock.note(resp.Header, time.Now())
 	res := &response{status: resp.StatusCode, header: resp.Header, retried: st.mayHaveActed}
 
 	if resp.StatusCode >= 300 {

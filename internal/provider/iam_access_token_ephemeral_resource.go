@@ -310,6 +310,11 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if h := timeoutHint(ctx, "ephemeral resource", err); h != "" {
 			detail += "\n\n" + h
 		}
+		if errors.Is(err, iam.ErrUnauthorized) {
+			// A secret that has expired since (or was deleted) fails every plan that opens this,
+			// terraform destroy's included.
+			detail += "\n\n" + destroyWithoutPlanNote
+		}
 		resp.Diagnostics.AddError("Unable to Get Access Token", detail)
 		return
 	}

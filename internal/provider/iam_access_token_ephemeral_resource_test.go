@@ -324,7 +324,8 @@ client_secret = "token-secret-0123456789"`, clientID)), `request_timeout = "1s"`
 				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "wrong-secret-123"`, clientID)),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*Exchanging the credentials of client.*invalid_client.*Check client_id and client_secret.*` +
-					expectErrorText(`If client_secret comes from an aritma_iam_client_secret that this apply creates or replaces, also set secret_id = aritma_iam_client_secret.<name>.secret_id`).String()),
+					expectErrorText(`If client_secret comes from an aritma_iam_client_secret that this apply creates or replaces, also set secret_id = aritma_iam_client_secret.<name>.secret_id`).String() +
+					`(?s:.*)` + expectErrorText(`(To destroy the configuration regardless, run terraform destroy -refresh=false, which does not plan it first.)`).String()),
 			},
 			{
 				// With secret_id, the likely cause is a value_wo changed without its version.

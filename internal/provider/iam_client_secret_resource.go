@@ -386,8 +386,23 @@ func (r *iamClientSecretResource) replacementCannotBeCreated(ctx context.Context
 	// The create of the new secret is planned once more at apply, and Terraform shows that plan's
 	// warnings only then: say it here, where the plan is read.
 	warnDueAtOnce(diags, plan.Expiration, plan.RenewBefore, now)
+	// The check above holds for now; a saved plan applied later, or a slow approval, may come after
+	// the instant, and without create_before_destroy the apply deletes the secret before its create
+	// fails. Nothing between plan and delete can stop that, so say it while there is time.
+	if planned, err := parseExpiration(plan.Expiration.ValueString()); err == nil && planned.Sub(now) < expiresSoon {
+		diags.AddAttributeWarning(path.Root("expiration"), "New IAM Client Secret Expires Soon",
+			fmt.Sprintf("The new secret expires at %s, %s from now. An apply of this plan after that instant deletes "+
+				"secret %q of client %q (unless create_before_destroy is set, which creates the new secret first) "+
+				"and then fails to create the new one. Apply before then, set create_before_destroy, or set a later "+
+				"expiration.", plan.Expiration.ValueString(), planned.Sub(now).Round(time.Second),
+				state.SecretID.ValueString(), state.ClientID.ValueString()))
+	}
 	return false
 }
+
+// expiresSoon is how close a replacement's new expiration must be for its plan to warn that a
+// late apply would lose the secret.
+const expiresSoon = time.Hour
 
 // destroyWithoutPlanNote ends the plan errors an unchanged configuration can meet: terraform destroy
 // plans the configuration first (when it refreshes) and stops on them.
@@ -522,6 +537,10 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	resp.Diagnostics.Append(setPrivateString(ctx, resp.Private, privateKeyValueSource, mode)...)
 }
 
+// lostCreateClockMargin is how much earlier than the request, by the server's clock, a secret may
+// have been created and still be listed as possibly the lost create's.
+const lostCreateClockMargin = 3 * time.Second
+
 // secretLookupKey is what a lost secret create is looked for by (see createdHere).
 func secretLookupKey(clientID, description string) string {
 	return "secret of " + clientID + " described " + description
@@ -548,7 +567,15 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		"The secret may exist even though Terraform has no record of it, and applying again would create another one "+
 		"next to it. ", clientID, cause.Error())
 
+	// A secret made before the request went out is not its answer: another resource's, or the
+	// very secret that a create_before_destroy replacement of this one replaces, which deleted as
+	// "the stray" would leave the client without its working secret. "Before" by the server's
+	// clock, as its answers' Date headers tell it, with a few seconds for servers behind one
+	// address whose clocks differ; without a Date header, two minutes back for clock skew.
 	since := started.Add(-2 * time.Minute)
+	if t, ok := r.data.client.ServerTime(started); ok {
+		since = t.Add(-lostCreateClockMargin)
+	}
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	key := secretLookupKey(clientID, description)

@@ -1664,6 +1664,20 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 			t.Errorf("diagnostics = %v, want the due-at-once warning", resp.Diagnostics)
 		}
 	})
+	t.Run("replaced with an expiration soon", func(t *testing.T) {
+		t.Parallel()
+		// A saved plan applied after the instant would delete the secret and fail the create.
+		state, plan := testClientSecretModel(inOneHour, ""), testClientSecretModel(now.Add(30*time.Minute).Format(time.RFC3339), "")
+		resp := run(&state, &plan)
+		if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 ||
+			resp.Diagnostics.Warnings()[0].Summary() != "New IAM Client Secret Expires Soon" ||
+			resp.Diagnostics.Warnings()[0].Detail() != "The new secret expires at 2026-06-01T12:30:00Z, 30m0s from now. "+
+				`An apply of this plan after that instant deletes secret "s1" of client "c1" (unless create_before_destroy `+
+				"is set, which creates the new secret first) and then fails to create the new one. Apply before then, set "+
+				"create_before_destroy, or set a later expiration." {
+			t.Errorf("diagnostics = %v, want the expires-soon warning", resp.Diagnostics)
+		}
+	})
 	// Keepers changes that replace nothing (no keepers and {} are the same; keepers set first on
 	// an imported secret are only recorded) are no replacement to the other checks either.
 	t.Run("keepers null to {} on an expired secret", func(t *testing.T) {
