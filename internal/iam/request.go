@@ -89,7 +89,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		return nil, c.transportError(ctx, st, err)
 	}
 	defer drain(resp.Body)
-	c.clock.note(resp.Header, time.Now())
+	c.clock.note(resp.StatusCode, resp.Header, time.Now())
 	res := &response{status: resp.StatusCode, header: resp.Header, retried: st.mayHaveActed}
 
 	if resp.StatusCode >= 300 {

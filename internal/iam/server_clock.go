@@ -2,24 +2,35 @@ package iam
 
 import (
 	"net/http"
-	"sync/atomic"
+	"sync"
 	"time"
 )
 
 // serverClock follows the API server's clock through the Date headers of its answers.
 type serverClock struct {
-	offset atomic.Int64 // the server's clock minus ours, in nanoseconds, as last seen
-	known  atomic.Bool
+	mu     sync.Mutex
+	offset time.Duration // the least of the server's clock minus ours seen so far
+	known  bool
 }
 
-// note takes the Date header of an answer received at now.
-func (s *serverClock) note(h http.Header, now time.Time) {
+// note takes the Date header of an answer with status code received at now. A 5xx may come from a
+// gateway, whose clock is not the API's. The least offset is kept: a Date header is cut to the
+// second and a moment old when it arrives, so every reading is at most the true offset, and the
+// least errs furthest towards "earlier" (for which ServerTime is used).
+func (s *serverClock) note(code int, h http.Header, now time.Time) {
+	if code >= 500 {
+		return
+	}
 	t, err := http.ParseTime(h.Get("Date"))
 	if err != nil {
 		return
 	}
-	s.offset.Store(int64(t.Sub(now)))
-	s.known.Store(true)
+	offset := t.Sub(now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.known || offset < s.offset {
+		s.offset, s.known = offset, true
+	}
 }
 
 // ServerTime is t, an instant of this machine's clock, on the API server's clock as its answers'
@@ -28,8 +39,10 @@ func (s *serverClock) note(h http.Header, now time.Time) {
 // reading, and at most a second or two earlier. It places the server's timestamps (a secret's
 // created) against this machine's events.
 func (c *Client) ServerTime(t time.Time) (time.Time, bool) {
-	if !c.clock.known.Load() {
+	c.clock.mu.Lock()
+	defer c.clock.mu.Unlock()
+	if !c.clock.known {
 		return time.Time{}, false
 	}
-	return t.Add(time.Duration(c.clock.offset.Load())), true
+	return t.Add(c.clock.offset), true
 }

@@ -31,3 +31,23 @@ func TestServerTime(t *testing.T) {
 		t.Errorf("server time %v off the server's clock by %v, want up to 2 s earlier", got, d)
 	}
 }
+
+// A gateway's 5xx says nothing of the API's clock, and of several readings the least is kept.
+func TestServerTime_leastOffsetOfTheAPIsAnswers(t *testing.T) {
+	t.Parallel()
+	var s serverClock
+	now := time.Now()
+	at := func(d time.Duration) http.Header {
+		return http.Header{"Date": {now.Add(d).UTC().Format(http.TimeFormat)}}
+	}
+	s.note(http.StatusBadGateway, at(-time.Hour), now)
+	if s.known {
+		t.Fatal("a 502's Date was taken for the API's clock")
+	}
+	s.note(http.StatusOK, at(10*time.Second), now)
+	s.note(http.StatusNotFound, at(5*time.Second), now)
+	s.note(http.StatusOK, at(20*time.Second), now)
+	if d := s.offset; d > 5*time.Second || d < 4*time.Second {
+		t.Errorf("offset %v, want the least reading, about 5s", d)
+	}
+}

@@ -570,11 +570,16 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	// A secret made before the request went out is not its answer: another resource's, or the
 	// very secret that a create_before_destroy replacement of this one replaces, which deleted as
 	// "the stray" would leave the client without its working secret. "Before" by the server's
-	// clock, as its answers' Date headers tell it, with a few seconds for servers behind one
-	// address whose clocks differ; without a Date header, two minutes back for clock skew.
-	since := started.Add(-2 * time.Minute)
-	if t, ok := r.data.client.ServerTime(started); ok {
-		since = t.Add(-lostCreateClockMargin)
+	// clock, as its answers' Date headers tell it, which assumes the clock that stamps a secret's
+	// created agrees with them to within a few seconds (servers behind one address, kept in time).
+	// Without a Date header, two minutes back by this machine's clock, for clock skew.
+	// (The create's own answer may be a gateway's, whose clock is not the API's: the look-up's
+	// listings tell it, so it is asked after each.)
+	sinceStart := func() time.Time {
+		if t, ok := r.data.client.ServerTime(started); ok {
+			return t.Add(-lostCreateClockMargin)
+		}
+		return started.Add(-2 * time.Minute)
 	}
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
@@ -592,10 +597,12 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 				f.listErr = err
 				break
 			}
-			if s.Description == description && !s.Created.Before(since) {
+			if s.Description == description {
 				described = append(described, s)
 			}
 		}
+		since := sinceStart()
+		described = slices.DeleteFunc(described, func(s iam.ClientSecret) bool { return s.Created.Before(since) })
 		f.unsure = r.data.created.busy(key)
 		for _, s := range described {
 			if r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)) {
@@ -608,6 +615,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	})
 	partial, cut := keepLastListing(&f, complete, lookup.Err(), cut)
 	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr
+	since := sinceStart()
 	other := ""
 	if len(siblings) > 0 {
 		other = "other "
