@@ -131,20 +131,19 @@ resource "aritma_iam_client_secret" "s" {
 	}
 }
 
-// On a CLI without write-only support, a value_wo that is only known at apply must be refused
-// with the framework's "WriteOnly Attribute Not Allowed", not with "Provider produced invalid plan".
-func TestAccE2E_writeOnlyUnknownAtPlanOnAnOldCLI(t *testing.T) {
+// A value_wo known only at apply: a CLI without write-only support refuses it with the framework's
+// "WriteOnly Attribute Not Allowed" (not with "Provider produced invalid plan"); every other CLI
+// applies it.
+func TestAccE2E_writeOnlyUnknownAtPlan(t *testing.T) {
+	t.Parallel()
 	cli := cliPath(t)
 	_, have, _ := strings.Cut(cliName(t, cli), " ")
-	if compareVersions(have, "1.11.0") >= 0 {
-		t.Skip("CLI supports write-only")
-	}
 	providerDir := buildProvider(t)
 	mock := newMock(t)
 	w := newWorkdir(t, providerDir, mock.URL)
 	w.WriteConfig(`
 resource "aritma_iam_client" "c" {
-  name                = "e2e-wo-old-cli"
+  name                = "e2e-wo-unknown"
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api"]
 }
@@ -157,10 +156,16 @@ resource "aritma_iam_client_secret" "s" {
 `)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	out, errOut, err := w.Run(ctx, "plan")
+	out, errOut, err := w.Run(ctx, "apply", "-auto-approve")
 	text := strings.Join(strings.Fields(out+errOut), " ")
+	if compareVersions(have, "1.11.0") >= 0 {
+		if err != nil {
+			t.Errorf("apply: exit %d, want success\n%s", exitCode(err), text)
+		}
+		return
+	}
 	if err == nil || !strings.Contains(text, "WriteOnly Attribute Not Allowed") || !strings.Contains(text, "value_wo is not known until apply") {
-		t.Errorf("plan: exit %d, want the WriteOnly Attribute Not Allowed error\n%s", exitCode(err), text)
+		t.Errorf("apply: exit %d, want the WriteOnly Attribute Not Allowed error\n%s", exitCode(err), text)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -924,26 +925,51 @@ func TestAccIAMClientSecretResource_optionalWriteOnly(t *testing.T) {
 	})
 }
 
-// TestAccIAMClientSecretResource_writeOnlyOnAnOldCLI: a value_wo that is set still fails on a CLI
-// without write-only support, once the plan knows it.
-func TestAccIAMClientSecretResource_writeOnlyOnAnOldCLI(t *testing.T) {
+// TestAccIAMClientSecretResource_writeOnlyFromAVariable: a value_wo set through the variable is
+// refused by a CLI without write-only support (before Terraform 1.11), once the plan knows it, and
+// used by every other CLI.
+func TestAccIAMClientSecretResource_writeOnlyFromAVariable(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	clientID := testAccIAMClientSecretParent(t, e)
+	step := resource.TestStep{
+		Config:          testAccOptionalWriteOnlyConfig(e, clientID),
+		ConfigVariables: config.Variables{"wo": config.StringVariable("valid-value-from-a-var")},
+	}
+	_, version, _ := strings.Cut(testCLIName(t), " ")
+	if cliBefore(version, "1.11.0") {
+		step.ExpectError = expectErrorText("The resource contains a non-null value for WriteOnly attribute value_wo. " +
+			"Write-only attributes are only supported in Terraform 1.11 and later.")
+	} else {
+		step.Check = func(s *terraform.State) error {
+			rs := s.RootModule().Resources[testAccSecretAddr]
+			if rs == nil || rs.Primary.Attributes["value_wo"] != "" || rs.Primary.Attributes["value"] != "" {
+				return fmt.Errorf("the write-only value is in the state, or the secret is missing: %v", rs)
+			}
+			_, err := e.API.GetClientSecret(testContext(t), clientID, rs.Primary.Attributes["secret_id"])
+			return err
+		}
+	}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipAbove(tfversion.Version1_10_0)},
 		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
-		Steps: []resource.TestStep{
-			{
-				Config:          testAccOptionalWriteOnlyConfig(e, clientID),
-				ConfigVariables: config.Variables{"wo": config.StringVariable("valid-value-from-a-var")},
-				ExpectError: expectErrorText("The resource contains a non-null value for WriteOnly attribute value_wo. " +
-					"Write-only attributes are only supported in Terraform 1.11 and later."),
-			},
-		},
+		Steps:                    []resource.TestStep{step},
 	})
+}
+
+// cliBefore reports whether the dotted version v ("1.5.7", "1.12.0-rc1" as 1.12.0) is before min.
+func cliBefore(v, minimum string) bool {
+	parse := func(v string) []int {
+		v, _, _ = strings.Cut(v, "-")
+		var n []int
+		for f := range strings.SplitSeq(v, ".") {
+			i, _ := strconv.Atoi(f)
+			n = append(n, i)
+		}
+		return n
+	}
+	return slices.Compare(parse(v), parse(minimum)) < 0
 }
 
 func TestAccIAMClientSecretResource_expiration(t *testing.T) {
