@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -135,24 +134,9 @@ func cliName(t testing.TB, path string) string {
 func skipBelow(t *testing.T, path, minimum string) {
 	t.Helper()
 	_, have, _ := strings.Cut(cliName(t, path), " ")
-	if compareVersions(have, minimum) < 0 {
+	if reliability.CompareVersions(have, minimum) < 0 {
 		t.Skipf("Terraform CLI version %s is below minimum version %s: skipping test", have, minimum)
 	}
-}
-
-// compareVersions compares dotted release versions ("1.5.7", "1.12.0-rc1" as 1.12.0) by their
-// numbers, the way a CLI version is gated.
-func compareVersions(a, b string) int {
-	parse := func(v string) []int {
-		v, _, _ = strings.Cut(v, "-")
-		var n []int
-		for f := range strings.SplitSeq(v, ".") {
-			i, _ := strconv.Atoi(f)
-			n = append(n, i)
-		}
-		return n
-	}
-	return slices.Compare(parse(a), parse(b))
 }
 
 // newMock starts an in-process mock with the fixed e2e admin credentials.

@@ -44,17 +44,3 @@ resource "aritma_iam_client" "smoke" {
 		t.Errorf("cliName(%s) = %q, want \"<name> <version>\"", w.CLI, cliName(t, w.CLI))
 	}
 }
-
-func TestCompareVersions(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{
-		{"1.5.7", "1.11.0", -1}, {"1.11.4", "1.11.0", 1}, {"1.11.0", "1.11.0", 0},
-		{"1.12.6", "1.11.0", 1}, {"1.11.0-rc1", "1.11.0", 0}, {"2.0", "1.99.9", 1},
-	} {
-		if got := compareVersions(c.a, c.b); got != c.want {
-			t.Errorf("compareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
-}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+	"github.com/aritma/terraform-provider-aritma/internal/reliability"
 )
 
 // terraform destroy plans the configuration first (unless -refresh=false). A renew_before that is
@@ -20,13 +21,7 @@ func TestAccE2E_secretUnknownRenewBeforeDestroy(t *testing.T) {
 	providerDir := buildProvider(t)
 	mock := newMock(t)
 	w := newWorkdir(t, providerDir, mock.URL)
-	w.WriteConfig(fmt.Sprintf(`
-resource "aritma_iam_client" "c" {
-  name                = "e2e-secret-lifecycle"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
+	w.WriteConfig(fmt.Sprintf(clientC("e2e-secret-lifecycle")+`
 resource "aritma_iam_client_secret" "s" {
   client_id    = aritma_iam_client.c.client_id
   expiration   = %q
@@ -61,13 +56,7 @@ func TestAccE2E_secretCannotBeRenewedAfterExpiryWithoutRefresh(t *testing.T) {
 	w := newWorkdir(t, providerDir, mock.URL)
 	start := time.Now()
 	exp := start.Add(40 * time.Second).UTC().Truncate(time.Second)
-	w.WriteConfig(fmt.Sprintf(`
-resource "aritma_iam_client" "c" {
-  name                = "e2e-secret-lifecycle"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
+	w.WriteConfig(fmt.Sprintf(clientC("e2e-secret-lifecycle")+`
 resource "aritma_iam_client_secret" "s" {
   client_id    = aritma_iam_client.c.client_id
   expiration   = %q
@@ -103,13 +92,7 @@ func TestAccE2E_secretDueAtOnceWarnedAtReplacementPlan(t *testing.T) {
 	mock := newMock(t)
 	w := newWorkdir(t, providerDir, mock.URL)
 	cfg := func(exp time.Time) string {
-		return fmt.Sprintf(`
-resource "aritma_iam_client" "c" {
-  name                = "e2e-secret-lifecycle"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
+		return fmt.Sprintf(clientC("e2e-secret-lifecycle")+`
 resource "aritma_iam_client_secret" "s" {
   client_id    = aritma_iam_client.c.client_id
   expiration   = %q
@@ -141,13 +124,7 @@ func TestAccE2E_writeOnlyUnknownAtPlan(t *testing.T) {
 	providerDir := buildProvider(t)
 	mock := newMock(t)
 	w := newWorkdir(t, providerDir, mock.URL)
-	w.WriteConfig(`
-resource "aritma_iam_client" "c" {
-  name                = "e2e-wo-unknown"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
+	w.WriteConfig(clientC("e2e-wo-unknown") + `
 resource "aritma_iam_client_secret" "s" {
   client_id        = aritma_iam_client.c.client_id
   value_wo         = substr(aritma_iam_client.c.client_id, 0, 20)
@@ -158,7 +135,7 @@ resource "aritma_iam_client_secret" "s" {
 	defer cancel()
 	out, errOut, err := w.Run(ctx, "apply", "-auto-approve")
 	text := strings.Join(strings.Fields(out+errOut), " ")
-	if compareVersions(have, "1.11.0") >= 0 {
+	if reliability.CompareVersions(have, "1.11.0") >= 0 {
 		if err != nil {
 			t.Errorf("apply: exit %d, want success\n%s", exitCode(err), text)
 		}
@@ -177,13 +154,7 @@ func TestAccE2E_secretRenewalAfterExpiryWithoutRefresh(t *testing.T) {
 	mock := newMock(t)
 	w := newWorkdir(t, providerDir, mock.URL)
 	exp := time.Now().Add(25 * time.Second).UTC().Truncate(time.Second)
-	w.WriteConfig(fmt.Sprintf(`
-resource "aritma_iam_client" "c" {
-  name                = "e2e-renew-after-expiry"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
+	w.WriteConfig(fmt.Sprintf(clientC("e2e-renew-after-expiry")+`
 resource "aritma_iam_client_secret" "s" {
   client_id    = aritma_iam_client.c.client_id
   expiration   = %q
@@ -214,13 +185,7 @@ func TestAccE2E_secretLostRotationSparesTheLiveSecret(t *testing.T) {
 	w := newWorkdir(t, providerDir, mock.URL)
 	api := newAPI(t, mock.URL)
 	cfg := func(keeper string) string {
-		return fmt.Sprintf(`
-resource "aritma_iam_client" "c" {
-  name                = "e2e-lost-rotation"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
+		return fmt.Sprintf(clientC("e2e-lost-rotation")+`
 resource "aritma_iam_client_secret" "s" {
   client_id           = aritma_iam_client.c.client_id
   description         = "rotated"
@@ -276,4 +241,15 @@ resource "aritma_iam_client_secret" "s" {
 	case !strings.Contains(advice, clientID+"/"+stray[0]):
 		t.Errorf("the error does not name the stray %s\n%s", stray[0], advice)
 	}
+}
+
+// clientC is the client "c" the secrets of these tests belong to, named name, in HCL.
+func clientC(name string) string {
+	return fmt.Sprintf(`
+resource "aritma_iam_client" "c" {
+  name                = %q
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+`, name)
 }

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +36,7 @@ import (
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+	"github.com/aritma/terraform-provider-aritma/internal/reliability"
 )
 
 const testAccSecretAddr = "aritma_iam_client_secret.test"
@@ -873,6 +873,16 @@ resource "aritma_iam_client_secret" "test" {
 	})
 }
 
+// testAccCheckGeneratedValue checks that the secret at addr holds a value of the generated length.
+func testAccCheckGeneratedValue(addr string) resource.TestCheckFunc {
+	return resource.TestCheckResourceAttrWith(addr, "value", func(v string) error {
+		if len(v) != generatedSecretLength {
+			return fmt.Errorf("value has %d characters, want a generated one of %d", len(v), generatedSecretLength)
+		}
+		return nil
+	})
+}
+
 // testAccOptionalWriteOnlyConfig offers value_wo the way a module that supports old CLIs does:
 // from a variable that is null unless the caller sets it.
 func testAccOptionalWriteOnlyConfig(e *testEnv, clientID string) string {
@@ -906,12 +916,7 @@ func TestAccIAMClientSecretResource_optionalWriteOnly(t *testing.T) {
 			{
 				Config: testAccOptionalWriteOnlyConfig(e, clientID),
 				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttrWith(testAccSecretAddr, "value", func(v string) error {
-						if len(v) != generatedSecretLength {
-							return fmt.Errorf("value has %d characters, want a generated one of %d", len(v), generatedSecretLength)
-						}
-						return nil
-					}),
+					testAccCheckGeneratedValue(testAccSecretAddr),
 					testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr),
 				),
 			},
@@ -937,7 +942,7 @@ func TestAccIAMClientSecretResource_writeOnlyFromAVariable(t *testing.T) {
 		ConfigVariables: config.Variables{"wo": config.StringVariable("valid-value-from-a-var")},
 	}
 	_, version, _ := strings.Cut(testCLIName(t), " ")
-	if cliBefore(version, "1.11.0") {
+	if reliability.CompareVersions(version, "1.11.0") < 0 {
 		step.ExpectError = expectErrorText("The resource contains a non-null value for WriteOnly attribute value_wo. " +
 			"Write-only attributes are only supported in Terraform 1.11 and later.")
 	} else {
@@ -956,20 +961,6 @@ func TestAccIAMClientSecretResource_writeOnlyFromAVariable(t *testing.T) {
 		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
 		Steps:                    []resource.TestStep{step},
 	})
-}
-
-// cliBefore reports whether the dotted version v ("1.5.7", "1.12.0-rc1" as 1.12.0) is before min.
-func cliBefore(v, minimum string) bool {
-	parse := func(v string) []int {
-		v, _, _ = strings.Cut(v, "-")
-		var n []int
-		for f := range strings.SplitSeq(v, ".") {
-			i, _ := strconv.Atoi(f)
-			n = append(n, i)
-		}
-		return n
-	}
-	return slices.Compare(parse(v), parse(minimum)) < 0
 }
 
 func TestAccIAMClientSecretResource_expiration(t *testing.T) {
@@ -2252,12 +2243,7 @@ resource "terraform_data" "keeper" {
 					plancheck.ExpectUnknownValue(testAccSecretAddr, tfjsonpath.New("value")),
 				}},
 				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttrWith(testAccSecretAddr, "value", func(v string) error {
-						if len(v) != generatedSecretLength {
-							return fmt.Errorf("value has %d characters, want a generated one of %d", len(v), generatedSecretLength)
-						}
-						return nil
-					}),
+					testAccCheckGeneratedValue(testAccSecretAddr),
 					testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
 				),
 			},

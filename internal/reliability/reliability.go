@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -244,6 +245,21 @@ func Splice(doc, body string) (string, error) {
 	head := doc[:start+len(StartMarker)]
 	tail := doc[end:]
 	return head + "\n" + strings.TrimRight(body, "\n") + "\n" + tail, nil
+}
+
+// CompareVersions compares dotted release versions ("1.5.7", "1.12.0-rc1" as 1.12.0) by their
+// numbers, the way a CLI version is gated: -1, 0 or +1.
+func CompareVersions(a, b string) int {
+	parse := func(v string) []int {
+		v, _, _ = strings.Cut(v, "-")
+		var n []int
+		for f := range strings.SplitSeq(v, ".") {
+			i, _ := strconv.Atoi(f)
+			n = append(n, i)
+		}
+		return n
+	}
+	return slices.Compare(parse(a), parse(b))
 }
 
 // CLIName is "<terraform|tofu> <version>" of the CLI binary at path, for the cli column.

@@ -120,3 +120,17 @@ func TestPrivateStateText(t *testing.T) {
 		t.Error("no error for a state that is not JSON")
 	}
 }
+
+func TestCompareVersions(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"1.5.7", "1.11.0", -1}, {"1.11.4", "1.11.0", 1}, {"1.11.0", "1.11.0", 0},
+		{"1.12.6", "1.11.0", 1}, {"1.11.0-rc1", "1.11.0", 0}, {"2.0", "1.99.9", 1},
+	} {
+		if got := CompareVersions(c.a, c.b); got != c.want {
+			t.Errorf("CompareVersions(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
