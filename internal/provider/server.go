@@ -223,15 +223,31 @@ type releasingServer struct {
 	stop *stopLatch
 	// schema looks up a resource type's schema, for dropUnknownWriteOnly and unknownWriteOnly.
 	schema func(typeName string) *tfprotov6.Schema
-	// noWriteOnly is set once a validation came from a CLI without write-only support; the CLI
-	// validates each resource again right before it plans it, in the same provider process.
-	noWriteOnly *atomic.Bool
+	// writeOnly records what the CLI's validations said of write-only support.
+	writeOnly *writeOnlySupport
 }
+
+// writeOnlySupport records whether the CLI validated configurations with write-only support or
+// without: the CLI validates each resource again right before it plans it, in the same provider
+// process. Once a validation came with it, the CLI supports write-only arguments, whatever another
+// of its validations left out.
+type writeOnlySupport struct{ with, without atomic.Bool }
+
+func (w *writeOnlySupport) note(c *tfprotov6.ValidateResourceConfigClientCapabilities) {
+	if c != nil && c.WriteOnlyAttributesAllowed {
+		w.with.Store(true)
+	} else {
+		w.without.Store(true)
+	}
+}
+
+// lacking reports a CLI without write-only support.
+func (w *writeOnlySupport) lacking() bool { return w.without.Load() && !w.with.Load() }
 
 // newReleasingServer wraps s, forwarding the optional interfaces it implements. (The framework's
 // server implements them all; TestProtocolServer_forwardsOptionalInterfaces checks it.)
 func newReleasingServer(s tfprotov6.ProviderServer) releasingServer {
-	r := releasingServer{ProviderServer: s, stop: newStopLatch(), schema: resourceSchemas(s), noWriteOnly: &atomic.Bool{}}
+	r := releasingServer{ProviderServer: s, stop: newStopLatch(), schema: resourceSchemas(s), writeOnly: &writeOnlySupport{}}
 	r.ListResourceServer, _ = s.(tfprotov6.ListResourceServer)
 	r.ActionServer, _ = s.(tfprotov6.ActionServer)
 	r.StateStoreServer, _ = s.(tfprotov6.StateStoreServer)
@@ -246,9 +262,7 @@ func (s releasingServer) StopProvider(ctx context.Context, req *tfprotov6.StopPr
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	if req.ClientCapabilities == nil || !req.ClientCapabilities.WriteOnlyAttributesAllowed {
-		s.noWriteOnly.Store(true)
-	}
+	s.writeOnly.note(req.ClientCapabilities)
 	resp, err := released(ctx, s.stop, req, s.ProviderServer.ValidateResourceConfig)
 	if err == nil {
 		dropUnknownWriteOnly(req, resp, s.schema)
@@ -265,7 +279,7 @@ func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadRe
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	if s.noWriteOnly.Load() {
+	if s.writeOnly.lacking() {
 		if d := unknownWriteOnly(req.TypeName, req.Config, s.schema); d != nil {
 			return &tfprotov6.PlanResourceChangeResponse{Diagnostics: []*tfprotov6.Diagnostic{d}}, nil
 		}

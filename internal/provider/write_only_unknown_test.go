@@ -123,3 +123,22 @@ func TestUnknownWriteOnly(t *testing.T) {
 		t.Errorf("a resource without write-only attributes: %v", d)
 	}
 }
+
+// A CLI that validated with write-only support once supports it, whatever another validation of
+// its left out: its unknown value_wo is planned, not refused.
+func TestWriteOnlySupport(t *testing.T) {
+	t.Parallel()
+	var w writeOnlySupport
+	if w.lacking() {
+		t.Error("lacking before any validation")
+	}
+	w.note(nil)
+	if !w.lacking() {
+		t.Error("not lacking after a validation without capabilities")
+	}
+	w.note(&tfprotov6.ValidateResourceConfigClientCapabilities{WriteOnlyAttributesAllowed: true})
+	w.note(&tfprotov6.ValidateResourceConfigClientCapabilities{})
+	if w.lacking() {
+		t.Error("lacking after a validation with write-only support")
+	}
+}
