@@ -247,9 +247,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 
-	if !req.Plan.Raw.Equal(req.State.Raw) && r.replacementCannotBeCreated(ctx, req, now, &resp.Diagnostics) {
-		return
-	}
+	changed := !req.Plan.Raw.Equal(req.State.Raw)
 
 	// Whether the secret is due is decided by the time it was last read, not by the clock:
 	// Terraform plans again at apply, from the same prior state, and a decision that flipped in
@@ -260,16 +258,23 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		now = renewalClock(ctx, req.Private, now)
 	}
 
-	// Every refresh plans every secret: look at renew_before alone before reading whole models.
+	// Every refresh plans every secret: look at renew_before alone before reading whole models,
+	// which only a change or a renewal window needs.
 	var renew types.String
 	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("renew_before"), &renew)...)
-	if resp.Diagnostics.HasError() || renew.IsNull() {
+	if resp.Diagnostics.HasError() || (renew.IsNull() && !changed) {
 		return
 	}
 	var plan, state clientSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.Expiration.IsNull() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if changed && replacementCannotBeCreated(plan, state, wallClock, &resp.Diagnostics) {
+		return
+	}
+	if renew.IsNull() || state.Expiration.IsNull() {
 		return
 	}
 	if plan.RenewBefore.IsUnknown() {
@@ -369,12 +374,9 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 // secret first (unless create_before_destroy) and then fail to create the new one. An error, unlike
 // a create's past expiration, since it is the configuration that changed: an unchanged
 // configuration, as terraform destroy plans it, never gets here.
-func (r *iamClientSecretResource) replacementCannotBeCreated(ctx context.Context, req resource.ModifyPlanRequest, now time.Time, diags *diag.Diagnostics) bool {
-	var plan, state clientSecretModel
-	diags.Append(req.Plan.Get(ctx, &plan)...)
-	diags.Append(req.State.Get(ctx, &state)...)
-	if diags.HasError() || plan.Expiration.IsNull() || plan.Expiration.IsUnknown() || !replacedAnyway(plan, state) {
-		return diags.HasError()
+func replacementCannotBeCreated(plan, state clientSecretModel, now time.Time, diags *diag.Diagnostics) bool {
+	if plan.Expiration.IsNull() || plan.Expiration.IsUnknown() || !replacedAnyway(plan, state) {
+		return false
 	}
 	if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
 		diags.AddAttributeError(path.Root("expiration"), "Invalid Expiration",
