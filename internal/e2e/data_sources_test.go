@@ -26,7 +26,7 @@ output "count" {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	out, errOut, err := w.Run(ctx, "plan")
-	text := strings.Join(strings.Fields(out+errOut), " ")
+	text := oneLine(out, errOut)
 	if err != nil || !strings.Contains(text, "Unknown Action") ||
 		!strings.Contains(text, `"iam.client.fly" is not in the action catalogue, so no policy can grant it and the list is empty.`) {
 		t.Errorf("plan: exit %d, want success with the Unknown Action warning\n%s", exitCode(err), text)

@@ -139,6 +139,12 @@ func skipBelow(t *testing.T, path, minimum string) {
 	}
 }
 
+// oneLine is the concatenation of CLI outputs with their line wrapping taken out, so that a
+// message the CLI wrapped across lines still matches as one sentence.
+func oneLine(outputs ...string) string {
+	return strings.Join(strings.Fields(strings.Join(outputs, "")), " ")
+}
+
 // newMock starts an in-process mock with the fixed e2e admin credentials.
 func newMock(t testing.TB) *mockserver.TestServer {
 	t.Helper()

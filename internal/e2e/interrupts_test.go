@@ -393,7 +393,7 @@ resource "aritma_iam_client" "c" {
 	if stopTime > 20*time.Second {
 		fail("the CLI took %s to stop after SIGINT: the creates waited out their 429 instead of stopping\n%s", stopTime, out)
 	}
-	if !strings.Contains(strings.Join(strings.Fields(out), " "), "interrupted before the API acted on this request, so nothing was created") {
+	if !strings.Contains(oneLine(out), "interrupted before the API acted on this request, so nothing was created") {
 		fail("the stopped creates did not say that nothing was created\n%s", out)
 	}
 
@@ -707,7 +707,7 @@ func importsForOrphans(t testing.TB, api *iam.Client, orphans []string, out stri
 		}
 		found := false
 		for _, e := range errs {
-			if e.kind == want && !taken[e.addr] && strings.Contains(strings.Join(strings.Fields(e.text), " "), needle) {
+			if e.kind == want && !taken[e.addr] && strings.Contains(oneLine(e.text), needle) {
 				imports[e.addr], taken[e.addr], found = id, true, true
 				break
 			}

@@ -43,7 +43,7 @@ resource "aritma_iam_client_secret" "s" {
 	time.Sleep(time.Until(opens.Add(2 * time.Second)))
 
 	out, errOut, err := w.Run(ctx, "plan", "-refresh=false", "-detailed-exitcode")
-	text := strings.Join(strings.Fields(out+errOut), " ")
+	text := oneLine(out, errOut)
 	if exitCode(err) != 0 {
 		t.Fatalf("plan -refresh=false: exit %d, want 0 (renewal is decided at a refresh)\n%s\n%s", exitCode(err), out, errOut)
 	}

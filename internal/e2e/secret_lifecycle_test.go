@@ -32,7 +32,7 @@ resource "aritma_iam_client_secret" "s" {
 	defer cancel()
 	w.RunClean(ctx, "apply", "-auto-approve")
 	out, errOut, err := w.Run(ctx, "destroy", "-auto-approve")
-	text := strings.Join(strings.Fields(out+errOut), " ")
+	text := oneLine(out, errOut)
 	if err == nil || !strings.Contains(text, "Unknown renew_before") ||
 		!strings.Contains(text, "run terraform destroy -refresh=false, which does not plan it first") {
 		t.Fatalf("destroy: exit %d, want the Unknown renew_before error with the -refresh=false hint\n%s", exitCode(err), text)
@@ -73,7 +73,7 @@ resource "aritma_iam_client_secret" "s" {
 	}
 	time.Sleep(time.Until(exp.Add(2 * time.Second)))
 	out, errOut, err := w.Run(ctx, "plan", "-refresh=false", "-detailed-exitcode")
-	text := strings.Join(strings.Fields(out+errOut), " ")
+	text := oneLine(out, errOut)
 	if exitCode(err) != 0 || !strings.Contains(text, "Cannot Be Renewed") {
 		t.Errorf("plan -refresh=false after the expiration: exit %d, want 0 with \"Cannot Be Renewed\"\n%s", exitCode(err), text)
 	}
@@ -134,7 +134,7 @@ resource "aritma_iam_client_secret" "s" {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	out, errOut, err := w.Run(ctx, "apply", "-auto-approve")
-	text := strings.Join(strings.Fields(out+errOut), " ")
+	text := oneLine(out, errOut)
 	if reliability.CompareVersions(have, "1.11.0") >= 0 {
 		if err != nil {
 			t.Errorf("apply: exit %d, want success\n%s", exitCode(err), text)
@@ -166,9 +166,9 @@ resource "aritma_iam_client_secret" "s" {
 	w.RunClean(ctx, "apply", "-auto-approve")
 	time.Sleep(time.Until(exp.Add(2 * time.Second)))
 	out, errOut, _ := w.Run(ctx, "plan", "-refresh=false")
-	noRefresh := strings.Join(strings.Fields(out+errOut), " ")
+	noRefresh := oneLine(out, errOut)
 	out, errOut, _ = w.Run(ctx, "plan")
-	refresh := strings.Join(strings.Fields(out+errOut), " ")
+	refresh := oneLine(out, errOut)
 	if strings.Contains(noRefresh, "Run a plan that refreshes (without -refresh=false) to replace it") ||
 		!strings.Contains(noRefresh, "Cannot Be Renewed") || !strings.Contains(refresh, "Cannot Be Renewed") {
 		t.Errorf("plan -refresh=false advises a refreshing plan to replace the secret, which then refuses to:\n-refresh=false: %s\n\nrefreshing: %s", noRefresh, refresh)
@@ -226,7 +226,7 @@ resource "aritma_iam_client_secret" "s" {
 	w.WriteConfig(cfg("b"))
 	out, errOut, err := w.Run(ctx, "apply", "-auto-approve")
 	mock.SetFaults(mockserver.Faults{})
-	text := strings.Join(strings.Fields(out+errOut), " ")
+	text := oneLine(out, errOut)
 	// The plan names the live secret too; what counts is the error's advice.
 	_, advice, _ := strings.Cut(text, "Error: IAM Client Secret May Have Been Created")
 	_, now := secretIDs()

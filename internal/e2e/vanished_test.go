@@ -47,7 +47,7 @@ resource "aritma_iam_policy" "p" {
 	}
 
 	out, errOut, err := w.Run(ctx, "apply", "-refresh-only", "-auto-approve")
-	text := strings.Join(strings.Fields(out+errOut), " ")
+	text := oneLine(out, errOut)
 	if err != nil {
 		t.Fatalf("apply -refresh-only: exit %d\n%s\n%s", exitCode(err), out, errOut)
 	}
