@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -643,5 +644,164 @@ resource "aritma_iam_policy" "test" {
 				return err
 			},
 		}},
+	})
+}
+
+// normalisingSecrets is a testAccProxy wrap for an API that stores a new secret's description
+// trimmed and its expiration cut to expiration(). When drifted holds a secret id, the lists
+// answer that secret's description as changed on the API's side.
+func normalisingSecrets(expiration func() string, drifted *atomic.Value) func(http.Handler) http.Handler {
+	secrets := regexp.MustCompile(`^/v1/clients/[^/]+/secrets$`)
+	return func(next http.Handler) http.Handler {
+		lists := rewriteJSON(next, func(r *http.Request) func(map[string]any) any {
+			id, _ := drifted.Load().(string)
+			if r.Method != http.MethodGet || id == "" {
+				return nil
+			}
+			return func(answer map[string]any) any {
+				items, _ := answer["items"].([]any)
+				for _, item := range items {
+					if s, ok := item.(map[string]any); ok && s["clientSecretId"] == id {
+						s["description"] = "changed on the API's side"
+					}
+				}
+				return answer
+			}
+		})
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !secrets.MatchString(r.URL.Path) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			if r.Method == http.MethodPost {
+				editRequestJSON(r, "description", strings.TrimSpace)
+				editRequestJSON(r, "expiration", func(string) string { return expiration() })
+			}
+			lists.ServeHTTP(w, r)
+		})
+	}
+}
+
+// TestAccNormalisingAPI_secret: an API that stores a secret's description or expiration otherwise
+// than sent (trimmed, cut to a maximum lifetime) must neither fail the create with "inconsistent
+// result" (which taints a secret that works) nor replace the secret on every apply, as both force
+// a replacement. The state keeps the configured values while the API holds what it answered; a
+// later change on the API's side is drift and replaces the secret.
+func TestAccNormalisingAPI_secret(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "normalised-secret")[0]
+	var drifted atomic.Value
+	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted))
+	config := e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "test" {
+  client_id   = %q
+  description = " padded "
+  expiration  = "2035-06-01T00:00:00Z"
+}
+`, client.ClientID)
+	var first string
+	held := func(s *terraform.State) error {
+		a := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes
+		got, err := e.API.GetClientSecret(testContext(t), client.ClientID, a["secret_id"])
+		if err != nil {
+			return err
+		}
+		if got.Description != "padded" || got.Expiration == nil || !got.Expiration.Equal(time.Date(2034, 1, 1, 0, 0, 0, 0, time.UTC)) {
+			return fmt.Errorf("the API holds %q expiring %v, want the normalised values", got.Description, got.Expiration)
+		}
+		if first != "" && a["secret_id"] == first {
+			return fmt.Errorf("secret %s was not replaced", first)
+		}
+		first = a["secret_id"]
+		return nil
+	}
+	configured := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact(" padded ")),
+		statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2035-06-01T00:00:00Z")),
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				// The plan after the apply refreshes and must be empty.
+				Config:            config,
+				ConfigStateChecks: configured,
+				Check:             held,
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// The old secret's description changes on the API's side: drift, so it is replaced.
+				PreConfig: func() { drifted.Store(first) },
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: configured,
+				Check:             held,
+			},
+		},
+	})
+}
+
+// TestAccNormalisingAPI_secretRenewal: renew_before goes by the expiration the API holds, not by
+// the later one configured: an API that cuts every secret to two hours makes a secret with
+// renew_before = "3h" due at once, and the plan replaces it.
+func TestAccNormalisingAPI_secretRenewal(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "capped-secret")[0]
+	var drifted atomic.Value
+	endpoint := testAccProxy(t, e, normalisingSecrets(func() string {
+		return time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	}, &drifted))
+	config := e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "test" {
+  client_id    = %q
+  expiration   = "2035-06-01T00:00:00Z"
+  renew_before = "3h"
+}
+`, client.ClientID)
+	var first string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check: func(s *terraform.State) error {
+					first = s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]
+					return nil
+				},
+				ExpectNonEmptyPlan: true, // due for renewal by the API's expiration
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2035-06-01T00:00:00Z")),
+				},
+				Check: func(s *terraform.State) error {
+					ids, err := testAccListSecretIDs(e, client.ClientID)
+					if err != nil {
+						return err
+					}
+					now := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]
+					if len(ids) != 1 || ids[0] != now || now == first {
+						return fmt.Errorf("the client holds %v, want only the renewed secret (not %s)", ids, first)
+					}
+					return nil
+				},
+				ExpectNonEmptyPlan: true,
+			},
+		},
 	})
 }

@@ -55,6 +55,61 @@ func (m *clientSecretModel) applySecret(s *iam.ClientSecret, keepClientID bool) 
 	m.Expiration = expirationFromAPI(m.Expiration, s.Expiration)
 }
 
+// storedSecret is what the API holds of a secret's description and expiration where that differs
+// from what the secret was created with: a trimmed description, say, or an expiration cut to a
+// maximum lifetime. Kept in private state (see privateKeyStoredAs).
+type storedSecret struct {
+	Description string  `json:"description"`
+	Expiration  *string `json:"expiration"` // nil: never expires
+}
+
+// expiration is the stored expiration as a state value.
+func (s storedSecret) expiration() types.String {
+	return types.StringPointerValue(s.Expiration)
+}
+
+// holds reports whether m, as read from the API, holds what s recorded.
+func (s storedSecret) holds(m clientSecretModel) bool {
+	return m.Description.ValueString() == s.Description && sameExpiration(m.Expiration, s.expiration())
+}
+
+// appliedSecret is the state after a create: the plan with what the API assigned (ids, created
+// time). The description and the expiration stay as planned even when the answer holds them
+// otherwise: Terraform refuses a state that differs from the plan in what the configuration sets
+// ("inconsistent result"), and it would then taint the secret, which exists and may already be in
+// use, and replace it on every apply, since the API stores every new one the same way. stored is
+// what the answer holds instead, nil when it holds what was sent; Read keeps the configured
+// values while the API goes on holding exactly that.
+func appliedSecret(plan clientSecretModel, s *iam.ClientSecret) (m clientSecretModel, stored *storedSecret) {
+	api := plan
+	api.applySecret(s, true)
+	if api.Description.Equal(plan.Description) && sameExpiration(api.Expiration, plan.Expiration) {
+		return api, nil
+	}
+	stored = &storedSecret{Description: api.Description.ValueString(), Expiration: api.Expiration.ValueStringPointer()}
+	api.Description, api.Expiration = plan.Description, plan.Expiration
+	return api, stored
+}
+
+// describe says what s holds, for a warning.
+func (s storedSecret) describe(m clientSecretModel) string {
+	var parts []string
+	if m.Description.ValueString() != s.Description {
+		parts = append(parts, fmt.Sprintf("description %q (configured: %q)", s.Description, m.Description.ValueString()))
+	}
+	if !sameExpiration(m.Expiration, s.expiration()) {
+		exp, configured := "none (it never expires)", "none"
+		if s.Expiration != nil {
+			exp = *s.Expiration
+		}
+		if !m.Expiration.IsNull() {
+			configured = m.Expiration.ValueString()
+		}
+		parts = append(parts, fmt.Sprintf("expiration %s (configured: %s)", exp, configured))
+	}
+	return strings.Join(parts, " and ")
+}
+
 // secretRequestFromModel builds the create request for value. The expiration has passed the
 // schema validator by now, so a parse error here means a bug, and it is reported as such.
 func secretRequestFromModel(m clientSecretModel, value string) (iam.SecretRequest, error) {

@@ -97,6 +97,59 @@ func TestUnitIAMClientSecretApplySecret(t *testing.T) {
 	}
 }
 
+func TestUnitIAMClientSecretAppliedSecret(t *testing.T) {
+	t.Parallel()
+	exp := time.Date(2034, 1, 1, 0, 0, 0, 0, time.UTC)
+	plan := clientSecretModel{
+		ClientID: types.StringValue("c1"), ID: types.StringUnknown(), SecretID: types.StringUnknown(), Created: types.StringUnknown(),
+		Description: types.StringValue(" padded "), Expiration: types.StringValue("2035-06-01T00:00:00Z"),
+	}
+	tests := []struct {
+		name       string
+		secret     iam.ClientSecret
+		wantStored *storedSecret
+		wantSays   string
+	}{
+		{"as sent", iam.ClientSecret{Description: " padded ", Expiration: new(time.Date(2035, 6, 1, 0, 0, 0, 300, time.UTC))}, nil, ""},
+		{"trimmed", iam.ClientSecret{Description: "padded", Expiration: new(time.Date(2035, 6, 1, 0, 0, 0, 0, time.UTC))},
+			&storedSecret{Description: "padded", Expiration: new("2035-06-01T00:00:00Z")}, `description "padded" (configured: " padded ")`},
+		{"cut", iam.ClientSecret{Description: " padded ", Expiration: &exp},
+			&storedSecret{Description: " padded ", Expiration: new("2034-01-01T00:00:00Z")}, "expiration 2034-01-01T00:00:00Z (configured: 2035-06-01T00:00:00Z)"},
+		{"never expires", iam.ClientSecret{Description: "padded"},
+			&storedSecret{Description: "padded"}, `description "padded" (configured: " padded ") and expiration none (it never expires) (configured: 2035-06-01T00:00:00Z)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := tt.secret
+			s.ClientID, s.ClientSecretID = "c1", "s1"
+			got, stored := appliedSecret(plan, &s)
+			if got.Description != plan.Description || got.Expiration != plan.Expiration || got.ID.ValueString() != "c1/s1" {
+				t.Errorf("state %+v, want the planned description and expiration with the API's ids", got)
+			}
+			if (stored == nil) != (tt.wantStored == nil) || (stored != nil && (stored.Description != tt.wantStored.Description ||
+				!sameExpiration(stored.expiration(), tt.wantStored.expiration()))) {
+				t.Fatalf("stored = %+v, want %+v", stored, tt.wantStored)
+			}
+			if stored == nil {
+				return
+			}
+			if says := stored.describe(got); says != tt.wantSays {
+				t.Errorf("describe = %q, want %q", says, tt.wantSays)
+			}
+			read := got
+			read.applySecret(&s, true)
+			if !stored.holds(read) {
+				t.Error("a read of the same answer does not hold what was stored")
+			}
+			read.Description = types.StringValue("changed")
+			if stored.holds(read) {
+				t.Error("a changed description still holds what was stored")
+			}
+		})
+	}
+}
+
 func TestUnitIAMClientSecretRequestFromModel(t *testing.T) {
 	t.Parallel()
 	m := clientSecretModel{Description: types.StringValue("d"), Expiration: types.StringValue("2030-01-01T02:00:00+02:00")}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -274,7 +275,13 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if changed && replacementCannotBeCreated(plan, state, wallClock, &resp.Diagnostics) {
 		return
 	}
-	if renew.IsNull() || state.Expiration.IsNull() {
+	// Renewal goes by when the secret really expires: what the API holds, where the state records
+	// the configured value over it (see appliedSecret).
+	held := state.Expiration
+	if stored, ok := storedAs(ctx, req.Private); ok {
+		held = stored.expiration()
+	}
+	if renew.IsNull() || held.IsNull() {
 		return
 	}
 	if plan.RenewBefore.IsUnknown() {
@@ -286,11 +293,11 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
 					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
 					"time, or apply what it depends on first (terraform apply -target=<that resource>). "+destroyWithoutPlanNote,
-					state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString()))
+					state.SecretID.ValueString(), state.ClientID.ValueString(), held.ValueString()))
 		}
 		return
 	}
-	expiration, err := parseExpiration(state.Expiration.ValueString())
+	expiration, err := parseExpiration(held.ValueString())
 	if err != nil {
 		return // an expiration the provider cannot read did not come from the provider; leave it to Read
 	}
@@ -316,7 +323,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			fmt.Sprintf("Secret %q of client %q %s at %s, within renew_before (%s), but Terraform does not replace it: "+
 				"the new secret would get the configured expiration %s, which has passed, and a secret's expiration must "+
 				"be in the future. "+laterExpirationAdvice,
-				state.SecretID.ValueString(), state.ClientID.ValueString(), verb, state.Expiration.ValueString(),
+				state.SecretID.ValueString(), state.ClientID.ValueString(), verb, held.ValueString(),
 				plan.RenewBefore.ValueString(), plan.Expiration.ValueString()))
 	}
 	if !dueForRenewal(now, expiration, renewBefore) {
@@ -333,7 +340,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 					"but the renewal window opened after the secret was last refreshed (at %s), and renewal is decided "+
 					"at a refresh so that an apply agrees with its plan. Run a plan that refreshes (without "+
 					"-refresh=false) to replace it.",
-					state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString(),
+					state.SecretID.ValueString(), state.ClientID.ValueString(), held.ValueString(),
 					plan.RenewBefore.ValueString(), formatAPITime(wallClock), formatAPITime(now)))
 		}
 		return
@@ -353,7 +360,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 
 	detail := fmt.Sprintf("Secret %q of client %q expires at %s, which is within renew_before (%s) of now (%s), "+
 		"so Terraform plans to replace it with a new secret.",
-		state.SecretID.ValueString(), state.ClientID.ValueString(), state.Expiration.ValueString(),
+		state.SecretID.ValueString(), state.ClientID.ValueString(), held.ValueString(),
 		plan.RenewBefore.ValueString(), formatAPITime(now))
 	if sameExpiration(state.Expiration, plan.Expiration) {
 		detail += " The configured expiration has not moved, so the new secret will expire at the same time: set a " +
@@ -527,9 +534,18 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	plan.applySecret(secret, true)
+	var stored *storedSecret
+	plan, stored = appliedSecret(plan, secret)
 	plan.ValueWO = types.StringNull()
 	tflog.Debug(ctx, "Created IAM client secret", map[string]any{"client_id": clientID, "secret_id": secret.ClientSecretID})
+	if stored != nil {
+		resp.Diagnostics.AddWarning("IAM Client Secret Stored Differently",
+			fmt.Sprintf("The API created secret %q of client %q, but holds its %s. The state records the configured "+
+				"values, so that Terraform does not replace the secret on every apply for a difference the API makes "+
+				"itself; renew_before and the expiry warnings go by what the API holds. A later change of these on the "+
+				"API's side shows as a difference in the plan.",
+				secret.ClientSecretID, clientID, stored.describe(plan)))
+	}
 
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	// No read-back: the create response is the source of truth, and the mark lets the next Read
@@ -537,6 +553,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
 	resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
 	resp.Diagnostics.Append(setPrivateString(ctx, resp.Private, privateKeyValueSource, mode)...)
+	resp.Diagnostics.Append(setStoredAs(ctx, resp.Private, stored)...)
 }
 
 // lostCreateClockMargin is how much earlier than the request, by the server's clock, a secret may
@@ -737,7 +754,17 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	// Only a secret this provider created has a value source; an imported one takes the API's
 	// spelling of its client id.
 	_, created := privateString(ctx, req.Private, privateKeyValueSource)
+	configured := state
 	state.applySecret(secret, created)
+	stored, storedOtherwise := storedAs(ctx, req.Private)
+	if storedOtherwise {
+		if stored.holds(state) {
+			// Still what the create's answer held: the configured values stay (see appliedSecret).
+			state.Description, state.Expiration = configured.Description, configured.Expiration
+		} else {
+			storedOtherwise = false // changed since on the API's side: that is drift, and shows as such
+		}
+	}
 	if secret.Expiration != nil && !secret.Expiration.After(r.now()) {
 		resp.Diagnostics.AddWarning("IAM Client Secret Expired",
 			fmt.Sprintf("Secret %q of client %q expired at %s and no longer works at the token endpoint. Replace it "+
@@ -750,6 +777,9 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Private != nil {
 		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
 		resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
+		if !storedOtherwise {
+			resp.Diagnostics.Append(setStoredAs(ctx, resp.Private, nil)...)
+		}
 	}
 }
 
@@ -821,6 +851,38 @@ func (r *iamClientSecretResource) ImportState(ctx context.Context, req resource.
 // "configured" or "write-only"), so that a plan can tell a value the configuration stopped giving
 // from one the provider generated: both are null in the configuration and known in the state.
 const privateKeyValueSource = "value_source"
+
+// privateKeyStoredAs records what the API holds of a secret's description and expiration when
+// it stored them otherwise than created (see appliedSecret): Read keeps the configured values in
+// the state while the API holds exactly these, and renewal goes by the expiration held here.
+const privateKeyStoredAs = "stored_as"
+
+// storedAs reads what privateKeyStoredAs records; false when nothing (readable) is there.
+func storedAs(ctx context.Context, p privateState) (storedSecret, bool) {
+	var s storedSecret
+	if p == nil {
+		return s, false
+	}
+	raw, diags := p.GetKey(ctx, privateKeyStoredAs)
+	if diags.HasError() || len(raw) == 0 {
+		return s, false
+	}
+	return s, json.Unmarshal(raw, &s) == nil
+}
+
+// setStoredAs records s under privateKeyStoredAs, or removes the record when s is nil.
+func setStoredAs(ctx context.Context, p privateState, s *storedSecret) diag.Diagnostics {
+	if s == nil {
+		return p.SetKey(ctx, privateKeyStoredAs, nil)
+	}
+	raw, err := json.Marshal(s)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Unable to Record IAM Client Secret", "Encoding what the API holds of the secret failed: "+err.Error())
+		return diags
+	}
+	return p.SetKey(ctx, privateKeyStoredAs, raw)
+}
 
 // valueSourceConfigured is the value source of a secret whose value the configuration gave.
 const valueSourceConfigured = "configured"
