@@ -54,7 +54,9 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"for a moment; with `lifecycle { create_before_destroy = true }` the new grant exists first (the two " +
 			"triples differ, so both can exist at once). A replacement of the same triple (`-replace`, " +
 			"`replace_triggered_by`, or values unknown at plan that turn out the same) cannot be created first: " +
-			"leave `create_before_destroy` off for those.\n\n" +
+			"leave `create_before_destroy` off for those. Neither can replacements that hand grants round among " +
+			"policies (`for_each` keys swapping actions): each new grant would be created while another policy still " +
+			"holds it. The plan warns of such a ring; apply it without `create_before_destroy`.\n\n" +
 			"Renaming a policy resource or its `for_each` key without a `moved` block deletes the old instance and " +
 			"creates the new one, with the same triple, in parallel. A create that finds the grant still there waits " +
 			"for that delete and grants again, so the subject is without the grant only for a moment; a `moved` block " +
@@ -179,7 +181,10 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"with this resource's name:\n\n  terraform import aritma_iam_policy.<name> '%s'\n\n"+
 				"or remove this resource from the configuration. "+importAddressNote("aritma_iam_policy")+"\n\n"+
 				"If this apply also destroys a policy with the same subject, action and scope (a rename without a moved "+
-				"block), apply again once it has finished. A policy's subject, action and scope are its identity, "+
+				"block), apply again once it has finished. If it replaces policies with create_before_destroy so that "+
+				"their grants move from one to another (for_each keys swapping actions, say), every new grant is created "+
+				"while another policy still holds it, and applying again ends here again: apply that change without "+
+				"create_before_destroy. A policy's subject, action and scope are its identity, "+
 				"so terraform apply -replace of a policy with create_before_destroy (or a tainted one) "+
 				"always ends here: apply without -replace (terraform untaint a tainted one).\n\n%s", id, id, apiErrorDetail(err)))
 		return
@@ -383,6 +388,43 @@ func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if subjectChanged && !subject.IsNull() && !subject.IsUnknown() && !subject.Equal(priorSubject) {
 		r.checkSubjectNotDoubled(ctx, subject.ValueString(), &resp.Diagnostics)
 	}
+	if actionChanged && !req.State.Raw.IsNull() {
+		r.warnRing(ctx, req, resp)
+	}
+}
+
+// warnRing warns about a replacement that closes a ring of grants moving between policies (see
+// policyHandovers) while the plan can still be changed: applied with create_before_destroy, which
+// the provider cannot see, it fails every time, each create refused with "IAM Policy Already
+// Exists"; without, each old grant is deleted first and the apply goes through.
+func (r *iamPolicyResource) warnRing(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan, state iamPolicyResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, v := range []types.String{plan.Subject, plan.Action, plan.Scope} {
+		if v.IsUnknown() {
+			return
+		}
+	}
+	from := policyID(state.Subject.ValueString(), state.Action.ValueString(), state.Scope.ValueString())
+	to := policyID(plan.Subject.ValueString(), plan.Action.ValueString(), plan.Scope.ValueString())
+	if from == to {
+		return
+	}
+	ring := r.data.handovers.replace(from, to)
+	if ring == nil {
+		return
+	}
+	resp.Diagnostics.AddWarning("IAM Policies Swap Grants",
+		fmt.Sprintf("This plan replaces policies so that their grants move from one to the next around a ring: %s. "+
+			"A grant's subject, action and scope are its identity, so two policies never hold the same one at once. "+
+			"Without create_before_destroy the apply deletes each old grant before it creates the new one, and goes "+
+			"through. With lifecycle { create_before_destroy = true } on these policies, it would create every new "+
+			"grant while another policy still holds it, and fail with \"IAM Policy Already Exists\" on every apply: "+
+			"apply this change without create_before_destroy.", "'"+strings.Join(ring, "' → '")+"'"))
 }
 
 // checkSubjectNotDoubled catches, at plan time instead of at apply, a client's subject id made

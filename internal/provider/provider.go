@@ -92,6 +92,8 @@ type providerData struct {
 	created createdHere
 	// deletes tracks the policy deletes of this provider process, by policy id.
 	deletes deletesHere
+	// handovers tracks the policy replacements this process plans (see policyHandovers).
+	handovers policyHandovers
 	// fresh holds what this process created and no data source has seen yet (see awaitFresh).
 	fresh freshObjects
 	// actions and scopes are the API's catalogues, read once for the plan-time checks.

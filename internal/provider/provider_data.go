@@ -186,6 +186,37 @@ func (d *deletesHere) await(ctx context.Context, key string, grace time.Duration
 	}
 }
 
+// policyHandovers records the policy replacements of one plan, old grant to new, to find grants
+// that move around a ring of policies (for_each keys swapping actions, say): with
+// create_before_destroy, every new grant of the ring would be created while another policy still
+// holds it, and none could ever be.
+type policyHandovers struct {
+	mu       sync.Mutex
+	replaced map[string]string
+}
+
+// replace records that a policy holding grant from is replaced by one holding to, and returns the
+// ring of grants it closes, from first and back to it, or nil when it closes none.
+func (h *policyHandovers) replace(from, to string) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.replaced == nil {
+		h.replaced = map[string]string{}
+	}
+	h.replaced[from] = to
+	ring := []string{from}
+	for next := to; len(ring) <= len(h.replaced); next = h.replaced[next] {
+		ring = append(ring, next)
+		if next == from {
+			return ring
+		}
+		if _, ok := h.replaced[next]; !ok {
+			return nil
+		}
+	}
+	return nil
+}
+
 // providerDataFrom unpacks what Configure handed over. It returns nil without an error before the
 // provider is configured (validation runs that way), so callers simply return.
 func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {

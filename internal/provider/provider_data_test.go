@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -317,5 +318,22 @@ func TestUnitRetryWhileFrom_halfTheWindow(t *testing.T) {
 		func(context.Context) (int, error) { calls++; return 0, errAgain }, 0, errAgain)
 	if calls != 2 {
 		t.Errorf("%d tries after the first, want 2", calls)
+	}
+}
+
+func TestUnitPolicyHandovers(t *testing.T) {
+	t.Parallel()
+	var h policyHandovers
+	if ring := h.replace("A", "B"); ring != nil {
+		t.Fatalf("a first replacement closes %v", ring)
+	}
+	if ring := h.replace("B", "C"); ring != nil {
+		t.Fatalf("a chain closes %v", ring)
+	}
+	if ring := h.replace("C", "A"); !slices.Equal(ring, []string{"C", "A", "B", "C"}) {
+		t.Fatalf("the ring closed is %v, want C → A → B → C", ring)
+	}
+	if ring := h.replace("D", "A"); ring != nil {
+		t.Fatalf("a replacement into a ring it is not part of closes %v", ring)
 	}
 }
