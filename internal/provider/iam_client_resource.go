@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -52,7 +53,9 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"secrets and no permissions: give it a secret with `aritma_iam_client_secret` and permissions with " +
 			"`aritma_iam_policy` (use `subject_id` as the policy's `subject`).\n\n" +
 			"Changing any argument updates the client in place. Deleting the client also deletes its secrets, " +
-			"its policies and its group memberships.",
+			"its policies and its group memberships.\n\n" +
+			"A plan that destroys the client the provider itself signs in as, or takes from it `client_credentials` " +
+			"or a scope the provider's token asks for, warns: the apply would lock every later run out.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The client id assigned by Aritma IAM (same as `client_id`).",
@@ -448,6 +451,9 @@ func (r *iamClientResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if r.data == nil {
 		return
 	}
+	if r.data.selfClientID != "" && !req.State.Raw.IsNull() && !req.Plan.Raw.Equal(req.State.Raw) {
+		r.warnSelfClient(ctx, req, &resp.Diagnostics)
+	}
 	planned, prior, changed := plannedChange[types.Set](ctx, req, path.Root("allowed_scopes"), &resp.Diagnostics)
 	if !changed {
 		return
@@ -460,5 +466,49 @@ func (r *iamClientResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	added := slices.DeleteFunc(scopes, func(s string) bool { return slices.Contains(had, s) })
 	if len(added) > 0 {
 		r.data.checkScopesInCatalogue(ctx, added, &resp.Diagnostics)
+	}
+}
+
+// warnSelfClient warns of a plan that takes away what the provider signs in with: it destroys the
+// client the provider is configured with, or leaves it without client_credentials or without a
+// scope the provider's token asks for. The apply may still go through (the token in hand works
+// until it expires), but the next run of the configuration, its destroy included, could not get
+// a token. A warning, not an error: handing the configuration over to another client is a choice.
+func (r *iamClientResource) warnSelfClient(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
+	var id types.String
+	diags.Append(req.State.GetAttribute(ctx, path.Root("client_id"), &id)...)
+	if diags.HasError() || id.ValueString() != r.data.selfClientID {
+		return
+	}
+	const after = " The apply can still go through, but the next run of this configuration (its destroy included) " +
+		"cannot sign in. Sign the provider in as another client first (client_id and client_secret, or " +
+		"ARITMA_CLIENT_ID and ARITMA_CLIENT_SECRET), or keep this client as it is."
+	if req.Plan.Raw.IsNull() {
+		diags.AddWarning("Plan Destroys the Provider's Own Client",
+			fmt.Sprintf("This plan destroys IAM client %q, the client the provider signs in as, and with it its secrets "+
+				"and grants."+after, id.ValueString()))
+		return
+	}
+	var grants, scopes types.Set
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("allowed_grant_types"), &grants)...)
+	diags.Append(req.Plan.GetAttribute(ctx, path.Root("allowed_scopes"), &scopes)...)
+	if diags.HasError() {
+		return
+	}
+	var lost []string
+	if planned, ok := knownStrings(grants); ok && !grants.IsUnknown() && !slices.Contains(planned, grantTypeClientCredentials) {
+		lost = append(lost, "the grant type "+grantTypeClientCredentials)
+	}
+	if planned, ok := knownStrings(scopes); ok && !scopes.IsUnknown() {
+		for _, s := range r.data.selfScopes {
+			if !slices.Contains(planned, s) {
+				lost = append(lost, fmt.Sprintf("the scope %q, which the provider's token asks for", s))
+			}
+		}
+	}
+	if len(lost) > 0 {
+		diags.AddWarning("Plan Locks the Provider Out",
+			fmt.Sprintf("This plan takes from IAM client %q, the client the provider signs in as, %s, so the token "+
+				"endpoint will refuse it a token."+after, id.ValueString(), strings.Join(lost, " and ")))
 	}
 }

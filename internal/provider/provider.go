@@ -83,6 +83,11 @@ type providerData struct {
 	version           string
 	// requestTimeout bounds one HTTP attempt, the ephemeral token's exchange included.
 	requestTimeout time.Duration
+	// selfClientID is the client the provider signs in as ("" with an access token), and
+	// selfScopes the scopes its token must carry: changes that take them away lock the provider
+	// out, which its plan warns of (see warnSelfClient, warnSelfGrant).
+	selfClientID string
+	selfScopes   []string
 	// maxRetries is the iam.Config value of max_retries (below 0: none), for the ephemeral
 	// token's exchange, which is made without the client.
 	maxRetries int
@@ -287,6 +292,13 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	data := &providerData{client: client, endpoint: settings.Endpoint, tokenURL: settings.TokenURL, version: p.version,
 		tokenURLDefaulted: cfg.TokenURL.ValueString() == "" && os.Getenv(EnvTokenURL) == "",
 		requestTimeout:    settings.RequestTimeout, maxRetries: settings.MaxRetries}
+	if settings.AccessToken == "" {
+		data.selfClientID = settings.ClientID
+		data.selfScopes = slices.Clone(settings.Scopes)
+		if !slices.Contains(data.selfScopes, DefaultScope) {
+			data.selfScopes = append(data.selfScopes, DefaultScope) // every API call needs it
+		}
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
