@@ -648,9 +648,10 @@ resource "aritma_iam_policy" "test" {
 }
 
 // normalisingSecrets is a testAccProxy wrap for an API that stores a new secret's description
-// trimmed and its expiration cut to expiration(). When drifted holds a secret id, the lists
-// answer that secret's description as changed on the API's side.
-func normalisingSecrets(expiration func() string, drifted *atomic.Value) func(http.Handler) http.Handler {
+// trimmed and, unless expiration is nil, its expiration as expiration() (a maximum lifetime, say,
+// even for a secret sent without one). While drifted holds a secret id, the lists answer that
+// secret as drift edits it: changed on the API's side.
+func normalisingSecrets(expiration func() string, drifted *atomic.Value, drift func(secret map[string]any)) func(http.Handler) http.Handler {
 	secrets := regexp.MustCompile(`^/v1/clients/[^/]+/secrets$`)
 	return func(next http.Handler) http.Handler {
 		lists := rewriteJSON(next, func(r *http.Request) func(map[string]any) any {
@@ -662,7 +663,7 @@ func normalisingSecrets(expiration func() string, drifted *atomic.Value) func(ht
 				items, _ := answer["items"].([]any)
 				for _, item := range items {
 					if s, ok := item.(map[string]any); ok && s["clientSecretId"] == id {
-						s["description"] = "changed on the API's side"
+						drift(s)
 					}
 				}
 				return answer
@@ -675,10 +676,42 @@ func normalisingSecrets(expiration func() string, drifted *atomic.Value) func(ht
 			}
 			if r.Method == http.MethodPost {
 				editRequestJSON(r, "description", strings.TrimSpace)
-				editRequestJSON(r, "expiration", func(string) string { return expiration() })
+				if expiration != nil {
+					setRequestJSON(r, "expiration", expiration())
+				}
 			}
 			lists.ServeHTTP(w, r)
 		})
+	}
+}
+
+// setRequestJSON sets one field of a request's JSON body, as an API that fills it in would.
+func setRequestJSON(r *http.Request, field, value string) {
+	var body map[string]any
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		return
+	}
+	body[field] = value
+	raw, _ := json.Marshal(body)
+	r.Body = io.NopCloser(bytes.NewReader(raw))
+	r.ContentLength = int64(len(raw))
+}
+
+// normalisedSecretConfig is a secret of clientID through endpoint with the given arguments.
+func normalisedSecretConfig(e *testEnv, endpoint, clientID, arguments string) string {
+	return e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "test" {
+  client_id = %q
+  %s
+}
+`, clientID, arguments)
+}
+
+// keepSecretID is a check that notes the secret id of the state in dst.
+func keepSecretID(dst *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		*dst = s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]
+		return nil
 	}
 }
 
@@ -693,14 +726,11 @@ func TestAccNormalisingAPI_secret(t *testing.T) {
 	e := newTestEnv(t)
 	client := testAccCreateClients(t, e, "normalised-secret")[0]
 	var drifted atomic.Value
-	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted))
-	config := e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
-resource "aritma_iam_client_secret" "test" {
-  client_id   = %q
+	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted,
+		func(s map[string]any) { s["description"] = "changed on the API's side" }))
+	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
   description = " padded "
-  expiration  = "2035-06-01T00:00:00Z"
-}
-`, client.ClientID)
+  expiration  = "2035-06-01T00:00:00Z"`)
 	var first string
 	held := func(s *terraform.State) error {
 		a := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes
@@ -760,14 +790,10 @@ func TestAccNormalisingAPI_secretRenewal(t *testing.T) {
 	var drifted atomic.Value
 	endpoint := testAccProxy(t, e, normalisingSecrets(func() string {
 		return time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
-	}, &drifted))
-	config := e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
-resource "aritma_iam_client_secret" "test" {
-  client_id    = %q
+	}, &drifted, nil))
+	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
   expiration   = "2035-06-01T00:00:00Z"
-  renew_before = "3h"
-}
-`, client.ClientID)
+  renew_before = "3h"`)
 	var first string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -802,6 +828,152 @@ resource "aritma_iam_client_secret" "test" {
 				},
 				ExpectNonEmptyPlan: true,
 			},
+		},
+	})
+}
+
+// TestAccNormalisingAPI_secretPerArgument: each argument the API stored otherwise is judged on its
+// own. The expiration changing on the API's side (here to the configured instant) is drift of the
+// expiration alone: the trimmed description keeps showing as configured, and as the state then
+// matches the configuration, nothing is planned.
+func TestAccNormalisingAPI_secretPerArgument(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "normalised-per-argument")[0]
+	var drifted atomic.Value
+	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted,
+		func(s map[string]any) { s["expiration"] = "2035-06-01T00:00:00Z" }))
+	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
+  description = " padded "
+  expiration  = "2035-06-01T00:00:00Z"`)
+	var first string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{Config: config, Check: keepSecretID(&first)},
+			{
+				PreConfig:        func() { drifted.Store(first) },
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccNormalisingAPI_secretDriftThenBack: drift recorded in the state by a refresh-only apply
+// does not lose what the create's answer held: when the API holds that again, the state shows the
+// configured values again and nothing is planned.
+func TestAccNormalisingAPI_secretDriftThenBack(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "normalised-drift-back")[0]
+	var drifted atomic.Value
+	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted,
+		func(s map[string]any) { s["description"] = "changed for a while" }))
+	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
+  description = " padded "
+  expiration  = "2035-06-01T00:00:00Z"`)
+	var first string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{Config: config, Check: keepSecretID(&first)},
+			{
+				PreConfig:          func() { drifted.Store(first) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr(testAccSecretAddr, "description", "changed for a while"),
+			},
+			{
+				PreConfig:        func() { drifted.Store("") },
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccNormalisingAPI_secretWrittenAsHeld: writing the description and expiration the way the
+// API holds them, as the "Stored Differently" warning suggests, updates the state only: the
+// secret (and its generated value) stays, and the plan settles.
+func TestAccNormalisingAPI_secretWrittenAsHeld(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "normalised-written-as-held")[0]
+	var drifted atomic.Value
+	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted, nil))
+	var first string
+	same := func(s *terraform.State) error {
+		if id := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]; id != first {
+			return fmt.Errorf("secret %s was replaced by %s", first, id)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: normalisedSecretConfig(e, endpoint, client.ClientID, `
+  description = " padded "
+  expiration  = "2035-06-01T00:00:00Z"`),
+				Check: resource.ComposeTestCheckFunc(keepSecretID(&first), testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr)),
+			},
+			{
+				Config: normalisedSecretConfig(e, endpoint, client.ClientID, `
+  description = "padded"
+  expiration  = "2034-01-01T01:00:00+01:00"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact("padded")),
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2034-01-01T01:00:00+01:00")),
+				},
+				Check: resource.ComposeTestCheckFunc(same, testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr)),
+			},
+			{
+				// Back to the first spelling: a change again, so a replacement.
+				Config: normalisedSecretConfig(e, endpoint, client.ClientID, `
+  description = " padded "
+  expiration  = "2034-01-01T00:00:00Z"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
+	})
+}
+
+// TestAccNormalisingAPI_secretExpirationAdded: an API that gives every secret an expiration, even
+// one sent without, does not make renew_before (which needs a configured expiration) replace the
+// secret on every apply.
+func TestAccNormalisingAPI_secretExpirationAdded(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	client := testAccCreateClients(t, e, "normalised-expiration-added")[0]
+	var drifted atomic.Value
+	endpoint := testAccProxy(t, e, normalisingSecrets(func() string {
+		return time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	}, &drifted, nil))
+	config := normalisedSecretConfig(e, endpoint, client.ClientID, `renew_before = "3h"`)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.Null()),
+				},
+			},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
 	})
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -55,57 +56,126 @@ func (m *clientSecretModel) applySecret(s *iam.ClientSecret, keepClientID bool) 
 	m.Expiration = expirationFromAPI(m.Expiration, s.Expiration)
 }
 
-// storedSecret is what the API holds of a secret's description and expiration where that differs
-// from what the secret was created with: a trimmed description, say, or an expiration cut to a
-// maximum lifetime. Kept in private state (see privateKeyStoredAs).
-type storedSecret struct {
-	Description string  `json:"description"`
-	Expiration  *string `json:"expiration"` // nil: never expires
+// storedSecret records, per argument ("description", "expiration"), a value the API stores
+// otherwise than it was sent (a trimmed description, an expiration cut to a maximum lifetime):
+// what the state shows and what the API holds. Kept in private state (see privateKeyStoredAs).
+type storedSecret map[string]storedValue
+
+// storedValue is one argument of a storedSecret; nil stands for null (no expiration).
+type storedValue struct {
+	State *string `json:"state"`
+	API   *string `json:"api"`
 }
 
-// expiration is the stored expiration as a state value.
-func (s storedSecret) expiration() types.String {
-	return types.StringPointerValue(s.Expiration)
+// storedArguments are the arguments the API may store otherwise: the ones it takes in a create
+// and answers with.
+var storedArguments = []string{"description", "expiration"}
+
+// argument is m's value of a storedArguments name.
+func (m *clientSecretModel) argument(name string) *types.String {
+	if name == "expiration" {
+		return &m.Expiration
+	}
+	return &m.Description
 }
 
-// holds reports whether m, as read from the API, holds what s recorded.
-func (s storedSecret) holds(m clientSecretModel) bool {
-	return m.Description.ValueString() == s.Description && sameExpiration(m.Expiration, s.expiration())
+// sameArgument reports whether a and b are the same value of argument name: an expiration is the
+// same at the same instant, however written.
+func sameArgument(name string, a, b types.String) bool {
+	if name == "expiration" {
+		return sameExpiration(a, b)
+	}
+	return a.Equal(b)
 }
 
 // appliedSecret is the state after a create: the plan with what the API assigned (ids, created
 // time). The description and the expiration stay as planned even when the answer holds them
 // otherwise: Terraform refuses a state that differs from the plan in what the configuration sets
 // ("inconsistent result"), and it would then taint the secret, which exists and may already be in
-// use, and replace it on every apply, since the API stores every new one the same way. stored is
-// what the answer holds instead, nil when it holds what was sent; Read keeps the configured
-// values while the API goes on holding exactly that.
-func appliedSecret(plan clientSecretModel, s *iam.ClientSecret) (m clientSecretModel, stored *storedSecret) {
-	api := plan
-	api.applySecret(s, true)
-	if api.Description.Equal(plan.Description) && sameExpiration(api.Expiration, plan.Expiration) {
-		return api, nil
+// use, and replace it on every apply, since the API stores every new one the same way. stored
+// records those arguments, nil when the answer holds what was sent.
+func appliedSecret(plan clientSecretModel, s *iam.ClientSecret) (m clientSecretModel, stored storedSecret) {
+	m = plan
+	m.applySecret(s, true)
+	for _, name := range storedArguments {
+		planned, api := *plan.argument(name), *m.argument(name)
+		if !sameArgument(name, planned, api) {
+			if stored == nil {
+				stored = storedSecret{}
+			}
+			stored[name] = storedValue{State: planned.ValueStringPointer(), API: api.ValueStringPointer()}
+			*m.argument(name) = planned
+		}
 	}
-	stored = &storedSecret{Description: api.Description.ValueString(), Expiration: api.Expiration.ValueStringPointer()}
-	api.Description, api.Expiration = plan.Description, plan.Expiration
-	return api, stored
+	return m, stored
 }
 
-// describe says what s holds, for a warning.
-func (s storedSecret) describe(m clientSecretModel) string {
-	var parts []string
-	if m.Description.ValueString() != s.Description {
-		parts = append(parts, fmt.Sprintf("description %q (configured: %q)", s.Description, m.Description.ValueString()))
+// restore puts back into m, as just read from the API, the state's value of every argument the
+// API still holds as recorded. An argument the API holds otherwise since is drift and stays as
+// read; the record stays too, for the API may come back to it.
+func (s storedSecret) restore(m *clientSecretModel) {
+	for name, v := range s {
+		if sameArgument(name, *m.argument(name), types.StringPointerValue(v.API)) {
+			*m.argument(name) = types.StringPointerValue(v.State)
+		}
 	}
-	if !sameExpiration(m.Expiration, s.expiration()) {
-		exp, configured := "none (it never expires)", "none"
-		if s.Expiration != nil {
-			exp = *s.Expiration
+}
+
+// held is what the API holds of argument name of a secret whose state is state: the recorded API
+// value where the state shows the recorded state value instead, else the state's own.
+func (s storedSecret) held(name string, state clientSecretModel) types.String {
+	shown := *state.argument(name)
+	if v, ok := s[name]; ok && sameArgument(name, shown, types.StringPointerValue(v.State)) {
+		return types.StringPointerValue(v.API)
+	}
+	return shown
+}
+
+// changes reports whether planned, for argument name, is a new value: neither the state's nor
+// what the API holds. A configuration written the way the API holds the value, as the "Stored
+// Differently" warning suggests, changes nothing on the API's side and replaces nothing.
+func (s storedSecret) changes(name string, planned, state clientSecretModel) bool {
+	p := *planned.argument(name)
+	return !sameArgument(name, p, *state.argument(name)) && !sameArgument(name, p, s.held(name, state))
+}
+
+// updated is the record after an update to plan (which changes no argument; see changes): an
+// argument now written as the API holds it needs no record, and one written anew for the same
+// instant records the new spelling.
+func (s storedSecret) updated(plan clientSecretModel) storedSecret {
+	out := storedSecret{}
+	for name, v := range s {
+		p := *plan.argument(name)
+		switch {
+		case sameArgument(name, p, types.StringPointerValue(v.API)):
+			continue
+		case sameArgument(name, p, types.StringPointerValue(v.State)):
+			v.State = p.ValueStringPointer()
 		}
-		if !m.Expiration.IsNull() {
-			configured = m.Expiration.ValueString()
+		out[name] = v
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// describe says what the API holds, against what is configured, for a warning.
+func (s storedSecret) describe() string {
+	show := func(name string, v *string) string {
+		switch {
+		case v == nil:
+			return "none"
+		case name == "description":
+			return strconv.Quote(*v)
 		}
-		parts = append(parts, fmt.Sprintf("expiration %s (configured: %s)", exp, configured))
+		return *v
+	}
+	var parts []string
+	for _, name := range storedArguments {
+		if v, ok := s[name]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s (configured: %s)", name, show(name, v.API), show(name, v.State)))
+		}
 	}
 	return strings.Join(parts, " and ")
 }

@@ -105,18 +105,17 @@ func TestUnitIAMClientSecretAppliedSecret(t *testing.T) {
 		Description: types.StringValue(" padded "), Expiration: types.StringValue("2035-06-01T00:00:00Z"),
 	}
 	tests := []struct {
-		name       string
-		secret     iam.ClientSecret
-		wantStored *storedSecret
-		wantSays   string
+		name     string
+		secret   iam.ClientSecret
+		wantSays string // "": nothing stored otherwise
 	}{
-		{"as sent", iam.ClientSecret{Description: " padded ", Expiration: new(time.Date(2035, 6, 1, 0, 0, 0, 300, time.UTC))}, nil, ""},
+		{"as sent", iam.ClientSecret{Description: " padded ", Expiration: new(time.Date(2035, 6, 1, 0, 0, 0, 300, time.UTC))}, ""},
 		{"trimmed", iam.ClientSecret{Description: "padded", Expiration: new(time.Date(2035, 6, 1, 0, 0, 0, 0, time.UTC))},
-			&storedSecret{Description: "padded", Expiration: new("2035-06-01T00:00:00Z")}, `description "padded" (configured: " padded ")`},
+			`description "padded" (configured: " padded ")`},
 		{"cut", iam.ClientSecret{Description: " padded ", Expiration: &exp},
-			&storedSecret{Description: " padded ", Expiration: new("2034-01-01T00:00:00Z")}, "expiration 2034-01-01T00:00:00Z (configured: 2035-06-01T00:00:00Z)"},
+			"expiration 2034-01-01T00:00:00Z (configured: 2035-06-01T00:00:00Z)"},
 		{"never expires", iam.ClientSecret{Description: "padded"},
-			&storedSecret{Description: "padded"}, `description "padded" (configured: " padded ") and expiration none (it never expires) (configured: 2035-06-01T00:00:00Z)`},
+			`description "padded" (configured: " padded ") and expiration none (configured: 2035-06-01T00:00:00Z)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,26 +126,82 @@ func TestUnitIAMClientSecretAppliedSecret(t *testing.T) {
 			if got.Description != plan.Description || got.Expiration != plan.Expiration || got.ID.ValueString() != "c1/s1" {
 				t.Errorf("state %+v, want the planned description and expiration with the API's ids", got)
 			}
-			if (stored == nil) != (tt.wantStored == nil) || (stored != nil && (stored.Description != tt.wantStored.Description ||
-				!sameExpiration(stored.expiration(), tt.wantStored.expiration()))) {
-				t.Fatalf("stored = %+v, want %+v", stored, tt.wantStored)
+			if says := stored.describe(); says != tt.wantSays {
+				t.Fatalf("describe = %q, want %q", says, tt.wantSays)
 			}
-			if stored == nil {
-				return
-			}
-			if says := stored.describe(got); says != tt.wantSays {
-				t.Errorf("describe = %q, want %q", says, tt.wantSays)
-			}
+			// A read of the same answer shows the configured values again.
 			read := got
 			read.applySecret(&s, true)
-			if !stored.holds(read) {
-				t.Error("a read of the same answer does not hold what was stored")
+			stored.restore(&read)
+			if read.Description != plan.Description || read.Expiration != plan.Expiration {
+				t.Errorf("read back as %q, %q; want the configured values", read.Description, read.Expiration)
 			}
-			read.Description = types.StringValue("changed")
-			if stored.holds(read) {
-				t.Error("a changed description still holds what was stored")
+			for _, name := range storedArguments {
+				if !sameArgument(name, stored.held(name, got), *expectedArgument(name, &s)) {
+					t.Errorf("held %s = %v, want the API's", name, stored.held(name, got))
+				}
+				if stored.changes(name, got, got) {
+					t.Errorf("an unchanged %s changes", name)
+				}
+				aligned := got
+				*aligned.argument(name) = *expectedArgument(name, &s)
+				if stored.changes(name, aligned, got) {
+					t.Errorf("%s written as the API holds it changes", name)
+				}
+				if _, ok := stored.updated(aligned)[name]; ok {
+					t.Errorf("%s written as the API holds it is still recorded", name)
+				}
 			}
 		})
+	}
+}
+
+// expectedArgument is argument name of s as the state records an API value.
+func expectedArgument(name string, s *iam.ClientSecret) *types.String {
+	var m clientSecretModel
+	m.applySecret(s, true)
+	return m.argument(name)
+}
+
+func TestUnitIAMClientSecretStoredPerArgument(t *testing.T) {
+	t.Parallel()
+	stored := storedSecret{
+		"description": {State: new(" padded "), API: new("padded")},
+		"expiration":  {State: new("2035-06-01T00:00:00Z"), API: new("2034-01-01T00:00:00Z")},
+	}
+	read := func(description, expiration string) clientSecretModel {
+		m := clientSecretModel{Description: types.StringValue(description), Expiration: types.StringValue(expiration)}
+		stored.restore(&m)
+		return m
+	}
+	// The expiration drifts; the description, still as recorded, keeps showing as configured.
+	m := read("padded", "2036-01-01T00:00:00Z")
+	if m.Description.ValueString() != " padded " || m.Expiration.ValueString() != "2036-01-01T00:00:00Z" {
+		t.Errorf("after an expiration drift: %q, %q", m.Description, m.Expiration)
+	}
+	if got := stored.held("expiration", m); got.ValueString() != "2036-01-01T00:00:00Z" {
+		t.Errorf("a drifted expiration is held as %v", got)
+	}
+	// The API comes back to what it held: configured again, with the record still there.
+	m = read("padded", "2034-01-01T01:00:00+01:00")
+	if m.Description.ValueString() != " padded " || m.Expiration.ValueString() != "2035-06-01T00:00:00Z" {
+		t.Errorf("after the API came back: %q, %q", m.Description, m.Expiration)
+	}
+	// A new value changes; the same instant written otherwise does not, and is recorded so.
+	planned := m
+	planned.Expiration = types.StringValue("2037-01-01T00:00:00Z")
+	if !stored.changes("expiration", planned, m) {
+		t.Error("a new expiration does not change")
+	}
+	planned.Expiration = types.StringValue("2035-06-01T02:00:00+02:00")
+	if stored.changes("expiration", planned, m) {
+		t.Error("the same instant written otherwise changes")
+	}
+	if got := stored.updated(planned)["expiration"].State; got == nil || *got != "2035-06-01T02:00:00+02:00" {
+		t.Errorf("the respelled expiration is recorded as %v", got)
+	}
+	if storedSecret(nil).changes("description", planned, m) {
+		t.Error("no record: an unchanged description changes")
 	}
 }
 

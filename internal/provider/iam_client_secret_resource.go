@@ -88,11 +88,14 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: "What the secret is for, at most 200 characters. Defaults to `\"\"`. " +
-					"Changing it replaces the secret.",
-				Optional:      true,
-				Computed:      true,
-				Default:       stringdefault.StaticString(""),
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+					"Changing it replaces the secret. Where the API stores it otherwise than sent (trimmed, say), " +
+					"the state keeps the configured value, with a warning, and writing it as the API holds it is an " +
+					"update of the state only.",
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(""),
+				PlanModifiers: []planmodifier.String{replacesWhenChanged("description",
+					"Replaces the secret when the description changes, unless to the one the API holds.")},
 				Validators: []validator.String{stringCheck{
 					summary:     "Invalid Description",
 					description: fmt.Sprintf("value must be at most %d characters", maxSecretDescriptionLength),
@@ -104,16 +107,12 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"such as `2030-01-01T00:00:00Z`; it must be in the future when the secret is created. Omit it for a " +
 					"secret that never expires. Changing it to another instant replaces the secret; writing the same " +
 					"instant differently (another time zone offset) is an in-place update of the state only, without an " +
-					"API call. An expired secret stays listed " +
+					"API call. Where the API stores another expiration than sent (cut to a maximum lifetime, say), the " +
+					"state keeps the configured one, with a warning; `renew_before` goes by the API's. An expired secret stays listed " +
 					"(Terraform warns about it) until it is deleted; see `renew_before`.",
 				Optional: true,
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(
-					func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-						resp.RequiresReplace = !sameExpiration(req.StateValue, req.PlanValue)
-					},
-					"Replaces the secret when the expiration changes to another instant.",
-					"Replaces the secret when the expiration changes to another instant.",
-				)},
+				PlanModifiers: []planmodifier.String{replacesWhenChanged("expiration",
+					"Replaces the secret when the expiration changes to another instant, unless to the one the API holds.")},
 				Validators: []validator.String{stringCheck{
 					summary:     "Invalid Expiration",
 					description: "value must be an RFC 3339 timestamp with a time zone",
@@ -272,14 +271,15 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if changed && replacementCannotBeCreated(plan, state, wallClock, &resp.Diagnostics) {
+	stored := storedAs(ctx, req.Private)
+	if changed && replacementCannotBeCreated(plan, state, stored, wallClock, &resp.Diagnostics) {
 		return
 	}
 	// Renewal goes by when the secret really expires: what the API holds, where the state records
 	// the configured value over it (see appliedSecret).
 	held := state.Expiration
-	if stored, ok := storedAs(ctx, req.Private); ok {
-		held = stored.expiration()
+	if !held.IsNull() {
+		held = stored.held("expiration", state)
 	}
 	if renew.IsNull() || held.IsNull() {
 		return
@@ -288,7 +288,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		// Terraform plans again at apply with the value known, and a renewal decided only then
 		// would replace a secret the plan promised to keep ("inconsistent final plan"). A secret
 		// replaced anyway has no renewal left to decide.
-		if !replacedAnyway(plan, state) {
+		if !replacedAnyway(plan, state, stored) {
 			resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Unknown renew_before",
 				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
 					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
@@ -381,8 +381,8 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 // secret first (unless create_before_destroy) and then fail to create the new one. An error, unlike
 // a create's past expiration, since it is the configuration that changed: an unchanged
 // configuration, as terraform destroy plans it, never gets here.
-func replacementCannotBeCreated(plan, state clientSecretModel, now time.Time, diags *diag.Diagnostics) bool {
-	if plan.Expiration.IsNull() || plan.Expiration.IsUnknown() || !replacedAnyway(plan, state) {
+func replacementCannotBeCreated(plan, state clientSecretModel, stored storedSecret, now time.Time, diags *diag.Diagnostics) bool {
+	if plan.Expiration.IsNull() || plan.Expiration.IsUnknown() || !replacedAnyway(plan, state, stored) {
 		return false
 	}
 	if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
@@ -534,7 +534,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		return
 	}
 
-	var stored *storedSecret
+	var stored storedSecret
 	plan, stored = appliedSecret(plan, secret)
 	plan.ValueWO = types.StringNull()
 	tflog.Debug(ctx, "Created IAM client secret", map[string]any{"client_id": clientID, "secret_id": secret.ClientSecretID})
@@ -542,9 +542,13 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		resp.Diagnostics.AddWarning("IAM Client Secret Stored Differently",
 			fmt.Sprintf("The API created secret %q of client %q, but holds its %s. The state records the configured "+
 				"values, so that Terraform does not replace the secret on every apply for a difference the API makes "+
-				"itself; renew_before and the expiry warnings go by what the API holds. A later change of these on the "+
-				"API's side shows as a difference in the plan.",
-				secret.ClientSecretID, clientID, stored.describe(plan)))
+				"itself; writing them as the API holds them is an update of the state only. renew_before and the "+
+				"expiry warnings go by what the API holds. A later change of these on the API's side shows as a "+
+				"difference in the plan.",
+				secret.ClientSecretID, clientID, stored.describe()))
+		if !plan.Expiration.IsNull() {
+			warnDueAtOnce(&resp.Diagnostics, stored.held("expiration", plan), plan.RenewBefore, r.now())
+		}
 	}
 
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
@@ -754,17 +758,9 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	// Only a secret this provider created has a value source; an imported one takes the API's
 	// spelling of its client id.
 	_, created := privateString(ctx, req.Private, privateKeyValueSource)
-	configured := state
 	state.applySecret(secret, created)
-	stored, storedOtherwise := storedAs(ctx, req.Private)
-	if storedOtherwise {
-		if stored.holds(state) {
-			// Still what the create's answer held: the configured values stay (see appliedSecret).
-			state.Description, state.Expiration = configured.Description, configured.Expiration
-		} else {
-			storedOtherwise = false // changed since on the API's side: that is drift, and shows as such
-		}
-	}
+	// What the API stored otherwise at create keeps showing as configured (see appliedSecret).
+	storedAs(ctx, req.Private).restore(&state)
 	if secret.Expiration != nil && !secret.Expiration.After(r.now()) {
 		resp.Diagnostics.AddWarning("IAM Client Secret Expired",
 			fmt.Sprintf("Secret %q of client %q expired at %s and no longer works at the token endpoint. Replace it "+
@@ -777,15 +773,12 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Private != nil {
 		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
 		resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
-		if !storedOtherwise {
-			resp.Diagnostics.Append(setStoredAs(ctx, resp.Private, nil)...)
-		}
 	}
 }
 
-// Update only ever sees changes that need no API call: renew_before, timeouts, or an expiration
-// written differently for the same instant. Every other argument forces a replacement, so the
-// plan is the new state.
+// Update only ever sees changes that need no API call: renew_before, timeouts, an expiration
+// written differently for the same instant, or a description or expiration now written as the
+// API holds it. Every other argument forces a replacement, so the plan is the new state.
 func (r *iamClientSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan clientSecretModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -794,6 +787,9 @@ func (r *iamClientSecretResource) Update(ctx context.Context, req resource.Updat
 	}
 	plan.ValueWO = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	if stored := storedAs(ctx, req.Private); stored != nil && resp.Private != nil {
+		resp.Diagnostics.Append(setStoredAs(ctx, resp.Private, stored.updated(plan))...)
+	}
 }
 
 func (r *iamClientSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -857,22 +853,22 @@ const privateKeyValueSource = "value_source"
 // the state while the API holds exactly these, and renewal goes by the expiration held here.
 const privateKeyStoredAs = "stored_as"
 
-// storedAs reads what privateKeyStoredAs records; false when nothing (readable) is there.
-func storedAs(ctx context.Context, p privateState) (storedSecret, bool) {
-	var s storedSecret
+// storedAs reads what privateKeyStoredAs records; nil when nothing (readable) is there.
+func storedAs(ctx context.Context, p privateState) storedSecret {
 	if p == nil {
-		return s, false
+		return nil
 	}
 	raw, diags := p.GetKey(ctx, privateKeyStoredAs)
-	if diags.HasError() || len(raw) == 0 {
-		return s, false
+	var s storedSecret
+	if diags.HasError() || len(raw) == 0 || json.Unmarshal(raw, &s) != nil {
+		return nil
 	}
-	return s, json.Unmarshal(raw, &s) == nil
+	return s
 }
 
-// setStoredAs records s under privateKeyStoredAs, or removes the record when s is nil.
-func setStoredAs(ctx context.Context, p privateState, s *storedSecret) diag.Diagnostics {
-	if s == nil {
+// setStoredAs records s under privateKeyStoredAs, or removes the record when s is empty.
+func setStoredAs(ctx context.Context, p privateState, s storedSecret) diag.Diagnostics {
+	if len(s) == 0 {
 		return p.SetKey(ctx, privateKeyStoredAs, nil)
 	}
 	raw, err := json.Marshal(s)
@@ -882,6 +878,18 @@ func setStoredAs(ctx context.Context, p privateState, s *storedSecret) diag.Diag
 		return diags
 	}
 	return p.SetKey(ctx, privateKeyStoredAs, raw)
+}
+
+// replacesWhenChanged is the plan modifier of a secret argument the API takes at create only:
+// a new value replaces the secret, and so does not writing the same expiration instant otherwise,
+// or the value the API holds (see storedSecret.changes).
+func replacesWhenChanged(name, description string) planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			var plan, state clientSecretModel
+			*plan.argument(name), *state.argument(name) = req.PlanValue, req.StateValue
+			resp.RequiresReplace = storedAs(ctx, req.Private).changes(name, plan, state)
+		}, description, description)
 }
 
 // valueSourceConfigured is the value source of a secret whose value the configuration gave.
@@ -939,11 +947,11 @@ func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planm
 // replacedAnyway reports whether the plan changes, or may change, an argument that replaces the
 // secret by itself (see the attributes' RequiresReplace; the resource's ModifyPlan does not get
 // their verdict). It errs towards true for a value still unknown.
-func replacedAnyway(plan, state clientSecretModel) bool {
+func replacedAnyway(plan, state clientSecretModel, stored storedSecret) bool {
 	changed := func(p, s attr.Value) bool { return p.IsUnknown() || !p.Equal(s) }
 	imported := state.Value.IsNull() && state.ValueWOVersion.IsNull()
-	return changed(plan.ClientID, state.ClientID) || changed(plan.Description, state.Description) ||
-		!sameExpiration(state.Expiration, plan.Expiration) || changed(plan.ValueWOVersion, state.ValueWOVersion) ||
+	return changed(plan.ClientID, state.ClientID) || stored.changes("description", plan, state) ||
+		stored.changes("expiration", plan, state) || changed(plan.ValueWOVersion, state.ValueWOVersion) ||
 		(changed(plan.RotateWhenChanged, state.RotateWhenChanged) && keepersReplace(state.RotateWhenChanged, plan.RotateWhenChanged, imported)) ||
 		(!plan.Value.IsNull() && changed(plan.Value, state.Value))
 }
