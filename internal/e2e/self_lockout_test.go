@@ -54,11 +54,13 @@ resource "aritma_iam_policy" "self" {
 	}
 
 	w.WriteConfig(config(self.Description, `"api"`))
+	w.SetEnv("ARITMA_SCOPES", "services.iam services.iam") // named once in the warning all the same
 	out, errOut, err := w.Run(ctx, "plan")
 	text := oneLine(out, errOut)
 	want := `This plan takes from IAM client "` + testAdminClientID + `", the client the provider signs in as, the scope ` +
-		`"services.iam", which the provider's token asks for, so the token endpoint will refuse it a token.`
-	if err != nil || !strings.Contains(text, "Plan Locks the Provider Out") || !strings.Contains(text, want) {
+		`"services.iam", which the provider's token needs, so the token endpoint will refuse it a token once the one in hand expires`
+	if err != nil || !strings.Contains(text, "Plan Locks the Provider Out") || !strings.Contains(text, want) ||
+		strings.Count(text, `"services.iam", which`) != 1 {
 		t.Fatalf("a plan taking the provider's scope away does not warn %q: exit %d\n%s\n%s", want, exitCode(err), out, errOut)
 	}
 
@@ -68,11 +70,22 @@ resource "aritma_iam_policy" "self" {
 	w.WriteConfig(config(self.Description, quoted))
 	w.RunClean(ctx, "apply", "-auto-approve") // the imports only
 
+	// A replacement deletes the grant first (unless create_before_destroy), whatever replaces it.
+	w.WriteConfig(strings.Replace(config(self.Description, quoted), `action  = "owner"`, `action  = "iam.manage"`, 1))
+	out, errOut, err = w.Run(ctx, "plan")
+	text = oneLine(out, errOut)
+	want = `This plan replaces policy "client-` + testAdminClientID + `,owner,/", which grants "owner" on "/" to the client the provider signs in as`
+	if err != nil || !strings.Contains(text, want) {
+		t.Fatalf("a plan replacing the provider's own grant does not warn %q: exit %d\n%s\n%s", want, exitCode(err), out, errOut)
+	}
+	w.WriteConfig(config(self.Description, quoted))
+
 	out, errOut, err = w.Run(ctx, "plan", "-destroy")
 	text = oneLine(out, errOut)
 	for _, want := range []string{
 		`Plan Destroys the Provider's Own Client`,
-		`This plan destroys IAM client "` + testAdminClientID + `", the client the provider signs in as`,
+		`This plan destroys IAM client "` + testAdminClientID + `", the client the provider signs in as, and with it its ` +
+			`secrets, its grants and its tokens: every call of this apply after the delete is refused`,
 		`Plan Removes the Provider's Own Grant`,
 		`This plan deletes policy "client-` + testAdminClientID + `,owner,/", which grants "owner" on "/" to the client the provider signs in as`,
 	} {

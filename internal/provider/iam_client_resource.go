@@ -54,8 +54,10 @@ func (r *iamClientResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"`aritma_iam_policy` (use `subject_id` as the policy's `subject`).\n\n" +
 			"Changing any argument updates the client in place. Deleting the client also deletes its secrets, " +
 			"its policies and its group memberships.\n\n" +
-			"A plan that destroys the client the provider itself signs in as, or takes from it `client_credentials` " +
-			"or a scope the provider's token asks for, warns: the apply would lock every later run out.",
+			"A plan that destroys the client the provider itself signs in as (with `client_id` and `client_secret`), " +
+			"or takes from it `client_credentials` or a scope the provider's token needs, warns: the apply would lock " +
+			"every later run out. A replacement by `-replace` or taint cannot be warned of (Terraform shows only errors " +
+			"of the plan of the new object).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "The client id assigned by Aritma IAM (same as `client_id`).",
@@ -471,22 +473,25 @@ func (r *iamClientResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 
 // warnSelfClient warns of a plan that takes away what the provider signs in with: it destroys the
 // client the provider is configured with, or leaves it without client_credentials or without a
-// scope the provider's token asks for. The apply may still go through (the token in hand works
-// until it expires), but the next run of the configuration, its destroy included, could not get
-// a token. A warning, not an error: handing the configuration over to another client is a choice.
+// scope the provider's token needs. A destroyed client takes its tokens with it, so the rest of
+// the apply fails; a client left without what its token needs still works until the token in
+// hand expires. Either way the next run of the configuration, its destroy included, cannot get a
+// token. A warning, not an error: handing the configuration over to another client is a choice.
+// (A replacement, -replace or taint, cannot be warned of: Terraform shows only the errors of the
+// plan of the new object.)
 func (r *iamClientResource) warnSelfClient(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
 	var id types.String
 	diags.Append(req.State.GetAttribute(ctx, path.Root("client_id"), &id)...)
 	if diags.HasError() || id.ValueString() != r.data.selfClientID {
 		return
 	}
-	const after = " The apply can still go through, but the next run of this configuration (its destroy included) " +
-		"cannot sign in. Sign the provider in as another client first (client_id and client_secret, or " +
-		"ARITMA_CLIENT_ID and ARITMA_CLIENT_SECRET), or keep this client as it is."
+	const after = " Sign the provider in as another client first (client_id and client_secret, or ARITMA_CLIENT_ID and " +
+		"ARITMA_CLIENT_SECRET), or keep this client as it is."
 	if req.Plan.Raw.IsNull() {
 		diags.AddWarning("Plan Destroys the Provider's Own Client",
-			fmt.Sprintf("This plan destroys IAM client %q, the client the provider signs in as, and with it its secrets "+
-				"and grants."+after, id.ValueString()))
+			fmt.Sprintf("This plan destroys IAM client %q, the client the provider signs in as, and with it its secrets, "+
+				"its grants and its tokens: every call of this apply after the delete is refused, and so is every "+
+				"later run of this configuration, its destroy included."+after, id.ValueString()))
 		return
 	}
 	var grants, scopes types.Set
@@ -502,13 +507,14 @@ func (r *iamClientResource) warnSelfClient(ctx context.Context, req resource.Mod
 	if planned, ok := knownStrings(scopes); ok && !scopes.IsUnknown() {
 		for _, s := range r.data.selfScopes {
 			if !slices.Contains(planned, s) {
-				lost = append(lost, fmt.Sprintf("the scope %q, which the provider's token asks for", s))
+				lost = append(lost, fmt.Sprintf("the scope %q, which the provider's token needs", s))
 			}
 		}
 	}
 	if len(lost) > 0 {
 		diags.AddWarning("Plan Locks the Provider Out",
 			fmt.Sprintf("This plan takes from IAM client %q, the client the provider signs in as, %s, so the token "+
-				"endpoint will refuse it a token."+after, id.ValueString(), strings.Join(lost, " and ")))
+				"endpoint will refuse it a token once the one in hand expires: the next run of this configuration, "+
+				"its destroy included, cannot sign in."+after, id.ValueString(), strings.Join(lost, " and ")))
 	}
 }

@@ -197,7 +197,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": timeoutsBlock(ctx, timeouts.Opts{Create: true, Read: true, Delete: true},
-				"`create`, `read` and `delete` default to `5m`. There is no `update`: changing the secret replaces it."),
+				"`create`, `read` and `delete` default to `5m`. There is no `update`: an update changes the state only (see `renew_before`, and the arguments that replace the secret)."),
 		},
 	}
 }
@@ -542,9 +542,9 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		resp.Diagnostics.AddWarning("IAM Client Secret Stored Differently",
 			fmt.Sprintf("The API created secret %q of client %q, but holds its %s. The state records the configured "+
 				"values, so that Terraform does not replace the secret on every apply for a difference the API makes "+
-				"itself; writing them as the API holds them is an update of the state only. renew_before and the "+
-				"expiry warnings go by what the API holds. A later change of these on the API's side shows as a "+
-				"difference in the plan.",
+				"itself; writing them as the API holds them is an update of the state only. renew_before goes by the "+
+				"expiration the API holds where one is configured (it does nothing without), and the expiry warning "+
+				"of a refresh by the API's. A later change of these on the API's side shows as a difference in the plan.",
 				secret.ClientSecretID, clientID, stored.describe()))
 		if !plan.Expiration.IsNull() {
 			warnDueAtOnce(&resp.Diagnostics, stored.held("expiration", plan), plan.RenewBefore, r.now())

@@ -58,8 +58,10 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"leave `create_before_destroy` off for those. Neither can replacements that hand grants round among " +
 			"policies (`for_each` keys swapping actions): each new grant would be created while another policy still " +
 			"holds it. The plan warns of such a ring; apply it without `create_before_destroy`.\n\n" +
-			"A plan that deletes a grant on `/` giving the client the provider signs in as its IAM access (`owner`, " +
-			"`iam.manage`, `iam.*`) warns: unless another grant gives the same, the calls after it are refused.\n\n" +
+			"A plan that deletes or replaces a grant on `/` giving the client the provider signs in as (with " +
+			"`client_id` and `client_secret`) its IAM access (`owner`, `iam.manage`, `iam.*`) warns: unless another " +
+			"grant gives the same, the calls after its delete are refused. A replacement by `-replace` or taint cannot " +
+			"be warned of.\n\n" +
 			"Renaming a policy resource or its `for_each` key without a `moved` block deletes the old instance and " +
 			"creates the new one, with the same triple, in parallel. A create that finds the grant still there waits " +
 			"for that delete and grants again, so the subject is without the grant only for a moment; a `moved` block " +
@@ -399,38 +401,42 @@ func (r *iamPolicyResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 }
 
-// warnSelfGrant warns of a plan that deletes a grant giving the client the provider signs in as
-// IAM access on "/" (the scope IAM checks, CONTRACT.md §1), and replaces it with none: unless
-// another grant gives the same, the calls after the delete are refused, in this apply and in every
-// later run, a destroy included. A warning, not an error: the configuration may be handed over.
+// warnSelfGrant warns of a plan that deletes or replaces a grant giving the client the provider
+// signs in as IAM access on "/" (the scope IAM checks, CONTRACT.md §1). A replacement too, and
+// whatever replaces it: Terraform deletes the old grant first unless create_before_destroy is set,
+// which the provider cannot see, and then the create is refused. Unless another grant gives the
+// same, the calls after the delete are refused, in this apply and in every later run, a destroy
+// included. A warning, not an error: the configuration may be handed over. (-replace and taint
+// cannot be warned of: Terraform shows only the errors of the plan of the new object.)
 func (r *iamPolicyResource) warnSelfGrant(ctx context.Context, req resource.ModifyPlanRequest, diags *diag.Diagnostics) {
 	var state iamPolicyResourceModel
 	diags.Append(req.State.Get(ctx, &state)...)
-	self := clientSubjectID(r.data.selfClientID)
-	if diags.HasError() || state.Subject.ValueString() != self || state.Scope.ValueString() != "/" {
+	if diags.HasError() || state.Subject.ValueString() != clientSubjectID(r.data.selfClientID) || state.Scope.ValueString() != "/" {
 		return
 	}
 	verb := "deletes"
 	if !req.Plan.Raw.IsNull() {
 		var plan iamPolicyResourceModel
 		diags.Append(req.Plan.Get(ctx, &plan)...)
-		if diags.HasError() || plan.Subject.IsUnknown() || plan.Action.IsUnknown() || plan.Scope.IsUnknown() ||
-			plan.Action.Equal(state.Action) && plan.Subject.Equal(state.Subject) && plan.Scope.Equal(state.Scope) {
+		unknown := plan.Subject.IsUnknown() || plan.Action.IsUnknown() || plan.Scope.IsUnknown()
+		if diags.HasError() || !unknown && plan.Action.Equal(state.Action) && plan.Subject.Equal(state.Subject) && plan.Scope.Equal(state.Scope) {
 			return
 		}
-		if plan.Subject.ValueString() == self && plan.Scope.ValueString() == "/" && r.grantsIAM(ctx, plan.Action.ValueString()) {
-			return // what replaces it still gives IAM access
-		}
 		verb = "replaces"
+		if unknown {
+			verb = "may replace (its subject, action or scope is not known until apply)"
+		}
 	}
 	if !r.grantsIAM(ctx, state.Action.ValueString()) {
 		return
 	}
 	diags.AddWarning("Plan Removes the Provider's Own Grant",
 		fmt.Sprintf("This plan %s policy %q, which grants %q on \"/\" to the client the provider signs in as, the IAM "+
-			"access the provider works with. Unless another grant gives that client the same (directly or through a "+
-			"group), the calls after its delete are refused with 403, in this apply and in every later run of this "+
-			"configuration, its destroy included. Keep the grant, or sign the provider in as another client first.",
+			"access the provider works with. A replacement deletes the grant before it creates the new one unless "+
+			"create_before_destroy is set, and then the create is refused. Unless another grant gives that client the "+
+			"same (directly or through a group), the calls after the delete are refused with 403, in this apply and in "+
+			"every later run of this configuration, its destroy included. Keep the grant, or sign the provider in as "+
+			"another client first.",
 			verb, policyID(state.Subject.ValueString(), state.Action.ValueString(), state.Scope.ValueString()), state.Action.ValueString()))
 }
 

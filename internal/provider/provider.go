@@ -84,7 +84,7 @@ type providerData struct {
 	// requestTimeout bounds one HTTP attempt, the ephemeral token's exchange included.
 	requestTimeout time.Duration
 	// selfClientID is the client the provider signs in as ("" with an access token), and
-	// selfScopes the scopes its token must carry: changes that take them away lock the provider
+	// selfScopes the scopes its token must carry, sorted: changes that take them away lock the provider
 	// out, which its plan warns of (see warnSelfClient, warnSelfGrant).
 	selfClientID string
 	selfScopes   []string
@@ -294,10 +294,8 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		requestTimeout:    settings.RequestTimeout, maxRetries: settings.MaxRetries}
 	if settings.AccessToken == "" {
 		data.selfClientID = settings.ClientID
-		data.selfScopes = slices.Clone(settings.Scopes)
-		if !slices.Contains(data.selfScopes, DefaultScope) {
-			data.selfScopes = append(data.selfScopes, DefaultScope) // every API call needs it
-		}
+		// Every API call needs DefaultScope, asked for or not.
+		data.selfScopes = slices.Compact(slices.Sorted(slices.Values(append([]string{DefaultScope}, settings.Scopes...))))
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
