@@ -211,10 +211,16 @@ func newRedactor(secrets ...string) *redactor {
 			_ = enc.Encode(secret)
 			return strings.TrimSuffix(strings.TrimSuffix(b.String(), "\n"), "\"")[1:]
 		}
-		for _, f := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret),
-			lowerPercentEscapes(url.QueryEscape(secret)), lowerPercentEscapes(url.PathEscape(secret)), jsonEsc(true), jsonEsc(false),
+		encoded := []string{url.QueryEscape(secret), url.PathEscape(secret),
+			// Other platforms' URL encoders: RFC 3986's unreserved set, JavaScript's
+			// encodeURIComponent, and Java's URLEncoder (HTML form encoding).
+			percentEncode(secret, "-._~", "%20"), percentEncode(secret, "-._~!*'()", "%20"), percentEncode(secret, "*-._", "+")}
+		for _, e := range slices.Clone(encoded) {
+			encoded = append(encoded, lowerPercentEscapes(e))
+		}
+		for _, f := range slices.Concat([]string{secret, jsonEsc(true), jsonEsc(false),
 			html.EscapeString(secret), unicodeEscape(secret, dotnetEscaped, "\\u%04X"),
-			unicodeEscape(secret, notAlphanumeric, "\\u%04X"), unicodeEscape(secret, notAlphanumeric, "\\u%04x")} {
+			unicodeEscape(secret, notAlphanumeric, "\\u%04X"), unicodeEscape(secret, notAlphanumeric, "\\u%04x")}, encoded) {
 			// goQuoted: net/http quotes a malformed answer with %q in its error, escaping an echo
 			// of the request (or of its JSON) once more.
 			for _, g := range []string{f, clean(f), goQuoted(f)} {
@@ -259,6 +265,24 @@ func unicodeEscape(s string, escape func(rune) bool, format string) string {
 			fmt.Fprintf(&b, format+format, hi, lo)
 		default:
 			fmt.Fprintf(&b, format, c)
+		}
+	}
+	return b.String()
+}
+
+// percentEncode percent-encodes every byte of s but ASCII letters, digits and the bytes in keep,
+// writing a space as space, the way URL encoders of other platforms than Go do.
+func percentEncode(s, keep, space string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', strings.IndexByte(keep, c) >= 0:
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteString(space)
+		default:
+			fmt.Fprintf(&b, "%%%02X", c)
 		}
 	}
 	return b.String()

@@ -163,6 +163,28 @@ func TestAPIError_redactsEchoedToken(t *testing.T) {
 	}
 }
 
+// A successful answer that does not decode quotes the value it could not take in the error: a
+// server that echoes the request's token into a timestamp must not put the token there.
+func TestDecodeError_redactsEchoedToken(t *testing.T) {
+	t.Parallel()
+	var sent string
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		sent = r.Header.Get("Authorization")
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprintf(w, `{"items":[{"clientSecretId":"s1","created":%q}],"metadata":{"page":1,"pageSize":20,"totalCount":1}}`, sent)
+	})
+	var err error
+	for _, e := range f.client(t).ListClientSecrets(ctxT(t), "c1") {
+		if e != nil {
+			err = e
+		}
+	}
+	token := strings.TrimPrefix(sent, "Bearer ")
+	if err == nil || token == "" || strings.Contains(err.Error(), token) || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("error %v leaks the token %q or lost the mark", err, token)
+	}
+}
+
 // A plain-text error body is cut to maxSnippet characters; a secret the cut splits must not
 // leave its first half behind.
 func TestAPIError_redactsSecretSplitByTheCut(t *testing.T) {
@@ -246,6 +268,9 @@ func TestAPIError_redactsOtherEncodersEchoes(t *testing.T) {
 		{"references in a trace id", `Sup3r"S3cret+Value<`, "application/problem+json",
 			`{"title":"Bad Request","traceId":"Sup3r&quot;S3cret&#x2B;Value&lt;"}`},
 		{"lowercase percent escapes", "Sup3r+S3cret/Value", "text/plain", `body was value=Sup3r%2bS3cret%2fValue`},
+		{"encodeURIComponent", "Sup3r S3cret!*Value", "text/plain", `could not handle value=Sup3r%20S3cret!*Value`},
+		{"RFC 3986", "Sup3r S3cret!*Value", "text/plain", `could not handle value=Sup3r%20S3cret%21%2AValue`},
+		{"Java URLEncoder, lowercase", "Sup3r S3cret~/Value", "text/plain", `could not handle value=Sup3r+S3cret%7e%2fValue`},
 		// A body longer than what is read, cut inside the echo: what remains of it must go too,
 		// although stripping tags and collapsing whitespace bring it into the part shown.
 		{"cut by the read limit, padded with blanks", "Sup3rS3cretValue-0123456789abcd", "text/plain",

@@ -116,6 +116,9 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		return res, nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
+		// A decoding error quotes the value it could not take (a timestamp, say), which a server
+		// that echoes the request may have filled with a secret or the token.
+		err = newRedactor(slices.Concat(st.secrets, []string{st.token})...).scrub(err)
 		err = wrapf(r.method, display, fmt.Errorf("decoding %d response: %w", resp.StatusCode, err))
 		if r.mode != retryIdempotent {
 			// The create succeeded but we cannot tell what it created.

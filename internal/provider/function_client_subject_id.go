@@ -44,21 +44,15 @@ func (f *clientSubjectIDFunction) Run(ctx context.Context, req function.RunReque
 	if resp.Error != nil {
 		return
 	}
-	if err := checkClientIDArgument(clientID); err != nil {
-		resp.Error = function.NewArgumentFuncError(0, err.Error())
+	// Not quoted back, as parse_policy_id's argument is not (see there).
+	switch {
+	case clientID == "":
+		resp.Error = function.NewArgumentFuncError(0, "client_id must not be empty")
+		return
+	case !isIDSegment(clientID):
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("client_id %s is not a client id: it must not be \".\" "+
+			"or \"..\", nor contain \"/\", whitespace, control or invisible characters", unshownArgument(clientID)))
 		return
 	}
 	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, clientSubjectID(clientID)))
-}
-
-// checkClientIDArgument rejects what cannot be a client id: the empty string, "." and "..", and ids
-// holding '/' or whitespace (a client id goes into URL paths, which would take them apart).
-func checkClientIDArgument(clientID string) error {
-	switch {
-	case clientID == "":
-		return fmt.Errorf("client_id must not be empty")
-	case !isIDSegment(clientID):
-		return fmt.Errorf("client_id %q is not a client id: it must not be \".\" or \"..\", nor contain \"/\", whitespace, control or invisible characters", clientID)
-	}
-	return nil
 }

@@ -3,6 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -51,13 +54,16 @@ func (f *parsePolicyIDFunction) Run(ctx context.Context, req function.RunRequest
 	if resp.Error != nil {
 		return
 	}
+	// The argument is never quoted back: Terraform shows a function's error as it is, without the
+	// sensitive or ephemeral marks of the value that went in (a secret or token passed by mistake).
 	subject, action, scope, ok := splitPolicyID(id)
 	if !ok {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("a policy id has the form %s, got %q", policyIDForm, id))
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("a policy id has the form %s, got %s with %d comma(s)",
+			policyIDForm, unshownArgument(id), strings.Count(id, ",")))
 		return
 	}
-	if err := checkPolicyTriple(subject, action, scope); err != nil {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("policy id %q is malformed: %s", id, err))
+	if reason := policyTripleReason(subject, action, scope); reason != "" {
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("policy id %s is malformed: %s", unshownArgument(id), reason))
 		return
 	}
 	obj, diags := types.ObjectValue(policyIDAttributeTypes, map[string]attr.Value{
@@ -71,3 +77,35 @@ func (f *parsePolicyIDFunction) Run(ctx context.Context, req function.RunRequest
 	}
 	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, obj))
 }
+
+// unshownArgument stands for a function argument in an error, which does not show it.
+func unshownArgument(v string) string {
+	return fmt.Sprintf("(a value of %d characters, not shown: a function's argument may be sensitive)", utf8.RuneCountInString(v))
+}
+
+// policyTripleReason says what is wrong with the parts of a policy id without quoting them, ""
+// when nothing is: as checkPolicyTriple, in words that name the part and its rule only.
+func policyTripleReason(subject, action, scope string) string {
+	var reason string
+	switch {
+	case checkSubjectID(subject) != nil:
+		reason = "its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id>"
+	case checkAction(action) != nil:
+		reason = `its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`
+	default:
+		err := checkPolicyScope(scope)
+		if err == nil {
+			return ""
+		}
+		// Only the segment rule quotes part of the scope.
+		reason = "its " + quotedSegment.ReplaceAllString(err.Error(), "segment")
+	}
+	if checkPolicyTriple(subject, action, scope) != nil && (strings.HasPrefix(subject, "/") || strings.HasPrefix(action, "/") ||
+		hasSubjectIDPrefix(action) || hasSubjectIDPrefix(scope)) {
+		reason += " (the parts of a policy id are in the order " + policyIDForm + ")"
+	}
+	return reason
+}
+
+// quotedSegment is the quoted segment in checkPolicyScope's segment rule.
+var quotedSegment = regexp.MustCompile(`segment "(?:[^"\\]|\\.)*"`)

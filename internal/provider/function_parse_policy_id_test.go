@@ -28,47 +28,47 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 		},
 		"empty": {
 			arg:     "",
-			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got ""`,
+			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got (a value of 0 characters, not shown: a function's argument may be sensitive) with 0 comma(s)`,
 		},
 		"two parts": {
 			arg:     "client-abc,owner",
-			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got "client-abc,owner"`,
+			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got (a value of 16 characters, not shown: a function's argument may be sensitive) with 1 comma(s)`,
 		},
 		"bad scope": {
 			arg:     "client-abc,owner,subscriptions/1",
-			wantErr: `policy id "client-abc,owner,subscriptions/1" is malformed: scope must start with "/"`,
+			wantErr: `policy id (a value of 32 characters, not shown: a function's argument may be sensitive) is malformed: its scope must start with "/"`,
 		},
 		"scope with comma": {
 			arg:     "client-abc,owner,/a/b,c",
-			wantErr: `policy id "client-abc,owner,/a/b,c" is malformed: scope segment "b,c" may only contain the characters A-Z a-z 0-9 . _ ~ -`,
+			wantErr: `policy id (a value of 23 characters, not shown: a function's argument may be sensitive) is malformed: its scope segment may only contain the characters A-Z a-z 0-9 . _ ~ -`,
 		},
 		"whitespace": {
 			arg:     "client-abc ,owner,/",
-			wantErr: `policy id "client-abc ,owner,/" is malformed: subject "client-abc " must be a subject id of the form user-<id>, client-<id> or group-<id>`,
+			wantErr: `policy id (a value of 19 characters, not shown: a function's argument may be sensitive) is malformed: its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id>`,
 		},
 		"bad subject": {
 			arg:     "x,owner,/",
-			wantErr: `policy id "x,owner,/" is malformed: subject "x" must be a subject id of the form user-<id>, client-<id> or group-<id>`,
+			wantErr: `policy id (a value of 9 characters, not shown: a function's argument may be sensitive) is malformed: its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id>`,
 		},
 		"subject with comma, bad action": {
 			arg:     "client-a,b,iam.Client.read,/s/1",
-			wantErr: `policy id "client-a,b,iam.Client.read,/s/1" is malformed: action "iam.Client.read" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
+			wantErr: `policy id (a value of 31 characters, not shown: a function's argument may be sensitive) is malformed: its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
 		},
 		"scope and action swapped": {
-			arg: "client-abc,/subscriptions/1,owner",
-			wantErr: `policy id "client-abc,/subscriptions/1,owner" is malformed: action "/subscriptions/1" must be dot-separated ` +
-				`lower-case segments of a-z and 0-9, e.g. "iam.client.read" (the parts of a policy id are in the order ` +
-				`"<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
+			arg:     "client-abc,/subscriptions/1,owner",
+			wantErr: `policy id (a value of 33 characters, not shown: a function's argument may be sensitive) is malformed: its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read" (the parts of a policy id are in the order "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
 		},
 		"subject last": {
-			arg: "owner,/,client-abc",
-			wantErr: `policy id "owner,/,client-abc" is malformed: subject "owner" must be a subject id of the form ` +
-				`user-<id>, client-<id> or group-<id> (the parts of a policy id are in the order ` +
-				`"<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
+			arg:     "owner,/,client-abc",
+			wantErr: `policy id (a value of 18 characters, not shown: a function's argument may be sensitive) is malformed: its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id> (the parts of a policy id are in the order "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
 		},
 		"bad action": {
 			arg:     "client-abc,IAM Manage,/",
-			wantErr: `policy id "client-abc,IAM Manage,/" is malformed: action "IAM Manage" must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
+			wantErr: `policy id (a value of 23 characters, not shown: a function's argument may be sensitive) is malformed: its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
+		},
+		"a secret passed by mistake": {
+			arg:     "Secret-Value-9876",
+			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got (a value of 17 characters, not shown: a function's argument may be sensitive) with 0 comma(s)`,
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -213,13 +213,16 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 	// "" is unset for every string setting, as in resolveSettings: a module passes them through
 	// variables that default to "", and sets only the ones that are filled in.
 	set := func(v types.String) bool { return !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" }
+	// A setting that holds a secret by mistake is not shown: the block's secrets, and the
+	// environment's, which Configure merges in later.
+	secrets := []string{cfg.ClientSecret.ValueString(), cfg.AccessToken.ValueString(), os.Getenv(EnvClientSecret), os.Getenv(EnvAccessToken)}
 	for _, a := range []struct {
 		name  string
 		v     types.String
 		check func(string, ...string) error
 	}{{"endpoint", cfg.Endpoint, validateEndpoint}, {"token_url", cfg.TokenURL, validateServiceURL}} {
 		if set(a.v) {
-			if err := a.check(a.v.ValueString(), cfg.ClientSecret.ValueString(), cfg.AccessToken.ValueString()); err != nil {
+			if err := a.check(a.v.ValueString(), secrets...); err != nil {
 				resp.Diagnostics.AddAttributeError(path.Root(a.name), "Invalid Aritma "+a.name, err.Error()+".")
 			}
 		}
@@ -229,7 +232,7 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 			"Set either access_token, or client_id and client_secret, not both.")
 	}
 	if set(cfg.RequestTimeout) {
-		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString(), cfg.ClientSecret.ValueString(), cfg.AccessToken.ValueString()); err != nil {
+		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString(), secrets...); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
 	}

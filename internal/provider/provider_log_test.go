@@ -6,7 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
@@ -164,5 +167,42 @@ func TestUnitResolveSettingsHidesMisplacedSecrets(t *testing.T) {
 	}
 	if got := shownSetting("soon"); got != `"soon"` {
 		t.Errorf("a short mistyped value is %s, want it quoted", got)
+	}
+}
+
+// TestUnitValidateConfigHidesEnvironmentSecrets: a secret of the environment (ARITMA_CLIENT_SECRET,
+// ARITMA_ACCESS_TOKEN) that reaches a setting of the provider block by mistake is not quoted by
+// the validation that rejects it, as one of the block's own is not.
+func TestUnitValidateConfigHidesEnvironmentSecrets(t *testing.T) {
+	ctx := context.Background()
+	const secret = "Secret9876"
+	for _, env := range []string{EnvClientSecret, EnvAccessToken} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(EnvClientSecret, "")
+			t.Setenv(EnvAccessToken, "")
+			t.Setenv(env, secret)
+			p := &aritmaProvider{}
+			var sr provider.SchemaResponse
+			p.Schema(ctx, provider.SchemaRequest{}, &sr)
+			cfg := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+			m := providerModel{
+				Endpoint: types.StringNull(), TokenURL: types.StringValue("pw:" + secret), ClientID: types.StringNull(),
+				ClientSecret: types.StringNull(), AccessToken: types.StringNull(), Scopes: types.ListNull(types.StringType),
+				MaxRetries: types.Int64Null(), RequestTimeout: types.StringValue(secret),
+			}
+			if diags := cfg.Set(ctx, &m); diags.HasError() {
+				t.Fatalf("building the configuration: %v", diags)
+			}
+			resp := &provider.ValidateConfigResponse{}
+			p.ValidateConfig(ctx, provider.ValidateConfigRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: cfg.Raw}}, resp)
+			if resp.Diagnostics.ErrorsCount() != 2 {
+				t.Fatalf("diagnostics = %v, want token_url and request_timeout refused", resp.Diagnostics)
+			}
+			for _, d := range resp.Diagnostics {
+				if strings.Contains(d.Detail(), secret) || !strings.Contains(d.Detail(), "not shown: it may be a secret") {
+					t.Errorf("the error shows the environment's secret or does not say it is hidden: %s", d.Detail())
+				}
+			}
+		})
 	}
 }
