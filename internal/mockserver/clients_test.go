@@ -64,6 +64,7 @@ func TestClientValidation(t *testing.T) {
 		{"not json", "{", "", "not valid JSON"},
 		{"array", "[]", "", "JSON object"},
 		{"two values", `{} {}`, "", "single JSON object"},
+		{"invalid UTF-8", "{\"name\": \"a\xffb\"}", "", "request body is not valid UTF-8"},
 		{"wrong type", `{"name": 5}`, "name", "name must be a string"},
 		{"wrong list type", `{"allowedGrantTypes": "client_credentials"}`, "allowedGrantTypes", "must be an array"},
 		{"wrong list item type", `{"allowedGrantTypes": [1]}`, "allowedGrantTypes", "allowedGrantTypes must be an array of strings"},

@@ -39,6 +39,11 @@ func decodeJSON(body io.Reader, dst any) fieldErrors {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fieldErrors{"": {"request body is required"}}
 	}
+	// encoding/json would take invalid UTF-8 and store U+FFFD in its place: a value other than
+	// the one sent, which System.Text.Json (the real service's) refuses.
+	if !utf8.Valid(data) {
+		return fieldErrors{"": {"request body is not valid UTF-8"}}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(dst); err != nil {
 		var te *json.UnmarshalTypeError
