@@ -213,8 +213,10 @@ func newRedactor(secrets ...string) *redactor {
 		}
 		encoded := []string{url.QueryEscape(secret), url.PathEscape(secret),
 			// Other platforms' URL encoders: RFC 3986's unreserved set, JavaScript's
-			// encodeURIComponent, and Java's URLEncoder (HTML form encoding).
-			percentEncode(secret, "-._~", "%20"), percentEncode(secret, "-._~!*'()", "%20"), percentEncode(secret, "*-._", "+")}
+			// encodeURIComponent, Java's URLEncoder (HTML form encoding), .NET's
+			// WebUtility.UrlEncode and Python's quote.
+			percentEncode(secret, "-._~", "%20"), percentEncode(secret, "-._~!*'()", "%20"), percentEncode(secret, "*-._", "+"),
+			percentEncode(secret, "-_.!*()", "+"), percentEncode(secret, "-._~/", "%20")}
 		for _, e := range slices.Clone(encoded) {
 			encoded = append(encoded, lowerPercentEscapes(e))
 		}
@@ -401,13 +403,13 @@ type problemJSON struct {
 	ErrorDescription string `json:"error_description"`
 }
 
-// newAPIError reads (a bounded part of) the body of a failed response and builds the error.
-func newAPIError(resp *http.Response, method, path string, secrets ...string) *APIError {
+// newAPIError reads (a bounded part of) the body of a failed response and builds the error; r
+// redacts what must not appear in it.
+func newAPIError(resp *http.Response, method, path string, r *redactor) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody+1))
 	// Redact the body as it came, and the fields made from it: decoding, stripping HTML tags and
 	// collapsing whitespace can each split or rewrite a secret's echo beyond recognition (a raw
 	// "<" in a secret starts a "tag"), and the fields can hold a form only decoding produces.
-	r := newRedactor(secrets...)
 	body = r.body(body, maxErrorBody)
 	e := &APIError{StatusCode: resp.StatusCode, Method: method, Path: path}
 	defer e.redactWith(r)

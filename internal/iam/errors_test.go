@@ -74,7 +74,7 @@ func TestAPIError_rendering(t *testing.T) {
 			if tc.body != "" {
 				resp.Body = nopCloser{strings.NewReader(tc.body)}
 			}
-			got := newAPIError(resp, tc.method, "/v1/clients").Error()
+			got := newAPIError(resp, tc.method, "/v1/clients", newRedactor()).Error()
 			if !strings.HasPrefix(got, tc.want) {
 				t.Fatalf("got  %q\nwant %q", got, tc.want)
 			}
@@ -228,7 +228,7 @@ func TestAPIError_insufficientScopeAndBoilerplate(t *testing.T) {
 	t.Parallel()
 	rec := func(status int, header http.Header, body string) *APIError {
 		resp := &http.Response{StatusCode: status, Header: header, Body: io.NopCloser(strings.NewReader(body))}
-		return newAPIError(resp, http.MethodPost, "/v1/clients")
+		return newAPIError(resp, http.MethodPost, "/v1/clients", newRedactor())
 	}
 	scope := rec(http.StatusForbidden, http.Header{
 		"Content-Type":     {"application/problem+json"},
@@ -271,6 +271,8 @@ func TestAPIError_redactsOtherEncodersEchoes(t *testing.T) {
 		{"encodeURIComponent", "Sup3r S3cret!*Value", "text/plain", `could not handle value=Sup3r%20S3cret!*Value`},
 		{"RFC 3986", "Sup3r S3cret!*Value", "text/plain", `could not handle value=Sup3r%20S3cret%21%2AValue`},
 		{"Java URLEncoder, lowercase", "Sup3r S3cret~/Value", "text/plain", `could not handle value=Sup3r+S3cret%7e%2fValue`},
+		{".NET WebUtility.UrlEncode", "Sup3r+S3cret!Value", "text/plain", `could not handle value=Sup3r%2BS3cret!Value`},
+		{"Python quote", "Sup3r/S3cret Value", "text/plain", `could not handle value=Sup3r/S3cret%20Value`},
 		// A body longer than what is read, cut inside the echo: what remains of it must go too,
 		// although stripping tags and collapsing whitespace bring it into the part shown.
 		{"cut by the read limit, padded with blanks", "Sup3rS3cretValue-0123456789abcd", "text/plain",

@@ -96,7 +96,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		// A server or proxy that echoes the request, or its headers, must not put a secret or the
 		// token in an error. One pass over all of them, so that the end of a cut text is judged
 		// by the secret that covers most of it.
-		apiErr := newAPIError(resp, r.method, display, slices.Concat(st.secrets, []string{st.token})...)
+		apiErr := newAPIError(resp, r.method, display, st.redactor())
 		switch {
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.
@@ -118,7 +118,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil && !errors.Is(err, io.EOF) {
 		// A decoding error quotes the value it could not take (a timestamp, say), which a server
 		// that echoes the request may have filled with a secret or the token.
-		err = newRedactor(slices.Concat(st.secrets, []string{st.token})...).scrub(err)
+		err = st.redactor().scrub(err)
 		err = wrapf(r.method, display, fmt.Errorf("decoding %d response: %w", resp.StatusCode, err))
 		if r.mode != retryIdempotent {
 			// The create succeeded but we cannot tell what it created.
@@ -137,7 +137,7 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 	}
 	// A peer that answers with something other than HTTP has its bytes quoted in the error, and
 	// they may echo the request.
-	err = newRedactor(slices.Concat(st.secrets, []string{st.token})...).scrub(err)
+	err = st.redactor().scrub(err)
 	var ne net.Error
 	switch ctxErr := ctx.Err(); {
 	case ctxErr != nil && !errors.Is(err, ctxErr):

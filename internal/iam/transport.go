@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,12 +64,27 @@ type callState struct {
 	// retries counts the retries spent against Config.MaxRetries; rateLimited the retries of 429
 	// answers, which have their own budget (see maxRateLimitRetries).
 	retries, rateLimited int
+	// redacting caches redactor's answer for the token it was made with: building one encodes
+	// every secret in every form, which every answer with a trace id would otherwise repeat.
+	redactingMu sync.Mutex
+	redacting   *redactor
+	redactedTok string
 	// throttled is set when the current attempt was a token request answered 400 with an OAuth
 	// error that says "not now" (see throttledTokenAnswer): it is retried as a 429 is.
 	throttled bool
 	// deadline is the caller's (zero: none), noted by checkRetry for backoff, which sees only the
 	// attempt's request, whose context also ends with the per-attempt request timeout.
 	deadline time.Time
+}
+
+// redactor redacts the call's secrets and the token of its current attempt.
+func (st *callState) redactor() *redactor {
+	st.redactingMu.Lock()
+	defer st.redactingMu.Unlock()
+	if st.redacting == nil || st.redactedTok != st.token {
+		st.redacting, st.redactedTok = newRedactor(slices.Concat(st.secrets, []string{st.token})...), st.token
+	}
+	return st.redacting
 }
 
 // maxRateLimitRetries bounds the retries of one call answered 429. They do not count against
@@ -400,7 +416,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		if s == "" || st == nil {
 			return s
 		}
-		return newRedactor(slices.Concat(st.secrets, []string{st.token})...).text(s)
+		return st.redactor().text(s)
 	}
 	if err != nil {
 		fields["error"] = redact(err.Error())

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/function"
 )
@@ -50,8 +51,14 @@ func (f *clientSubjectIDFunction) Run(ctx context.Context, req function.RunReque
 		resp.Error = function.NewArgumentFuncError(0, "client_id must not be empty")
 		return
 	case !isIDSegment(clientID):
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("client_id %s is not a client id: it must not be \".\" "+
-			"or \"..\", nor contain \"/\", whitespace, control or invisible characters", unshownArgument(clientID)))
+		broken := "contains whitespace, control or invisible characters"
+		switch {
+		case clientID == "." || clientID == "..":
+			broken = `is "." or ".."`
+		case strings.Contains(clientID, "/"):
+			broken = `contains "/"`
+		}
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("client_id %s is not a client id: it %s", unshownArgument(clientID), broken))
 		return
 	}
 	resp.Error = function.ConcatFuncErrors(resp.Error, resp.Result.Set(ctx, clientSubjectID(clientID)))

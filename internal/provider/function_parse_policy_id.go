@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -58,8 +57,12 @@ func (f *parsePolicyIDFunction) Run(ctx context.Context, req function.RunRequest
 	// sensitive or ephemeral marks of the value that went in (a secret or token passed by mistake).
 	subject, action, scope, ok := splitPolicyID(id)
 	if !ok {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("a policy id has the form %s, got %s with %d comma(s)",
-			policyIDForm, unshownArgument(id), strings.Count(id, ",")))
+		what := fmt.Sprintf("%d comma(s)", strings.Count(id, ","))
+		if strings.Count(id, ",") >= 2 {
+			what = "an empty part"
+		}
+		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("a policy id has the form %s, got %s with %s",
+			policyIDForm, unshownArgument(id), what))
 		return
 	}
 	if reason := policyTripleReason(subject, action, scope); reason != "" {
@@ -84,21 +87,31 @@ func unshownArgument(v string) string {
 }
 
 // policyTripleReason says what is wrong with the parts of a policy id without quoting them, ""
-// when nothing is: as checkPolicyTriple, in words that name the part and its rule only.
+// when nothing is: as checkPolicyTriple, in words that name the part, the rule it breaks and,
+// where the rule is about characters, the kind of character that breaks it.
 func policyTripleReason(subject, action, scope string) string {
 	var reason string
+	for _, part := range []struct{ name, v string }{{"subject", subject}, {"action", action}, {"scope", scope}} {
+		if reason == "" && hasSpaceOrControl(part.v) {
+			reason = "its " + part.name + " contains whitespace, control or invisible characters"
+		}
+	}
 	switch {
+	case reason != "":
 	case checkSubjectID(subject) != nil:
-		reason = "its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id>"
+		reason = "its subject must be a subject id of the form user-<id>, client-<id> or group-<id>"
 	case checkAction(action) != nil:
-		reason = `its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`
+		reason = `its action must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`
 	default:
 		err := checkPolicyScope(scope)
 		if err == nil {
 			return ""
 		}
-		// Only the segment rule quotes part of the scope.
-		reason = "its " + quotedSegment.ReplaceAllString(err.Error(), "segment")
+		reason = "its " + err.Error()
+		if n, c, ok := badScopeSegment(scope); ok {
+			reason = fmt.Sprintf("its scope's segment %d contains %s; scope segments may only contain the characters "+
+				"A-Z a-z 0-9 . _ ~ -", n, c)
+		}
 	}
 	if checkPolicyTriple(subject, action, scope) != nil && (strings.HasPrefix(subject, "/") || strings.HasPrefix(action, "/") ||
 		hasSubjectIDPrefix(action) || hasSubjectIDPrefix(scope)) {
@@ -107,5 +120,19 @@ func policyTripleReason(subject, action, scope string) string {
 	return reason
 }
 
-// quotedSegment is the quoted segment in checkPolicyScope's segment rule.
-var quotedSegment = regexp.MustCompile(`segment "(?:[^"\\]|\\.)*"`)
+// badScopeSegment finds the first scope segment (counted from 1) with a character checkPolicyScope
+// refuses, and names the character's kind: a comma (a policy id's separator, so a part went
+// astray) or another character.
+func badScopeSegment(scope string) (n int, kind string, ok bool) {
+	for i, seg := range strings.Split(strings.TrimPrefix(scope, "/"), "/") {
+		for j := 0; j < len(seg); j++ {
+			if !isScopeSegmentChar(seg[j]) {
+				if seg[j] == ',' {
+					return i + 1, "a comma", true
+				}
+				return i + 1, "a character outside them", true
+			}
+		}
+	}
+	return 0, "", false
+}

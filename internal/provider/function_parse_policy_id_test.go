@@ -40,31 +40,35 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 		},
 		"scope with comma": {
 			arg:     "client-abc,owner,/a/b,c",
-			wantErr: `policy id (a value of 23 characters, not shown: a function's argument may be sensitive) is malformed: its scope segment may only contain the characters A-Z a-z 0-9 . _ ~ -`,
+			wantErr: `policy id (a value of 23 characters, not shown: a function's argument may be sensitive) is malformed: its scope's segment 2 contains a comma; scope segments may only contain the characters A-Z a-z 0-9 . _ ~ -`,
 		},
 		"whitespace": {
 			arg:     "client-abc ,owner,/",
-			wantErr: `policy id (a value of 19 characters, not shown: a function's argument may be sensitive) is malformed: its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id>`,
+			wantErr: `policy id (a value of 19 characters, not shown: a function's argument may be sensitive) is malformed: its subject contains whitespace, control or invisible characters`,
 		},
 		"bad subject": {
 			arg:     "x,owner,/",
-			wantErr: `policy id (a value of 9 characters, not shown: a function's argument may be sensitive) is malformed: its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id>`,
+			wantErr: `policy id (a value of 9 characters, not shown: a function's argument may be sensitive) is malformed: its subject must be a subject id of the form user-<id>, client-<id> or group-<id>`,
 		},
 		"subject with comma, bad action": {
 			arg:     "client-a,b,iam.Client.read,/s/1",
-			wantErr: `policy id (a value of 31 characters, not shown: a function's argument may be sensitive) is malformed: its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
+			wantErr: `policy id (a value of 31 characters, not shown: a function's argument may be sensitive) is malformed: its action must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
 		},
 		"scope and action swapped": {
 			arg:     "client-abc,/subscriptions/1,owner",
-			wantErr: `policy id (a value of 33 characters, not shown: a function's argument may be sensitive) is malformed: its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read" (the parts of a policy id are in the order "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
+			wantErr: `policy id (a value of 33 characters, not shown: a function's argument may be sensitive) is malformed: its action must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read" (the parts of a policy id are in the order "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
 		},
 		"subject last": {
 			arg:     "owner,/,client-abc",
-			wantErr: `policy id (a value of 18 characters, not shown: a function's argument may be sensitive) is malformed: its subject (before the first comma) must be a subject id of the form user-<id>, client-<id> or group-<id> (the parts of a policy id are in the order "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
+			wantErr: `policy id (a value of 18 characters, not shown: a function's argument may be sensitive) is malformed: its subject must be a subject id of the form user-<id>, client-<id> or group-<id> (the parts of a policy id are in the order "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123")`,
 		},
 		"bad action": {
 			arg:     "client-abc,IAM Manage,/",
-			wantErr: `policy id (a value of 23 characters, not shown: a function's argument may be sensitive) is malformed: its action (between the commas) must be dot-separated lower-case segments of a-z and 0-9, e.g. "iam.client.read"`,
+			wantErr: `policy id (a value of 23 characters, not shown: a function's argument may be sensitive) is malformed: its action contains whitespace, control or invisible characters`,
+		},
+		"empty scope": {
+			arg:     "client-abc,owner,",
+			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got (a value of 17 characters, not shown: a function's argument may be sensitive) with an empty part`,
 		},
 		"a secret passed by mistake": {
 			arg:     "Secret-Value-9876",

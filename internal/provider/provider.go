@@ -483,14 +483,14 @@ func validateServiceURL(raw string, secrets ...string) error {
 		return fmt.Errorf("%s is not an absolute http(s) URL", shownNonURL(raw, secrets...))
 	}
 	if u.Scheme == "http" && !isLoopbackHost(u.Hostname()) {
-		return fmt.Errorf("%q uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]", iam.ShownURL(raw))
+		return fmt.Errorf("%s uses http; only https is allowed, except for a loopback host such as localhost, 127.0.0.1 or [::1]", shownURLSetting(raw, secrets...))
 	}
 	if u.User != nil {
 		// Go's HTTP client would send it as Basic authentication: to the token endpoint beside the
 		// client credentials in the form (which a token endpoint refuses as credentials given
 		// twice), to the API beside the bearer token.
-		return fmt.Errorf("%q holds user info (user:password@); give the credentials in client_id and client_secret "+
-			"(or access_token), and the URL without them", iam.ShownURL(raw))
+		return fmt.Errorf("%s holds user info (user:password@); give the credentials in client_id and client_secret "+
+			"(or access_token), and the URL without them", shownURLSetting(raw, secrets...))
 	}
 	return nil
 }
@@ -503,8 +503,8 @@ func validateEndpoint(raw string, secrets ...string) error {
 	}
 	// Asked of the text: url.Parse reports no query or fragment for a bare trailing "?" or "#".
 	if strings.ContainsAny(raw, "?#") {
-		return fmt.Errorf("%q has a query or a fragment; endpoint is the base URL that /v1/... is appended to, "+
-			"such as \"https://api.dev.aritma.io/core/iam\"", iam.ShownURL(raw))
+		return fmt.Errorf("%s has a query or a fragment; endpoint is the base URL that /v1/... is appended to, "+
+			"such as \"https://api.dev.aritma.io/core/iam\"", shownURLSetting(raw, secrets...))
 	}
 	return nil
 }
@@ -522,6 +522,19 @@ func shownNonURL(raw string, secrets ...string) string {
 		}
 	}
 	return strconv.Quote(iam.ShownURL(raw))
+}
+
+// shownURLSetting is a URL rejected for what it is, as an error may show it: quoted, user info,
+// query and fragment masked, unless what remains holds one of the credentials (pasted into a path,
+// say), which shows only its length.
+func shownURLSetting(raw string, secrets ...string) string {
+	shown := iam.ShownURL(raw)
+	for _, s := range secrets {
+		if s != "" && strings.Contains(shown, s) {
+			return shownSetting(shown, s)
+		}
+	}
+	return strconv.Quote(shown)
 }
 
 func isLoopbackHost(host string) bool {

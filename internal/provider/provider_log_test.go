@@ -206,3 +206,23 @@ func TestUnitValidateConfigHidesEnvironmentSecrets(t *testing.T) {
 		})
 	}
 }
+
+// TestUnitValidateServiceURLHidesSecretInPath: a URL refused for its scheme, its user info or its
+// query is shown without a credential pasted into its path.
+func TestUnitValidateServiceURLHidesSecretInPath(t *testing.T) {
+	t.Parallel()
+	const secret = "Secret9876"
+	for _, raw := range []string{"http://id.example.com/" + secret, "https://u@id.example.com/" + secret} {
+		err := validateServiceURL(raw, "", secret)
+		if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "not shown") {
+			t.Errorf("validateServiceURL(%q) = %v, want it refused without the secret", raw, err)
+		}
+	}
+	if err := validateEndpoint("https://iam.example.com/"+secret+"?x", secret); err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("validateEndpoint = %v, want it refused without the secret", err)
+	}
+	if err := validateServiceURL("http://id.example.com/connect/token", secret); err == nil ||
+		!strings.Contains(err.Error(), `"http://id.example.com/connect/token" uses http`) {
+		t.Errorf("a URL without a secret is not shown: %v", err)
+	}
+}
