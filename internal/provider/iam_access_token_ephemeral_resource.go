@@ -313,7 +313,9 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if errors.Is(err, iam.ErrUnauthorized) {
 			// A secret that has expired since (or was deleted) fails every plan that opens this,
 			// terraform destroy's included.
-			detail += "\n\n" + destroyWithoutPlanNote
+			detail += "\n\n" + destroyWithoutPlanNote + " That does not help where the token configures a provider " +
+				"(its access_token), which needs the token to destroy as well: first give this ephemeral resource a secret that " +
+				"works (one made outside this configuration, say)."
 		}
 		resp.Diagnostics.AddError("Unable to Get Access Token", detail)
 		return

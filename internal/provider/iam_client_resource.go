@@ -217,6 +217,7 @@ func (r *iamClientResource) Create(ctx context.Context, req resource.CreateReque
 	warnAppliedDiffers(&resp.Diagnostics, "created", created.ClientID, differs)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+	resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 }
 
 // clientLookupFound is what one listing of a lost client create's look-up found: clients of the
@@ -338,7 +339,7 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 	})
 	err = r.data.confirmNotFound(ctx, err)
 	if iam.IsNotFound(err) {
-		removeVanished(ctx, resp, "IAM Client Not Found", fmt.Sprintf("IAM client %q", id), "it")
+		r.data.removeVanished(ctx, resp, "IAM Client Not Found", fmt.Sprintf("IAM client %q", id), "it")
 		return
 	}
 	if err != nil {
@@ -360,6 +361,7 @@ func (r *iamClientResource) Read(ctx context.Context, req resource.ReadRequest, 
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	// The client has been seen, so a later 404 means it is gone, not that the API lags.
 	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+	resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 }
 
 func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -387,8 +387,8 @@ func replacementCannotBeCreated(plan, state clientSecretModel, stored storedSecr
 	}
 	if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
 		diags.AddAttributeError(path.Root("expiration"), "Invalid Expiration",
-			fmt.Sprintf("%s, so this change, which replaces secret %q of client %q, would delete it and then fail to "+
-				"create the new one. %s %s", err, state.SecretID.ValueString(), state.ClientID.ValueString(),
+			fmt.Sprintf("%s, so this change, which replaces secret %q of client %q, would fail to create the new one, "+
+				"after deleting this one unless create_before_destroy is set. %s %s", err, state.SecretID.ValueString(), state.ClientID.ValueString(),
 				laterExpirationAdvice, destroyWithoutPlanNote))
 		return true
 	}
@@ -555,6 +555,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	// No read-back: the create response is the source of truth, and the mark lets the next Read
 	// wait out an eventually consistent list instead of dropping the new secret as deleted.
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+	resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 	resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
 	resp.Diagnostics.Append(setPrivateString(ctx, resp.Private, privateKeyValueSource, mode)...)
 	resp.Diagnostics.Append(setStoredAs(ctx, resp.Private, stored)...)
@@ -743,7 +744,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 			hints = []string{fmt.Sprintf("No client has the id %q (an import id names the client first: "+
 				"<client_id>/<secret_id>).", clientID), subjectIDHint(clientID)}
 		}
-		removeVanished(ctx, resp, "IAM Client Secret Not Found", fmt.Sprintf("Secret %q of client %q", secretID, clientID),
+		r.data.removeVanished(ctx, resp, "IAM Client Secret Not Found", fmt.Sprintf("Secret %q of client %q", secretID, clientID),
 			cause, hints...)
 		return
 	}
@@ -772,6 +773,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 	// is nil only when a unit test calls Read directly.)
 	if resp.Private != nil {
 		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+		resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 		resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
 	}
 }

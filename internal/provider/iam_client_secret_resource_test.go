@@ -1024,7 +1024,7 @@ func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 				Config: cfg("2020-01-01T00:00:00Z"),
 				ExpectError: expectErrorTexts(`expiration must be in the future, got "2020-01-01T00:00:00Z" (it is now`,
 					`), so this change, which replaces secret`,
-					`of client "`+clientID+`", would delete it and then fail to create the new one.`),
+					`of client "`+clientID+`", would fail to create the new one, after deleting this one unless create_before_destroy is set.`),
 			},
 			{
 				PreConfig: func() {
@@ -1664,7 +1664,7 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 		resp := run(&state, &plan)
 		if resp.Diagnostics.ErrorsCount() != 1 || resp.Diagnostics.Errors()[0].Detail() != `expiration must be in the `+
 			`future, got "2026-06-01T11:00:00Z" (it is now 2026-06-01T12:00:00Z), so this change, which replaces secret `+
-			`"s1" of client "c1", would delete it and then fail to create the new one. Set a later expiration (for `+
+			`"s1" of client "c1", would fail to create the new one, after deleting this one unless create_before_destroy is set. Set a later expiration (for `+
 			`example derived from a time_rotating resource), or remove expiration for a secret that does not expire. `+
 			`(To destroy the configuration regardless, run terraform destroy -refresh=false, which does not plan it first.)` {
 			t.Errorf("diagnostics = %v, want the one error", resp.Diagnostics)

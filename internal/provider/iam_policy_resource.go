@@ -228,6 +228,7 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 	state.Subject, state.Action, state.Scope, state.ID = plan.Subject, plan.Action, plan.Scope, types.StringValue(id)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(markCreated(ctx, resp.Private)...)
+	resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 }
 
 // undoNormalisedCreate handles a create answer that names another triple than the one sent. Only
@@ -279,7 +280,7 @@ func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	})
 	err = r.data.confirmNotFound(ctx, err)
 	if iam.IsNotFound(err) {
-		removeVanished(ctx, resp, "IAM Policy Not Found", fmt.Sprintf("IAM policy %q", id), "it, or its subject,")
+		r.data.removeVanished(ctx, resp, "IAM Policy Not Found", fmt.Sprintf("IAM policy %q", id), "it, or its subject,")
 		return
 	}
 	if err != nil {
@@ -290,6 +291,7 @@ func (r *iamPolicyResource) Read(ctx context.Context, req resource.ReadRequest, 
 	state.policyModel = policyModelFromAPI(got)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
+	resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 }
 
 // Update only ever sees a changed timeouts block: every other argument forces replacement, so

@@ -526,11 +526,12 @@ func shownNonURL(raw string, secrets ...string) string {
 
 // shownURLSetting is a URL rejected for what it is, as an error may show it: quoted, user info,
 // query and fragment masked, unless what remains holds one of the credentials (pasted into a path,
-// say), which shows only its length.
+// say), which shows only its length. A credential of fewer than 6 characters is found in a URL by
+// chance more often than pasted into it.
 func shownURLSetting(raw string, secrets ...string) string {
 	shown := iam.ShownURL(raw)
 	for _, s := range secrets {
-		if s != "" && strings.Contains(shown, s) {
+		if len(s) >= 6 && strings.Contains(shown, s) {
 			return shownSetting(shown, s)
 		}
 	}

@@ -408,7 +408,7 @@ func subjectIDHint(clientID string) string {
 // (the next plan creates it again, which should not come as a surprise) and removal from state.
 // cause names what was deleted, such as "it, or its client,"; importHint, if any, follows the
 // error of an import whose id names nothing.
-func removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, object, cause string, importHint ...string) {
+func (p *providerData) removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, object, cause string, importHint ...string) {
 	if _, importing := privateTime(ctx, resp.Private, privateKeyImportedAt); importing {
 		// Nothing was deleted: the import id names nothing. Core's own "non-existent remote
 		// object" error would follow a warning that says otherwise.
@@ -425,9 +425,35 @@ func removeVanished(ctx context.Context, resp *resource.ReadResponse, summary, o
 		return
 	}
 	// A refresh-only run reads too, and plans nothing: the warning must not promise a create.
+	if last, ok := privateString(ctx, resp.Private, privateKeyEndpoint); ok && last != p.endpoint {
+		// Not necessarily deleted: the resource's provider configuration now points elsewhere (an
+		// instance of a provider for_each, another endpoint), where it never was.
+		resp.Diagnostics.AddWarning(summary, fmt.Sprintf("%s was not found at %s, the endpoint the provider now uses, "+
+			"but Terraform last saw it at %s. If this resource's provider configuration changed (another endpoint, or "+
+			"another instance of a provider for_each), it may still exist there: a plan of this configuration creates a "+
+			"new one here and leaves that one behind. To move it, destroy it with the old configuration first. "+
+			"Terraform has removed it from the state.", object, iam.ShownURL(p.endpoint), iam.ShownURL(last)))
+		resp.State.RemoveResource(ctx)
+		return
+	}
 	resp.Diagnostics.AddWarning(summary, fmt.Sprintf("%s no longer exists: %s was deleted outside Terraform. "+
 		"Terraform has removed it from the state; a plan of this configuration creates it again.", object, cause))
 	resp.State.RemoveResource(ctx)
+}
+
+// privateKeyEndpoint records the endpoint through which the object was last created or read, so
+// that a 404 through another one is not reported as a delete (see removeVanished).
+const privateKeyEndpoint = "endpoint"
+
+// noteEndpoint records the provider's endpoint under privateKeyEndpoint, unless it is there.
+func (p *providerData) noteEndpoint(ctx context.Context, private privateState) diag.Diagnostics {
+	if private == nil {
+		return nil // only when a unit test calls Read directly
+	}
+	if last, ok := privateString(ctx, private, privateKeyEndpoint); ok && last == p.endpoint {
+		return nil
+	}
+	return setPrivateString(ctx, private, privateKeyEndpoint, p.endpoint)
 }
 
 // collect pages through a list of the API and converts every entry, so callers never stop at the
