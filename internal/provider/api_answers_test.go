@@ -697,16 +697,6 @@ func setRequestJSON(r *http.Request, field, value string) {
 	r.ContentLength = int64(len(raw))
 }
 
-// normalisedSecretConfig is a secret of clientID through endpoint with the given arguments.
-func normalisedSecretConfig(e *testEnv, endpoint, clientID, arguments string) string {
-	return e.ProviderConfigWith("endpoint", endpoint) + fmt.Sprintf(`
-resource "aritma_iam_client_secret" "test" {
-  client_id = %q
-  %s
-}
-`, clientID, arguments)
-}
-
 // keepSecretID is a check that notes the secret id of the state in dst.
 func keepSecretID(dst *string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
@@ -715,26 +705,53 @@ func keepSecretID(dst *string) resource.TestCheckFunc {
 	}
 }
 
+// normalisedSecrets is the setup of a TestAccNormalisingAPI_secret* test: a client made through
+// the API, and the endpoint of an API that normalises the secrets made for it (see
+// normalisingSecrets), with drifted to make one of them drift.
+type normalisedSecrets struct {
+	e        *testEnv
+	clientID string
+	endpoint string
+	drifted  atomic.Value
+}
+
+func newNormalisedSecrets(t *testing.T, client string, expiration func() string, drift func(secret map[string]any)) *normalisedSecrets {
+	t.Helper()
+	testAccPreCheck(t)
+	t.Parallel()
+	n := &normalisedSecrets{e: newTestEnv(t)}
+	n.clientID = testAccCreateClients(t, n.e, client)[0].ClientID
+	n.endpoint = testAccProxy(t, n.e, normalisingSecrets(expiration, &n.drifted, drift))
+	return n
+}
+
+// config is a secret of the client through the normalising API with the given arguments.
+func (n *normalisedSecrets) config(arguments string) string {
+	return n.e.ProviderConfigWith("endpoint", n.endpoint) + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "test" {
+  client_id = %q
+  %s
+}
+`, n.clientID, arguments)
+}
+
+// cutTo2034 is an API's expiration for every new secret: a maximum lifetime, say.
+func cutTo2034() string { return "2034-01-01T00:00:00Z" }
+
 // TestAccNormalisingAPI_secret: an API that stores a secret's description or expiration otherwise
 // than sent (trimmed, cut to a maximum lifetime) must neither fail the create with "inconsistent
 // result" (which taints a secret that works) nor replace the secret on every apply, as both force
 // a replacement. The state keeps the configured values while the API holds what it answered; a
 // later change on the API's side is drift and replaces the secret.
 func TestAccNormalisingAPI_secret(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	client := testAccCreateClients(t, e, "normalised-secret")[0]
-	var drifted atomic.Value
-	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted,
-		func(s map[string]any) { s["description"] = "changed on the API's side" }))
-	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
+	n := newNormalisedSecrets(t, "normalised-secret", cutTo2034, func(s map[string]any) { s["description"] = "changed on the API's side" })
+	config := n.config(`
   description = " padded "
   expiration  = "2035-06-01T00:00:00Z"`)
 	var first string
 	held := func(s *terraform.State) error {
 		a := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes
-		got, err := e.API.GetClientSecret(testContext(t), client.ClientID, a["secret_id"])
+		got, err := n.e.API.GetClientSecret(testContext(t), n.clientID, a["secret_id"])
 		if err != nil {
 			return err
 		}
@@ -753,7 +770,7 @@ func TestAccNormalisingAPI_secret(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
 		Steps: []resource.TestStep{
 			{
 				// The plan after the apply refreshes and must be empty.
@@ -767,7 +784,7 @@ func TestAccNormalisingAPI_secret(t *testing.T) {
 			},
 			{
 				// The old secret's description changes on the API's side: drift, so it is replaced.
-				PreConfig: func() { drifted.Store(first) },
+				PreConfig: func() { n.drifted.Store(first) },
 				Config:    config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
@@ -783,21 +800,16 @@ func TestAccNormalisingAPI_secret(t *testing.T) {
 // the later one configured: an API that cuts every secret to two hours makes a secret with
 // renew_before = "3h" due at once, and the plan replaces it.
 func TestAccNormalisingAPI_secretRenewal(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	client := testAccCreateClients(t, e, "capped-secret")[0]
-	var drifted atomic.Value
-	endpoint := testAccProxy(t, e, normalisingSecrets(func() string {
+	n := newNormalisedSecrets(t, "capped-secret", func() string {
 		return time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
-	}, &drifted, nil))
-	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
+	}, nil)
+	config := n.config(`
   expiration   = "2035-06-01T00:00:00Z"
   renew_before = "3h"`)
 	var first string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -816,7 +828,7 @@ func TestAccNormalisingAPI_secretRenewal(t *testing.T) {
 					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2035-06-01T00:00:00Z")),
 				},
 				Check: func(s *terraform.State) error {
-					ids, err := testAccListSecretIDs(e, client.ClientID)
+					ids, err := testAccListSecretIDs(n.e, n.clientID)
 					if err != nil {
 						return err
 					}
@@ -837,24 +849,18 @@ func TestAccNormalisingAPI_secretRenewal(t *testing.T) {
 // expiration alone: the trimmed description keeps showing as configured, and as the state then
 // matches the configuration, nothing is planned.
 func TestAccNormalisingAPI_secretPerArgument(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	client := testAccCreateClients(t, e, "normalised-per-argument")[0]
-	var drifted atomic.Value
-	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted,
-		func(s map[string]any) { s["expiration"] = "2035-06-01T00:00:00Z" }))
-	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
+	n := newNormalisedSecrets(t, "normalised-per-argument", cutTo2034, func(s map[string]any) { s["expiration"] = "2035-06-01T00:00:00Z" })
+	config := n.config(`
   description = " padded "
   expiration  = "2035-06-01T00:00:00Z"`)
 	var first string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
 		Steps: []resource.TestStep{
 			{Config: config, Check: keepSecretID(&first)},
 			{
-				PreConfig:        func() { drifted.Store(first) },
+				PreConfig:        func() { n.drifted.Store(first) },
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
@@ -866,30 +872,24 @@ func TestAccNormalisingAPI_secretPerArgument(t *testing.T) {
 // does not lose what the create's answer held: when the API holds that again, the state shows the
 // configured values again and nothing is planned.
 func TestAccNormalisingAPI_secretDriftThenBack(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	client := testAccCreateClients(t, e, "normalised-drift-back")[0]
-	var drifted atomic.Value
-	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted,
-		func(s map[string]any) { s["description"] = "changed for a while" }))
-	config := normalisedSecretConfig(e, endpoint, client.ClientID, `
+	n := newNormalisedSecrets(t, "normalised-drift-back", cutTo2034, func(s map[string]any) { s["description"] = "changed for a while" })
+	config := n.config(`
   description = " padded "
   expiration  = "2035-06-01T00:00:00Z"`)
 	var first string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
 		Steps: []resource.TestStep{
 			{Config: config, Check: keepSecretID(&first)},
 			{
-				PreConfig:          func() { drifted.Store(first) },
+				PreConfig:          func() { n.drifted.Store(first) },
 				RefreshState:       true,
 				ExpectNonEmptyPlan: true,
 				Check:              resource.TestCheckResourceAttr(testAccSecretAddr, "description", "changed for a while"),
 			},
 			{
-				PreConfig:        func() { drifted.Store("") },
+				PreConfig:        func() { n.drifted.Store("") },
 				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
@@ -901,12 +901,7 @@ func TestAccNormalisingAPI_secretDriftThenBack(t *testing.T) {
 // API holds them, as the "Stored Differently" warning suggests, updates the state only: the
 // secret (and its generated value) stays, and the plan settles.
 func TestAccNormalisingAPI_secretWrittenAsHeld(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	client := testAccCreateClients(t, e, "normalised-written-as-held")[0]
-	var drifted atomic.Value
-	endpoint := testAccProxy(t, e, normalisingSecrets(func() string { return "2034-01-01T00:00:00Z" }, &drifted, nil))
+	n := newNormalisedSecrets(t, "normalised-written-as-held", cutTo2034, nil)
 	var first string
 	same := func(s *terraform.State) error {
 		if id := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]; id != first {
@@ -916,16 +911,16 @@ func TestAccNormalisingAPI_secretWrittenAsHeld(t *testing.T) {
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
 		Steps: []resource.TestStep{
 			{
-				Config: normalisedSecretConfig(e, endpoint, client.ClientID, `
+				Config: n.config(`
   description = " padded "
   expiration  = "2035-06-01T00:00:00Z"`),
-				Check: resource.ComposeTestCheckFunc(keepSecretID(&first), testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr)),
+				Check: resource.ComposeTestCheckFunc(keepSecretID(&first), testAccCheckIAMClientSecretStateValueAuthenticates(n.e, testAccSecretAddr)),
 			},
 			{
-				Config: normalisedSecretConfig(e, endpoint, client.ClientID, `
+				Config: n.config(`
   description = "padded"
   expiration  = "2034-01-01T01:00:00+01:00"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -935,11 +930,11 @@ func TestAccNormalisingAPI_secretWrittenAsHeld(t *testing.T) {
 					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact("padded")),
 					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2034-01-01T01:00:00+01:00")),
 				},
-				Check: resource.ComposeTestCheckFunc(same, testAccCheckIAMClientSecretStateValueAuthenticates(e, testAccSecretAddr)),
+				Check: resource.ComposeTestCheckFunc(same, testAccCheckIAMClientSecretStateValueAuthenticates(n.e, testAccSecretAddr)),
 			},
 			{
 				// Back to the first spelling: a change again, so a replacement.
-				Config: normalisedSecretConfig(e, endpoint, client.ClientID, `
+				Config: n.config(`
   description = " padded "
   expiration  = "2034-01-01T00:00:00Z"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
@@ -954,18 +949,13 @@ func TestAccNormalisingAPI_secretWrittenAsHeld(t *testing.T) {
 // one sent without, does not make renew_before (which needs a configured expiration) replace the
 // secret on every apply.
 func TestAccNormalisingAPI_secretExpirationAdded(t *testing.T) {
-	testAccPreCheck(t)
-	t.Parallel()
-	e := newTestEnv(t)
-	client := testAccCreateClients(t, e, "normalised-expiration-added")[0]
-	var drifted atomic.Value
-	endpoint := testAccProxy(t, e, normalisingSecrets(func() string {
+	n := newNormalisedSecrets(t, "normalised-expiration-added", func() string {
 		return time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
-	}, &drifted, nil))
-	config := normalisedSecretConfig(e, endpoint, client.ClientID, `renew_before = "3h"`)
+	}, nil)
+	config := n.config(`renew_before = "3h"`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
 		Steps: []resource.TestStep{
 			{
 				Config: config,
