@@ -735,6 +735,21 @@ resource "aritma_iam_client_secret" "test" {
 `, n.clientID, arguments)
 }
 
+// paddedSecret are arguments of a secret that the normalising API stores otherwise, both of them.
+const paddedSecret = `
+  description = " padded "
+  expiration  = "2035-06-01T00:00:00Z"`
+
+// test runs steps against the normalising API and checks that the secrets are gone at the end.
+func (n *normalisedSecrets) test(t *testing.T, steps ...resource.TestStep) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
+		Steps:                    steps,
+	})
+}
+
 // cutTo2034 is an API's expiration for every new secret: a maximum lifetime, say.
 func cutTo2034() string { return "2034-01-01T00:00:00Z" }
 
@@ -745,9 +760,7 @@ func cutTo2034() string { return "2034-01-01T00:00:00Z" }
 // later change on the API's side is drift and replaces the secret.
 func TestAccNormalisingAPI_secret(t *testing.T) {
 	n := newNormalisedSecrets(t, "normalised-secret", cutTo2034, func(s map[string]any) { s["description"] = "changed on the API's side" })
-	config := n.config(`
-  description = " padded "
-  expiration  = "2035-06-01T00:00:00Z"`)
+	config := n.config(paddedSecret)
 	var first string
 	held := func(s *terraform.State) error {
 		a := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes
@@ -768,32 +781,28 @@ func TestAccNormalisingAPI_secret(t *testing.T) {
 		statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact(" padded ")),
 		statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2035-06-01T00:00:00Z")),
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
-		Steps: []resource.TestStep{
-			{
-				// The plan after the apply refreshes and must be empty.
-				Config:            config,
-				ConfigStateChecks: configured,
-				Check:             held,
-			},
-			{
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
-			{
-				// The old secret's description changes on the API's side: drift, so it is replaced.
-				PreConfig: func() { n.drifted.Store(first) },
-				Config:    config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				ConfigStateChecks: configured,
-				Check:             held,
-			},
+	n.test(t,
+		resource.TestStep{
+			// The plan after the apply refreshes and must be empty.
+			Config:            config,
+			ConfigStateChecks: configured,
+			Check:             held,
 		},
-	})
+		resource.TestStep{
+			Config:           config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		},
+		resource.TestStep{
+			// The old secret's description changes on the API's side: drift, so it is replaced.
+			PreConfig: func() { n.drifted.Store(first) },
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+			}},
+			ConfigStateChecks: configured,
+			Check:             held,
+		},
+	)
 }
 
 // TestAccNormalisingAPI_secretRenewal: renew_before goes by the expiration the API holds, not by
@@ -807,41 +816,37 @@ func TestAccNormalisingAPI_secretRenewal(t *testing.T) {
   expiration   = "2035-06-01T00:00:00Z"
   renew_before = "3h"`)
 	var first string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				Check: func(s *terraform.State) error {
-					first = s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]
-					return nil
-				},
-				ExpectNonEmptyPlan: true, // due for renewal by the API's expiration
+	n.test(t,
+		resource.TestStep{
+			Config: config,
+			Check: func(s *terraform.State) error {
+				first = s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]
+				return nil
 			},
-			{
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2035-06-01T00:00:00Z")),
-				},
-				Check: func(s *terraform.State) error {
-					ids, err := testAccListSecretIDs(n.e, n.clientID)
-					if err != nil {
-						return err
-					}
-					now := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]
-					if len(ids) != 1 || ids[0] != now || now == first {
-						return fmt.Errorf("the client holds %v, want only the renewed secret (not %s)", ids, first)
-					}
-					return nil
-				},
-				ExpectNonEmptyPlan: true,
-			},
+			ExpectNonEmptyPlan: true, // due for renewal by the API's expiration
 		},
-	})
+		resource.TestStep{
+			Config: config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2035-06-01T00:00:00Z")),
+			},
+			Check: func(s *terraform.State) error {
+				ids, err := testAccListSecretIDs(n.e, n.clientID)
+				if err != nil {
+					return err
+				}
+				now := s.RootModule().Resources[testAccSecretAddr].Primary.Attributes["secret_id"]
+				if len(ids) != 1 || ids[0] != now || now == first {
+					return fmt.Errorf("the client holds %v, want only the renewed secret (not %s)", ids, first)
+				}
+				return nil
+			},
+			ExpectNonEmptyPlan: true,
+		},
+	)
 }
 
 // TestAccNormalisingAPI_secretPerArgument: each argument the API stored otherwise is judged on its
@@ -850,22 +855,16 @@ func TestAccNormalisingAPI_secretRenewal(t *testing.T) {
 // matches the configuration, nothing is planned.
 func TestAccNormalisingAPI_secretPerArgument(t *testing.T) {
 	n := newNormalisedSecrets(t, "normalised-per-argument", cutTo2034, func(s map[string]any) { s["expiration"] = "2035-06-01T00:00:00Z" })
-	config := n.config(`
-  description = " padded "
-  expiration  = "2035-06-01T00:00:00Z"`)
+	config := n.config(paddedSecret)
 	var first string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
-		Steps: []resource.TestStep{
-			{Config: config, Check: keepSecretID(&first)},
-			{
-				PreConfig:        func() { n.drifted.Store(first) },
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+	n.test(t,
+		resource.TestStep{Config: config, Check: keepSecretID(&first)},
+		resource.TestStep{
+			PreConfig:        func() { n.drifted.Store(first) },
+			Config:           config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		},
-	})
+	)
 }
 
 // TestAccNormalisingAPI_secretDriftThenBack: drift recorded in the state by a refresh-only apply
@@ -873,28 +872,22 @@ func TestAccNormalisingAPI_secretPerArgument(t *testing.T) {
 // configured values again and nothing is planned.
 func TestAccNormalisingAPI_secretDriftThenBack(t *testing.T) {
 	n := newNormalisedSecrets(t, "normalised-drift-back", cutTo2034, func(s map[string]any) { s["description"] = "changed for a while" })
-	config := n.config(`
-  description = " padded "
-  expiration  = "2035-06-01T00:00:00Z"`)
+	config := n.config(paddedSecret)
 	var first string
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
-		Steps: []resource.TestStep{
-			{Config: config, Check: keepSecretID(&first)},
-			{
-				PreConfig:          func() { n.drifted.Store(first) },
-				RefreshState:       true,
-				ExpectNonEmptyPlan: true,
-				Check:              resource.TestCheckResourceAttr(testAccSecretAddr, "description", "changed for a while"),
-			},
-			{
-				PreConfig:        func() { n.drifted.Store("") },
-				Config:           config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			},
+	n.test(t,
+		resource.TestStep{Config: config, Check: keepSecretID(&first)},
+		resource.TestStep{
+			PreConfig:          func() { n.drifted.Store(first) },
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+			Check:              resource.TestCheckResourceAttr(testAccSecretAddr, "description", "changed for a while"),
 		},
-	})
+		resource.TestStep{
+			PreConfig:        func() { n.drifted.Store("") },
+			Config:           config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		},
+	)
 }
 
 // TestAccNormalisingAPI_secretWrittenAsHeld: writing the description and expiration the way the
@@ -909,40 +902,34 @@ func TestAccNormalisingAPI_secretWrittenAsHeld(t *testing.T) {
 		}
 		return nil
 	}
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
-		Steps: []resource.TestStep{
-			{
-				Config: n.config(`
-  description = " padded "
-  expiration  = "2035-06-01T00:00:00Z"`),
-				Check: resource.ComposeTestCheckFunc(keepSecretID(&first), testAccCheckIAMClientSecretStateValueAuthenticates(n.e, testAccSecretAddr)),
-			},
-			{
-				Config: n.config(`
+	n.test(t,
+		resource.TestStep{
+			Config: n.config(paddedSecret),
+			Check:  resource.ComposeTestCheckFunc(keepSecretID(&first), testAccCheckIAMClientSecretStateValueAuthenticates(n.e, testAccSecretAddr)),
+		},
+		resource.TestStep{
+			Config: n.config(`
   description = "padded"
   expiration  = "2034-01-01T01:00:00+01:00"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact("padded")),
-					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2034-01-01T01:00:00+01:00")),
-				},
-				Check: resource.ComposeTestCheckFunc(same, testAccCheckIAMClientSecretStateValueAuthenticates(n.e, testAccSecretAddr)),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("description"), knownvalue.StringExact("padded")),
+				statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact("2034-01-01T01:00:00+01:00")),
 			},
-			{
-				// Back to the first spelling: a change again, so a replacement.
-				Config: n.config(`
+			Check: resource.ComposeTestCheckFunc(same, testAccCheckIAMClientSecretStateValueAuthenticates(n.e, testAccSecretAddr)),
+		},
+		resource.TestStep{
+			// Back to the first spelling: a change again, so a replacement.
+			Config: n.config(`
   description = " padded "
   expiration  = "2034-01-01T00:00:00Z"`),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
-				}},
-			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionDestroyBeforeCreate),
+			}},
 		},
-	})
+	)
 }
 
 // TestAccNormalisingAPI_secretExpirationAdded: an API that gives every secret an expiration, even
@@ -953,17 +940,13 @@ func TestAccNormalisingAPI_secretExpirationAdded(t *testing.T) {
 		return time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
 	}, nil)
 	config := n.config(`renew_before = "3h"`)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMClientSecretDestroy(n.e),
-		Steps: []resource.TestStep{
-			{
-				Config: config,
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.Null()),
-				},
+	n.test(t,
+		resource.TestStep{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.Null()),
 			},
-			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
 		},
-	})
+		resource.TestStep{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+	)
 }
