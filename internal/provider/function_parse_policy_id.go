@@ -108,7 +108,9 @@ func policyTripleReason(subject, action, scope string) string {
 			return ""
 		}
 		reason = "its " + err.Error()
-		if n, c, ok := badScopeSegment(scope); ok {
+		// Only the segment rule quotes part of the scope: it is said otherwise; the other rules
+		// come first, as the API checks them.
+		if n, c, ok := badScopeSegment(scope); ok && strings.HasPrefix(err.Error(), "scope segment ") {
 			reason = fmt.Sprintf("its scope's segment %d contains %s; scope segments may only contain the characters "+
 				"A-Z a-z 0-9 . _ ~ -", n, c)
 		}

@@ -66,6 +66,10 @@ func TestParsePolicyIDFunction_Run(t *testing.T) {
 			arg:     "client-abc,IAM Manage,/",
 			wantErr: `policy id (a value of 23 characters, not shown: a function's argument may be sensitive) is malformed: its action contains whitespace, control or invisible characters`,
 		},
+		"scope without its slash and with a bad character": {
+			arg:     "client-abc,owner,subscriptions$1",
+			wantErr: `policy id (a value of 32 characters, not shown: a function's argument may be sensitive) is malformed: its scope must start with "/"`,
+		},
 		"empty scope": {
 			arg:     "client-abc,owner,",
 			wantErr: `a policy id has the form "<subject>,<action>,<scope>", such as "client-1234,iam.client.read,/subscriptions/123", got (a value of 17 characters, not shown: a function's argument may be sensitive) with an empty part`,

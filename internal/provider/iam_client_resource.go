@@ -402,6 +402,7 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if resp.Private != nil { // nil only when a unit test calls Update directly
 		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...) // the API knows the client now
+		resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 	}
 }
 

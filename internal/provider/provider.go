@@ -530,8 +530,13 @@ func shownNonURL(raw string, secrets ...string) string {
 // chance more often than pasted into it.
 func shownURLSetting(raw string, secrets ...string) string {
 	shown := iam.ShownURL(raw)
+	// A credential in a path may be percent-encoded there.
+	unescaped, err := url.PathUnescape(shown)
+	if err != nil {
+		unescaped = shown
+	}
 	for _, s := range secrets {
-		if len(s) >= 6 && strings.Contains(shown, s) {
+		if len(s) >= 6 && (strings.Contains(shown, s) || strings.Contains(unescaped, s)) {
 			return shownSetting(shown, s)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"iter"
 	"net"
+	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -425,7 +427,7 @@ func (p *providerData) removeVanished(ctx context.Context, resp *resource.ReadRe
 		return
 	}
 	// A refresh-only run reads too, and plans nothing: the warning must not promise a create.
-	if last, ok := privateString(ctx, resp.Private, privateKeyEndpoint); ok && last != p.endpoint {
+	if last, ok := privateString(ctx, resp.Private, privateKeyEndpoint); ok && canonicalEndpoint(last) != canonicalEndpoint(p.endpoint) {
 		// Not necessarily deleted: the resource's provider configuration now points elsewhere (an
 		// instance of a provider for_each, another endpoint), where it never was.
 		resp.Diagnostics.AddWarning(summary, fmt.Sprintf("%s was not found at %s, the endpoint the provider now uses, "+
@@ -441,14 +443,29 @@ func (p *providerData) removeVanished(ctx context.Context, resp *resource.ReadRe
 	resp.State.RemoveResource(ctx)
 }
 
+// canonicalEndpoint is an endpoint as it compares with another: the scheme and host in lower
+// case, without the scheme's default port or a trailing "/", so that spelling one endpoint
+// otherwise does not make it another.
+func canonicalEndpoint(raw string) string {
+	u, err := url.Parse(strings.TrimRight(raw, "/"))
+	if err != nil {
+		return raw
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	if port := u.Port(); u.Scheme == "https" && port == "443" || u.Scheme == "http" && port == "80" {
+		u.Host = strings.TrimSuffix(u.Host, ":"+port)
+	}
+	return u.String()
+}
+
 // privateKeyEndpoint records the endpoint through which the object was last created or read, so
 // that a 404 through another one is not reported as a delete (see removeVanished).
 const privateKeyEndpoint = "endpoint"
 
 // noteEndpoint records the provider's endpoint under privateKeyEndpoint, unless it is there.
 func (p *providerData) noteEndpoint(ctx context.Context, private privateState) diag.Diagnostics {
-	if private == nil {
-		return nil // only when a unit test calls Read directly
+	if v := reflect.ValueOf(private); !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil // only when a unit test calls Read directly (a nil *ProviderData is no nil interface)
 	}
 	if last, ok := privateString(ctx, private, privateKeyEndpoint); ok && last == p.endpoint {
 		return nil

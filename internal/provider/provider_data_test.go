@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
@@ -336,4 +338,47 @@ func TestUnitPolicyHandovers(t *testing.T) {
 	if ring := h.replace("D", "A"); ring != nil {
 		t.Fatalf("a replacement into a ring it is not part of closes %v", ring)
 	}
+}
+
+func TestUnitCanonicalEndpoint(t *testing.T) {
+	t.Parallel()
+	for _, same := range [][2]string{
+		{"http://127.0.0.1:8089", "HTTP://127.0.0.1:8089/"},
+		{"https://api.dev.aritma.io/core/iam", "https://API.dev.aritma.io:443/core/iam/"},
+		{"http://localhost/x", "http://localhost:80/x"},
+	} {
+		if a, b := canonicalEndpoint(same[0]), canonicalEndpoint(same[1]); a != b {
+			t.Errorf("%q and %q compare as %q and %q, want the same", same[0], same[1], a, b)
+		}
+	}
+	for _, other := range [][2]string{
+		{"http://127.0.0.1:8089", "http://127.0.0.1:8090"},
+		{"https://api.dev.aritma.io/core/iam", "https://api.dev.aritma.io/core/IAM"},
+		{"https://api.example.com:80", "https://api.example.com"},
+	} {
+		if canonicalEndpoint(other[0]) == canonicalEndpoint(other[1]) {
+			t.Errorf("%q and %q compare as the same endpoint", other[0], other[1])
+		}
+	}
+}
+
+// TestUnitNoteEndpointNilPrivate: a nil private state (a unit test calling Read directly) records
+// nothing and reports nothing, though as an interface it is no nil.
+func TestUnitNoteEndpointNilPrivate(t *testing.T) {
+	t.Parallel()
+	var private *nilPrivate
+	if diags := (&providerData{endpoint: "http://127.0.0.1:8089"}).noteEndpoint(context.Background(), private); diags.HasError() {
+		t.Fatalf("diagnostics %v", diags)
+	}
+}
+
+// nilPrivate is a privateState that fails whenever it is used.
+type nilPrivate struct{}
+
+func (*nilPrivate) GetKey(context.Context, string) ([]byte, diag.Diagnostics) {
+	panic("used")
+}
+
+func (*nilPrivate) SetKey(context.Context, string, []byte) diag.Diagnostics {
+	panic("used")
 }

@@ -218,6 +218,10 @@ func TestUnitValidateServiceURLHidesSecretInPath(t *testing.T) {
 			t.Errorf("validateServiceURL(%q) = %v, want it refused without the secret", raw, err)
 		}
 	}
+	if err := validateServiceURL("http://id.example.com/Sup3r%20S3cret%2FValue", "Sup3r S3cret/Value"); err == nil ||
+		strings.Contains(err.Error(), "S3cret") {
+		t.Errorf("validateServiceURL = %v, want it refused without the percent-encoded secret", err)
+	}
 	if err := validateEndpoint("https://iam.example.com/"+secret+"?x", secret); err == nil || strings.Contains(err.Error(), secret) {
 		t.Errorf("validateEndpoint = %v, want it refused without the secret", err)
 	}
