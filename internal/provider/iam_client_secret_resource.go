@@ -362,7 +362,13 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		"so Terraform plans to replace it with a new secret.",
 		state.SecretID.ValueString(), state.ClientID.ValueString(), held.ValueString(),
 		plan.RenewBefore.ValueString(), formatAPITime(now))
-	if sameExpiration(state.Expiration, plan.Expiration) {
+	switch {
+	case !sameExpiration(held, state.Expiration):
+		// The API cut the configured expiration short; it will likely cut the new one alike.
+		detail += " The API holds an earlier expiration than the configured one (it shortens expirations), and will " +
+			"likely shorten the new secret's the same way: with a renew_before longer than the lifetime the API allows, " +
+			"every plan replaces the secret. Use a shorter renew_before then."
+	case sameExpiration(state.Expiration, plan.Expiration):
 		detail += " The configured expiration has not moved, so the new secret will expire at the same time: set a " +
 			"later expiration (for example derived from a time_rotating resource), or it will be due for renewal again."
 	}
@@ -546,8 +552,18 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 				"expiration the API holds where one is configured (it does nothing without), and the expiry warning "+
 				"of a refresh by the API's. A later change of these on the API's side shows as a difference in the plan.",
 				secret.ClientSecretID, clientID, stored.describe()))
-		if !plan.Expiration.IsNull() {
-			warnDueAtOnce(&resp.Diagnostics, stored.held("expiration", plan), plan.RenewBefore, r.now())
+		// Due at once by the expiration the API holds: a later configured expiration would be cut
+		// short again, so only a shorter renew_before helps.
+		if held := stored.held("expiration", plan); !plan.Expiration.IsNull() && !sameExpiration(held, plan.Expiration) && !plan.RenewBefore.IsNull() {
+			exp, errExp := parseExpiration(held.ValueString())
+			renewBefore, errRenew := parseRenewBefore(plan.RenewBefore.ValueString())
+			if errExp == nil && errRenew == nil && dueForRenewal(r.now(), exp, renewBefore) {
+				resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "New IAM Client Secret Due for Renewal at Once",
+					fmt.Sprintf("The API shortened the new secret's expiration to %s, which is within renew_before (%s) of now, "+
+						"so every plan after this apply will propose to replace it again, and the API will shorten the next "+
+						"one alike. Use a renew_before shorter than the lifetime the API allows (%s here).",
+						held.ValueString(), plan.RenewBefore.ValueString(), time.Until(exp).Round(time.Minute)))
+			}
 		}
 	}
 
