@@ -243,7 +243,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 				err.Error()+", so creating this secret will fail. "+laterExpirationAdvice)
 			return
 		}
-		warnDueAtOnce(&resp.Diagnostics, expiration, renew, now)
+		warnDueAtOnce(&resp.Diagnostics, expiration, renew, now, false)
 		return
 	}
 
@@ -400,7 +400,7 @@ func replacementCannotBeCreated(plan, state clientSecretModel, stored storedSecr
 	}
 	// The create of the new secret is planned once more at apply, and Terraform shows that plan's
 	// warnings only then: say it here, where the plan is read.
-	warnDueAtOnce(diags, plan.Expiration, plan.RenewBefore, now)
+	warnDueAtOnce(diags, plan.Expiration, plan.RenewBefore, now, false)
 	// The check above holds for now; a saved plan applied later, or a slow approval, may come after
 	// the instant, and without create_before_destroy the apply deletes the secret before its create
 	// fails. Nothing between plan and delete can stop that, so say it while there is time.
@@ -438,9 +438,11 @@ func isImportedSecret(ctx context.Context, state tfsdk.State) (bool, diag.Diagno
 	return value.IsNull() && version.IsNull(), diags
 }
 
-// warnDueAtOnce warns when a secret about to be created would already be within renew_before of
-// its expiration: every plan after the apply would propose to replace it again.
-func warnDueAtOnce(diags *diag.Diagnostics, expiration, renew types.String, now time.Time) {
+// warnDueAtOnce warns when a secret about to be created (or just created) would already be within
+// renew_before of its expiration: every plan after the apply would propose to replace it again.
+// shortened says the expiration is one the API cut short of the configured one, which a later
+// configured expiration cannot move: only a shorter renew_before helps then.
+func warnDueAtOnce(diags *diag.Diagnostics, expiration, renew types.String, now time.Time, shortened bool) {
 	if renew.IsNull() || renew.IsUnknown() {
 		return
 	}
@@ -452,11 +454,17 @@ func warnDueAtOnce(diags *diag.Diagnostics, expiration, renew types.String, now 
 	if err != nil || !dueForRenewal(now, exp, renewBefore) {
 		return
 	}
-	diags.AddAttributeWarning(path.Root("expiration"), "New IAM Client Secret Due for Renewal at Once",
-		fmt.Sprintf("The new secret expires at %s, which is within renew_before (%s) of now (%s), so every plan "+
-			"after this apply will propose to replace it again. Set an expiration later than %s (for example "+
-			"derived from a time_rotating resource), or a shorter renew_before.",
-			expiration.ValueString(), renew.ValueString(), formatAPITime(now), formatAPITime(now.Add(renewBefore))))
+	detail := fmt.Sprintf("The new secret expires at %s, which is within renew_before (%s) of now (%s), so every plan "+
+		"after this apply will propose to replace it again. Set an expiration later than %s (for example "+
+		"derived from a time_rotating resource), or a shorter renew_before.",
+		expiration.ValueString(), renew.ValueString(), formatAPITime(now), formatAPITime(now.Add(renewBefore)))
+	if shortened {
+		detail = fmt.Sprintf("The API shortened the new secret's expiration to %s, which is within renew_before (%s) of now, "+
+			"so every plan after this apply will propose to replace it again, and the API will shorten the next "+
+			"one alike. Use a renew_before shorter than the lifetime the API allows (%s here).",
+			expiration.ValueString(), renew.ValueString(), exp.Sub(now).Round(time.Minute))
+	}
+	diags.AddAttributeWarning(path.Root("expiration"), "New IAM Client Secret Due for Renewal at Once", detail)
 }
 
 func (r *iamClientSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -554,16 +562,8 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 				secret.ClientSecretID, clientID, stored.describe()))
 		// Due at once by the expiration the API holds: a later configured expiration would be cut
 		// short again, so only a shorter renew_before helps.
-		if held := stored.held("expiration", plan); !plan.Expiration.IsNull() && !sameExpiration(held, plan.Expiration) && !plan.RenewBefore.IsNull() {
-			exp, errExp := parseExpiration(held.ValueString())
-			renewBefore, errRenew := parseRenewBefore(plan.RenewBefore.ValueString())
-			if errExp == nil && errRenew == nil && dueForRenewal(r.now(), exp, renewBefore) {
-				resp.Diagnostics.AddAttributeWarning(path.Root("expiration"), "New IAM Client Secret Due for Renewal at Once",
-					fmt.Sprintf("The API shortened the new secret's expiration to %s, which is within renew_before (%s) of now, "+
-						"so every plan after this apply will propose to replace it again, and the API will shorten the next "+
-						"one alike. Use a renew_before shorter than the lifetime the API allows (%s here).",
-						held.ValueString(), plan.RenewBefore.ValueString(), time.Until(exp).Round(time.Minute)))
-			}
+		if held := stored.held("expiration", plan); !plan.Expiration.IsNull() && !sameExpiration(held, plan.Expiration) {
+			warnDueAtOnce(&resp.Diagnostics, held, plan.RenewBefore, r.now(), true)
 		}
 	}
 
