@@ -115,9 +115,8 @@ func policyTripleReason(subject, action, scope string) string {
 				"A-Z a-z 0-9 . _ ~ -", n, c)
 		}
 	}
-	if checkPolicyTriple(subject, action, scope) != nil && (strings.HasPrefix(subject, "/") || strings.HasPrefix(action, "/") ||
-		hasSubjectIDPrefix(action) || hasSubjectIDPrefix(scope)) {
-		reason += " (the parts of a policy id are in the order " + policyIDForm + ")"
+	if policyPartsLookSwapped(subject, action, scope) {
+		reason += policyOrderNote
 	}
 	return reason
 }

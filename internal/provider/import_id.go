@@ -115,9 +115,17 @@ func checkPolicyTriple(subject, action, scope string) error {
 	if err == nil {
 		err = checkPolicyScope(scope)
 	}
-	if err != nil && (strings.HasPrefix(subject, "/") || strings.HasPrefix(action, "/") ||
-		hasSubjectIDPrefix(action) || hasSubjectIDPrefix(scope)) {
-		err = fmt.Errorf("%w (the parts of a policy id are in the order %s)", err, policyIDForm)
+	if err != nil && policyPartsLookSwapped(subject, action, scope) {
+		err = fmt.Errorf("%w%s", err, policyOrderNote)
 	}
 	return err
 }
+
+// policyPartsLookSwapped reports whether a policy id's parts look out of order: a scope, which
+// starts with "/", or a subject id where it does not belong.
+func policyPartsLookSwapped(subject, action, scope string) bool {
+	return strings.HasPrefix(subject, "/") || strings.HasPrefix(action, "/") || hasSubjectIDPrefix(action) || hasSubjectIDPrefix(scope)
+}
+
+// policyOrderNote ends the error of a policy id whose parts look swapped.
+const policyOrderNote = " (the parts of a policy id are in the order " + policyIDForm + ")"
