@@ -2,7 +2,10 @@ package iam
 
 import (
 	"context"
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"iter"
 	"net/http"
 	"net/url"
@@ -17,8 +20,14 @@ const (
 	maxPageSizeB = 200 // Envelope B: subjects, memberships, permissions, policies
 )
 
-// maxPages stops a server that ignores the page parameter from looping us forever.
-const maxPages = 100000
+// maxPages stops a server that ignores the page parameter from looping us forever: 2,000,000
+// entries at the largest page size.
+const maxPages = 10000
+
+// maxEmptyPages bounds the empty pages read in a row on a list the server says goes on. An
+// empty page before the last may be one the server filtered after paging; a run of them as long as
+// this is a page count that lies, which would otherwise be followed up to maxPages.
+const maxEmptyPages = 10
 
 // envelopeA is {"items":[...],"metadata":{"page","pageSize","totalCount"},"links":{"next",...}}.
 type envelopeA[T any] struct {
@@ -86,11 +95,18 @@ func (e *envelopeA[T]) last(_, seen, pageSize int) bool {
 
 // last: totalPages is the most direct signal (an empty page before it may be one the server
 // filtered after paging, unless every entry of the total has been read), then total, then a short
-// page.
+// page. A totalPages too few to hold the total at the page size the server used was counted at
+// another size (the one asked for, before the server clamped it): past it a full page goes on.
 func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
+	if e.PageSize != nil && *e.PageSize > 0 {
+		pageSize = *e.PageSize
+	}
 	switch {
 	case len(e.Data) == 0 && e.Total != nil && seen >= *e.Total:
 		return true
+	case e.TotalPages != nil && page >= *e.TotalPages && e.Total != nil && seen < *e.Total &&
+		*e.TotalPages < pagesFor(*e.Total, pageSize):
+		return len(e.Data) < pageSize
 	case e.TotalPages != nil:
 		return page >= *e.TotalPages
 	case len(e.Data) == 0:
@@ -98,10 +114,19 @@ func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 	case e.Total != nil:
 		return seen >= *e.Total
 	}
-	if e.PageSize != nil && *e.PageSize > 0 {
-		pageSize = *e.PageSize
-	}
 	return len(e.Data) < pageSize
+}
+
+// pagesFor is the number of pages of size that total entries fill.
+func pagesFor(total, size int) int {
+	if size <= 0 {
+		return total
+	}
+	n := total / size
+	if total%size != 0 {
+		n++
+	}
+	return n
 }
 
 // maxListRestarts is how often a list that changed while it was read is read again from its
@@ -194,11 +219,18 @@ func findInList[W, T any](ctx context.Context, c *Client, path string, query url
 func readUntilStill[W any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
 	newPage func() envelope[W], restart func(), page func([]W) bool) error {
 	var tolerate map[string]bool
+	var prevSum uint64
 	for restarts := 0; ; restarts++ {
 		if restarts > 0 {
 			restart()
 		}
-		changed, repeats, err := readList(ctx, c, path, query, pageSize, newPage, tolerate, page)
+		changed, repeats, sum, err := readList(ctx, c, path, query, pageSize, newPage, tolerate, page)
+		if err == nil && changed == "" && len(repeats) > 0 && sum != prevSum {
+			// Repeats the reading before had too, in a list that differs from it: that the same
+			// entries came again on the same pages does not show them to be the server's, as the
+			// list moves (an entry renamed back and forth, say, pushing another off its page).
+			changed = "entries came again on later pages as in the reading before, but the list differs from it"
+		}
 		if err != nil || changed == "" {
 			return err
 		}
@@ -214,64 +246,90 @@ func readUntilStill[W any](ctx context.Context, c *Client, path string, query ur
 			}
 			tolerate[sig] = true
 		}
+		prevSum = sum
 	}
 }
 
 // readList reads a list once, handing each page's entries to page until it returns false, and
 // returns why the list must be read again, if it must (changed: how it changed while it was
-// read). repeats are the identities met again on a later page, each with its pages; those in
-// tolerate (the repeats of the reading before) are the server's own, not a shift, and do not
-// count as a change: a list that always holds them twice is read as it is.
+// read). repeats are the identities met again, unchanged, on a later page, each with its pages;
+// those in tolerate (the repeats of the reading before) are the server's own, not a shift, and do
+// not count as a change: a list that always holds them twice is read as it is, if the reading is
+// the same as the one before (sum, a digest of every entry read, in order, tells). An identity
+// that comes again with other content changed between the pages, and a page of nothing but
+// entries of earlier pages is no list the server holds: neither is ever tolerated.
 func readList[W any](ctx context.Context, c *Client, path string, query url.Values, pageSize int,
-	newPage func() envelope[W], tolerate map[string]bool, page func([]W) bool) (changed string, repeats map[string]bool, err error) {
+	newPage func() envelope[W], tolerate map[string]bool, page func([]W) bool) (changed string, repeats map[string]bool, sum uint64, err error) {
 	var prev []W
-	onPage := map[string]int{} // identity → the page it was first on
+	type first struct {
+		page int
+		sum  uint64
+	}
+	onPage := map[string]first{} // identity → the page it was first on, and its content
+	digest := fnv.New64a()
 	firstTotal, hasTotal := 0, false
-	seen := 0
+	seen, empty := 0, 0
 	for n := 1; ; n++ {
 		if n > maxPages {
-			return "", nil, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
+			return "", nil, 0, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
 		}
 		env := newPage()
 		if _, err := c.call(ctx, pageRequest(path, query, n, pageSize), env); err != nil {
-			return "", nil, err
+			return "", nil, 0, err
 		}
 		items := env.entries()
 		if total, ok := env.total(); n == 1 {
 			firstTotal = total
 			hasTotal = ok && (total > len(items) || env.last(n, len(items), pageSize))
 		} else if ok && hasTotal && total != firstTotal {
-			return fmt.Sprintf("%d entries, then %d", firstTotal, total), repeats, nil
+			return fmt.Sprintf("%d entries, then %d", firstTotal, total), repeats, 0, nil
 		}
 		if len(items) > 0 && reflect.DeepEqual(items, prev) {
 			// Without this a server that ignores the page parameter would hand out its first
 			// page again and again, up to maxPages times.
-			return "", nil, fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
+			return "", nil, 0, fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
 				"parameter, so the list cannot be read whole", path, n, n-1)
 		}
 		prev = items
-		var drop []int // tolerated repeats, by index
+		var drop []int // repeats of earlier pages, by index
 		for i, it := range items {
+			s := entrySum(it)
+			_, _ = digest.Write(binary.LittleEndian.AppendUint64(nil, s))
 			k, ok := any(it).(listKeyer)
 			if !ok || k.listKey() == "" {
 				continue
 			}
 			key := k.listKey()
-			if p, met := onPage[key]; !met {
-				onPage[key] = n
-			} else if p < n {
-				sig := fmt.Sprintf("%q on pages %d and %d", key, p, n)
+			f, met := onPage[key]
+			switch {
+			case !met:
+				onPage[key] = first{n, s}
+			case f.page < n && f.sum != s:
+				if changed == "" {
+					changed = fmt.Sprintf("an entry on page %d came again, changed, on page %d", f.page, n)
+				}
+				drop = append(drop, i)
+			case f.page < n:
+				sig := fmt.Sprintf("%q on pages %d and %d", key, f.page, n)
 				if repeats == nil {
 					repeats = map[string]bool{}
 				}
 				repeats[sig] = true
 				if !tolerate[sig] && changed == "" {
-					changed = fmt.Sprintf("an entry on page %d came again on page %d", p, n)
+					changed = fmt.Sprintf("an entry on page %d came again on page %d", f.page, n)
 				}
 				// Tolerated, it is still handed out once: a list whose entries a for_each keys
 				// must not hold one twice.
 				drop = append(drop, i)
 			}
+		}
+		if len(items) > 0 && len(drop) == len(items) {
+			// A server that hands out its pages in a cycle would be read this way up to maxPages
+			// times; a list shifted this far has changed as surely.
+			if changed == "" {
+				changed = fmt.Sprintf("page %d holds only entries of earlier pages", n)
+			}
+			return changed, nil, 0, nil
 		}
 		keep := items
 		if len(drop) > 0 {
@@ -284,12 +342,31 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 		}
 		seen += len(items)
 		if changed == "" && !page(keep) {
-			return "", nil, nil
+			return "", nil, 0, nil
 		}
 		if env.last(n, seen, pageSize) {
-			return changed, repeats, nil
+			return changed, repeats, digest.Sum64(), nil
+		}
+		if empty++; len(items) > 0 {
+			empty = 0
+		}
+		if empty >= maxEmptyPages {
+			return "", nil, 0, fmt.Errorf("GET %s: pages %d to %d were empty, yet the server says the list goes on: "+
+				"it cannot be read whole", path, n-empty+1, n)
 		}
 	}
+}
+
+// entrySum is a digest of a list entry's content, to tell an entry that came again unchanged
+// from one that changed in between.
+func entrySum(v any) uint64 {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return 0
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(b)
+	return h.Sum64()
 }
 
 // pageRequest copies the base query (an iterator may be ranged over more than once) and adds the

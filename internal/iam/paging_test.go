@@ -1,6 +1,8 @@
 package iam
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"iter"
@@ -664,5 +666,147 @@ func TestFindSubject_stopsAtTheEntry(t *testing.T) {
 	calls.Store(0)
 	if _, found, err = c.FindSubject(ctxT(t), SubjectListOptions{Type: "client"}, func(s Subject) bool { return s.SubjectID == "client-none" }); err != nil || found || calls.Load() != 3 {
 		t.Fatalf("found %v (%v) in %d requests; want nothing in 3", found, err, calls.Load())
+	}
+}
+
+// togglingSubjects serves a client subject list that moves between two states in every reading:
+// before page 1 it is before(), and from page 2 on after(), with display giving each id's name
+// in the state served. A change made and undone outside in step with the reading looks like a
+// repeat the server holds steadily, unless the entries tell otherwise.
+func togglingSubjects(before, after func(reading int) ([]string, func(string) string)) http.HandlerFunc {
+	var mu sync.Mutex
+	reading := 0
+	return func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		state := after
+		if page, _ := pageArgs(r, 100, 200); page == 1 {
+			reading++
+			state = before
+		}
+		names, display := state(reading)
+		writeSubjectsPage(w, r, names, display)
+	}
+}
+
+// An entry renamed to a later place while page 1 is read, and back before the next reading, in
+// every reading, comes again on the same later page each time, and pushes the first entry of
+// page 2 onto page 1, already read: taken for the server's own repeat, it would hide that entry.
+// It comes again changed, so no reading is taken; nor is one where another entry is renamed
+// instead and something else differs between the readings.
+func TestPaging_repeatsOfAMovingListAreNotTheServers(t *testing.T) {
+	t.Parallel()
+	same := func(n string) string { return n }
+	for name, after := range map[string]func(int) ([]string, func(string) string){
+		"the repeated entry renamed": func(int) ([]string, func(string) string) {
+			return append(slices.Clone(subjectNames(250)[1:]), "s000"), func(n string) string {
+				if n == "s000" {
+					return "zzz"
+				}
+				return n
+			}
+		},
+		"another entry renamed, the list otherwise changing": func(reading int) ([]string, func(string) string) {
+			// s220 renamed to sort first: s199 is pushed onto page 2 and comes again there,
+			// unchanged, s220 is not met at all, and s249's name changes from reading to reading.
+			names := subjectNames(250)
+			return append([]string{"s220"}, slices.Delete(slices.Clone(names), 220, 221)...), func(n string) string {
+				if n == "s249" {
+					return fmt.Sprintf("s249-%d", reading)
+				}
+				return n
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, togglingSubjects(func(int) ([]string, func(string) string) { return subjectNames(250), same }, after))
+			var err error
+			n := 0
+			for _, e := range f.client(t).ListSubjects(ctxT(t), SubjectListOptions{Type: "client"}) {
+				if e != nil {
+					err = e
+				}
+				n++
+			}
+			if err == nil || !strings.Contains(err.Error(), "the list changed while it was read") {
+				t.Fatalf("%d entries, err = %v; want the list to have changed", n, err)
+			}
+		})
+	}
+}
+
+// Servers whose paging signals lie end in an error after a few requests, not after maxPages.
+func TestPaging_lyingServersEndSoon(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		handler http.HandlerFunc
+		list    func(*Client) error
+		want    string
+	}{
+		"totalPages that never comes, pages empty": {
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				page, _ := pageArgs(r, 100, 200)
+				data := []any{}
+				if page == 1 {
+					data = append(data, map[string]any{"subject": "user-1", "scope": "/", "action": "owner"})
+				}
+				writeJSON(w, 200, map[string]any{"page": page, "pageSize": 200, "totalPages": 1 << 40, "data": data})
+			},
+			list: func(c *Client) error {
+				var err error
+				for _, e := range c.ListPolicies(context.Background(), PolicyFilter{}) {
+					err = cmp.Or(err, e)
+				}
+				return err
+			},
+			want: "pages 2 to 11 were empty, yet the server says the list goes on",
+		},
+		"next links in a cycle": {
+			handler: func(w http.ResponseWriter, r *http.Request) {
+				page, _ := pageArgs(r, 100, 100)
+				id := fmt.Sprintf("c%d", (page-1)%2)
+				writeJSON(w, 200, map[string]any{"items": []any{map[string]any{"clientId": id, "name": id}},
+					"metadata": map[string]any{"page": page, "pageSize": 1}, "links": map[string]any{"next": "/v1/clients?page=next"}})
+			},
+			list: func(c *Client) error {
+				var err error
+				for _, e := range c.ListClients(context.Background(), ListClientsOptions{}) {
+					err = cmp.Or(err, e)
+				}
+				return err
+			},
+			want: "the list changed while it was read (an entry on page 1 came again on page 3), 4 times",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int64
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request) { calls.Add(1); tc.handler(w, r) })
+			err := tc.list(f.client(t))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if calls.Load() > 20 {
+				t.Errorf("%d requests before giving up", calls.Load())
+			}
+		})
+	}
+}
+
+// A server that clamps the page size, says so, and counts totalPages at the size asked for
+// cannot cut the list at page one while its total says there is more.
+func TestPaging_totalPagesCountedBeforeTheClamp(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		page, _ := pageArgs(r, 100, 200)
+		data := []any{}
+		for i := (page - 1) * 100; i < min(page*100, 150); i++ {
+			data = append(data, map[string]any{"subject": fmt.Sprintf("user-%03d", i), "scope": "/", "action": "owner"})
+		}
+		writeJSON(w, 200, map[string]any{"page": page, "pageSize": 100, "count": len(data), "total": 150, "totalPages": 1, "data": data})
+	})
+	if n := countAll(t, f.client(t).ListPolicies(ctxT(t), PolicyFilter{})); n != 150 {
+		t.Fatalf("%d policies, want 150", n)
 	}
 }
