@@ -318,6 +318,8 @@ func TestRetryAfterParsing(t *testing.T) {
 		{"3", 3 * time.Second, true},
 		{" 0 ", 0, true},
 		{"-1", 0, false},
+		{"99999999999999999999", 24 * time.Hour, true}, // beyond int64: the longest wait, not none
+		{"-99999999999999999999", 0, false},
 		{"", 0, false},
 		{"soon", 0, false},
 		{now.Add(7 * time.Second).Format(http.TimeFormat), 7 * time.Second, true},

@@ -320,7 +320,13 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	secs, err := strconv.ParseInt(v, 10, 64)
+	if errors.Is(err, strconv.ErrRange) && v[0] != '-' {
+		// More seconds than int64 holds is still "later than any cap", not no answer: taken
+		// for none, it would retry at once and leave the other calls unpaced.
+		secs, err = math.MaxInt64, nil
+	}
+	if err == nil {
 		if secs < 0 {
 			return 0, false
 		}
