@@ -463,6 +463,11 @@ func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 		hc = &c
 	}
 	hc.CheckRedirect = noRedirects // the form carries the secret; never resend it elsewhere
+	next := hc.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	hc.Transport = &bufferingTransport{next: next}
 	retries := Config{MaxRetries: req.MaxRetries}.withRetryDefaults()
 	hc = &http.Client{Transport: &retryablehttp.RoundTripper{Client: newRetryClient(retries, hc, nil)}, CheckRedirect: noRedirects}
 	ctx, cancel := context.WithTimeout(ctx, tokenFetchTimeout)

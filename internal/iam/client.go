@@ -74,7 +74,7 @@ func NewClient(cfg Config) (*Client, error) {
 		ua += " " + cfg.UserAgent
 	}
 	base := baseTransport(cfg.HTTPClient)
-	logged := &loggingTransport{next: base, log: cfg.Log, userAgent: ua}
+	logged := &loggingTransport{next: &bufferingTransport{next: base}, log: cfg.Log, userAgent: ua}
 
 	c := &Client{baseURL: strings.TrimRight(cfg.Endpoint, "/"), userAgent: ua, timeout: cfg.RequestTimeout, logf: cfg.Log,
 		credentials: []string{cfg.ClientSecret, cfg.AccessToken}}

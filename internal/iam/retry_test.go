@@ -647,3 +647,91 @@ func TestRetryDecision_leastWaitWithinDeadline(t *testing.T) {
 		t.Error("did not retry a 429 without a deadline")
 	}
 }
+
+// cutBody answers 200 with a Content-Length the body never reaches and drops the connection
+// halfway: a connection broken while the answer is read.
+func cutBody(w http.ResponseWriter, start string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "400")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(start))
+	w.(http.Flusher).Flush()
+	if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		_ = conn.Close()
+	}
+}
+
+// A connection that breaks while an answer's body is read fails the attempt, which is retried as
+// a broken connection is: a read and a token request are repeated; a create, which was written,
+// is not, and its outcome is unknown.
+func TestRetry_bodyCutOff(t *testing.T) {
+	t.Parallel()
+	client := map[string]any{"clientId": "abc", "name": "n", "description": "",
+		"allowedGrantTypes": []string{"client_credentials"}, "redirectUris": []string{}, "allowedScopes": []string{"api"}}
+
+	t.Run("read", func(t *testing.T) {
+		t.Parallel()
+		var n atomic.Int64
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+			if n.Add(1) == 1 {
+				cutBody(w, `{"clientId":"abc","na`)
+				return
+			}
+			writeJSON(w, http.StatusOK, client)
+		})
+		got, err := f.client(t).GetClient(ctxT(t), "abc")
+		if err != nil || got.ClientID != "abc" || n.Load() != 2 {
+			t.Fatalf("GetClient = %+v, %v after %d attempts; want the client after 2", got, err, n.Load())
+		}
+	})
+	t.Run("provider token", func(t *testing.T) {
+		t.Parallel()
+		var n atomic.Int64
+		f := newFake(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, client) })
+		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+			if n.Add(1) == 1 {
+				cutBody(w, `{"access_token":"to`)
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"access_token": "tok", "token_type": "Bearer", "expires_in": 3600})
+		}
+		if _, err := f.client(t).GetClient(ctxT(t), "abc"); err != nil || n.Load() != 2 {
+			t.Fatalf("GetClient: %v after %d token requests; want success after 2", err, n.Load())
+		}
+	})
+	t.Run("exchange", func(t *testing.T) {
+		t.Parallel()
+		var n atomic.Int64
+		f := newFake(t, nil)
+		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+			if n.Add(1) == 1 {
+				cutBody(w, `{"access_token":"to`)
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"access_token": "tok", "token_type": "Bearer", "expires_in": 3600})
+		}
+		tok, err := ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret})
+		if err != nil || tok.AccessToken != "tok" || n.Load() != 2 {
+			t.Fatalf("ExchangeToken = %v after %d requests; want the token after 2", err, n.Load())
+		}
+	})
+	t.Run("create", func(t *testing.T) {
+		t.Parallel()
+		var posts atomic.Int64
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost {
+				posts.Add(1)
+				cutBody(w, `{"clientId":"ab`)
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]any{"items": []any{}, "metadata": map[string]any{"totalCount": 0}})
+		})
+		_, err := f.client(t).CreateClient(ctxT(t), ClientRequest{Name: "n", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+		if !errors.Is(err, ErrOutcomeUnknown) || posts.Load() != 1 {
+			t.Fatalf("CreateClient: %v after %d POSTs; want an unknown outcome after 1", err, posts.Load())
+		}
+		if strings.Contains(err.Error(), testSecret) {
+			t.Fatalf("error shows the secret: %v", err)
+		}
+	})
+}

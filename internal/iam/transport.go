@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -365,6 +366,42 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.tokens.accepted(tok)
 	}
 	return resp, err
+}
+
+// maxBufferedBody is how much of an answer bufferingTransport reads before handing it on; the
+// API's largest answer, a page of 200 entries, is a small fraction of it.
+const maxBufferedBody = 16 << 20
+
+// bufferingTransport reads each answer's body (up to maxBufferedBody) before the answer leaves the
+// attempt. A connection that breaks, or an attempt that times out, halfway through a body is
+// then a failure of the attempt, which the retry policy sees and retries as it may (a read, a
+// token request), instead of a decoding error after the retries are over. A create whose answer
+// broke off this way is not repeated: it was written, so it may have been applied.
+//
+// Like loggingTransport, it does not implement CloseIdleConnections.
+type bufferingTransport struct{ next http.RoundTripper }
+
+func (t *bufferingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil || resp.Body == nil || resp.Body == http.NoBody {
+		return resp, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedBody))
+	if err != nil {
+		_ = resp.Body.Close()
+		return nil, fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err)
+	}
+	rest := resp.Body
+	if len(body) < maxBufferedBody {
+		_ = rest.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+	} else {
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), rest), rest}
+	}
+	return resp, nil
 }
 
 // loggingTransport sits right above the connection pool: it records whether the request was
