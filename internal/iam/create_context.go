@@ -20,6 +20,12 @@ import (
 // may have (2xx, any other 5xx, a connection lost after sending), keeps the context alive until
 // timeout, so that the caller can record what was made.
 //
+// A create whose body is the object's identity (a policy's triple) is the exception after an
+// attempt that may have been applied: its outcome can be found out afterwards by that identity,
+// so an interrupt stops it before its next attempt, or during the wait for it, with an unknown
+// outcome, which the caller resolves by looking the object up; otherwise its retries (a
+// rate-limited API may turn many away) would hold the interrupt off until timeout.
+//
 // (Cutting an attempt short is no safe way to stop: net/http may already have handed the whole
 // request to the connection when the cancellation lands, and the server then acts on a request
 // whose caller reports a failure.)
@@ -50,8 +56,9 @@ type createGuard struct {
 	interrupted bool
 	// sending: an attempt of a create has started and its answer is not in yet.
 	sending bool
-	// acted: a create may have been applied; from then on the context only ends at its timeout.
-	acted bool
+	// acted: a create may have been applied; from then on the context only ends at its timeout,
+	// unless resolvable: the create's outcome can be looked up by its identity.
+	acted, resolvable bool
 }
 
 func (g *createGuard) interrupt() {
@@ -62,16 +69,17 @@ func (g *createGuard) interrupt() {
 }
 
 // begin is called before an attempt of a create starts, and reports whether it may: not once
-// the parent was cancelled, unless an earlier attempt may have been applied. (The parent is asked
-// directly as well: AfterFunc tells the guard in a goroutine of its own, which a first attempt
-// could outrun.)
-func (g *createGuard) begin() bool {
+// the parent was cancelled, unless an earlier attempt may have been applied and the create is not
+// resolvable (see CreateContext). (The parent is asked directly as well: AfterFunc tells the guard
+// in a goroutine of its own, which a first attempt could outrun.)
+func (g *createGuard) begin(resolvable bool) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.resolvable = resolvable
 	if g.parent.Err() != nil {
 		g.interrupted = true
 	}
-	if g.interrupted && !g.acted {
+	if g.interrupted && (!g.acted || g.resolvable) {
 		g.cancelIfFree()
 		return false
 	}
@@ -93,7 +101,7 @@ func (g *createGuard) settled(mayHaveActed, retrying bool) {
 }
 
 func (g *createGuard) cancelIfFree() {
-	if g.interrupted && !g.sending && !g.acted {
+	if g.interrupted && !g.sending && (!g.acted || g.resolvable) {
 		g.cancel()
 	}
 }

@@ -418,7 +418,7 @@ type loggingTransport struct {
 func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := callFrom(ctx)
-	if st != nil && st.guard != nil && !st.guard.begin() {
+	if st != nil && st.guard != nil && !st.guard.begin(st.mode == retryIdentityCreate) {
 		// Interrupted before this attempt of a create went out: stop here (see CreateContext).
 		return nil, context.Canceled
 	}

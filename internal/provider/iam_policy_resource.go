@@ -143,6 +143,17 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		// A policy on a client this apply has just created may come before the API knows the client.
 		created, err = createAfterClient(ctx, interrupt, &r.data.created, subjectClientID(p.Subject), subjectUnknown,
 			func(ctx context.Context) (*iam.Policy, error) { return r.data.client.CreatePolicy(ctx, p) })
+		if errors.Is(err, iam.ErrOutcomeUnknown) {
+			// The triple is the grant's identity, so one read says what the lost answer would
+			// have (as a 409 to a repeat does): an interrupt stops the repeats of a create
+			// that may have been applied for this.
+			lookup, cancel := outcomeLookupContext(ctx, interrupt)
+			if found, lerr := r.data.client.GetPolicy(lookup, p.Subject, p.Action, p.Scope); lerr == nil {
+				tflog.Debug(ctx, "The policy create's answer was lost; the grant exists", map[string]any{"policy_id": id})
+				created, err = found, nil
+			}
+			cancel()
+		}
 		// CreatePolicy counts a 409 on a repeated create as its own success; if another resource
 		// of this run made the grant, the success is that resource's: a second declaration.
 		twice = err == nil && r.data.created.has(key)

@@ -470,33 +470,45 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 
 // TestAccIAMPolicyResource_lostCreateResponse: the API commits a policy but the answer is lost.
 // A policy is identified by its triple, so the client can safely retry and resolve the 409: the
-// apply succeeds with exactly one policy.
+// apply succeeds with exactly one policy. Without retries (max_retries = 0, or an interrupt, which
+// stops the repeats), one read of the triple says what the lost answer would have: the one POST
+// made the grant, and the state records it.
 func TestAccIAMPolicyResource_lostCreateResponse(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	e := newTestEnv(t)
-
-	alice := "user-" + mockserver.SeedUserAliceID
-	config := testAccIAMPolicyResourceConfigSubject(e, alice, "banking.consents.read", "/subscriptions/9")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
-				Config:    config,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
-					func(*terraform.State) error {
-						if n := e.Mock.Stats().CountStatus("POST", "/v1/policies", 502); n == 0 {
-							return fmt.Errorf("the mock never lost a create answer; the test proves nothing")
-						}
-						return nil
+	for name, retries := range map[string]string{"retried": "", "looked up": "0"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newTestEnv(t)
+			alice := "user-" + mockserver.SeedUserAliceID
+			config := testAccIAMPolicyResourceConfigSubject(e, alice, "banking.consents.read", "/subscriptions/9")
+			if retries != "" {
+				config = strings.Replace(config, e.ProviderConfig(), e.ProviderConfigWith("max_retries", retries), 1)
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+				CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
+				Steps: []resource.TestStep{
+					{
+						PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
+						Config:    config,
+						Check: resource.ComposeAggregateTestCheckFunc(
+							testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),
+							func(*terraform.State) error {
+								if n := e.Mock.Stats().CountStatus("POST", "/v1/policies", 502); n == 0 {
+									return fmt.Errorf("the mock never lost a create answer; the test proves nothing")
+								}
+								if n := e.Mock.Stats().Count("POST", "/v1/policies"); retries != "" && n != 1 {
+									return fmt.Errorf("%d policy creates with max_retries = 0, want 1", n)
+								}
+								return nil
+							},
+						),
 					},
-				),
-			},
-		},
-	})
+				},
+			})
+		})
+	}
 }
 
 // testAccCheckIAMPolicyInAPI finds the policy of the state's triple through the admin API and
