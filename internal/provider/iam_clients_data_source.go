@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -56,7 +57,7 @@ func (d *iamClientsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"Read a client's grant types, scopes and redirect URIs with `aritma_iam_client`.",
 		Attributes: map[string]schema.Attribute{
 			"search_text": schema.StringAttribute{
-				MarkdownDescription: "Keeps clients whose name contains this text, ignoring case.",
+				MarkdownDescription: "Keeps clients whose name contains this text, ignoring case, in either Unicode form: a name the API holds decomposed (as macOS writes it) is found by the composed text Terraform passes, at the cost of a second search where the text has an accented letter.",
 				Optional:            true,
 			},
 			"clients": schema.ListNestedAttribute{
@@ -95,7 +96,9 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	search := cfg.SearchText.ValueString()
 	d.data.awaitFresh(ctx, freshClients)
-	clients, err := collect(d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: search}), clientSummaryFromAPI)
+	clients, err := collectSearch(search, func(q string) iter.Seq2[iam.OAuthClient, error] {
+		return d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: q})
+	}, clientSummaryFromAPI, func(m clientSummaryModel) string { return m.ClientID.ValueString() })
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		resp.Diagnostics.AddError("Unable to List IAM Clients",
 			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err, readTimeoutHint(ctx, err)))
@@ -103,7 +106,7 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	// The order the docs promise, whatever order the API lists them in.
 	slices.SortFunc(clients, func(a, b clientSummaryModel) int {
-		return cmp.Or(strings.Compare(a.Name.ValueString(), b.Name.ValueString()),
+		return cmp.Or(compareNames(a.Name.ValueString(), b.Name.ValueString()),
 			strings.Compare(a.ClientID.ValueString(), b.ClientID.ValueString()))
 	})
 	cfg.Clients = clients

@@ -7,7 +7,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -135,4 +137,73 @@ data "aritma_iam_clients" "x" {
 	if n := e.Mock.Stats().Total; n != 0 {
 		t.Errorf("the rejected plan made %d API calls, want none", n)
 	}
+}
+
+// A name the API holds decomposed (NFD) is found by search text that Terraform hands the provider
+// composed (NFC), in aritma_iam_clients and aritma_iam_subjects alike, each entry once: every form
+// of the text is searched for, which costs a second search only where the text has a character
+// that decomposes.
+func TestAccIAMListDataSources_decomposedNames(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	made := testAccCreateClients(t, e, "Zu\u0308rich ops", "Z\u00fcrich lab", "Zurich plain")
+	searches := func(clients, subjects int64) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			st := e.Mock.Stats()
+			if c, s := st.Count("GET", "/v1/clients"), st.Count("GET", "/v1/subjects/clients"); c != clients || s != subjects {
+				return fmt.Errorf("%d client and %d client subject searches, want %d and %d", c, s, clients, subjects)
+			}
+			return nil
+		}
+	}
+	config := func(text string) string {
+		return e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_clients" "z" {
+  search_text = %[1]q
+}
+
+data "aritma_iam_subjects" "z" {
+  type         = "client"
+  search_query = %[1]q
+}
+`, text)
+	}
+	composed := func(clients ...iam.OAuthClient) []iam.OAuthClient {
+		for i := range clients {
+			clients[i].Name = norm.NFC.String(clients[i].Name)
+		}
+		return clients
+	}
+	subject := func(c *iam.OAuthClient) map[string]string {
+		return map[string]string{"subject_id": "client-" + c.ClientID}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: e.Mock.ResetStats,
+				Config:    config("Z\u00fcrich"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					// In name order as shown: Terraform composes every string (cty holds them NFC).
+					statecheck.ExpectKnownValue("data.aritma_iam_clients.z", tfjsonpath.New("clients"), clientsCheck(composed(*made[1], *made[0]))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("data.aritma_iam_subjects.z", "subjects.#", "2"),
+					resource.TestCheckTypeSetElemNestedAttrs("data.aritma_iam_subjects.z", "subjects.*", subject(made[0])),
+					resource.TestCheckTypeSetElemNestedAttrs("data.aritma_iam_subjects.z", "subjects.*", subject(made[1])),
+					searches(2, 2),
+				),
+			},
+			{
+				PreConfig: e.Mock.ResetStats,
+				Config:    config("rich"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("data.aritma_iam_clients.z", "clients.#", "3"),
+					resource.TestCheckResourceAttr("data.aritma_iam_subjects.z", "subjects.#", "3"),
+					searches(1, 1),
+				),
+			},
+		},
+	})
 }

@@ -191,21 +191,12 @@ func (d *iamSubjectDataSource) clientSubject(ctx context.Context, subjectID stri
 }
 
 // findByName searches with the API's case-insensitive substring search, then keeps exact matches.
-// Exact is up to Unicode normalisation: Terraform hands the provider every string composed (NFC),
-// while the API may hold a name decomposed (NFD, as macOS and some directory syncs write it), which
-// is the same name, and which the API's search for the composed form would not find. So a name
-// that has a character which decomposes is searched for in both forms (two narrow searches); any
-// other name, in the one form it has.
+// Exact is up to Unicode normalisation: the name is searched for in each form it has (see
+// searchForms), and a display name matches in either.
 func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string, resp *datasource.ReadResponse) (iam.Subject, bool) {
 	var matches []iam.Subject
 	want := norm.NFC.String(name)
-	queries := []string{name}
-	for _, q := range []string{want, norm.NFD.String(name)} {
-		if !slices.Contains(queries, q) {
-			queries = append(queries, q)
-		}
-	}
-	for _, query := range queries {
+	for _, query := range searchForms(name) {
 		for s, err := range d.data.client.ListSubjects(ctx, iam.SubjectListOptions{Type: typ, SearchQuery: query}) {
 			if err = d.data.confirmNotFound(ctx, err); err != nil {
 				resp.Diagnostics.AddError("Unable to Read IAM Subject",

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -34,9 +35,15 @@ type subjectModel struct {
 // whatever order the API lists them in.
 func sortSubjects(subjects []subjectModel) {
 	slices.SortFunc(subjects, func(a, b subjectModel) int {
-		return cmp.Or(strings.Compare(a.DisplayName.ValueString(), b.DisplayName.ValueString()),
+		return cmp.Or(compareNames(a.DisplayName.ValueString(), b.DisplayName.ValueString()),
 			strings.Compare(a.SubjectID.ValueString(), b.SubjectID.ValueString()))
 	})
+}
+
+// compareNames orders names as Terraform shows them: composed (NFC), as cty holds every string,
+// so that a name the API holds decomposed sorts where it is shown.
+func compareNames(a, b string) int {
+	return strings.Compare(norm.NFC.String(a), norm.NFC.String(b))
 }
 
 // subjectModelFromAPI converts a subject; a global subject (no tenant) gets a null tenant.

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -81,7 +82,7 @@ func (d *iamSubjectsDataSource) Schema(ctx context.Context, _ datasource.SchemaR
 				Validators:          []validator.String{subjectTypeValidator(true)},
 			},
 			"search_query": schema.StringAttribute{
-				MarkdownDescription: "Keeps subjects whose display name contains this text, ignoring case.",
+				MarkdownDescription: "Keeps subjects whose display name contains this text, ignoring case, in either Unicode form: a name the API holds decomposed (as macOS writes it) is found by the composed text Terraform passes, at the cost of a second search where the text has an accented letter.",
 				Optional:            true,
 			},
 			"subjects": schema.ListNestedAttribute{
@@ -112,7 +113,11 @@ func (d *iamSubjectsDataSource) Read(ctx context.Context, req datasource.ReadReq
 		d.data.awaitFresh(ctx, freshClients)
 	}
 
-	subjects, err := collect(d.data.client.ListSubjects(ctx, opts), subjectModelFromAPI)
+	subjects, err := collectSearch(opts.SearchQuery, func(q string) iter.Seq2[iam.Subject, error] {
+		o := opts
+		o.SearchQuery = q
+		return d.data.client.ListSubjects(ctx, o)
+	}, subjectModelFromAPI, func(m subjectModel) string { return m.SubjectID.ValueString() })
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
 		what := fmt.Sprintf("Listing IAM subjects of type %q", cfg.Type.ValueString())
 		if opts.SearchQuery != "" {

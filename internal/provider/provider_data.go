@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
@@ -482,6 +483,41 @@ func collect[T, M any](entries iter.Seq2[T, error], convert func(T) M) ([]M, err
 			return nil, err
 		}
 		out = append(out, convert(e))
+	}
+	return out, nil
+}
+
+// searchForms is a search text in each Unicode normal form it has: as given, composed (NFC) and
+// decomposed (NFD), each once. Terraform hands the provider every string composed, while the API
+// may hold a name decomposed (as macOS and some directory syncs write it), which is the same name
+// and which the API's search for the composed form would not find. Text without a character that
+// decomposes has one form, and costs one search.
+func searchForms(text string) []string {
+	forms := []string{text}
+	for _, f := range []string{norm.NFC.String(text), norm.NFD.String(text)} {
+		if !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	return forms
+}
+
+// collectSearch collects a list searched for each of searchForms(text), each entry once by key,
+// in the order the searches found them.
+func collectSearch[T, M any](text string, list func(query string) iter.Seq2[T, error], convert func(T) M, key func(M) string) ([]M, error) {
+	out := []M{} // an empty list, not null, when nothing matches
+	seen := map[string]bool{}
+	for _, q := range searchForms(text) {
+		found, err := collect(list(q), convert)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range found {
+			if k := key(m); !seen[k] {
+				seen[k] = true
+				out = append(out, m)
+			}
+		}
 	}
 	return out, nil
 }
