@@ -107,7 +107,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"such as `2030-01-01T00:00:00Z`; it must be in the future when the secret is created. Omit it for a " +
 					"secret that never expires. Changing it to another instant replaces the secret; writing the same " +
 					"instant differently (another time zone offset) is an in-place update of the state only, without an " +
-					"API call. Where the API stores another expiration than sent (cut to a maximum lifetime, say), the " +
+					"API call. Instants are compared to the second, as APIs cut or round fractions: one less than a " +
+					"second away is the same instant, and the state holds an expiration it reads at whole seconds. Where the API stores another expiration than sent (cut to a maximum lifetime, say), the " +
 					"state keeps the configured one, with a warning; `renew_before` goes by the API's. An expired secret stays listed " +
 					"(Terraform warns about it) until it is deleted; see `renew_before`.",
 				Optional: true,
