@@ -24,9 +24,11 @@ const (
 // entries at the largest page size.
 const maxPages = 10000
 
-// maxEmptyPages bounds the empty pages read in a row on a list the server says goes on. An
-// empty page before the last may be one the server filtered after paging; a run of them as long as
-// this is a page count that lies, which would otherwise be followed up to maxPages.
+// maxEmptyPages bounds the pages without new entries read in a row on a list the server says goes
+// on, where its page count does not agree with its total (see envelope.bounded). An empty page
+// before the last may be one the server filtered after paging; a run of them as long as this,
+// with nothing to bound it, is a page count that lies, which would otherwise be followed up to
+// maxPages.
 const maxEmptyPages = 10
 
 // envelopeA is {"items":[...],"metadata":{"page","pageSize","totalCount"},"links":{"next",...}}.
@@ -55,6 +57,9 @@ type envelope[W any] interface {
 	last(page, seen, pageSize int) bool
 	// total is the number of entries of the whole list the page reports, if it reports one.
 	total() (int, bool)
+	// bounded reports whether the page's own signals bound the list, so that following them
+	// cannot go on for ever: a page count that agrees with the total at the page size.
+	bounded(pageSize int) bool
 }
 
 func (e *envelopeA[T]) entries() []T { return e.Items }
@@ -115,6 +120,19 @@ func (e *envelopeB[T]) last(page, seen, pageSize int) bool {
 		return seen >= *e.Total
 	}
 	return len(e.Data) < pageSize
+}
+
+// bounded: an empty page ends Envelope A, so only its next links could go on, and they are
+// followed only while pages hold entries.
+func (e *envelopeA[T]) bounded(int) bool { return true }
+
+// bounded: a server that filters after paging may answer empty pages before totalPages, which
+// are followed as long as totalPages agrees with the total.
+func (e *envelopeB[T]) bounded(pageSize int) bool {
+	if e.PageSize != nil && *e.PageSize > 0 {
+		pageSize = *e.PageSize
+	}
+	return e.Total != nil && e.TotalPages != nil && *e.TotalPages <= pagesFor(*e.Total, pageSize)
 }
 
 // pagesFor is the number of pages of size that total entries fill.
@@ -246,7 +264,9 @@ func readUntilStill[W any](ctx context.Context, c *Client, path string, query ur
 			}
 			tolerate[sig] = true
 		}
-		prevSum = sum
+		if sum != 0 { // a reading that ended early has no digest: compare with the last whole one
+			prevSum = sum
+		}
 	}
 }
 
@@ -323,13 +343,12 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 				drop = append(drop, i)
 			}
 		}
-		if len(items) > 0 && len(drop) == len(items) {
-			// A server that hands out its pages in a cycle would be read this way up to maxPages
-			// times; a list shifted this far has changed as surely.
-			if changed == "" {
-				changed = fmt.Sprintf("page %d holds only entries of earlier pages", n)
-			}
-			return changed, nil, 0, nil
+		if len(items) > 0 && len(drop) == len(items) && changed != "" && !env.last(n, seen+len(items), pageSize) {
+			// Nothing but entries of earlier pages, not all of them the server's known repeats,
+			// and the server says more follow: one that hands out its pages in a cycle would be
+			// read on this way up to maxPages times. (A page of known repeats alone adds nothing,
+			// and counts as an empty one.)
+			return changed, repeats, 0, nil
 		}
 		keep := items
 		if len(drop) > 0 {
@@ -347,10 +366,10 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 		if env.last(n, seen, pageSize) {
 			return changed, repeats, digest.Sum64(), nil
 		}
-		if empty++; len(items) > 0 {
+		if empty++; len(keep) > 0 {
 			empty = 0
 		}
-		if empty >= maxEmptyPages {
+		if empty >= maxEmptyPages && !env.bounded(pageSize) {
 			return "", nil, 0, fmt.Errorf("GET %s: pages %d to %d were empty, yet the server says the list goes on: "+
 				"it cannot be read whole", path, n-empty+1, n)
 		}

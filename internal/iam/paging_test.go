@@ -776,7 +776,7 @@ func TestPaging_lyingServersEndSoon(t *testing.T) {
 				}
 				return err
 			},
-			want: "the list changed while it was read (an entry on page 1 came again on page 3), 4 times",
+			want: "), 4 times; try again when it changes less",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -808,5 +808,82 @@ func TestPaging_totalPagesCountedBeforeTheClamp(t *testing.T) {
 	})
 	if n := countAll(t, f.client(t).ListPolicies(ctxT(t), PolicyFilter{})); n != 150 {
 		t.Fatalf("%d policies, want 150", n)
+	}
+}
+
+// Steady server repeats stay the server's where a page holds nothing else (201 entries at 200 a
+// page: page 2 is the repeat alone), and where a reading between was cut short by a total that
+// changed and changed back (compared with the last whole reading, not with nothing); and a server
+// that filters after paging, whose total and totalPages agree, is followed through its empty pages.
+func TestPaging_steadyRepeatsAndEmptyPagesThatAreTheServers(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		handler  func(calls int64, w http.ResponseWriter, r *http.Request)
+		list     func(*Client) iter.Seq2[string, error]
+		want     int
+		requests int64
+	}{
+		"repeat alone on the last page": {
+			handler: func(_ int64, w http.ResponseWriter, r *http.Request) {
+				writeSubjectsPage(w, r, append(subjectNames(200), "s000"), func(n string) string { return n })
+			},
+			want: 200, requests: 4,
+		},
+		"a reading cut short between": {
+			// Readings of three pages; the total is one more on page 2 of the second and third,
+			// which end there: the fourth is the first one's again.
+			handler: func(calls int64, w http.ResponseWriter, r *http.Request) {
+				names := append(subjectNames(450), "s000")
+				if calls == 5 || calls == 7 {
+					names = append(names, "zzz")
+				}
+				writeSubjectsPage(w, r, names, func(n string) string { return n })
+			},
+			want: 450, requests: 10,
+		},
+		"filtered after paging": {
+			handler: func(_ int64, w http.ResponseWriter, r *http.Request) {
+				page, _ := pageArgs(r, 100, 200)
+				data := []any{}
+				if page == 12 {
+					data = append(data, map[string]any{"subject": "client-1", "action": "owner", "scope": "/", "tenant": "t1"})
+				}
+				writeJSON(w, 200, map[string]any{"page": page, "pageSize": 200, "count": len(data), "data": data, "total": 3000, "totalPages": 15})
+			},
+			list: func(c *Client) iter.Seq2[string, error] {
+				return func(yield func(string, error) bool) {
+					for p, err := range c.ListPolicies(context.Background(), PolicyFilter{Subject: "client-1"}) {
+						if !yield(p.Subject, err) {
+							return
+						}
+					}
+				}
+			},
+			want: 1, requests: 15,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int64
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request) { tc.handler(calls.Add(1), w, r) })
+			list := tc.list
+			if list == nil {
+				list = func(c *Client) iter.Seq2[string, error] {
+					return func(yield func(string, error) bool) {
+						for s, err := range c.ListSubjects(context.Background(), SubjectListOptions{Type: "client"}) {
+							if !yield(s.SubjectID, err) {
+								return
+							}
+						}
+					}
+				}
+			}
+			if n := countAll(t, list(f.client(t))); n != tc.want {
+				t.Errorf("%d entries, want %d", n, tc.want)
+			}
+			if n := calls.Load(); n != tc.requests {
+				t.Errorf("%d requests, want %d", n, tc.requests)
+			}
+		})
 	}
 }

@@ -735,3 +735,29 @@ func TestRetry_bodyCutOff(t *testing.T) {
 		}
 	})
 }
+
+// A create answered 429 whose body breaks off was still not applied, as its status says: it is
+// repeated, as any 429 is, and its second answer counts.
+func TestRetry_refusalWithBodyCutOff(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if posts.Add(1) == 1 {
+			w.Header().Set("Retry-After", "0")
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.Header().Set("Content-Length", "400")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"title":"Too Many`))
+			w.(http.Flusher).Flush()
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				_ = conn.Close()
+			}
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"clientId": "c1", "name": "n"})
+	})
+	got, err := f.client(t).CreateClient(ctxT(t), ClientRequest{Name: "n", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
+	if err != nil || got.ClientID != "c1" || posts.Load() != 2 {
+		t.Fatalf("CreateClient = %+v, %v after %d POSTs; want c1 after 2", got, err, posts.Load())
+	}
+}

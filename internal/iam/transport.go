@@ -387,12 +387,14 @@ func (t *bufferingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		return resp, err
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedBody))
-	if err != nil {
-		_ = resp.Body.Close()
+	rest := resp.Body
+	if err != nil && answerMayHaveActed(resp.StatusCode) {
+		_ = rest.Close()
 		return nil, fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err)
 	}
-	rest := resp.Body
-	if len(body) < maxBufferedBody {
+	// An answer that says the request was not applied (a 429, a 503, a 4xx) says what counts in
+	// its status: it goes on with what of its body came, and a create is repeated as it may be.
+	if err != nil || len(body) < maxBufferedBody {
 		_ = rest.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
 	} else {

@@ -502,21 +502,30 @@ func searchForms(text string) []string {
 	return forms
 }
 
-// collectSearch collects a list searched for each of searchForms(text), each entry once by key,
-// in the order the searches found them.
+// collectSearch collects a list searched for each of searchForms(text), in the order the searches
+// found the entries. Text of one form is one search, collected as it is; an entry a later form
+// finds again (by a key that is not empty) is left out.
 func collectSearch[T, M any](text string, list func(query string) iter.Seq2[T, error], convert func(T) M, key func(M) string) ([]M, error) {
+	forms := searchForms(text)
+	if len(forms) == 1 {
+		return collect(list(text), convert)
+	}
 	out := []M{} // an empty list, not null, when nothing matches
 	seen := map[string]bool{}
-	for _, q := range searchForms(text) {
+	for _, q := range forms {
 		found, err := collect(list(q), convert)
 		if err != nil {
 			return nil, err
 		}
+		var keys []string
 		for _, m := range found {
-			if k := key(m); !seen[k] {
-				seen[k] = true
+			if k := key(m); k == "" || !seen[k] {
 				out = append(out, m)
+				keys = append(keys, k)
 			}
+		}
+		for _, k := range keys {
+			seen[k] = k != ""
 		}
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -381,4 +382,60 @@ func (*nilPrivate) GetKey(context.Context, string) ([]byte, diag.Diagnostics) {
 
 func (*nilPrivate) SetKey(context.Context, string, []byte) diag.Diagnostics {
 	panic("used")
+}
+
+// collectSearch searches text in each of its Unicode forms: text of one form is one search, kept
+// as the list gave it (entries without a key, and the server's own repeats, included); an entry a
+// later form finds again is left out, unless it has no key to tell it by.
+func TestCollectSearch(t *testing.T) {
+	t.Parallel()
+	type entry struct{ key, from string }
+	results := map[string][]string{
+		"cafe":              {"a", "", "a"},
+		"caf\u00e9":         {"a", "b", ""},
+		"cafe\u0301":        {"b", "c", ""},
+		"caf\u00e9 bis":     {},
+		"cafe\u0301 bis":    {"d"},
+		"caf\u00e9 failing": {"a"},
+	}
+	var searched []string
+	list := func(q string) iter.Seq2[entry, error] {
+		searched = append(searched, q)
+		return func(yield func(entry, error) bool) {
+			if q == "cafe\u0301 failing" {
+				yield(entry{}, errors.New("boom"))
+				return
+			}
+			for _, k := range results[q] {
+				if !yield(entry{k, q}, nil) {
+					return
+				}
+			}
+		}
+	}
+	keys := func(es []entry) []string {
+		out := []string{}
+		for _, e := range es {
+			out = append(out, e.key)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		text     string
+		want     []string
+		searches int
+		err      bool
+	}{
+		{text: "cafe", want: []string{"a", "", "a"}, searches: 1},
+		{text: "caf\u00e9", want: []string{"a", "b", "", "c", ""}, searches: 2},
+		{text: "cafe\u0301", want: []string{"b", "c", "", "a", ""}, searches: 2}, // as given, then composed
+		{text: "caf\u00e9 bis", want: []string{"d"}, searches: 2},
+		{text: "caf\u00e9 failing", searches: 2, err: true},
+	} {
+		searched = nil
+		got, err := collectSearch(tc.text, list, func(e entry) entry { return e }, func(e entry) string { return e.key })
+		if (err != nil) != tc.err || (!tc.err && !slices.Equal(keys(got), tc.want)) || len(searched) != tc.searches {
+			t.Errorf("collectSearch(%q) = %v, %v after searching %q; want %v after %d searches", tc.text, keys(got), err, searched, tc.want, tc.searches)
+		}
+	}
 }
