@@ -78,6 +78,20 @@ func TestCreateClient_requestAndTolerances(t *testing.T) {
 		}, OAuthClient{ClientID: "c5", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{}}, nil},
 		{"neither", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusCreated) }, OAuthClient{}, ErrOutcomeUnknown},
 		{"garbage body", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) }, OAuthClient{}, ErrOutcomeUnknown},
+		// A success whose body cannot be read still names what it made: the client is as sent.
+		{"garbage body with Location", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/c6")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte("<html>"))
+		}, OAuthClient{ClientID: "c6", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		{"body cut off, Location", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/c7")
+			cutBody(w, `{"clientId":"c7","na`)
+		}, OAuthClient{ClientID: "c7", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		{"500 with Location", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/c8")
+			w.WriteHeader(http.StatusInternalServerError)
+		}, OAuthClient{}, ErrOutcomeUnknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -145,6 +145,13 @@ func (c *Client) CreateClient(ctx context.Context, req ClientRequest) (*OAuthCli
 	var out clientAnswer
 	res, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/clients", body: newClientBody(req), mode: retryCreate}, &out)
 	if err != nil {
+		// A success whose body could not be read (it broke off, or was no JSON) still made the
+		// client, and its Location says which: the client is as sent.
+		if res != nil && res.status/100 == 2 && errors.Is(err, ErrOutcomeUnknown) {
+			if id := idFromLocation(res.header); id != "" {
+				return clientAnswer{ClientID: id}.client(req), nil
+			}
+		}
 		return nil, err
 	}
 	if out.ClientID == "" {

@@ -373,10 +373,11 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 const maxBufferedBody = 16 << 20
 
 // bufferingTransport reads each answer's body (up to maxBufferedBody) before the answer leaves the
-// attempt. A connection that breaks, or an attempt that times out, halfway through a body is
-// then a failure of the attempt, which the retry policy sees and retries as it may (a read, a
-// token request), instead of a decoding error after the retries are over. A create whose answer
-// broke off this way is not repeated: it was written, so it may have been applied.
+// attempt. A connection that breaks, or an attempt that times out, halfway through the body of a
+// call that may be repeated (a read, an update, a delete, a token request) is then a failure of
+// the attempt, which the retry policy retries, instead of a decoding error after the retries are
+// over. A create is never repeated once sent, so its answer goes on with what of its body came:
+// its status and headers (a Location naming what it made) still say what happened.
 //
 // Like loggingTransport, it does not implement CloseIdleConnections.
 type bufferingTransport struct{ next http.RoundTripper }
@@ -388,12 +389,13 @@ func (t *bufferingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedBody))
 	rest := resp.Body
-	if err != nil && answerMayHaveActed(resp.StatusCode) {
+	if st := callFrom(req.Context()); err != nil && answerMayHaveActed(resp.StatusCode) &&
+		(st == nil || st.mode == retryIdempotent || st.mode == retryToken) {
 		_ = rest.Close()
 		return nil, fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err)
 	}
 	// An answer that says the request was not applied (a 429, a 503, a 4xx) says what counts in
-	// its status: it goes on with what of its body came, and a create is repeated as it may be.
+	// its status, and so does a create's: it goes on with what of its body came.
 	if err != nil || len(body) < maxBufferedBody {
 		_ = rest.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(body))
