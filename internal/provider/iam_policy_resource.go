@@ -71,8 +71,10 @@ func (r *iamPolicyResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"takes over a grant that someone else made. The one exception is a create the provider had to " +
 			"repeat because its first answer was lost (a timeout, or a 5xx other than 501, 503 and 505, which say the " +
 			"request was not carried out): a conflict on the repeat most likely means the first " +
-			"attempt succeeded, so the policy is taken as created. Only if someone granted the very same triple in " +
-			"that moment would Terraform take over their grant.",
+			"attempt succeeded, so the policy is taken as created; so is a grant found by its triple after a lost answer " +
+			"that was not repeated (an interrupt, or `max_retries = 0`). Terraform would take over someone else's grant " +
+			"only if they granted the very same triple in that moment, or if the grant already existed and the lost " +
+			"answer came from a gateway that never passed the first attempt on; destroying the policy then deletes that grant.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<subject>,<action>,<scope>`, e.g. `client-1234,iam.client.read,/subscriptions/123`; " +
