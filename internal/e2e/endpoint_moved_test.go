@@ -33,7 +33,7 @@ resource "aritma_iam_client" "c" {
 	out, errOut, err := w.Run(ctx, "plan")
 	text := oneLine(out, errOut)
 	for _, want := range []string{
-		`was not found at ` + second.URL + `, the endpoint the provider now uses, but Terraform last saw it at ` + first.URL,
+		`was not found at "` + second.URL + `", the endpoint the provider now uses, but Terraform last saw it at "` + first.URL + `"`,
 		`it may still exist there: a plan of this configuration creates a new one here and leaves that one behind`,
 	} {
 		if err != nil || !strings.Contains(text, want) {

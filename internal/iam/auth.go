@@ -293,7 +293,8 @@ type authError struct {
 func newAuthError(tokenURL, secret string, err error) *authError {
 	r := newRedactor(secret)
 	scrub := r.text
-	e := &authError{tokenURL: tokenURL}
+	// A secret pasted into the token URL's path by mistake is in it too.
+	e := &authError{tokenURL: scrub(tokenURL)}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
 		ct := ""

@@ -870,3 +870,19 @@ func TestToken_refusedTokenNotHandedOutOnFailure(t *testing.T) {
 		t.Fatalf("%d API calls, want 1 (the refused one; the refused token is not sent again)", got)
 	}
 }
+
+// A secret pasted into the token URL's path by mistake is not shown by the error of a token
+// request that fails there, from the provider's own credentials or from ExchangeToken.
+func TestAuthError_tokenURLWithTheSecret(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, nil)
+	tokenURL := f.URL + "/connect/" + testSecret
+	c := f.client(t, func(c *Config) { c.TokenURL = tokenURL; c.MaxRetries = -1 })
+	_, err := c.GetClient(ctxT(t), "x")
+	_, err2 := ExchangeToken(ctxT(t), TokenRequest{TokenURL: tokenURL, ClientID: "cid", ClientSecret: testSecret, MaxRetries: -1})
+	for _, e := range []error{err, err2} {
+		if e == nil || strings.Contains(e.Error(), testSecret) || !strings.Contains(e.Error(), "/connect/") {
+			t.Errorf("err = %v; want a failure at the token URL that does not show the secret", e)
+		}
+	}
+}

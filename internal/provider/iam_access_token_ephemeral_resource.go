@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -202,11 +203,11 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 			// The provider checks this only for its own client credentials; with access_token it
 			// sends no secret, but this resource would send one to the dev environment.
 			resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Missing Token URL",
-				fmt.Sprintf("The provider's endpoint is %q, but neither this resource's token_url nor the provider's "+
+				fmt.Sprintf("The provider's endpoint is %s, but neither this resource's token_url nor the provider's "+
 					"token_url (%s) is set, and their default, %q, is the identity server of the API at %q: the "+
 					"client secret would be sent there. Set token_url here or in the provider to the token endpoint "+
 					"that issues tokens for that API%s.",
-					iam.ShownURL(r.data.endpoint), EnvTokenURL, DefaultTokenURL, DefaultEndpoint, tokenURLExample(r.data.endpoint)))
+					r.data.shownURL(r.data.endpoint), EnvTokenURL, DefaultTokenURL, DefaultEndpoint, tokenURLExample(r.data.endpoint)))
 			return
 		}
 	}
@@ -224,7 +225,9 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	derivedScopes := scopes != nil && cfg.Scopes.IsNull()
 
 	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{
-		"token_url": iam.ShownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": scopes,
+		// scopes as one string: the log's masks see only string fields, and a secret pasted into
+		// scopes must be masked there too.
+		"token_url": iam.ShownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": strings.Join(scopes, " "),
 	})
 	treq := iam.TokenRequest{
 		TokenURL:     tokenURL,
@@ -245,7 +248,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	if derivedScopes && errors.Is(err, iam.ErrInvalidScope) {
 		// An allowed scope the endpoint does not issue to this grant (or a read that lagged an
 		// update of the client): ask as the configuration did, for no scope.
-		tflog.Debug(ctx, "The client's allowed scopes were refused; requesting no scope", map[string]any{"scopes": scopes})
+		tflog.Debug(ctx, "The client's allowed scopes were refused; requesting no scope", map[string]any{"scopes": strings.Join(scopes, " ")})
 		treq.Scopes = nil
 		tok, err = exchange(ctx)
 	}
@@ -277,7 +280,12 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if !cfg.SecretID.IsNull() {
 			who += fmt.Sprintf(" (secret %q)", cfg.SecretID.ValueString())
 		}
-		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, iam.ShownURL(tokenURL), err.Error())
+		var credentials []string
+		if r.data != nil {
+			credentials = r.data.credentials
+		}
+		shownTokenURL := shownURLSetting(tokenURL, append(slices.Clone(credentials), cfg.ClientSecret.ValueString())...)
+		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, shownTokenURL, err.Error())
 		switch {
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +

@@ -358,7 +358,7 @@ scopes = ["bankservice"]`, clientID)),
 				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "wrong-secret-123"
 scopes = ["services.iam", "bank service"]`, clientID)),
-				ExpectError: expectErrorText(`scope "bank service" must not contain whitespace.`),
+				ExpectError: expectErrorText(`scope must not contain whitespace (character 5 of 12 is).`),
 			},
 			{
 				Config: cfg(fmt.Sprintf(`client_id = %q

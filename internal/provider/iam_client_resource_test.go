@@ -484,7 +484,7 @@ func TestAccIAMClientResource_validation(t *testing.T) {
 		{
 			`allowed_grant_types = ["client_credentials"]
 			 allowed_scopes      = ["api services.iam"]`,
-			`scope "api services.iam" must not contain whitespace.`,
+			`scope must not contain whitespace (character 4 of 16 is).`,
 		},
 		{
 			`description         = "` + strings.Repeat("x", 1001) + `"

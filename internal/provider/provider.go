@@ -107,6 +107,14 @@ type providerData struct {
 	// refusalReported: a plan-time check has reported the credentials refused (see
 	// reportRefusedCredentials); once is enough.
 	refusalReported atomic.Bool
+	// credentials are the provider's client secret and access token, which a URL it shows
+	// (pasted into a path by mistake) must not reveal.
+	credentials []string
+}
+
+// shownURL is a URL of the provider's settings as a diagnostic shows it: see shownURLSetting.
+func (d *providerData) shownURL(u string) string {
+	return shownURLSetting(u, d.credentials...)
 }
 
 type providerModel struct {
@@ -294,7 +302,8 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 
 	data := &providerData{client: client, endpoint: settings.Endpoint, tokenURL: settings.TokenURL, version: p.version,
 		tokenURLDefaulted: cfg.TokenURL.ValueString() == "" && os.Getenv(EnvTokenURL) == "",
-		requestTimeout:    settings.RequestTimeout, maxRetries: settings.MaxRetries}
+		requestTimeout:    settings.RequestTimeout, maxRetries: settings.MaxRetries,
+		credentials: []string{settings.ClientSecret, settings.AccessToken}}
 	if settings.AccessToken == "" {
 		data.selfClientID = settings.ClientID
 		// Every API call needs DefaultScope, asked for or not.
@@ -388,10 +397,11 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 		// The client secret of another environment (or of the mock) must not go to the dev
 		// environment's identity server just because token_url was left out.
 		diags.AddAttributeError(path.Root("token_url"), "Missing Aritma token_url",
-			fmt.Sprintf("endpoint is %q, but token_url is not set, and its default, %q, is the identity server of "+
+			fmt.Sprintf("endpoint is %s, but token_url is not set, and its default, %q, is the identity server of "+
 				"the API at %q: the client secret would be sent there. Set token_url (or %s) to the token endpoint "+
 				"that issues tokens for that API%s.",
-				iam.ShownURL(s.Endpoint), DefaultTokenURL, DefaultEndpoint, EnvTokenURL, tokenURLExample(s.Endpoint)))
+				shownURLSetting(s.Endpoint, s.ClientSecret, s.AccessToken), DefaultTokenURL, DefaultEndpoint, EnvTokenURL,
+				tokenURLExample(s.Endpoint)))
 	}
 
 	switch {
@@ -426,9 +436,10 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 		}
 	case os.Getenv(EnvScopes) != "":
 		s.Scopes = strings.FieldsFunc(os.Getenv(EnvScopes), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
-		for _, sc := range s.Scopes {
+		for i, sc := range s.Scopes {
 			if err := checkOAuthScope(sc); err != nil {
-				diags.AddAttributeError(path.Root("scopes"), "Invalid Aritma scopes", EnvScopes+": "+err.Error()+".")
+				diags.AddAttributeError(path.Root("scopes"), "Invalid Aritma scopes",
+					fmt.Sprintf("%s (scope %d of %d): %s.", EnvScopes, i+1, len(s.Scopes), err))
 			}
 		}
 		if len(s.Scopes) == 0 {

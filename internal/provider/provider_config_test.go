@@ -390,7 +390,7 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 				Config:    e.ProviderConfig() + testAccProviderConfigResource,
 				PlanOnly:  true,
 				ExpectError: testAccExpectDiagnostic("Invalid Aritma scopes",
-					`ARITMA_SCOPES: scope "bankå" must hold only printable ASCII characters other than '"' and '\' (RFC 6749), got 'å'.`),
+					`ARITMA_SCOPES (scope 2 of 2): scope must hold only printable ASCII characters other than '"' and '\' (RFC 6749); character 5 of 5 is not one.`),
 			},
 			{
 				// endpoint set, token_url left to its default: the mock's admin secret must not go to

@@ -435,7 +435,7 @@ func (p *providerData) removeVanished(ctx context.Context, resp *resource.ReadRe
 			"but Terraform last saw it at %s. If this resource's provider configuration changed (another endpoint, or "+
 			"another instance of a provider for_each), it may still exist there: a plan of this configuration creates a "+
 			"new one here and leaves that one behind. To move it, destroy it with the old configuration first. "+
-			"Terraform has removed it from the state.", object, iam.ShownURL(p.endpoint), iam.ShownURL(last)))
+			"Terraform has removed it from the state.", object, p.shownURL(p.endpoint), p.shownURL(last)))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -982,16 +982,16 @@ type endpointCheck struct {
 // notTheAPIError is what confirmNotFound returns when the endpoint itself answers 404. It is not a
 // not-found error: nothing may be dropped from the state because of it.
 type notTheAPIError struct {
-	endpoint string
+	endpoint string // as shownURL shows it
 	call     string // the 404 that started the look, as the API client put it
 }
 
 func (e *notTheAPIError) Error() string {
 	return fmt.Sprintf("%s\n\nGET /v1/clients answered 404 Not Found as well, though every Aritma IAM API "+
-		"serves it: endpoint %q does not point at the Aritma IAM API, so this 404 says nothing about whether the "+
+		"serves it: endpoint %s does not point at the Aritma IAM API, so this 404 says nothing about whether the "+
 		"object exists, and nothing was removed from the state. endpoint is the base URL that /v1/... is "+
 		"appended to, such as \"https://api.dev.aritma.io/core/iam\" (for the mock, \"http://127.0.0.1:8089\").",
-		e.call, iam.ShownURL(e.endpoint))
+		e.call, e.endpoint)
 }
 
 // confirmNotFound returns err, except that before a 404 is taken to mean the object is gone (and
@@ -1018,7 +1018,7 @@ func (p *providerData) confirmNotFound(ctx context.Context, err error) error {
 		}
 	}
 	if p.api.notAPI {
-		return &notTheAPIError{endpoint: p.endpoint, call: err.Error()}
+		return &notTheAPIError{endpoint: p.shownURL(p.endpoint), call: err.Error()}
 	}
 	return err
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -228,5 +229,30 @@ func TestUnitValidateServiceURLHidesSecretInPath(t *testing.T) {
 	if err := validateServiceURL("http://id.example.com/connect/token", secret); err == nil ||
 		!strings.Contains(err.Error(), `"http://id.example.com/connect/token" uses http`) {
 		t.Errorf("a URL without a secret is not shown: %v", err)
+	}
+}
+
+// TestUnitResolveSettingsHidesSecretsItQuotesNot: a secret pasted into scopes, or into the path of
+// an endpoint whose token_url is left to its default, fails with an error that does not show it.
+func TestUnitResolveSettingsHidesSecretsItQuotesNot(t *testing.T) {
+	const secret = "P\u00e4ssword-2024x"
+	for name, env := range map[string]map[string]string{
+		"secret in scopes":        {EnvClientID: "c", EnvClientSecret: secret, EnvScopes: "services.iam," + secret},
+		"secret in endpoint path": {EnvClientID: "c", EnvClientSecret: secret, EnvEndpoint: "https://api.example.com/core/iam/" + secret},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, v := range []string{EnvEndpoint, EnvTokenURL, EnvClientID, EnvClientSecret, EnvAccessToken, EnvScopes, EnvMaxRetries, EnvRequestTimeout} {
+				t.Setenv(v, env[v])
+			}
+			_, diags := resolveSettings(context.Background(), providerModel{Scopes: types.ListNull(types.StringType)})
+			if !diags.HasError() {
+				t.Fatal("want an error")
+			}
+			for _, d := range diags {
+				if strings.Contains(d.Detail(), secret) || strings.Contains(d.Detail(), url.PathEscape(secret)) {
+					t.Errorf("the error shows the secret: %s", d.Detail())
+				}
+			}
+		})
 	}
 }

@@ -354,7 +354,7 @@ variable "callback" {
 			config: relClientConfig(`  name                = "bad-input"
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api services.iam"]`),
-			detail: `scope "api services.iam" must not contain whitespace.`},
+			detail: `scope must not contain whitespace (character 4 of 16 is).`},
 		{name: "client name empty", stage: "validate", summary: "Invalid Name",
 			config: relClientConfig(`  name                = ""
   allowed_grant_types = ["client_credentials"]

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -84,12 +85,17 @@ func checkOAuthScope(s string) error {
 	if s == "" {
 		return fmt.Errorf("scope must not be empty")
 	}
-	if strings.ContainsFunc(s, unicode.IsSpace) {
-		return fmt.Errorf("scope %q must not contain whitespace", s)
+	// The scope is not quoted, nor the character: a secret put into scopes by mistake (a mixed-up
+	// variable) must not reach a diagnostic, and through it the logs. Its place finds it.
+	at := func(i int) string {
+		return fmt.Sprintf("character %d of %d", utf8.RuneCountInString(s[:i])+1, utf8.RuneCountInString(s))
+	}
+	if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+		return fmt.Errorf("scope must not contain whitespace (%s is)", at(i))
 	}
 	// RFC 6749 §3.3: a scope token is printable ASCII but for '"' and '\'.
 	if i := strings.IndexFunc(s, func(r rune) bool { return r < 0x21 || r > 0x7e || r == '"' || r == '\\' }); i >= 0 {
-		return fmt.Errorf("scope %q must hold only printable ASCII characters other than '\"' and '\\' (RFC 6749), got %q", s, []rune(s[i:])[0])
+		return fmt.Errorf("scope must hold only printable ASCII characters other than '\"' and '\\' (RFC 6749); %s is not one", at(i))
 	}
 	return nil
 }

@@ -81,10 +81,10 @@ func TestCheckOAuthScope(t *testing.T) {
 		t.Errorf(`checkOAuthScope("") = %v, want "scope must not be empty"`, err)
 	}
 	for in, want := range map[string]string{
-		"api services.iam": `scope "api services.iam" must not contain whitespace`,
-		"api\u00a0x":       `scope "api\u00a0x" must not contain whitespace`,
-		`a"b`:              `scope "a\"b" must hold only printable ASCII characters other than '"' and '\' (RFC 6749), got '"'`,
-		"bank\u00e5":       `scope "bankå" must hold only printable ASCII characters other than '"' and '\' (RFC 6749), got 'å'`,
+		"api services.iam": `scope must not contain whitespace (character 4 of 16 is)`,
+		"api\u00a0x":       `scope must not contain whitespace (character 4 of 5 is)`,
+		`a"b`:              `scope must hold only printable ASCII characters other than '"' and '\' (RFC 6749); character 2 of 3 is not one`,
+		"bank\u00e5":       `scope must hold only printable ASCII characters other than '"' and '\' (RFC 6749); character 5 of 5 is not one`,
 	} {
 		if err := checkOAuthScope(in); err == nil || err.Error() != want {
 			t.Errorf("checkOAuthScope(%q) = %v, want %s", in, err, want)
