@@ -537,15 +537,16 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	if err != nil {
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
 			resp.Diagnostics.AddError("IAM Client Secret May Have Been Created",
-				redact(joinHints(r.outcomeUnknownDetail(ctx, interrupt, clientID, plan.Description.ValueString(), mode, started, err),
-					resourceTimeoutHint(ctx, err)), value))
+				joinHints(r.outcomeUnknownDetail(ctx, interrupt, clientID, plan.Description.ValueString(), value, mode, started, err),
+					resourceTimeoutHint(ctx, err)))
 			return
 		}
 		// A 404 says the client is gone only when it came from the API, not from an endpoint
 		// that lacks its base path.
 		err = r.data.confirmNotFound(ctx, err)
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			redact(apiErrorText(fmt.Sprintf("Creating a secret for client %q", clientID), err, createSecretHint(err, clientID), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)), value))
+			apiErrorText(fmt.Sprintf("Creating a secret for client %q", redact(clientID, value)), err, createSecretHint(err, redact(clientID, value)),
+				interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
 		return
 	}
 
@@ -601,12 +602,15 @@ func (f *secretLookupFound) foundSome() bool { return len(f.candidates) > 0 }
 // outcomeUnknownDetail explains a create whose answer was lost: the secret may exist, here is how
 // to find it and import it. It lists the client's secrets with the planned description created
 // since shortly before the request (allowing for clock skew), newest first.
-func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Context, clientID, description, mode string, started time.Time, cause error) string {
+func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Context, clientID, description, value, mode string, started time.Time, cause error) string {
 	var b strings.Builder
+	// What the diagnostic shows of the user's input, without the value: a value that equals a word
+	// of the text around it would garble the text, and give the value away.
+	shownClient, shownDescription := redact(clientID, value), redact(description, value)
 	fmt.Fprintf(&b, "The request to create a secret for client %q reached the API, but its answer was lost or "+
 		"did not say whether it was created: %s\n\n"+
 		"The secret may exist even though Terraform has no record of it, and applying again would create another one "+
-		"next to it. ", clientID, cause.Error())
+		"next to it. ", shownClient, cause.Error())
 
 	// A secret made before the request went out is not its answer: another resource's, or the
 	// very secret that a create_before_destroy replacement of this one replaces, which deleted as
@@ -661,7 +665,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	if len(siblings) > 0 {
 		other = "other "
 		fmt.Fprintf(&b, "Not these secrets with description %q, which this run created for other resources: %s. ",
-			description, strings.Join(siblings, ", "))
+			shownDescription, strings.Join(siblings, ", "))
 	}
 	slices.SortFunc(candidates, func(a, b iam.ClientSecret) int { return b.Created.Compare(a.Created) })
 
@@ -669,33 +673,33 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	case listErr != nil:
 		fmt.Fprintf(&b, "Listing the client's secrets to look for it failed as well (%s). Look for a secret with "+
 			"description %q, for example with the aritma_iam_client_secrets data source, and import it with:\n\n"+
-			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", listErr.Error(), description, clientID)
+			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", listErr.Error(), shownDescription, shownClient)
 	case len(candidates) == 0:
 		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet), %s. Look again in a moment, "+
 			"for example with the aritma_iam_client_secrets data source, and import it if it shows up:\n\n"+
 			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n\nIf none shows up, the failed create "+
-			"made none: apply again.\n", other, description, formatAPITime(since), lookupEndText(cut), clientID)
+			"made none: apply again.\n", other, shownDescription, formatAPITime(since), lookupEndText(cut), shownClient)
 	default:
 		if lost := r.data.created.lostAnswers(key); lost > 1 {
 			fmt.Fprintf(&b, "%d creates of a secret with description %q for this client lost their answers in this run: "+
-				"import one of the secrets below into each of those resources. ", lost, description)
+				"import one of the secrets below into each of those resources. ", lost, shownDescription)
 		}
 		if f.unsure {
 			fmt.Fprintf(&b, "Another create of a secret with description %q for this client was still running when the "+
-				"look-up ended, so one of these may be that resource's. ", description)
+				"look-up ended, so one of these may be that resource's. ", shownDescription)
 		}
 		fmt.Fprintf(&b, "These secrets of the client have description %q and were created since %s, newest first%s; "+
-			"import the one that is yours:\n\n", description, formatAPITime(since), partial)
+			"import the one that is yours:\n\n", shownDescription, formatAPITime(since), partial)
 		for _, s := range candidates {
 			fmt.Fprintf(&b, "  terraform import aritma_iam_client_secret.<name> %s    # created %s\n",
-				clientSecretID(clientID, s.ClientSecretID), formatAPITime(s.Created))
+				clientSecretID(shownClient, s.ClientSecretID), formatAPITime(s.Created))
 		}
 	}
 	b.WriteString("\nReplace <name> with the resource's name in your configuration. " + importAddressNote("aritma_iam_client_secret") + "\n\n")
 	b.WriteString("If this create was the new half of a create_before_destroy replacement, Terraform kept the old " +
 		"secret at this address and an import there is refused: delete the stray secret instead (below), and apply " +
 		"again.\n\n")
-	deleteIt := fmt.Sprintf("delete the stray secret (DELETE /v1/clients/%s/secrets/<secret_id>) and apply again", clientID)
+	deleteIt := fmt.Sprintf("delete the stray secret (DELETE /v1/clients/%s/secrets/<secret_id>) and apply again", shownClient)
 	if mode == "generated" {
 		fmt.Fprintf(&b, "But the provider generated this secret's value and never recorded it, so it cannot be "+
 			"recovered: an imported secret keeps a null value, and whatever reads this resource's value gets null. "+
@@ -723,8 +727,10 @@ func createSecretHint(err error, clientID string) string {
 	return ""
 }
 
-// redact removes a secret value from text meant for a diagnostic. The iam package keeps values
-// out of its errors already; this is the second lock on the door.
+// redact removes a secret value from the user's input (a client id, a description) that a
+// diagnostic shows: set there by mistake, it must not reach the diagnostic. The iam package keeps
+// values out of its errors already. Only the input is redacted, never the diagnostic's own words:
+// a value that is one of them ("terraform") would garble the text and give itself away.
 func redact(text, value string) string {
 	if value == "" {
 		return text

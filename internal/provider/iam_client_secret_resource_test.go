@@ -89,7 +89,9 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 	}
 
 	r := testClientSecretResource(e.API, time.Now)
-	detail := r.outcomeUnknownDetail(ctx, ctx, clientID, "ci deploy", "write-only", started, iam.ErrOutcomeUnknown)
+	// A value that is a word of the text ("terraform") is no reason to garble it: only the user's
+	// input is redacted.
+	detail := r.outcomeUnknownDetail(ctx, ctx, clientID, "ci deploy", "terraform", "write-only", started, iam.ErrOutcomeUnknown)
 	for _, want := range []string{
 		fmt.Sprintf("client %q", clientID),
 		"The secret may exist",
@@ -110,8 +112,12 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 		t.Error("detail contains a secret value")
 	}
 
-	detail = r.outcomeUnknownDetail(ctx, ctx, clientID, "nobody", "generated", started, iam.ErrOutcomeUnknown)
-	for _, want := range []string{"No secret with description \"nobody\"", "<secret_id>", "cannot be recovered",
+	// A description that holds the value (put there by mistake) does not show it.
+	detail = r.outcomeUnknownDetail(ctx, ctx, clientID, "nobody stray-secret-2", "stray-secret-2", "generated", started, iam.ErrOutcomeUnknown)
+	if strings.Contains(detail, "stray-secret-2") {
+		t.Errorf("detail shows the value:\n%s", detail)
+	}
+	for _, want := range []string{"No secret with description \"nobody (sensitive value)\"", "<secret_id>", "cannot be recovered",
 		"an imported secret keeps a null value", "delete the stray secret (DELETE /v1/clients/" + clientID + "/secrets/<secret_id>) " +
 			"and apply again, which creates a new secret with a new value."} {
 		if !strings.Contains(detail, want) {
