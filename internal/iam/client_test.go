@@ -88,6 +88,21 @@ func TestCreateClient_requestAndTolerances(t *testing.T) {
 			w.Header().Set("Location", "/v1/clients/c7")
 			cutBody(w, `{"clientId":"c7","na`)
 		}, OAuthClient{ClientID: "c7", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		// A Location that names no client of the collection names none.
+		{"garbage body, Location of the collection", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte("<html>"))
+		}, OAuthClient{}, ErrOutcomeUnknown},
+		{"garbage body, Location of a login page", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "https://sso.example.com/login")
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write([]byte("<html>"))
+		}, OAuthClient{}, ErrOutcomeUnknown},
+		{"no body, Location of a sub-resource", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/c1/secrets/s1")
+			w.WriteHeader(http.StatusCreated)
+		}, OAuthClient{}, ErrOutcomeUnknown},
 		{"500 with Location", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "/v1/clients/c8")
 			w.WriteHeader(http.StatusInternalServerError)

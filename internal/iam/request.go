@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strings"
 	"time"
@@ -49,18 +48,21 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 	if r.mode == retryCreate || r.mode == retryIdentityCreate {
 		st.guard = guardFrom(ctx)
 	}
+	// What errors and logs show of the path: an id that is a secret set in the wrong place (a
+	// secret's value as its client id) is in it, path-escaped.
+	shown := st.shownPath
 
 	// Get the token up front with the caller's context: an authentication failure then surfaces
 	// as itself, not as a transport error of the first attempt.
 	if _, err := c.tokens.token(ctx); err != nil {
-		return nil, wrapf(r.method, display, err)
+		return nil, wrapf(r.method, shown(), err)
 	}
 
 	var body []byte
 	if r.body != nil {
 		var err error
 		if body, err = json.Marshal(r.body); err != nil {
-			return nil, wrapf(r.method, display, fmt.Errorf("encoding request: %w", err))
+			return nil, wrapf(r.method, shown(), fmt.Errorf("encoding request: %w", err))
 		}
 	}
 	var rawBody any
@@ -69,7 +71,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 	}
 	req, err := retryablehttp.NewRequestWithContext(withCall(ctx, st), r.method, c.baseURL+display, rawBody)
 	if err != nil {
-		return nil, wrapf(r.method, display, err)
+		return nil, wrapf(r.method, shown(), err)
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -79,10 +81,10 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 
 	// Outside the attempt, whose request timeout must not run while it waits.
 	if waited, err := c.pace.wait(ctx); err != nil {
-		return nil, wrapf(r.method, display, err)
+		return nil, wrapf(r.method, shown(), err)
 	} else if waited > 0 && c.logf != nil {
 		c.logf(ctx, "debug", "Held the call back while the API asked for a pause (429 Retry-After)",
-			map[string]any{"method": r.method, "path": display, "waited_ms": waited.Milliseconds()})
+			map[string]any{"method": r.method, "path": shown(), "waited_ms": waited.Milliseconds()})
 	}
 	resp, err := c.rc.Do(req) //nolint:bodyclose // drained and closed by the deferred drain below
 	if err != nil {
@@ -96,7 +98,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		// A server or proxy that echoes the request, or its headers, must not put a secret or the
 		// token in an error. One pass over all of them, so that the end of a cut text is judged
 		// by the secret that covers most of it.
-		apiErr := newAPIError(resp, r.method, display, st.redactor())
+		apiErr := newAPIError(resp, r.method, shown(), st.redactor())
 		switch {
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.
@@ -119,7 +121,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		// A decoding error quotes the value it could not take (a timestamp, say), which a server
 		// that echoes the request may have filled with a secret or the token.
 		err = st.redactor().scrub(err)
-		err = wrapf(r.method, display, fmt.Errorf("decoding %d response: %w", resp.StatusCode, err))
+		err = wrapf(r.method, shown(), fmt.Errorf("decoding %d response: %w", resp.StatusCode, err))
 		if r.mode != retryIdempotent {
 			// The create succeeded but we cannot tell what it created.
 			return res, &outcomeUnknownError{err}
@@ -146,7 +148,7 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 		// The caller's context is fine, so this was the per-attempt timeout: say which.
 		err = fmt.Errorf("no answer within the request timeout of %s: %w", c.timeout, err)
 	}
-	err = wrapf(st.method, st.path, err)
+	err = wrapf(st.method, st.shownPath(), err)
 	// A failed token fetch means this attempt never went out, which says nothing about an
 	// earlier one that may have been applied.
 	var ae *authError
@@ -156,9 +158,11 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 	return err
 }
 
-// idFromLocation returns the last path segment of a Location header, for creates whose body
-// lacks the new id.
-func idFromLocation(h http.Header) string {
+// idFromLocation returns the id a Location header names in collection (such as "/v1/clients"),
+// for creates whose body lacks the new id: the last segment of a path that ends in collection and
+// one more segment, under whatever base path or host. Anything else (the collection itself, a
+// login page a gateway sent, a sub-resource) names no id: "".
+func idFromLocation(h http.Header, collection string) string {
 	loc := h.Get("Location")
 	if loc == "" {
 		return ""
@@ -169,10 +173,12 @@ func idFromLocation(h http.Header) string {
 	}
 	// Split the escaped path: an opaque id may itself contain an escaped "/".
 	p := strings.TrimRight(u.EscapedPath(), "/")
-	if p == "" {
+	i := strings.LastIndex(p, "/")
+	if i < 0 || i == len(p)-1 || !strings.HasSuffix(p[:i], collection) {
 		return ""
 	}
-	id, err := url.PathUnescape(path.Base(p))
+	last := p[i+1:]
+	id, err := url.PathUnescape(last)
 	if err != nil {
 		return ""
 	}

@@ -3,9 +3,11 @@ package iam
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -759,5 +761,60 @@ func TestRetry_refusalWithBodyCutOff(t *testing.T) {
 	got, err := f.client(t).CreateClient(ctxT(t), ClientRequest{Name: "n", AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"api"}})
 	if err != nil || got.ClientID != "c1" || posts.Load() != 2 {
 		t.Fatalf("CreateClient = %+v, %v after %d POSTs; want c1 after 2", got, err, posts.Load())
+	}
+}
+
+// A policy create's repeat cannot duplicate (a 409 resolves it), so an answer whose body broke
+// off is a failed attempt, repeated, not an unknown outcome.
+func TestRetry_policyCreateBodyCutOff(t *testing.T) {
+	t.Parallel()
+	var posts atomic.Int64
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			writeJSON(w, http.StatusOK, map[string]any{"data": []any{}, "total": 0, "totalPages": 0})
+			return
+		}
+		if posts.Add(1) == 1 {
+			cutBody(w, `{"subject":"client-c1","sco`)
+			return
+		}
+		problem(w, http.StatusConflict, "policy already exists", nil)
+	})
+	got, err := f.client(t).CreatePolicy(ctxT(t), Policy{Subject: "client-c1", Scope: "/", Action: "owner"})
+	if err != nil || got.Subject != "client-c1" || posts.Load() != 2 {
+		t.Fatalf("CreatePolicy = %+v, %v after %d POSTs; want the grant after 2", got, err, posts.Load())
+	}
+}
+
+// A secret set in the wrong place ends up in a call's path (a secret's value as its client id,
+// the client secret in the token URL): errors and log lines show the path without it.
+func TestPaths_redactedInErrorsAndLogs(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var logged []string
+	logf := func(_ context.Context, _, msg string, fields map[string]any) {
+		mu.Lock()
+		defer mu.Unlock()
+		logged = append(logged, fmt.Sprint(msg, fields))
+	}
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) { problem(w, http.StatusNotFound, "client not found", nil) })
+	const value = "Val^ue-of-the-secret"
+	_, err := f.client(t, func(c *Config) { c.Log = logf }).CreateClientSecret(ctxT(t), value, SecretRequest{Value: value})
+	c2 := f.client(t, func(c *Config) { c.Log = logf; c.TokenURL = f.URL + "/connect/" + testSecret; c.MaxRetries = -1 })
+	_, err2 := c2.GetClient(ctxT(t), "x")
+	for _, e := range []error{err, err2} {
+		if e == nil || strings.Contains(e.Error(), "ue-of-the-secret") || strings.Contains(e.Error(), testSecret) {
+			t.Errorf("err = %v; want an error without the secret", e)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, l := range logged {
+		if strings.Contains(l, "ue-of-the-secret") || strings.Contains(l, testSecret) || strings.Contains(l, url.PathEscape(testSecret)) {
+			t.Errorf("a log line shows a secret: %s", l)
+		}
+	}
+	if len(logged) == 0 {
+		t.Error("nothing was logged; the test proves nothing")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,6 +77,19 @@ type callState struct {
 	// deadline is the caller's (zero: none), noted by checkRetry for backoff, which sees only the
 	// attempt's request, whose context also ends with the per-attempt request timeout.
 	deadline time.Time
+}
+
+// shownPath is the call's path as errors and logs show it, redacted. The path is ours: a secret
+// gets into it only as an id or a filter, escaped as paths and queries escape, which a quick look
+// finds before the redactor (which every attempt's log line would otherwise build) is needed.
+func (st *callState) shownPath() string {
+	for _, s := range st.secrets {
+		if s != "" && (strings.Contains(st.path, s) || strings.Contains(st.path, url.PathEscape(s)) ||
+			strings.Contains(st.path, url.QueryEscape(s))) {
+			return st.redactor().text(st.path)
+		}
+	}
+	return st.path
 }
 
 // redactor redacts the call's secrets and the token of its current attempt.
@@ -374,10 +388,11 @@ const maxBufferedBody = 16 << 20
 
 // bufferingTransport reads each answer's body (up to maxBufferedBody) before the answer leaves the
 // attempt. A connection that breaks, or an attempt that times out, halfway through the body of a
-// call that may be repeated (a read, an update, a delete, a token request) is then a failure of
-// the attempt, which the retry policy retries, instead of a decoding error after the retries are
-// over. A create is never repeated once sent, so its answer goes on with what of its body came:
-// its status and headers (a Location naming what it made) still say what happened.
+// call that may be repeated (a read, an update, a delete, a token request, a policy create, whose
+// repeat a 409 resolves) is then a failure of the attempt, which the retry policy retries, instead
+// of a decoding error after the retries are over. A client or secret create is never repeated
+// once sent, so its answer goes on with what of its body came: its status and headers (a Location
+// naming what it made) still say what happened.
 //
 // Like loggingTransport, it does not implement CloseIdleConnections.
 type bufferingTransport struct{ next http.RoundTripper }
@@ -390,7 +405,7 @@ func (t *bufferingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedBody))
 	rest := resp.Body
 	if st := callFrom(req.Context()); err != nil && answerMayHaveActed(resp.StatusCode) &&
-		(st == nil || st.mode == retryIdempotent || st.mode == retryToken) {
+		(st == nil || st.mode != retryCreate) {
 		_ = rest.Close()
 		return nil, fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err)
 	}
@@ -453,7 +468,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		"trace_id":    "",
 	}
 	if st != nil {
-		fields["path"] = st.path
+		fields["path"] = st.shownPath()
 		fields["attempt"] = st.attempt
 	}
 	// The server's words (a trace id, or its bytes quoted in an error) may echo the request: the

@@ -189,7 +189,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	if tokenURL != "" {
 		// ValidateConfig skips a token_url unknown then; a CLI that does not validate again with
 		// the final value must not get the secret sent over plain http either.
-		if err := validateServiceURL(tokenURL, cfg.ClientSecret.ValueString()); err != nil {
+		if err := validateServiceURL(tokenURL, append(r.credentials(), cfg.ClientSecret.ValueString())...); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Invalid Token URL", err.Error()+".")
 			return
 		}
@@ -280,11 +280,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if !cfg.SecretID.IsNull() {
 			who += fmt.Sprintf(" (secret %q)", cfg.SecretID.ValueString())
 		}
-		var credentials []string
-		if r.data != nil {
-			credentials = r.data.credentials
-		}
-		shownTokenURL := shownURLSetting(tokenURL, append(slices.Clone(credentials), cfg.ClientSecret.ValueString())...)
+		shownTokenURL := shownURLSetting(tokenURL, append(r.credentials(), cfg.ClientSecret.ValueString())...)
 		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, shownTokenURL, err.Error())
 		switch {
 		case errors.Is(err, iam.ErrUnauthorized):
@@ -346,4 +342,13 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		cfg.Scope = types.StringValue(tok.Scope)
 	}
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &cfg)...)
+}
+
+// credentials are the provider's, which a URL this resource shows must not reveal either; a copy,
+// to append the resource's own secret to.
+func (r *iamAccessTokenEphemeralResource) credentials() []string {
+	if r.data == nil {
+		return nil
+	}
+	return slices.Clone(r.data.credentials)
 }

@@ -545,8 +545,8 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 		// that lacks its base path.
 		err = r.data.confirmNotFound(ctx, err)
 		resp.Diagnostics.AddError("Unable to Create IAM Client Secret",
-			apiErrorText(fmt.Sprintf("Creating a secret for client %q", redact(clientID, value)), err, createSecretHint(err, redact(clientID, value)),
-				interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
+			apiErrorText(fmt.Sprintf("Creating a secret for client %q", redact(clientID, value)), redactedError{err, value},
+				createSecretHint(err, redact(clientID, value)), interruptedCreateHint(err), resourceTimeoutHint(ctx, err)))
 		return
 	}
 
@@ -610,7 +610,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	fmt.Fprintf(&b, "The request to create a secret for client %q reached the API, but its answer was lost or "+
 		"did not say whether it was created: %s\n\n"+
 		"The secret may exist even though Terraform has no record of it, and applying again would create another one "+
-		"next to it. ", shownClient, cause.Error())
+		"next to it. ", shownClient, redact(cause.Error(), value))
 
 	// A secret made before the request went out is not its answer: another resource's, or the
 	// very secret that a create_before_destroy replacement of this one replaces, which deleted as
@@ -673,7 +673,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	case listErr != nil:
 		fmt.Fprintf(&b, "Listing the client's secrets to look for it failed as well (%s). Look for a secret with "+
 			"description %q, for example with the aritma_iam_client_secrets data source, and import it with:\n\n"+
-			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", listErr.Error(), shownDescription, shownClient)
+			"  terraform import aritma_iam_client_secret.<name> %s/<secret_id>\n", redact(listErr.Error(), value), shownDescription, shownClient)
 	case len(candidates) == 0:
 		fmt.Fprintf(&b, "No %ssecret with description %q created since %s is listed (yet), %s. Look again in a moment, "+
 			"for example with the aritma_iam_client_secrets data source, and import it if it shows up:\n\n"+
@@ -726,6 +726,17 @@ func createSecretHint(err error, clientID string) string {
 	}
 	return ""
 }
+
+// redactedError is err with value redacted from its text, as errors.Is and errors.As still see
+// it: the iam package keeps the values of a call out of its errors, but a value set as the client
+// id is in the path of a call that did not carry it.
+type redactedError struct {
+	err   error
+	value string
+}
+
+func (e redactedError) Error() string { return redact(e.err.Error(), e.value) }
+func (e redactedError) Unwrap() error { return e.err }
 
 // redact removes a secret value from the user's input (a client id, a description) that a
 // diagnostic shows: set there by mistake, it must not reach the diagnostic. The iam package keeps

@@ -541,13 +541,15 @@ func shownNonURL(raw string, secrets ...string) string {
 // chance more often than pasted into it.
 func shownURLSetting(raw string, secrets ...string) string {
 	shown := iam.ShownURL(raw)
-	// A credential in a path may be percent-encoded there.
-	unescaped, err := url.PathUnescape(shown)
+	// Looked for in the whole value, not in what is shown of it: a credential with a "?", "#" or
+	// "@" in it is cut there by the masking of query, fragment and user info, and the rest of it
+	// would show. In a path it may be percent-encoded.
+	unescaped, err := url.PathUnescape(raw)
 	if err != nil {
-		unescaped = shown
+		unescaped = raw
 	}
 	for _, s := range secrets {
-		if len(s) >= 6 && (strings.Contains(shown, s) || strings.Contains(unescaped, s)) {
+		if len(s) >= 6 && (strings.Contains(raw, s) || strings.Contains(unescaped, s)) {
 			return shownSetting(shown, s)
 		}
 	}

@@ -226,6 +226,16 @@ func TestUnitValidateServiceURLHidesSecretInPath(t *testing.T) {
 	if err := validateEndpoint("https://iam.example.com/"+secret+"?x", secret); err == nil || strings.Contains(err.Error(), secret) {
 		t.Errorf("validateEndpoint = %v, want it refused without the secret", err)
 	}
+	// A secret with a "?", "#" or "@" is cut there by the masking of query, fragment and user
+	// info: neither half may show.
+	for _, sec := range []string{"Xk9pQ2mZ7?vR4tLw8", "Xk9pQ2mZ7#vR4tLw8", "Xk9pQ2mZ7@vR4tLw8"} {
+		for _, raw := range []string{"http://id.example.com/iam/" + sec, "http://" + sec + ".example.com/"} {
+			got := shownURLSetting(raw, sec)
+			if strings.Contains(got, "Xk9pQ2mZ7") || strings.Contains(got, "vR4tLw8") {
+				t.Errorf("shownURLSetting(%q) = %s, shows part of the secret", raw, got)
+			}
+		}
+	}
 	if err := validateServiceURL("http://id.example.com/connect/token", secret); err == nil ||
 		!strings.Contains(err.Error(), `"http://id.example.com/connect/token" uses http`) {
 		t.Errorf("a URL without a secret is not shown: %v", err)

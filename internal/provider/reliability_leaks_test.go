@@ -294,10 +294,17 @@ resource "aritma_iam_policy" "read" {
 }
 %[5]s`, e.Mock.URL, e.Mock.TokenURL, secrets["given value"], woVersion, extra)
 	}
+	// The second sets the value as its client id too, by mistake: the path of the failed call
+	// holds it then.
 	failing := fmt.Sprintf(`
 resource "aritma_iam_client_secret" "failing" {
   client_id = "0b5e2a41-0000-4000-8000-000000000000"
-  value     = %q
+  value     = %[1]q
+}
+
+resource "aritma_iam_client_secret" "failing_mixed_up" {
+  client_id = %[1]q
+  value     = %[1]q
 }
 `, secrets["value of a failed create"])
 
