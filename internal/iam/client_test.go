@@ -676,3 +676,37 @@ func TestNewRetryClient_hugeMaxRetries(t *testing.T) {
 		t.Fatalf("RetryMax = %d, want a positive bound", got)
 	}
 }
+
+// idFromLocation takes the id from a Location that names an entry of the collection, however its
+// path is escaped and under whatever base path or host, and from nothing else.
+func TestIDFromLocation(t *testing.T) {
+	t.Parallel()
+	for loc, want := range map[string]string{
+		"/v1/clients/c1":     "c1",
+		"/v1/clients/c1/":    "c1",
+		"/v1/clients/c1?x=1": "c1",
+		"https://api.example/core/iam/v1/clients/c%2F2": "c/2",
+		"/v1/clients/c%2f2":                             "c/2",
+		"/v1/clients":                                   "",
+		"/v1/clients/":                                  "",
+		"https://sso.example.com/login":                 "",
+		"/v1/clients/c1/secrets/s1":                     "",
+		"/v1/xclients/c1":                               "",
+		"c1":                                            "",
+		"":                                              "",
+	} {
+		if got := idFromLocation(http.Header{"Location": {loc}}, "v1", "clients"); got != want {
+			t.Errorf("idFromLocation(%q) = %q, want %q", loc, got, want)
+		}
+	}
+	for loc, want := range map[string]string{
+		"/v1/clients/a%3Ab/secrets/s1": "s1",
+		"/v1/clients/a:b/secrets/s1":   "s1",
+		"/v1/clients/a%2fb/secrets/s1": "",
+		"/v1/clients/c1/secrets/s1":    "",
+	} {
+		if got := idFromLocation(http.Header{"Location": {loc}}, "v1", "clients", "a:b", "secrets"); got != want {
+			t.Errorf("idFromLocation(%q) for client a:b = %q, want %q", loc, got, want)
+		}
+	}
+}

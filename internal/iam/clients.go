@@ -148,14 +148,14 @@ func (c *Client) CreateClient(ctx context.Context, req ClientRequest) (*OAuthCli
 		// A success whose body could not be read (it broke off, or was no JSON) still made the
 		// client, and its Location says which: the client is as sent.
 		if res != nil && res.status/100 == 2 && errors.Is(err, ErrOutcomeUnknown) {
-			if id := idFromLocation(res.header, "/v1/clients"); id != "" {
+			if id := idFromLocation(res.header, "v1", "clients"); id != "" {
 				return clientAnswer{ClientID: id}.client(req), nil
 			}
 		}
 		return nil, err
 	}
 	if out.ClientID == "" {
-		out.ClientID = idFromLocation(res.header, "/v1/clients")
+		out.ClientID = idFromLocation(res.header, "v1", "clients")
 	}
 	if out.ClientID == "" {
 		return nil, &outcomeUnknownError{errors.New("POST /v1/clients: the server created the client but sent neither a clientId nor a Location header")}

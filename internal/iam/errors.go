@@ -194,7 +194,16 @@ func (e *APIError) redactWith(r *redactor) {
 // redactor removes a secret from server text in every form an echo of the request may hold it
 // in: as sent, form- and path-encoded (a token request is a form), JSON- and HTML-escaped, each
 // also with its whitespace collapsed the way clean and snippet collapse the text around it.
-type redactor struct{ forms []string }
+type redactor struct{ forms, raw []string }
+
+// Redact replaces each of secrets in text, in every form this package knows a secret may take
+// there (escaped for a URL's path or query, for JSON, HTML or JavaScript), with a mark.
+func Redact(text string, secrets ...string) string {
+	if !slices.ContainsFunc(secrets, func(s string) bool { return s != "" }) {
+		return text
+	}
+	return newRedactor(secrets...).text(text)
+}
 
 // newRedactor redacts every non-empty one of secrets.
 func newRedactor(secrets ...string) *redactor {
@@ -235,7 +244,7 @@ func newRedactor(secrets ...string) *redactor {
 	}
 	// Longest first, so a form is never half replaced through a shorter one inside it.
 	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	return &redactor{forms: forms}
+	return &redactor{forms: forms, raw: slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })}
 }
 
 // goQuoted is s as the body of a Go-quoted string (%q), as net/http quotes bytes it cannot parse.
@@ -345,6 +354,13 @@ func (r *redactor) body(b []byte, limit int) []byte {
 func (r *redactor) text(s string) string {
 	for _, f := range r.forms {
 		s = strings.ReplaceAll(s, f, redactedMark)
+	}
+	// An escaping no encoder above writes (a URL the user escaped by hand, every byte of it, say)
+	// is found unescaped, and the text is shown unescaped then.
+	if strings.Contains(s, "%") {
+		if u, err := url.PathUnescape(s); err == nil && u != s && slices.ContainsFunc(r.raw, func(raw string) bool { return strings.Contains(u, raw) }) {
+			return r.text(u)
+		}
 	}
 	// The body is redacted before it is cut too, so a cut may also fall inside a mark.
 	return redactCutEnd(s, slices.Concat(r.forms, []string{redactedMark})...)

@@ -158,11 +158,12 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 	return err
 }
 
-// idFromLocation returns the id a Location header names in collection (such as "/v1/clients"),
-// for creates whose body lacks the new id: the last segment of a path that ends in collection and
-// one more segment, under whatever base path or host. Anything else (the collection itself, a
-// login page a gateway sent, a sub-resource) names no id: "".
-func idFromLocation(h http.Header, collection string) string {
+// idFromLocation returns the id a Location header names in a collection, given by its path
+// segments (such as "v1", "clients"), for creates whose body lacks the new id: the last segment
+// of a path whose segments end in the collection's and one more, under whatever base path or
+// host, compared unescaped (an opaque id may hold an escaped "/", escaped in either case).
+// Anything else (the collection itself, a login page a gateway sent, a sub-resource) names no id.
+func idFromLocation(h http.Header, collection ...string) string {
 	loc := h.Get("Location")
 	if loc == "" {
 		return ""
@@ -171,18 +172,19 @@ func idFromLocation(h http.Header, collection string) string {
 	if err != nil {
 		return ""
 	}
-	// Split the escaped path: an opaque id may itself contain an escaped "/".
-	p := strings.TrimRight(u.EscapedPath(), "/")
-	i := strings.LastIndex(p, "/")
-	if i < 0 || i == len(p)-1 || !strings.HasSuffix(p[:i], collection) {
+	var segs []string
+	for _, s := range strings.Split(strings.Trim(u.EscapedPath(), "/"), "/") {
+		seg, err := url.PathUnescape(s)
+		if err != nil {
+			return ""
+		}
+		segs = append(segs, seg)
+	}
+	n := len(segs) - 1
+	if n < len(collection) || segs[n] == "" || !slices.Equal(segs[n-len(collection):n], collection) {
 		return ""
 	}
-	last := p[i+1:]
-	id, err := url.PathUnescape(last)
-	if err != nil {
-		return ""
-	}
-	return id
+	return segs[n]
 }
 
 // seg escapes one path segment (ids are opaque and may contain anything).

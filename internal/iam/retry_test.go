@@ -802,7 +802,17 @@ func TestPaths_redactedInErrorsAndLogs(t *testing.T) {
 	_, err := f.client(t, func(c *Config) { c.Log = logf }).CreateClientSecret(ctxT(t), value, SecretRequest{Value: value})
 	c2 := f.client(t, func(c *Config) { c.Log = logf; c.TokenURL = f.URL + "/connect/" + testSecret; c.MaxRetries = -1 })
 	_, err2 := c2.GetClient(ctxT(t), "x")
-	for _, e := range []error{err, err2} {
+	// Escaped as the user wrote it: every byte, in lowercase hex.
+	var encoded strings.Builder
+	for _, b := range []byte(testSecret) {
+		fmt.Fprintf(&encoded, "%%%02x", b)
+	}
+	c3 := f.client(t, func(c *Config) { c.Log = logf; c.TokenURL = f.URL + "/connect/" + encoded.String(); c.MaxRetries = -1 })
+	_, err3 := c3.GetClient(ctxT(t), "x")
+	for _, e := range []error{err, err2, err3} {
+		if e != nil && strings.Contains(e.Error(), encoded.String()) {
+			t.Errorf("err = %v; shows the secret escaped", e)
+		}
 		if e == nil || strings.Contains(e.Error(), "ue-of-the-secret") || strings.Contains(e.Error(), testSecret) {
 			t.Errorf("err = %v; want an error without the secret", e)
 		}
@@ -810,7 +820,8 @@ func TestPaths_redactedInErrorsAndLogs(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	for _, l := range logged {
-		if strings.Contains(l, "ue-of-the-secret") || strings.Contains(l, testSecret) || strings.Contains(l, url.PathEscape(testSecret)) {
+		if strings.Contains(l, "ue-of-the-secret") || strings.Contains(l, testSecret) || strings.Contains(l, url.PathEscape(testSecret)) ||
+			strings.Contains(l, encoded.String()) {
 			t.Errorf("a log line shows a secret: %s", l)
 		}
 	}

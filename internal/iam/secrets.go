@@ -70,7 +70,7 @@ func (c *Client) CreateClientSecret(ctx context.Context, clientID string, req Se
 		out.Expiration = answer.Expiration
 	}
 	if out.ClientSecretID == "" {
-		out.ClientSecretID = idFromLocation(res.header, "/v1/clients/"+seg(clientID)+"/secrets")
+		out.ClientSecretID = idFromLocation(res.header, "v1", "clients", clientID, "secrets")
 	}
 	if out.ClientSecretID == "" {
 		return nil, &outcomeUnknownError{fmt.Errorf("POST /v1/clients/%s/secrets: the server created the secret but sent no clientSecretId", seg(clientID))}

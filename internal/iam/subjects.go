@@ -162,7 +162,7 @@ func (c *Client) CreateGroup(ctx context.Context, req GroupRequest) (*Subject, e
 		return nil, err
 	}
 	if w.ID == "" {
-		w.ID = idFromLocation(res.header, "/v1/subjects/groups")
+		w.ID = idFromLocation(res.header, "v1", "subjects", "groups")
 	}
 	if w.ID == "" {
 		return nil, &outcomeUnknownError{errors.New("POST /v1/subjects/groups: the server created the group but sent no id")}

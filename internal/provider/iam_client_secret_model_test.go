@@ -382,3 +382,23 @@ func TestUnitCreatedFromAPI(t *testing.T) {
 		t.Errorf("createdFromAPI(%v) = %v, want the UTC time", at, got)
 	}
 }
+
+// redact takes a value out of text in the forms a call's path and query give it too: a value set
+// as the client id is path-escaped in the error of a listing that did not carry it.
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	const value = "my secret/value"
+	for _, text := range []string{
+		"GET /v1/clients/my%20secret%2Fvalue/secrets?page=1: 404 Not Found",
+		"GET /v1/clients?searchText=my+secret%2Fvalue",
+		`client "my secret/value"`,
+		"GET /v1/clients/%6d%79%20secret%2fvalue/secrets",
+	} {
+		if got := redact(text, value); strings.Contains(got, "value") || !strings.Contains(got, "[redacted]") {
+			t.Errorf("redact(%q) = %q", text, got)
+		}
+	}
+	if got := redact("terraform import x", ""); got != "terraform import x" {
+		t.Errorf("redact without a value = %q", got)
+	}
+}

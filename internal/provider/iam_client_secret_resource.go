@@ -743,10 +743,8 @@ func (e redactedError) Unwrap() error { return e.err }
 // values out of its errors already. Only the input is redacted, never the diagnostic's own words:
 // a value that is one of them ("terraform") would garble the text and give itself away.
 func redact(text, value string) string {
-	if value == "" {
-		return text
-	}
-	return strings.ReplaceAll(text, value, "(sensitive value)")
+	// In every form the iam package knows: a value set as a client id is path-escaped in a call.
+	return iam.Redact(text, value)
 }
 
 func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -117,7 +117,7 @@ func TestUnitIAMClientSecretOutcomeUnknownDetail(t *testing.T) {
 	if strings.Contains(detail, "stray-secret-2") {
 		t.Errorf("detail shows the value:\n%s", detail)
 	}
-	for _, want := range []string{"No secret with description \"nobody (sensitive value)\"", "<secret_id>", "cannot be recovered",
+	for _, want := range []string{"No secret with description \"nobody [redacted]\"", "<secret_id>", "cannot be recovered",
 		"an imported secret keeps a null value", "delete the stray secret (DELETE /v1/clients/" + clientID + "/secrets/<secret_id>) " +
 			"and apply again, which creates a new secret with a new value."} {
 		if !strings.Contains(detail, want) {

@@ -236,6 +236,12 @@ func TestUnitValidateServiceURLHidesSecretInPath(t *testing.T) {
 			}
 		}
 	}
+	// Encoded in the path, beside a malformed escape elsewhere.
+	for _, raw := range []string{"https://h.example/abc%20def12/token?x=%zz", "https://h.example/abc%20def12/token#%", "https://u%zz@h.example/abc%20def12/token"} {
+		if got := shownURLSetting(raw, "abc def12"); strings.Contains(got, "abc%20def12") {
+			t.Errorf("shownURLSetting(%q) = %s, shows the encoded secret", raw, got)
+		}
+	}
 	if err := validateServiceURL("http://id.example.com/connect/token", secret); err == nil ||
 		!strings.Contains(err.Error(), `"http://id.example.com/connect/token" uses http`) {
 		t.Errorf("a URL without a secret is not shown: %v", err)
