@@ -196,6 +196,23 @@ func (e *APIError) redactWith(r *redactor) {
 // also with its whitespace collapsed the way clean and snippet collapse the text around it.
 type redactor struct{ forms, raw []string }
 
+// UnescapePercent decodes every well-formed %XX escape of s and leaves the rest as it is, where
+// url.PathUnescape refuses the whole text for one stray "%" ("100%").
+func UnescapePercent(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
 // Redact replaces each of secrets in text, in every form this package knows a secret may take
 // there (escaped for a URL's path or query, for JSON, HTML or JavaScript), with a mark.
 func Redact(text string, secrets ...string) string {
@@ -356,9 +373,10 @@ func (r *redactor) text(s string) string {
 		s = strings.ReplaceAll(s, f, redactedMark)
 	}
 	// An escaping no encoder above writes (a URL the user escaped by hand, every byte of it, say)
-	// is found unescaped, and the text is shown unescaped then.
+	// is found unescaped, and the text is shown unescaped then, cleaned of what the escapes may
+	// have held (controls, bytes that are no UTF-8).
 	if strings.Contains(s, "%") {
-		if u, err := url.PathUnescape(s); err == nil && u != s && slices.ContainsFunc(r.raw, func(raw string) bool { return strings.Contains(u, raw) }) {
+		if u := clean(UnescapePercent(s)); u != s && slices.ContainsFunc(r.raw, func(raw string) bool { return strings.Contains(u, raw) }) {
 			return r.text(u)
 		}
 	}

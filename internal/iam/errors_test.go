@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestAPIError_rendering(t *testing.T) {
@@ -342,5 +344,37 @@ func TestHasFieldError(t *testing.T) {
 	}
 	if HasFieldError(errors.New("subject"), "subject") {
 		t.Error("HasFieldError matched an error that is no APIError")
+	}
+}
+
+// A secret escaped by hand, every byte of it, is found unescaped, also beside a stray "%" (which
+// url.PathUnescape refuses the whole text for), and what its escapes held is cleaned: no controls,
+// no bytes that are no UTF-8, in a diagnostic.
+func TestRedactor_handEscapedSecret(t *testing.T) {
+	t.Parallel()
+	const secret = "s3cr3t-value-xyz"
+	var enc strings.Builder
+	for _, b := range []byte(secret) {
+		fmt.Fprintf(&enc, "%%%02X", b)
+	}
+	r := newRedactor(secret)
+	for _, text := range []string{
+		"Cannot POST /connect/" + enc.String() + "/token",
+		"Cannot POST /connect/" + enc.String() + "/token (100% sure)",
+		"POST /connect/" + enc.String() + "/token%0Ax%FF%1B[31m",
+	} {
+		got := r.text(text)
+		if strings.Contains(got, enc.String()) || strings.Contains(got, secret) || !strings.Contains(got, "[redacted]") {
+			t.Errorf("text(%q) = %q", text, got)
+		}
+		if !utf8.ValidString(got) || strings.ContainsFunc(got, unicode.IsControl) {
+			t.Errorf("text(%q) = %q: not clean", text, got)
+		}
+	}
+	if got := r.text("width:100% and %41"); got != "width:100% and %41" {
+		t.Errorf("a text without the secret changed: %q", got)
+	}
+	if got := UnescapePercent("a%41%zz%4"); got != "aA%zz%4" {
+		t.Errorf("UnescapePercent = %q", got)
 	}
 }

@@ -544,30 +544,13 @@ func shownURLSetting(raw string, secrets ...string) string {
 	// Looked for in the whole value, not in what is shown of it: a credential with a "?", "#" or
 	// "@" in it is cut there by the masking of query, fragment and user info, and the rest of it
 	// would show. In a path it may be percent-encoded, beside a malformed escape elsewhere.
-	unescaped := looseUnescape(raw)
+	unescaped := iam.UnescapePercent(raw)
 	for _, s := range secrets {
 		if len(s) >= 6 && (strings.Contains(raw, s) || strings.Contains(unescaped, s)) {
 			return shownSetting(shown, s)
 		}
 	}
 	return strconv.Quote(shown)
-}
-
-// looseUnescape decodes every well-formed %XX escape of s and leaves the rest as it is, where
-// url.PathUnescape refuses the whole text for one malformed escape.
-func looseUnescape(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 2
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 func isLoopbackHost(host string) bool {
