@@ -86,7 +86,7 @@ func TestCreateClient_requestAndTolerances(t *testing.T) {
 		}, OAuthClient{ClientID: "c6", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
 		{"body cut off, Location", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "/v1/clients/c7")
-			cutBody(w, `{"clientId":"c7","na`)
+			cutBody(w, http.StatusCreated, `{"clientId":"c7","na`)
 		}, OAuthClient{ClientID: "c7", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
 		// A Location that names no client of the collection names none.
 		{"garbage body, Location of the collection", func(w http.ResponseWriter, _ *http.Request) {

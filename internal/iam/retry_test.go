@@ -650,12 +650,14 @@ func TestRetryDecision_leastWaitWithinDeadline(t *testing.T) {
 	}
 }
 
-// cutBody answers 200 with a Content-Length the body never reaches and drops the connection
+// cutBody answers status with a Content-Length the body never reaches and drops the connection
 // halfway: a connection broken while the answer is read.
-func cutBody(w http.ResponseWriter, start string) {
-	w.Header().Set("Content-Type", "application/json")
+func cutBody(w http.ResponseWriter, status int, start string) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
 	w.Header().Set("Content-Length", "400")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write([]byte(start))
 	w.(http.Flusher).Flush()
 	if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
@@ -676,7 +678,7 @@ func TestRetry_bodyCutOff(t *testing.T) {
 		var n atomic.Int64
 		f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
 			if n.Add(1) == 1 {
-				cutBody(w, `{"clientId":"abc","na`)
+				cutBody(w, http.StatusOK, `{"clientId":"abc","na`)
 				return
 			}
 			writeJSON(w, http.StatusOK, client)
@@ -692,7 +694,7 @@ func TestRetry_bodyCutOff(t *testing.T) {
 		f := newFake(t, func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, client) })
 		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
 			if n.Add(1) == 1 {
-				cutBody(w, `{"access_token":"to`)
+				cutBody(w, http.StatusOK, `{"access_token":"to`)
 				return
 			}
 			writeJSON(w, http.StatusOK, map[string]any{"access_token": "tok", "token_type": "Bearer", "expires_in": 3600})
@@ -707,7 +709,7 @@ func TestRetry_bodyCutOff(t *testing.T) {
 		f := newFake(t, nil)
 		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
 			if n.Add(1) == 1 {
-				cutBody(w, `{"access_token":"to`)
+				cutBody(w, http.StatusOK, `{"access_token":"to`)
 				return
 			}
 			writeJSON(w, http.StatusOK, map[string]any{"access_token": "tok", "token_type": "Bearer", "expires_in": 3600})
@@ -723,7 +725,7 @@ func TestRetry_bodyCutOff(t *testing.T) {
 		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPost {
 				posts.Add(1)
-				cutBody(w, `{"clientId":"ab`)
+				cutBody(w, http.StatusOK, `{"clientId":"ab`)
 				return
 			}
 			writeJSON(w, http.StatusOK, map[string]any{"items": []any{}, "metadata": map[string]any{"totalCount": 0}})
@@ -747,13 +749,7 @@ func TestRetry_refusalWithBodyCutOff(t *testing.T) {
 		if posts.Add(1) == 1 {
 			w.Header().Set("Retry-After", "0")
 			w.Header().Set("Content-Type", "application/problem+json")
-			w.Header().Set("Content-Length", "400")
-			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(`{"title":"Too Many`))
-			w.(http.Flusher).Flush()
-			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-				_ = conn.Close()
-			}
+			cutBody(w, http.StatusTooManyRequests, `{"title":"Too Many`)
 			return
 		}
 		writeJSON(w, http.StatusCreated, map[string]any{"clientId": "c1", "name": "n"})
@@ -775,7 +771,7 @@ func TestRetry_policyCreateBodyCutOff(t *testing.T) {
 			return
 		}
 		if posts.Add(1) == 1 {
-			cutBody(w, `{"subject":"client-c1","sco`)
+			cutBody(w, http.StatusOK, `{"subject":"client-c1","sco`)
 			return
 		}
 		problem(w, http.StatusConflict, "policy already exists", nil)

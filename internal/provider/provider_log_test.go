@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -147,10 +148,7 @@ func TestUnitResolveSettingsHidesMisplacedSecrets(t *testing.T) {
 		"unknown long value":         {EnvClientID: "c", EnvClientSecret: "x", EnvRequestTimeout: "an-unrelated-long-value"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			for _, v := range []string{EnvEndpoint, EnvTokenURL, EnvClientID, EnvClientSecret, EnvAccessToken, EnvScopes, EnvMaxRetries, EnvRequestTimeout} {
-				t.Setenv(v, env[v])
-			}
-			_, diags := resolveSettings(context.Background(), providerModel{Scopes: types.ListNull(types.StringType)})
+			diags := resolveWithEnv(t, env)
 			if !diags.HasError() {
 				t.Fatal("want an error")
 			}
@@ -257,10 +255,7 @@ func TestUnitResolveSettingsHidesSecretsItQuotesNot(t *testing.T) {
 		"secret in endpoint path": {EnvClientID: "c", EnvClientSecret: secret, EnvEndpoint: "https://api.example.com/core/iam/" + secret},
 	} {
 		t.Run(name, func(t *testing.T) {
-			for _, v := range []string{EnvEndpoint, EnvTokenURL, EnvClientID, EnvClientSecret, EnvAccessToken, EnvScopes, EnvMaxRetries, EnvRequestTimeout} {
-				t.Setenv(v, env[v])
-			}
-			_, diags := resolveSettings(context.Background(), providerModel{Scopes: types.ListNull(types.StringType)})
+			diags := resolveWithEnv(t, env)
 			if !diags.HasError() {
 				t.Fatal("want an error")
 			}
@@ -271,4 +266,15 @@ func TestUnitResolveSettingsHidesSecretsItQuotesNot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// resolveWithEnv resolves a provider block that sets nothing, with exactly the ARITMA_* variables
+// of env set (the others empty), and returns the diagnostics.
+func resolveWithEnv(t *testing.T, env map[string]string) diag.Diagnostics {
+	t.Helper()
+	for _, v := range []string{EnvEndpoint, EnvTokenURL, EnvClientID, EnvClientSecret, EnvAccessToken, EnvScopes, EnvMaxRetries, EnvRequestTimeout} {
+		t.Setenv(v, env[v])
+	}
+	_, diags := resolveSettings(context.Background(), providerModel{Scopes: types.ListNull(types.StringType)})
+	return diags
 }
