@@ -382,6 +382,15 @@ func handedOutOnce(t *testing.T, seq iter.Seq2[Subject, error], key func(Subject
 	return got
 }
 
+// firstErr ranges over a list and returns its first error.
+func firstErr[T any](seq iter.Seq2[T, error]) error {
+	var err error
+	for _, e := range seq {
+		err = cmp.Or(err, e)
+	}
+	return err
+}
+
 // countAll ranges over a list and counts its entries, failing the test on an error.
 func countAll[T any](t *testing.T, seq iter.Seq2[T, error]) int {
 	t.Helper()
@@ -753,13 +762,7 @@ func TestPaging_lyingServersEndSoon(t *testing.T) {
 				}
 				writeJSON(w, 200, map[string]any{"page": page, "pageSize": 200, "totalPages": 1 << 40, "data": data})
 			},
-			list: func(c *Client) error {
-				var err error
-				for _, e := range c.ListPolicies(context.Background(), PolicyFilter{}) {
-					err = cmp.Or(err, e)
-				}
-				return err
-			},
+			list: func(c *Client) error { return firstErr(c.ListPolicies(context.Background(), PolicyFilter{})) },
 			want: "pages 2 to 11 were empty, yet the server says the list goes on",
 		},
 		"next links in a cycle": {
@@ -769,13 +772,7 @@ func TestPaging_lyingServersEndSoon(t *testing.T) {
 				writeJSON(w, 200, map[string]any{"items": []any{map[string]any{"clientId": id, "name": id}},
 					"metadata": map[string]any{"page": page, "pageSize": 1}, "links": map[string]any{"next": "/v1/clients?page=next"}})
 			},
-			list: func(c *Client) error {
-				var err error
-				for _, e := range c.ListClients(context.Background(), ListClientsOptions{}) {
-					err = cmp.Or(err, e)
-				}
-				return err
-			},
+			list: func(c *Client) error { return firstErr(c.ListClients(context.Background(), ListClientsOptions{})) },
 			want: "), 4 times; try again when it changes less",
 		},
 	} {
