@@ -83,12 +83,11 @@ type callState struct {
 // gets into it only as an id or a filter, escaped as paths and queries escape, which a quick look
 // finds before the redactor (which every attempt's log line would otherwise build) is needed.
 func (st *callState) shownPath() string {
-	// A token URL's path is the user's, escaped however they wrote it: unescaped, it holds the
-	// secret as it is.
-	unescaped, _ := url.PathUnescape(st.path)
+	// Unescaped, the path holds the secret as it is, however it was escaped (a token URL's path
+	// is the user's); a query escapes a space as "+", which unescaping a path leaves.
+	unescaped := UnescapePercent(st.path)
 	for _, s := range st.secrets {
-		if s != "" && (strings.Contains(st.path, s) || strings.Contains(unescaped, s) ||
-			strings.Contains(st.path, url.PathEscape(s)) || strings.Contains(st.path, url.QueryEscape(s))) {
+		if s != "" && (strings.Contains(st.path, s) || strings.Contains(unescaped, s) || strings.Contains(st.path, url.QueryEscape(s))) {
 			return st.redactor().text(st.path)
 		}
 	}
