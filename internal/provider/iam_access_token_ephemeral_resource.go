@@ -227,7 +227,8 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	tflog.Debug(ctx, "Exchanging client credentials for an access token", map[string]any{
 		// scopes as one string: the log's masks see only string fields, and a secret pasted into
 		// scopes must be masked there too.
-		"token_url": iam.ShownURL(tokenURL), "client_id": cfg.ClientID.ValueString(), "scopes": strings.Join(scopes, " "),
+		"token_url": shownURLSetting(tokenURL, append(r.credentials(), cfg.ClientSecret.ValueString())...),
+		"client_id": cfg.ClientID.ValueString(), "scopes": strings.Join(scopes, " "),
 	})
 	treq := iam.TokenRequest{
 		TokenURL:     tokenURL,

@@ -296,7 +296,8 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		return
 	}
 	tflog.Debug(ctx, "Configured Aritma IAM client", map[string]any{
-		"endpoint": iam.ShownURL(settings.Endpoint), "token_url": iam.ShownURL(settings.TokenURL), "client_id": settings.ClientID,
+		"endpoint":  shownURLSetting(settings.Endpoint, settings.ClientSecret, settings.AccessToken),
+		"token_url": shownURLSetting(settings.TokenURL, settings.ClientSecret, settings.AccessToken), "client_id": settings.ClientID,
 		"auth": authKind(settings),
 	})
 
