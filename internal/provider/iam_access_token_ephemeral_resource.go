@@ -281,6 +281,8 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if !cfg.SecretID.IsNull() {
 			who += fmt.Sprintf(" (secret %q)", cfg.SecretID.ValueString())
 		}
+		// client_id and secret_id quoted, but not a client_secret given as one of them by mistake.
+		who = iam.Redact(who, cfg.ClientSecret.ValueString())
 		shownTokenURL := shownURLSetting(tokenURL, append(r.credentials(), cfg.ClientSecret.ValueString())...)
 		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, shownTokenURL, err.Error())
 		switch {

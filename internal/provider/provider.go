@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -64,12 +65,46 @@ var (
 // New returns a constructor of the provider for providerserver.Serve and for tests.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider {
-		return &aritmaProvider{version: version}
+		return &aritmaProvider{version: version, secrets: &secretSet{}}
 	}
 }
 
 type aritmaProvider struct {
 	version string
+	// secrets are the credentials its configurations gave, which ProtocolServer redacts from
+	// every diagnostic: set by mistake as a data source's client id, say, they would be quoted.
+	secrets *secretSet
+}
+
+// diagnosticSecrets reports what ProtocolServer redacts from diagnostics.
+func (p *aritmaProvider) diagnosticSecrets() []string { return p.secrets.list() }
+
+// secretSet is a set of secrets that grows as providers are configured.
+type secretSet struct {
+	mu     sync.Mutex
+	values []string
+}
+
+func (s *secretSet) add(values ...string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, v := range values {
+		if v != "" && !slices.Contains(s.values, v) {
+			s.values = append(s.values, v)
+		}
+	}
+}
+
+func (s *secretSet) list() []string {
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.values)
 }
 
 // providerData is what Configure hands to every resource, data source and ephemeral resource.
@@ -287,6 +322,7 @@ func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRe
 	}
 
 	ctx = maskSecrets(ctx, settings.ClientSecret, settings.AccessToken)
+	p.secrets.add(settings.ClientSecret, settings.AccessToken)
 	settings.Version = p.version
 	settings.UserAgent = "terraform-plugin-framework (+https://www.terraform.io)"
 	settings.Log = iamLog(settings.ClientSecret, settings.AccessToken)

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -13,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
 // ProtocolServer is the provider as a protocol 6 server, for tf6server.Serve and for tests.
@@ -40,8 +43,15 @@ func ProtocolServer(version string) func() tfprotov6.ProviderServer {
 // releasingProtocolServer is the framework's protocol 6 server of p, wrapped as ProtocolServer
 // explains.
 func releasingProtocolServer(p func() provider.Provider) func() tfprotov6.ProviderServer {
-	framework := providerserver.NewProtocol6(p())
-	return func() tfprotov6.ProviderServer { return newReleasingServer(framework()) }
+	prov := p()
+	framework := providerserver.NewProtocol6(prov)
+	return func() tfprotov6.ProviderServer {
+		s := newReleasingServer(framework())
+		if h, ok := prov.(interface{ diagnosticSecrets() []string }); ok {
+			s.secrets = h.diagnosticSecrets
+		}
+		return s
+	}
 }
 
 // Address is the provider's registry address, as go-plugin serves it.
@@ -176,15 +186,50 @@ func (c *rpcContext) Value(key any) any {
 
 // released runs one RPC of next with a context released when it returns, and cancelled from the
 // start once Terraform has asked the provider to stop (see stopLatch).
-func released[Req, Resp any](ctx context.Context, stop *stopLatch, req Req, next func(context.Context, Req) (Resp, error)) (Resp, error) {
-	if stop.stopped() {
+func released[Req, Resp any](ctx context.Context, s releasingServer, req Req, next func(context.Context, Req) (Resp, error)) (Resp, error) {
+	if s.stop.stopped() {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		cancel()
 	}
+	if s.secrets != nil {
+		// The provider's logs mask its credentials in every call, not only in the one that
+		// configured it: a resource's id may quote one set there by mistake (a policy's scope).
+		ctx = maskSecrets(ctx, s.secrets()...)
+	}
 	c, release := newRPCContext(ctx)
 	defer release()
-	return next(c, req)
+	resp, err := next(c, req)
+	s.redactDiagnostics(resp)
+	return resp, err
+}
+
+// redactDiagnostics takes the provider's credentials out of the diagnostics of resp (a protocol
+// response with a Diagnostics field). The provider's own words may quote a value the user gave
+// that is one of them by mistake (a client id, a scope, a subject), which iam's redaction of
+// the API's words does not cover.
+func (s releasingServer) redactDiagnostics(resp any) {
+	if s.secrets == nil {
+		return
+	}
+	v := reflect.ValueOf(resp)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	f := v.Elem().FieldByName("Diagnostics")
+	if !f.IsValid() {
+		return
+	}
+	diags, _ := f.Interface().([]*tfprotov6.Diagnostic)
+	if len(diags) == 0 {
+		return
+	}
+	secrets := s.secrets()
+	for _, d := range diags {
+		if d != nil && len(secrets) > 0 {
+			d.Summary, d.Detail = iam.Redact(d.Summary, secrets...), iam.Redact(d.Detail, secrets...)
+		}
+	}
 }
 
 // stopLatch remembers that Terraform asked the provider to stop (an interrupted apply). The
@@ -225,6 +270,8 @@ type releasingServer struct {
 	schema func(typeName string) *tfprotov6.Schema
 	// writeOnly records what the CLI's validations said of write-only support.
 	writeOnly *writeOnlySupport
+	// secrets are the provider's credentials, redacted from every diagnostic (nil: none).
+	secrets func() []string
 }
 
 // writeOnlySupport records whether the CLI validated configurations with write-only support or
@@ -263,7 +310,7 @@ func (s releasingServer) StopProvider(ctx context.Context, req *tfprotov6.StopPr
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
 	s.writeOnly.note(req.ClientCapabilities)
-	resp, err := released(ctx, s.stop, req, s.ProviderServer.ValidateResourceConfig)
+	resp, err := released(ctx, s, req, s.ProviderServer.ValidateResourceConfig)
 	if err == nil {
 		dropUnknownWriteOnly(req, resp, s.schema)
 	}
@@ -271,11 +318,11 @@ func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprot
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.UpgradeResourceState)
+	return released(ctx, s, req, s.ProviderServer.UpgradeResourceState)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.ReadResource)
+	return released(ctx, s, req, s.ProviderServer.ReadResource)
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
@@ -284,54 +331,54 @@ func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.
 			return &tfprotov6.PlanResourceChangeResponse{Diagnostics: []*tfprotov6.Diagnostic{d}}, nil
 		}
 	}
-	return released(ctx, s.stop, req, s.ProviderServer.PlanResourceChange)
+	return released(ctx, s, req, s.ProviderServer.PlanResourceChange)
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.ApplyResourceChange)
+	return released(ctx, s, req, s.ProviderServer.ApplyResourceChange)
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.ImportResourceState)
+	return released(ctx, s, req, s.ProviderServer.ImportResourceState)
 }
 
 // GenerateResourceConfig runs once per imported resource under plan -generate-config-out.
 func (s releasingServer) GenerateResourceConfig(ctx context.Context, req *tfprotov6.GenerateResourceConfigRequest) (*tfprotov6.GenerateResourceConfigResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.GenerateResourceConfig)
+	return released(ctx, s, req, s.ProviderServer.GenerateResourceConfig)
 }
 
 func (s releasingServer) MoveResourceState(ctx context.Context, req *tfprotov6.MoveResourceStateRequest) (*tfprotov6.MoveResourceStateResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.MoveResourceState)
+	return released(ctx, s, req, s.ProviderServer.MoveResourceState)
 }
 
 func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.UpgradeResourceIdentity)
+	return released(ctx, s, req, s.ProviderServer.UpgradeResourceIdentity)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.ValidateDataResourceConfig)
+	return released(ctx, s, req, s.ProviderServer.ValidateDataResourceConfig)
 }
 
 func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.ReadDataSource)
+	return released(ctx, s, req, s.ProviderServer.ReadDataSource)
 }
 
 func (s releasingServer) CallFunction(ctx context.Context, req *tfprotov6.CallFunctionRequest) (*tfprotov6.CallFunctionResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.CallFunction)
+	return released(ctx, s, req, s.ProviderServer.CallFunction)
 }
 
 func (s releasingServer) ValidateEphemeralResourceConfig(ctx context.Context, req *tfprotov6.ValidateEphemeralResourceConfigRequest) (*tfprotov6.ValidateEphemeralResourceConfigResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.ValidateEphemeralResourceConfig)
+	return released(ctx, s, req, s.ProviderServer.ValidateEphemeralResourceConfig)
 }
 
 func (s releasingServer) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.OpenEphemeralResource)
+	return released(ctx, s, req, s.ProviderServer.OpenEphemeralResource)
 }
 
 func (s releasingServer) RenewEphemeralResource(ctx context.Context, req *tfprotov6.RenewEphemeralResourceRequest) (*tfprotov6.RenewEphemeralResourceResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.RenewEphemeralResource)
+	return released(ctx, s, req, s.ProviderServer.RenewEphemeralResource)
 }
 
 func (s releasingServer) CloseEphemeralResource(ctx context.Context, req *tfprotov6.CloseEphemeralResourceRequest) (*tfprotov6.CloseEphemeralResourceResponse, error) {
-	return released(ctx, s.stop, req, s.ProviderServer.CloseEphemeralResource)
+	return released(ctx, s, req, s.ProviderServer.CloseEphemeralResource)
 }

@@ -3,10 +3,13 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 	"weak"
@@ -14,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 func TestQuietUnreadLogs(t *testing.T) {
@@ -257,4 +261,34 @@ func TestProtocolServer_rpcsAfterStopStartCancelled(t *testing.T) {
 	if len(rec.cancelled) != 2 || rec.cancelled[0] || !rec.cancelled[1] {
 		t.Fatalf("cancelled at the start of each RPC = %v, want [false true]", rec.cancelled)
 	}
+}
+
+// The provider's credentials, set by mistake where its own words quote a value (a data source's
+// client id, a policy's scope), are redacted from every diagnostic, whatever the RPC; a response
+// without diagnostics passes as it is.
+func TestAccProtocolServer_redactsCredentialsFromDiagnostics(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	secret := e.Mock.AdminClientSecret()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: e.ProviderConfig() + fmt.Sprintf(`
+data "aritma_iam_client" "mixed_up" {
+  client_id = %q
+}
+`, secret),
+			ExpectError: regexp.MustCompile(`(?s)No IAM client has the client id "\[redacted\]"`),
+		}},
+	})
+
+	s := releasingServer{secrets: func() []string { return []string{"S3cret-xyz"} }}
+	resp := &tfprotov6.ReadDataSourceResponse{Diagnostics: []*tfprotov6.Diagnostic{{Summary: "x S3cret-xyz", Detail: "id \"S3cret-xyz\""}}}
+	s.redactDiagnostics(resp)
+	if d := resp.Diagnostics[0]; strings.Contains(d.Summary+d.Detail, "S3cret") {
+		t.Errorf("diagnostic not redacted: %+v", d)
+	}
+	s.redactDiagnostics(&tfprotov6.CallFunctionResponse{})
+	s.redactDiagnostics((*tfprotov6.ReadResourceResponse)(nil))
 }
