@@ -57,7 +57,7 @@ func (d *iamClientsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"Read a client's grant types, scopes and redirect URIs with `aritma_iam_client`.",
 		Attributes: map[string]schema.Attribute{
 			"search_text": schema.StringAttribute{
-				MarkdownDescription: "Keeps clients whose name contains this text, ignoring case, in either Unicode form: a name the API holds decomposed (as macOS writes it) is found by the composed text Terraform passes, at the cost of a second search where the text has an accented letter.",
+				MarkdownDescription: "Keeps clients whose name contains this text, ignoring case, in either Unicode form: a name the API holds decomposed (as macOS writes it) is found by the composed text Terraform passes, at the cost of two more searches where the text has an accented letter (each form, then the first again, to catch a name that changed form in between).",
 				Optional:            true,
 			},
 			"clients": schema.ListNestedAttribute{

@@ -146,15 +146,20 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 		created, err = createAfterClient(ctx, interrupt, &r.data.created, subjectClientID(p.Subject), subjectUnknown,
 			func(ctx context.Context) (*iam.Policy, error) { return r.data.client.CreatePolicy(ctx, p) })
 		if errors.Is(err, iam.ErrOutcomeUnknown) {
-			// The triple is the grant's identity, so one read says what the lost answer would
+			// The triple is the grant's identity, so reading it says what the lost answer would
 			// have (as a 409 to a repeat does): an interrupt stops the repeats of a create
-			// that may have been applied for this.
+			// that may have been applied for this. Read again for a while as the look-ups of
+			// clients and secrets do, for an API that shows a new grant late.
 			lookup, cancel := outcomeLookupContext(ctx, interrupt)
-			if found, lerr := r.data.client.GetPolicy(lookup, p.Subject, p.Action, p.Scope); lerr == nil {
+			found, ok, _ := findVisible(lookup, interrupt, func(list, _ context.Context) (*iam.Policy, bool) {
+				got, lerr := r.data.client.GetPolicy(list, p.Subject, p.Action, p.Scope)
+				return got, lerr == nil
+			})
+			cancel()
+			if ok {
 				tflog.Debug(ctx, "The policy create's answer was lost; the grant exists", map[string]any{"policy_id": id})
 				created, err = found, nil
 			}
-			cancel()
 		}
 		// CreatePolicy counts a 409 on a repeated create as its own success; if another resource
 		// of this run made the grant, the success is that resource's: a second declaration.

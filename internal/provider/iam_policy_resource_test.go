@@ -471,12 +471,16 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 // TestAccIAMPolicyResource_lostCreateResponse: the API commits a policy but the answer is lost.
 // A policy is identified by its triple, so the client can safely retry and resolve the 409: the
 // apply succeeds with exactly one policy. Without retries (max_retries = 0, or an interrupt, which
-// stops the repeats), one read of the triple says what the lost answer would have: the one POST
-// made the grant, and the state records it.
+// stops the repeats), reading the triple says what the lost answer would have, also from an API
+// that shows the new grant late: the one POST made the grant, and the state records it.
 func TestAccIAMPolicyResource_lostCreateResponse(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	for name, retries := range map[string]string{"retried": "", "looked up": "0"} {
+	for name, tc := range map[string]struct {
+		retries string
+		lagMS   int
+	}{"retried": {}, "looked up": {retries: "0"}, "looked up, shown late": {retries: "0", lagMS: 1500}} {
+		retries := tc.retries
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := newTestEnv(t)
@@ -490,7 +494,7 @@ func TestAccIAMPolicyResource_lostCreateResponse(t *testing.T) {
 				CheckDestroy:             testAccCheckIAMPolicyDestroy(t, e),
 				Steps: []resource.TestStep{
 					{
-						PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1}) },
+						PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{CommitThenFailRate: 1, ReadLagMS: tc.lagMS}) },
 						Config:    config,
 						Check: resource.ComposeAggregateTestCheckFunc(
 							testAccCheckIAMPolicyInAPI(t, e, testAccIAMPolicyAddr),

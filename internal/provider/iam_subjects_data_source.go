@@ -82,7 +82,7 @@ func (d *iamSubjectsDataSource) Schema(ctx context.Context, _ datasource.SchemaR
 				Validators:          []validator.String{subjectTypeValidator(true)},
 			},
 			"search_query": schema.StringAttribute{
-				MarkdownDescription: "Keeps subjects whose display name contains this text, ignoring case, in either Unicode form: a name the API holds decomposed (as macOS writes it) is found by the composed text Terraform passes, at the cost of a second search where the text has an accented letter.",
+				MarkdownDescription: "Keeps subjects whose display name contains this text, ignoring case, in either Unicode form: a name the API holds decomposed (as macOS writes it) is found by the composed text Terraform passes, at the cost of two more searches where the text has an accented letter (each form, then the first again, to catch a name that changed form in between).",
 				Optional:            true,
 			},
 			"subjects": schema.ListNestedAttribute{

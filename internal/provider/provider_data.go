@@ -504,32 +504,62 @@ func searchForms(text string) []string {
 
 // collectSearch collects a list searched for each of searchForms(text), in the order the searches
 // found the entries. Text of one form is one search, collected as it is; an entry a later form
-// finds again (by a key that is not empty) is left out.
+// finds again (by a key that is not empty) is left out. The searches of several forms are not one
+// reading: an entry whose name changed form between them would be missed by both, so the first
+// form is searched again, and the whole done over while that search finds other entries, up to
+// maxSearchRounds times in all.
 func collectSearch[T, M any](text string, list func(query string) iter.Seq2[T, error], convert func(T) M, key func(M) string) ([]M, error) {
 	forms := searchForms(text)
 	if len(forms) == 1 {
 		return collect(list(text), convert)
 	}
-	out := []M{} // an empty list, not null, when nothing matches
-	seen := map[string]bool{}
-	for _, q := range forms {
-		found, err := collect(list(q), convert)
+	keys := func(ms []M) []string {
+		out := make([]string, len(ms))
+		for i, m := range ms {
+			out[i] = key(m)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for round := 0; ; round++ {
+		out := []M{} // an empty list, not null, when nothing matches
+		var first []M
+		seen := map[string]bool{}
+		for i, q := range forms {
+			found, err := collect(list(q), convert)
+			if err != nil {
+				return nil, err
+			}
+			if i == 0 {
+				first = found
+			}
+			var added []string
+			for _, m := range found {
+				if k := key(m); k == "" || !seen[k] {
+					out = append(out, m)
+					added = append(added, k)
+				}
+			}
+			for _, k := range added {
+				seen[k] = k != ""
+			}
+		}
+		again, err := collect(list(forms[0]), convert)
 		if err != nil {
 			return nil, err
 		}
-		var keys []string
-		for _, m := range found {
-			if k := key(m); k == "" || !seen[k] {
-				out = append(out, m)
-				keys = append(keys, k)
-			}
+		if slices.Equal(keys(first), keys(again)) {
+			return out, nil
 		}
-		for _, k := range keys {
-			seen[k] = k != ""
+		if round == maxSearchRounds-1 {
+			return nil, fmt.Errorf("the entries found changed while the text was searched for in each of its Unicode "+
+				"forms (composed and decomposed), %d times; try again when they change less", round+1)
 		}
 	}
-	return out, nil
 }
+
+// maxSearchRounds bounds the rounds of collectSearch.
+const maxSearchRounds = 4
 
 // keyedModels converts the entries of a list for a data source, in order, and gathers the key
 // convert returns for each (an action's name, a policy's id) in a set for contains() checks.

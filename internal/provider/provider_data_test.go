@@ -427,9 +427,10 @@ func TestCollectSearch(t *testing.T) {
 		err      bool
 	}{
 		{text: "cafe", want: []string{"a", "", "a"}, searches: 1},
-		{text: "caf\u00e9", want: []string{"a", "b", "", "c", ""}, searches: 2},
-		{text: "cafe\u0301", want: []string{"b", "c", "", "a", ""}, searches: 2}, // as given, then composed
-		{text: "caf\u00e9 bis", want: []string{"d"}, searches: 2},
+		// Each form, then the first again, which finds what it found before.
+		{text: "caf\u00e9", want: []string{"a", "b", "", "c", ""}, searches: 3},
+		{text: "cafe\u0301", want: []string{"b", "c", "", "a", ""}, searches: 3}, // as given, then composed
+		{text: "caf\u00e9 bis", want: []string{"d"}, searches: 3},
 		{text: "caf\u00e9 failing", searches: 2, err: true},
 	} {
 		searched = nil
@@ -437,5 +438,49 @@ func TestCollectSearch(t *testing.T) {
 		if (err != nil) != tc.err || (!tc.err && !slices.Equal(keys(got), tc.want)) || len(searched) != tc.searches {
 			t.Errorf("collectSearch(%q) = %v, %v after searching %q; want %v after %d searches", tc.text, keys(got), err, searched, tc.want, tc.searches)
 		}
+	}
+}
+
+// An entry whose name changes form between the searches of collectSearch is missed by both: the
+// first form's search, repeated, finds it then, and the whole is searched again; a name that keeps
+// changing form fails the search instead of leaving the entry out.
+func TestCollectSearch_nameChangingForm(t *testing.T) {
+	t.Parallel()
+	composed := "caf\u00e9"
+	for name, tc := range map[string]struct {
+		// yFound says whether the n-th search, for q, finds y: y's name is in the form searched
+		// for at that moment.
+		yFound    func(n int, q string) bool
+		want      []string
+		searches  int
+		wantError bool
+	}{
+		// Decomposed during the first two searches, composed from then on.
+		"changed once": {yFound: func(n int, q string) bool { return n > 2 && q == composed }, want: []string{"x", "y"}, searches: 6},
+		// Composed for the first search of every round only.
+		"changing forever": {yFound: func(n int, q string) bool { return (n-1)%3 == 0 && q == composed }, searches: 12, wantError: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			n := 0
+			list := func(q string) iter.Seq2[string, error] {
+				n++
+				found := []string{"x"}
+				if tc.yFound(n, q) {
+					found = append(found, "y")
+				}
+				return func(yield func(string, error) bool) {
+					for _, k := range found {
+						if !yield(k, nil) {
+							return
+						}
+					}
+				}
+			}
+			got, err := collectSearch(composed, list, func(s string) string { return s }, func(s string) string { return s })
+			if tc.wantError != (err != nil) || (!tc.wantError && !slices.Equal(got, tc.want)) || n != tc.searches {
+				t.Errorf("collectSearch = %v, %v after %d searches; want %v after %d", got, err, n, tc.want, tc.searches)
+			}
+		})
 	}
 }
