@@ -644,6 +644,24 @@ func TestCreateClientSecret_shortAnswer(t *testing.T) {
 	}
 }
 
+// An expiration whose UTC form needs a fifth digit of year is refused before anything is sent:
+// the API would refuse it as a format error the caller never wrote.
+func TestCreateClientSecret_expirationPastYear9999(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, newRecorder(map[string]http.HandlerFunc{"POST /v1/clients/c1/secrets": func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("the create was sent")
+		writeJSON(w, 201, map[string]any{"clientSecretId": "s1"})
+	}}).serve)
+	exp := time.Date(9999, 12, 31, 23, 59, 59, 0, time.FixedZone("", -5*3600))
+	_, err := f.client(t).CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: testSecret, Expiration: &exp})
+	if err == nil || !strings.Contains(err.Error(), "expiration 9999-12-31T23:59:59-05:00 is later than 9999-12-31T23:59:59Z") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), testSecret) {
+		t.Fatal("the error holds the value")
+	}
+}
+
 // The subject's kind comes from the documented type field, then the subject id's prefix; the
 // undocumented $type only when it names one of the three kinds.
 func TestSubjectFromWire_kind(t *testing.T) {

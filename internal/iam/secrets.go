@@ -40,6 +40,10 @@ type secretBody struct {
 	Expiration  *string `json:"expiration,omitempty"`
 }
 
+// LatestExpiration is the last instant the API can be sent or answer: it writes timestamps in UTC
+// (CONTRACT.md §2), and RFC 3339 has four digits for the year.
+var LatestExpiration = time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)
+
 // CreateClientSecret adds a secret to a client. Like CreateClient it is not retried once the
 // request may have reached the server (ErrOutcomeUnknown). Server messages are scrubbed of the
 // value in case one echoes it.
@@ -48,6 +52,9 @@ func (c *Client) CreateClientSecret(ctx context.Context, clientID string, req Se
 		return nil, err
 	}
 	body := secretBody{Value: req.Value, Description: req.Description}
+	if req.Expiration != nil && req.Expiration.After(LatestExpiration) {
+		return nil, fmt.Errorf("CreateClientSecret: expiration %s is later than %s, the last instant RFC 3339 writes in UTC", req.Expiration.Format(time.RFC3339Nano), LatestExpiration.Format(time.RFC3339))
+	}
 	if req.Expiration != nil {
 		// A fraction of a second is kept (RFC3339Nano writes none for a whole second): cut off, the
 		// secret would stop working up to a second before the instant configured.

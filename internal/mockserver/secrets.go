@@ -75,6 +75,9 @@ func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
 			errs.add("expiration", "expiration must be an RFC 3339 timestamp, e.g. 2030-01-01T00:00:00Z")
 		case !t.After(now):
 			errs.add("expiration", "expiration must be in the future")
+		case t.UTC().Year() > 9999:
+			// Answered in UTC, it would need a five-digit year, which is not RFC 3339.
+			errs.add("expiration", "expiration must be no later than 9999-12-31T23:59:59Z")
 		default:
 			t = t.UTC()
 			exp = &t

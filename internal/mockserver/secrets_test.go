@@ -78,6 +78,7 @@ func TestSecretValidation(t *testing.T) {
 		{"expiration no zone, lowercase t", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01t00:00:00"}, "expiration", "must include a time zone"},
 		{"expiration offset hour 24", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01T00:00:00+24:00"}, "expiration", "RFC 3339"},
 		{"expiration offset minute 60", map[string]any{"value": "12345678", "description": "", "expiration": "2031-01-01T00:00:00-00:60"}, "expiration", "RFC 3339"},
+		{"expiration past year 9999 in UTC", map[string]any{"value": "12345678", "description": "", "expiration": "9999-12-31T23:59:59-05:00"}, "expiration", "expiration must be no later than 9999-12-31T23:59:59Z"},
 		{"expiration garbage", map[string]any{"value": "12345678", "description": "", "expiration": "tomorrow"}, "expiration", "RFC 3339"},
 		{"expiration number", `{"value":"12345678","description":"","expiration":5}`, "expiration", "must be a string"},
 	}
@@ -89,6 +90,11 @@ func TestSecretValidation(t *testing.T) {
 	// Exactly 8 and 32 code points are fine; an offset zone is fine.
 	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": strings.Repeat("ø", 8), "description": ""}), 201)
 	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": strings.Repeat("x", 32), "description": "", "expiration": "2031-01-01T00:00:00+02:00"}), 201)
+	// The last instant UTC can write in RFC 3339 is fine, and answered as it was given.
+	last := e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": strings.Repeat("z", 32), "description": "", "expiration": "9999-12-31T23:59:59.5Z"}), 201)
+	if !strings.Contains(string(last.raw), `"expiration":"9999-12-31T23:59:59.5Z"`) {
+		t.Fatalf("create answer %s, want the expiration as given", last.raw)
+	}
 	// RFC 3339 allows a lowercase "t" and "z".
 	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": strings.Repeat("y", 32), "description": "", "expiration": "2031-01-01t00:00:00z"}), 201)
 }

@@ -256,6 +256,11 @@ func parseExpiration(s string) (time.Time, error) {
 	if err != nil || !zoneOffsetInRange(s) {
 		return time.Time{}, fmt.Errorf("expiration must be an RFC 3339 timestamp with a time zone, such as \"2030-01-01T00:00:00Z\", got %q", s)
 	}
+	if t.After(iam.LatestExpiration) {
+		// The API takes and answers UTC, where this instant needs a fifth digit of year that RFC 3339
+		// has no room for: it would refuse what the user wrote as a format error.
+		return time.Time{}, fmt.Errorf("expiration must be no later than %s once converted to UTC, got %q", iam.LatestExpiration.Format(time.RFC3339), s)
+	}
 	return t, nil
 }
 

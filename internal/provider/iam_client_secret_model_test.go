@@ -280,6 +280,8 @@ func TestUnitIAMClientSecretChecks(t *testing.T) {
 		{"expiration offset hour 24", checkExpiration("2030-01-01T00:00:00+24:00"), `got "2030-01-01T00:00:00+24:00"`},
 		{"expiration offset minute 60", checkExpiration("2030-01-01T00:00:00-01:60"), `got "2030-01-01T00:00:00-01:60"`},
 		{"expiration offset at the limit", checkExpiration("2030-01-01T00:00:00-23:59"), ""},
+		{"expiration the last instant of year 9999", checkExpiration("9999-12-31T23:59:59.999Z"), ""},
+		{"expiration in year 10000 once in UTC", checkExpiration("9999-12-31T23:59:59-05:00"), `expiration must be no later than 9999-12-31T23:59:59Z once converted to UTC, got "9999-12-31T23:59:59-05:00"`},
 		{"future", checkFutureExpiration("2026-01-01T00:00:01Z", now), ""},
 		{"now is not the future", checkFutureExpiration("2026-01-01T00:00:00Z", now), `expiration must be in the future, got "2026-01-01T00:00:00Z" (it is now 2026-01-01T00:00:00Z)`},
 		{"past", checkFutureExpiration("2020-01-01T00:00:00Z", now), "expiration must be in the future"},
