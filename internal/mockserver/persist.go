@@ -90,11 +90,22 @@ func (snap *snapshot) toState() (*state, error) {
 		if st.clients[c.ID] != nil {
 			return nil, fmt.Errorf("client %s appears twice", c.ID)
 		}
+		if !PlausibleClientID(c.ID) {
+			return nil, fmt.Errorf("client id %q is none the API generates", c.ID)
+		}
+		body := clientBody{Name: &c.Name, Description: &c.Description, AllowedGrantTypes: &c.GrantTypes,
+			RedirectURIs: &c.RedirectURIs, AllowedScopes: &c.Scopes}
+		if errs := body.validate(); errs != nil {
+			return nil, fmt.Errorf("client %s breaks the API's rules: %s", c.ID, errs.first())
+		}
 		st.clients[c.ID] = c
 	}
 	for _, sec := range snap.Secrets {
 		if sec == nil || sec.ID == "" || st.clients[sec.ClientID] == nil {
 			return nil, errors.New("a secret without id or of an unknown client")
+		}
+		if runeLen(sec.Description) > 200 {
+			return nil, fmt.Errorf("secret %s breaks the API's rules: description must be at most 200 characters", sec.ID)
 		}
 		if h, err := hex.DecodeString(sec.Hash); err != nil || len(h) != sha256.Size {
 			return nil, fmt.Errorf("secret %s has no valid sha256 hash", sec.ID)

@@ -83,6 +83,8 @@ func TestPersistOldAdminSecretRejected(t *testing.T) {
 
 func TestPersistBadFiles(t *testing.T) {
 	dir := t.TempDir()
+	// A client the API could have created, for the rows about what refers to one.
+	const okClient = `{"clientId":"c","name":"c","allowedGrantTypes":["client_credentials"]}`
 	tests := []struct {
 		name    string
 		content string
@@ -94,15 +96,20 @@ func TestPersistBadFiles(t *testing.T) {
 		{"wrong version", `{"version":99}`, "unsupported version"},
 		{"dangling secret", `{"version":1,"secrets":[{"clientSecretId":"s","clientId":"nope","sha256":"` + strings.Repeat("0", 64) + `"}]}`, "unknown client"},
 		{"content after the object", `{"version":1}{"version":1}`, "unexpected content after the JSON object"},
-		{"duplicate client", `{"version":1,"clients":[{"clientId":"c"},{"clientId":"c"}]}`, "client c appears twice"},
-		{"hash not hex", `{"version":1,"clients":[{"clientId":"c"}],"secrets":[{"clientSecretId":"s","clientId":"c","sha256":"` + strings.Repeat("z", 64) + `"}]}`, "no valid sha256 hash"},
+		{"duplicate client", `{"version":1,"clients":[` + okClient + `,` + okClient + `]}`, "client c appears twice"},
+		{"hash not hex", `{"version":1,"clients":[` + okClient + `],"secrets":[{"clientSecretId":"s","clientId":"c","sha256":"` + strings.Repeat("z", 64) + `"}]}`, "no valid sha256 hash"},
 		{"dangling policy", `{"version":1,"policies":[{"subject":"client-x","scope":"/","action":"owner"}]}`, "unknown subject"},
-		{"malformed scope", `{"version":1,"clients":[{"clientId":"c"}],"policies":[{"subject":"client-c","scope":"bad","action":"owner"}]}`, "malformed scope"},
-		{"unknown action", `{"version":1,"clients":[{"clientId":"c"}],"policies":[{"subject":"client-c","scope":"/","action":"nope"}]}`, "outside the catalogue"},
-		{"duplicate policy", `{"version":1,"clients":[{"clientId":"c"}],"policies":[{"subject":"client-c","scope":"/","action":"owner"},{"subject":"client-c","scope":"/","action":"owner"}]}`, `policy "client-c,owner,/" appears twice`},
-		{"duplicate membership", `{"version":1,"groups":[{"id":"g"}],"clients":[{"clientId":"c"}],"members":[{"groupId":"g","subjectId":"client-c"},{"groupId":"g","subjectId":"client-c"}]}`, "appears twice"},
+		{"malformed scope", `{"version":1,"clients":[` + okClient + `],"policies":[{"subject":"client-c","scope":"bad","action":"owner"}]}`, "malformed scope"},
+		{"unknown action", `{"version":1,"clients":[` + okClient + `],"policies":[{"subject":"client-c","scope":"/","action":"nope"}]}`, "outside the catalogue"},
+		{"duplicate policy", `{"version":1,"clients":[` + okClient + `],"policies":[{"subject":"client-c","scope":"/","action":"owner"},{"subject":"client-c","scope":"/","action":"owner"}]}`, `policy "client-c,owner,/" appears twice`},
+		{"duplicate membership", `{"version":1,"groups":[{"id":"g"}],"clients":[` + okClient + `],"members":[{"groupId":"g","subjectId":"client-c"},{"groupId":"g","subjectId":"client-c"}]}`, "appears twice"},
 		{"group in itself", `{"version":1,"groups":[{"id":"g"}],"members":[{"groupId":"g","subjectId":"group-g"}]}`, "cycle"},
 		{"cycle of groups", `{"version":1,"groups":[{"id":"g1"},{"id":"g2"}],"members":[{"groupId":"g1","subjectId":"group-g2"},{"groupId":"g2","subjectId":"group-g1"}]}`, "membership group-g1 in g2 makes a cycle of groups"},
+		{"client without a name", `{"version":1,"clients":[{"clientId":"c","name":"","allowedGrantTypes":["client_credentials"]}]}`, "client c breaks the API's rules: name must be between 1 and 200 characters"},
+		{"client with a bogus grant type", `{"version":1,"clients":[{"clientId":"c","name":"c","allowedGrantTypes":["bogus"]}]}`, `client c breaks the API's rules: grant type "bogus" is not supported`},
+		{"client without grant types", `{"version":1,"clients":[{"clientId":"c","name":"c"}]}`, "allowedGrantTypes must contain at least one grant type"},
+		{"client id with a space", `{"version":1,"clients":[{"clientId":"c d","name":"c","allowedGrantTypes":["client_credentials"]}]}`, `client id "c d" is none the API generates`},
+		{"secret description too long", `{"version":1,"clients":[` + okClient + `],"secrets":[{"clientSecretId":"s","clientId":"c","description":"` + strings.Repeat("d", 201) + `","sha256":"` + strings.Repeat("0", 64) + `"}]}`, "secret s breaks the API's rules: description must be at most 200 characters"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,6 +24,16 @@ func (e fieldErrors) add(field, format string, args ...any) {
 	e[field] = append(e[field], fmt.Sprintf(format, args...))
 }
 
+// first is one of the messages, the same every time: the first of the first field by name.
+func (e fieldErrors) first() string {
+	for _, f := range sortedKeys(e) {
+		if len(e[f]) > 0 {
+			return e[f][0]
+		}
+	}
+	return ""
+}
+
 // decodeJSON decodes one JSON value from body into dst. It returns field
 // errors (never nil on failure) that name what is wrong, keyed by the JSON
 // field or "" when the body as a whole is bad. Unknown fields are ignored,

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 )
 
 // Options configure a Server. The zero value is a memory-only mock with
@@ -194,6 +195,16 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // AdminClientID returns the bootstrap admin client's id. Tests that count
 // clients or subjects exclude it (and its subject client-<id>).
 func (s *Server) AdminClientID() string { return s.adminID }
+
+// PlausibleClientID reports whether id could be a client id the API generated (GUIDs): one that
+// is no path segment, or that the provider's subject and import ids cannot carry, would make the
+// client's grants unmanageable through the provider. (Options.AdminClientID takes any id, so
+// that tests can check how odd ids travel.)
+func PlausibleClientID(id string) bool {
+	return id != "" && id != "." && id != ".." && !strings.ContainsFunc(id, func(r rune) bool {
+		return r == '/' || unicode.IsSpace(r) || unicode.IsControl(r)
+	})
+}
 
 // AdminClientSecret returns the bootstrap admin client's secret.
 func (s *Server) AdminClientSecret() string { return s.adminSecret }

@@ -51,6 +51,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		// The flag package stops at the first argument that is no flag: everything after it,
+		// -data or -control say, would be dropped without a word.
+		fs.Usage()
+		return fmt.Errorf("unexpected argument %q: every setting is a flag (a data file is -data FILE)", fs.Arg(0))
+	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key must be given together")
 	}
@@ -61,6 +67,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		*adminSecret = os.Getenv("ARITMA_MOCK_ADMIN_CLIENT_SECRET")
 	}
 	secretGiven := *adminSecret != ""
+	if *adminID != "" && !mockserver.PlausibleClientID(*adminID) {
+		return fmt.Errorf("the admin client id must not be \".\" or \"..\" nor contain '/', whitespace or control characters, got %q", *adminID)
+	}
 
 	// Everything that can fail comes before the banner, which scripts wait for ("serving"), and
 	// the address before the data file, which a second mock started by mistake (its port taken)

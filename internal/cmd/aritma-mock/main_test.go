@@ -23,6 +23,14 @@ func TestRunRejectsBadStartup(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"-nope"}, "not defined"},
+		{"stray argument before flags", []string{"-listen", "127.0.0.1:0", "state.json", "-control"},
+			`unexpected argument "state.json": every setting is a flag (a data file is -data FILE)`},
+		{"admin client id with a space", []string{"-listen", "127.0.0.1:0", "-admin-client-id", "ci admin", "-admin-client-secret", "abcdefgh1"},
+			`the admin client id must not be "." or ".." nor contain '/', whitespace or control characters, got "ci admin"`},
+		{"admin client id with a slash", []string{"-listen", "127.0.0.1:0", "-admin-client-id", "ci/admin", "-admin-client-secret", "abcdefgh1"},
+			`got "ci/admin"`},
+		{"admin client id ..", []string{"-listen", "127.0.0.1:0", "-admin-client-id", "..", "-admin-client-secret", "abcdefgh1"},
+			`got ".."`},
 		{"tls half configured", []string{"-tls-cert", "cert.pem"}, "must be given together"},
 		{"corrupt data file", []string{"-data", corrupt, "-listen", "127.0.0.1:0"}, "corrupt"},
 		{"bad listen address", []string{"-listen", "256.0.0.1:99999"}, "listen"},
