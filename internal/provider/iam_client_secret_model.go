@@ -139,6 +139,30 @@ func (s storedSecret) changes(name string, planned, state clientSecretModel) boo
 	return !sameArgument(name, p, *state.argument(name)) && !sameArgument(name, p, s.held(name, state))
 }
 
+// changesExpiration is changes for the expiration, judged against held, the instant the API holds
+// as exactly as it answered (nil where the private state has none: a state an older provider
+// wrote). The state may show another spelling less than a second from it (the configured one, or
+// the API's at whole seconds); comparing with that spelling instead would let edits each less
+// than a second from the last walk the state away from what the API holds, with no plan ever
+// proposing the replacement that a refresh then does.
+func (s storedSecret) changesExpiration(planned, state clientSecretModel, held *time.Time) bool {
+	p := planned.Expiration
+	if held == nil || p.IsNull() || p.IsUnknown() || state.Expiration.IsNull() {
+		return s.changes("expiration", planned, state)
+	}
+	tp, err := parseExpiration(p.ValueString())
+	if err != nil {
+		return s.changes("expiration", planned, state)
+	}
+	if sameInstant(tp, *held) {
+		return false
+	}
+	// Stored differently (see storedSecret): the state shows the configured instant, which the API
+	// never held, and configuring it still changes nothing.
+	v, recorded := s["expiration"]
+	return !recorded || !sameExpiration(state.Expiration, types.StringPointerValue(v.State)) || !sameExpiration(p, state.Expiration)
+}
+
 // updated is the record after an update to plan (which changes no argument; see changes): an
 // argument now written as the API holds it needs no record, and one written anew for the same
 // instant records the new spelling.

@@ -257,6 +257,44 @@ func TestUnitIAMClientSecretSameExpiration(t *testing.T) {
 	}
 }
 
+// changesExpiration judges a new expiration against the instant the API holds where it is known,
+// and falls back to changes where it is not.
+func TestUnitIAMClientSecretChangesExpiration(t *testing.T) {
+	t.Parallel()
+	s := types.StringValue
+	at := func(v string) *time.Time {
+		tm, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &tm
+	}
+	model := func(exp types.String) clientSecretModel { return clientSecretModel{Expiration: exp} }
+	cutShort := storedSecret{"expiration": {State: new("2040-01-01T00:00:00Z"), API: new("2030-01-01T00:00:00Z")}}
+	tests := []struct {
+		name          string
+		stored        storedSecret
+		planned, prev types.String
+		held          *time.Time
+		want          bool
+	}{
+		{"same as held", nil, s("2031-01-01T00:00:01.8Z"), s("2031-01-01T00:00:01.8Z"), at("2031-01-01T00:00:00.9Z"), false},
+		{"near the state, far from held", nil, s("2031-01-01T00:00:02.7Z"), s("2031-01-01T00:00:01.8Z"), at("2031-01-01T00:00:00.9Z"), true},
+		{"near held, far from the state", nil, s("2031-01-01T00:00:01Z"), s("2031-01-01T00:00:00Z"), at("2031-01-01T00:00:00.6Z"), false},
+		{"nothing held: the state decides", nil, s("2031-01-01T00:00:02.7Z"), s("2031-01-01T00:00:01.8Z"), nil, false},
+		{"removed", nil, types.StringNull(), s("2031-01-01T00:00:00Z"), at("2031-01-01T00:00:00Z"), true},
+		{"added", nil, s("2031-01-01T00:00:00Z"), types.StringNull(), nil, true},
+		{"stored differently, still configured", cutShort, s("2040-01-01T00:00:00Z"), s("2040-01-01T00:00:00Z"), at("2030-01-01T00:00:00Z"), false},
+		{"stored differently, written as held", cutShort, s("2030-01-01T00:00:00Z"), s("2040-01-01T00:00:00Z"), at("2030-01-01T00:00:00Z"), false},
+		{"stored differently, a third instant", cutShort, s("2035-01-01T00:00:00Z"), s("2040-01-01T00:00:00Z"), at("2030-01-01T00:00:00Z"), true},
+	}
+	for _, tt := range tests {
+		if got := tt.stored.changesExpiration(model(tt.planned), model(tt.prev), tt.held); got != tt.want {
+			t.Errorf("%s: changesExpiration = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestUnitIAMClientSecretChecks(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

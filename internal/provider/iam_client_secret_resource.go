@@ -108,7 +108,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"secret that never expires. Changing it to another instant replaces the secret; writing the same " +
 					"instant differently (another time zone offset) is an in-place update of the state only, without an " +
 					"API call. Instants are compared to the second, as APIs cut or round fractions: one less than a " +
-					"second away is the same instant, and the state holds an expiration it reads at whole seconds. Where the API stores another expiration than sent (cut to a maximum lifetime, say), the " +
+					"second away from the instant the API holds (not from how the state writes it) is the same instant, " +
+					"and the state holds an expiration it reads at whole seconds. The latest is 9999-12-31T23:59:59Z in UTC. Where the API stores another expiration than sent (cut to a maximum lifetime, say), the " +
 					"state keeps the configured one, with a warning; `renew_before` goes by the API's. An expired secret stays listed " +
 					"(Terraform warns about it) until it is deleted; see `renew_before`.",
 				Optional: true,
@@ -577,6 +578,7 @@ func (r *iamClientSecretResource) Create(ctx context.Context, req resource.Creat
 	resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
 	resp.Diagnostics.Append(setPrivateString(ctx, resp.Private, privateKeyValueSource, mode)...)
 	resp.Diagnostics.Append(setStoredAs(ctx, resp.Private, stored)...)
+	resp.Diagnostics.Append(setExpirationHeld(ctx, resp.Private, secret.Expiration)...)
 }
 
 // lostCreateClockMargin is how much earlier than the request, by the server's clock, a secret may
@@ -807,6 +809,7 @@ func (r *iamClientSecretResource) Read(ctx context.Context, req resource.ReadReq
 		resp.Diagnostics.Append(clearCreated(ctx, resp.Private)...)
 		resp.Diagnostics.Append(r.data.noteEndpoint(ctx, resp.Private)...)
 		resp.Diagnostics.Append(setRenewalClock(ctx, resp.Private, r.now())...)
+		resp.Diagnostics.Append(setExpirationHeld(ctx, resp.Private, secret.Expiration)...)
 	}
 }
 
@@ -887,6 +890,29 @@ const privateKeyValueSource = "value_source"
 // the state while the API holds exactly these, and renewal goes by the expiration held here.
 const privateKeyStoredAs = "stored_as"
 
+// privateKeyExpirationHeld records the expiration the API holds, as exactly as it answered at the
+// create or the last read; absent for a secret without one (see changesExpiration).
+const privateKeyExpirationHeld = "expiration_held"
+
+// setExpirationHeld records t under privateKeyExpirationHeld, or removes the record when t is nil.
+func setExpirationHeld(ctx context.Context, p privateState, t *time.Time) diag.Diagnostics {
+	if t == nil {
+		return p.SetKey(ctx, privateKeyExpirationHeld, nil)
+	}
+	return setPrivateTime(ctx, p, privateKeyExpirationHeld, *t)
+}
+
+// expirationHeld reads what setExpirationHeld recorded; nil when nothing (readable) is there.
+func expirationHeld(ctx context.Context, p privateState) *time.Time {
+	if p == nil {
+		return nil
+	}
+	if t, ok := privateTime(ctx, p, privateKeyExpirationHeld); ok {
+		return &t
+	}
+	return nil
+}
+
 // storedAs reads what privateKeyStoredAs records; nil when nothing (readable) is there.
 func storedAs(ctx context.Context, p privateState) storedSecret {
 	if p == nil {
@@ -922,7 +948,12 @@ func replacesWhenChanged(name, description string) planmodifier.String {
 		func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
 			var plan, state clientSecretModel
 			*plan.argument(name), *state.argument(name) = req.PlanValue, req.StateValue
-			resp.RequiresReplace = storedAs(ctx, req.Private).changes(name, plan, state)
+			stored := storedAs(ctx, req.Private)
+			if name == "expiration" {
+				resp.RequiresReplace = stored.changesExpiration(plan, state, expirationHeld(ctx, req.Private))
+				return
+			}
+			resp.RequiresReplace = stored.changes(name, plan, state)
 		}, description, description)
 }
 

@@ -1053,6 +1053,123 @@ func TestAccIAMClientSecretResource_expiration(t *testing.T) {
 	})
 }
 
+// Expirations less than a second apart are the same instant, judged against the instant the API
+// holds rather than the state's spelling: edits each less than a second from the last must not
+// walk the state away from the API, and an imported secret whose expiration has a fraction is not
+// replaced for a configuration at the next whole second.
+func TestAccIAMClientSecretResource_expirationSubsecond(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	base := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+	at := func(ms int) string { return base.Add(time.Duration(ms) * time.Millisecond).Format(time.RFC3339Nano) }
+	cfg := func(exp string) string {
+		return testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf("expiration = %q", exp))
+	}
+	apiHolds := func(secretID *string, ms int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			got, err := e.API.GetClientSecret(ctx, clientID, *secretID)
+			if err != nil {
+				return err
+			}
+			if want := base.Add(time.Duration(ms) * time.Millisecond); got.Expiration == nil || !got.Expiration.Equal(want) {
+				return fmt.Errorf("API expiration = %v, want %v", got.Expiration, want)
+			}
+			return nil
+		}
+	}
+
+	// A secret made outside Terraform whose expiration has a fraction, imported below.
+	importedExp := base.Add(24*time.Hour + 600*time.Millisecond)
+	outside, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "made-outside-tf", Description: "adopted", Expiration: &importedExp})
+	if err != nil {
+		t.Fatalf("creating the secret to import: %v", err)
+	}
+	const importedAddr = "aritma_iam_client_secret.imported"
+	withImported := func(exp string) string {
+		return e.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = aritma_iam_client_secret.imported
+  id = %[1]q
+}
+
+resource "aritma_iam_client_secret" "imported" {
+  client_id   = %[2]q
+  description = "adopted"
+  expiration  = %[3]q
+}
+`, clientSecretID(clientID, outside.ClientSecretID), clientID, exp)
+	}
+	nextWholeSecond := importedExp.Truncate(time.Second).Add(time.Second).Format(time.RFC3339)
+	var secretID string
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(at(900)),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
+					apiHolds(&secretID, 900),
+				),
+			},
+			{
+				// 0.9 s from what the API holds: the same instant, an update of the state only.
+				Config: cfg(at(1800)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAccSecretAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(at(1800))),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrPtr(testAccSecretAddr, "secret_id", &secretID),
+					apiHolds(&secretID, 900),
+				),
+			},
+			{
+				// 0.9 s from the state's spelling, but 1.8 s from what the API holds: a new instant.
+				Config: cfg(at(2700)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccSecretAddr, plancheck.ResourceActionReplace),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckAttrChanged(testAccSecretAddr, "secret_id", &secretID),
+					testAccCaptureAttr(testAccSecretAddr, "secret_id", &secretID),
+					apiHolds(&secretID, 2700),
+				),
+			},
+			{
+				Config: cfg(at(2700)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// The API holds .6 of a second, the state shows whole seconds: the next whole second,
+				// 0.4 s away, adopts the secret with an update of the state, not a replacement.
+				Config: withImported(nextWholeSecond),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(importedAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("secret_id"), knownvalue.StringExact(outside.ClientSecretID)),
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(nextWholeSecond)),
+				},
+			},
+			{
+				Config: withImported(nextWholeSecond),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
 func TestAccIAMClientSecretResource_validation(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
