@@ -254,7 +254,7 @@ func readUntilStill[W any](ctx context.Context, c *Client, path string, query ur
 		}
 		if restarts == maxListRestarts {
 			return fmt.Errorf("GET %s: the list changed while it was read (%s), %d times; "+
-				"try again when it changes less", path, changed, restarts+1)
+				"try again when it changes less", Redact(path, c.credentials...), changed, restarts+1)
 		}
 		// A reading that stopped early (its total changed) has not met every repeat: what the
 		// reading before it tolerated still stands.
@@ -291,7 +291,7 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 	seen, empty := 0, 0
 	for n := 1; ; n++ {
 		if n > maxPages {
-			return "", nil, 0, fmt.Errorf("GET %s: paging did not end after %d pages", path, maxPages)
+			return "", nil, 0, fmt.Errorf("GET %s: paging did not end after %d pages", Redact(path, c.credentials...), maxPages)
 		}
 		env := newPage()
 		if _, err := c.call(ctx, pageRequest(path, query, n, pageSize), env); err != nil {
@@ -308,7 +308,7 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 			// Without this a server that ignores the page parameter would hand out its first
 			// page again and again, up to maxPages times.
 			return "", nil, 0, fmt.Errorf("GET %s: page %d repeats page %d entry for entry: the server ignores the page "+
-				"parameter, so the list cannot be read whole", path, n, n-1)
+				"parameter, so the list cannot be read whole", Redact(path, c.credentials...), n, n-1)
 		}
 		prev = items
 		var drop []int // repeats of earlier pages, by index
@@ -371,7 +371,7 @@ func readList[W any](ctx context.Context, c *Client, path string, query url.Valu
 		}
 		if empty >= maxEmptyPages && !env.bounded(pageSize) {
 			return "", nil, 0, fmt.Errorf("GET %s: pages %d to %d were empty, yet the server says the list goes on: "+
-				"it cannot be read whole", path, n-empty+1, n)
+				"it cannot be read whole", Redact(path, c.credentials...), n-empty+1, n)
 		}
 	}
 }

@@ -634,19 +634,47 @@ func TestRetryAfter_beyondDeadlineAnswersNow(t *testing.T) {
 	}
 }
 
-// A retry goes ahead only when the caller's deadline leaves the wait backoff will take, the least
-// wait included: else the answer would turn into a bare "context deadline exceeded".
-func TestRetryDecision_leastWaitWithinDeadline(t *testing.T) {
+// A retry goes ahead only when the caller's deadline leaves the wait it takes, the least wait
+// included: else the answer would turn into a bare "context deadline exceeded".
+func TestWaitToRetry_withinDeadline(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"0"}}}
-	st := &callState{mode: retryIdempotent}
-	if retry, _ := retryDecision(ctx, st, resp, nil, nil, 250*time.Millisecond, time.Minute); retry {
-		t.Error("retried with 100 ms left though the least wait is 250 ms")
+	start := time.Now()
+	if retry, err := waitToRetry(ctx, 250*time.Millisecond); retry || err != nil {
+		t.Errorf("waitToRetry with 100 ms left for a 250 ms wait = %v, %v; want false, nil", retry, err)
 	}
-	if retry, _ := retryDecision(context.Background(), st, resp, nil, nil, 250*time.Millisecond, time.Minute); !retry {
-		t.Error("did not retry a 429 without a deadline")
+	if d := time.Since(start); d > 50*time.Millisecond {
+		t.Errorf("gave up after %v, want at once", d)
+	}
+	if retry, err := waitToRetry(ctx, 10*time.Millisecond); !retry || err != nil {
+		t.Errorf("waitToRetry of 10 ms with 100 ms left = %v, %v; want true, nil", retry, err)
+	}
+	if retry, err := waitToRetry(context.Background(), 0); !retry || err != nil {
+		t.Errorf("waitToRetry without a deadline = %v, %v; want true, nil", retry, err)
+	}
+	interrupted, stop := context.WithCancel(context.Background())
+	stop()
+	if retry, err := waitToRetry(interrupted, time.Minute); retry || !errors.Is(err, context.Canceled) {
+		t.Errorf("waitToRetry interrupted = %v, %v; want false, context.Canceled", retry, err)
+	}
+}
+
+// A 5xx whose backoff would outlast the caller's deadline goes back as the server's answer, its
+// problem detail included, not as a bare "context deadline exceeded".
+func TestRetry_backoffPastDeadlineKeepsServerAnswer(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte(`{"title":"Internal Server Error","detail":"database unavailable","status":500}`))
+	})
+	c := f.client(t, func(c *Config) { c.RetryWaitMin, c.RetryWaitMax = 10*time.Second, 10*time.Second })
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err := c.GetClient(ctx, "x")
+	if err == nil || !strings.Contains(err.Error(), "database unavailable") || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v; want the server's last answer (500 database unavailable)", err)
 	}
 }
 
@@ -779,6 +807,31 @@ func TestRetry_policyCreateBodyCutOff(t *testing.T) {
 	got, err := f.client(t).CreatePolicy(ctxT(t), Policy{Subject: "client-c1", Scope: "/", Action: "owner"})
 	if err != nil || got.Subject != "client-c1" || posts.Load() != 2 {
 		t.Fatalf("CreatePolicy = %+v, %v after %d POSTs; want the grant after 2", got, err, posts.Load())
+	}
+}
+
+// The errors paging and GetClientSecret write themselves redact the client's credentials from the
+// path and ids they name, as call's own errors do: a client secret given as a client id by mistake.
+func TestPaging_errorsRedactCredentials(t *testing.T) {
+	t.Parallel()
+	ignoresPage := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, map[string]any{"items": []map[string]any{{"clientSecretId": "a", "clientId": "x"}},
+			"metadata": map[string]any{"page": 1, "pageSize": 100, "totalCount": 5}, "links": map[string]any{"next": "http://x/next"}})
+	})
+	var err error
+	for _, e := range ignoresPage.client(t).ListClientSecrets(ctxT(t), testSecret) {
+		err = e
+	}
+	if err == nil || strings.Contains(err.Error(), testSecret) || !strings.Contains(err.Error(), "repeats page 1") {
+		t.Errorf("paging error = %v; want it without the client secret", err)
+	}
+	empty := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, 200, map[string]any{"items": []map[string]any{},
+			"metadata": map[string]any{"page": 1, "pageSize": 100, "totalCount": 0}, "links": map[string]any{"next": nil}})
+	})
+	_, err = empty.client(t).GetClientSecret(ctxT(t), testSecret, "sid")
+	if !errors.Is(err, ErrNotFound) || strings.Contains(err.Error(), testSecret) || !strings.Contains(err.Error(), `client secret "sid" of client`) {
+		t.Errorf("GetClientSecret error = %v; want a not-found without the client secret", err)
 	}
 }
 

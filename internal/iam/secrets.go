@@ -116,7 +116,8 @@ func (c *Client) GetClientSecret(ctx context.Context, clientID, secretID string)
 			return &s, nil
 		}
 	}
-	return nil, fmt.Errorf("client secret %q of client %q: %w", secretID, clientID, ErrNotFound)
+	// Ids are the caller's: redacted, in case a credential was given as one by mistake.
+	return nil, fmt.Errorf("%s: %w", Redact(fmt.Sprintf("client secret %q of client %q", secretID, clientID), c.credentials...), ErrNotFound)
 }
 
 // DeleteClientSecret deletes one secret; tokens already issued with it stay valid until expiry.

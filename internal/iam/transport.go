@@ -139,15 +139,22 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 		RetryWaitMax: cfg.RetryWaitMax,
 		RetryMax:     retryMax,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			retry, err := checkRetry(ctx, resp, err, tokens, cfg.RetryWaitMin, cfg.RetryAfterMax)
+			retry, err := checkRetry(ctx, resp, err, tokens)
 			if retry {
 				retry = spendRetry(callFrom(ctx), resp, cfg.MaxRetries)
 			}
-			return retry, err
+			if !retry {
+				return false, err
+			}
+			attempt := 0
+			if st := callFrom(ctx); st != nil {
+				attempt = st.attempt - 1
+			}
+			return waitToRetry(ctx, backoff(cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.RetryAfterMax, attempt, resp))
 		},
-		Backoff: func(minWait, maxWait time.Duration, attemptNum int, resp *http.Response) time.Duration {
-			return backoff(minWait, maxWait, cfg.RetryAfterMax, attemptNum, resp)
-		},
+		// The wait is taken in CheckRetry (waitToRetry), which sees the caller's context: Backoff
+		// does not, and gets no response to find it by after a transport error.
+		Backoff: func(time.Duration, time.Duration, int, *http.Response) time.Duration { return 0 },
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
 			if st := callFrom(req.Context()); st != nil {
 				st.attempt = i + 1
@@ -168,7 +175,7 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 }
 
 // checkRetry is the retry policy; see retryMode for the reasoning per kind of call.
-func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider, minWait, retryAfterMax time.Duration) (bool, error) {
+func checkRetry(ctx context.Context, resp *http.Response, err error, tokens tokenProvider) (bool, error) {
 	st := callFrom(ctx)
 	if st == nil {
 		st = &callState{mode: retryIdempotent}
@@ -186,7 +193,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 		}
 		return false, ctx.Err()
 	}
-	retry, retryErr := retryDecision(ctx, st, resp, err, tokens, minWait, retryAfterMax)
+	retry, retryErr := retryDecision(st, resp, err, tokens)
 	if st.guard != nil {
 		// An interrupt stops a create before a retry; a final answer, a refusal included, goes
 		// back to the caller as it is (it says more than "context canceled").
@@ -199,7 +206,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error, tokens toke
 }
 
 // retryDecision decides whether the attempt that got resp or err is retried.
-func retryDecision(ctx context.Context, st *callState, resp *http.Response, err error, tokens tokenProvider, minWait, retryAfterMax time.Duration) (bool, error) {
+func retryDecision(st *callState, resp *http.Response, err error, tokens tokenProvider) (bool, error) {
 	st.throttled = false
 	if err != nil {
 		if permanent(err) {
@@ -218,16 +225,6 @@ func retryDecision(ctx context.Context, st *callState, resp *http.Response, err 
 	}
 	code := resp.StatusCode
 	st.throttled = st.mode == retryToken && code == http.StatusBadRequest && throttledTokenAnswer(resp)
-	if code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable || st.throttled {
-		// Waiting past the caller's deadline only turns the server's answer into a bare
-		// "context deadline exceeded": hand the answer back now.
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			// The wait backoff will take: Retry-After, capped, and at least minWait.
-			if deadline, has := ctx.Deadline(); has && time.Until(deadline) < max(min(d, retryAfterMax), minWait) {
-				return false, nil
-			}
-		}
-	}
 	switch {
 	case code == http.StatusTooManyRequests, st.throttled:
 		// Rate limiting is decided before the request is processed.
@@ -250,6 +247,27 @@ func retryDecision(ctx context.Context, st *callState, resp *http.Response, err 
 		return true, nil
 	}
 	return false, nil
+}
+
+// waitToRetry waits d before a retry. A wait the caller's deadline cannot see through is not
+// begun: the retry could only end in a bare "context deadline exceeded" in place of the server's
+// last answer (its status, problem detail and trace id) or the transport's error, which say what
+// went wrong. That answer goes back now instead, as when the retries run out.
+func waitToRetry(ctx context.Context, d time.Duration) (bool, error) {
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) <= d {
+		return false, nil
+	}
+	if d <= 0 {
+		return true, nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-t.C:
+		return true, nil
+	}
 }
 
 // spendRetry takes one retry from the call's budget and reports whether there was one left: 429
@@ -305,8 +323,8 @@ func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp
 				// otherwise spend every retry back to back on a server that is overloaded.
 				d = max(min(d, retryAfterMax), minWait)
 				jitter := rand.N(d/2 + 1)
-				// retryDecision retried only because the caller's deadline leaves at least d; the
-				// jitter takes at most half of what is left beyond it, so the repeat still has time
+				// waitToRetry retries only when the caller's deadline leaves more than the wait; the
+				// jitter takes at most half of what is left beyond d, so the repeat still has time
 				// to get an answer rather than a bare "context deadline exceeded".
 				if resp.Request != nil {
 					if st := callFrom(resp.Request.Context()); st != nil && !st.deadline.IsZero() {

@@ -1001,12 +1001,13 @@ func clientLagHint(err error) string {
 }
 
 // endpointCheck holds what a probe found out about the endpoint in this provider process: that
-// it serves the Aritma IAM API, or that it does not. The mutex makes concurrent 404s wait for one
-// probe instead of each asking.
+// it serves the Aritma IAM API, or that it does not. Concurrent 404s wait for the probe under way
+// (probing) instead of each asking, each as long as its own context lets it.
 type endpointCheck struct {
 	mu        sync.Mutex
 	confirmed bool
 	notAPI    bool
+	probing   chan struct{} // closed when the probe under way ends; nil when none is
 }
 
 // notTheAPIError is what confirmNotFound returns when the endpoint itself answers 404. It is not a
@@ -1034,21 +1035,45 @@ func (p *providerData) confirmNotFound(ctx context.Context, err error) error {
 	if !iam.IsNotFound(err) {
 		return err
 	}
-	p.api.mu.Lock()
-	defer p.api.mu.Unlock()
-	if !p.api.confirmed && !p.api.notAPI {
-		switch perr := p.client.ProbeAPI(ctx); {
-		case perr == nil:
-			p.api.confirmed = true
-		case iam.IsNotFound(perr):
-			p.api.notAPI = true
-		default:
-			return fmt.Errorf("%s\n\nChecking that the endpoint is the Aritma IAM API (GET /v1/clients) before taking "+
-				"that to mean the object is gone failed, so nothing was removed from the state: %w", err.Error(), perr)
+	for {
+		p.api.mu.Lock()
+		if p.api.confirmed || p.api.notAPI {
+			notAPI := p.api.notAPI
+			p.api.mu.Unlock()
+			if notAPI {
+				return &notTheAPIError{endpoint: p.shownURL(p.endpoint), call: err.Error()}
+			}
+			return err
+		}
+		if wait := p.api.probing; wait != nil {
+			p.api.mu.Unlock()
+			select {
+			case <-wait:
+				continue // settled, or failed: then this one asks itself
+			case <-ctx.Done():
+				return probeFailed(err, ctx.Err())
+			}
+		}
+		done := make(chan struct{})
+		p.api.probing = done
+		p.api.mu.Unlock()
+
+		perr := p.client.ProbeAPI(ctx)
+		p.api.mu.Lock()
+		p.api.confirmed = perr == nil
+		p.api.notAPI = iam.IsNotFound(perr)
+		p.api.probing = nil
+		close(done)
+		p.api.mu.Unlock()
+		if perr != nil && !iam.IsNotFound(perr) {
+			return probeFailed(err, perr)
 		}
 	}
-	if p.api.notAPI {
-		return &notTheAPIError{endpoint: p.shownURL(p.endpoint), call: err.Error()}
-	}
-	return err
+}
+
+// probeFailed is confirmNotFound's answer when it could not find out whether the endpoint is the
+// API: the 404 err with why, and no longer a not-found error.
+func probeFailed(err, why error) error {
+	return fmt.Errorf("%s\n\nChecking that the endpoint is the Aritma IAM API (GET /v1/clients) before taking "+
+		"that to mean the object is gone failed, so nothing was removed from the state: %w", err.Error(), why)
 }

@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -181,6 +184,60 @@ func TestConfirmNotFound(t *testing.T) {
 	other := errors.New("boom")
 	if err := right.confirmNotFound(ctx, other); err != other { //nolint:errorlint // the same error must come back
 		t.Errorf("a non-404 error came back as %v", err)
+	}
+}
+
+// A 404 that waits for another operation's probe waits only as long as its own context lets it,
+// and then is no not-found error; concurrent 404s share the one probe.
+func TestConfirmNotFound_waitsWithinItsContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var probes atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		probes.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"items":[],"metadata":{"page":1,"pageSize":1,"totalCount":0}}`))
+	}))
+	defer ts.Close()
+	c, err := iam.NewClient(iam.Config{Endpoint: ts.URL, AccessToken: "tok", Version: "test", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &providerData{client: c, endpoint: ts.URL}
+	gone := &iam.APIError{StatusCode: http.StatusNotFound, Method: http.MethodGet, Path: "/v1/clients/x", Title: "Not Found"}
+
+	first := make(chan error, 1)
+	go func() { first <- p.confirmNotFound(testContext(t), gone) }()
+	for probes.Load() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	quick, cancel := context.WithTimeout(testContext(t), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = p.confirmNotFound(quick, gone)
+	if d := time.Since(start); d > time.Second {
+		t.Fatalf("a 404 with 200 ms left waited %v for another operation's probe", d)
+	}
+	if iam.IsNotFound(err) || !errors.Is(err, context.DeadlineExceeded) ||
+		!strings.Contains(err.Error(), "Checking that the endpoint is the Aritma IAM API") {
+		t.Fatalf("got %v, want the probe's wait cut short by the deadline, and no not-found", err)
+	}
+
+	later := make(chan error, 1)
+	go func() { later <- p.confirmNotFound(testContext(t), gone) }()
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	for _, ch := range []chan error{first, later} {
+		if err := <-ch; !errors.Is(err, gone) {
+			t.Errorf("after the probe: got %v, want the 404 itself", err)
+		}
+	}
+	if n := probes.Load(); n != 1 {
+		t.Errorf("%d probes for three 404s, want 1", n)
 	}
 }
 
