@@ -8,16 +8,20 @@ terraform {
 
 # Credentials of a client that holds iam.manage (or owner) on scope "/". Keep the secret out of
 # the configuration: set ARITMA_CLIENT_ID and ARITMA_CLIENT_SECRET in the environment instead of
-# the two arguments below, or pass them as sensitive variables.
+# the two arguments below, or pass them as variables.
 # Both default to "", which the provider treats as unset: then the environment variables count.
 variable "aritma_client_id" {
   type    = string
   default = ""
 }
 
+# ephemeral (Terraform 1.10, OpenTofu 1.11) keeps the secret out of saved plan files, which hold
+# the value of every other variable, sensitive ones too. An older CLI refuses the argument: there,
+# use ARITMA_CLIENT_SECRET.
 variable "aritma_client_secret" {
   type      = string
   sensitive = true
+  ephemeral = true
   default   = ""
 }
 

@@ -628,6 +628,20 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		}
 		return started.Add(-2 * time.Minute)
 	}
+	// surelyAfterStart: made after the request went out by the server's clock, margin aside. Only
+	// such secrets can end the look-up early: one made in the margin may be an earlier run's stray
+	// (a lost create applied again at once), which would stand in for this run's own while the API
+	// still hides it.
+	surelyAfterStart := func(s iam.ClientSecret) bool {
+		t, ok := r.data.client.ServerTime(started)
+		return ok && !s.Created.Before(t)
+	}
+	// A client this process created moments ago may be unknown to a lagging API still: its 404 is
+	// waited out, as the create itself waited for it (see createAfterClient).
+	clientFresh := func() bool {
+		at, ok := r.data.created.at("client " + clientID)
+		return ok && time.Now().Before(at.Add(readAfterCreateWindow))
+	}
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()
 	key := secretLookupKey(clientID, description)
@@ -651,14 +665,24 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 		since := sinceStart()
 		described = slices.DeleteFunc(described, func(s iam.ClientSecret) bool { return s.Created.Before(since) })
 		f.unsure = r.data.created.busy(key)
+		sure := 0
 		for _, s := range described {
 			if r.data.created.has("secret " + clientSecretID(clientID, s.ClientSecretID)) {
 				f.siblings = append(f.siblings, s.ClientSecretID) // another resource of this run made it
-			} else {
-				f.candidates = append(f.candidates, s)
+				continue
+			}
+			f.candidates = append(f.candidates, s)
+			if surelyAfterStart(s) {
+				sure++
 			}
 		}
-		return f, !f.unsure && (f.listErr != nil || len(f.candidates) >= r.data.created.lostAnswers(key))
+		if f.listErr != nil {
+			return f, !f.unsure && !(iam.IsNotFound(f.listErr) && clientFresh())
+		}
+		// As many as were lost, all made since the request, or more than that (which no look-up
+		// can tell apart anyway) end it; else it looks on until the window has passed.
+		lost := r.data.created.lostAnswers(key)
+		return f, !f.unsure && (sure >= lost || len(f.candidates) > lost)
 	})
 	partial, cut := keepLastListing(&f, complete, lookup.Err(), cut)
 	candidates, siblings, listErr := f.candidates, f.siblings, f.listErr

@@ -261,3 +261,63 @@ func TestUnitOutcomeLookup_laterListingFails(t *testing.T) {
 		t.Errorf("want %q, the 403, and no claim, in:\n%s", want, msg)
 	}
 }
+
+// A secret of the same description made moments before the request (an earlier run's stray, a lost
+// create applied again at once) is visible while the API still hides the one this request made:
+// the look-up must not stop at it and name it alone; it waits and lists both.
+func TestUnitOutcomeLookup_secretMadeJustBefore(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	time.Sleep(2100 * time.Millisecond) // the client is older than the lag
+	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 2000})
+	earlier, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "earlier-stray-1", Description: "rotation 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1.5 s before the request: within the clock margin, and beyond the second a Date header's
+	// reading of the server's clock may be early by.
+	time.Sleep(1500 * time.Millisecond)
+	started := time.Now()
+	mine, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "this-runs-stray", Description: "rotation 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(600 * time.Millisecond) // the earlier one shows now, this one in 1.4 s
+	r := testClientSecretResource(e.API, time.Now)
+	r.data.created.loseAnswer(secretLookupKey(clientID, "rotation 1"))
+	msg := r.outcomeUnknownDetail(ctx, ctx, clientID, "rotation 1", "this-runs-stray", "configured", started, errLostAnswer)
+	if !strings.Contains(msg, clientID+"/"+mine.ClientSecretID) || !strings.Contains(msg, clientID+"/"+earlier.ClientSecretID) {
+		t.Errorf("the look-up must list this request's secret %s next to the earlier %s:\n%s",
+			mine.ClientSecretID, earlier.ClientSecretID, msg)
+	}
+}
+
+// The secrets of a client this process created moments ago answer 404 while a lagging API does not
+// know the client yet: the look-up waits that out, as the create did, instead of reporting the
+// client as not found.
+func TestUnitOutcomeLookup_secretOfFreshClient(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	started := time.Now()
+	mine, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "fresh-client-stray", Description: "deploy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The API forgets the client for a moment, as a lagging one does just after the create.
+	e.Mock.SetFaults(mockserver.Faults{ReadLagMS: 60_000})
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		e.Mock.SetFaults(mockserver.Faults{})
+	}()
+	r := testClientSecretResource(e.API, time.Now)
+	r.data.created.add("client " + clientID)
+	r.data.created.loseAnswer(secretLookupKey(clientID, "deploy"))
+	msg := r.outcomeUnknownDetail(ctx, ctx, clientID, "deploy", "fresh-client-stray", "configured", started, errLostAnswer)
+	if strings.Contains(msg, "failed as well") || !strings.Contains(msg, clientID+"/"+mine.ClientSecretID) {
+		t.Errorf("the look-up must wait for the client and find secret %s:\n%s", mine.ClientSecretID, msg)
+	}
+}
