@@ -677,7 +677,7 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 			}
 		}
 		if f.listErr != nil {
-			return f, !f.unsure && !(iam.IsNotFound(f.listErr) && clientFresh())
+			return f, !f.unsure && (!iam.IsNotFound(f.listErr) || !clientFresh())
 		}
 		// As many as were lost, all made since the request, or more than that (which no look-up
 		// can tell apart anyway) end it; else it looks on until the window has passed.
