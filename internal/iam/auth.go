@@ -288,6 +288,9 @@ type authError struct {
 	// resource server (the API on a wrong URL) answers, not a token endpoint, which has no use
 	// for a bearer token and answers a refusal with an error code.
 	bearerChallenge bool
+	// noTokenAnswer: a success whose body is no token response (a sign-in page, an empty body):
+	// what a URL that is no token endpoint answers.
+	noTokenAnswer bool
 }
 
 func newAuthError(tokenURL, secret string, err error) *authError {
@@ -331,6 +334,10 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
+	} else {
+		// golang.org/x/oauth2's words for a success it could not read a token from.
+		msg := err.Error()
+		e.noTokenAnswer = strings.HasPrefix(msg, "oauth2: cannot parse") || strings.Contains(msg, "server response missing access_token")
 	}
 	e.cause = r.scrub(err)
 	return e
@@ -356,6 +363,13 @@ func tokenErrorFields(body []byte, contentType string) (code, description string
 
 func (e *authError) Error() string {
 	var b strings.Builder
+	if e.noTokenAnswer {
+		b.WriteString("the answer of ")
+		b.WriteString(e.tokenURL)
+		b.WriteString(" to a token request was no token response: ")
+		b.WriteString(e.cause.Error())
+		return b.String()
+	}
 	if e.cause != nil {
 		// No answer came back: nothing was said about the credentials yet.
 		b.WriteString("requesting a token from ")
@@ -414,7 +428,7 @@ func (e *authError) Is(target error) bool {
 	case ErrRateLimited:
 		return e.status == http.StatusTooManyRequests || throttlingTokenError(e.code)
 	case ErrNoTokenEndpoint:
-		return e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed ||
+		return e.noTokenAnswer || e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed ||
 			e.status == http.StatusGone || e.bearerChallenge)
 	}
 	return false

@@ -469,6 +469,26 @@ func TestExchangeToken(t *testing.T) {
 			t.Fatalf("%d: err = %q, want it to end in %q", status, err, want)
 		}
 	}
+	// A success that is no token response (a sign-in page, an empty body) says the URL is wrong.
+	for body, want := range map[string]string{
+		"<html><body>Please sign in</body></html>": "oauth2: cannot parse json",
+		"":                        "oauth2: cannot parse json",
+		`{"token_type":"Bearer"}`: "server response missing access_token",
+	} {
+		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+			if strings.HasPrefix(body, "<") {
+				w.Header().Set("Content-Type", "text/html")
+			} else {
+				w.Header().Set("Content-Type", "application/json")
+			}
+			_, _ = w.Write([]byte(body))
+		}
+		_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret, MaxRetries: -1})
+		if !errors.Is(err, ErrNoTokenEndpoint) || errors.Is(err, ErrUnauthorized) ||
+			!strings.Contains(err.Error(), "/connect/token to a token request was no token response: ") || !strings.Contains(err.Error(), want) {
+			t.Fatalf("200 %q: err = %v, want ErrNoTokenEndpoint saying %q", body, err, want)
+		}
+	}
 	// A token URL that points at the API: it asks for a bearer token, as a resource server does,
 	// which says the URL is wrong, not the credentials.
 	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {

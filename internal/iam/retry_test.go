@@ -634,6 +634,26 @@ func TestRetryAfter_beyondDeadlineAnswersNow(t *testing.T) {
 	}
 }
 
+// A request Go refuses to send (a static token read from a file with its line break) fails at
+// once: no retry can send it.
+func TestRetry_unsendableRequestNotRetried(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) { hits.Add(1); writeJSON(w, 200, map[string]any{}) })
+	c := f.client(t, func(c *Config) {
+		c.ClientID, c.ClientSecret, c.AccessToken = "", "", "a-ready-token\n"
+		c.RetryWaitMin, c.RetryWaitMax = time.Second, time.Second
+	})
+	start := time.Now()
+	_, err := c.GetClient(ctxT(t), "x")
+	if err == nil || !strings.Contains(err.Error(), "invalid header field") {
+		t.Fatalf("err = %v, want Go's refusal of the header", err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond || hits.Load() != 0 {
+		t.Errorf("took %v and reached the server %d times; want at once, never", d, hits.Load())
+	}
+}
+
 // A retry goes ahead only when the caller's deadline leaves the wait it takes, the least wait
 // included: else the answer would turn into a bare "context deadline exceeded".
 func TestWaitToRetry_withinDeadline(t *testing.T) {

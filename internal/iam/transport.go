@@ -296,7 +296,9 @@ func permanent(err error) bool {
 	switch {
 	case errors.As(err, &ae), errors.As(err, &uae), errors.As(err, &cve), errors.As(err, &hne):
 		return true
-	case strings.Contains(err.Error(), "unsupported protocol scheme"):
+	case strings.Contains(err.Error(), "unsupported protocol scheme"),
+		// A request Go refuses to send (a token with a line break in its header) never changes.
+		strings.Contains(err.Error(), "invalid header field"):
 		return true
 	}
 	return false

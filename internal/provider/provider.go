@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/big"
 	"net"
 	"net/url"
 	"os"
@@ -159,7 +160,7 @@ type providerModel struct {
 	ClientSecret   types.String `tfsdk:"client_secret"`
 	AccessToken    types.String `tfsdk:"access_token"`
 	Scopes         types.List   `tfsdk:"scopes"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	MaxRetries     types.Number `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 }
 
@@ -222,7 +223,9 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Optional:    true,
 				Validators:  []validator.List{listvalidator.ValueStringsAre(oauthScopeValidator())},
 			},
-			"max_retries": schema.Int64Attribute{
+			// A number rather than an Int64: the framework refuses 1.5 for an Int64 as "an error in the
+			// provider" before a validator could say what is wrong.
+			"max_retries": schema.NumberAttribute{
 				MarkdownDescription: fmt.Sprintf("How many times a failed API call is retried on 5xx answers (but 501 "+
 					"and 505) and network errors. Reads, updates and deletes are retried on any of them; client and secret "+
 					"creates only when the server cannot have acted (a 503 with `Retry-After`, a connection refused), since "+
@@ -279,10 +282,25 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid Aritma request_timeout", err.Error()+".")
 		}
 	}
-	if n := cfg.MaxRetries.ValueInt64(); !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() && (n < 0 || n > maxMaxRetries) {
-		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries",
-			fmt.Sprintf("max_retries must be from 0 to %d, got %d.", maxMaxRetries, n))
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
+		if _, ok := maxRetriesValue(cfg.MaxRetries); !ok {
+			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries",
+				fmt.Sprintf("max_retries must be a whole number from 0 to %d, got %s.", maxMaxRetries, cfg.MaxRetries.ValueBigFloat().Text('f', -1)))
+		}
 	}
+}
+
+// maxRetriesValue is max_retries as a count, and whether it is one from 0 to maxMaxRetries.
+func maxRetriesValue(v types.Number) (int, bool) {
+	f := v.ValueBigFloat()
+	if f == nil || !f.IsInt() {
+		return 0, false
+	}
+	n, acc := f.Int64()
+	if acc != big.Exact || n < 0 || n > maxMaxRetries {
+		return 0, false
+	}
+	return int(n), true
 }
 
 func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -451,6 +469,19 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 			"Both "+EnvAccessToken+" and "+EnvClientID+"/"+EnvClientSecret+" are set, and the provider block "+
 				"sets neither kind of credentials. Unset one of them, or set access_token, or client_id and "+
 				"client_secret, in the provider block: what the block sets wins over the other kind in the environment.")
+	case s.AccessToken != "" && strings.ContainsFunc(s.AccessToken, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		// No token has them and no Authorization header can carry them: every call would fail
+		// before it is sent, with Go's "invalid header field value".
+		if set(cfg.AccessToken) {
+			diags.AddAttributeError(path.Root("access_token"), "Invalid Aritma access_token",
+				"access_token holds whitespace or a control character, which no access token has: most likely the line "+
+					"break at the end of the file it was read from. Use trimspace(file(\"...\")).")
+		} else {
+			diags.AddAttributeError(path.Root("access_token"), "Invalid Aritma access_token",
+				EnvAccessToken+" holds whitespace or a control character, which no access token has: most likely the "+
+					"line break at the end of the file it was read from. Set it without, for example with "+
+					"$(tr -d '[:space:]' < token-file).")
+		}
 	case s.AccessToken != "":
 	case s.ClientID == "" && s.ClientSecret == "":
 		diags.AddAttributeError(path.Root("client_id"), "Missing Aritma Credentials",
@@ -493,7 +524,12 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	}
 
 	if !cfg.MaxRetries.IsNull() {
-		s.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+		n, ok := maxRetriesValue(cfg.MaxRetries)
+		if !ok { // ValidateConfig says so, unless the value was still unknown then
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries",
+				fmt.Sprintf("max_retries must be a whole number from 0 to %d, got %s.", maxMaxRetries, cfg.MaxRetries.ValueBigFloat().Text('f', -1)))
+		}
+		s.MaxRetries = n
 	} else if e := os.Getenv(EnvMaxRetries); e != "" {
 		n, err := strconv.Atoi(e)
 		if err != nil || n < 0 || n > maxMaxRetries {
@@ -564,9 +600,11 @@ func shownNonURL(raw string, secrets ...string) string {
 	if utf8.RuneCountInString(raw) > 12 && !strings.ContainsAny(raw, "./:") {
 		return shownSetting(raw)
 	}
+	// Percent-encoded too, as a URL's path would hold it (see shownURLSetting).
+	unescaped := iam.UnescapePercent(raw)
 	for _, s := range secrets {
-		if s != "" && strings.Contains(raw, s) {
-			return shownSetting(raw, s)
+		if s != "" && (strings.Contains(raw, s) || strings.Contains(unescaped, s)) {
+			return hiddenSetting(raw)
 		}
 	}
 	return strconv.Quote(iam.ShownURL(raw))
@@ -617,9 +655,14 @@ func shownSetting(v string, secrets ...string) string {
 		hidden = hidden || s != "" && strings.Contains(v, s)
 	}
 	if hidden {
-		return fmt.Sprintf("a value of %d characters (not shown: it may be a secret set in the wrong place)", utf8.RuneCountInString(v))
+		return hiddenSetting(v)
 	}
 	return strconv.Quote(v)
+}
+
+// hiddenSetting is what an error shows of a setting that may hold a secret: its length.
+func hiddenSetting(v string) string {
+	return fmt.Sprintf("a value of %d characters (not shown: it may be a secret set in the wrong place)", utf8.RuneCountInString(v))
 }
 
 func envFor(attr string) string {

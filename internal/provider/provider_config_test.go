@@ -286,13 +286,13 @@ func TestAccProvider_configBadRequestTimeout(t *testing.T) {
 			{
 				Config:      config("max_retries", "-1"),
 				PlanOnly:    true,
-				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be from 0 to 100, got -1.`),
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be a whole number from 0 to 100, got -1.`),
 			},
 			{
 				// "Retry for ever" written as a huge number: refused, not left to overflow.
 				Config:      config("max_retries", "9223372036854775807"),
 				PlanOnly:    true,
-				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be from 0 to 100, got 9223372036854775807.`),
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma max_retries", `max_retries must be a whole number from 0 to 100, got 9223372036854775807.`),
 			},
 			{
 				// Valid settings work end to end.
@@ -393,9 +393,18 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 					`ARITMA_SCOPES (scope 2 of 2): scope must hold only printable ASCII characters other than '"' and '\' (RFC 6749); character 5 of 5 is not one.`),
 			},
 			{
+				// A token set from a file with its line break: refused at plan, naming the variable.
+				PreConfig: func() { t.Setenv(EnvScopes, ""); t.Setenv(EnvAccessToken, "a-ready-token\r\n") },
+				Config:    e.ProviderConfigWith("client_id", "", "client_secret", "") + testAccProviderConfigResource,
+				PlanOnly:  true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma access_token", `ARITMA_ACCESS_TOKEN holds whitespace or a `+
+					`control character, which no access token has: most likely the line break at the end of the file it was `+
+					`read from. Set it without, for example with $(tr -d '[:space:]' < token-file).`),
+			},
+			{
 				// endpoint set, token_url left to its default: the mock's admin secret must not go to
 				// the dev environment's identity server.
-				PreConfig: func() { t.Setenv(EnvScopes, "") },
+				PreConfig: func() { t.Setenv(EnvAccessToken, "") },
 				Config:    e.ProviderConfigWith("token_url", "") + testAccProviderConfigResource,
 				PlanOnly:  true,
 				ExpectError: testAccExpectDiagnostic("Missing Aritma token_url", `endpoint is "`+e.Mock.URL+`", but token_url is `+

@@ -89,6 +89,9 @@ func TestShownURL(t *testing.T) {
 		"iam.example.com":       `"iam.example.com" is not an absolute http(s) URL`,
 		"adminsecret0123456789": `a value of 21 characters (not shown: it may be a secret set in the wrong place) is not an absolute http(s) URL`,
 		"x.y/" + "pa55.word1":   `a value of 14 characters (not shown: it may be a secret set in the wrong place) is not an absolute http(s) URL`,
+		// Percent-encoded, as a path would hold it.
+		"api/pa55%2Eword1": `a value of 16 characters (not shown: it may be a secret set in the wrong place) is not an absolute http(s) URL`,
+		"a/pa55%2ew%6frd1": `a value of 16 characters (not shown: it may be a secret set in the wrong place) is not an absolute http(s) URL`,
 	} {
 		if err := validateServiceURL(raw, "pa55.word1"); err == nil || err.Error() != want {
 			t.Errorf("validateServiceURL(%q) = %v, want %s", raw, err, want)
@@ -187,7 +190,7 @@ func TestUnitValidateConfigHidesEnvironmentSecrets(t *testing.T) {
 			m := providerModel{
 				Endpoint: types.StringNull(), TokenURL: types.StringValue("pw:" + secret), ClientID: types.StringNull(),
 				ClientSecret: types.StringNull(), AccessToken: types.StringNull(), Scopes: types.ListNull(types.StringType),
-				MaxRetries: types.Int64Null(), RequestTimeout: types.StringValue(secret),
+				MaxRetries: types.NumberNull(), RequestTimeout: types.StringValue(secret),
 			}
 			if diags := cfg.Set(ctx, &m); diags.HasError() {
 				t.Fatalf("building the configuration: %v", diags)

@@ -640,7 +640,15 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 			summary:  "Invalid Aritma request_timeout", detail: `"soon" is not a positive duration such as "30s" or "2m".`},
 		{name: "provider max_retries negative", stage: "validate", config: cfg,
 			provider: block(urls + creds + `  max_retries = -1`),
-			summary:  "Invalid Aritma max_retries", detail: `max_retries must be from 0 to 100, got -1.`},
+			summary:  "Invalid Aritma max_retries", detail: `max_retries must be a whole number from 0 to 100, got -1.`},
+		{name: "provider max_retries not whole", stage: "validate", config: cfg,
+			provider: block(urls + creds + `  max_retries = 1.5`),
+			summary:  "Invalid Aritma max_retries", detail: `max_retries must be a whole number from 0 to 100, got 1.5.`},
+		{name: "provider access_token with a line break", stage: "plan", config: cfg,
+			provider: block(urls + `  access_token = "a-ready-token\n"`),
+			summary:  "Invalid Aritma access_token",
+			detail: `access_token holds whitespace or a control character, which no access token has: most likely the line ` +
+				`break at the end of the file it was read from. Use trimspace(file("...")).`},
 		{name: "provider no credentials", stage: "plan", config: cfg, provider: block(urls),
 			summary: "Missing Aritma Credentials",
 			detail: `The provider needs credentials to call the Aritma IAM API. Set client_id and client_secret (or the ` +
