@@ -335,9 +335,15 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	} else {
-		// golang.org/x/oauth2's words for a success it could not read a token from.
+		// golang.org/x/oauth2's words for a success that is no token response: a body that is no
+		// JSON at all (a sign-in page, nothing), no form, or one without an access token. Not a
+		// token response with one field it cannot read (an expires_in of "1h"): that is a token
+		// endpoint, if an odd one.
 		msg := err.Error()
-		e.noTokenAnswer = strings.HasPrefix(msg, "oauth2: cannot parse") || strings.Contains(msg, "server response missing access_token")
+		notJSON := strings.HasPrefix(msg, "oauth2: cannot parse json: ") &&
+			(strings.Contains(msg, "invalid character") || strings.Contains(msg, "unexpected end of JSON input"))
+		e.noTokenAnswer = notJSON || strings.HasPrefix(msg, "oauth2: cannot parse response") ||
+			strings.Contains(msg, "server response missing access_token")
 	}
 	e.cause = r.scrub(err)
 	return e

@@ -489,6 +489,21 @@ func TestExchangeToken(t *testing.T) {
 			t.Fatalf("200 %q: err = %v, want ErrNoTokenEndpoint saying %q", body, err, want)
 		}
 	}
+	// A token response with a field oauth2 cannot read is a token endpoint's, if an odd one: no
+	// "no token endpoint here".
+	for _, body := range []string{
+		`{"access_token":"abc","token_type":"Bearer","expires_in":3599.5}`,
+		`{"access_token":"abc","token_type":"Bearer","expires_in":"1h"}`,
+	} {
+		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}
+		_, err = ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret, MaxRetries: -1})
+		if err == nil || errors.Is(err, ErrNoTokenEndpoint) {
+			t.Fatalf("200 %s: err = %v, want an error that is not ErrNoTokenEndpoint", body, err)
+		}
+	}
 	// A token URL that points at the API: it asks for a bearer token, as a resource server does,
 	// which says the URL is wrong, not the credentials.
 	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {

@@ -273,8 +273,8 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	stored := storedAs(ctx, req.Private)
-	if changed && replacementCannotBeCreated(plan, state, stored, wallClock, &resp.Diagnostics) {
+	stored, heldAt := storedAs(ctx, req.Private), expirationHeld(ctx, req.Private)
+	if changed && replacementCannotBeCreated(plan, state, stored, heldAt, wallClock, &resp.Diagnostics) {
 		return
 	}
 	// Renewal goes by when the secret really expires: what the API holds, where the state records
@@ -290,7 +290,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 		// Terraform plans again at apply with the value known, and a renewal decided only then
 		// would replace a secret the plan promised to keep ("inconsistent final plan"). A secret
 		// replaced anyway has no renewal left to decide.
-		if !replacedAnyway(plan, state, stored) {
+		if !replacedAnyway(plan, state, stored, heldAt) {
 			resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Unknown renew_before",
 				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
 					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
@@ -389,8 +389,8 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 // secret first (unless create_before_destroy) and then fail to create the new one. An error, unlike
 // a create's past expiration, since it is the configuration that changed: an unchanged
 // configuration, as terraform destroy plans it, never gets here.
-func replacementCannotBeCreated(plan, state clientSecretModel, stored storedSecret, now time.Time, diags *diag.Diagnostics) bool {
-	if plan.Expiration.IsNull() || plan.Expiration.IsUnknown() || !replacedAnyway(plan, state, stored) {
+func replacementCannotBeCreated(plan, state clientSecretModel, stored storedSecret, heldAt *time.Time, now time.Time, diags *diag.Diagnostics) bool {
+	if plan.Expiration.IsNull() || plan.Expiration.IsUnknown() || !replacedAnyway(plan, state, stored, heldAt) {
 		return false
 	}
 	if err := checkFutureExpiration(plan.Expiration.ValueString(), now); err != nil {
@@ -1035,12 +1035,13 @@ func (m secretValuePlanModifier) PlanModifyString(ctx context.Context, req planm
 
 // replacedAnyway reports whether the plan changes, or may change, an argument that replaces the
 // secret by itself (see the attributes' RequiresReplace; the resource's ModifyPlan does not get
-// their verdict). It errs towards true for a value still unknown.
-func replacedAnyway(plan, state clientSecretModel, stored storedSecret) bool {
+// their verdict, so it judges as they do: the expiration by the instant the API holds, heldAt). It
+// errs towards true for a value still unknown.
+func replacedAnyway(plan, state clientSecretModel, stored storedSecret, heldAt *time.Time) bool {
 	changed := func(p, s attr.Value) bool { return p.IsUnknown() || !p.Equal(s) }
 	imported := state.Value.IsNull() && state.ValueWOVersion.IsNull()
 	return changed(plan.ClientID, state.ClientID) || stored.changes("description", plan, state) ||
-		stored.changes("expiration", plan, state) || changed(plan.ValueWOVersion, state.ValueWOVersion) ||
+		stored.changesExpiration(plan, state, heldAt) || changed(plan.ValueWOVersion, state.ValueWOVersion) ||
 		(changed(plan.RotateWhenChanged, state.RotateWhenChanged) && keepersReplace(state.RotateWhenChanged, plan.RotateWhenChanged, imported)) ||
 		(!plan.Value.IsNull() && changed(plan.Value, state.Value))
 }

@@ -1170,6 +1170,54 @@ resource "aritma_iam_client_secret" "imported" {
 	})
 }
 
+// The plan's own checks judge a change of the expiration as its RequiresReplace does, by the
+// instant the API holds: an imported secret, expired by now, whose expiration is written at the
+// next whole second is updated in place, not refused as a replacement that could not be created.
+func TestAccIAMClientSecretResource_expiredImportSameInstant(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	ctx := testContext(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	exp := time.Now().UTC().Truncate(time.Second).Add(2*time.Second + 600*time.Millisecond)
+	outside, err := e.API.CreateClientSecret(ctx, clientID, iam.SecretRequest{Value: "expires-at-once", Description: "adopted", Expiration: &exp})
+	if err != nil {
+		t.Fatalf("creating the secret to import: %v", err)
+	}
+	nextWholeSecond := exp.Truncate(time.Second).Add(time.Second).Format(time.RFC3339)
+	const importedAddr = "aritma_iam_client_secret.imported"
+	cfg := e.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = aritma_iam_client_secret.imported
+  id = %[1]q
+}
+
+resource "aritma_iam_client_secret" "imported" {
+  client_id   = %[2]q
+  description = "adopted"
+  expiration  = %[3]q
+}
+`, clientSecretID(clientID, outside.ClientSecretID), clientID, nextWholeSecond)
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { time.Sleep(time.Until(exp.Add(2 * time.Second))) },
+				Config:    cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(importedAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("secret_id"), knownvalue.StringExact(outside.ClientSecretID)),
+					statecheck.ExpectKnownValue(importedAddr, tfjsonpath.New("expiration"), knownvalue.StringExact(nextWholeSecond)),
+				},
+			},
+		},
+	})
+}
+
 func TestAccIAMClientSecretResource_validation(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
