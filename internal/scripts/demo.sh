@@ -25,7 +25,7 @@ export ARITMA_MOCK_ADMIN_CLIENT_SECRET
 mock_pid=$!
 url=""
 for _ in $(seq 1 100); do
-  url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$work/mock.log" | head -n 1 || true)
+  url=$(grep -soE 'http://127\.0\.0\.1:[0-9]+' "$work/mock.log" | head -n 1 || true)
   [ -n "$url" ] && break
   sleep 0.1
 done
@@ -64,7 +64,12 @@ echo "==> a second plan must be empty"
 "$cli" plan -detailed-exitcode -input=false -no-color >"$work/plan.log" 2>&1 || {
   code=$?
   cat "$work/plan.log"
-  echo "demo: the second plan is not empty (exit $code)" >&2
+  # -detailed-exitcode: 2 is a plan with changes, anything else an error.
+  if [ "$code" -eq 2 ]; then
+    echo "demo: the second plan is not empty" >&2
+  else
+    echo "demo: the second plan failed (exit $code)" >&2
+  fi
   exit 1
 }
 echo "No changes."

@@ -68,7 +68,7 @@ start_mock() {
   "$bin_dir/aritma-mock" -listen 127.0.0.1:0 >"$log" 2>&1 &
   mock_pid=$!
   for _ in $(seq 1 100); do
-    url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$log" | head -n 1 || true)
+    url=$(grep -soE 'http://127\.0\.0\.1:[0-9]+' "$log" | head -n 1 || true)
     [ -n "$url" ] && break
     if ! kill -0 "$mock_pid" 2>/dev/null; then break; fi
     sleep 0.1

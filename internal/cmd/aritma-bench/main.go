@@ -56,6 +56,7 @@ type options struct {
 	repeat      int
 	readme      string
 	writeReadme bool
+	forceReadme bool // -readme given: write it even for a quick run
 	goBench     string
 	mockBench   bool
 	jsonOut     string
@@ -92,13 +93,21 @@ func main() {
 		stop()
 		os.Exit(1) //nolint:gocritic // stop() ran just above; nothing else is deferred
 	}
-	if rep != nil && opts.writeReadme {
+	if rep != nil && opts.writeReadme && !opts.readmeTakes(rep) {
+		log("==> a quick smoke run: the README is left alone (-readme README.md writes it anyway)")
+	} else if rep != nil && opts.writeReadme {
 		if err := rewriteReadme(opts.readme, rep.markdown()); err != nil {
 			log("aritma-bench: %v", err)
 			os.Exit(1)
 		}
 		log("==> wrote the Performance section of %s", opts.readme)
 	}
+}
+
+// readmeTakes reports whether rep may replace the README's table: not a quick run's smoke numbers
+// (which -render may read back), unless -readme asks for it.
+func (o options) readmeTakes(rep *report) bool {
+	return !rep.Quick || o.forceReadme
 }
 
 func parseFlags(args []string) (options, error) {
@@ -167,6 +176,7 @@ func parseFlags(args []string) (options, error) {
 	}
 	o.floorOnly = !slices.Contains(o.kinds, kindProvider) && !slices.Contains(o.kinds, kindLatency)
 	o.writeReadme = !*noReadme && (!o.quick || set["readme"])
+	o.forceReadme = set["readme"]
 	if o.repeat < 1 {
 		o.repeat = 1
 	}
@@ -194,7 +204,8 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 	}
 	cli, err := exec.LookPath(o.cli)
 	if err != nil {
-		return nil, fmt.Errorf("CLI %q: %w", o.cli, err)
+		return nil, fmt.Errorf("CLI %q: %w; give its path (make bench finds or builds it with "+
+			"internal/scripts/clis.sh, OpenTofu into .tools/tofu-<version>/ or $TOOLS_DIR), such as -cli .tools/tofu-v1.12.6/tofu", o.cli, err)
 	}
 	if err := os.MkdirAll(o.workDir, 0o755); err != nil {
 		return nil, err

@@ -186,3 +186,25 @@ func TestResumeRefusesAnotherSetup(t *testing.T) {
 		}
 	}
 }
+
+// -render of a quick run's results leaves the README's table alone unless -readme asks for it.
+func TestReadmeTakesNoQuickRun(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args  []string
+		quick bool
+		want  bool
+	}{
+		{[]string{"-render", "r.json"}, false, true},
+		{[]string{"-render", "r.json"}, true, false},
+		{[]string{"-render", "r.json", "-readme", "README.md"}, true, true},
+	} {
+		o, err := parseFlags(tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.writeReadme && o.readmeTakes(&report{Quick: tc.quick}); got != tc.want {
+			t.Errorf("%v, quick %v: writes the README = %v, want %v", tc.args, tc.quick, got, tc.want)
+		}
+	}
+}
