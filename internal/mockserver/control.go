@@ -59,3 +59,17 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		write(w, jsonResp(http.StatusOK, s.Faults()))
 	})
 }
+
+// refuseBrowsers turns away requests a browser sends on a web page's behalf, which carry an
+// Origin (every cross-origin request does, and every POST, PUT and DELETE): the control endpoints
+// take no credentials, and a page the developer visits must not reset or steer the mock, directly
+// or through a host name rebound to 127.0.0.1. Tests and scripts send no Origin.
+func refuseBrowsers(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Origin") != "" {
+			write(w, problemResp(r, http.StatusForbidden, "the control endpoints do not answer requests from web pages (a request with an Origin header)"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}

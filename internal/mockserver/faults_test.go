@@ -1,7 +1,9 @@
 package mockserver
 
 import (
+	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -228,6 +230,15 @@ func TestControlEndpoints(t *testing.T) {
 	}
 
 	id := e.newClient("temp")
+	// A web page's request (it carries an Origin) does not reach the control endpoints.
+	req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/_mock/reset", strings.NewReader("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Content-Type", "text/plain")
+	e.wantProblem(e.send(req), 403, "", "")
+	e.want(e.call("GET", "/v1/clients/"+id, nil), 200)
 	e.want(e.callAs("", "POST", "/_mock/reset", nil), 204)
 	e.wantProblem(e.call("GET", "/v1/clients/"+id, nil), 404, "", "") // the admin token survived the reset
 	if n := e.want(e.call("GET", "/v1/subjects", nil), 200).num("total"); n != 5 {

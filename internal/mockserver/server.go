@@ -63,6 +63,8 @@ type Server struct {
 	tokMu    sync.Mutex // guards tokens and failures
 	tokens   map[[32]byte]*tokenRec
 	failures map[string][]time.Time
+	// failingClients: the ids in failures that belong to a client (see pruneFailures).
+	failingClients map[string]bool
 	// failLimit is Options.TokenFailureLimit with its default; ≤ 0 never throttles.
 	failLimit int
 	issued    int
@@ -83,14 +85,15 @@ const tokenLifetime = 3600 * time.Second
 // starting empty over someone's data.
 func New(opts Options) (*Server, error) {
 	s := &Server{
-		opts:        opts,
-		now:         opts.Now,
-		adminID:     opts.AdminClientID,
-		adminSecret: opts.AdminClientSecret,
-		tenant:      DefaultTenantID,
-		tokens:      map[[32]byte]*tokenRec{},
-		failures:    map[string][]time.Time{},
-		failLimit:   opts.TokenFailureLimit,
+		opts:           opts,
+		now:            opts.Now,
+		adminID:        opts.AdminClientID,
+		adminSecret:    opts.AdminClientSecret,
+		tenant:         DefaultTenantID,
+		tokens:         map[[32]byte]*tokenRec{},
+		failures:       map[string][]time.Time{},
+		failingClients: map[string]bool{},
+		failLimit:      opts.TokenFailureLimit,
 	}
 	if n := runeLen(opts.AdminClientSecret); opts.AdminClientSecret != "" && (n < 8 || n > 32) {
 		// The API holds no secret outside 8..32 characters; a mock that did would accept what
@@ -201,7 +204,7 @@ func (s *Server) AdminClientID() string { return s.adminID }
 // client's grants unmanageable through the provider. (Options.AdminClientID takes any id, so
 // that tests can check how odd ids travel.)
 func PlausibleClientID(id string) bool {
-	return id != "" && id != "." && id != ".." && !strings.ContainsFunc(id, func(r rune) bool {
+	return id != "" && id != "." && id != ".." && len(id) <= maxClientIDLength && !strings.ContainsFunc(id, func(r rune) bool {
 		return r == '/' || unicode.IsSpace(r) || unicode.IsControl(r)
 	})
 }
@@ -239,6 +242,7 @@ func (s *Server) Reset() error {
 		}
 	}
 	clear(s.failures)
+	clear(s.failingClients)
 	s.tokMu.Unlock()
 	return perr
 }
@@ -465,12 +469,13 @@ func (s *Server) routes() http.Handler {
 		resp, _ := routeMiss(ctl, r, "/_mock/")
 		write(w, resp)
 	})
+	control := refuseBrowsers(ctl)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.EscapedPath() // what ServeMux cleans: an escaped "/" or "." in an id is no segment
 		switch {
 		case strings.HasPrefix(p, "/_mock/"):
-			ctl.ServeHTTP(w, r)
+			control.ServeHTTP(w, r)
 		case uncleanV1Path(p):
 			// ServeMux would redirect these to their clean form before any auth ran (a 307
 			// without problem+json to anyone); like the real API, answer them after auth.

@@ -20,6 +20,9 @@ const (
 	defaultFailLimit = 10
 	// maxFailureIDs bounds how many client ids the throttle remembers failures of.
 	maxFailureIDs = 10000
+	// maxClientIDLength bounds a client id the token endpoint looks at (ids are GUIDs; see
+	// PlausibleClientID), so the throttle's memory of failures stays small.
+	maxClientIDLength = 256
 )
 
 // tokenError is an RFC 6749 §5.2 error body.
@@ -126,6 +129,10 @@ func (s *Server) issueToken(r *http.Request) response {
 	if clientID == "" {
 		return invalidClient("client authentication failed: no client credentials")
 	}
+	if len(clientID) > maxClientIDLength {
+		// No client has such an id; remembering it as a failure would let anyone pin memory.
+		return invalidClient("client authentication failed")
+	}
 	now := s.now()
 	if wait := s.throttled(clientID, now); wait > 0 {
 		resp := tokenErr(http.StatusTooManyRequests, "slow_down", "too many failed authentication attempts for this client; retry later")
@@ -157,7 +164,7 @@ func (s *Server) issueToken(r *http.Request) response {
 		matched = false
 	}
 	if !matched || secret == "" {
-		s.recordFailure(clientID, now)
+		s.recordFailure(clientID, c != nil, now)
 		return invalidClient("client authentication failed")
 	}
 	if !slices.Contains(grantTypes, "client_credentials") {
@@ -221,6 +228,7 @@ func (s *Server) throttled(clientID string, now time.Time) int {
 	fails = fails[i:]
 	if len(fails) == 0 {
 		delete(s.failures, clientID)
+		delete(s.failingClients, clientID)
 		return 0
 	}
 	s.failures[clientID] = fails
@@ -230,7 +238,8 @@ func (s *Server) throttled(clientID string, now time.Time) int {
 	return max(1, int((failWindow-now.Sub(fails[0])+time.Second-1)/time.Second))
 }
 
-func (s *Server) recordFailure(clientID string, now time.Time) {
+// recordFailure notes a failed token request for clientID; known says whether a client has that id.
+func (s *Server) recordFailure(clientID string, known bool, now time.Time) {
 	if s.failLimit <= 0 {
 		return
 	}
@@ -240,22 +249,27 @@ func (s *Server) recordFailure(clientID string, now time.Time) {
 		s.pruneFailures(now)
 	}
 	s.failures[clientID] = append(s.failures[clientID], now)
+	if known {
+		s.failingClients[clientID] = true
+	}
 }
 
 // pruneFailures keeps the failure records of guessed ids from growing memory without bound.
-// Records older than the window go first, then ids that are not throttled; the records of a
-// throttled id stay, so spraying made-up ids cannot lift the throttle on a real one.
+// Records older than the window go first, then those of made-up ids that are not throttled. The
+// records of a real client stay until they age out, throttled or not: spraying made-up ids must
+// not lift or reset the throttle on one (a real client at 9 failures would get 10 more guesses).
 func (s *Server) pruneFailures(now time.Time) {
 	for id, fails := range s.failures {
 		if len(fails) == 0 || now.Sub(fails[len(fails)-1]) >= failWindow {
 			delete(s.failures, id)
+			delete(s.failingClients, id)
 		}
 	}
 	if len(s.failures) <= maxFailureIDs {
 		return
 	}
 	for id, fails := range s.failures {
-		if len(fails) < s.failLimit {
+		if len(fails) < s.failLimit && !s.failingClients[id] {
 			delete(s.failures, id)
 		}
 	}

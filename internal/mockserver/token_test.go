@@ -171,7 +171,7 @@ func TestTokenThrottle_survivesSprayedIDs(t *testing.T) {
 	}
 	now := e.clock.Now()
 	for i := range maxFailureIDs + 1 {
-		e.ts.recordFailure(fmt.Sprintf("made-up-%d", i), now)
+		e.ts.recordFailure(fmt.Sprintf("made-up-%d", i), false, now)
 	}
 	good := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}
 	e.want(e.tokenReq("/connect/token", good, nil), 429)
@@ -180,6 +180,37 @@ func TestTokenThrottle_survivesSprayedIDs(t *testing.T) {
 	e.ts.tokMu.Unlock()
 	if n > maxFailureIDs {
 		t.Errorf("the throttle remembers %d client ids, want at most %d", n, maxFailureIDs)
+	}
+}
+
+// Nor may spraying reset the count of a real client short of the limit: its failures stay until
+// they age out, so it gets no more guesses than the limit in a window.
+func TestTokenThrottle_sprayKeepsNearLimitCount(t *testing.T) {
+	e := newEnv(t)
+	id, _ := e.newClientWithSecret("near-limit")
+	bad := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong-wrong"}}
+	for range defaultFailLimit - 1 {
+		e.want(e.tokenReq("/connect/token", bad, nil), 401)
+	}
+	now := e.clock.Now()
+	for i := range maxFailureIDs + 1 {
+		e.ts.recordFailure(fmt.Sprintf("made-up-%d", i), false, now)
+	}
+	e.want(e.tokenReq("/connect/token", bad, nil), 401) // the limit-th failure
+	e.want(e.tokenReq("/connect/token", bad, nil), 429)
+}
+
+// A client id longer than any the API makes is refused without being remembered.
+func TestTokenThrottle_longClientIDNotRemembered(t *testing.T) {
+	e := newEnv(t)
+	long := strings.Repeat("x", maxClientIDLength+1)
+	res := e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {long}, "client_secret": {"wrong-wrong"}}, nil)
+	e.want(res, 401)
+	e.ts.tokMu.Lock()
+	_, kept := e.ts.failures[long]
+	e.ts.tokMu.Unlock()
+	if kept {
+		t.Error("the throttle remembers a client id no client can have")
 	}
 }
 
