@@ -53,9 +53,9 @@ variable "policies" {
 
   validation {
     condition = alltrue([
-      for p in values(var.policies) : can(regex("^/$|^(/[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+)+$", p.scope))
+      for p in values(var.policies) : can(regex("^/$|^(/[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+)+$", p.scope)) && length(p.scope) <= 512
     ])
-    error_message = "Every policy scope must be \"/\" or /<type>/<id> pairs, such as \"/subscriptions/123\"."
+    error_message = "Every policy scope must be \"/\" or /<type>/<id> pairs, such as \"/subscriptions/123\", of at most 512 characters."
   }
   validation {
     condition = alltrue([
@@ -91,7 +91,13 @@ variable "secret_rotation" {
 }
 
 variable "secret_expiration" {
-  description = "When the secret stops working (RFC 3339, in the future), or null for never."
+  description = <<-EOT
+    When the secret stops working (RFC 3339), or null for never. It must be in the future when
+    a secret is created: a past one gets only a warning at plan time (so that an unchanged
+    configuration still plans and destroys once the date has passed) and fails the apply, after
+    the client and its policies are created. Move it on before it passes (see
+    secret_renew_before).
+  EOT
   type        = string
   default     = null
 
@@ -100,13 +106,20 @@ variable "secret_expiration" {
     condition     = var.secret_expiration == null || can(formatdate("YYYY", upper(var.secret_expiration)))
     error_message = "secret_expiration must be an RFC 3339 timestamp such as \"2030-01-01T00:00:00Z\"."
   }
+  validation {
+    # The API writes it in UTC, where a later instant needs a fifth digit of year.
+    condition     = var.secret_expiration == null || try(timecmp(upper(var.secret_expiration), "9999-12-31T23:59:59Z") <= 0, true)
+    error_message = "secret_expiration must be no later than 9999-12-31T23:59:59Z once converted to UTC."
+  }
 }
 
 variable "secret_renew_before" {
   description = <<-EOT
-    A duration such as "720h": once secret_expiration is that close (or past), the plan
-    replaces the secret and warns. Move secret_expiration on with it, or the new secret is due
-    at once as well. null (the default) never renews.
+    A duration such as "720h": once secret_expiration is that close, the plan replaces the
+    secret and warns. Move secret_expiration on with it, or the new secret is due at once as
+    well. Once secret_expiration has passed, a new secret cannot be given it, so the plan keeps
+    the expired secret and only warns until secret_expiration moves on (verify_secret = true
+    fails the run instead). null (the default) never renews.
   EOT
   type        = string
   default     = null
@@ -114,7 +127,9 @@ variable "secret_renew_before" {
   validation {
     # A positive Go duration, as the provider's renew_before takes it.
     condition = var.secret_renew_before == null || (
-      can(regex("^([0-9]*(\\.[0-9]*)?(h|m|s|ms|us|µs|ns))+$", var.secret_renew_before)) &&
+      # Every unit has a number before it, of at most six digits: 999999h is 114 years, and a
+      # Go duration ends near 2,562,047 hours.
+      can(regex("^(([0-9]{1,6}(\\.[0-9]*)?|\\.[0-9]+)(h|m|s|ms|us|µs|ns))+$", var.secret_renew_before)) &&
       can(regex("[1-9]", var.secret_renew_before))
     )
     error_message = "secret_renew_before must be a positive duration such as \"720h\" or \"36h30m\"."

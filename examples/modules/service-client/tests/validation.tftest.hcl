@@ -157,3 +157,59 @@ run "zero_renew_before" {
 
   expect_failures = [var.secret_renew_before]
 }
+
+# Every unit needs a number before it, as a Go duration does.
+run "renew_before_unit_without_number" {
+  command = plan
+
+  variables {
+    name                = "tftest-validation"
+    secret_renew_before = "h1s"
+  }
+
+  expect_failures = [var.secret_renew_before]
+}
+
+# Beyond what a Go duration holds.
+run "renew_before_too_long" {
+  command = plan
+
+  variables {
+    name                = "tftest-validation"
+    secret_renew_before = "99999999999h"
+  }
+
+  expect_failures = [var.secret_renew_before]
+}
+
+run "renew_before_with_fraction" {
+  command = plan
+
+  variables {
+    name                = "tftest-validation"
+    secret_renew_before = "1.5h"
+  }
+}
+
+# The API writes the expiration in UTC, where this one needs a fifth digit of year.
+run "expiration_after_year_9999_in_utc" {
+  command = plan
+
+  variables {
+    name              = "tftest-validation"
+    secret_expiration = "9999-12-31T23:59:59-01:00"
+  }
+
+  expect_failures = [var.secret_expiration]
+}
+
+run "scope_too_long" {
+  command = plan
+
+  variables {
+    name     = "tftest-validation"
+    policies = { long = { action = "banking.ais.read", scope = "/subscriptions/${join("", [for i in range(600) : "1"])}" } }
+  }
+
+  expect_failures = [var.policies]
+}
