@@ -350,7 +350,6 @@ func TestAccIAMClientSecretResource_import(t *testing.T) {
 	if err != nil {
 		t.Fatalf("creating the secret to import: %v", err)
 	}
-	const importedAddr = "aritma_iam_client_secret.imported"
 
 	base := testAccIAMClientSecretResourceConfig(e, clientID, fmt.Sprintf(`
   description = "imported"
@@ -361,19 +360,7 @@ func TestAccIAMClientSecretResource_import(t *testing.T) {
 		if len(keeper) > 0 {
 			keepers = fmt.Sprintf("rotate_when_changed = { rotation = %q }", keeper[0])
 		}
-		return base + fmt.Sprintf(`
-import {
-  to = aritma_iam_client_secret.imported
-  id = %[1]q
-}
-
-resource "aritma_iam_client_secret" "imported" {
-  client_id   = %[2]q
-  description = "adopted"
-  expiration  = %[3]q
-  %[4]s
-}
-`, clientSecretID(clientID, outside.ClientSecretID), clientID, exp, keepers)
+		return base + testAccAdoptedSecretConfig(clientID, outside.ClientSecretID, exp, keepers)
 	}
 
 	resource.Test(t, resource.TestCase{
@@ -1086,20 +1073,8 @@ func TestAccIAMClientSecretResource_expirationSubsecond(t *testing.T) {
 	if err != nil {
 		t.Fatalf("creating the secret to import: %v", err)
 	}
-	const importedAddr = "aritma_iam_client_secret.imported"
 	withImported := func(exp string) string {
-		return e.ProviderConfig() + fmt.Sprintf(`
-import {
-  to = aritma_iam_client_secret.imported
-  id = %[1]q
-}
-
-resource "aritma_iam_client_secret" "imported" {
-  client_id   = %[2]q
-  description = "adopted"
-  expiration  = %[3]q
-}
-`, clientSecretID(clientID, outside.ClientSecretID), clientID, exp)
+		return e.ProviderConfig() + testAccAdoptedSecretConfig(clientID, outside.ClientSecretID, exp, "")
 	}
 	nextWholeSecond := importedExp.Truncate(time.Second).Add(time.Second).Format(time.RFC3339)
 	var secretID string
@@ -1184,19 +1159,7 @@ func TestAccIAMClientSecretResource_expiredImportSameInstant(t *testing.T) {
 		t.Fatalf("creating the secret to import: %v", err)
 	}
 	nextWholeSecond := exp.Truncate(time.Second).Add(time.Second).Format(time.RFC3339)
-	const importedAddr = "aritma_iam_client_secret.imported"
-	cfg := e.ProviderConfig() + fmt.Sprintf(`
-import {
-  to = aritma_iam_client_secret.imported
-  id = %[1]q
-}
-
-resource "aritma_iam_client_secret" "imported" {
-  client_id   = %[2]q
-  description = "adopted"
-  expiration  = %[3]q
-}
-`, clientSecretID(clientID, outside.ClientSecretID), clientID, nextWholeSecond)
+	cfg := e.ProviderConfig() + testAccAdoptedSecretConfig(clientID, outside.ClientSecretID, nextWholeSecond, "")
 
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -1407,6 +1370,28 @@ resource "aritma_iam_client_secret" "test" {
   %[2]s
 }
 `, clientID, body)
+}
+
+// importedAddr is the secret testAccAdoptedSecretConfig adopts.
+const importedAddr = "aritma_iam_client_secret.imported"
+
+// testAccAdoptedSecretConfig adopts secret secretID of client clientID, made outside Terraform
+// with description "adopted", through an import block into aritma_iam_client_secret.imported,
+// configured with expiration and the further arguments in body.
+func testAccAdoptedSecretConfig(clientID, secretID, expiration, body string) string {
+	return fmt.Sprintf(`
+import {
+  to = aritma_iam_client_secret.imported
+  id = %[1]q
+}
+
+resource "aritma_iam_client_secret" "imported" {
+  client_id   = %[2]q
+  description = "adopted"
+  expiration  = %[3]q
+  %[4]s
+}
+`, clientSecretID(clientID, secretID), clientID, expiration, body)
 }
 
 // testAccIAMClientSecretWithClientConfig is the provider block, a client made by Terraform and
