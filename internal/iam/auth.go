@@ -336,12 +336,15 @@ func newAuthError(tokenURL, secret string, err error) *authError {
 		err = ue.Err
 	} else {
 		// golang.org/x/oauth2's words for a success that is no token response: a body that is no
-		// JSON at all (a sign-in page, nothing), no form, or one without an access token. Not a
+		// JSON object at all (a sign-in page, nothing, a list), no form, or one without an access token. Not a
 		// token response with one field it cannot read (an expires_in of "1h"): that is a token
 		// endpoint, if an odd one.
 		msg := err.Error()
+		// (A value of the wrong kind as a whole, such as [] or "OK", reads "into Go value of type";
+		// one field of the wrong kind "into Go struct field".)
 		notJSON := strings.HasPrefix(msg, "oauth2: cannot parse json: ") &&
-			(strings.Contains(msg, "invalid character") || strings.Contains(msg, "unexpected end of JSON input"))
+			(strings.Contains(msg, "invalid character") || strings.Contains(msg, "unexpected end of JSON input") ||
+				strings.Contains(msg, "into Go value of type"))
 		e.noTokenAnswer = notJSON || strings.HasPrefix(msg, "oauth2: cannot parse response") ||
 			strings.Contains(msg, "server response missing access_token")
 	}

@@ -474,6 +474,8 @@ func TestExchangeToken(t *testing.T) {
 		"<html><body>Please sign in</body></html>": "oauth2: cannot parse json",
 		"":                        "oauth2: cannot parse json",
 		`{"token_type":"Bearer"}`: "server response missing access_token",
+		`[]`:                      "cannot unmarshal array",
+		`"OK"`:                    "cannot unmarshal string",
 	} {
 		f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
 			if strings.HasPrefix(body, "<") {

@@ -204,7 +204,7 @@ func (s *Server) AdminClientID() string { return s.adminID }
 // client's grants unmanageable through the provider. (Options.AdminClientID takes any id, so
 // that tests can check how odd ids travel.)
 func PlausibleClientID(id string) bool {
-	return id != "" && id != "." && id != ".." && len(id) <= maxClientIDLength && !strings.ContainsFunc(id, func(r rune) bool {
+	return id != "" && id != "." && id != ".." && !strings.ContainsFunc(id, func(r rune) bool {
 		return r == '/' || unicode.IsSpace(r) || unicode.IsControl(r)
 	})
 }

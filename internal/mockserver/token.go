@@ -20,8 +20,8 @@ const (
 	defaultFailLimit = 10
 	// maxFailureIDs bounds how many client ids the throttle remembers failures of.
 	maxFailureIDs = 10000
-	// maxClientIDLength bounds a client id the token endpoint looks at (ids are GUIDs; see
-	// PlausibleClientID), so the throttle's memory of failures stays small.
+	// maxClientIDLength bounds the made-up client ids the throttle remembers failures of (the
+	// API's are GUIDs), so its memory stays small.
 	maxClientIDLength = 256
 )
 
@@ -128,10 +128,6 @@ func (s *Server) issueToken(r *http.Request) response {
 	}
 	if clientID == "" {
 		return invalidClient("client authentication failed: no client credentials")
-	}
-	if len(clientID) > maxClientIDLength {
-		// No client has such an id; remembering it as a failure would let anyone pin memory.
-		return invalidClient("client authentication failed")
 	}
 	now := s.now()
 	if wait := s.throttled(clientID, now); wait > 0 {
@@ -241,6 +237,11 @@ func (s *Server) throttled(clientID string, now time.Time) int {
 // recordFailure notes a failed token request for clientID; known says whether a client has that id.
 func (s *Server) recordFailure(clientID string, known bool, now time.Time) {
 	if s.failLimit <= 0 {
+		return
+	}
+	if !known && len(clientID) > maxClientIDLength {
+		// No client has the id: remembering up to maxFailureIDs of these would let anyone pin
+		// gigabytes with made-up ids of a megabyte each.
 		return
 	}
 	s.tokMu.Lock()

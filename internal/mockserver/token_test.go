@@ -200,17 +200,21 @@ func TestTokenThrottle_sprayKeepsNearLimitCount(t *testing.T) {
 	e.want(e.tokenReq("/connect/token", bad, nil), 429)
 }
 
-// A client id longer than any the API makes is refused without being remembered.
-func TestTokenThrottle_longClientIDNotRemembered(t *testing.T) {
-	e := newEnv(t)
-	long := strings.Repeat("x", maxClientIDLength+1)
-	res := e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {long}, "client_secret": {"wrong-wrong"}}, nil)
-	e.want(res, 401)
+// A made-up client id longer than any the API makes is not remembered; a client that has a long
+// id (an admin given one) still gets its tokens, and its failures are counted.
+func TestTokenThrottle_longClientIDs(t *testing.T) {
+	long := strings.Repeat("a", maxClientIDLength+44)
+	e := newEnv(t, func(o *Options) { o.AdminClientID = long })
+	madeUp := strings.Repeat("x", maxClientIDLength+1)
+	e.want(e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {madeUp}, "client_secret": {"wrong-wrong"}}, nil), 401)
+	e.want(e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {long}, "client_secret": {"wrong-wrong"}}, nil), 401)
+	e.want(e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {long}, "client_secret": {testAdminSecret}}, nil), 200)
 	e.ts.tokMu.Lock()
-	_, kept := e.ts.failures[long]
+	_, keptMadeUp := e.ts.failures[madeUp]
+	_, keptReal := e.ts.failures[long]
 	e.ts.tokMu.Unlock()
-	if kept {
-		t.Error("the throttle remembers a client id no client can have")
+	if keptMadeUp || !keptReal {
+		t.Errorf("remembered the made-up long id: %v, the admin's: %v; want false, true", keptMadeUp, keptReal)
 	}
 }
 

@@ -127,9 +127,9 @@ variable "secret_renew_before" {
   validation {
     # A positive Go duration, as the provider's renew_before takes it.
     condition = var.secret_renew_before == null || (
-      # Every unit has a number before it, of at most six digits: 999999h is 114 years, and a
-      # Go duration ends near 2,562,047 hours.
-      can(regex("^(([0-9]{1,6}(\\.[0-9]*)?|\\.[0-9]+)(h|m|s|ms|us|µs|ns))+$", var.secret_renew_before)) &&
+      # Every unit has a number before it. (A sum beyond what a Go duration holds, some 2.5
+      # million hours, is left to the provider, which says so at plan time.)
+      can(regex("^(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(h|m|s|ms|us|µs|ns))+$", var.secret_renew_before)) &&
       can(regex("[1-9]", var.secret_renew_before))
     )
     error_message = "secret_renew_before must be a positive duration such as \"720h\" or \"36h30m\"."

@@ -170,24 +170,22 @@ run "renew_before_unit_without_number" {
   expect_failures = [var.secret_renew_before]
 }
 
-# Beyond what a Go duration holds.
-run "renew_before_too_long" {
-  command = plan
-
-  variables {
-    name                = "tftest-validation"
-    secret_renew_before = "99999999999h"
-  }
-
-  expect_failures = [var.secret_renew_before]
-}
-
 run "renew_before_with_fraction" {
   command = plan
 
   variables {
     name                = "tftest-validation"
     secret_renew_before = "1.5h"
+  }
+}
+
+# 30 days in seconds: any number of digits, as a Go duration takes it.
+run "renew_before_in_seconds" {
+  command = plan
+
+  variables {
+    name                = "tftest-validation"
+    secret_renew_before = "2592000s"
   }
 }
 
