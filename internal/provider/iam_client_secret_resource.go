@@ -639,8 +639,8 @@ func (r *iamClientSecretResource) outcomeUnknownDetail(ctx, interrupt context.Co
 	// A client this process created moments ago may be unknown to a lagging API still: its 404 is
 	// waited out, as the create itself waited for it (see createAfterClient).
 	clientFresh := func() bool {
-		at, ok := r.data.created.at("client " + clientID)
-		return ok && time.Now().Before(at.Add(readAfterCreateWindow))
+		_, ok := r.data.created.recent("client " + clientID)
+		return ok
 	}
 	lookup, cancel := outcomeLookupContext(ctx, interrupt)
 	defer cancel()

@@ -283,24 +283,25 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 		}
 	}
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
-		if _, ok := maxRetriesValue(cfg.MaxRetries); !ok {
-			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries",
-				fmt.Sprintf("max_retries must be a whole number from 0 to %d, got %s.", maxMaxRetries, cfg.MaxRetries.ValueBigFloat().Text('f', -1)))
+		if _, err := maxRetriesValue(cfg.MaxRetries); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries", err.Error()+".")
 		}
 	}
 }
 
-// maxRetriesValue is max_retries as a count, and whether it is one from 0 to maxMaxRetries.
-func maxRetriesValue(v types.Number) (int, bool) {
+// maxRetriesValue is max_retries as a count, or why it is none from 0 to maxMaxRetries.
+func maxRetriesValue(v types.Number) (int, error) {
 	f := v.ValueBigFloat()
-	if f == nil || !f.IsInt() {
-		return 0, false
+	if f != nil && f.IsInt() {
+		if n, acc := f.Int64(); acc == big.Exact && n >= 0 && n <= maxMaxRetries {
+			return int(n), nil
+		}
 	}
-	n, acc := f.Int64()
-	if acc != big.Exact || n < 0 || n > maxMaxRetries {
-		return 0, false
+	got := "null"
+	if f != nil {
+		got = f.Text('f', -1)
 	}
-	return int(n), true
+	return 0, fmt.Errorf("max_retries must be a whole number from 0 to %d, got %s", maxMaxRetries, got)
 }
 
 func (p *aritmaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -524,10 +525,9 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	}
 
 	if !cfg.MaxRetries.IsNull() {
-		n, ok := maxRetriesValue(cfg.MaxRetries)
-		if !ok { // ValidateConfig says so, unless the value was still unknown then
-			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries",
-				fmt.Sprintf("max_retries must be a whole number from 0 to %d, got %s.", maxMaxRetries, cfg.MaxRetries.ValueBigFloat().Text('f', -1)))
+		n, err := maxRetriesValue(cfg.MaxRetries)
+		if err != nil { // ValidateConfig says so, unless the value was still unknown then
+			diags.AddAttributeError(path.Root("max_retries"), "Invalid Aritma max_retries", err.Error()+".")
 		}
 		s.MaxRetries = n
 	} else if e := os.Getenv(EnvMaxRetries); e != "" {

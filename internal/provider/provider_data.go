@@ -115,6 +115,13 @@ func (c *createdHere) has(key string) bool {
 	return ok
 }
 
+// recent is when this process created key, if that was less than readAfterCreateWindow ago: an
+// object a lagging API may not know yet.
+func (c *createdHere) recent(key string) (time.Time, bool) {
+	at, ok := c.at(key)
+	return at, ok && time.Now().Before(at.Add(readAfterCreateWindow))
+}
+
 // at is when this process created key.
 func (c *createdHere) at(key string) (time.Time, bool) {
 	c.mu.Lock()
@@ -957,8 +964,8 @@ func createAfterClient[T any](ctx, interrupt context.Context, created *createdHe
 	if err == nil || !lagging(err) {
 		return v, err
 	}
-	at, ok := created.at("client " + clientID)
-	if !ok || !time.Now().Before(at.Add(readAfterCreateWindow)) {
+	at, ok := created.recent("client " + clientID)
+	if !ok {
 		return v, err // not this process's client, or made long enough ago to be known
 	}
 	tflog.Debug(ctx, "The API does not know the client this provider created moments ago yet; waiting for it",
