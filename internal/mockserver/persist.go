@@ -104,8 +104,8 @@ func (snap *snapshot) toState() (*state, error) {
 		if sec == nil || sec.ID == "" || st.clients[sec.ClientID] == nil {
 			return nil, errors.New("a secret without id or of an unknown client")
 		}
-		if runeLen(sec.Description) > 200 {
-			return nil, fmt.Errorf("secret %s breaks the API's rules: description must be at most 200 characters", sec.ID)
+		if msg := secretDescriptionRule(sec.Description); msg != "" {
+			return nil, fmt.Errorf("secret %s breaks the API's rules: %s", sec.ID, msg)
 		}
 		if h, err := hex.DecodeString(sec.Hash); err != nil || len(h) != sha256.Size {
 			return nil, fmt.Errorf("secret %s has no valid sha256 hash", sec.ID)

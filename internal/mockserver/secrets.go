@@ -45,6 +45,15 @@ func toSecretDTO(sec *secretRec) secretDTO {
 	return d
 }
 
+// secretDescriptionRule is the API's one rule for a secret's description, shared by requests and
+// by the data file so the two can never disagree; it returns what is wrong, or "".
+func secretDescriptionRule(d string) string {
+	if runeLen(d) > 200 {
+		return "description must be at most 200 characters"
+	}
+	return ""
+}
+
 // validate checks a secret body (CONTRACT.md §4, §9) and returns the parsed expiration.
 func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
 	errs := fieldErrors{}
@@ -57,8 +66,8 @@ func (b *secretBody) validate(now time.Time) (*time.Time, fieldErrors) {
 	switch {
 	case b.Description == nil:
 		errs.add("description", "description is required (it may be empty)")
-	case runeLen(*b.Description) > 200:
-		errs.add("description", "description must be at most 200 characters")
+	case secretDescriptionRule(*b.Description) != "":
+		errs.add("description", "%s", secretDescriptionRule(*b.Description))
 	}
 	var exp *time.Time
 	if b.Expiration != nil {

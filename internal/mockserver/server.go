@@ -471,7 +471,13 @@ func (s *Server) routes() http.Handler {
 	})
 	control := refuseBrowsers(ctl)
 
+	fakeClock := s.opts.Now != nil
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fakeClock {
+			// Clients read the server's clock from Date (the provider does, to tell which
+			// secrets a lost create made); a faked clock must show there too, not only in bodies.
+			w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
+		}
 		p := r.URL.EscapedPath() // what ServeMux cleans: an escaped "/" or "." in an id is no segment
 		switch {
 		case strings.HasPrefix(p, "/_mock/"):

@@ -3,8 +3,10 @@ package mockserver
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestUncleanPathsAnswerAfterAuth: paths http.ServeMux would redirect to their clean form get the
@@ -103,5 +105,22 @@ func TestLeftovers(t *testing.T) {
 	e.want(e.call("DELETE", "/v1/clients/"+id, nil), 204)
 	if got := e.ts.Leftovers(); got != (Leftovers{Policies: 1, Groups: 1}) {
 		t.Errorf("after deleting the client (its secret and grant go with it): %v", got)
+	}
+}
+
+// TestDateFollowsTheServerClock: clients take the server's clock from Date, so a faked clock must
+// show there as it does in created and expiration.
+func TestDateFollowsTheServerClock(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/v1/actions", "/v1/no-such-route"} {
+		res := e.call(http.MethodGet, path, nil)
+		if got, want := res.header.Get("Date"), "Tue, 01 Jan 2030 12:00:00 GMT"; got != want {
+			t.Errorf("GET %s: Date %q, want %q", path, got, want)
+		}
+	}
+	e.advance(90 * time.Minute)
+	res := e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"}}, nil)
+	if got, want := res.header.Get("Date"), "Tue, 01 Jan 2030 13:30:00 GMT"; got != want {
+		t.Errorf("token endpoint: Date %q, want %q", got, want)
 	}
 }
