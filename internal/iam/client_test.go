@@ -232,6 +232,19 @@ func TestSecretEndpoints(t *testing.T) {
 	if _, err := c.GetClientSecret(ctx, "c9", "s1"); !IsNotFound(err) {
 		t.Fatalf("unknown client: %v", err)
 	}
+	// ClientSecretIn answers from a list read before, as GetClientSecret would, and a credential
+	// given as an id by mistake stays out of its error too.
+	listed := []ClientSecret{{ClientSecretID: "s1", Description: "old"}}
+	if in, err := c.ClientSecretIn(listed, "c1", "s1"); err != nil || *in != (ClientSecret{ClientSecretID: "s1", ClientID: "c1", Description: "old"}) {
+		t.Fatalf("ClientSecretIn = %+v, %v", in, err)
+	}
+	if listed[0].ClientID != "" {
+		t.Fatal("ClientSecretIn changed the list it was given")
+	}
+	_, err = c.ClientSecretIn(listed, "c1", testSecret)
+	if gotErr, wantErr := fmt.Sprint(err), fmt.Sprint(func() error { _, e := c.GetClientSecret(ctx, "c1", testSecret); return e }()); !IsNotFound(err) || gotErr != wantErr || strings.Contains(gotErr, testSecret) {
+		t.Fatalf("ClientSecretIn of a secret not listed: %q, want GetClientSecret's %q, without the credential", gotErr, wantErr)
+	}
 	if err := c.DeleteClientSecret(ctx, "c1", "s1"); err != nil {
 		t.Fatal(err)
 	}

@@ -110,14 +110,34 @@ func (c *Client) GetClientSecret(ctx context.Context, clientID, secretID string)
 			return nil, err
 		}
 		if s.ClientSecretID == secretID {
-			if s.ClientID == "" {
-				s.ClientID = clientID
-			}
-			return &s, nil
+			return secretOf(s, clientID), nil
 		}
 	}
+	return nil, c.secretNotFound(clientID, secretID)
+}
+
+// ClientSecretIn is GetClientSecret over secrets, a list of client clientID's secrets read
+// before: the secret, or ErrNotFound as GetClientSecret words it.
+func (c *Client) ClientSecretIn(secrets []ClientSecret, clientID, secretID string) (*ClientSecret, error) {
+	for _, s := range secrets {
+		if s.ClientSecretID == secretID {
+			return secretOf(s, clientID), nil
+		}
+	}
+	return nil, c.secretNotFound(clientID, secretID)
+}
+
+// secretOf is s as a secret of client clientID, which its list entry may leave out.
+func secretOf(s ClientSecret, clientID string) *ClientSecret {
+	if s.ClientID == "" {
+		s.ClientID = clientID
+	}
+	return &s
+}
+
+func (c *Client) secretNotFound(clientID, secretID string) error {
 	// Ids are the caller's: redacted, in case a credential was given as one by mistake.
-	return nil, fmt.Errorf("%s: %w", Redact(fmt.Sprintf("client secret %q of client %q", secretID, clientID), c.credentials...), ErrNotFound)
+	return fmt.Errorf("%s: %w", Redact(fmt.Sprintf("client secret %q of client %q", secretID, clientID), c.credentials...), ErrNotFound)
 }
 
 // DeleteClientSecret deletes one secret; tokens already issued with it stay valid until expiry.

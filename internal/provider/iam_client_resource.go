@@ -421,6 +421,7 @@ func (r *iamClientResource) Delete(ctx context.Context, req resource.DeleteReque
 	id := state.ID.ValueString()
 	// A client that is already gone is what Delete wants: not an error.
 	err := r.data.confirmNotFound(ctx, r.data.client.DeleteClient(ctx, id))
+	r.data.secretLists.forget(id) // its secrets went with it
 	if err == nil || iam.IsNotFound(err) {
 		// Its secrets and policies went with it: no data source may wait for them.
 		r.data.fresh.dropClient(id)

@@ -135,6 +135,8 @@ type providerData struct {
 	deletes deletesHere
 	// handovers tracks the policy replacements this process plans (see policyHandovers).
 	handovers policyHandovers
+	// secretLists lets the secret reads of this process share a list of their client's secrets.
+	secretLists secretLists
 	// fresh holds what this process created and no data source has seen yet (see awaitFresh).
 	fresh freshObjects
 	// actions and scopes are the API's catalogues, read once for the plan-time checks.
