@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -72,9 +73,12 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"client_secret": schema.StringAttribute{
-				MarkdownDescription: "Secret of the client. Inputs of an ephemeral resource are never stored, so this may " +
-					"come from a write-only or ephemeral source.",
-				Required:   true,
+				MarkdownDescription: "Secret of the client; must be set. Inputs of an ephemeral resource are never stored, so " +
+					"this may come from a write-only or ephemeral source. A null value fails saying why: the `value` of an " +
+					"imported `aritma_iam_client_secret` is null, as the API never shows a secret's value again.",
+				// Optional so that a null value gets an error that explains it (see missingSecret);
+				// the framework's own for a required attribute blames the provider.
+				Optional:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -133,16 +137,38 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 }
 
 func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
-	var tokenURL types.String
+	var tokenURL, secret, clientID types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("token_url"), &tokenURL)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret"), &secret)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_id"), &clientID)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if secret.IsNull() {
+		missingSecret(clientID, &resp.Diagnostics)
+		return
+	}
 	if tokenURL.IsUnknown() || tokenURL.ValueString() == "" { // "" is unset, as in the provider block
 		return
 	}
-	var secret types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret"), &secret)...)
 	if err := validateServiceURL(tokenURL.ValueString(), secret.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("token_url"), "Invalid Token URL", err.Error()+".")
 	}
+}
+
+// missingSecret reports a client_secret that is null, which a configuration meets where it passes
+// on the value of a secret whose value Terraform does not hold.
+func missingSecret(clientID types.String, diags *diag.Diagnostics) {
+	of := "the client"
+	if !clientID.IsNull() && !clientID.IsUnknown() {
+		of = fmt.Sprintf("client %q", clientID.ValueString())
+	}
+	diags.AddAttributeError(path.Root("client_secret"), "Missing Client Secret",
+		fmt.Sprintf("client_secret is null, so there is no secret of %s to exchange for a token. Where it is the value of "+
+			"an aritma_iam_client_secret, Terraform does not hold that secret's value: the secret was imported (the API "+
+			"never shows a secret's value again) or its value is given as value_wo, which is never stored. Pass the "+
+			"value from where it is kept (for value_wo, the same ephemeral source), replace the secret so that Terraform "+
+			"holds its new value, or leave this check out until then.", of))
 }
 
 // freshSecretGrace is how long a secret created moments ago may be refused at the token endpoint
@@ -181,6 +207,10 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 	var cfg iamAccessTokenModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.ClientSecret.IsNull() {
+		missingSecret(cfg.ClientID, &resp.Diagnostics) // for a CLI that did not validate the final value
 		return
 	}
 	ctx = maskSecrets(ctx, cfg.ClientSecret.ValueString())

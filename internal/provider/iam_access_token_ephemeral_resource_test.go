@@ -368,6 +368,21 @@ scopes = ["services.iam", null]`, clientID)),
 					`unset) cannot be sent to the API. Leave it out, for example with compact([...]).`),
 			},
 			{
+				// A null secret (an imported secret's value is one) is explained, not blamed on the
+				// provider as a required attribute's would be; so is one left out.
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = null`, clientID)),
+				ExpectError: regexp.MustCompile(`(?s)Missing Client Secret.*` + expectErrorText(fmt.Sprintf(`client_secret is null, so there is no secret of client %q `+
+					`to exchange for a token. Where it is the value of an aritma_iam_client_secret, Terraform does not hold that secret's `+
+					`value: the secret was imported (the API never shows a secret's value again) or its value is given as value_wo, `+
+					`which is never stored. Pass the value from where it is kept (for value_wo, the same ephemeral source), replace `+
+					`the secret so that Terraform holds its new value, or leave this check out until then.`, clientID)).String()),
+			},
+			{
+				Config:      cfg(fmt.Sprintf(`client_id = %q`, clientID)),
+				ExpectError: expectErrorText(fmt.Sprintf(`client_secret is null, so there is no secret of client %q to exchange`, clientID)),
+			},
+			{
 				Config: cfg(fmt.Sprintf(`client_id = %q
 client_secret = "x"
 token_url = "http://id.example.com/connect/token"`, clientID)),
@@ -833,6 +848,60 @@ resource "echo" %q {}
 				},
 				Check: askedOnly("api services.iam", "<none>"),
 			},
+		},
+	})
+}
+
+// TestAccIAMAccessTokenEphemeralResource_importedSecret: checking an imported secret, whose value
+// Terraform does not hold, fails the plan saying so (it failed with the framework's "Missing
+// Configuration for Required Attribute … contact the provider developers"), and creates nothing.
+func TestAccIAMAccessTokenEphemeralResource_importedSecret(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID, _ := testAccTokenClient(t, e)
+	var secretID string
+	for s, err := range e.API.ListClientSecrets(testContext(t), clientID) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		secretID = s.ClientSecretID
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: e.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = aritma_iam_client_secret.legacy
+  id = "%[1]s/%[2]s"
+}
+
+resource "aritma_iam_client_secret" "legacy" {
+  client_id = %[1]q
+}
+
+ephemeral "aritma_iam_access_token" "check" {
+  client_id     = %[1]q
+  client_secret = aritma_iam_client_secret.legacy.value
+  secret_id     = aritma_iam_client_secret.legacy.secret_id
+}
+
+provider "echo" {
+  data = ephemeral.aritma_iam_access_token.check
+}
+
+resource "echo" "x" {}
+`, clientID, secretID),
+			ExpectError: regexp.MustCompile(`(?s)Missing Client Secret.*` + expectErrorText(fmt.Sprintf(`client_secret is null, so there is no secret of client %q `+
+				`to exchange for a token. Where it is the value of an aritma_iam_client_secret, Terraform does not hold that secret's `+
+				`value: the secret was imported`, clientID)).String()),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if n := e.Mock.Stats().Count("POST", "/v1/clients/{clientId}/secrets"); n != 1 {
+				return fmt.Errorf("%d secret creates, want only the test's own", n)
+			}
+			return nil
 		},
 	})
 }

@@ -93,7 +93,8 @@ variable "secret_rotation" {
 variable "secret_expiration" {
   description = <<-EOT
     When the secret stops working (RFC 3339), or null for never. It must be in the future when
-    a secret is created: a past one gets only a warning at plan time (so that an unchanged
+    a secret is created. Changed to a past instant, it fails the plan (the secret it replaces is
+    kept); a new service's past one gets only a warning at plan time (so that an unchanged
     configuration still plans and destroys once the date has passed) and fails the apply, after
     the client and its policies are created. Move it on before it passes (see
     secret_renew_before).
@@ -141,6 +142,8 @@ variable "verify_secret" {
     Exchange the secret for an access token on every plan and apply, so a secret that does not
     work fails the run. Off by default: once a secret has expired, a plan that leaves it in place
     fails on it until the secret is rotated (a plan that replaces it waits for the new secret).
+    It needs a secret whose value Terraform holds: one imported into the module has none (the
+    API never shows a value again), and fails the plan, so rotate it (secret_rotation) first.
   EOF
   type        = bool
   default     = false
