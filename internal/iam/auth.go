@@ -432,6 +432,8 @@ func (e *authError) Is(target error) bool {
 		return e.code == "invalid_scope" || e.status == http.StatusForbidden
 	case ErrInvalidScope:
 		return e.code == "invalid_scope"
+	case ErrGrantNotAllowed:
+		return e.code == "unauthorized_client"
 	case ErrValidation:
 		return e.code == "invalid_request" || e.code == "unsupported_grant_type"
 	case ErrRateLimited:

@@ -298,6 +298,8 @@ func TestToken_errors(t *testing.T) {
 	}{
 		{"invalid_client", 401, "application/json", `{"error":"invalid_client","error_description":"bad credentials"}`,
 			"invalid_client: bad credentials", ErrUnauthorized, 1},
+		{"unauthorized_client", 400, "application/json", `{"error":"unauthorized_client","error_description":"no client_credentials"}`,
+			"unauthorized_client: no client_credentials", ErrGrantNotAllowed, 1},
 		{"invalid_scope", 400, "application/json", `{"error":"invalid_scope","error_description":"scope 'x' not allowed"}`,
 			"invalid_scope: scope 'x' not allowed", ErrInvalidScope, 1},
 		{"echoes the secret", 400, "application/json", `{"error":"invalid_request","error_description":"secret ` + testSecret + ` is odd"}`,
@@ -335,6 +337,9 @@ func TestToken_errors(t *testing.T) {
 			}
 			if tc.is != nil && !errors.Is(err, tc.is) {
 				t.Fatalf("errors.Is(%v) false", tc.is)
+			}
+			if tc.is != ErrGrantNotAllowed && errors.Is(err, ErrGrantNotAllowed) { //nolint:errorlint // comparing the table's sentinels
+				t.Fatalf("errors.Is(ErrGrantNotAllowed) true for %s", tc.name)
 			}
 			assertNoSecret(t, err)
 			if f.tokenCalls.Load() != tc.retries || f.apiCalls.Load() != 0 {

@@ -33,6 +33,10 @@ var (
 	// ErrInvalidScope matches a token endpoint's invalid_scope: a scope was asked for that the
 	// client may not have (it also matches ErrForbidden).
 	ErrInvalidScope = errors.New("invalid scope")
+	// ErrGrantNotAllowed matches a token endpoint's unauthorized_client: the credentials were
+	// accepted, but the client may not use the client_credentials grant (it also matches
+	// ErrUnauthorized).
+	ErrGrantNotAllowed = errors.New("grant type not allowed")
 	// ErrValidation matches 400 and 422 answers.
 	ErrValidation = errors.New("validation failed")
 	// ErrNoTokenEndpoint matches a token request answered 404, 405 or 410 without an OAuth error:

@@ -156,6 +156,12 @@ func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, re
 	}
 }
 
+// refusedSecret: the token endpoint refused the credentials themselves, not the grant type the
+// client may use (unauthorized_client, whose secret was accepted).
+func refusedSecret(err error) bool {
+	return errors.Is(err, iam.ErrUnauthorized) && !errors.Is(err, iam.ErrGrantNotAllowed)
+}
+
 // missingSecret reports a client_secret that is null, which a configuration meets where it passes
 // on the value of a secret whose value Terraform does not hold.
 func missingSecret(clientID types.String, diags *diag.Diagnostics) {
@@ -284,7 +290,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		tok, err = exchange(ctx)
 	}
 	retried := false
-	if errors.Is(err, iam.ErrUnauthorized) && !cfg.SecretID.IsNull() && r.data != nil {
+	if refusedSecret(err) && !cfg.SecretID.IsNull() && r.data != nil {
 		// A secret this apply has just created may reach the token endpoint a moment after the API
 		// acknowledged it (an eventually consistent store behind the endpoint): try it again for a
 		// few seconds rather than fail the check of a rotation that works. Each refused try counts
@@ -300,7 +306,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 			if end := at.Add(readAfterCreateWindow); end.Before(deadline) {
 				deadline = end
 			}
-			tok, err = retryWhileFrom(ctx, freshSecretGrace/2, deadline, func(err error) bool { return errors.Is(err, iam.ErrUnauthorized) }, exchange, tok, err)
+			tok, err = retryWhileFrom(ctx, freshSecretGrace/2, deadline, refusedSecret, exchange, tok, err)
 			if errors.Is(err, iam.ErrRateLimited) {
 				err = refused
 			}
@@ -316,6 +322,13 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		shownTokenURL := shownURLSetting(tokenURL, append(r.credentials(), cfg.ClientSecret.ValueString())...)
 		detail := fmt.Sprintf("Exchanging the credentials of %s at %s failed: %s", who, shownTokenURL, err.Error())
 		switch {
+		case errors.Is(err, iam.ErrGrantNotAllowed):
+			// The secret worked. The plan opens this with the client as the API holds it now, so a
+			// grant type the plan gives back (one taken away outside Terraform) is not there yet.
+			detail += "\n\nThe secret was accepted, but the client does not allow the client_credentials grant: add " +
+				"it to the client's allowed_grant_types. If this configuration manages the client and its plan gives the " +
+				"grant back, apply the client first (terraform apply -target=<the client's resource address>), then the " +
+				"rest: this is checked at plan time, with the client as the API holds it."
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +
 				"client may not allow the client_credentials grant."

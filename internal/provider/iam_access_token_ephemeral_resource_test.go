@@ -368,6 +368,34 @@ scopes = ["services.iam", null]`, clientID)),
 					`unset) cannot be sent to the API. Leave it out, for example with compact([...]).`),
 			},
 			{
+				// The secret is right but the client lost client_credentials (taken away outside
+				// Terraform, say): the error says so, not "check the secret".
+				PreConfig: func() {
+					if _, err := e.API.UpdateClient(testContext(t), clientID, iam.ClientRequest{Name: "token-consumer",
+						AllowedGrantTypes: []string{"authorization_code"}, RedirectURIs: []string{"https://app.example.com/cb"},
+						AllowedScopes: []string{"services.iam", "api"}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"`, clientID)),
+				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*unauthorized_client.*` + expectErrorText(`The secret was `+
+					`accepted, but the client does not allow the client_credentials grant: add it to the client's allowed_grant_types. `+
+					`If this configuration manages the client and its plan gives the grant back, apply the client first (terraform `+
+					`apply -target=<the client's resource address>), then the rest: this is checked at plan time, with the client `+
+					`as the API holds it.`).String()),
+			},
+			{
+				PreConfig: func() {
+					if _, err := e.API.UpdateClient(testContext(t), clientID, iam.ClientRequest{Name: "token-consumer",
+						AllowedGrantTypes: []string{"client_credentials"}, AllowedScopes: []string{"services.iam", "api"}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg(fmt.Sprintf(`client_id = %q
+client_secret = "token-secret-0123456789"`, clientID)),
+			},
+			{
 				// A null secret (an imported secret's value is one) is explained, not blamed on the
 				// provider as a required attribute's would be; so is one left out.
 				Config: cfg(fmt.Sprintf(`client_id = %q

@@ -111,7 +111,10 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 					"second away from the instant the API holds (not from how the state writes it) is the same instant, " +
 					"and the state holds an expiration it reads at whole seconds. The latest is 9999-12-31T23:59:59Z in UTC. Where the API stores another expiration than sent (cut to a maximum lifetime, say), the " +
 					"state keeps the configured one, with a warning; `renew_before` goes by the API's. An expired secret stays listed " +
-					"(Terraform warns about it) until it is deleted; see `renew_before`.",
+					"(Terraform warns about it) until it is deleted; see `renew_before`. A replacement by `-replace` or taint " +
+					"of a secret whose configured expiration has passed cannot be warned of (Terraform shows only errors of the " +
+					"plan of the new object): its create fails at apply, after the old secret is deleted unless " +
+					"`create_before_destroy` is set. Move the expiration on instead, which replaces the secret.",
 				Optional: true,
 				PlanModifiers: []planmodifier.String{replacesWhenChanged("expiration",
 					"Replaces the secret when the expiration changes to another instant, unless to the one the API holds.")},

@@ -169,15 +169,15 @@ func (d *iamPermissionsDataSource) Read(ctx context.Context, req datasource.Read
 		perms, err := collect(list(f), func(p iam.Permission) iam.Permission { return p })
 		err = d.data.confirmNotFound(ctx, err)
 		if err != nil {
-			hint, subjectHint := "", ""
+			hint, subjectHint, gone := "", "", ""
 			if iam.IsNotFound(err) {
-				hint = fmt.Sprintf("The %s does not exist: %s.", who, missing)
+				hint, gone = fmt.Sprintf("The %s does not exist: %s.", who, missing), goneLookupHint
 				if !cfg.ClientID.IsNull() {
 					subjectHint = subjectIDHint(cfg.ClientID.ValueString())
 				}
 			}
 			resp.Diagnostics.AddError("Unable to Read IAM Permissions",
-				apiErrorText("Listing the permissions of the "+who, err, hint, subjectHint, readTimeoutHint(ctx, err)))
+				apiErrorText("Listing the permissions of the "+who, err, hint, subjectHint, gone, readTimeoutHint(ctx, err)))
 			return nil, false
 		}
 		return perms, true

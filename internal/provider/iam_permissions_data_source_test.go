@@ -323,7 +323,7 @@ data "aritma_iam_permissions" "x" {
 }
 `,
 			`Listing the permissions of the client "no-such-client" failed.`,
-			`The client "no-such-client" does not exist: check client_id.`),
+			`The client "no-such-client" does not exist: check client_id.`, goneLookupHint),
 		expectError(`
 data "aritma_iam_permissions" "x" {
   client_id = "client-0b2c"
@@ -337,7 +337,7 @@ data "aritma_iam_permissions" "x" {
 }
 `,
 			`Listing the permissions of the subject "user-no-such-user" failed.`,
-			`The subject "user-no-such-user" does not exist: check subject_id`),
+			`The subject "user-no-such-user" does not exist: check subject_id`, goneLookupHint),
 	)
 }
 

@@ -73,12 +73,12 @@ func (d *iamSubjectMembershipsDataSource) Read(ctx context.Context, req datasour
 	d.data.awaitFresh(ctx, freshSubjectItself(subjectID))
 	groups, err := collect(d.data.client.ListMemberships(ctx, subjectID), subjectModelFromAPI)
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
-		hint := ""
+		hint, gone := "", ""
 		if iam.IsNotFound(err) {
-			hint = fmt.Sprintf("The subject %q does not exist: %s.", subjectID, checkSubjectIDAdvice)
+			hint, gone = fmt.Sprintf("The subject %q does not exist: %s.", subjectID, checkSubjectIDAdvice), goneLookupHint
 		}
 		resp.Diagnostics.AddError("Unable to List IAM Subject Memberships", apiErrorText(
-			fmt.Sprintf("Listing the groups of subject %q", subjectID), err, hint, readTimeoutHint(ctx, err)))
+			fmt.Sprintf("Listing the groups of subject %q", subjectID), err, hint, gone, readTimeoutHint(ctx, err)))
 		return
 	}
 	sortSubjects(groups)

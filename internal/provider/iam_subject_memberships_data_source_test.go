@@ -133,7 +133,7 @@ data "aritma_iam_subject_memberships" "x" {
 			`Error: Unable to List IAM Subject Memberships`,
 			`Listing the groups of subject "user-no-such-user" failed.`,
 			`The subject "user-no-such-user" does not exist: check subject_id, or look the subject up with the `+
-				`aritma_iam_subjects data source.`),
+				`aritma_iam_subjects data source.`, goneLookupHint),
 		expectError(`
 data "aritma_iam_subject_memberships" "x" {
   subject_id = "alice"

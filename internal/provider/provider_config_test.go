@@ -441,10 +441,27 @@ func TestAccProvider_configBadCredentials(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t)
+	// Right credentials of a client that may not use client_credentials.
+	ctx := testContext(t)
+	noGrant, err := e.API.CreateClient(ctx, iam.ClientRequest{Name: "web-only", AllowedGrantTypes: []string{"authorization_code"},
+		RedirectURIs: []string{"https://app.example.com/cb"}, AllowedScopes: []string{"services.iam"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.API.CreateClientSecret(ctx, noGrant.ClientID, iam.SecretRequest{Value: "web-only-secret-123"}); err != nil {
+		t.Fatal(err)
+	}
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfigWith("client_id", noGrant.ClientID, "client_secret", "web-only-secret-123") +
+					testAccProviderConfigResource,
+				ExpectError: regexp.MustCompile(`(?s)unauthorized_client.*` + expectErrorText(`The token endpoint accepted the `+
+					`provider's credentials, but its client does not allow the client_credentials grant: add it to that `+
+					`client's allowed grant types.`).String()),
+			},
 			{
 				Config: e.ProviderConfigWith("client_secret", "wrong-secret-wrong-secret", "max_retries", "0") +
 					testAccProviderConfigResource,

@@ -311,6 +311,9 @@ func apiErrorDetail(err error) string {
 	case errors.Is(err, iam.ErrInvalidScope): // before ErrUnauthorized: a 401 invalid_scope is about the scopes
 		b.WriteString("\n\nThe token endpoint refused a scope the provider asked for. Ask only for scopes in the allowed_scopes " +
 			"of the provider's client: set the provider's scopes (or " + EnvScopes + "), which default to [\"" + DefaultScope + "\"].")
+	case errors.Is(err, iam.ErrGrantNotAllowed):
+		b.WriteString("\n\nThe token endpoint accepted the provider's credentials, but its client does not allow the " +
+			"client_credentials grant: add it to that client's allowed grant types.")
 	case errors.Is(err, iam.ErrUnauthorized) && iam.IsTokenError(err):
 		b.WriteString("\n\nThe token endpoint refused the provider's credentials: check client_id and client_secret, and token_url.")
 	case errors.Is(err, iam.ErrUnauthorized):
