@@ -330,8 +330,7 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 				"grant back, apply the client first (terraform apply -target=<the client's resource address>), then the " +
 				"rest: this is checked at plan time, with the client as the API holds it."
 		case errors.Is(err, iam.ErrUnauthorized):
-			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted, or the " +
-				"client may not allow the client_credentials grant."
+			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted."
 			if retried {
 				detail += fmt.Sprintf(" (The secret was created moments ago, so it was tried again for %s, in case "+
 					"it reached the token endpoint late.)", freshSecretGrace)
@@ -360,12 +359,17 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		if h := timeoutHint(ctx, "ephemeral resource", err); h != "" {
 			detail += "\n\n" + h
 		}
-		if errors.Is(err, iam.ErrUnauthorized) {
+		switch {
+		case refusedSecret(err):
 			// A secret that has expired since (or was deleted) fails every plan that opens this,
 			// terraform destroy's included.
 			detail += "\n\n" + destroyWithoutPlanNote + " That does not help where the token configures a provider " +
 				"(its access_token), which needs the token to destroy as well: first give this ephemeral resource a secret that " +
 				"works (one made outside this configuration, say)."
+		case errors.Is(err, iam.ErrGrantNotAllowed):
+			// Every secret of the client is refused alike: only the grant type helps.
+			detail += "\n\n" + destroyWithoutPlanNote + " That does not help where the token configures a provider " +
+				"(its access_token), which needs the token to destroy as well: first give the client the client_credentials grant."
 		}
 		resp.Diagnostics.AddError("Unable to Get Access Token", detail)
 		return

@@ -658,6 +658,61 @@ resource "terraform_data" "secret_works" {
 	})
 }
 
+// TestAccIAMAccessTokenEphemeralResource_grantNotAllowedNotRetried: a secret created moments ago
+// and accepted, of a client without client_credentials, is not tried again as a secret that may
+// have reached the token endpoint late (every try would be refused alike), and the error says
+// what does help.
+func TestAccIAMAccessTokenEphemeralResource_grantNotAllowedNotRetried(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	config := e.ProviderConfig() + `
+resource "aritma_iam_client" "web" {
+  name                = "web-only"
+  allowed_grant_types = ["authorization_code"]
+  redirect_uris       = ["https://app.example.com/cb"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "web" {
+  client_id = aritma_iam_client.web.client_id
+}
+
+ephemeral "aritma_iam_access_token" "verify" {
+  client_id     = aritma_iam_client.web.client_id
+  client_secret = aritma_iam_client_secret.web.value
+  secret_id     = aritma_iam_client_secret.web.secret_id
+}
+
+resource "terraform_data" "secret_works" {
+  triggers_replace = aritma_iam_client_secret.web.id
+
+  lifecycle {
+    postcondition {
+      condition     = ephemeral.aritma_iam_access_token.verify.access_token != ""
+      error_message = "The secret did not yield a token."
+    }
+  }
+}
+`
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			if n := e.Mock.Stats().CountStatus("POST", "/connect/token", http.StatusBadRequest); n != 1 {
+				return fmt.Errorf("the token endpoint answered unauthorized_client %d times, want once: the check was tried again", n)
+			}
+			return testAccCheckIAMClientDestroy(t, e)(s)
+		},
+		Steps: []resource.TestStep{{
+			Config: config,
+			ExpectError: regexp.MustCompile(`(?s)unauthorized_client.*` + expectErrorText(`The secret was accepted, but the client `+
+				`does not allow the client_credentials grant`).String() + `.*` + expectErrorText(`first give the client the `+
+				`client_credentials grant.`).String()),
+		}},
+	})
+}
+
 // TestAccIAMAccessTokenEphemeralResource_retries: a token endpoint that answers 429 (with
 // Retry-After) or 503 for a while is waited out, as for the provider's own token; a single
 // answer of either no longer fails the plan.

@@ -2435,3 +2435,71 @@ resource "terraform_data" "keeper" {
 		},
 	})
 }
+
+// TestAccIAMClientSecretResource_refreshListsOnce: a refresh reads a client's three secrets with
+// one list of them, and still finds one deleted outside Terraform gone (a shared list never
+// decides that) and plans it again.
+func TestAccIAMClientSecretResource_refreshListsOnce(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	clientID := testAccIAMClientSecretParent(t, e)
+	cfg := e.ProviderConfig() + fmt.Sprintf(`
+resource "aritma_iam_client_secret" "a" {
+  client_id = %[1]q
+  value     = "shared-list-value-a"
+}
+
+resource "aritma_iam_client_secret" "b" {
+  client_id = %[1]q
+  value     = "shared-list-value-b"
+}
+
+resource "aritma_iam_client_secret" "c" {
+  client_id = %[1]q
+  value     = "shared-list-value-c"
+}
+`, clientID)
+	lists := func() int64 { return e.Mock.Stats().Count("GET", testAccSecretsRoute) }
+	var before int64
+	var secretB string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientSecretDestroy(e),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(s *terraform.State) error {
+					secretB = s.RootModule().Resources["aritma_iam_client_secret.b"].Primary.Attributes["secret_id"]
+					return nil
+				},
+			},
+			{
+				PreConfig:    func() { before = lists() },
+				RefreshState: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttrSet("aritma_iam_client_secret.a", "secret_id"),
+					resource.TestCheckResourceAttrSet("aritma_iam_client_secret.c", "secret_id"),
+					func(*terraform.State) error {
+						if n := lists() - before; n != 1 {
+							return fmt.Errorf("the refresh listed the client's secrets %d times for 3 secrets, want once", n)
+						}
+						return nil
+					},
+				),
+			},
+			{
+				PreConfig: func() {
+					if err := e.API.DeleteClientSecret(testContext(t), clientID, secretB); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("aritma_iam_client_secret.b", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("aritma_iam_client_secret.a", plancheck.ResourceActionNoop),
+				}},
+			},
+		},
+	})
+}
