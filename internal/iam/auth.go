@@ -272,8 +272,15 @@ func IsTokenError(err error) bool {
 // not a 429, a 5xx or a request that got no answer.
 func refusal(err error) bool {
 	var ae *authError
-	return errors.As(err, &ae) && ae.cause == nil && !throttlingTokenError(ae.code) &&
+	return errors.As(err, &ae) && ae.cause == nil && !throttlingTokenError(ae.code) && !ae.notOAuth() &&
 		(ae.status == http.StatusBadRequest || ae.status == http.StatusUnauthorized)
+}
+
+// notOAuth: a 400 without an OAuth error code, which a token endpoint always gives with one (RFC
+// 6749 §5.2): something else answered (a server that speaks https asked in http, a gateway), and
+// said nothing of the credentials.
+func (e *authError) notOAuth() bool {
+	return e.status == http.StatusBadRequest && e.code == "" && e.cause == nil && !e.noTokenAnswer
 }
 
 // authError is a failed token request. Its text names the token URL and the RFC 6749 error code
@@ -398,6 +405,9 @@ func (e *authError) Error() string {
 		b.WriteString("the token endpoint at ")
 		b.WriteString(e.tokenURL)
 		b.WriteString(" refused the scopes asked for: ")
+	case e.notOAuth():
+		b.WriteString(e.tokenURL)
+		b.WriteString(" did not answer as a token endpoint: ")
 	default:
 		b.WriteString("authentication failed at ")
 		b.WriteString(e.tokenURL)
@@ -439,7 +449,7 @@ func (e *authError) Is(target error) bool {
 	case ErrRateLimited:
 		return e.status == http.StatusTooManyRequests || throttlingTokenError(e.code)
 	case ErrNoTokenEndpoint:
-		return e.noTokenAnswer || e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed ||
+		return e.noTokenAnswer || e.notOAuth() || e.code == "" && (e.status == http.StatusNotFound || e.status == http.StatusMethodNotAllowed ||
 			e.status == http.StatusGone || e.bearerChallenge)
 	}
 	return false

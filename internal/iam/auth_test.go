@@ -305,6 +305,10 @@ func TestToken_errors(t *testing.T) {
 		{"echoes the secret", 400, "application/json", `{"error":"invalid_request","error_description":"secret ` + testSecret + ` is odd"}`,
 			"invalid_request: secret [redacted] is odd", ErrValidation, 1},
 		{"html 500", 500, "text/html", `<html><body><h1>Oops</h1></body></html>`, "500 Internal Server Error: Oops", nil, 5},
+		// No OAuth error code: not a token endpoint's answer about the credentials (a server that
+		// speaks https asked in http).
+		{"plain 400", 400, "text/plain; charset=utf-8", "Client sent an HTTP request to an HTTPS server.\n",
+			"400 Bad Request: Client sent an HTTP request to an HTTPS server.", ErrNoTokenEndpoint, 1},
 		// 429s have their own budget at the token endpoint too.
 		{"rate limited", 429, "", ``, "429 Too Many Requests", ErrRateLimited, 1 + maxRateLimitRetries},
 	} {
@@ -331,6 +335,11 @@ func TestToken_errors(t *testing.T) {
 				want = "GET /v1/clients/c1: the token endpoint at " + f.URL + "/connect/token issued no token: " + tc.want
 			case strings.HasPrefix(tc.want, "invalid_scope"):
 				want = "GET /v1/clients/c1: the token endpoint at " + f.URL + "/connect/token refused the scopes asked for: " + tc.want
+			case tc.name == "plain 400":
+				want = "GET /v1/clients/c1: " + f.URL + "/connect/token did not answer as a token endpoint: " + tc.want
+				if errors.Is(err, ErrUnauthorized) || refusal(err) {
+					t.Fatal("a 400 without an OAuth error code taken for a refusal of the credentials")
+				}
 			}
 			if err.Error() != want {
 				t.Fatalf("got  %q\nwant %q", err, want)

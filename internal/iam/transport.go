@@ -290,11 +290,8 @@ func spendRetry(st *callState, resp *http.Response, maxRetries int) bool {
 // permanent reports transport errors that a retry cannot fix.
 func permanent(err error) bool {
 	var ae *authError
-	var uae x509.UnknownAuthorityError
-	var cve *tls.CertificateVerificationError
-	var hne x509.HostnameError
 	switch {
-	case errors.As(err, &ae), errors.As(err, &uae), errors.As(err, &cve), errors.As(err, &hne):
+	case errors.As(err, &ae), IsCertificateError(err):
 		return true
 	case strings.Contains(err.Error(), "unsupported protocol scheme"),
 		// A request Go refuses to send (a token with a line break in its header) never changes.
@@ -302,6 +299,16 @@ func permanent(err error) bool {
 		return true
 	}
 	return false
+}
+
+// IsCertificateError reports whether err is a server certificate this machine does not trust, or
+// one for another host name.
+func IsCertificateError(err error) bool {
+	var uae x509.UnknownAuthorityError
+	var cve *tls.CertificateVerificationError
+	var hne x509.HostnameError
+	var cie x509.CertificateInvalidError
+	return errors.As(err, &uae) || errors.As(err, &cve) || errors.As(err, &hne) || errors.As(err, &cie)
 }
 
 // backoff is capped exponential backoff with full jitter, so 50 parallel callers hit by the same

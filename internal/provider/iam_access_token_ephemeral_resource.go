@@ -349,6 +349,8 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 			}
 		case errors.Is(err, iam.ErrNoTokenEndpoint):
 			detail += "\n\n" + noTokenEndpointHint
+		case iam.IsCertificateError(err):
+			detail += "\n\n" + untrustedCertificateHint
 		case errors.Is(err, iam.ErrForbidden) && cfg.Scopes.IsNull():
 			detail += "\n\nThe token endpoint refused the client's scopes, though scopes is unset: check the client's allowed_scopes and grant types."
 		case errors.Is(err, iam.ErrForbidden):

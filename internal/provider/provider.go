@@ -410,6 +410,22 @@ func (p *aritmaProvider) Functions(_ context.Context) []func() function.Function
 
 // resolveSettings merges the provider block with environment variables and defaults and checks
 // the result, with every error attached to the attribute the user has to fix.
+func spaceOrControl(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
+
+// fromFile reports a credential setting (attr in the provider block, or env) that holds what a
+// value read from a file brings along: its final line break.
+// shellFix is how to set env without it in a shell.
+func fromFile(diags *diag.Diagnostics, attr, env string, inBlock bool, holds, shellFix string) {
+	summary := "Invalid Aritma " + attr
+	if inBlock {
+		diags.AddAttributeError(path.Root(attr), summary, attr+" holds "+holds+": most likely the line break at the end "+
+			"of the file it was read from. Use trimspace(file(\"...\")).")
+		return
+	}
+	diags.AddAttributeError(path.Root(attr), summary, env+" holds "+holds+": most likely the line break at the end of "+
+		"the file it was read from. Set it without, for example with "+shellFix+".")
+}
+
 func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	pick := func(v types.String, env, def string) string {
@@ -472,19 +488,11 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 			"Both "+EnvAccessToken+" and "+EnvClientID+"/"+EnvClientSecret+" are set, and the provider block "+
 				"sets neither kind of credentials. Unset one of them, or set access_token, or client_id and "+
 				"client_secret, in the provider block: what the block sets wins over the other kind in the environment.")
-	case s.AccessToken != "" && strings.ContainsFunc(s.AccessToken, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+	case s.AccessToken != "" && strings.ContainsFunc(s.AccessToken, spaceOrControl):
 		// No token has them and no Authorization header can carry them: every call would fail
 		// before it is sent, with Go's "invalid header field value".
-		if set(cfg.AccessToken) {
-			diags.AddAttributeError(path.Root("access_token"), "Invalid Aritma access_token",
-				"access_token holds whitespace or a control character, which no access token has: most likely the line "+
-					"break at the end of the file it was read from. Use trimspace(file(\"...\")).")
-		} else {
-			diags.AddAttributeError(path.Root("access_token"), "Invalid Aritma access_token",
-				EnvAccessToken+" holds whitespace or a control character, which no access token has: most likely the "+
-					"line break at the end of the file it was read from. Set it without, for example with "+
-					"$(tr -d '[:space:]' < token-file).")
-		}
+		fromFile(&diags, "access_token", EnvAccessToken, set(cfg.AccessToken), "whitespace or a control character, which no access token has",
+			"$(tr -d '[:space:]' < token-file)")
 	case s.AccessToken != "":
 	case s.ClientID == "" && s.ClientSecret == "":
 		diags.AddAttributeError(path.Root("client_id"), "Missing Aritma Credentials",
@@ -496,6 +504,18 @@ func resolveSettings(_ context.Context, cfg providerModel) (iam.Config, diag.Dia
 	case s.ClientSecret == "":
 		diags.AddAttributeError(path.Root("client_secret"), "Missing Aritma client_secret",
 			"client_id is set but client_secret is not. Set client_secret or the "+EnvClientSecret+" environment variable.")
+	default:
+		// Read from a file with its line break, they are refused at the token endpoint as if wrong,
+		// which says nothing of the cause.
+		if strings.ContainsFunc(s.ClientID, spaceOrControl) {
+			fromFile(&diags, "client_id", EnvClientID, set(cfg.ClientID), "whitespace or a control character, which no client id has",
+				"$(tr -d '[:space:]' < id-file)")
+		}
+		if strings.ContainsFunc(s.ClientSecret, unicode.IsControl) {
+			fromFile(&diags, "client_secret", EnvClientSecret, set(cfg.ClientSecret),
+				"a control character, which the token endpoint would take as part of the secret",
+				"\"$(tr -d '\\r\\n' < secret-file)\"")
+		}
 	}
 
 	switch {

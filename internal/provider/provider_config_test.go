@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -402,9 +406,23 @@ func TestAccProvider_configEnvVarsInvalid(t *testing.T) {
 					`read from. Set it without, for example with $(tr -d '[:space:]' < token-file).`),
 			},
 			{
+				// A client secret set from a file with its line break: refused at plan, naming the
+				// variable, not at the token endpoint as a wrong secret.
+				PreConfig: func() {
+					t.Setenv(EnvAccessToken, "")
+					t.Setenv(EnvClientID, e.Mock.AdminClientID())
+					t.Setenv(EnvClientSecret, e.Mock.AdminClientSecret()+"\n")
+				},
+				Config:   e.ProviderConfigWith("client_id", "", "client_secret", "") + testAccProviderConfigResource,
+				PlanOnly: true,
+				ExpectError: testAccExpectDiagnostic("Invalid Aritma client_secret", `ARITMA_CLIENT_SECRET holds a control `+
+					`character, which the token endpoint would take as part of the secret: most likely the line break at the end `+
+					`of the file it was read from. Set it without, for example with "$(tr -d '\r\n' < secret-file)".`),
+			},
+			{
 				// endpoint set, token_url left to its default: the mock's admin secret must not go to
 				// the dev environment's identity server.
-				PreConfig: func() { t.Setenv(EnvAccessToken, "") },
+				PreConfig: func() { t.Setenv(EnvClientID, ""); t.Setenv(EnvClientSecret, "") },
 				Config:    e.ProviderConfigWith("token_url", "") + testAccProviderConfigResource,
 				PlanOnly:  true,
 				ExpectError: testAccExpectDiagnostic("Missing Aritma token_url", `endpoint is "`+e.Mock.URL+`", but token_url is `+
@@ -472,8 +490,48 @@ func TestAccProvider_configBadCredentials(t *testing.T) {
 				// The API itself refuses a token given in access_token: the advice names it.
 				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", "not-a-real-token") +
 					testAccProviderConfigResource,
-				ExpectError: expectErrorText(`The API refused the provider's access token: check access_token, or with ` +
-					`client_id and client_secret, that token_url is the token endpoint of the API's environment.`),
+				ExpectError: expectErrorText(`The API refused the provider's access token. With access_token (or ` +
+					`ARITMA_ACCESS_TOKEN): the token may have expired or been revoked, and the provider cannot renew a token it ` +
+					`was given; give a fresh one, or client_id and client_secret instead, with which it fetches and renews its ` +
+					`own. With client_id and client_secret: check that token_url is the token endpoint of the API's environment.`),
+			},
+		},
+	})
+}
+
+// TestAccProvider_serverCertificate: an API behind a certificate this machine does not trust, and
+// the same server asked in http, fail the plan saying what to do, not with Go's words alone nor as
+// refused credentials.
+func TestAccProvider_serverCertificate(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t)
+	target, err := url.Parse(e.Mock.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsProxy := httptest.NewTLSServer(httputil.NewSingleHostReverseProxy(target))
+	t.Cleanup(tlsProxy.Close)
+	plain := "http://" + strings.TrimPrefix(tlsProxy.URL, "https://")
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.ProviderConfigWith("endpoint", tlsProxy.URL, "token_url", tlsProxy.URL+"/connect/token", "max_retries", "0") +
+					testAccProviderConfigResource,
+				ExpectError: regexp.MustCompile(`(?s)x509: certificate signed by unknown authority.*` + expectErrorText(`The `+
+					`server's TLS certificate could not be verified. If a private certificate authority signed it (the mock's `+
+					`-tls-cert, an internal gateway's), make this machine trust it: on Linux, run Terraform with SSL_CERT_FILE `+
+					`set to a file holding that certificate (or add it to the system's trust store). Check too that endpoint `+
+					`and token_url name a host the certificate is for.`).String()),
+			},
+			{
+				Config: e.ProviderConfigWith("endpoint", plain, "token_url", plain+"/connect/token", "max_retries", "0") +
+					testAccProviderConfigResource,
+				ExpectError: regexp.MustCompile(`(?s)` + expectErrorText(plain+`/connect/token did not answer as a token `+
+					`endpoint: 400 Bad Request: Client sent an HTTP request to an HTTPS server.`).String() + `.*` +
+					expectErrorText(noTokenEndpointHint).String()),
 			},
 		},
 	})

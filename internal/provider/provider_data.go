@@ -317,10 +317,14 @@ func apiErrorDetail(err error) string {
 	case errors.Is(err, iam.ErrUnauthorized) && iam.IsTokenError(err):
 		b.WriteString("\n\nThe token endpoint refused the provider's credentials: check client_id and client_secret, and token_url.")
 	case errors.Is(err, iam.ErrUnauthorized):
-		b.WriteString("\n\nThe API refused the provider's access token: check access_token, or with client_id and " +
-			"client_secret, that token_url is the token endpoint of the API's environment.")
+		b.WriteString("\n\nThe API refused the provider's access token. With access_token (or " + EnvAccessToken + "): the " +
+			"token may have expired or been revoked, and the provider cannot renew a token it was given; give a fresh one, or " +
+			"client_id and client_secret instead, with which it fetches and renews its own. With client_id and " +
+			"client_secret: check that token_url is the token endpoint of the API's environment.")
 	case errors.Is(err, iam.ErrNoTokenEndpoint):
 		b.WriteString("\n\n" + noTokenEndpointHint)
+	case iam.IsCertificateError(err):
+		b.WriteString("\n\n" + untrustedCertificateHint)
 	case errors.As(err, &apiErr) && apiErr.InsufficientScope:
 		b.WriteString("\n\nThe provider's access token lacks an OAuth scope the IAM API needs (" + DefaultScope + "). " +
 			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client.")
@@ -339,6 +343,12 @@ func apiErrorDetail(err error) string {
 const tokenThrottledHint = "The token endpoint kept telling the provider to wait (429 Too Many Requests, slow_down or " +
 	"temporarily_unavailable) for as long as a token request may take. An endpoint also throttles a client after " +
 	"repeated failed attempts: if earlier attempts failed, check the client secret, then try again in a minute."
+
+// untrustedCertificateHint says what to do about a server certificate Go could not verify.
+const untrustedCertificateHint = "The server's TLS certificate could not be verified. If a private certificate " +
+	"authority signed it (the mock's -tls-cert, an internal gateway's), make this machine trust it: on Linux, run " +
+	"Terraform with SSL_CERT_FILE set to a file holding that certificate (or add it to the system's trust store). " +
+	"Check too that endpoint and token_url name a host the certificate is for."
 
 // noTokenEndpointHint says what to do when the token URL answered 404, 405 or 410.
 const noTokenEndpointHint = "The token URL answered as if there were no token endpoint there: check token_url (or " +

@@ -649,6 +649,16 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 			summary:  "Invalid Aritma access_token",
 			detail: `access_token holds whitespace or a control character, which no access token has: most likely the line ` +
 				`break at the end of the file it was read from. Use trimspace(file("...")).`},
+		{name: "provider client_id with a line break", stage: "plan", config: cfg,
+			provider: block(urls + fmt.Sprintf("  client_id     = %q\n  client_secret = %q\n", e.Mock.AdminClientID()+"\n", e.Mock.AdminClientSecret())),
+			summary:  "Invalid Aritma client_id",
+			detail: `client_id holds whitespace or a control character, which no client id has: most likely the line ` +
+				`break at the end of the file it was read from. Use trimspace(file("...")).`},
+		{name: "provider client_secret with a line break", stage: "plan", config: cfg,
+			provider: block(urls + fmt.Sprintf("  client_id     = %q\n  client_secret = %q\n", e.Mock.AdminClientID(), e.Mock.AdminClientSecret()+"\n")),
+			summary:  "Invalid Aritma client_secret",
+			detail: `client_secret holds a control character, which the token endpoint would take as part of the secret: ` +
+				`most likely the line break at the end of the file it was read from. Use trimspace(file("...")).`},
 		{name: "provider no credentials", stage: "plan", config: cfg, provider: block(urls),
 			summary: "Missing Aritma Credentials",
 			detail: `The provider needs credentials to call the Aritma IAM API. Set client_id and client_secret (or the ` +
