@@ -576,6 +576,37 @@ resource "terraform_data" "secret_works" {
 	})
 }
 
+// testAccVerifiedSecretConfig is a client (clientBody its arguments), a generated secret of it, and
+// the check that the secret yields a token, made once the secret exists (secret_id), as the docs
+// show it.
+func testAccVerifiedSecretConfig(clientBody string) string {
+	return `
+resource "aritma_iam_client" "svc" {` + clientBody + `
+}
+
+resource "aritma_iam_client_secret" "svc" {
+  client_id = aritma_iam_client.svc.client_id
+}
+
+ephemeral "aritma_iam_access_token" "verify" {
+  client_id     = aritma_iam_client.svc.client_id
+  client_secret = aritma_iam_client_secret.svc.value
+  secret_id     = aritma_iam_client_secret.svc.secret_id
+}
+
+resource "terraform_data" "secret_works" {
+  triggers_replace = aritma_iam_client_secret.svc.id
+
+  lifecycle {
+    postcondition {
+      condition     = ephemeral.aritma_iam_access_token.verify.access_token != ""
+      error_message = "The secret did not yield a token."
+    }
+  }
+}
+`
+}
+
 // A secret this apply has just created may reach the token endpoint late: the check of it
 // (secret_id set) tries again while the endpoint refuses it, instead of failing a rotation that
 // works.
@@ -612,34 +643,10 @@ func TestAccIAMAccessTokenEphemeralResource_freshSecretLate(t *testing.T) {
 			next.ServeHTTP(w, r)
 		})
 	})
-	config := e.ProviderConfigWith("token_url", proxy+"/connect/token") + `
-resource "aritma_iam_client" "svc" {
+	config := e.ProviderConfigWith("token_url", proxy+"/connect/token") + testAccVerifiedSecretConfig(`
   name                = "late-secret"
   allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
-resource "aritma_iam_client_secret" "svc" {
-  client_id = aritma_iam_client.svc.client_id
-}
-
-ephemeral "aritma_iam_access_token" "verify" {
-  client_id     = aritma_iam_client.svc.client_id
-  client_secret = aritma_iam_client_secret.svc.value
-  secret_id     = aritma_iam_client_secret.svc.secret_id
-}
-
-resource "terraform_data" "secret_works" {
-  triggers_replace = aritma_iam_client_secret.svc.id
-
-  lifecycle {
-    postcondition {
-      condition     = ephemeral.aritma_iam_access_token.verify.access_token != ""
-      error_message = "The secret did not yield a token."
-    }
-  }
-}
-`
+  allowed_scopes      = ["api"]`)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -666,35 +673,11 @@ func TestAccIAMAccessTokenEphemeralResource_grantNotAllowedNotRetried(t *testing
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t)
-	config := e.ProviderConfig() + `
-resource "aritma_iam_client" "web" {
+	config := e.ProviderConfig() + testAccVerifiedSecretConfig(`
   name                = "web-only"
   allowed_grant_types = ["authorization_code"]
   redirect_uris       = ["https://app.example.com/cb"]
-  allowed_scopes      = ["api"]
-}
-
-resource "aritma_iam_client_secret" "web" {
-  client_id = aritma_iam_client.web.client_id
-}
-
-ephemeral "aritma_iam_access_token" "verify" {
-  client_id     = aritma_iam_client.web.client_id
-  client_secret = aritma_iam_client_secret.web.value
-  secret_id     = aritma_iam_client_secret.web.secret_id
-}
-
-resource "terraform_data" "secret_works" {
-  triggers_replace = aritma_iam_client_secret.web.id
-
-  lifecycle {
-    postcondition {
-      condition     = ephemeral.aritma_iam_access_token.verify.access_token != ""
-      error_message = "The secret did not yield a token."
-    }
-  }
-}
-`
+  allowed_scopes      = ["api"]`)
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
