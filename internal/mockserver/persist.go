@@ -116,6 +116,9 @@ func (snap *snapshot) toState() (*state, error) {
 		if st.secrets[sec.ClientID] == nil {
 			st.secrets[sec.ClientID] = map[string]*secretRec{}
 		}
+		if len(st.secrets[sec.ClientID]) == maxSecretsPerClient {
+			return nil, fmt.Errorf("client %s holds more than %d secrets, the API's limit", sec.ClientID, maxSecretsPerClient)
+		}
 		st.secrets[sec.ClientID][sec.ID] = sec
 	}
 	for _, g := range snap.Groups {
@@ -124,6 +127,13 @@ func (snap *snapshot) toState() (*state, error) {
 		}
 		if st.groups[g.ID] != nil {
 			return nil, fmt.Errorf("group %s appears twice", g.ID)
+		}
+		if !PlausibleClientID(g.ID) { // the same rule: an id the API generates fits in a path
+			return nil, fmt.Errorf("group id %q is none the API generates", g.ID)
+		}
+		body := groupBody{DisplayName: &g.DisplayName, Description: &g.Description}
+		if errs := body.validate(); errs != nil {
+			return nil, fmt.Errorf("group %s breaks the API's rules: %s", g.ID, errs.first())
 		}
 		st.groups[g.ID] = g
 	}
@@ -153,6 +163,10 @@ func (snap *snapshot) toState() (*state, error) {
 			return nil, fmt.Errorf("membership %s in %s makes a cycle of groups", m.SubjectID, m.GroupID)
 		}
 		st.addMember(m.GroupID, m.SubjectID)
+	}
+	if len(snap.Users) == 0 {
+		// The API seeds users and has no way to delete them.
+		return nil, errors.New("no users: the API cannot delete the users it is seeded with")
 	}
 	return st, nil
 }

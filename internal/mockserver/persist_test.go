@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -102,13 +103,18 @@ func TestPersistBadFiles(t *testing.T) {
 		{"malformed scope", `{"version":1,"clients":[` + okClient + `],"policies":[{"subject":"client-c","scope":"bad","action":"owner"}]}`, "malformed scope"},
 		{"unknown action", `{"version":1,"clients":[` + okClient + `],"policies":[{"subject":"client-c","scope":"/","action":"nope"}]}`, "outside the catalogue"},
 		{"duplicate policy", `{"version":1,"clients":[` + okClient + `],"policies":[{"subject":"client-c","scope":"/","action":"owner"},{"subject":"client-c","scope":"/","action":"owner"}]}`, `policy "client-c,owner,/" appears twice`},
-		{"duplicate membership", `{"version":1,"groups":[{"id":"g"}],"clients":[` + okClient + `],"members":[{"groupId":"g","subjectId":"client-c"},{"groupId":"g","subjectId":"client-c"}]}`, "appears twice"},
-		{"group in itself", `{"version":1,"groups":[{"id":"g"}],"members":[{"groupId":"g","subjectId":"group-g"}]}`, "cycle"},
-		{"cycle of groups", `{"version":1,"groups":[{"id":"g1"},{"id":"g2"}],"members":[{"groupId":"g1","subjectId":"group-g2"},{"groupId":"g2","subjectId":"group-g1"}]}`, "membership group-g1 in g2 makes a cycle of groups"},
+		{"duplicate membership", `{"version":1,"groups":[{"id":"g","displayName":"g"}],"clients":[` + okClient + `],"members":[{"groupId":"g","subjectId":"client-c"},{"groupId":"g","subjectId":"client-c"}]}`, "appears twice"},
+		{"group in itself", `{"version":1,"groups":[{"id":"g","displayName":"g"}],"members":[{"groupId":"g","subjectId":"group-g"}]}`, "cycle"},
+		{"cycle of groups", `{"version":1,"groups":[{"id":"g1","displayName":"g1"},{"id":"g2","displayName":"g2"}],"members":[{"groupId":"g1","subjectId":"group-g2"},{"groupId":"g2","subjectId":"group-g1"}]}`, "membership group-g1 in g2 makes a cycle of groups"},
 		{"client without a name", `{"version":1,"clients":[{"clientId":"c","name":"","allowedGrantTypes":["client_credentials"]}]}`, "client c breaks the API's rules: name must be between 1 and 200 characters"},
 		{"client with a bogus grant type", `{"version":1,"clients":[{"clientId":"c","name":"c","allowedGrantTypes":["bogus"]}]}`, `client c breaks the API's rules: grant type "bogus" is not supported`},
 		{"client without grant types", `{"version":1,"clients":[{"clientId":"c","name":"c"}]}`, "allowedGrantTypes must contain at least one grant type"},
 		{"client id with a space", `{"version":1,"clients":[{"clientId":"c d","name":"c","allowedGrantTypes":["client_credentials"]}]}`, `client id "c d" is none the API generates`},
+		{"group without a name", `{"version":1,"groups":[{"id":"g","displayName":""}]}`, "group g breaks the API's rules: displayName must be between 1 and 200 characters"},
+		{"group description too long", `{"version":1,"groups":[{"id":"g","displayName":"g","description":"` + strings.Repeat("d", 1001) + `"}]}`, "group g breaks the API's rules: description must be at most 1000 characters"},
+		{"group id with a space", `{"version":1,"groups":[{"id":"g h","displayName":"g"}]}`, `group id "g h" is none the API generates`},
+		{"more secrets than the limit", `{"version":1,"clients":[` + okClient + `],"secrets":[` + manySecrets(21) + `]}`, "client c holds more than 20 secrets, the API's limit"},
+		{"no users", `{"version":1,"clients":[` + okClient + `]}`, "no users: the API cannot delete the users it is seeded with"},
 		{"secret description too long", `{"version":1,"clients":[` + okClient + `],"secrets":[{"clientSecretId":"s","clientId":"c","description":"` + strings.Repeat("d", 201) + `","sha256":"` + strings.Repeat("0", 64) + `"}]}`, "secret s breaks the API's rules: description must be at most 200 characters"},
 	}
 	for _, tt := range tests {
@@ -423,4 +429,13 @@ func TestPersistSymlinkedDataFile(t *testing.T) {
 	if data, err := os.ReadFile(target); err != nil || !strings.Contains(string(data), "through-the-link") {
 		t.Errorf("the target lacks the client saved through the link (%v)", err)
 	}
+}
+
+// manySecrets is n secret records of client c, for a data file.
+func manySecrets(n int) string {
+	recs := make([]string, n)
+	for i := range recs {
+		recs[i] = fmt.Sprintf(`{"clientSecretId":"s%d","clientId":"c","sha256":"%s"}`, i, strings.Repeat("0", 64))
+	}
+	return strings.Join(recs, ",")
 }

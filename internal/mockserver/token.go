@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -79,7 +81,15 @@ func tokenFault(fault response) response {
 // issueToken implements the client_credentials grant (CONTRACT.md §1, §9).
 func (s *Server) issueToken(r *http.Request) response {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxBodyBytes)
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "" && mt != "application/x-www-form-urlencoded" {
+		// ParseForm would read no body at all and report the first parameter missing.
+		return tokenErr(http.StatusBadRequest, "invalid_request",
+			fmt.Sprintf("the request body must be application/x-www-form-urlencoded (RFC 6749 §4.4.2), not %s", mt))
+	}
 	if err := r.ParseForm(); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return tokenErr(http.StatusBadRequest, "invalid_request", fmt.Sprintf("the request body must be at most %d bytes", maxBodyBytes))
+		}
 		return tokenErr(http.StatusBadRequest, "invalid_request", "the request body is not a valid form")
 	}
 	form := r.PostForm

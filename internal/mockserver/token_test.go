@@ -267,3 +267,29 @@ func TestTokenFaultAnswers(t *testing.T) {
 		t.Errorf("rate limited: %v %s", res.header, res.raw)
 	}
 }
+
+// TestTokenRequestBody: a body that is no form, or too big, is answered with what is wrong with
+// it, not with the first parameter a form would have held.
+func TestTokenRequestBody(t *testing.T) {
+	e := newEnv(t)
+	post := func(contentType string, body string) *result {
+		req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/connect/token", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", contentType)
+		return e.send(req)
+	}
+	res := e.want(post("application/json", `{"grant_type":"client_credentials"}`), http.StatusBadRequest)
+	if got, want := res.str("error_description"), "the request body must be application/x-www-form-urlencoded (RFC 6749 §4.4.2), not application/json"; got != want {
+		t.Errorf("JSON body: %q, want %q", got, want)
+	}
+	big := "grant_type=client_credentials&pad=" + strings.Repeat("x", 2<<20)
+	res = e.want(post("application/x-www-form-urlencoded", big), http.StatusBadRequest)
+	if got, want := res.str("error_description"), "the request body must be at most 1048576 bytes"; got != want {
+		t.Errorf("oversized body: %q, want %q", got, want)
+	}
+	// The form's own type with parameters is still a form.
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}
+	e.want(post("application/x-www-form-urlencoded; charset=utf-8", form.Encode()), http.StatusOK)
+}

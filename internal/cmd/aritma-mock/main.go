@@ -125,14 +125,28 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	// What is left tells a module's tests that clean up after themselves whether they did.
-	_, _ = fmt.Fprintf(stdout, "aritma-mock shutting down, holding %s\n", srv.Leftovers())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return shutdown(hs, srv, stdout, shutdownGrace)
+}
+
+// shutdown lets the requests under way finish, for up to grace, then reports what the mock holds
+// and closes it.
+func shutdown(hs *http.Server, srv *mockserver.Server, stdout io.Writer, grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	serr := hs.Shutdown(shutdownCtx)
+	serr := hs.Shutdown(ctx)
+	if errors.Is(serr, context.DeadlineExceeded) {
+		_ = hs.Close()
+		serr = fmt.Errorf("requests still running %s after the signal were cut off without an answer", grace)
+	}
+	// What is left tells a module's tests that clean up after themselves whether they did: taken
+	// once the requests under way have finished, which may have created or deleted something.
+	_, _ = fmt.Fprintf(stdout, "aritma-mock shutting down, holding %s\n", srv.Leftovers())
 	cerr := srv.Close()
 	return errors.Join(serr, cerr)
 }
+
+// shutdownGrace is how long requests under way at a signal may take to finish.
+const shutdownGrace = 10 * time.Second
 
 // shownAddr is the address to print for what -listen asked and the listener got: the host as
 // given (a TLS certificate names it, not the address it resolves to), 127.0.0.1 for every

@@ -6,10 +6,15 @@ import (
 	"flag"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
 func TestRunRejectsBadStartup(t *testing.T) {
@@ -127,5 +132,66 @@ func TestTokenFailureLimitFlag(t *testing.T) {
 		if got := tokenFailureLimit(flagValue); got != want {
 			t.Errorf("tokenFailureLimit(%d) = %d, want %d", flagValue, got, want)
 		}
+	}
+}
+
+// TestShutdownCountsAfterDrain: a create under way at the signal finishes and is counted in the
+// summary; one that outlasts the grace is cut off, and the error says so.
+func TestShutdownCountsAfterDrain(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		latencyMS int
+		grace     time.Duration
+		holding   string
+		err       string
+	}{
+		{"drained", 600, 5 * time.Second, "holding 1 clients,", ""},
+		{"cut off", 3000, 200 * time.Millisecond, "holding 0 clients,",
+			"requests still running 200ms after the signal were cut off without an answer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := mockserver.New(mockserver.Options{AdminClientID: "adm", AdminClientSecret: "admin-secret-123"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			go func() { _ = hs.Serve(ln) }()
+			base := "http://" + ln.Addr().String()
+			tok, err := iam.ExchangeToken(t.Context(), iam.TokenRequest{TokenURL: base + "/connect/token", ClientID: "adm", ClientSecret: "admin-secret-123"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.SetFaults(mockserver.Faults{LatencyMS: tc.latencyMS})
+			created := make(chan int, 1)
+			go func() {
+				req, _ := http.NewRequest(http.MethodPost, base+"/v1/clients", strings.NewReader(
+					`{"name":"in-flight","description":"","allowedGrantTypes":["client_credentials"],"redirectUris":[],"allowedScopes":["api"]}`))
+				req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					created <- 0
+					return
+				}
+				_ = resp.Body.Close()
+				created <- resp.StatusCode
+			}()
+			time.Sleep(150 * time.Millisecond) // the create is under way
+			var out bytes.Buffer
+			err = shutdown(hs, srv, &out, tc.grace)
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || err.Error() != tc.err) {
+				t.Errorf("shutdown: %v, want %q", err, tc.err)
+			}
+			if !strings.Contains(out.String(), tc.holding) {
+				t.Errorf("summary %q, want it to say %q", out.String(), tc.holding)
+			}
+			if status := <-created; tc.err == "" && status != http.StatusCreated {
+				t.Errorf("the create under way got %d, want 201", status)
+			}
+		})
 	}
 }
