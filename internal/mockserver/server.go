@@ -40,6 +40,9 @@ type Options struct {
 	// token endpoint takes before it answers 429 slow_down for that id: 0 means 10, a negative
 	// value turns the throttle off (for a mock shared by tests that try wrong secrets).
 	TokenFailureLimit int
+	// TokenLifetime is how long a token lives (its expires_in); 0 means an hour. A short one lets
+	// tests see a client renew its token within a run.
+	TokenLifetime time.Duration
 }
 
 // Server is the mock. It is safe for concurrent use.
@@ -77,8 +80,16 @@ type Server struct {
 	handler http.Handler
 }
 
-// tokenLifetime is the expires_in of every token (CONTRACT.md §1).
-const tokenLifetime = 3600 * time.Second
+// defaultTokenLifetime is the expires_in of every token unless Options says otherwise (CONTRACT.md §1).
+const defaultTokenLifetime = 3600 * time.Second
+
+// tokenLifetime is Options.TokenLifetime with its default, in whole seconds as expires_in says it.
+func (s *Server) tokenLifetime() time.Duration {
+	if s.opts.TokenLifetime <= 0 {
+		return defaultTokenLifetime
+	}
+	return max(time.Second, s.opts.TokenLifetime.Truncate(time.Second))
+}
 
 // New builds a Server. With a DataFile it loads the file (a missing file
 // starts fresh) and fails on a corrupt or unreadable one rather than

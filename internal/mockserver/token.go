@@ -194,7 +194,7 @@ func (s *Server) issueToken(r *http.Request) response {
 	}
 	tok := newAccessToken()
 	s.tokMu.Lock()
-	s.tokens[sha256.Sum256([]byte(tok))] = &tokenRec{clientID: clientID, scopes: slices.Clone(scopes), expires: now.Add(tokenLifetime)}
+	s.tokens[sha256.Sum256([]byte(tok))] = &tokenRec{clientID: clientID, scopes: slices.Clone(scopes), expires: now.Add(s.tokenLifetime())}
 	s.issued++
 	if s.issued%1024 == 0 {
 		// Sweep expired tokens now and then so a long-running mock stays small.
@@ -206,7 +206,7 @@ func (s *Server) issueToken(r *http.Request) response {
 	}
 	s.tokMu.Unlock()
 	return response{status: http.StatusOK, header: noStore(), body: tokenOK{
-		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(tokenLifetime / time.Second), Scope: strings.Join(scopes, " "),
+		AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(s.tokenLifetime() / time.Second), Scope: strings.Join(scopes, " "),
 	}}
 }
 

@@ -293,3 +293,24 @@ func TestTokenRequestBody(t *testing.T) {
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {testAdminID}, "client_secret": {testAdminSecret}}
 	e.want(post("application/x-www-form-urlencoded; charset=utf-8", form.Encode()), http.StatusOK)
 }
+
+// TestTokenLifetime: Options.TokenLifetime is what expires_in says and when the token stops
+// working; unset, tokens live an hour.
+func TestTokenLifetime(t *testing.T) {
+	for _, tc := range []struct {
+		lifetime time.Duration
+		want     int
+	}{{0, 3600}, {5 * time.Second, 5}} {
+		e := newEnv(t, func(o *Options) { o.TokenLifetime = tc.lifetime })
+		res := e.want(e.tokenReq("/connect/token", url.Values{"grant_type": {"client_credentials"},
+			"client_id": {testAdminID}, "client_secret": {testAdminSecret}}, nil), http.StatusOK)
+		if got := res.num("expires_in"); got != tc.want {
+			t.Errorf("lifetime %s: expires_in %d, want %d", tc.lifetime, got, tc.want)
+		}
+		tok := res.str("access_token")
+		e.clock.Advance(time.Duration(tc.want-1) * time.Second)
+		e.want(e.callAs(tok, http.MethodGet, "/v1/actions", nil), http.StatusOK)
+		e.clock.Advance(time.Second)
+		e.want(e.callAs(tok, http.MethodGet, "/v1/actions", nil), http.StatusUnauthorized)
+	}
+}

@@ -10,15 +10,18 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
+	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
 )
 
 // testAccProviderConfigResource is a resource that makes Terraform configure the provider.
@@ -494,6 +497,55 @@ func TestAccProvider_configBadCredentials(t *testing.T) {
 					`ARITMA_ACCESS_TOKEN): the token may have expired or been revoked, and the provider cannot renew a token it ` +
 					`was given; give a fresh one, or client_id and client_secret instead, with which it fetches and renews its ` +
 					`own. With client_id and client_secret: check that token_url is the token endpoint of the API's environment.`),
+			},
+		},
+	})
+}
+
+// TestAccProvider_outlivesItsToken: tokens that live 2 s, and an apply whose provider process
+// runs longer (700 ms on every call, three creates that wait for each other): the provider renews
+// its token half-way through its life, and a call whose token died on the way (the latency is a
+// third of the lifetime) is answered 401, gets a new token and is made again, so the run succeeds.
+func TestAccProvider_outlivesItsToken(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	e := newTestEnv(t, func(o *mockserver.Options) { o.TokenLifetime = 2 * time.Second })
+	config := e.ProviderConfig() + `
+resource "aritma_iam_client" "svc" {
+  name                = "short-tokens"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["api"]
+}
+
+resource "aritma_iam_client_secret" "svc" {
+  client_id = aritma_iam_client.svc.client_id
+}
+
+resource "aritma_iam_policy" "svc" {
+  subject = aritma_iam_client.svc.subject_id
+  action  = "banking.ais.read"
+  scope   = "/subscriptions/${aritma_iam_client_secret.svc.secret_id}"
+}
+`
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckIAMClientDestroy(t, e),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { e.Mock.SetFaults(mockserver.Faults{LatencyMS: 700}) },
+				Config:    config,
+				Check: func(*terraform.State) error {
+					if n := e.Mock.Stats().CountStatus("POST", "/connect/token", http.StatusOK); n < 2 {
+						return fmt.Errorf("%d tokens over a run longer than a token's life, want a renewal", n)
+					}
+					return nil
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
 			},
 		},
 	})

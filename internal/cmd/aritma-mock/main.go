@@ -47,6 +47,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	adminID := fs.String("admin-client-id", "", "bootstrap admin client id (default: env ARITMA_MOCK_ADMIN_CLIENT_ID, else generated)")
 	adminSecret := fs.String("admin-client-secret", "", "bootstrap admin client secret (default: env ARITMA_MOCK_ADMIN_CLIENT_SECRET, else generated and printed)")
 	seed := fs.Int64("seed", 1, "seed of the fault injection random source")
+	tokenLifetime := fs.Duration("token-lifetime", time.Hour, "how long a token lives (its expires_in), in whole seconds of at least 1s; a short one lets tests see a client renew its token")
 	failLimit := fs.Int("token-failure-limit", 10, "failed token requests of one client id within a minute before the token endpoint answers 429 slow_down for it (0 turns the throttle off)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -59,6 +60,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return errors.New("-tls-cert and -tls-key must be given together")
+	}
+	if *tokenLifetime < time.Second || *tokenLifetime%time.Second != 0 {
+		// expires_in is a whole number of seconds: another lifetime could not be told to clients.
+		return fmt.Errorf("-token-lifetime must be a whole number of seconds, at least 1s, got %s", *tokenLifetime)
 	}
 	if *adminID == "" {
 		*adminID = os.Getenv("ARITMA_MOCK_ADMIN_CLIENT_ID")
@@ -98,6 +103,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		EnableControl:     *control,
 		Seed:              *seed,
 		TokenFailureLimit: tokenFailureLimit(*failLimit),
+		TokenLifetime:     *tokenLifetime,
 	})
 	if err != nil {
 		return err

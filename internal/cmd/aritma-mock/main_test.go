@@ -37,6 +37,8 @@ func TestRunRejectsBadStartup(t *testing.T) {
 		{"admin client id ..", []string{"-listen", "127.0.0.1:0", "-admin-client-id", "..", "-admin-client-secret", "abcdefgh1"},
 			`got ".."`},
 		{"tls half configured", []string{"-tls-cert", "cert.pem"}, "must be given together"},
+		{"token lifetime under a second", []string{"-token-lifetime", "500ms"}, "-token-lifetime must be a whole number of seconds, at least 1s, got 500ms"},
+		{"token lifetime not whole seconds", []string{"-token-lifetime", "1.5s"}, "got 1.5s"},
 		{"corrupt data file", []string{"-data", corrupt, "-listen", "127.0.0.1:0"}, "corrupt"},
 		{"bad listen address", []string{"-listen", "256.0.0.1:99999"}, "listen"},
 		{"missing certificate", []string{"-listen", "127.0.0.1:0", "-tls-cert", "nope.crt", "-tls-key", "nope.key"},
