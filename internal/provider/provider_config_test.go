@@ -502,14 +502,14 @@ func TestAccProvider_configBadCredentials(t *testing.T) {
 	})
 }
 
-// TestAccProvider_outlivesItsToken: tokens that live 2 s, and an apply whose provider process
-// runs longer (700 ms on every call, three creates that wait for each other): the provider renews
+// TestAccProvider_outlivesItsToken: tokens that live 3 s, and an apply whose provider process
+// runs longer (700 ms on every call, four creates that wait for each other): the provider renews
 // its token half-way through its life, and a call whose token died on the way (the latency is a
-// third of the lifetime) is answered 401, gets a new token and is made again, so the run succeeds.
+// quarter of the lifetime) is answered 401, gets a new token and is made again, so the run succeeds.
 func TestAccProvider_outlivesItsToken(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	e := newTestEnv(t, func(o *mockserver.Options) { o.TokenLifetime = 2 * time.Second })
+	e := newTestEnv(t, func(o *mockserver.Options) { o.TokenLifetime = 3 * time.Second })
 	config := e.ProviderConfig() + `
 resource "aritma_iam_client" "svc" {
   name                = "short-tokens"
@@ -525,6 +525,13 @@ resource "aritma_iam_policy" "svc" {
   subject = aritma_iam_client.svc.subject_id
   action  = "banking.ais.read"
   scope   = "/subscriptions/${aritma_iam_client_secret.svc.secret_id}"
+}
+
+resource "aritma_iam_policy" "after" {
+  subject    = aritma_iam_client.svc.subject_id
+  action     = "banking.pis.create"
+  scope      = "/subscriptions/${aritma_iam_client_secret.svc.secret_id}"
+  depends_on = [aritma_iam_policy.svc]
 }
 `
 	resource.Test(t, resource.TestCase{
