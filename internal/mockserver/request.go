@@ -34,6 +34,10 @@ func (e fieldErrors) first() string {
 	return ""
 }
 
+// bodyTooLarge is the API's rule for a request body over maxBodyBytes, which the token endpoint
+// states too.
+var bodyTooLarge = fmt.Sprintf("request body must be at most %d bytes", maxBodyBytes)
+
 // decodeJSON decodes one JSON value from body into dst. It returns field
 // errors (never nil on failure) that name what is wrong, keyed by the JSON
 // field or "" when the body as a whole is bad. Unknown fields are ignored,
@@ -44,7 +48,7 @@ func decodeJSON(body io.Reader, dst any) fieldErrors {
 		return fieldErrors{"": {"request body could not be read"}}
 	}
 	if len(data) > maxBodyBytes {
-		return fieldErrors{"": {fmt.Sprintf("request body must be at most %d bytes", maxBodyBytes)}}
+		return fieldErrors{"": {bodyTooLarge}}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fieldErrors{"": {"request body is required"}}

@@ -88,7 +88,7 @@ func (s *Server) issueToken(r *http.Request) response {
 	}
 	if err := r.ParseForm(); err != nil {
 		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
-			return tokenErr(http.StatusBadRequest, "invalid_request", fmt.Sprintf("the request body must be at most %d bytes", maxBodyBytes))
+			return tokenErr(http.StatusBadRequest, "invalid_request", "the "+bodyTooLarge)
 		}
 		return tokenErr(http.StatusBadRequest, "invalid_request", "the request body is not a valid form")
 	}
