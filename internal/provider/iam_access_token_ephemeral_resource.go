@@ -174,7 +174,7 @@ func missingSecret(clientID types.String, diags *diag.Diagnostics) {
 			"an aritma_iam_client_secret, Terraform does not hold that secret's value: the secret was imported (the API "+
 			"never shows a secret's value again) or its value is given as value_wo, which is never stored. Pass the "+
 			"value from where it is kept (for value_wo, the same ephemeral source), replace the secret so that Terraform "+
-			"holds its new value, or leave this check out until then.", of))
+			"holds its new value (terraform apply -replace=<the secret's address>), or leave this check out until then.", of))
 }
 
 // freshSecretGrace is how long a secret created moments ago may be refused at the token endpoint

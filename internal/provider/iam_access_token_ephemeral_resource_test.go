@@ -404,7 +404,8 @@ client_secret = null`, clientID)),
 					`to exchange for a token. Where it is the value of an aritma_iam_client_secret, Terraform does not hold that secret's `+
 					`value: the secret was imported (the API never shows a secret's value again) or its value is given as value_wo, `+
 					`which is never stored. Pass the value from where it is kept (for value_wo, the same ephemeral source), replace `+
-					`the secret so that Terraform holds its new value, or leave this check out until then.`, clientID)).String()),
+					`the secret so that Terraform holds its new value (terraform apply -replace=<the secret's address>), or leave this `+
+					`check out until then.`, clientID)).String()),
 			},
 			{
 				Config:      cfg(fmt.Sprintf(`client_id = %q`, clientID)),

@@ -221,8 +221,8 @@ func (d *iamSubjectDataSource) findByName(ctx context.Context, typ, name string,
 			ids[i] = s.SubjectID
 		}
 		resp.Diagnostics.AddAttributeError(path.Root("display_name"), "Several IAM Subjects Match",
-			fmt.Sprintf("%d %s subjects have the display name %q: %s. Look the subject up by subject_id instead.",
-				len(matches), typ, name, strings.Join(ids, ", ")))
+			fmt.Sprintf("%d %s subjects have the display name %q: %s. Look the subject up by subject_id instead; %s",
+				len(matches), typ, name, strings.Join(ids, ", "), destroyRegardlessHint))
 	}
 	return iam.Subject{}, false
 }

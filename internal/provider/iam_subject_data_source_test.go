@@ -124,8 +124,8 @@ data "aritma_iam_subject" "twin" {
   display_name = "twin"
 }
 `,
-				ExpectError: expectErrorText(fmt.Sprintf(`2 client subjects have the display name "twin": %s. Look the subject up by subject_id instead.`,
-					strings.Join(ids, ", "))),
+				ExpectError: expectErrorText(fmt.Sprintf(`2 client subjects have the display name "twin": %s. Look the subject up by subject_id instead; to destroy what `+
+					`was built on it, run terraform destroy -refresh=false, which does not read data sources.`, strings.Join(ids, ", "))),
 			},
 		},
 	})

@@ -510,23 +510,8 @@ func TestAccProvider_outlivesItsToken(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
 	e := newTestEnv(t, func(o *mockserver.Options) { o.TokenLifetime = 3 * time.Second })
-	config := e.ProviderConfig() + `
-resource "aritma_iam_client" "svc" {
-  name                = "short-tokens"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["api"]
-}
-
-resource "aritma_iam_client_secret" "svc" {
-  client_id = aritma_iam_client.svc.client_id
-}
-
-resource "aritma_iam_policy" "svc" {
-  subject = aritma_iam_client.svc.subject_id
-  action  = "banking.ais.read"
-  scope   = "/subscriptions/${aritma_iam_client_secret.svc.secret_id}"
-}
-
+	// Each policy's scope waits for the secret, so the creates run one after the other.
+	config := e.ProviderConfig() + testAccClientSecretPolicy("short-tokens", "/subscriptions/${aritma_iam_client_secret.svc.secret_id}") + `
 resource "aritma_iam_policy" "after" {
   subject    = aritma_iam_client.svc.subject_id
   action     = "banking.pis.create"

@@ -393,7 +393,10 @@ func joinHints(parts ...string) string {
 // exist: it may have been deleted outside Terraform since an earlier apply, and then even a
 // destroy, which reads data sources first, fails here.
 const goneLookupHint = "If it existed and was deleted outside Terraform, remove or change this data source; " +
-	"to destroy what was built on it, run terraform destroy -refresh=false, which does not read data sources."
+	destroyRegardlessHint
+
+// destroyRegardlessHint: a destroy reads data sources first, so one whose lookup fails blocks it.
+const destroyRegardlessHint = "to destroy what was built on it, run terraform destroy -refresh=false, which does not read data sources."
 
 // subjectIDOfClient reports whether id is a client's subject id given where its client id
 // belongs: it has the form client-<clientID>, no client has the id itself, and client <clientID>

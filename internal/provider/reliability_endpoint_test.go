@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,9 +20,12 @@ import (
 	"github.com/aritma/terraform-provider-aritma/internal/reliability"
 )
 
-const wrongEndpointResources = `
+// testAccClientSecretPolicy is a client, a generated secret and a policy of the client on scope:
+// the smallest config that calls every resource's endpoints.
+func testAccClientSecretPolicy(name, scope string) string {
+	return fmt.Sprintf(`
 resource "aritma_iam_client" "svc" {
-  name                = "wrong-endpoint"
+  name                = %q
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["api"]
 }
@@ -33,9 +37,10 @@ resource "aritma_iam_client_secret" "svc" {
 resource "aritma_iam_policy" "svc" {
   subject = aritma_iam_client.svc.subject_id
   action  = "banking.ais.read"
-  scope   = "/subscriptions/1"
+  scope   = %q
 }
-`
+`, name, scope)
+}
 
 // An endpoint without the API's base path answers 404 to every call. A refresh must not take that
 // for three objects deleted outside Terraform: that would drop them from the state, and the next
@@ -45,8 +50,9 @@ func TestAccReliability_wrongEndpoint(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	ctx := testContext(t)
-	good := e.ProviderConfig() + wrongEndpointResources
-	wrong := e.ProviderConfigWith("endpoint", e.Mock.URL+"/core/iam") + wrongEndpointResources
+	resources := testAccClientSecretPolicy("wrong-endpoint", "/subscriptions/1")
+	good := e.ProviderConfig() + resources
+	wrong := e.ProviderConfigWith("endpoint", e.Mock.URL+"/core/iam") + resources
 	// The mock starts with its admin client, with a secret and a policy.
 	seeded, err := relCountObjects(ctx, e.API)
 	if err != nil {
