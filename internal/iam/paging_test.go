@@ -884,3 +884,32 @@ func TestPaging_steadyRepeatsAndEmptyPagesThatAreTheServers(t *testing.T) {
 		})
 	}
 }
+
+// A path the caller built from a static access token by mistake (pasted where a client id
+// belongs) reaches the paging errors' text, which must not show it.
+func TestPaging_errorTextHidesStaticToken(t *testing.T) {
+	t.Parallel()
+	const token = "tok-Sup3rS3cret-value"
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+		// Every page the same, full, of a longer list: the list fails saying so, naming the path.
+		items := make([]map[string]any, 100)
+		for i := range items {
+			items[i] = map[string]any{"clientSecretId": strconv.Itoa(i), "clientId": token}
+		}
+		writeJSON(w, 200, map[string]any{"items": items, "metadata": map[string]any{"page": 1, "pageSize": 100, "totalCount": 1000}})
+	})
+	c := f.client(t, func(cfg *Config) { cfg.ClientID, cfg.ClientSecret, cfg.AccessToken = "", "", token })
+	var err error
+	for _, e := range c.ListClientSecrets(ctxT(t), token) {
+		if e != nil {
+			err = e
+			break
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "repeats page 1") {
+		t.Fatalf("err = %v, want the repeated-page error", err)
+	}
+	if strings.Contains(err.Error(), "S3cret") {
+		t.Errorf("the access token is in the error: %v", err)
+	}
+}

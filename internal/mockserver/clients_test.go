@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -74,6 +75,7 @@ func TestClientValidation(t *testing.T) {
 		{"name too long", mod(func(m map[string]any) { m["name"] = strings.Repeat("é", 201) }), "name", "between 1 and 200"},
 		{"description missing", mod(func(m map[string]any) { delete(m, "description") }), "description", "description is required"},
 		{"description too long", mod(func(m map[string]any) { m["description"] = strings.Repeat("x", 1001) }), "description", "at most 1000"},
+		{"description too long in characters", mod(func(m map[string]any) { m["description"] = strings.Repeat("é", 1001) }), "description", "at most 1000"},
 		{"grant types missing", mod(func(m map[string]any) { delete(m, "allowedGrantTypes") }), "allowedGrantTypes", "allowedGrantTypes is required"},
 		{"grant types empty", mod(func(m map[string]any) { m["allowedGrantTypes"] = []string{} }), "allowedGrantTypes", "at least one grant type"},
 		{"grant type unknown", mod(func(m map[string]any) { m["allowedGrantTypes"] = []string{"x"} }), "allowedGrantTypes",
@@ -103,6 +105,10 @@ func TestClientValidation(t *testing.T) {
 			e.wantProblem(e.call("PUT", "/v1/clients/"+id, tt.body), 400, tt.field, tt.msg)
 		})
 	}
+	// Lengths count characters, not bytes.
+	e.want(e.call("POST", "/v1/clients", mod(func(m map[string]any) {
+		m["name"], m["description"] = strings.Repeat("ñ", 200), strings.Repeat("é", 1000)
+	})), 201)
 	for _, ok := range [][]string{{"http://localhost/cb"}, {"http://LOCALHOST:8080/cb"}, {"http://127.0.0.1:9000/cb"}, {"http://[::1]:9000/cb"}, {"https://a.example/cb", "https://b.example/cb"}} {
 		e.want(e.call("POST", "/v1/clients", authCode(ok...)), 201)
 	}
@@ -174,6 +180,11 @@ func TestClientList(t *testing.T) {
 			}
 		})
 	}
+	// Beyond the last page, previous leads back to the last page that has items, not to the one
+	// before the page asked for.
+	if beyond := e.want(e.call("GET", "/v1/clients?page=99", nil), 200); !regexp.MustCompile(`[?&]page=2(&|$)`).MatchString(beyond.str("links.previous")) {
+		t.Errorf("previous link of page 99 of 2 = %q, want page 2", beyond.str("links.previous"))
+	}
 	if huge := e.want(e.call("GET", "/v1/clients?page=2147483647&pageSize=100", nil), 200); len(huge.list("items")) != 0 {
 		t.Errorf("huge page: %s", huge.raw)
 	}
@@ -202,6 +213,10 @@ func TestClientDeleteCascades(t *testing.T) {
 	}
 	if n := e.want(e.call("GET", "/v1/subjects/groups/"+g+"/members", nil), 200).num("total"); n != 0 {
 		t.Errorf("memberships left: %d", n)
+	}
+	// The group's count agrees: the membership is gone, not just hidden from the member list.
+	if n := e.want(e.call("GET", "/v1/subjects/groups", nil), 200).num("data.0.properties.memberCount"); n != 0 {
+		t.Errorf("memberCount = %d after its only member was deleted", n)
 	}
 	e.wantProblem(e.call("GET", "/v1/clients/"+id+"/secrets", nil), 404, "", "")
 	// Its credentials stop working with it.

@@ -73,6 +73,7 @@ func TestGroupValidation(t *testing.T) {
 		{"name empty", "/v1/subjects/groups", map[string]any{"displayName": ""}, "displayName", "between 1 and 200"},
 		{"name long", "/v1/subjects/groups", map[string]any{"displayName": strings.Repeat("n", 201)}, "displayName", "between 1 and 200"},
 		{"description long", "/v1/subjects/groups", map[string]any{"displayName": "n", "description": strings.Repeat("d", 1001)}, "description", "at most 1000"},
+		{"description long in characters", "/v1/subjects/groups", map[string]any{"displayName": "n", "description": strings.Repeat("é", 1001)}, "description", "at most 1000"},
 		{"members missing", "/v1/subjects/groups/" + g + "/members", map[string]any{}, "subjectIds", "subjectIds is required"},
 		{"members empty", "/v1/subjects/groups/" + g + "/members", map[string]any{"subjectIds": []string{}}, "subjectIds", "at least one"},
 		{"members wrong type", "/v1/subjects/groups/" + g + "/members", `{"subjectIds":"user-x"}`, "subjectIds", "must be an array"},
@@ -83,4 +84,6 @@ func TestGroupValidation(t *testing.T) {
 			e.wantProblem(e.call("POST", tt.path, tt.body), 400, tt.field, tt.msg)
 		})
 	}
+	// Lengths count characters, not bytes: 1,000 two-byte characters are within the limit.
+	e.want(e.call("POST", "/v1/subjects/groups", map[string]any{"displayName": strings.Repeat("ñ", 200), "description": strings.Repeat("é", 1000)}), 201)
 }

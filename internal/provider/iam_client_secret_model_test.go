@@ -2,6 +2,8 @@ package provider
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -440,5 +442,17 @@ func TestRedact(t *testing.T) {
 	}
 	if got := redact("terraform import x", ""); got != "terraform import x" {
 		t.Errorf("redact without a value = %q", got)
+	}
+}
+
+// TestUnitRedactedError: the value is out of the text, and the cause still matches.
+func TestUnitRedactedError(t *testing.T) {
+	t.Parallel()
+	err := redactedError{fmt.Errorf("GET /v1/clients/s3cr3t-value-1/secrets: %w", iam.ErrNotFound), "s3cr3t-value-1"}
+	if strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("the value is in the error: %q", err.Error())
+	}
+	if !errors.Is(err, iam.ErrNotFound) {
+		t.Errorf("errors.Is(%v, ErrNotFound) = false", err)
 	}
 }

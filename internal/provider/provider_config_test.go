@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -686,5 +687,34 @@ resource "aritma_iam_policy" "test" {
 	})
 	if n := e.Mock.Stats().CountStatus("POST", "/connect/token", http.StatusUnauthorized); n != 1 {
 		t.Errorf("%d refused token requests, want 1: the refusal is asked once per provider process", n)
+	}
+}
+
+// TestUnitMaxRetriesZero: max_retries = 0 turns retries off; iam.Config reads its own 0 as "the
+// default", so the setting must not reach it as 0.
+func TestUnitMaxRetriesZero(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		config types.Number
+		env    string
+		want   int
+	}{
+		{name: "unset", config: types.NumberNull(), want: DefaultMaxRetries},
+		{name: "zero", config: types.NumberValue(big.NewFloat(0)), want: -1},
+		{name: "three", config: types.NumberValue(big.NewFloat(3)), want: 3},
+		{name: "zero from the environment", config: types.NumberNull(), env: "0", want: -1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(EnvMaxRetries, c.env)
+			cfg := providerModel{Endpoint: types.StringValue("http://127.0.0.1:8089"), TokenURL: types.StringValue("http://127.0.0.1:8089/connect/token"),
+				Scopes: types.ListNull(types.StringType), ClientID: types.StringValue("id"), ClientSecret: types.StringValue("secret-value"), MaxRetries: c.config}
+			got, diags := resolveSettings(context.Background(), cfg)
+			if diags.HasError() {
+				t.Fatal(diags)
+			}
+			if got.MaxRetries != c.want {
+				t.Errorf("MaxRetries = %d, want %d", got.MaxRetries, c.want)
+			}
+		})
 	}
 }
