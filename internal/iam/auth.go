@@ -2,6 +2,7 @@ package iam
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -216,7 +217,8 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 		return nil, err
 	}
 	o.failed = nil
-	// The lifetime counts from the answer: the request may have waited out minutes of 429s.
+	// The refresh is planned from now, the token's expiry from the send of the attempt that got
+	// it (see expiryFromSend), not of the first: the request may have waited out minutes of 429s.
 	c := newCachedToken(t, time.Now())
 	prev := o.cached.Load()
 	c.replacement = prev != nil && prev.dropped
@@ -251,13 +253,25 @@ func (o *oauthTokens) accepted(tok string) {
 // request makes one token request (with this package's retries). It runs with o.mu held.
 func (o *oauthTokens) request(ctx context.Context) (*oauth2.Token, error) {
 	u, _ := url.Parse(o.cc.TokenURL)
-	ctx = withCall(ctx, &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken, secrets: []string{o.secret}})
+	cs := &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken, secrets: []string{o.secret}}
+	ctx = withCall(ctx, cs)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.hc)
 	t, err := o.cc.Token(ctx)
 	if err != nil {
 		return nil, newAuthError(o.tokenURL, o.secret, err)
 	}
+	expiryFromSend(t, cs.sent)
 	return t, nil
+}
+
+// expiryFromSend counts a token's lifetime from when the request that got it was sent, not from
+// when its answer arrived (as oauth2 does): the token endpoint starts the clock when it issues
+// the token, and the answer may take long to arrive. Otherwise a short-lived token over a slow
+// link is still taken for good after the API has begun refusing it.
+func expiryFromSend(t *oauth2.Token, sent time.Time) {
+	if !t.Expiry.IsZero() && !sent.IsZero() {
+		t.Expiry = t.Expiry.Add(-time.Since(sent))
+	}
 }
 
 // IsTokenError reports whether err is a failed request to the token endpoint, rather than an
@@ -509,7 +523,8 @@ func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, tokenFetchTimeout)
 	defer cancel()
 	u, _ := url.Parse(req.TokenURL)
-	ctx = withCall(ctx, &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken, secrets: []string{req.ClientSecret}})
+	cs := &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken, secrets: []string{req.ClientSecret}}
+	ctx = withCall(ctx, cs)
 	cc := &clientcredentials.Config{
 		ClientID:     req.ClientID,
 		ClientSecret: req.ClientSecret,
@@ -525,6 +540,7 @@ func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 		}
 		return nil, newAuthError(ShownURL(req.TokenURL), req.ClientSecret, err)
 	}
+	expiryFromSend(t, cs.sent)
 	tok := &Token{AccessToken: t.AccessToken, TokenType: t.TokenType, ExpiresAt: t.Expiry}
 	if s, ok := t.Extra("scope").(string); ok {
 		tok.Scope = s
@@ -536,7 +552,7 @@ func ExchangeToken(ctx context.Context, req TokenRequest) (*Token, error) {
 		// server sent it as a string, otherwise leave zero (unknown).
 		if v, ok := t.Extra("expires_in").(string); ok {
 			if d, err := time.ParseDuration(v + "s"); err == nil {
-				tok.ExpiresAt = start.Add(d)
+				tok.ExpiresAt = cmp.Or(cs.sent, start).Add(d)
 			}
 		}
 	}

@@ -937,3 +937,38 @@ func TestAuthError_tokenURLWithTheSecret(t *testing.T) {
 		}
 	}
 }
+
+// A token's lifetime counts from when its request was sent: the token endpoint starts the clock
+// when it issues the token, not when its answer arrives. A 2 s token whose answer takes 600 ms
+// expires 2 s after the request, for the Client's cache and for ExchangeToken alike.
+func TestToken_lifetimeCountsFromRequest(t *testing.T) {
+	t.Parallel()
+	const delay = 600 * time.Millisecond
+	f := newFake(t, okClient)
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(delay) // the token was issued as the request arrived; the answer is slow
+		writeJSON(w, 200, map[string]any{"access_token": "tok-slow", "token_type": "Bearer", "expires_in": 2})
+	}
+	within := func(t *testing.T, expiry, sent time.Time) {
+		t.Helper()
+		// From the send, give or take the test's own scheduling; from the answer it would be
+		// 600 ms later.
+		if want := sent.Add(2 * time.Second); expiry.Before(want.Add(-50*time.Millisecond)) || expiry.After(want.Add(delay/2)) {
+			t.Errorf("expiry %v after the request, want 2s", expiry.Sub(sent))
+		}
+	}
+
+	sent := time.Now()
+	tok, err := ExchangeToken(ctxT(t), TokenRequest{TokenURL: f.URL + "/connect/token", ClientID: "cid", ClientSecret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, tok.ExpiresAt, sent)
+
+	c := f.client(t)
+	sent = time.Now()
+	if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	within(t, c.tokens.(*oauthTokens).cached.Load().tok.Expiry, sent)
+}

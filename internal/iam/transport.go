@@ -49,6 +49,9 @@ type callState struct {
 	mode   retryMode
 
 	attempt int
+	// sent is when the current attempt started: a token's lifetime counts from there (see
+	// expiryFromSend).
+	sent time.Time
 	// wrote is set once the current attempt's request was fully handed to the connection; only
 	// then can the server have acted on it. Set from the transport's write goroutine.
 	wrote atomic.Bool
@@ -158,6 +161,7 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, i int) {
 			if st := callFrom(req.Context()); st != nil {
 				st.attempt = i + 1
+				st.sent = time.Now()
 				st.wrote.Store(false)
 			}
 		},
