@@ -110,12 +110,13 @@ type cachedToken struct {
 
 // newCachedToken refreshes a minute before expiry, or half-way through the lifetime of a token
 // that lives shorter than two minutes; otherwise such a token would be refetched for every use.
-func newCachedToken(t *oauth2.Token, fetched time.Time) *cachedToken {
+// sent is when the request that got the token was sent, where its life begins.
+func newCachedToken(t *oauth2.Token, sent time.Time) *cachedToken {
 	c := &cachedToken{tok: t}
-	// An expiry no later than the answer (a negative expires_in) says nothing usable: such a
-	// token is used until the API refuses it, rather than fetched anew for every call.
-	if t.Expiry.After(fetched) {
-		c.refreshAt = t.Expiry.Add(-min(tokenExpiryDelta, t.Expiry.Sub(fetched)/2))
+	// An expiry no later than the request (a negative or zero expires_in) says nothing usable:
+	// such a token is used until the API refuses it, rather than fetched anew for every call.
+	if t.Expiry.After(sent) {
+		c.refreshAt = t.Expiry.Add(-min(tokenExpiryDelta, t.Expiry.Sub(sent)/2))
 	}
 	return c
 }
@@ -204,7 +205,7 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 	// that outlives it then logs nothing more, but never without its masks.)
 	fetchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), tokenFetchTimeout)
 	defer cancel()
-	t, err := o.request(fetchCtx)
+	t, sent, err := o.request(fetchCtx)
 	if err != nil {
 		if refusal(err) {
 			o.refused = err
@@ -217,9 +218,11 @@ func (o *oauthTokens) fetch(ctx context.Context) (*oauth2.Token, error) {
 		return nil, err
 	}
 	o.failed = nil
-	// The refresh is planned from now, the token's expiry from the send of the attempt that got
-	// it (see expiryFromSend), not of the first: the request may have waited out minutes of 429s.
-	c := newCachedToken(t, time.Now())
+	// The token's life, and so its refresh, counts from the send of the attempt that got it (see
+	// expiryFromSend), not of the first: the request may have waited out minutes of 429s. A token
+	// whose answer took longer than its life is then neither fresh nor usable: the next call
+	// fetches another, rather than taking it for one that never expires.
+	c := newCachedToken(t, cmp.Or(sent, time.Now()))
 	prev := o.cached.Load()
 	c.replacement = prev != nil && prev.dropped
 	o.cached.Store(c)
@@ -250,18 +253,19 @@ func (o *oauthTokens) accepted(tok string) {
 	}
 }
 
-// request makes one token request (with this package's retries). It runs with o.mu held.
-func (o *oauthTokens) request(ctx context.Context) (*oauth2.Token, error) {
+// request makes one token request (with this package's retries), and says when the attempt that
+// got the token was sent. It runs with o.mu held.
+func (o *oauthTokens) request(ctx context.Context) (*oauth2.Token, time.Time, error) {
 	u, _ := url.Parse(o.cc.TokenURL)
 	cs := &callState{method: http.MethodPost, path: u.EscapedPath(), mode: retryToken, secrets: []string{o.secret}}
 	ctx = withCall(ctx, cs)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, o.hc)
 	t, err := o.cc.Token(ctx)
 	if err != nil {
-		return nil, newAuthError(o.tokenURL, o.secret, err)
+		return nil, time.Time{}, newAuthError(o.tokenURL, o.secret, err)
 	}
 	expiryFromSend(t, cs.sent)
-	return t, nil
+	return t, cs.sent, nil
 }
 
 // expiryFromSend counts a token's lifetime from when the request that got it was sent, not from

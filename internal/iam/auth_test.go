@@ -795,7 +795,7 @@ func TestToken_throttlingIn400(t *testing.T) {
 	}
 }
 
-// The refresh time counts from the answer, and an expiry at or before it (a negative
+// The refresh time counts from the request, and an expiry at or before it (a negative
 // expires_in) is no reason to fetch a token for every call.
 func TestNewCachedToken(t *testing.T) {
 	t.Parallel()
@@ -953,7 +953,7 @@ func TestToken_lifetimeCountsFromRequest(t *testing.T) {
 		t.Helper()
 		// From the send, give or take the test's own scheduling; from the answer it would be
 		// 600 ms later.
-		if want := sent.Add(2 * time.Second); expiry.Before(want.Add(-50*time.Millisecond)) || expiry.After(want.Add(delay/2)) {
+		if want := sent.Add(2 * time.Second); expiry.Before(want.Add(-200*time.Millisecond)) || expiry.After(want.Add(delay/2)) {
 			t.Errorf("expiry %v after the request, want 2s", expiry.Sub(sent))
 		}
 	}
@@ -971,4 +971,50 @@ func TestToken_lifetimeCountsFromRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	within(t, c.tokens.(*oauthTokens).cached.Load().tok.Expiry, sent)
+}
+
+// A token endpoint slower, for a moment, than its tokens live hands out tokens dead on arrival.
+// Those are neither kept as tokens that never expire nor used again: once the endpoint answers in
+// time, the next call gets a live token and succeeds.
+func TestToken_deadOnArrivalNotKept(t *testing.T) {
+	t.Parallel()
+	var issued sync.Map // token → when the endpoint issued it
+	var n atomic.Int32
+	var slow atomic.Bool
+	slow.Store(true)
+	f := newFake(t, nil)
+	f.api = func(w http.ResponseWriter, r *http.Request) {
+		at, ok := issued.Load(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+		if !ok || time.Since(at.(time.Time)) > time.Second {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		okClient(w, r)
+	}
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) {
+		tok := fmt.Sprintf("tok-%d", n.Add(1))
+		issued.Store(tok, time.Now())
+		if slow.Load() {
+			time.Sleep(1200 * time.Millisecond)
+		}
+		writeJSON(w, 200, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 1})
+	}
+	c := f.client(t, func(cfg *Config) { cfg.RequestTimeout = 5 * time.Second })
+	if _, err := c.GetClient(ctxT(t), "c1"); err == nil {
+		t.Fatal("a call with tokens dead on arrival succeeded")
+	}
+	if ct := c.tokens.(*oauthTokens).cached.Load(); ct.fresh() || ct.usable() {
+		t.Errorf("a token dead on arrival is cached as fresh %t, usable %t", ct.fresh(), ct.usable())
+	}
+	slow.Store(false)
+	before := n.Load()
+	for i := range 3 {
+		if _, err := c.GetClient(ctxT(t), "c1"); err != nil {
+			t.Fatalf("call %d after the token endpoint became fast: %v", i, err)
+		}
+	}
+	if got := n.Load() - before; got != 1 {
+		t.Errorf("%d token requests for three calls once tokens arrive alive, want 1", got)
+	}
 }

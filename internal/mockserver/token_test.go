@@ -41,7 +41,7 @@ func TestToken(t *testing.T) {
 		status    int
 		errCode   string
 		scope     string
-		advance   time.Duration
+		at        time.Duration // the fake clock's offset from the test's start, for this row alone
 		goldenKey string
 	}{
 		{name: "form", form: cc("client_id", id, "client_secret", secret), status: 200, scope: "services.iam", goldenKey: "token_ok"},
@@ -62,17 +62,17 @@ func TestToken(t *testing.T) {
 		{name: "scopes separated by a no-break space", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api\u00a0services.iam"), status: 400, errCode: "invalid_scope"},
 		{name: "scopes ending in a newline", form: cc("client_id", testAdminID, "client_secret", testAdminSecret, "scope", "api\n"), status: 400, errCode: "invalid_scope"},
 		{name: "scope outside", form: cc("client_id", id, "client_secret", secret, "scope", "services.iam api"), status: 400, errCode: "invalid_scope", goldenKey: "token_invalid_scope"},
-		{name: "secret a moment before its expiration", form: cc("client_id", expID, "client_secret", "exp-secret-1"), advance: time.Hour - time.Nanosecond, status: 200},
+		{name: "secret a moment before its expiration", form: cc("client_id", expID, "client_secret", "exp-secret-1"), at: time.Hour - time.Nanosecond, status: 200},
 		{name: "no client_credentials", form: cc("client_id", webID, "client_secret", "web-secret-1"), status: 400, errCode: "unauthorized_client", goldenKey: "token_unauthorized_client"},
 		// An expiration is the first instant the secret no longer works (the fake clock starts on a
-		// whole second, so the secret's second-precision expiration is exactly an hour on; the
-		// clock advances cumulatively, row by row).
-		{name: "secret at its expiration instant", form: cc("client_id", expID, "client_secret", "exp-secret-1"), advance: time.Nanosecond, status: 401, errCode: "invalid_client"},
-		{name: "expired secret", form: cc("client_id", expID, "client_secret", "exp-secret-1"), advance: time.Hour, status: 401, errCode: "invalid_client"},
+		// whole second, so the secret's second-precision expiration is exactly an hour on).
+		{name: "secret at its expiration instant", form: cc("client_id", expID, "client_secret", "exp-secret-1"), at: time.Hour, status: 401, errCode: "invalid_client"},
+		{name: "expired secret", form: cc("client_id", expID, "client_secret", "exp-secret-1"), at: 2 * time.Hour, status: 401, errCode: "invalid_client"},
 	}
+	start := e.clock.Now()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e.clock.Advance(tt.advance)
+			e.clock.Advance(start.Add(tt.at).Sub(e.clock.Now()))
 			path := tt.path
 			if path == "" {
 				path = "/connect/token"
