@@ -60,7 +60,10 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 			"(the mock's: 10 a minute, then 429 even with the right secret), so fix a wrong secret before planning " +
 			"again.\n\n" +
 			"Use it to prove that a freshly created secret works, or to configure another provider that calls Aritma " +
-			"APIs. Needs Terraform 1.10 or later (OpenTofu 1.11 or later).\n\n" +
+			"APIs. Needs Terraform 1.10 or later (OpenTofu 1.11 or later). A provider configured with its `access_token` " +
+			"keeps that one token for the whole run and cannot renew it: the plan, or the apply, must end before the token " +
+			"expires (`expires_at`; an hour at Aritma and at the mock by default), or its later calls are refused with 401. " +
+			"For long runs, give that provider `client_id` and `client_secret` instead, which it renews itself.\n\n" +
 			"It takes the token endpoint (`token_url`), `request_timeout` and `max_retries` from the provider block. The provider " +
 			"checks its own credentials (`client_id` and `client_secret`, or `access_token`) when it is configured, so " +
 			"a configuration that only exchanges tokens must give the provider credentials too. This resource uses " +

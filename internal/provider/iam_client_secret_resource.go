@@ -59,7 +59,7 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			"rewritten as the same instant, and a `rotate_when_changed` that only records keepers (set for the " +
 			"first time on an imported secret, or to `{}` from null). Supply the value in exactly " +
 			"one of three ways:\n\n" +
-			"- **`value_wo` + `value_wo_version` (recommended, Terraform 1.11 or later):** a write-only value that " +
+			"- **`value_wo` + `value_wo_version` (recommended, Terraform or OpenTofu 1.11 or later):** a write-only value that " +
 			"never appears in the plan or the state, for example from an ephemeral `random_password`, written on to " +
 			"a secret store's write-only argument. Terraform cannot see a write-only value change, so bump " +
 			"`value_wo_version` to replace the secret with a new `value_wo`.\n\n" +
@@ -147,7 +147,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			},
 			"value_wo": schema.StringAttribute{
 				MarkdownDescription: "The secret's value, 8 to 32 characters, **write-only**: it is sent to the API when " +
-					"the secret is created and never stored in the plan or the state. Requires Terraform 1.11 or later and " +
+					"the secret is created and never stored in the plan or the state. Requires Terraform 1.11 or later (or " +
+					"OpenTofu 1.11 or later) and " +
 					"`value_wo_version`. Conflicts with `value`. Because Terraform cannot compare a write-only value, " +
 					"changing it alone does nothing; bump `value_wo_version` to replace the secret with the new value.",
 				Optional:   true,

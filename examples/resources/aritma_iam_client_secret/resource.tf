@@ -4,7 +4,7 @@ resource "aritma_iam_client" "billing" {
   allowed_scopes      = ["api"]
 }
 
-# Recommended (Terraform 1.11 or later): a write-only value. It never appears in the plan or the
+# Recommended (Terraform or OpenTofu 1.11 or later): a write-only value. It never appears in the plan or the
 # state. Here it comes from an ephemeral variable (for example TF_VAR_billing_secret set by a
 # pipeline from a secret store); an ephemeral random_password works the same way. Bump
 # value_wo_version to rotate: the secret is replaced, and create_before_destroy makes the new one
