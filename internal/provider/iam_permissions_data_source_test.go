@@ -76,7 +76,8 @@ func testAccPermissionsBasic(t *testing.T, unfiltering bool) {
 		}))
 	}
 	ctx := testContext(t)
-	svc := testAccCreateClients(t, e, "permissions-service")[0]
+	clients := testAccCreateClients(t, e, "permissions-service", "mandates-service")
+	svc, mandates := clients[0], clients[1]
 	subject := "client-" + svc.ClientID
 	group, err := e.API.CreateGroup(ctx, iam.GroupRequest{DisplayName: "payments-team"})
 	if err != nil {
@@ -89,6 +90,7 @@ func testAccPermissionsBasic(t *testing.T, unfiltering bool) {
 		iam.Policy{Subject: subject, Action: "banking.ais.read", Scope: "/subscriptions/1"},
 		iam.Policy{Subject: subject, Action: "iam.manage", Scope: "/subscriptions/2/resource-groups/rg"},
 		iam.Policy{Subject: group.SubjectID, Action: "banking.pis.manage", Scope: "/"},
+		iam.Policy{Subject: "client-" + mandates.ClientID, Action: "banking.manage", Scope: "/subscriptions/7"},
 	)
 	all := apiClientPermissions(t, e, svc.ClientID, iam.PermissionFilter{})
 	if len(all) != 3 {
@@ -144,6 +146,13 @@ data "aritma_iam_permissions" "prefix_is_not_ancestor" {
   scope     = "/subscriptions/10"
 }
 
+# banking.manage grants banking.mandates.read through banking.mandates.manage: a grandparent grants.
+data "aritma_iam_permissions" "read_mandates" {
+  client_id = %[2]q
+  action    = "banking.mandates.read"
+  scope     = "/subscriptions/7/mandates/m1"
+}
+
 data "aritma_iam_permissions" "no_consents" {
   client_id = local.client_id
   action    = "banking.consents.read"
@@ -161,7 +170,7 @@ data "aritma_iam_permissions" "filtered_but_allowed" {
   action        = "banking.pis.read"
   scope         = "/subscriptions/5"
 }
-`, svc.ClientID),
+`, svc.ClientID, mandates.ClientID),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("permissions"), permissionsCheck(all)),
 					statecheck.ExpectKnownValue(ds("all"), tfjsonpath.New("subject_id"), knownvalue.StringExact(subject)),
@@ -187,6 +196,7 @@ data "aritma_iam_permissions" "filtered_but_allowed" {
 					statecheck.ExpectKnownValue(ds("read_clients_in_subscription"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(ds("cancel_payments"), tfjsonpath.New("allowed"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(ds("prefix_is_not_ancestor"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds("read_mandates"), tfjsonpath.New("allowed"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(ds("no_consents"), tfjsonpath.New("allowed"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(ds("no_consents"), tfjsonpath.New("permissions"), knownvalue.ListExact([]knownvalue.Check{})),
 					statecheck.ExpectKnownValue(ds("resource_groups"), tfjsonpath.New("permissions"), permissionsCheck(resourceGroups)),
