@@ -56,7 +56,8 @@ func (r *iamClientSecretResource) Schema(ctx context.Context, _ resource.SchemaR
 			"rotation without downtime possible (see the *Rotating client secrets without downtime* guide).\n\n" +
 			"The API returns a secret's value only once, when it is created, and has no way to change a secret: " +
 			"a change of any argument replaces the secret, except `renew_before`, `timeouts`, an `expiration` " +
-			"rewritten as the same instant, and a `rotate_when_changed` that only records keepers (set for the " +
+			"rewritten as the same instant, a `description` or `expiration` changed to what the API already holds " +
+			"for the secret, and a `rotate_when_changed` that only records keepers (set for the " +
 			"first time on an imported secret, or to `{}` from null). Supply the value in exactly " +
 			"one of three ways:\n\n" +
 			"- **`value_wo` + `value_wo_version` (recommended, Terraform or OpenTofu 1.11 or later):** a write-only value that " +
