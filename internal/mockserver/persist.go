@@ -116,8 +116,8 @@ func (snap *snapshot) toState() (*state, error) {
 		if st.secrets[sec.ClientID] == nil {
 			st.secrets[sec.ClientID] = map[string]*secretRec{}
 		}
-		if len(st.secrets[sec.ClientID]) == maxSecretsPerClient {
-			return nil, fmt.Errorf("client %s holds more than %d secrets, the API's limit", sec.ClientID, maxSecretsPerClient)
+		if len(st.secrets[sec.ClientID]) == MaxSecretsPerClient {
+			return nil, fmt.Errorf("client %s holds more than %d secrets, the API's limit", sec.ClientID, MaxSecretsPerClient)
 		}
 		st.secrets[sec.ClientID][sec.ID] = sec
 	}

@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestPersistRoundTrip(t *testing.T) {
@@ -438,4 +440,67 @@ func manySecrets(n int) string {
 		recs[i] = fmt.Sprintf(`{"clientSecretId":"s%d","clientId":"c","sha256":"%s"}`, i, strings.Repeat("0", 64))
 	}
 	return strings.Join(recs, ",")
+}
+
+// An admin that used every secret slot still gets this run's bootstrap secret: the first secret
+// to stop mattering (the longest expired, else the oldest) makes room, the start says which, and
+// the file written stays one the next start loads.
+func TestPersistAdminAtSecretLimit(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	withFile := func(o *Options) { o.DataFile = file }
+	e := newEnv(t, withFile)
+	boot := e.want(e.call("GET", "/v1/clients/"+testAdminID+"/secrets", nil), 200).str("items.0.clientSecretId")
+	e.want(e.call("DELETE", "/v1/clients/"+testAdminID+"/secrets/"+boot, nil), 204) // its token lives on
+	var ids []string
+	for i := range MaxSecretsPerClient {
+		body := map[string]any{"value": fmt.Sprintf("admin-secret-%02d", i), "description": ""}
+		if i == MaxSecretsPerClient-1 { // the newest expires first
+			body["expiration"] = e.clock.Now().Add(time.Hour).Format(time.RFC3339)
+		}
+		ids = append(ids, e.want(e.call("POST", "/v1/clients/"+testAdminID+"/secrets", body), 201).str("clientSecretId"))
+		e.clock.Advance(time.Second)
+	}
+	if err := e.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	start := func(after time.Duration) *env {
+		t.Helper()
+		clock := newFakeClock()
+		clock.Advance(after)
+		e := newEnv(t, withFile, func(o *Options) { o.Now = clock.Now }) // fails unless the admin's secret works
+		e.clock = clock
+		if n := e.want(e.call("GET", "/v1/clients/"+testAdminID+"/secrets?pageSize=50", nil), 200).num("metadata.totalCount"); n != MaxSecretsPerClient {
+			t.Errorf("the admin holds %d secrets after a start, want %d", n, MaxSecretsPerClient)
+		}
+		if err := e.ts.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	if got := start(2 * time.Hour).ts.EvictedAdminSecrets(); !slices.Equal(got, ids[MaxSecretsPerClient-1:]) {
+		t.Errorf("first start evicted %v, want the expired %v", got, ids[MaxSecretsPerClient-1:])
+	}
+	// The next start loads what that one wrote, and needs no room: the bootstrap secret's slot is
+	// its own again.
+	if got := start(3 * time.Hour).ts.EvictedAdminSecrets(); len(got) != 0 {
+		t.Errorf("a start with a free slot evicted %v", got)
+	}
+	// At the limit again with nothing expired, the oldest goes.
+	e3 := newEnv(t, withFile)
+	e3.advance(4 * time.Hour) // what it creates is newer than every other, not as old as the oldest
+	boot = ""
+	for _, it := range e3.want(e3.call("GET", "/v1/clients/"+testAdminID+"/secrets?pageSize=50", nil), 200).list("items") {
+		if m := it.(map[string]any); m["description"] == "bootstrap secret" {
+			boot, _ = m["clientSecretId"].(string)
+		}
+	}
+	e3.want(e3.call("DELETE", "/v1/clients/"+testAdminID+"/secrets/"+boot, nil), 204)
+	e3.want(e3.call("POST", "/v1/clients/"+testAdminID+"/secrets", map[string]any{"value": "admin-secret-xx", "description": ""}), 201)
+	if err := e3.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := start(0).ts.EvictedAdminSecrets(); !slices.Equal(got, ids[:1]) {
+		t.Errorf("a start with nothing expired evicted %v, want the oldest %v", got, ids[:1])
+	}
 }

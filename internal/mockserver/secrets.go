@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// maxSecretsPerClient is the decided cap (CONTRACT.md §4).
-const maxSecretsPerClient = 20
+// MaxSecretsPerClient is the decided cap (CONTRACT.md §4).
+const MaxSecretsPerClient = 20
 
 // secretBody is the create request.
 type secretBody struct {
@@ -168,8 +168,8 @@ func (s *Server) createSecret(r *http.Request, _ string) response {
 		return invalid(r, errs)
 	}
 	secs := s.st.secrets[id]
-	if len(secs) >= maxSecretsPerClient {
-		return conflict(r, fmt.Sprintf("client %q already has the maximum of %d secrets; delete one first", id, maxSecretsPerClient))
+	if len(secs) >= MaxSecretsPerClient {
+		return conflict(r, fmt.Sprintf("client %q already has the maximum of %d secrets; delete one first", id, MaxSecretsPerClient))
 	}
 	if secs == nil {
 		secs = map[string]*secretRec{}

@@ -102,7 +102,7 @@ func TestSecretValidation(t *testing.T) {
 func TestSecretLimit(t *testing.T) {
 	e := newEnv(t)
 	id := e.newClient("svc")
-	for i := range maxSecretsPerClient {
+	for i := range MaxSecretsPerClient {
 		e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": fmt.Sprintf("secret-%03d", i), "description": ""}), 201)
 	}
 	res := e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{"value": "one-too-many", "description": ""})
@@ -118,7 +118,7 @@ func TestSecretLimit(t *testing.T) {
 			seen[it.(map[string]any)["clientSecretId"].(string)] = true
 		}
 	}
-	if len(seen) != maxSecretsPerClient {
+	if len(seen) != MaxSecretsPerClient {
 		t.Errorf("paged %d secrets", len(seen))
 	}
 	e.wantProblem(e.call("GET", "/v1/clients/"+id+"/secrets?page=abc", nil), 400, "page", "integer")

@@ -58,7 +58,8 @@ type Server struct {
 	gen     uint64                    // bumped on every mutation; keys subjIdx
 	subjIdx atomic.Pointer[subjIndex] // sorted subjects, rebuilt lazily after mutations
 	closed  bool
-	dataErr error // last persistence error, reported by Close
+	evicted []string // admin secrets the last ensureAdmin deleted, see EvictedAdminSecrets
+	dataErr error    // last persistence error, reported by Close
 	// saved is the last state the mock stands by, encoded as the data file holds it: what it last
 	// wrote, or a Reset whose write failed. A mutation that cannot be saved is rolled back to it.
 	saved []byte
@@ -338,6 +339,15 @@ func (s *Server) ensureAdmin() {
 		secs = map[string]*secretRec{}
 		st.secrets[s.adminID] = secs
 	}
+	s.evicted = s.evicted[:0]
+	for len(secs) >= MaxSecretsPerClient {
+		// The admin used its every slot (through the API, or it is a client that had them all
+		// before it became the admin): this run's secret must still fit, and a data file over the
+		// limit would not load again. One goes, the first to stop mattering.
+		old := oldestSecret(secs, s.now())
+		delete(secs, old.ID)
+		s.evicted = append(s.evicted, old.ID)
+	}
 	id := newUUID()
 	boot := &secretRec{ID: id, ClientID: s.adminID, Description: "bootstrap secret", Bootstrap: true, Created: s.now()}
 	boot.Salt, boot.Hash = hashSecret(s.adminSecret)
@@ -346,6 +356,39 @@ func (s *Server) ensureAdmin() {
 	if st.policies[owner.key()] == nil {
 		st.addPolicy(owner)
 	}
+}
+
+// oldestSecret is the secret to give up first: the longest expired, or when none has expired, the
+// oldest (created, then id, as the API lists them).
+func oldestSecret(secs map[string]*secretRec, now time.Time) *secretRec {
+	var pick *secretRec
+	expired := func(r *secretRec) bool { return r.Expiration != nil && !r.Expiration.After(now) }
+	for _, r := range secs {
+		switch {
+		case pick == nil:
+			pick = r
+		case expired(r) != expired(pick):
+			if expired(r) {
+				pick = r
+			}
+		case expired(r) && !r.Expiration.Equal(*pick.Expiration):
+			if r.Expiration.Before(*pick.Expiration) {
+				pick = r
+			}
+		case r.Created.Before(pick.Created) || r.Created.Equal(pick.Created) && r.ID < pick.ID:
+			pick = r
+		}
+	}
+	return pick
+}
+
+// EvictedAdminSecrets lists the ids of the admin's secrets the last start (or reset) deleted to
+// make room for its bootstrap secret, which happens only when the admin held as many secrets as
+// a client may: the command tells the user, since a service may have been using one of them.
+func (s *Server) EvictedAdminSecrets() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return slices.Clone(s.evicted)
 }
 
 // randomSecret returns n characters drawn uniformly from an unambiguous alphanumeric alphabet.

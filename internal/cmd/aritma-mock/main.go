@@ -116,7 +116,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	printBanner(stdout, banner{
 		base: fmt.Sprintf("%s://%s", scheme, shownAddr(*listen, ln.Addr())), tenant: srv.TenantID(),
 		adminID: srv.AdminClientID(), adminSecret: srv.AdminClientSecret(), secretGiven: secretGiven,
-		data: *data, control: *control,
+		data: *data, control: *control, evicted: srv.EvictedAdminSecrets(),
 	})
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -186,6 +186,7 @@ type banner struct {
 	secretGiven  bool
 	data         string
 	control      bool
+	evicted      []string // see mockserver.Server.EvictedAdminSecrets
 }
 
 func printBanner(w io.Writer, b banner) {
@@ -206,6 +207,10 @@ func printBanner(w io.Writer, b banner) {
 	}
 	if b.control {
 		lines = append(lines, "  control:             "+b.base+"/_mock/{reset,stats,faults}")
+	}
+	for _, id := range b.evicted {
+		lines = append(lines, fmt.Sprintf("  note: the admin client held %d secrets, the most a client may; its secret %s "+
+			"(expired, or else the oldest) was deleted to make room for this run's", mockserver.MaxSecretsPerClient, id))
 	}
 	for _, l := range lines {
 		_, _ = fmt.Fprintln(w, l)

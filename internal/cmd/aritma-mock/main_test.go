@@ -197,3 +197,15 @@ func TestShutdownCountsAfterDrain(t *testing.T) {
 		})
 	}
 }
+
+// A secret the start deleted to make room for the bootstrap secret is named, since a service may
+// have been using it.
+func TestBannerNamesEvictedAdminSecret(t *testing.T) {
+	var out bytes.Buffer
+	printBanner(&out, banner{base: "http://127.0.0.1:1", tenant: "t", adminID: "admin", evicted: []string{"sec-1"}})
+	want := "  note: the admin client held 20 secrets, the most a client may; its secret sec-1 (expired, or else the oldest) " +
+		"was deleted to make room for this run's\n"
+	if !strings.Contains(out.String(), want) {
+		t.Fatalf("banner lacks the note %q:\n%s", want, out.String())
+	}
+}
