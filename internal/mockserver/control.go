@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +12,10 @@ import (
 // stats on purpose: tests must be able to steer a misbehaving mock.
 func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_mock/reset", func(w http.ResponseWriter, r *http.Request) {
-		if err := s.Reset(); err != nil {
+		if err := s.Reset(); errors.Is(err, errShutDown) {
+			write(w, problemResp(r, http.StatusServiceUnavailable, err.Error()))
+			return
+		} else if err != nil {
 			// Answered 204, a crash would bring back what the reset removed without anyone knowing.
 			write(w, problemResp(r, http.StatusInternalServerError, "reset in memory, but the data file could not be saved: "+err.Error()))
 			return

@@ -504,3 +504,30 @@ func TestPersistAdminAtSecretLimit(t *testing.T) {
 		t.Errorf("a start with nothing expired evicted %v, want the oldest %v", got, ids[:1])
 	}
 }
+
+// A request that outlives Close (the shutdown's grace period ran out) must not write the data file,
+// whose lock Close released, nor answer as if its change stood.
+func TestPersistNothingAfterClose(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	e := newEnv(t, func(o *Options) { o.DataFile = file })
+	if err := e.ts.Close(); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := e.call("POST", "/v1/clients", clientBodyOK("late"))
+	if e.wantProblem(late, 503, "", ""); late.str("detail") != "the mock has shut down, so the change was not applied" {
+		t.Errorf("a create after Close: %s", late.raw)
+	}
+	if n := e.want(e.call("GET", "/v1/clients?searchText=late", nil), 200).num("metadata.totalCount"); n != 0 {
+		t.Errorf("a create after Close stands in memory: %d clients named late", n)
+	}
+	if reset := e.call("POST", "/_mock/reset", nil); reset.status != 503 || reset.str("detail") != "the mock has shut down, so nothing was reset" {
+		t.Errorf("a reset after Close: %d %s", reset.status, reset.raw)
+	}
+	if after, _ := os.ReadFile(file); string(after) != string(before) {
+		t.Error("the data file changed after Close")
+	}
+}

@@ -8,6 +8,7 @@ package mockserver
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -234,6 +235,10 @@ func (s *Server) TenantID() string { return s.tenant }
 // restart would bring back what it removed (Close reports it again).
 func (s *Server) Reset() error {
 	s.mu.Lock()
+	if s.closed && s.opts.DataFile != "" {
+		s.mu.Unlock()
+		return errShutDown
+	}
 	s.st = seedState()
 	s.gen++
 	s.ensureAdmin()
@@ -258,6 +263,9 @@ func (s *Server) Reset() error {
 	s.tokMu.Unlock()
 	return perr
 }
+
+// errShutDown is Reset's answer after Close, when the data file is no longer the mock's to write.
+var errShutDown = errors.New("the mock has shut down, so nothing was reset")
 
 // Close flushes persistence and reports the last persistence error, if any.
 // Every mutation is already written synchronously, so this is a final save.
@@ -424,6 +432,14 @@ func (s *Server) visible(created time.Time, lag time.Duration) bool {
 // restart cannot lose an object a client was told about, nor bring back one it was told failed.
 func (s *Server) commit(r *http.Request) (response, bool) {
 	s.gen++
+	if s.closed && s.opts.DataFile != "" {
+		// Close has saved the data file and released its lock (another mock may hold it now): a
+		// request that outlived the shutdown's grace period must not write it, nor say it did.
+		if rerr := s.rollbackLocked(); rerr != nil {
+			return problemResp(r, http.StatusInternalServerError, "the mock has shut down and the change could not be undone: "+rerr.Error()), false
+		}
+		return problemResp(r, http.StatusServiceUnavailable, "the mock has shut down, so the change was not applied"), false
+	}
 	if err := s.persistLocked(); err != nil {
 		s.dataErr = err
 		if rerr := s.rollbackLocked(); rerr != nil {
