@@ -741,3 +741,63 @@ func TestIDFromLocation(t *testing.T) {
 		}
 	}
 }
+
+// A secret create that succeeded but whose body could not be read still made the secret, and a
+// Location naming it says which: the secret is as sent (created unknown until it is read), rather
+// than one that "may have been created", which the caller must find and delete.
+func TestCreateClientSecret_unreadableSuccessWithLocation(t *testing.T) {
+	t.Parallel()
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	for name, tc := range map[string]struct {
+		answer http.HandlerFunc
+		wantID string // "" wants ErrOutcomeUnknown
+	}{
+		"garbage body, Location": {func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/core/iam/v1/clients/c1/secrets/s7")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte("<html>"))
+		}, "s7"},
+		// What the broken body said before it broke off counts for nothing.
+		"body cut off, Location": {func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "https://api.example/v1/clients/c1/secrets/s8")
+			cutBody(w, http.StatusCreated, `{"clientSecretId":"other","description":"x`)
+		}, "s8"},
+		"garbage body, no Location": {func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte("<html>"))
+		}, ""},
+		"garbage body, Location of another client's secret": {func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/c2/secrets/s9")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte("<html>"))
+		}, ""},
+		"garbage body, Location of the client": {func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/c1")
+			w.WriteHeader(http.StatusCreated)
+			_, _ = w.Write([]byte("<html>"))
+		}, ""},
+		"502 with Location": {func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Location", "/v1/clients/c1/secrets/s10")
+			w.WriteHeader(http.StatusBadGateway)
+		}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t, newRecorder(map[string]http.HandlerFunc{"POST /v1/clients/c1/secrets": tc.answer}).serve)
+			s, err := f.client(t).CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: testSecret, Description: "deploy", Expiration: &exp})
+			if tc.wantID == "" {
+				if !errors.Is(err, ErrOutcomeUnknown) {
+					t.Fatalf("want ErrOutcomeUnknown, got %+v, %v", s, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.ClientID != "c1" || s.ClientSecretID != tc.wantID || s.Value != testSecret || s.Description != "deploy" ||
+				s.Expiration == nil || !s.Expiration.Equal(exp) || !s.Created.IsZero() {
+				t.Fatalf("CreateClientSecret = %+v (expiration %v)", s, s.Expiration)
+			}
+		})
+	}
+}

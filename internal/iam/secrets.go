@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -65,7 +66,13 @@ func (c *Client) CreateClientSecret(ctx context.Context, clientID string, req Se
 	res, err := c.call(ctx, request{method: http.MethodPost, path: "/v1/clients/" + seg(clientID) + "/secrets", body: body,
 		mode: retryCreate, secrets: []string{req.Value}}, &answer)
 	if err != nil {
-		return nil, err
+		// As for a client: a success whose body could not be read (it broke off, or was no JSON)
+		// still made the secret, and a Location naming it says which. The rest is what was sent.
+		if res == nil || res.status/100 != 2 || !errors.Is(err, ErrOutcomeUnknown) ||
+			idFromLocation(res.header, "v1", "clients", clientID, "secrets") == "" {
+			return nil, err
+		}
+		answer = secretAnswer{} // a body that broke off is no one's word
 	}
 	// What the answer leaves out is what was asked for: the server applied the request as a whole.
 	out := answer.ClientSecret
