@@ -373,7 +373,8 @@ func TestAccIAMPolicyResource_duplicate(t *testing.T) {
 				Config: cbd,
 				Taint:  []string{testAccIAMPolicyAddr},
 				ExpectError: expectErrorText(`so terraform apply -replace of a policy with create_before_destroy (or a ` +
-					`tainted one) always ends here: apply without -replace (terraform untaint a tainted one).`),
+					`tainted one, or one whose replace_triggered_by fired) always ends here: apply without -replace ` +
+					`(terraform untaint a tainted one; take create_before_destroy off a policy with replace_triggered_by).`),
 			},
 			{
 				// The old grant is kept.
