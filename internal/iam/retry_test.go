@@ -898,3 +898,51 @@ func TestPaths_redactedInErrorsAndLogs(t *testing.T) {
 		t.Error("nothing was logged; the test proves nothing")
 	}
 }
+
+// A backoff of our own drawn longer than the caller's deadline leaves would end the call at once
+// with the last failure; it is cut to half of what is left instead, so the call keeps trying until
+// less than twice the least wait remains. Several calls, because the waits are random.
+func TestRetry_backoffFitsTheDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, status(500))
+	const deadline, minWait = 2 * time.Second, 100 * time.Millisecond
+	var wg sync.WaitGroup
+	for i := range 4 {
+		c := f.client(t, func(c *Config) { c.MaxRetries, c.RetryWaitMin, c.RetryWaitMax = 30, minWait, time.Minute })
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctxT(t), deadline)
+			defer cancel()
+			start := time.Now()
+			_, err := c.GetClient(ctx, "c1")
+			if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "500") {
+				t.Errorf("call %d: err = %v; want the server's 500", i, err)
+			}
+			if took := time.Since(start); took < deadline-2*minWait-50*time.Millisecond {
+				t.Errorf("call %d gave up after %v, with more than twice the least wait of its %v left", i, took, deadline)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestFitBackoff(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if d := fitBackoff(ctx, time.Minute, time.Second, nil); d > 5*time.Second || d < 4*time.Second {
+		t.Errorf("a minute's wait with 10 s left = %v, want about 5 s", d)
+	}
+	if d := fitBackoff(ctx, time.Second, time.Second, nil); d != time.Second {
+		t.Errorf("a wait that fits = %v, want it unchanged", d)
+	}
+	if d := fitBackoff(ctx, time.Minute, 6*time.Second, nil); d != time.Minute {
+		t.Errorf("with less than twice the least wait left = %v, want the draw unchanged", d)
+	}
+	if d := fitBackoff(context.Background(), time.Minute, time.Second, nil); d != time.Minute {
+		t.Errorf("without a deadline = %v, want it unchanged", d)
+	}
+	ra := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"60"}}}
+	if d := fitBackoff(ctx, time.Minute, time.Second, ra); d != time.Minute {
+		t.Errorf("a server's Retry-After = %v, want it unchanged (its demand, not ours)", d)
+	}
+}

@@ -153,7 +153,8 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 			if st := callFrom(ctx); st != nil {
 				attempt = st.attempt - 1
 			}
-			return waitToRetry(ctx, backoff(cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.RetryAfterMax, attempt, resp))
+			wait := backoff(cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.RetryAfterMax, attempt, resp)
+			return waitToRetry(ctx, fitBackoff(ctx, wait, cfg.RetryWaitMin, resp))
 		},
 		// The wait is taken in CheckRetry (waitToRetry), which sees the caller's context: Backoff
 		// does not, and gets no response to find it by after a transport error.
@@ -272,6 +273,24 @@ func waitToRetry(ctx context.Context, d time.Duration) (bool, error) {
 	case <-t.C:
 		return true, nil
 	}
+}
+
+// fitBackoff shortens a backoff of our own choosing (not a server's Retry-After, which is its
+// demand) to half of what the caller's deadline leaves, while that half is at least minWait: a wait
+// drawn past the deadline would end the call at once with the last failure, when a shorter one
+// still had time for another try. Less than that left, the draw stands (and mostly ends the call).
+func fitBackoff(ctx context.Context, wait, minWait time.Duration, resp *http.Response) time.Duration {
+	if resp != nil && resp.Header.Get("Retry-After") != "" {
+		return wait
+	}
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return wait
+	}
+	if half := time.Until(deadline) / 2; half >= minWait && wait > half {
+		return half
+	}
+	return wait
 }
 
 // spendRetry takes one retry from the call's budget and reports whether there was one left: 429
