@@ -2,9 +2,13 @@ package provider
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -33,5 +37,56 @@ func TestUnitIAMAccessTokenOpenChecksTokenURL(t *testing.T) {
 	if resp.Diagnostics.ErrorsCount() != 1 || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(),
 		`"http://id.example.com/connect/token" uses http; only https is allowed`) {
 		t.Fatalf("diagnostics = %v, want the https rule", resp.Diagnostics)
+	}
+}
+
+// A token endpoint may refuse a scope with 401 invalid_scope (CONTRACT.md §1: 400 or 401). The
+// secret was accepted, so the error is about the scopes, and it neither blames the secret nor
+// tries a fresh one again (each refused try counts toward the endpoint's throttle).
+func TestUnitIAMAccessTokenOpenInvalidScope401(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"invalid_scope","error_description":"scope \"bankservice\" is not allowed for this client"}`))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	r := NewIAMAccessTokenEphemeralResource()
+	var sr ephemeral.SchemaResponse
+	r.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
+	for name, tc := range map[string]struct {
+		scopes types.List
+		hint   string
+	}{
+		"scopes set":   {types.ListValueMust(types.StringType, []attr.Value{types.StringValue("bankservice")}), scopesRefusedHint},
+		"scopes unset": {types.ListNull(types.StringType), scopesUnsetRefusedHint},
+	} {
+		t.Run(name, func(t *testing.T) {
+			hits.Store(0)
+			st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+			m := iamAccessTokenModel{
+				ClientID: types.StringValue("cid"), ClientSecret: types.StringValue("open-secret-0123"),
+				Scopes: tc.scopes, TokenURL: types.StringValue(srv.URL + "/connect/token"), SecretID: types.StringValue("s1"),
+				AccessToken: types.StringNull(), TokenType: types.StringNull(), ExpiresAt: types.StringNull(), Scope: types.StringNull(),
+			}
+			if diags := st.Set(ctx, &m); diags.HasError() {
+				t.Fatalf("building the configuration: %v", diags)
+			}
+			resp := &ephemeral.OpenResponse{Result: tfsdk.EphemeralResultData{Schema: sr.Schema, Raw: st.Raw.Copy()}}
+			r.Open(ctx, ephemeral.OpenRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: st.Raw}}, resp)
+			if resp.Diagnostics.ErrorsCount() != 1 {
+				t.Fatalf("diagnostics = %v", resp.Diagnostics)
+			}
+			detail := resp.Diagnostics.Errors()[0].Detail()
+			if !strings.Contains(detail, tc.hint) || strings.Contains(detail, "the secret may be wrong") ||
+				strings.Contains(detail, destroyWithoutPlanNote) {
+				t.Errorf("a 401 invalid_scope is not put down to the scopes alone:\n%s", detail)
+			}
+			if n := hits.Load(); n != 1 {
+				t.Errorf("the token endpoint was asked %d times, want once", n)
+			}
+		})
 	}
 }
