@@ -236,3 +236,13 @@ func testContext(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// TestMain clears the provider's own environment settings, which a developer may have exported for
+// a real tenant (a token, a timeout): every test configures the provider itself, and one that wants
+// a setting from the environment sets it with t.Setenv.
+func TestMain(m *testing.M) {
+	for _, k := range []string{EnvEndpoint, EnvTokenURL, EnvClientID, EnvClientSecret, EnvAccessToken, EnvScopes, EnvMaxRetries, EnvRequestTimeout} {
+		_ = os.Unsetenv(k)
+	}
+	os.Exit(m.Run())
+}

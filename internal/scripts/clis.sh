@@ -14,11 +14,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$cache"
 cache=$(cd "$cache" && pwd) # the acceptance tests need absolute CLI paths
 
+# absolute: a CLI found through a relative PATH entry is run from other directories.
+absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
+
 if tf=$(command -v terraform 2>/dev/null); then
+  tf=$(absolute "$tf")
   echo "terraform $tf"
   [ "$first" = 1 ] && exit 0
 fi
 if tofu=$(command -v tofu 2>/dev/null); then
+  tofu=$(absolute "$tofu")
   echo "tofu $tofu"
 elif [ "${ARITMA_SKIP_TOFU:-}" = "1" ] && [ -n "${tf:-}" ]; then
   : # a developer may skip the OpenTofu build locally; CI never sets this

@@ -7,9 +7,12 @@ cache="${TOOLS_DIR:-$root/.tools}"
 work=$(mktemp -d)
 # A CLI config variable naming a missing file only produces warnings; demo writes its own below.
 unset TF_CLI_CONFIG_FILE
+# shellcheck source=internal/scripts/common.sh
+. "$root/internal/scripts/common.sh"
+clear_aritma_env
 mock_pid=""
 cleanup() {
-  [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
+  stop_mock
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -17,23 +20,8 @@ trap cleanup EXIT
 read -r cli_name cli < <("$root/internal/scripts/clis.sh" --first "$cache")
 echo "==> using $cli_name: $("$cli" version | head -n 1)"
 
-export ARITMA_MOCK_ADMIN_CLIENT_ID="demo-admin"
-ARITMA_MOCK_ADMIN_CLIENT_SECRET=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
-export ARITMA_MOCK_ADMIN_CLIENT_SECRET
-
-"$root/bin/aritma-mock" -listen 127.0.0.1:0 -control >"$work/mock.log" 2>&1 &
-mock_pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -soE 'http://127\.0\.0\.1:[0-9]+' "$work/mock.log" | head -n 1 || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  echo "demo: the mock server did not start:" >&2
-  cat "$work/mock.log" >&2
-  exit 1
-fi
+start_mock "$root/bin/aritma-mock" "$work/mock.log" -control
+url=$mock_url
 echo "==> mock server at $url"
 
 cat >"$work/cli.tfrc" <<EOT
@@ -45,8 +33,6 @@ provider_installation {
 }
 EOT
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-export ARITMA_ENDPOINT="$url" ARITMA_TOKEN_URL="$url/connect/token"
-export ARITMA_CLIENT_ID="$ARITMA_MOCK_ADMIN_CLIENT_ID" ARITMA_CLIENT_SECRET="$ARITMA_MOCK_ADMIN_CLIENT_SECRET"
 
 cp -R "$root/examples/quickstart" "$work/quickstart"
 cd "$work/quickstart"

@@ -9,14 +9,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cache="${TOOLS_DIR:-$root/.tools}"
 bin_dir="${ARITMA_BIN_DIR:-$root/bin}"
 work=$(mktemp -d)
+# shellcheck source=internal/scripts/common.sh
+. "$root/internal/scripts/common.sh"
+clear_aritma_env
 mock_pid=""
-stop_mock() {
-  if [ -n "$mock_pid" ]; then
-    kill "$mock_pid" 2>/dev/null || true
-    wait "$mock_pid" 2>/dev/null || true
-    mock_pid=""
-  fi
-}
 cleanup() {
   stop_mock
   rm -rf "$work"
@@ -58,30 +54,6 @@ provider_installation {
 }
 EOT
 
-# start_mock starts a fresh mock with new admin credentials and exports the provider's ARITMA_*
-# variables for it.
-start_mock() {
-  local log="$work/mock.log" url=""
-  ARITMA_MOCK_ADMIN_CLIENT_ID="tftest-admin-$RANDOM$RANDOM"
-  ARITMA_MOCK_ADMIN_CLIENT_SECRET=$(LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 || true)
-  export ARITMA_MOCK_ADMIN_CLIENT_ID ARITMA_MOCK_ADMIN_CLIENT_SECRET
-  "$bin_dir/aritma-mock" -listen 127.0.0.1:0 >"$log" 2>&1 &
-  mock_pid=$!
-  for _ in $(seq 1 100); do
-    url=$(grep -soE 'http://127\.0\.0\.1:[0-9]+' "$log" | head -n 1 || true)
-    [ -n "$url" ] && break
-    if ! kill -0 "$mock_pid" 2>/dev/null; then break; fi
-    sleep 0.1
-  done
-  if [ -z "$url" ]; then
-    echo "tftest: the mock server did not start:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  export ARITMA_ENDPOINT="$url" ARITMA_TOKEN_URL="$url/connect/token"
-  export ARITMA_CLIENT_ID="$ARITMA_MOCK_ADMIN_CLIENT_ID" ARITMA_CLIENT_SECRET="$ARITMA_MOCK_ADMIN_CLIENT_SECRET"
-}
-
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 status=0
 for line in "${clis[@]}"; do
@@ -90,7 +62,7 @@ for line in "${clis[@]}"; do
   for module in "${modules[@]}"; do
     rel=${module#"$root"/}
     echo "==> $name test in $rel ($("$cli" version | head -n 1))"
-    start_mock
+    start_mock "$bin_dir/aritma-mock" "$work/mock.log"
     # A copy, so the CLI's working files never land in the repository.
     copy="$work/$name-$(basename "$module")"
     rm -rf "$copy"
