@@ -80,6 +80,13 @@ func tokenFault(fault response) response {
 
 // issueToken implements the client_credentials grant (CONTRACT.md §1, §9).
 func (s *Server) issueToken(r *http.Request) response {
+	if r.Header.Get("Origin") != "" {
+		// A form POST is one a browser sends from any web page without asking first: a page the
+		// developer visits could spend a client's failed attempts and lock it out (see throttled).
+		// No client_credentials client runs in a browser; tests and tools send no Origin.
+		return tokenErr(http.StatusBadRequest, "invalid_request",
+			"the mock's token endpoint does not answer requests from web pages (a request with an Origin header)")
+	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxBodyBytes)
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "" && mt != "application/x-www-form-urlencoded" {
 		// ParseForm would read no body at all and report the first parameter missing.

@@ -319,3 +319,24 @@ func TestTokenLifetime(t *testing.T) {
 		e.want(e.callAs(tok, http.MethodGet, "/v1/actions", nil), http.StatusUnauthorized)
 	}
 }
+
+// A web page's form POST (it carries an Origin, and a browser sends it without asking first) is
+// refused before it can count as a failed attempt: no page can lock a client out.
+func TestToken_refusesWebPages(t *testing.T) {
+	e := newEnv(t)
+	id, secret := e.newClientWithSecret("victim")
+	bad := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"wrong-wrong"}}
+	for range defaultFailLimit + 1 {
+		req, err := http.NewRequest(http.MethodPost, e.ts.URL+"/connect/token", strings.NewReader(bad.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		res := e.want(e.send(req), 400)
+		if res.str("error") != "invalid_request" || !strings.Contains(res.str("error_description"), "Origin header") {
+			t.Fatalf("a web page's token request: %s", res.raw)
+		}
+	}
+	e.mustToken(id, secret)
+}
