@@ -320,7 +320,7 @@ type authError struct {
 
 func newAuthError(tokenURL, secret string, err error) *authError {
 	r := newRedactor(secret)
-	scrub := r.text
+	scrub := r.shown
 	// A secret pasted into the token URL's path by mistake is in it too.
 	e := &authError{tokenURL: scrub(tokenURL)}
 	var re *oauth2.RetrieveError

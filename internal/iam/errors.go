@@ -2,6 +2,8 @@ package iam
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Sentinel errors. An *APIError matches them with errors.Is through its status code, so callers
@@ -178,7 +182,7 @@ func (e *APIError) redactWith(r *redactor) {
 	if len(r.forms) == 0 {
 		return
 	}
-	replace := r.text
+	replace := r.shown
 	e.Title, e.Detail, e.Instance, e.Type = replace(e.Title), replace(e.Detail), replace(e.Instance), replace(e.Type)
 	e.TraceID = replace(e.TraceID)
 	if e.FieldErrors == nil {
@@ -198,7 +202,61 @@ func (e *APIError) redactWith(r *redactor) {
 // redactor removes a secret from server text in every form an echo of the request may hold it
 // in: as sent, form- and path-encoded (a token request is a form), JSON- and HTML-escaped, each
 // also with its whitespace collapsed the way clean and snippet collapse the text around it.
-type redactor struct{ forms, raw []string }
+type redactor struct {
+	forms, raw []string
+	// reshaped are the secrets (of reshapedMinLen characters or more) squashed, and their base64
+	// and hex forms: what a server's answer is searched for once the forms above are cut out.
+	reshaped []string
+}
+
+// reshapedMinLen is the shortest secret searched for reshaped: once case and spacing no longer
+// count, a shorter one turns up in ordinary text too often.
+const reshapedMinLen = 8
+
+// withheldAnswer stands in for a server's answer that holds a secret reshaped beyond the forms
+// the redactor can cut out where they stand.
+const withheldAnswer = "[the server's answer is withheld: it seems to echo a secret of the request]"
+
+// squash is s as an echo may have reshaped it, for comparison: compatibility-normalised,
+// lower-cased, without whitespace, control or format characters (a line wrapped inside it, a
+// zero-width space or a soft hyphen put in).
+func squash(s string) string {
+	var b strings.Builder
+	for _, c := range norm.NFKC.String(s) {
+		if unicode.IsSpace(c) || unicode.IsControl(c) || unicode.Is(unicode.Cf, c) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
+
+// reshapedIn reports whether s, a server's answer, holds a secret reshaped: wrapped, with
+// invisible characters, in another case or Unicode form, percent-encoded more than once, or in
+// base64 or hex.
+func (r *redactor) reshapedIn(s string) bool {
+	if len(r.reshaped) == 0 {
+		return false
+	}
+	variants := []string{s, html.UnescapeString(s)}
+	for u := s; strings.Contains(u, "%") && len(variants) < 6; {
+		next := UnescapePercent(u)
+		if next == u {
+			break
+		}
+		u = next
+		variants = append(variants, u)
+	}
+	for _, v := range variants {
+		sq := squash(v)
+		for _, f := range r.reshaped {
+			if strings.Contains(sq, f) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // UnescapePercent decodes every well-formed %XX escape of s and leaves the rest as it is, where
 // url.PathUnescape refuses the whole text for one stray "%" ("100%").
@@ -263,9 +321,21 @@ func newRedactor(secrets ...string) *redactor {
 			}
 		}
 	}
+	var reshaped []string
+	for _, secret := range secrets {
+		if utf8.RuneCountInString(secret) < reshapedMinLen {
+			continue
+		}
+		b := []byte(secret)
+		// Unpadded base64: a padded echo holds it too, and std and URL alphabets differ in two
+		// characters only, so both are searched.
+		reshaped = append(reshaped, squash(secret), squash(base64.RawStdEncoding.EncodeToString(b)),
+			squash(base64.RawURLEncoding.EncodeToString(b)), hex.EncodeToString(b))
+	}
 	// Longest first, so a form is never half replaced through a shorter one inside it.
 	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	return &redactor{forms: forms, raw: slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })}
+	return &redactor{forms: forms, raw: slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" }),
+		reshaped: slices.Compact(slices.Sorted(slices.Values(reshaped)))}
 }
 
 // goQuoted is s as the body of a Go-quoted string (%q), as net/http quotes bytes it cannot parse.
@@ -368,6 +438,17 @@ func (r *redactor) body(b []byte, limit int) []byte {
 		return []byte(r.text(string(b)))
 	}
 	return []byte(strings.TrimSuffix(r.text(string(b)+"…"), "…"))
+}
+
+// shown is server text (a field of an answer, decoded) as an error may show it: its secrets cut
+// out in every form the redactor knows, or, when it still holds one reshaped where it cannot be
+// cut out (wrapped across lines, say), withheld whole.
+func (r *redactor) shown(s string) string {
+	s = r.text(s)
+	if r.reshapedIn(s) {
+		return withheldAnswer
+	}
+	return s
 }
 
 // text returns s with every form of the secrets replaced, including the start of one that

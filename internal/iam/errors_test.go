@@ -1,15 +1,22 @@
 package iam
 
 import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestAPIError_rendering(t *testing.T) {
@@ -376,5 +383,72 @@ func TestRedactor_handEscapedSecret(t *testing.T) {
 	}
 	if got := UnescapePercent("a%41%zz%4"); got != "aA%zz%4" {
 		t.Errorf("UnescapePercent = %q", got)
+	}
+}
+
+// An echo reshaped beyond the forms the redactor cuts out where they stand — wrapped across lines,
+// with an invisible character put in, in another case or Unicode form, percent-encoded twice, in
+// base64 or hex — withholds the server's text whole, from API errors and token errors alike.
+func TestRedactor_reshapedEchoWithheld(t *testing.T) {
+	t.Parallel()
+	for _, secret := range []string{"plainSecretValue42", "plainSecrétValue42"} {
+		forms := map[string]string{
+			"wrapped":               secret[:8] + "\n    " + secret[8:],
+			"zero-width space":      secret[:4] + "\u200b" + secret[4:],
+			"soft hyphen, HTML":     secret[:4] + "&shy;" + secret[4:],
+			"upper-cased":           strings.ToUpper(secret),
+			"NFD":                   norm.NFD.String(secret),
+			"percent-encoded twice": url.QueryEscape(url.QueryEscape(secret)),
+			"base64":                base64.StdEncoding.EncodeToString([]byte(secret)),
+			"base64url":             base64.RawURLEncoding.EncodeToString([]byte(secret)),
+			"hex":                   hex.EncodeToString([]byte(secret)),
+		}
+		for name, form := range forms {
+			check := func(t *testing.T, err error) {
+				t.Helper()
+				if err == nil {
+					t.Fatal("no error")
+				}
+				text := err.Error()
+				if strings.Contains(text, form) || strings.Contains(squash(text), squash(secret)) ||
+					!strings.Contains(text, withheldAnswer) && !strings.Contains(text, "[redacted]") {
+					t.Errorf("%q echoed as %s: %s", secret, name, text)
+				}
+			}
+			t.Run(secret+"/"+name+"/API", func(t *testing.T) {
+				t.Parallel()
+				for _, ct := range []string{"text/plain", "application/problem+json"} {
+					f := newFake(t, func(w http.ResponseWriter, _ *http.Request) {
+						w.Header().Set("Content-Type", ct)
+						w.WriteHeader(http.StatusBadRequest)
+						if ct == "text/plain" {
+							_, _ = w.Write([]byte("bad value: " + form))
+							return
+						}
+						_ = json.NewEncoder(w).Encode(map[string]string{"title": "Bad Request", "detail": "bad value: " + form})
+					})
+					_, err := f.client(t).CreateClientSecret(ctxT(t), "c1", SecretRequest{Value: secret})
+					check(t, err)
+				}
+			})
+			t.Run(secret+"/"+name+"/token", func(t *testing.T) {
+				t.Parallel()
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusUnauthorized)
+					_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": "bad secret " + form})
+				}))
+				defer srv.Close()
+				_, err := ExchangeToken(ctxT(t), TokenRequest{TokenURL: srv.URL + "/connect/token", ClientID: "client-1", ClientSecret: secret, MaxRetries: -1})
+				check(t, err)
+			})
+		}
+	}
+	// Text that merely looks alike is shown, and so is any text for a secret too short to tell.
+	r := newRedactor("plainSecretValue42", "abc")
+	for _, text := range []string{"plainSecretValue4 is not it", "ABC and a b c are fine", "value 42, plain"} {
+		if got := r.shown(text); got != text {
+			t.Errorf("shown(%q) = %q", text, got)
+		}
 	}
 }
