@@ -53,7 +53,8 @@ variable "policies" {
 
   validation {
     condition = alltrue([
-      for p in values(var.policies) : can(regex("^/$|^(/[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+)+$", p.scope)) && length(p.scope) <= 512
+      # try: a null scope would fail length() with a message about the function, not the rule.
+      for p in values(var.policies) : can(regex("^/$|^(/[A-Za-z0-9._~-]+/[A-Za-z0-9._~-]+)+$", p.scope)) && try(length(p.scope) <= 512, false)
     ])
     error_message = "Every policy scope must be \"/\" or /<type>/<id> pairs, such as \"/subscriptions/123\", of at most 512 characters."
   }
@@ -66,7 +67,8 @@ variable "policies" {
   validation {
     # The action and scope are a grant's identity: two keys with the same pair would be one grant
     # declared twice, which fails the apply halfway.
-    condition     = length(distinct([for p in values(var.policies) : "${p.action} ${p.scope}"])) == length(var.policies)
+    # jsonencode, which takes a null the rules above report, where a template would fail on it.
+    condition     = length(distinct([for p in values(var.policies) : jsonencode([p.action, p.scope])])) == length(var.policies)
     error_message = "Every policy must grant a different action or scope: two keys hold the same pair."
   }
 }
@@ -144,6 +146,8 @@ variable "verify_secret" {
     fails on it until the secret is rotated (a plan that replaces it waits for the new secret).
     It needs a secret whose value Terraform holds: one imported into the module has none (the
     API never shows a value again), and fails the plan, so rotate it (secret_rotation) first.
+    An expired secret fails terraform destroy's plan too: destroy with -refresh=false, or set
+    this to false first.
   EOF
   type        = bool
   default     = false

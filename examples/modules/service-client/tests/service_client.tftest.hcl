@@ -29,9 +29,11 @@ run "create" {
     error_message = "The generated secret is not 32 characters long."
   }
   assert {
-    # The check ran, for this secret: without it, verify_secret would prove nothing.
+    # The module's check is wired to this secret. (That a secret that does not work fails the
+    # apply, before a rotation deletes the old one, is proven by the provider's
+    # TestAccE2E_moduleRotation; the helper runs below exchange the secret themselves.)
     condition     = length(terraform_data.secret_works) == 1 && terraform_data.secret_works[0].triggers_replace == aritma_iam_client_secret.this.id
-    error_message = "The secret check did not run for the current secret."
+    error_message = "The secret check is not wired to the current secret."
   }
   assert {
     condition     = length(output.policy_ids) == 2
@@ -56,6 +58,7 @@ run "inspect_after_create" {
 
   variables {
     client_id           = run.create.client_id
+    client_secret       = run.create.client_secret
     expected_secret_ids = [run.create.secret_id]
     action              = "banking.pis.authorize" # granted through its parent, banking.pis.manage
     scope               = "/subscriptions/123/resource-groups/payments/accounts/1"
@@ -64,6 +67,10 @@ run "inspect_after_create" {
   assert {
     condition     = output.name == "tftest-orders"
     error_message = "The client's name is wrong."
+  }
+  assert {
+    condition     = output.secret_works
+    error_message = "The client_secret output was not exchanged for a token."
   }
   assert {
     condition     = output.secrets_as_expected
@@ -91,7 +98,7 @@ run "rotate_secret" {
   }
   assert {
     condition     = length(terraform_data.secret_works) == 1 && terraform_data.secret_works[0].triggers_replace == aritma_iam_client_secret.this.id
-    error_message = "The secret check did not run again for the rotated secret."
+    error_message = "The secret check is not wired to the rotated secret."
   }
 }
 
@@ -104,6 +111,7 @@ run "inspect_after_rotation" {
 
   variables {
     client_id           = run.rotate_secret.client_id
+    client_secret       = run.rotate_secret.client_secret
     previous_client_id  = run.inspect_after_create.client_id
     previous_secret_id  = run.inspect_after_create.secret_ids[0]
     expected_secret_ids = [run.rotate_secret.secret_id]
@@ -114,6 +122,10 @@ run "inspect_after_rotation" {
   assert {
     condition     = output.client_kept
     error_message = "Rotating the secret replaced the client."
+  }
+  assert {
+    condition     = output.secret_works
+    error_message = "The rotated client_secret output was not exchanged for a token."
   }
   assert {
     condition     = output.secrets_as_expected && output.previous_secret_gone
@@ -181,6 +193,10 @@ run "inspect_after_expiration" {
     condition     = output.secrets_as_expected && output.previous_secret_gone
     error_message = "A new expiration did not replace the secret."
   }
+  assert {
+    condition     = output.expirations == tolist(["2099-01-01T00:00:00Z"])
+    error_message = "The API does not hold the new expiration."
+  }
 }
 
 run "renewal_due" {
@@ -198,7 +214,7 @@ run "renewal_due" {
   }
   assert {
     condition     = length(terraform_data.secret_works) == 1 && terraform_data.secret_works[0].triggers_replace == aritma_iam_client_secret.this.id
-    error_message = "The secret check did not run for the current secret."
+    error_message = "The secret check is not wired to the current secret."
   }
 }
 

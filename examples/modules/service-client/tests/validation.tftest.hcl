@@ -211,3 +211,27 @@ run "scope_too_long" {
 
   expect_failures = [var.policies]
 }
+
+# A null action or scope (the object type allows one) fails the input's rules, not a function
+# call inside them.
+run "null_scope" {
+  command = plan
+
+  variables {
+    name     = "tftest-validation"
+    policies = { bad = { action = "banking.ais.read", scope = null } }
+  }
+
+  expect_failures = [var.policies]
+}
+
+run "null_action" {
+  command = plan
+
+  variables {
+    name     = "tftest-validation"
+    policies = { bad = { action = null, scope = "/" } }
+  }
+
+  expect_failures = [var.policies]
+}

@@ -39,6 +39,13 @@ variable "scope" {
   type = string
 }
 
+variable "client_secret" {
+  description = "The module's client_secret output: exchanged for a token here, independently of the module's own check (verify_secret)."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
 data "aritma_iam_client" "this" {
   client_id = var.client_id
 }
@@ -51,6 +58,26 @@ data "aritma_iam_permissions" "check" {
   client_id = var.client_id
   action    = var.action
   scope     = var.scope
+}
+
+ephemeral "aritma_iam_access_token" "check" {
+  count = var.client_secret == null ? 0 : 1
+
+  client_id     = var.client_id
+  client_secret = var.client_secret
+}
+
+# Uses the token during apply, so every CLI opens the ephemeral resource then; a secret that does
+# not work fails the run.
+resource "terraform_data" "secret_works" {
+  count = var.client_secret == null ? 0 : 1
+
+  lifecycle {
+    postcondition {
+      condition     = ephemeral.aritma_iam_access_token.check[0].access_token != ""
+      error_message = "The client_secret output did not yield an access token."
+    }
+  }
 }
 
 # Echoed, so later runs can refer to this run's view (OpenTofu exposes only the latest run of
@@ -81,4 +108,13 @@ output "client_kept" {
 
 output "allowed" {
   value = data.aritma_iam_permissions.check.allowed
+}
+
+output "secret_works" {
+  value = length(terraform_data.secret_works) == 1
+}
+
+# As the API holds them, not as the module's state says.
+output "expirations" {
+  value = data.aritma_iam_client_secrets.this.secrets[*].expiration
 }
