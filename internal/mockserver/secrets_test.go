@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -45,14 +46,19 @@ func TestSecretLifecycle(t *testing.T) {
 
 	// Expired secrets stay listed but stop working.
 	e.advance(72 * time.Hour)
-	third := e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{
+	e.want(e.call("POST", "/v1/clients/"+id+"/secrets", map[string]any{
 		"value": "third-secret", "description": "", "expiration": e.clock.Now().Add(time.Minute).Format(time.RFC3339),
 	}), 201)
+	e.mustToken(id, "third-secret")
 	e.advance(2 * time.Minute)
 	if n := e.want(e.call("GET", "/v1/clients/"+id+"/secrets", nil), 200).num("metadata.totalCount"); n != 2 {
 		t.Errorf("expired secret not listed")
 	}
-	_ = third
+	expired := url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {"third-secret"}}
+	if res := e.tokenReq("/connect/token", expired, nil); res.status != 401 || res.str("error") != "invalid_client" {
+		t.Errorf("an expired secret still gets a token: %d %s", res.status, res.raw)
+	}
+	e.mustToken(id, "second-secret") // the one without an expiration works on
 }
 
 func TestSecretValidation(t *testing.T) {

@@ -839,7 +839,8 @@ resource "aritma_iam_client" "test" {
 }
 
 resource "aritma_iam_client_secret" "test" {
-  client_id = %[2]q
+  client_id   = %[2]q
+  description = "outside"
 }
 
 resource "aritma_iam_policy" "test" {
@@ -879,9 +880,19 @@ resource "aritma_iam_policy" "test" {
 			ResourceName:  addr,
 			ImportState:   true,
 			ImportStateId: id,
-			ImportStateCheck: func(states []*terraform.InstanceState) error {
+			// Kept, so the configuration takes the three over (an empty plan) and destroys them.
+			ImportStatePersist: true,
+			ImportStateCheck: func(all []*terraform.InstanceState) error {
+				// The state holds what earlier steps imported too.
+				typ, _, _ := strings.Cut(addr, ".")
+				var states []*terraform.InstanceState
+				for _, st := range all {
+					if st.Ephemeral.Type == typ {
+						states = append(states, st)
+					}
+				}
 				if len(states) != 1 {
-					return fmt.Errorf("%d imported objects, want 1", len(states))
+					return fmt.Errorf("%d imported objects of %s, want 1", len(states), typ)
 				}
 				for k, v := range want {
 					if got := states[0].Attributes[k]; got != v {
@@ -895,7 +906,7 @@ resource "aritma_iam_policy" "test" {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: resource.ComposeAggregateTestCheckFunc(testAccCheckIAMPolicyDestroy(t, e),
-			testAccCheckIAMClientSecretDestroy(e)),
+			testAccCheckIAMClientSecretDestroy(e), testAccCheckIAMClientDestroy(t, e)),
 		Steps: []resource.TestStep{
 			importStep("aritma_iam_client.test", c.ClientID, "/v1/clients/{clientId}",
 				map[string]string{"name": "made-outside", "subject_id": clientSubjectID(c.ClientID)}),
@@ -903,6 +914,12 @@ resource "aritma_iam_policy" "test" {
 				"/v1/clients/{clientId}/secrets", map[string]string{"description": "outside", "secret_id": s.ClientSecretID}),
 			importStep("aritma_iam_policy.test", policyID(p.Subject, p.Action, p.Scope), "/v1/policies",
 				map[string]string{"tenant": p.Tenant}),
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
 		},
 	})
 }
