@@ -18,8 +18,9 @@ variable "aritma_client_id" {
 # ephemeral (Terraform 1.10, OpenTofu 1.11) keeps the secret out of saved plan files, which hold
 # the value of every other variable, sensitive ones too. So a saved plan (plan -out) must be given
 # it again when it is applied (-var, or TF_VAR_aritma_client_secret, which keeps it out of the
-# CLI's own trace log); left out there, it is "" and the apply fails with "Missing Aritma
-# client_secret". An older CLI refuses the argument: there, use ARITMA_CLIENT_SECRET.
+# CLI's own trace log); left out there, Terraform stops with "No value for required variable"
+# and OpenTofu takes it as "", so the apply fails with "Missing Aritma client_secret". An older CLI
+# refuses the argument: there, use ARITMA_CLIENT_SECRET.
 variable "aritma_client_secret" {
   type      = string
   sensitive = true

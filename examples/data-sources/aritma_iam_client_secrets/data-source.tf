@@ -10,7 +10,8 @@ data "aritma_iam_client_secrets" "service" {
 locals {
   expiring_soon = [
     for s in data.aritma_iam_client_secrets.service.secrets : s.secret_id
-    # Terraform evaluates both sides of &&, and a secret without expiration has a null count.
+    # A CLI may evaluate both sides of && (Terraform 1.11 does), and a secret without expiration
+    # has a null count.
     if s.expires_in_days == null ? false : s.expires_in_days < 30
   ]
 }
