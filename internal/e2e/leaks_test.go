@@ -29,7 +29,9 @@ import (
 // base64url (256 random bits), standing alone.
 var leakTokenShape = regexp.MustCompile(`(?:^|[^A-Za-z0-9_-])([A-Za-z0-9_-]{43})(?:[^A-Za-z0-9_-]|$)`)
 
-// liveTokens returns the token-shaped strings of text that the mock accepts as access tokens.
+// liveTokens returns the token-shaped strings of text that the mock takes for access tokens it
+// issued and that still live: those it answers 200, and 403, its answer to a live token whose
+// client may not call the IAM API (the quickstart client's, which the ephemeral access token is).
 func liveTokens(ctx context.Context, t testing.TB, baseURL, text string) (live []string, candidates int) {
 	t.Helper()
 	seen := map[string]bool{}
@@ -49,7 +51,7 @@ func liveTokens(ctx context.Context, t testing.TB, baseURL, text string) (live [
 			t.Fatalf("checking a token candidate: %v", err)
 		}
 		_ = resp.Body.Close() // the status is all that matters
-		if resp.StatusCode == http.StatusOK {
+		if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusForbidden {
 			live = append(live, tok)
 		}
 	}
@@ -211,9 +213,11 @@ ephemeral "aritma_iam_access_token" "reporting" {
 	if err := json.Unmarshal(stateRaw, &state); err != nil {
 		fail("decoding the state: %v", err)
 	}
+	var reportingClientID string
 	for _, r := range state.Resources {
 		if r.Type == "aritma_iam_client_secret" && r.Name == "reporting" && len(r.Instances) == 1 {
 			secrets["generated value"], _ = r.Instances[0].Attributes["value"].(string)
+			reportingClientID, _ = r.Instances[0].Attributes["client_id"].(string)
 		}
 	}
 	if secrets["generated value"] == "" {
@@ -242,6 +246,20 @@ resource "aritma_iam_client_secret" "failing" {
 	run(false, "apply", "-auto-approve")
 	if !strings.Contains(output.String(), "The client does not exist") {
 		fail("the failing create did not fail as expected:\n%s", output.String())
+	}
+	// Tokens die with their client, so the ones of the quickstart's client (the ephemeral access
+	// token's) are looked for before the destroy, while the mock still knows them.
+	if soFar, err := os.ReadFile(logFile); err != nil {
+		fail("reading the trace log: %v", err)
+	} else if live, _ := liveTokens(ctx, t, mock.URL, string(soFar)+output.String()); len(live) > 0 {
+		fail("%d live access tokens of the mock in the trace log or the CLI's output before the destroy", len(live))
+	}
+	// The search would find such a token: one of that client's own, which the mock answers 403.
+	if tok, err := iam.ExchangeToken(ctx, iam.TokenRequest{TokenURL: mock.TokenURL, ClientID: reportingClientID,
+		ClientSecret: secrets["generated value"]}); err != nil {
+		fail("getting a token of the quickstart's client: %v", err)
+	} else if found, _ := liveTokens(ctx, t, mock.URL, "x "+tok.AccessToken+" y"); len(found) != 1 {
+		fail("the token search does not recognise a live token of the quickstart's client")
 	}
 	w.WriteFile("leak.tf", config(""))
 	run(true, "destroy", "-auto-approve")
