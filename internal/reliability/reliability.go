@@ -212,8 +212,14 @@ func Render(rows []Row) string {
 		if r.Result != ResultSurvived {
 			result = "❌ " + cell(r.Result)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %.1f s | %s |\n",
-			cell(r.Name), cell(r.CLI), result, r.Runs, r.Retries, r.WallS, cell(r.Details))
+		// A row that did not time itself (a bad-input row is one step of a shared test case) says
+		// so, rather than claiming no time at all.
+		wall := "–"
+		if r.WallS > 0 {
+			wall = fmt.Sprintf("%.1f s", r.WallS)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s | %s |\n",
+			cell(r.Name), cell(r.CLI), result, r.Runs, r.Retries, wall, cell(r.Details))
 	}
 	return b.String()
 }

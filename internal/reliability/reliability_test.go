@@ -62,7 +62,7 @@ func TestRender(t *testing.T) {
 	for _, want := range []string{
 		"4 checks survived, 0 failed, with terraform 1.11.4 and tofu 1.12.6",
 		"| a\\|b | terraform 1.11.4 | ✅ survived | 2 | 7 | 12.3 s | x y |",
-		"| z | terraform 1.11.4 | ✅ survived | 0 | 0 | 0.0 s | second |",
+		"| z | terraform 1.11.4 | ✅ survived | 0 | 0 | – | second |",
 		"### Fault matrix",
 		"### Load",
 		"### custom",
