@@ -79,26 +79,14 @@ func TestCreateClient_requestAndTolerances(t *testing.T) {
 		{"neither", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusCreated) }, OAuthClient{}, ErrOutcomeUnknown},
 		{"garbage body", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("<html>")) }, OAuthClient{}, ErrOutcomeUnknown},
 		// A success whose body cannot be read still names what it made: the client is as sent.
-		{"garbage body with Location", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Location", "/v1/clients/c6")
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte("<html>"))
-		}, OAuthClient{ClientID: "c6", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
+		{"garbage body with Location", unreadableSuccess(http.StatusCreated, "/v1/clients/c6"), OAuthClient{ClientID: "c6", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
 		{"body cut off, Location", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "/v1/clients/c7")
 			cutBody(w, http.StatusCreated, `{"clientId":"c7","na`)
 		}, OAuthClient{ClientID: "c7", Name: "svc", Description: "d", AllowedGrantTypes: []string{"client_credentials"}, RedirectURIs: []string{}, AllowedScopes: []string{"api"}}, nil},
 		// A Location that names no client of the collection names none.
-		{"garbage body, Location of the collection", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Location", "/v1/clients/")
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte("<html>"))
-		}, OAuthClient{}, ErrOutcomeUnknown},
-		{"garbage body, Location of a login page", func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Location", "https://sso.example.com/login")
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write([]byte("<html>"))
-		}, OAuthClient{}, ErrOutcomeUnknown},
+		{"garbage body, Location of the collection", unreadableSuccess(http.StatusCreated, "/v1/clients/"), OAuthClient{}, ErrOutcomeUnknown},
+		{"garbage body, Location of a login page", unreadableSuccess(http.StatusOK, "https://sso.example.com/login"), OAuthClient{}, ErrOutcomeUnknown},
 		{"no body, Location of a sub-resource", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "/v1/clients/c1/secrets/s1")
 			w.WriteHeader(http.StatusCreated)
@@ -752,30 +740,15 @@ func TestCreateClientSecret_unreadableSuccessWithLocation(t *testing.T) {
 		answer http.HandlerFunc
 		wantID string // "" wants ErrOutcomeUnknown
 	}{
-		"garbage body, Location": {func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Location", "/core/iam/v1/clients/c1/secrets/s7")
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte("<html>"))
-		}, "s7"},
+		"garbage body, Location": {unreadableSuccess(http.StatusCreated, "/core/iam/v1/clients/c1/secrets/s7"), "s7"},
 		// What the broken body said before it broke off counts for nothing.
 		"body cut off, Location": {func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "https://api.example/v1/clients/c1/secrets/s8")
 			cutBody(w, http.StatusCreated, `{"clientSecretId":"other","description":"x`)
 		}, "s8"},
-		"garbage body, no Location": {func(w http.ResponseWriter, _ *http.Request) {
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte("<html>"))
-		}, ""},
-		"garbage body, Location of another client's secret": {func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Location", "/v1/clients/c2/secrets/s9")
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte("<html>"))
-		}, ""},
-		"garbage body, Location of the client": {func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Location", "/v1/clients/c1")
-			w.WriteHeader(http.StatusCreated)
-			_, _ = w.Write([]byte("<html>"))
-		}, ""},
+		"garbage body, no Location":                         {unreadableSuccess(http.StatusCreated, ""), ""},
+		"garbage body, Location of another client's secret": {unreadableSuccess(http.StatusCreated, "/v1/clients/c2/secrets/s9"), ""},
+		"garbage body, Location of the client":              {unreadableSuccess(http.StatusCreated, "/v1/clients/c1"), ""},
 		"502 with Location": {func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "/v1/clients/c1/secrets/s10")
 			w.WriteHeader(http.StatusBadGateway)
@@ -799,5 +772,17 @@ func TestCreateClientSecret_unreadableSuccessWithLocation(t *testing.T) {
 				t.Fatalf("CreateClientSecret = %+v (expiration %v)", s, s.Expiration)
 			}
 		})
+	}
+}
+
+// unreadableSuccess answers status with a Location header (none when location is "") and a body
+// that is no JSON: a success whose answer cannot be read.
+func unreadableSuccess(status int, location string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		if location != "" {
+			w.Header().Set("Location", location)
+		}
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte("<html>"))
 	}
 }
