@@ -454,8 +454,10 @@ func (e *authError) Unwrap() error { return e.cause }
 func (e *authError) Is(target error) bool {
 	switch target {
 	case ErrUnauthorized:
+		// A 401 invalid_scope (CONTRACT.md §1 allows 400 or 401) accepted the credentials: only a
+		// scope was refused, which is ErrForbidden's and ErrInvalidScope's.
 		return e.code == "invalid_client" || e.code == "unauthorized_client" || e.code == "invalid_grant" ||
-			e.status == http.StatusUnauthorized && !e.bearerChallenge
+			e.status == http.StatusUnauthorized && !e.bearerChallenge && e.code != "invalid_scope"
 	case ErrForbidden:
 		return e.code == "invalid_scope" || e.status == http.StatusForbidden
 	case ErrInvalidScope:

@@ -1018,3 +1018,19 @@ func TestToken_deadOnArrivalNotKept(t *testing.T) {
 		t.Errorf("%d token requests for three calls once tokens arrive alive, want 1", got)
 	}
 }
+
+// A 401 invalid_scope accepted the credentials and refused a scope: it is ErrInvalidScope and
+// ErrForbidden, and not ErrUnauthorized, which callers take for refused credentials.
+func TestAuthError_invalidScope401IsNoRefusedSecret(t *testing.T) {
+	t.Parallel()
+	scope := &authError{status: http.StatusUnauthorized, code: "invalid_scope"}
+	if !errors.Is(scope, ErrInvalidScope) || !errors.Is(scope, ErrForbidden) || errors.Is(scope, ErrUnauthorized) {
+		t.Errorf("401 invalid_scope: invalid scope %v, forbidden %v, unauthorized %v; want true, true, false",
+			errors.Is(scope, ErrInvalidScope), errors.Is(scope, ErrForbidden), errors.Is(scope, ErrUnauthorized))
+	}
+	for _, e := range []*authError{{status: http.StatusUnauthorized, code: "invalid_client"}, {status: http.StatusUnauthorized}} {
+		if !errors.Is(e, ErrUnauthorized) {
+			t.Errorf("401 %q is not ErrUnauthorized", e.code)
+		}
+	}
+}

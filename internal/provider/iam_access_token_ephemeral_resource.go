@@ -161,10 +161,8 @@ func (r *iamAccessTokenEphemeralResource) ValidateConfig(ctx context.Context, re
 
 // refusedSecret: the token endpoint refused the credentials themselves, not the grant type the
 // client may use (unauthorized_client, whose secret was accepted).
-// A 401 invalid_scope (CONTRACT.md §1 allows 400 or 401) accepted the secret too: only a scope was
-// refused, which no retry and no other secret changes.
 func refusedSecret(err error) bool {
-	return errors.Is(err, iam.ErrUnauthorized) && !errors.Is(err, iam.ErrGrantNotAllowed) && !errors.Is(err, iam.ErrInvalidScope)
+	return errors.Is(err, iam.ErrUnauthorized) && !errors.Is(err, iam.ErrGrantNotAllowed)
 }
 
 // The hints of a token endpoint that refused the scopes asked for (scopes set) or the client's own.
@@ -340,11 +338,6 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 				"it to the client's allowed_grant_types. If this configuration manages the client and its plan gives the " +
 				"grant back, apply the client first (terraform apply -target=<the client's resource address>), then the " +
 				"rest: this is checked at plan time, with the client as the API holds it."
-		case errors.Is(err, iam.ErrInvalidScope) && cfg.Scopes.IsNull():
-			// Before ErrUnauthorized, which a 401 invalid_scope matches too: the secret was accepted.
-			detail += "\n\n" + scopesUnsetRefusedHint
-		case errors.Is(err, iam.ErrInvalidScope):
-			detail += "\n\n" + scopesRefusedHint
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted."
 			if retried {

@@ -308,7 +308,7 @@ func apiErrorDetail(err error) string {
 	var apiErr *iam.APIError
 	b.WriteString(err.Error())
 	switch {
-	case errors.Is(err, iam.ErrInvalidScope): // before ErrUnauthorized: a 401 invalid_scope is about the scopes
+	case errors.Is(err, iam.ErrInvalidScope):
 		b.WriteString("\n\nThe token endpoint refused a scope the provider asked for. Ask only for scopes in the allowed_scopes " +
 			"of the provider's client: set the provider's scopes (or " + EnvScopes + "), which default to [\"" + DefaultScope + "\"].")
 	case errors.Is(err, iam.ErrGrantNotAllowed):
