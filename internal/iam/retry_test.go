@@ -340,20 +340,20 @@ func TestBackoff(t *testing.T) {
 	for attempt := range 10 {
 		ceiling := min(minW<<attempt, maxW)
 		for range 50 {
-			if d := backoff(minW, maxW, maxW, attempt, nil); d < 0 || d > ceiling {
-				t.Fatalf("attempt %d: backoff %v outside [0, %v]", attempt, d, ceiling)
+			if d, demanded := backoff(minW, maxW, maxW, attempt, nil); d < 0 || d > ceiling || demanded {
+				t.Fatalf("attempt %d: backoff %v (demanded %v) outside [0, %v] or called the server's", attempt, d, demanded, ceiling)
 			}
 		}
 	}
 	resp := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"30"}}}
-	if d := backoff(minW, maxW, 2*maxW, 0, resp); d < 2*maxW || d > 3*maxW {
-		t.Fatalf("Retry-After 30 with a Retry-After cap of 2s: %v, want 2s to 3s", d)
+	if d, demanded := backoff(minW, maxW, 2*maxW, 0, resp); d < 2*maxW || d > 3*maxW || !demanded {
+		t.Fatalf("Retry-After 30 with a Retry-After cap of 2s: %v (demanded %v), want 2s to 3s, the server's", d, demanded)
 	}
 	// Callers turned away together come back spread out, never before Retry-After.
 	resp.Header.Set("Retry-After", "1")
 	seen := map[time.Duration]bool{}
 	for range 50 {
-		d := backoff(minW, maxW, time.Minute, 0, resp)
+		d, _ := backoff(minW, maxW, time.Minute, 0, resp)
 		if d < time.Second || d > 1500*time.Millisecond {
 			t.Fatalf("Retry-After 1: %v, want 1s to 1.5s", d)
 		}
@@ -366,11 +366,17 @@ func TestBackoff(t *testing.T) {
 	// back to back would spend the whole budget on a server that is overloaded.
 	for _, v := range []string{"0", time.Now().Add(-2 * time.Second).UTC().Format(http.TimeFormat)} {
 		resp.Header.Set("Retry-After", v)
-		if d := backoff(minW, maxW, maxW, 3, resp); d < minW || d > minW*3/2 {
+		if d, _ := backoff(minW, maxW, maxW, 3, resp); d < minW || d > minW*3/2 {
 			t.Fatalf("Retry-After %q: %v, want %v to %v", v, d, minW, minW*3/2)
 		}
 	}
-	if d := backoff(minW, maxW, maxW, 70, nil); d > maxW {
+	// A Retry-After on a 500 is not honoured: the wait is our own, which the deadline may shorten.
+	resp.StatusCode = http.StatusInternalServerError
+	resp.Header.Set("Retry-After", "30")
+	if d, demanded := backoff(minW, maxW, time.Minute, 0, resp); d > minW || demanded {
+		t.Fatalf("500 with Retry-After 30: %v (demanded %v), want our own first backoff", d, demanded)
+	}
+	if d, _ := backoff(minW, maxW, maxW, 70, nil); d > maxW {
 		t.Fatalf("huge attempt overflowed: %v", d)
 	}
 }
@@ -901,14 +907,15 @@ func TestPaths_redactedInErrorsAndLogs(t *testing.T) {
 
 // A backoff of our own drawn longer than the caller's deadline leaves would end the call at once
 // with the last failure; it is cut to half of what is left instead, so the call keeps trying until
-// less than twice the least wait remains. Several calls, because the waits are random.
+// less than twice the least wait remains. Several calls, because the waits are random; half of them
+// get a Retry-After on the 500, which only 429 and 503 honour, so the wait is still our own.
 func TestRetry_backoffFitsTheDeadline(t *testing.T) {
 	t.Parallel()
-	f := newFake(t, status(500))
+	fakes := []*fake{newFake(t, status(500)), newFake(t, status(500, "Retry-After", "60"))}
 	const deadline, minWait = 2 * time.Second, 100 * time.Millisecond
 	var wg sync.WaitGroup
-	for i := range 4 {
-		c := f.client(t, func(c *Config) { c.MaxRetries, c.RetryWaitMin, c.RetryWaitMax = 30, minWait, time.Minute })
+	for i := range 6 {
+		c := fakes[i%2].client(t, func(c *Config) { c.MaxRetries, c.RetryWaitMin, c.RetryWaitMax = 30, minWait, time.Minute })
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(ctxT(t), deadline)
 			defer cancel()
@@ -929,20 +936,16 @@ func TestFitBackoff(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if d := fitBackoff(ctx, time.Minute, time.Second, nil); d > 5*time.Second || d < 4*time.Second {
+	if d := fitBackoff(ctx, time.Minute, time.Second); d > 5*time.Second || d < 4*time.Second {
 		t.Errorf("a minute's wait with 10 s left = %v, want about 5 s", d)
 	}
-	if d := fitBackoff(ctx, time.Second, time.Second, nil); d != time.Second {
+	if d := fitBackoff(ctx, time.Second, time.Second); d != time.Second {
 		t.Errorf("a wait that fits = %v, want it unchanged", d)
 	}
-	if d := fitBackoff(ctx, time.Minute, 6*time.Second, nil); d != time.Minute {
+	if d := fitBackoff(ctx, time.Minute, 6*time.Second); d != time.Minute {
 		t.Errorf("with less than twice the least wait left = %v, want the draw unchanged", d)
 	}
-	if d := fitBackoff(context.Background(), time.Minute, time.Second, nil); d != time.Minute {
+	if d := fitBackoff(context.Background(), time.Minute, time.Second); d != time.Minute {
 		t.Errorf("without a deadline = %v, want it unchanged", d)
-	}
-	ra := &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"60"}}}
-	if d := fitBackoff(ctx, time.Minute, time.Second, ra); d != time.Minute {
-		t.Errorf("a server's Retry-After = %v, want it unchanged (its demand, not ours)", d)
 	}
 }

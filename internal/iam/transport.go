@@ -153,8 +153,11 @@ func newRetryClient(cfg Config, hc *http.Client, tokens tokenProvider) *retryabl
 			if st := callFrom(ctx); st != nil {
 				attempt = st.attempt - 1
 			}
-			wait := backoff(cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.RetryAfterMax, attempt, resp)
-			return waitToRetry(ctx, fitBackoff(ctx, wait, cfg.RetryWaitMin, resp))
+			wait, demanded := backoff(cfg.RetryWaitMin, cfg.RetryWaitMax, cfg.RetryAfterMax, attempt, resp)
+			if !demanded {
+				wait = fitBackoff(ctx, wait, cfg.RetryWaitMin)
+			}
+			return waitToRetry(ctx, wait)
 		},
 		// The wait is taken in CheckRetry (waitToRetry), which sees the caller's context: Backoff
 		// does not, and gets no response to find it by after a transport error.
@@ -275,14 +278,11 @@ func waitToRetry(ctx context.Context, d time.Duration) (bool, error) {
 	}
 }
 
-// fitBackoff shortens a backoff of our own choosing (not a server's Retry-After, which is its
+// fitBackoff shortens a backoff of our own choosing (never a server's Retry-After, which is its
 // demand) to half of what the caller's deadline leaves, while that half is at least minWait: a wait
 // drawn past the deadline would end the call at once with the last failure, when a shorter one
 // still had time for another try. Less than that left, the draw stands (and mostly ends the call).
-func fitBackoff(ctx context.Context, wait, minWait time.Duration, resp *http.Response) time.Duration {
-	if resp != nil && resp.Header.Get("Retry-After") != "" {
-		return wait
-	}
+func fitBackoff(ctx context.Context, wait, minWait time.Duration) time.Duration {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return wait
@@ -339,8 +339,9 @@ func IsCertificateError(err error) bool {
 // up to half of it again at random: it says "not before", and the parallel callers a rate limit
 // turned away at once would otherwise all come back in the same instant, where a token bucket
 // lets only its burst through and turns the rest away for another round (measured: 20 requests/s
-// allowed, about 5/s achieved).
-func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
+// allowed, about 5/s achieved). demanded reports that the wait is the server's Retry-After, which
+// the caller must not shorten; a Retry-After on any other status is not honoured, and not reported.
+func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp *http.Response) (wait time.Duration, demanded bool) {
 	if resp != nil {
 		code := resp.StatusCode
 		if resp.Request != nil {
@@ -363,10 +364,10 @@ func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp
 						jitter = max(min(jitter, (time.Until(st.deadline)-d)/2), 0)
 					}
 				}
-				return d + jitter
+				return d + jitter, true
 			}
 		case http.StatusUnauthorized:
-			return 0 // re-authentication, not overload
+			return 0, false // re-authentication, not overload
 		}
 	}
 	ceiling := maxWait
@@ -376,9 +377,9 @@ func backoff(minWait, maxWait, retryAfterMax time.Duration, attemptNum int, resp
 		}
 	}
 	if ceiling <= 0 {
-		return 0
+		return 0, false
 	}
-	return rand.N(ceiling + 1)
+	return rand.N(ceiling + 1), false
 }
 
 // retryAfter parses Retry-After as delta seconds or an HTTP date.
