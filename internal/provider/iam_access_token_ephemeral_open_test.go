@@ -90,3 +90,39 @@ func TestUnitIAMAccessTokenOpenInvalidScope401(t *testing.T) {
 		})
 	}
 }
+
+// A token endpoint that leaves out token_type and expires_in gets null for both, not "" and not a
+// made-up expiry.
+func TestUnitIAMAccessTokenOpenUnsaidFieldsAreNull(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"tok-0123456789"}`))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	r := NewIAMAccessTokenEphemeralResource()
+	var sr ephemeral.SchemaResponse
+	r.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
+	st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+	m := iamAccessTokenModel{
+		ClientID: types.StringValue("cid"), ClientSecret: types.StringValue("open-secret-0123"),
+		Scopes: types.ListNull(types.StringType), TokenURL: types.StringValue(srv.URL + "/connect/token"),
+		AccessToken: types.StringNull(), TokenType: types.StringNull(), ExpiresAt: types.StringNull(), Scope: types.StringNull(),
+	}
+	if diags := st.Set(ctx, &m); diags.HasError() {
+		t.Fatalf("building the configuration: %v", diags)
+	}
+	resp := &ephemeral.OpenResponse{Result: tfsdk.EphemeralResultData{Schema: sr.Schema, Raw: st.Raw.Copy()}}
+	r.Open(ctx, ephemeral.OpenRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: st.Raw}}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("diagnostics = %v", resp.Diagnostics)
+	}
+	var got iamAccessTokenModel
+	if diags := resp.Result.Get(ctx, &got); diags.HasError() {
+		t.Fatalf("reading the result: %v", diags)
+	}
+	if got.AccessToken.ValueString() != "tok-0123456789" || !got.TokenType.IsNull() || !got.ExpiresAt.IsNull() || !got.Scope.IsNull() {
+		t.Errorf("token_type = %v, expires_at = %v, scope = %v (access_token set: %v); want the token and null for the rest",
+			got.TokenType, got.ExpiresAt, got.Scope, got.AccessToken.ValueString() == "tok-0123456789")
+	}
+}

@@ -123,7 +123,7 @@ func (r *iamAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.
 				Sensitive:           true,
 			},
 			"token_type": schema.StringAttribute{
-				MarkdownDescription: "Token type, normally `Bearer`.",
+				MarkdownDescription: "Token type, normally `Bearer`; null when the token endpoint does not say.",
 				Computed:            true,
 			},
 			"expires_at": schema.StringAttribute{
@@ -393,7 +393,12 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 		cfg.TokenURL = types.StringValue(tokenURL)
 	}
 	cfg.AccessToken = types.StringValue(tok.AccessToken)
-	cfg.TokenType = types.StringValue(tok.TokenType)
+	// An answer without token_type (RFC 6749 requires one) is null, as a missing expires_in is: ""
+	// would make "${token_type} ${access_token}" a header that fails only at the API.
+	cfg.TokenType = types.StringNull()
+	if tok.TokenType != "" {
+		cfg.TokenType = types.StringValue(tok.TokenType)
+	}
 	cfg.ExpiresAt = types.StringNull() // the server did not say (no expires_in)
 	if !tok.ExpiresAt.IsZero() {
 		cfg.ExpiresAt = types.StringValue(formatAPITime(tok.ExpiresAt))
