@@ -34,7 +34,7 @@ resource "aritma_iam_client_secret" "s" {
 	out, errOut, err := w.Run(ctx, "destroy", "-auto-approve")
 	text := oneLine(out, errOut)
 	if err == nil || !strings.Contains(text, "Unknown renew_before") ||
-		!strings.Contains(text, "run terraform destroy -refresh=false, which does not plan it first") {
+		!strings.Contains(text, "which does not plan it first: terraform destroy -refresh=false, or tofu destroy -refresh=false with OpenTofu") {
 		t.Fatalf("destroy: exit %d, want the Unknown renew_before error with the -refresh=false hint\n%s", exitCode(err), text)
 	}
 	if out, errOut, err := w.Run(ctx, "destroy", "-refresh=false", "-auto-approve"); err != nil {

@@ -309,8 +309,12 @@ func (r *iamClientResource) outcomeUnknownDetail(ctx, interrupt context.Context,
 		fmt.Fprintf(&b, "Another create of a client named %q in this apply was still running when the look-up ended, "+
 			"so one of these may be that resource's. ", name)
 	}
+	notSiblings := ""
+	if len(siblings) > 0 {
+		notSiblings = "; not one named above as another resource's"
+	}
 	b.WriteString("Find the client this apply created by its name (for example with GET " +
-		"/v1/clients?searchText=<name>; not one named above as another resource's), then either import it, " +
+		"/v1/clients?searchText=<name>" + notSiblings + "), then either import it, " +
 		"replacing <name> with this resource's name and " +
 		"<client_id> with its id:\n\n  terraform import aritma_iam_client.<name> <client_id>\n\n" +
 		"or delete it through the API and apply again. ")
@@ -389,7 +393,7 @@ func (r *iamClientResource) Update(ctx context.Context, req resource.UpdateReque
 		err = r.data.confirmNotFound(ctx, err) // a 404 from an endpoint without its base path says nothing of the client
 		hint := ""
 		if iam.IsNotFound(err) {
-			hint = "The client was deleted outside Terraform. Run terraform apply again (its refresh drops the " +
+			hint = "The client was deleted outside Terraform. Apply again (its refresh drops the " +
 				"client from the state and plans to create it)."
 		}
 		resp.Diagnostics.AddError("Unable to Update IAM Client", apiErrorText(fmt.Sprintf("Updating IAM client %q", id), err, hint, resourceTimeoutHint(ctx, err)))

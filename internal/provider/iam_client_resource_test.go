@@ -384,7 +384,7 @@ func TestAccIAMClientResource_disappearsBeforeUpdate(t *testing.T) {
 					},
 				},
 				ExpectError: expectErrorTexts("Error: Unable to Update IAM Client",
-					"The client was deleted outside Terraform. Run terraform apply again (its refresh drops the "+
+					"The client was deleted outside Terraform. Apply again (its refresh drops the "+
 						"client from the state and plans to create it)."),
 			},
 			{
@@ -732,6 +732,9 @@ func TestUnitIAMClientOutcomeUnknownDetail_partialLookup(t *testing.T) {
 	}
 	if strings.Contains(detail, "exists now") {
 		t.Errorf("detail names one client as the one created although the look-up stopped partway:\n%s", detail)
+	}
+	if strings.Contains(detail, "named above") {
+		t.Errorf("detail refers to clients named above as other resources', where it named none:\n%s", detail)
 	}
 
 	detail = newIAMClientResourceWith(e.API).outcomeUnknownDetail(ctx, ctx, "svc", iam.ErrOutcomeUnknown)

@@ -299,7 +299,8 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Unknown renew_before",
 				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
 					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
-					"time, or apply what it depends on first (terraform apply -target=<that resource>). "+destroyWithoutPlanNote,
+					"time, or apply what it depends on first (terraform apply -target=<that resource>; tofu apply with OpenTofu). "+
+					destroyWithoutPlanNote,
 					state.SecretID.ValueString(), state.ClientID.ValueString(), held.ValueString()))
 		}
 		return
@@ -428,8 +429,8 @@ const expiresSoon = time.Hour
 
 // destroyWithoutPlanNote ends the plan errors an unchanged configuration can meet: terraform destroy
 // plans the configuration first (when it refreshes) and stops on them.
-const destroyWithoutPlanNote = "(To destroy the configuration regardless, run terraform destroy -refresh=false, " +
-	"which does not plan it first.)"
+const destroyWithoutPlanNote = "(To destroy the configuration regardless, destroy it without a refresh, which does " +
+	"not plan it first: terraform destroy -refresh=false, or tofu destroy -refresh=false with OpenTofu.)"
 
 // laterExpirationAdvice ends the diagnostics of a configured expiration that has passed.
 const laterExpirationAdvice = "Set a later expiration (for example derived from a time_rotating resource), or remove " +

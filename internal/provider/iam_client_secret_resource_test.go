@@ -1822,7 +1822,8 @@ func TestUnitIAMClientSecretModifyPlan(t *testing.T) {
 			`future, got "2026-06-01T11:00:00Z" (it is now 2026-06-01T12:00:00Z), so this change, which replaces secret `+
 			`"s1" of client "c1", would fail to create the new one, after deleting this one unless create_before_destroy is set. Set a later expiration (for `+
 			`example derived from a time_rotating resource), or remove expiration for a secret that does not expire. `+
-			`(To destroy the configuration regardless, run terraform destroy -refresh=false, which does not plan it first.)` {
+			`(To destroy the configuration regardless, destroy it without a refresh, which does not plan it first: terraform `+
+			`destroy -refresh=false, or tofu destroy -refresh=false with OpenTofu.)` {
 			t.Errorf("diagnostics = %v, want the one error", resp.Diagnostics)
 		}
 	})

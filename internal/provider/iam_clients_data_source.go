@@ -100,8 +100,11 @@ func (d *iamClientsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return d.data.client.ListClients(ctx, iam.ListClientsOptions{SearchText: q})
 	}, clientSummaryFromAPI, func(m clientSummaryModel) string { return m.ClientID.ValueString() })
 	if err = d.data.confirmNotFound(ctx, err); err != nil {
-		resp.Diagnostics.AddError("Unable to List IAM Clients",
-			apiErrorText(fmt.Sprintf("Listing the IAM clients whose name contains %q", search), err, readTimeoutHint(ctx, err)))
+		what := "Listing the IAM clients"
+		if search != "" {
+			what = fmt.Sprintf("Listing the IAM clients whose name contains %q", search)
+		}
+		resp.Diagnostics.AddError("Unable to List IAM Clients", apiErrorText(what, err, readTimeoutHint(ctx, err)))
 		return
 	}
 	// The order the docs promise, whatever order the API lists them in.

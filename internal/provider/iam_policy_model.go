@@ -42,7 +42,7 @@ func policyFromModel(m policyModel) (iam.Policy, diag.Diagnostics) {
 			diags.AddAttributeError(path.Root(a.name), "Missing IAM Policy "+a.title,
 				"The policy's "+a.name+" must be known and not empty to call the API. This is a bug in the provider "+
 					"or a damaged state; please report it, or remove the resource from the state "+
-					"(terraform state rm) and import it again.")
+					"(terraform state rm, or tofu state rm) and import it again.")
 		}
 	}
 	return iam.Policy{

@@ -120,7 +120,8 @@ data "aritma_iam_subject" "twin" {
 }
 `,
 				ExpectError: expectErrorText(fmt.Sprintf(`2 client subjects have the display name "twin": %s. Look the subject up by subject_id instead; to destroy what `+
-					`was built on it, run terraform destroy -refresh=false, which does not read data sources.`, strings.Join(ids, ", "))),
+					`was built on it, destroy without a refresh, which does not read data sources: terraform destroy -refresh=false, or tofu destroy `+
+					`-refresh=false with OpenTofu.`, strings.Join(ids, ", "))),
 			},
 		},
 	})

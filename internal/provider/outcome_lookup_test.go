@@ -106,7 +106,8 @@ func siblingCreate(t *testing.T, e *testEnv, r *iamClientResource, start time.Du
 // resource's and offers no client for import.
 func checkSiblingNotOffered(t *testing.T, msg, id string) {
 	t.Helper()
-	if strings.Contains(msg, "exists now") || !strings.Contains(msg, "which this run created for other resources: "+id) {
+	if strings.Contains(msg, "exists now") || !strings.Contains(msg, "which this run created for other resources: "+id) ||
+		!strings.Contains(msg, "not one named above as another resource's") {
 		t.Errorf("the sibling's client %s must be named as another resource's, never offered:\n%s", id, msg)
 	}
 }

@@ -220,7 +220,8 @@ func (p *aritmaProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 			},
 			"scopes": schema.ListAttribute{
 				MarkdownDescription: "OAuth scopes requested with the token. Defaults to `[\"" + DefaultScope + "\"]`. " +
-					"Falls back to the `" + EnvScopes + "` environment variable (comma or space separated).",
+					"Falls back to the `" + EnvScopes + "` environment variable (comma or space separated). No effect with " +
+					"`access_token`, whose token holds the scopes it was issued with (setting both warns).",
 				ElementType: types.StringType,
 				Optional:    true,
 				Validators:  []validator.List{listvalidator.ValueStringsAre(oauthScopeValidator())},
@@ -278,6 +279,16 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 	if set(cfg.AccessToken) && (set(cfg.ClientID) || set(cfg.ClientSecret)) {
 		resp.Diagnostics.AddAttributeError(path.Root("access_token"), "Conflicting Aritma Credentials",
 			"Set either access_token, or client_id and client_secret, not both.")
+	}
+	// An access_token (known or not yet: an ephemeral resource's) alone in the block is what the
+	// provider signs in with, and scopes asks for nothing then: the token was issued already.
+	token := !cfg.AccessToken.IsNull() && (cfg.AccessToken.IsUnknown() || cfg.AccessToken.ValueString() != "")
+	unset := func(v types.String) bool { return !v.IsUnknown() && !set(v) }
+	if token && unset(cfg.ClientID) && unset(cfg.ClientSecret) && !cfg.Scopes.IsNull() {
+		resp.Diagnostics.AddAttributeWarning(path.Root("scopes"), "Aritma scopes Have No Effect",
+			"scopes are the scopes the provider asks for when it fetches its own token with client_id and client_secret. "+
+				"With access_token, the token holds the scopes it was issued with: request "+DefaultScope+" where it is made "+
+				"(for example aritma_iam_access_token's scopes), and remove scopes from this provider block.")
 	}
 	if set(cfg.RequestTimeout) {
 		if _, err := parsePositiveDuration(cfg.RequestTimeout.ValueString(), secrets...); err != nil {

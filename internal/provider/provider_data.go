@@ -326,8 +326,11 @@ func apiErrorDetail(err error) string {
 	case iam.IsCertificateError(err):
 		b.WriteString("\n\n" + untrustedCertificateHint)
 	case errors.As(err, &apiErr) && apiErr.InsufficientScope:
+		// The hint cannot tell how the provider signed in, so it says what to do for either way.
 		b.WriteString("\n\nThe provider's access token lacks an OAuth scope the IAM API needs (" + DefaultScope + "). " +
-			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client.")
+			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client. " +
+			"With access_token (or " + EnvAccessToken + "), the token holds the scopes it was issued with, whatever scopes says: " +
+			"request it with " + DefaultScope + " (aritma_iam_access_token's scopes) from a client allowed that scope.")
 	case errors.Is(err, iam.ErrForbidden):
 		b.WriteString("\n\nThe provider's client lacks the IAM permission for this call (iam.client.*, iam.policy.* or iam.subject.* on scope \"/\"). Grant it, for example through iam.manage.")
 	case errors.Is(err, iam.ErrRateLimited) && iam.IsTokenError(err):
@@ -396,7 +399,8 @@ const goneLookupHint = "If it existed and was deleted outside Terraform, remove 
 	destroyRegardlessHint
 
 // destroyRegardlessHint: a destroy reads data sources first, so one whose lookup fails blocks it.
-const destroyRegardlessHint = "to destroy what was built on it, run terraform destroy -refresh=false, which does not read data sources."
+const destroyRegardlessHint = "to destroy what was built on it, destroy without a refresh, which does not read data " +
+	"sources: terraform destroy -refresh=false, or tofu destroy -refresh=false with OpenTofu."
 
 // subjectIDOfClient reports whether id is a client's subject id given where its client id
 // belongs: it has the form client-<clientID>, no client has the id itself, and client <clientID>

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -280,4 +281,49 @@ func resolveWithEnv(t *testing.T, env map[string]string) diag.Diagnostics {
 	}
 	_, diags := resolveSettings(context.Background(), providerModel{Scopes: types.ListNull(types.StringType)})
 	return diags
+}
+
+// TestUnitValidateConfigScopesWithAccessToken: scopes beside an access_token (known, or unknown as
+// an ephemeral resource's is at validation) asks for nothing, and says so; beside client
+// credentials, or with no access_token in the block, it is no warning.
+func TestUnitValidateConfigScopesWithAccessToken(t *testing.T) {
+	ctx := context.Background()
+	p := &aritmaProvider{}
+	var sr provider.SchemaResponse
+	p.Schema(ctx, provider.SchemaRequest{}, &sr)
+	scopes := types.ListValueMust(types.StringType, []attr.Value{types.StringValue("services.iam")})
+	for name, tc := range map[string]struct {
+		token, clientID types.String
+		scopes          types.List
+		warn            bool
+	}{
+		"known token":              {types.StringValue("tok-0123456789"), types.StringNull(), scopes, true},
+		"unknown token":            {types.StringUnknown(), types.StringNull(), scopes, true},
+		"unknown scopes":           {types.StringUnknown(), types.StringValue(""), types.ListUnknown(types.StringType), true},
+		"token without scopes":     {types.StringValue("tok-0123456789"), types.StringNull(), types.ListNull(types.StringType), false},
+		"client credentials":       {types.StringNull(), types.StringValue("cid"), scopes, false},
+		"empty token":              {types.StringValue(""), types.StringValue("cid"), scopes, false},
+		"unknown client id beside": {types.StringUnknown(), types.StringUnknown(), scopes, false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+			m := providerModel{
+				Endpoint: types.StringNull(), TokenURL: types.StringNull(), ClientID: tc.clientID, ClientSecret: types.StringNull(),
+				AccessToken: tc.token, Scopes: tc.scopes, MaxRetries: types.NumberNull(), RequestTimeout: types.StringNull(),
+			}
+			if diags := cfg.Set(ctx, &m); diags.HasError() {
+				t.Fatalf("building the configuration: %v", diags)
+			}
+			resp := &provider.ValidateConfigResponse{}
+			p.ValidateConfig(ctx, provider.ValidateConfigRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: cfg.Raw}}, resp)
+			if resp.Diagnostics.HasError() {
+				t.Fatalf("diagnostics = %v", resp.Diagnostics)
+			}
+			warned := resp.Diagnostics.WarningsCount() == 1 && resp.Diagnostics.Warnings()[0].Summary() == "Aritma scopes Have No Effect" &&
+				strings.Contains(resp.Diagnostics.Warnings()[0].Detail(), "With access_token, the token holds the scopes it was issued with")
+			if warned != tc.warn || resp.Diagnostics.WarningsCount() > 1 {
+				t.Errorf("diagnostics = %v, want the scopes warning: %v", resp.Diagnostics, tc.warn)
+			}
+		})
+	}
 }

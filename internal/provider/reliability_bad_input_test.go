@@ -693,7 +693,13 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 			provider: block(urls + creds + `  scopes = ["api"]`),
 			summary:  "Unable to Create IAM Client",
 			detail: `The provider's access token lacks an OAuth scope the IAM API needs (services.iam). Include ` +
-				`it in the provider's scopes (or ARITMA_SCOPES), and in the allowed_scopes of the provider's client.`},
+				`it in the provider's scopes (or ARITMA_SCOPES), and in the allowed_scopes of the provider's client. With ` +
+				`access_token (or ARITMA_ACCESS_TOKEN), the token holds the scopes it was issued with, whatever scopes says: ` +
+				`request it with services.iam (aritma_iam_access_token's scopes) from a client allowed that scope.`},
+		{name: "provider token without the services.iam scope, listing every client", stage: stagePlanReads,
+			config: "data \"aritma_iam_clients\" \"all\" {}\n", provider: block(urls + creds + `  scopes = ["api"]`),
+			summary: "Unable to List IAM Clients",
+			detail:  `Listing the IAM clients failed. GET /v1/clients?page=1&pageSize=100: 403 Forbidden: the access token lacks the scope services.iam`},
 	}
 	runBadInputRows(t, e, rows)
 }
