@@ -3,6 +3,7 @@ package rusage
 import (
 	"path/filepath"
 	"reflect"
+	"syscall"
 	"testing"
 )
 
@@ -26,5 +27,11 @@ func TestAppendRead(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	if got := Seconds(syscall.Timeval{Sec: 2, Usec: 250000}); got != 2.25 {
+		t.Errorf("Seconds = %v, want 2.25", got)
 	}
 }

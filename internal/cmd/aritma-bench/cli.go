@@ -83,7 +83,7 @@ func runCLI(ctx context.Context, cli, dir string, env []string, wrapOut, logPath
 	var total float64
 	var rusageMax int64
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		total = tvSec(ru.Utime) + tvSec(ru.Stime)
+		total = rusage.Seconds(ru.Utime) + rusage.Seconds(ru.Stime)
 		rusageMax = ru.Maxrss
 	}
 	recs, err := rusage.Read(wrapOut)
@@ -104,10 +104,6 @@ func runCLI(ctx context.Context, cli, dir string, env []string, wrapOut, logPath
 		pc.CLIMaxRSSKiB = max(peak, rusageMax)
 	}
 	return pc, nil
-}
-
-func tvSec(tv syscall.Timeval) float64 {
-	return float64(tv.Sec) + float64(tv.Usec)/1e6
 }
 
 // vmHWM returns the peak resident set size of pid in KiB, 0 when it cannot be read.

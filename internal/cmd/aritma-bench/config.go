@@ -15,9 +15,6 @@ const (
 	kindProtocol = "protocol" // noop_data served straight through terraform-plugin-go, no framework
 )
 
-// protocolEnv makes the no-op provider serve noop_data without the framework (kindProtocol).
-const protocolEnv = "ARITMA_BENCH_NOOP_PROTOCOL"
-
 // workloadFormat names the shape of the configurations, so that -resume never mixes runs of
 // different shapes. Change it whenever workloadFiles changes what is measured.
 const workloadFormat = "client-module/v1"

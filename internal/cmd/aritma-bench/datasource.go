@@ -29,15 +29,7 @@ type dataSourceResult struct {
 }
 
 // dataSourceConfig reads every subject and shows how many there are.
-const dataSourceConfig = `terraform {
-  required_providers {
-    aritma = {
-      source = "aritma/aritma"
-    }
-  }
-}
-
-provider "aritma" {}
+var dataSourceConfig = requiredProvider("aritma") + `provider "aritma" {}
 
 data "aritma_iam_subjects" "all" {}
 

@@ -39,6 +39,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aritma/terraform-provider-aritma/internal/cmd/aritma-bench/benchenv"
 	"github.com/aritma/terraform-provider-aritma/internal/reliability"
 )
 
@@ -444,10 +445,10 @@ func (h *harness) env(kind, wrapOut string) []string {
 		)
 	}
 	if h.opts.pprofDir != "" {
-		env = append(env, "ARITMA_BENCH_PPROF_DIR="+h.opts.pprofDir)
+		env = append(env, benchenv.PprofDir+"="+h.opts.pprofDir)
 	}
 	if kind == kindProtocol {
-		env = append(env, protocolEnv+"=1")
+		env = append(env, benchenv.NoopProtocol+"=1")
 	}
 	return append(env, h.opts.extraEnv...)
 }
@@ -570,11 +571,12 @@ func (h *harness) getModules(ctx context.Context, kind, dir string) error {
 // phase runs one CLI command with fresh mock counters and collects what it cost.
 func (h *harness) phase(ctx context.Context, kind, dir, phase string, args []string) (phaseResult, error) {
 	p := phaseResult{Phase: phase}
+	var mockCPU0 float64
 	if h.mock != nil {
 		if err := h.mock.resetStats(ctx); err != nil {
 			return p, err
 		}
-		p.mockCPU0 = h.mock.cpuSeconds()
+		mockCPU0 = h.mock.cpuSeconds()
 	}
 	wrapOut := filepath.Join(dir, phase+".rusage.jsonl")
 	logPath := filepath.Join(dir, phase+".log")
@@ -586,7 +588,7 @@ func (h *harness) phase(ctx context.Context, kind, dir, phase string, args []str
 		return p, err
 	}
 	if h.mock != nil {
-		p.MockCPUSec = h.mock.cpuSeconds() - p.mockCPU0
+		p.MockCPUSec = h.mock.cpuSeconds() - mockCPU0
 		st, err := h.mock.stats(ctx)
 		if err != nil {
 			return p, err

@@ -54,8 +54,6 @@ type phaseResult struct {
 	Total      int64            `json:"totalRequests"`
 	MockCPUSec float64          `json:"mockCpuSec"`
 	Err        string           `json:"error,omitempty"`
-
-	mockCPU0 float64
 }
 
 func (p phaseResult) stats() mockserver.Stats {
@@ -578,16 +576,14 @@ func (rep *report) floorTargets() []target {
 		t.na = ph == "destroy"
 		t.detail = fmt.Sprintf("%.2f s vs %.2f s = %.2f×; CPU CLI+provider %.2f s vs floor %.2f s",
 			p.WallSec, f.WallSec, ratio, p.CLICPUSec+p.ProvCPUSec, f.CLICPUSec)
-		if gr, ok := rep.run(kindPlugin, n); ok {
+		for _, noop := range []struct{ kind, label string }{
+			{kindPlugin, "the no-op plugin provider"},
+			{kindProtocol, "the no-op provider without the framework"},
+		} {
+			gr, _ := rep.run(noop.kind, n)
 			if g, ok := gr.phase(ph); ok && g.WallSec > 0 && g.Err == "" {
-				t.detail += fmt.Sprintf("; the no-op plugin provider %.2f s (%.2f× floor), so aritma = %.2f× it; CPU CLI+provider %.2f s, of which provider %.2f s (aritma %.2f s)",
-					g.WallSec, g.WallSec/f.WallSec, p.WallSec/g.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec, p.ProvCPUSec)
-			}
-		}
-		if gr, ok := rep.run(kindProtocol, n); ok {
-			if g, ok := gr.phase(ph); ok && g.WallSec > 0 && g.Err == "" {
-				t.detail += fmt.Sprintf("; the no-op provider without the framework %.2f s (%.2f× floor), so aritma = %.2f× it; CPU CLI+provider %.2f s, of which provider %.2f s",
-					g.WallSec, g.WallSec/f.WallSec, p.WallSec/g.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec)
+				t.detail += fmt.Sprintf("; %s %.2f s (%.2f× floor), so aritma = %.2f× it; CPU CLI+provider %.2f s, of which provider %.2f s (aritma %.2f s)",
+					noop.label, g.WallSec, g.WallSec/f.WallSec, p.WallSec/g.WallSec, g.CLICPUSec+g.ProvCPUSec, g.ProvCPUSec, p.ProvCPUSec)
 			}
 		}
 		if n != rep.targetN() {

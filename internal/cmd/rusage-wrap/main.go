@@ -72,15 +72,15 @@ func run() int {
 			code = 128 + int(ws.Signal())
 		}
 		if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-			rec.UserSec = tvSec(ru.Utime)
-			rec.SysSec = tvSec(ru.Stime)
+			rec.UserSec = rusage.Seconds(ru.Utime)
+			rec.SysSec = rusage.Seconds(ru.Stime)
 			rec.MaxRSSKiB = ru.Maxrss // kilobytes on Linux
 		}
 	}
 	rec.ExitCode = code
 	var self syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) == nil {
-		rec.WrapCPUSec = tvSec(self.Utime) + tvSec(self.Stime)
+		rec.WrapCPUSec = rusage.Seconds(self.Utime) + rusage.Seconds(self.Stime)
 	}
 	if out := os.Getenv(envOut); out != "" {
 		if werr := rusage.Append(out, rec); werr != nil {
@@ -88,8 +88,4 @@ func run() int {
 		}
 	}
 	return code
-}
-
-func tvSec(tv syscall.Timeval) float64 {
-	return float64(tv.Sec) + float64(tv.Usec)/1e6
 }

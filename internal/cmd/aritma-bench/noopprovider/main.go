@@ -28,11 +28,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/aritma/terraform-provider-aritma/internal/cmd/aritma-bench/benchenv"
 	aritma "github.com/aritma/terraform-provider-aritma/internal/provider"
 )
 
 func main() {
-	if os.Getenv(protocolEnv) != "" {
+	if os.Getenv(benchenv.NoopProtocol) != "" {
 		if err := serveProtocol(); err != nil {
 			log.Fatal(err.Error())
 		}

@@ -13,10 +13,6 @@ import (
 	aritma "github.com/aritma/terraform-provider-aritma/internal/provider"
 )
 
-// protocolEnv switches the binary to the protocol floor: the same noop_data served straight
-// through terraform-plugin-go, with no terraform-plugin-framework in between.
-const protocolEnv = "ARITMA_BENCH_NOOP_PROTOCOL"
-
 // serveProtocol serves noop_data as protocolServer. It is what a provider costs when it does the
 // least the protocol asks of it: decode the values it is sent and encode the ones it answers.
 // Whatever a framework provider costs beyond this run is the framework's; whatever this run costs

@@ -18,13 +18,14 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/aritma/terraform-provider-aritma/internal/cmd/aritma-bench/benchenv"
 	"github.com/aritma/terraform-provider-aritma/internal/provider"
 )
 
 var version = "bench"
 
 func main() {
-	stop := startProfiles(os.Getenv("ARITMA_BENCH_PPROF_DIR"))
+	stop := startProfiles(os.Getenv(benchenv.PprofDir))
 	err := provider.Serve(version, false)
 	stop()
 	if err != nil {
