@@ -14,7 +14,7 @@ const mockPkg = "github.com/aritma/terraform-provider-aritma/internal/mockserver
 // mockThroughput returns the mock's benchmark results: parsed from file (the output of a
 // `go test -bench` run over several packages, as `make bench` saves it) or, when file is empty,
 // from a run of the mock's benchmarks.
-func mockThroughput(ctx context.Context, file string, log func(string, ...any)) ([]benchLine, error) {
+func mockThroughput(ctx context.Context, goCmd, file string, log func(string, ...any)) ([]benchLine, error) {
 	var out []byte
 	if file != "" {
 		data, err := os.ReadFile(file)
@@ -24,7 +24,7 @@ func mockThroughput(ctx context.Context, file string, log func(string, ...any)) 
 		out = data
 	} else {
 		log("==> go test -run '^$' -bench . ./internal/mockserver")
-		cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-count", "1", "./internal/mockserver")
+		cmd := exec.CommandContext(ctx, goCmd, "test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-count", "1", "./internal/mockserver")
 		data, err := cmd.CombinedOutput()
 		if err != nil {
 			return nil, fmt.Errorf("go test -bench . ./internal/mockserver: %w\n%s", err, data)
@@ -94,23 +94,34 @@ func trimProcs(name string) string {
 
 // buildProfilingProvider builds ./internal/cmd/aritma-bench/pprofprovider into the work
 // directory and returns its path; the wrapper then runs it instead of bin/terraform-provider-aritma.
-func buildProfilingProvider(ctx context.Context, root, work, pprofDir string) (string, error) {
+func buildProfilingProvider(ctx context.Context, goCmd, root, work, pprofDir string) (string, error) {
 	if err := os.MkdirAll(pprofDir, 0o755); err != nil {
 		return "", err
 	}
 	out := work + "/pprof-provider"
-	return out, goBuild(ctx, root, out, "./internal/cmd/aritma-bench/pprofprovider")
+	return out, goBuild(ctx, goCmd, root, out, "./internal/cmd/aritma-bench/pprofprovider")
 }
 
 // buildNoopProvider builds the provider of the plugin floor (see noopprovider) into work.
-func buildNoopProvider(ctx context.Context, root, work string) (string, error) {
+func buildNoopProvider(ctx context.Context, goCmd, root, work string) (string, error) {
 	out := work + "/noop-provider"
-	return out, goBuild(ctx, root, out, "./internal/cmd/aritma-bench/noopprovider")
+	return out, goBuild(ctx, goCmd, root, out, "./internal/cmd/aritma-bench/noopprovider")
 }
 
-// goBuild builds the package pkg of the module at root into out.
-func goBuild(ctx context.Context, root, out, pkg string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", out, pkg)
+// buildLDFlags are the linker flags of `make build` (the GNUmakefile's LDFLAGS, less the version
+// stamp): the floors, the wrapper and the profiling provider are built as the measured provider
+// is, so the floors' binaries differ from it only in what they serve.
+const buildLDFlags = "-s -w"
+
+// goBuildArgs are the arguments of `go` that build the package pkg into out.
+func goBuildArgs(out, pkg string) []string {
+	return []string{"build", "-trimpath", "-ldflags", buildLDFlags, "-o", out, pkg}
+}
+
+// goBuild builds the package pkg of the module at root into out with the Go command goCmd, the
+// one that built the measured provider (make bench passes its $(GO)).
+func goBuild(ctx context.Context, goCmd, root, out, pkg string) error {
+	cmd := exec.CommandContext(ctx, goCmd, goBuildArgs(out, pkg)...)
 	cmd.Dir = root
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("building %s: %w\n%s", pkg, err, msg)

@@ -17,9 +17,10 @@
 //	go run ./internal/cmd/aritma-bench -quick          # N = 20, smoke test, README untouched
 //	go run ./internal/cmd/aritma-bench -floor-only -quick
 //
-// It needs bin/terraform-provider-aritma and bin/aritma-mock (`make build`) and Go, with which it
-// builds the wrapper and the no-op provider. `make bench` runs it with OpenTofu: Terraform 1.11's
-// own apply grows quadratically with the number of resources.
+// It needs bin/terraform-provider-aritma and bin/aritma-mock (`make build`) and Go (-go), with which
+// it builds the wrapper and the no-op provider as `make build` builds the provider. `make bench`
+// runs it with OpenTofu: Terraform 1.11's own apply grows quadratically with the number of
+// resources.
 package main
 
 import (
@@ -50,6 +51,7 @@ type options struct {
 	kinds       []string
 	cli         string
 	binDir      string
+	goCmd       string
 	workDir     string
 	keep        bool
 	latencyMS   int
@@ -120,6 +122,7 @@ func parseFlags(args []string) (options, error) {
 	kinds := fs.String("runs", "floor,plugin,protocol,provider,latency", "workloads to run: floor (terraform_data), plugin (noop_data of a framework provider that does nothing), protocol (the same noop_data served without the framework), provider (aritma, no latency), latency (aritma with -latency)")
 	fs.StringVar(&o.cli, "cli", "terraform", "Terraform-compatible CLI to drive: terraform, tofu, or a path (make bench passes OpenTofu)")
 	fs.StringVar(&o.binDir, "bin", "bin", "directory holding terraform-provider-aritma and aritma-mock")
+	fs.StringVar(&o.goCmd, "go", "go", "the Go command that built -bin's provider, to build the no-op provider, the wrapper and the profiling provider with (make bench passes its $(GO))")
 	fs.StringVar(&o.workDir, "work", ".bench", "directory for working directories, logs and results.json")
 	fs.BoolVar(&o.keep, "keep", false, "keep the generated working directories and logs")
 	fs.IntVar(&o.latencyMS, "latency", 20, "latency in ms the mock adds to every request in the latency run (0 = skip that run)")
@@ -244,7 +247,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 
 	// The mock's own throughput first, while nothing else of ours is running.
 	if o.mockBench {
-		lines, err := mockThroughput(ctx, o.goBench, log)
+		lines, err := mockThroughput(ctx, o.goCmd, o.goBench, log)
 		if err != nil {
 			log("==> mock benchmarks unavailable: %v", err)
 			rep.MockBenchErr = err.Error()
@@ -254,7 +257,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 
 	h := &harness{opts: o, cli: cli, work: work, log: log}
 	if slices.Contains(o.kinds, kindPlugin) || slices.Contains(o.kinds, kindProtocol) {
-		if h.noopBin, err = buildNoopProvider(ctx, root, work); err != nil {
+		if h.noopBin, err = buildNoopProvider(ctx, o.goCmd, root, work); err != nil {
 			return rep, err
 		}
 	}
@@ -264,7 +267,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 			return rep, fmt.Errorf("%s: %w (run `make build`, or use -floor-only)", provider, err)
 		}
 		if o.pprofDir != "" {
-			if provider, err = buildProfilingProvider(ctx, root, work, o.pprofDir); err != nil {
+			if provider, err = buildProfilingProvider(ctx, o.goCmd, root, work, o.pprofDir); err != nil {
 				return rep, err
 			}
 		}
@@ -412,7 +415,7 @@ func (h *harness) installWrapper(ctx context.Context, root, provider string) err
 		return nil
 	}
 	out := filepath.Join(h.wrapDir, "terraform-provider-aritma")
-	if err := goBuild(ctx, root, out, "./internal/cmd/rusage-wrap"); err != nil {
+	if err := goBuild(ctx, h.opts.goCmd, root, out, "./internal/cmd/rusage-wrap"); err != nil {
 		return err
 	}
 	return os.Symlink(out, filepath.Join(h.wrapDir, "terraform-provider-noop"))

@@ -208,3 +208,35 @@ func TestReadmeTakesNoQuickRun(t *testing.T) {
 		}
 	}
 }
+
+// The floors, the wrapper and the profiling provider are built as `make build` builds the
+// measured provider: trimmed paths, stripped symbols, the Go command make bench passes.
+func TestHelpersBuiltLikeTheProvider(t *testing.T) {
+	t.Parallel()
+	args := strings.Join(goBuildArgs("/w/noop", "./internal/cmd/aritma-bench/noopprovider"), " ")
+	if want := "build -trimpath -ldflags -s -w -o /w/noop ./internal/cmd/aritma-bench/noopprovider"; args != want {
+		t.Errorf("go %s, want go %s", args, want)
+	}
+	makefile, err := os.ReadFile("../../../GNUmakefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(makefile), "LDFLAGS      := "+buildLDFlags+" -X main.version") {
+		t.Errorf("the GNUmakefile's LDFLAGS no longer start with %q", buildLDFlags)
+	}
+	if !strings.Contains(string(makefile), `aritma-bench -go "$(GO)"`) {
+		t.Error("make bench does not pass its $(GO) to aritma-bench")
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{{nil, "go"}, {[]string{"-go", "go1.26.8"}, "go1.26.8"}} {
+		o, err := parseFlags(tc.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.goCmd != tc.want {
+			t.Errorf("%v: go command %q, want %q", tc.args, o.goCmd, tc.want)
+		}
+	}
+}
