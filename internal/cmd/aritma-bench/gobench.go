@@ -11,31 +11,36 @@ import (
 
 const mockPkg = "github.com/aritma/terraform-provider-aritma/internal/mockserver"
 
-// mockThroughput returns the mock's benchmark results: parsed from file (the output of a
-// `go test -bench` run over several packages, as `make bench` saves it) or, when file is empty,
-// from a run of the mock's benchmarks.
-func mockThroughput(ctx context.Context, goCmd, file string, log func(string, ...any)) ([]benchLine, error) {
+// mockThroughput returns the mock's benchmark results and the command that ran them: parsed from
+// file (the output of a `go test -bench` run over several packages, as `make bench` saves it, made
+// by fileCmd) or, when file is empty, from a run of the mock's benchmarks.
+func mockThroughput(ctx context.Context, goCmd, file, fileCmd string, log func(string, ...any)) ([]benchLine, string, error) {
 	var out []byte
+	command := fileCmd
 	if file != "" {
+		if command == "" {
+			command = "go test -bench (output read from " + file + ")"
+		}
 		data, err := os.ReadFile(file)
 		if err != nil {
-			return nil, err
+			return nil, command, err
 		}
 		out = data
 	} else {
-		log("==> go test -run '^$' -bench . ./internal/mockserver")
-		cmd := exec.CommandContext(ctx, goCmd, "test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-count", "1", "./internal/mockserver")
-		data, err := cmd.CombinedOutput()
+		args := []string{"test", "-run", "^$", "-bench", ".", "-benchtime", "2s", "-count", "1", "./internal/mockserver"}
+		command = goCmd + " test -run '^$' -bench . -benchtime 2s -count 1 ./internal/mockserver"
+		log("==> %s", command)
+		data, err := exec.CommandContext(ctx, goCmd, args...).CombinedOutput()
 		if err != nil {
-			return nil, fmt.Errorf("go test -bench . ./internal/mockserver: %w\n%s", err, data)
+			return nil, command, fmt.Errorf("%s: %w\n%s", command, err, data)
 		}
 		out = data
 	}
 	lines := parseGoBench(string(out), mockPkg)
 	if len(lines) == 0 {
-		return nil, fmt.Errorf("no benchmark of %s in the output", mockPkg)
+		return nil, command, fmt.Errorf("no benchmark of %s in the output", mockPkg)
 	}
-	return lines, nil
+	return lines, command, nil
 }
 
 // parseGoBench reads the benchmark lines of pkg from `go test -bench` output. A line's req/s

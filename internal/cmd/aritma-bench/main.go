@@ -61,6 +61,7 @@ type options struct {
 	writeReadme bool
 	forceReadme bool // -readme given: write it even for a quick run
 	goBench     string
+	goBenchCmd  string
 	mockBench   bool
 	jsonOut     string
 	timeout     time.Duration
@@ -131,6 +132,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.readme, "readme", "README.md", "README whose <!-- bench:start -->/<!-- bench:end --> section is rewritten")
 	noReadme := fs.Bool("no-readme", false, "do not rewrite the README")
 	fs.StringVar(&o.goBench, "gobench", "", "file holding go test -bench output to take the mock's throughput from (default: run the mock's benchmarks)")
+	fs.StringVar(&o.goBenchCmd, "gobench-cmd", "", "the command that wrote -gobench's file, for the report to name")
 	fs.BoolVar(&o.mockBench, "mock-bench", true, "report the mock's throughput from its Go benchmarks")
 	fs.StringVar(&o.jsonOut, "json", "", "write the raw results as JSON to this file (default: <work>/results.json)")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
@@ -247,7 +249,8 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 
 	// The mock's own throughput first, while nothing else of ours is running.
 	if o.mockBench {
-		lines, err := mockThroughput(ctx, o.goCmd, o.goBench, log)
+		lines, command, err := mockThroughput(ctx, o.goCmd, o.goBench, o.goBenchCmd, log)
+		rep.MockBenchCmd = command
 		if err != nil {
 			log("==> mock benchmarks unavailable: %v", err)
 			rep.MockBenchErr = err.Error()

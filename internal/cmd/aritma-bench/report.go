@@ -31,6 +31,7 @@ type report struct {
 	FloorOnly    bool              `json:"floorOnly"`
 	MockBench    []benchLine       `json:"mockBench,omitempty"`
 	MockBenchErr string            `json:"mockBenchError,omitempty"`
+	MockBenchCmd string            `json:"mockBenchCommand,omitempty"` // what ran the mock's benchmarks
 	Runs         []runResult       `json:"runs"`
 	DataSource   *dataSourceResult `json:"dataSource,omitempty"`
 }
@@ -250,7 +251,11 @@ func (rep *report) markdown() string {
 // mockLine reports the mock's own throughput next to the fastest rate the provider drove.
 func (rep *report) mockLine() string {
 	var b strings.Builder
-	b.WriteString("**Mock throughput** (`go test -bench . ./internal/mockserver`, same machine, same run): ")
+	source := "the mock's Go benchmarks" // results.json of a run that did not record its command
+	if rep.MockBenchCmd != "" {
+		source = "`" + rep.MockBenchCmd + "`"
+	}
+	fmt.Fprintf(&b, "**Mock throughput** (%s, same machine, same run): ", source)
 	if len(rep.MockBench) == 0 {
 		b.WriteString("not measured")
 		if rep.MockBenchErr != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"os"
@@ -238,5 +239,28 @@ func TestHelpersBuiltLikeTheProvider(t *testing.T) {
 		if o.goCmd != tc.want {
 			t.Errorf("%v: go command %q, want %q", tc.args, o.goCmd, tc.want)
 		}
+	}
+}
+
+// The mock's throughput names the command that ran its benchmarks: make bench runs them over
+// ./internal/..., not ./internal/mockserver, and says so.
+func TestMockLineNamesWhatRan(t *testing.T) {
+	t.Parallel()
+	rep := &report{MockBench: []benchLine{{Name: "BenchmarkGetClient", ReqPerSec: 30000}},
+		MockBenchCmd: "go test -run '^$' -bench . -benchmem -count=1 ./internal/..."}
+	if got := rep.mockLine(); !strings.Contains(got, "(`go test -run '^$' -bench . -benchmem -count=1 ./internal/...`, same machine") {
+		t.Errorf("mock line does not name the command:\n%s", got)
+	}
+	makefile, err := os.ReadFile("../../../GNUmakefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"$(GO) $(GOBENCH) | tee .bench/gobench.txt", `-gobench .bench/gobench.txt -gobench-cmd "$(GO) $(GOBENCH)"`} {
+		if !strings.Contains(string(makefile), want) {
+			t.Errorf("make bench lacks %s", want)
+		}
+	}
+	if _, command, _ := mockThroughput(context.Background(), "go", filepath.Join(t.TempDir(), "none.txt"), "", func(string, ...any) {}); !strings.Contains(command, "none.txt") {
+		t.Errorf("a -gobench file without -gobench-cmd is named %q, want its file", command)
 	}
 }
