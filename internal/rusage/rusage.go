@@ -1,5 +1,6 @@
 // Package rusage is the record internal/cmd/rusage-wrap writes for every process it runs and
-// internal/cmd/aritma-bench reads back: one JSON line per process, appended to a file.
+// internal/cmd/aritma-bench reads back: one JSON line per process, appended to a file; and what
+// else the two share about the processes they start (Seconds, DieWithParent).
 package rusage
 
 import (

@@ -27,11 +27,15 @@ type procCost struct {
 	ExitCode     int     `json:"exitCode"`
 }
 
-// runCLI runs the CLI with args in dir and measures it. The rusage the kernel reports for the CLI
-// includes its reaped children (the provider wrappers and providers), so their CPU, read from
-// the wrapper's records in wrapOut, is taken off; the CLI's peak RSS is sampled from /proc
-// because the kernel reports the larger of the CLI's and its children's peaks.
-func runCLI(ctx context.Context, cli, dir string, env []string, wrapOut, logPath string, args ...string) (procCost, error) {
+// cliStopGrace is how long a CLI that was told to stop (SIGTERM, on a timeout or an interrupt of
+// the harness) has to save its state and stop its providers before all of them are killed.
+var cliStopGrace = 30 * time.Second
+
+// runCLI runs the CLI with args in dir, for at most timeout, and measures it. The rusage the
+// kernel reports for the CLI includes its reaped children (the provider wrappers and providers),
+// so their CPU, read from the wrapper's records in wrapOut, is taken off; the CLI's peak RSS is
+// sampled from /proc because the kernel reports the larger of the CLI's and its children's peaks.
+func runCLI(ctx context.Context, timeout time.Duration, cli, dir string, env []string, wrapOut, logPath string, args ...string) (procCost, error) {
 	var pc procCost
 	_ = os.Remove(wrapOut)
 	logFile, err := os.Create(logPath)
@@ -41,10 +45,19 @@ func runCLI(ctx context.Context, cli, dir string, env []string, wrapOut, logPath
 	defer logFile.Close()
 	fmt.Fprintf(logFile, "$ %s %s\n", cli, strings.Join(args, " "))
 
-	cmd := exec.CommandContext(ctx, cli, args...)
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, cli, args...)
 	cmd.Dir = dir
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// The CLI leads a process group that its providers (and their wrappers) join. Killing the CLI
+	// alone, as CommandContext does, would orphan them, still running under the next workload; a
+	// SIGTERM to the group lets the CLI stop as on Ctrl-C, saving its state, and the group is
+	// killed once the CLI is gone or its grace is up.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = cliStopGrace
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return pc, err
@@ -75,6 +88,13 @@ func runCLI(ctx context.Context, cli, dir string, env []string, wrapOut, logPath
 	close(stop)
 	wg.Wait()
 
+	if waitErr != nil && cctx.Err() != nil { // Wait fails whenever Cancel was called
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // what outlived the CLI's grace
+		if ctx.Err() != nil {
+			return pc, fmt.Errorf("%s interrupted after %.0f s: %w; see %s", args[0], pc.WallSec, context.Cause(ctx), logPath)
+		}
+		return pc, fmt.Errorf("%s timed out after %s (-timeout) and was stopped; see %s:\n%s", args[0], timeout, logPath, tailFile(logPath))
+	}
 	var exitErr *exec.ExitError
 	if waitErr != nil && !errors.As(waitErr, &exitErr) {
 		return pc, waitErr
@@ -124,15 +144,18 @@ func vmHWM(pid int) int64 {
 	return 0
 }
 
-// tailFile returns the last n lines of a log, to show why a command failed.
-func tailFile(path string, n int) string {
+// tailLines is how much of a failed command's log its error shows.
+const tailLines = 30
+
+// tailFile returns the last tailLines lines of a log, to show why a command failed.
+func tailFile(path string) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}
 	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+	if len(lines) > tailLines {
+		lines = lines[len(lines)-tailLines:]
 	}
 	return strings.Join(lines, "\n")
 }

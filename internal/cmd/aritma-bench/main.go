@@ -561,12 +561,10 @@ func (h *harness) workloadOnce(ctx context.Context, kind string, n int) ([]phase
 
 // getModules runs `get` in dir.
 func (h *harness) getModules(ctx context.Context, kind, dir string) error {
-	cctx, cancel := context.WithTimeout(ctx, h.opts.timeout)
-	defer cancel()
 	logPath, wrapOut := filepath.Join(dir, "get.log"), filepath.Join(dir, "get.rusage.jsonl")
-	cost, err := runCLI(cctx, h.cli, dir, h.env(kind, wrapOut), wrapOut, logPath, "get", "-no-color")
+	cost, err := runCLI(ctx, h.opts.timeout, h.cli, dir, h.env(kind, wrapOut), wrapOut, logPath, "get", "-no-color")
 	if err == nil && cost.ExitCode != 0 {
-		err = fmt.Errorf("exited %d; see %s:\n%s", cost.ExitCode, logPath, tailFile(logPath, 30))
+		err = fmt.Errorf("exited %d; see %s:\n%s", cost.ExitCode, logPath, tailFile(logPath))
 	}
 	if err != nil {
 		return fmt.Errorf("installing the client module: %w", err)
@@ -586,9 +584,7 @@ func (h *harness) phase(ctx context.Context, kind, dir, phase string, args []str
 	}
 	wrapOut := filepath.Join(dir, phase+".rusage.jsonl")
 	logPath := filepath.Join(dir, phase+".log")
-	cctx, cancel := context.WithTimeout(ctx, h.opts.timeout)
-	defer cancel()
-	cost, err := runCLI(cctx, h.cli, dir, h.env(kind, wrapOut), wrapOut, logPath, args...)
+	cost, err := runCLI(ctx, h.opts.timeout, h.cli, dir, h.env(kind, wrapOut), wrapOut, logPath, args...)
 	p.procCost = cost
 	if err != nil {
 		return p, err
@@ -603,9 +599,9 @@ func (h *harness) phase(ctx context.Context, kind, dir, phase string, args []str
 	}
 	switch {
 	case phase == "plan" && cost.ExitCode == 2:
-		return p, fmt.Errorf("the plan after apply is not empty (exit 2); see %s:\n%s", logPath, tailFile(logPath, 30))
+		return p, fmt.Errorf("the plan after apply is not empty (exit 2); see %s:\n%s", logPath, tailFile(logPath))
 	case cost.ExitCode != 0:
-		return p, fmt.Errorf("%s exited %d; see %s:\n%s", args[0], cost.ExitCode, logPath, tailFile(logPath, 30))
+		return p, fmt.Errorf("%s exited %d; see %s:\n%s", args[0], cost.ExitCode, logPath, tailFile(logPath))
 	}
 	return p, nil
 }

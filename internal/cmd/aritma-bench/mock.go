@@ -20,6 +20,7 @@ import (
 
 	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/aritma/terraform-provider-aritma/internal/mockserver"
+	"github.com/aritma/terraform-provider-aritma/internal/rusage"
 )
 
 // mockProc is the mock server binary running as a child of the harness.
@@ -42,11 +43,7 @@ func startMock(ctx context.Context, bin, logPath string) (*mockProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	m.cmd = exec.CommandContext(ctx, bin, "-listen", "127.0.0.1:0", "-control")
-	m.cmd.Env = append(os.Environ(),
-		"ARITMA_MOCK_ADMIN_CLIENT_ID="+m.clientID,
-		"ARITMA_MOCK_ADMIN_CLIENT_SECRET="+m.clientSecret,
-	)
+	m.cmd = mockCommand(ctx, bin, m.clientID, m.clientSecret)
 	m.cmd.Stderr = logFile
 	stdout, err := m.cmd.StdoutPipe()
 	if err != nil {
@@ -85,6 +82,19 @@ func startMock(ctx context.Context, bin, logPath string) (*mockProc, error) {
 		return nil, fmt.Errorf("the mock printed no URL within 20s; see %s", logPath)
 	}
 	return m, nil
+}
+
+// mockCommand is the mock's process, with the admin credentials given.
+func mockCommand(ctx context.Context, bin, clientID, clientSecret string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin, "-listen", "127.0.0.1:0", "-control")
+	cmd.Env = append(os.Environ(),
+		"ARITMA_MOCK_ADMIN_CLIENT_ID="+clientID,
+		"ARITMA_MOCK_ADMIN_CLIENT_SECRET="+clientSecret,
+	)
+	// A harness that is killed runs no deferred stop: the mock must not outlive it, holding its
+	// port and CPU under the next run.
+	cmd.SysProcAttr = rusage.DieWithParent()
+	return cmd
 }
 
 // stop ends the mock with SIGTERM (it flushes and exits) and waits for it.

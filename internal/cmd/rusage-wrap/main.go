@@ -28,6 +28,20 @@ const (
 	envOut  = "RUSAGE_WRAP_OUT"  // file to append the JSON line to; nothing is written when empty
 )
 
+// command is the wrapped provider's process.
+func command(target string, args []string) *exec.Cmd {
+	// No context: the wrapper lives exactly as long as the provider it runs; signals are forwarded.
+	cmd := exec.CommandContext(context.Background(), target, args...)
+	// *os.File streams are handed to the child as they are (no copying goroutines), so the
+	// plugin handshake line and the gRPC stdio reach Terraform unchanged.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Env = os.Environ()
+	// A signal cannot be forwarded from a wrapper that was killed (go-plugin kills a provider
+	// that does not stop in time): the provider must not outlive it.
+	cmd.SysProcAttr = rusage.DieWithParent()
+	return cmd
+}
+
 func main() {
 	os.Exit(run())
 }
@@ -38,12 +52,7 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "rusage-wrap: %s is not set\n", envExec)
 		return 2
 	}
-	// No context: the wrapper lives exactly as long as the provider it runs; signals are forwarded.
-	cmd := exec.CommandContext(context.Background(), target, os.Args[1:]...)
-	// *os.File streams are handed to the child as they are (no copying goroutines), so the
-	// plugin handshake line and the gRPC stdio reach Terraform unchanged.
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.Env = os.Environ()
+	cmd := command(target, os.Args[1:])
 
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
