@@ -125,7 +125,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.binDir, "bin", "bin", "directory holding terraform-provider-aritma and aritma-mock")
 	fs.StringVar(&o.goCmd, "go", "go", "the Go command that built -bin's provider, to build the no-op provider, the wrapper and the profiling provider with (make bench passes its $(GO))")
 	fs.StringVar(&o.workDir, "work", ".bench", "directory for working directories, logs and results.json")
-	fs.BoolVar(&o.keep, "keep", false, "keep the generated working directories and logs")
+	fs.BoolVar(&o.keep, "keep", false, "keep the generated working directories and logs (a failed run keeps them anyway)")
 	fs.IntVar(&o.latencyMS, "latency", 20, "latency in ms the mock adds to every request in the latency run (0 = skip that run)")
 	fs.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
 	fs.IntVar(&o.repeat, "repeat", 1, "run every workload this many times and keep the fastest run of each phase")
@@ -199,7 +199,7 @@ func parseFlags(args []string) (options, error) {
 	return o, nil
 }
 
-func run(ctx context.Context, o options, log func(string, ...any)) (*report, error) {
+func run(ctx context.Context, o options, log func(string, ...any)) (rep *report, err error) {
 	root, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -221,17 +221,16 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		return nil, err
 	}
 	work, _ = filepath.Abs(work)
-	if !o.keep {
-		defer os.RemoveAll(work)
-	} else {
+	if o.keep {
 		log("==> keeping %s", work)
 	}
+	defer func() { err = finishWork(work, o.keep, err) }()
 
 	cliVersion, err := reliability.CLIName(ctx, cli) // "terraform 1.11.4", "tofu 1.12.6"
 	if err != nil {
 		return nil, err
 	}
-	rep := &report{
+	rep = &report{
 		Started:     time.Now().UTC(),
 		CLI:         filepath.Base(cli),
 		CLIVersion:  cliVersion,
@@ -332,6 +331,18 @@ func run(ctx context.Context, o options, log func(string, ...any)) (*report, err
 		}
 	}
 	return rep, runErr
+}
+
+// finishWork removes the run's work directory unless -keep asks for it or the run failed: the
+// errors of a failed run name logs in it ("see …/apply.log"), which must still be there to see.
+func finishWork(work string, keep bool, err error) error {
+	switch {
+	case err != nil:
+		return errors.Join(err, fmt.Errorf("the run failed, so its work directory %s is kept for the logs named above (remove it when done)", work))
+	case !keep:
+		_ = os.RemoveAll(work)
+	}
+	return nil
 }
 
 // readReport loads the results.json of an earlier run.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -262,5 +263,30 @@ func TestMockLineNamesWhatRan(t *testing.T) {
 	}
 	if _, command, _ := mockThroughput(context.Background(), "go", filepath.Join(t.TempDir(), "none.txt"), "", func(string, ...any) {}); !strings.Contains(command, "none.txt") {
 		t.Errorf("a -gobench file without -gobench-cmd is named %q, want its file", command)
+	}
+}
+
+// A failed run keeps its work directory, whose logs its errors name, and says so; a run that
+// succeeded removes it unless -keep.
+func TestFailedRunKeepsItsWorkDirectory(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		keep, failed, kept bool
+	}{{false, false, false}, {true, false, true}, {false, true, true}, {true, true, true}} {
+		work := filepath.Join(t.TempDir(), "run-1")
+		if err := os.MkdirAll(filepath.Join(work, "01-floor-50"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var runErr error
+		if tc.failed {
+			runErr = errors.New("floor N=50: apply: apply exited 1; see " + work + "/01-floor-50/apply.log")
+		}
+		err := finishWork(work, tc.keep, runErr)
+		if _, statErr := os.Stat(work); (statErr == nil) != tc.kept {
+			t.Errorf("keep %v, failed %v: the work directory exists = %v, want %v", tc.keep, tc.failed, statErr == nil, tc.kept)
+		}
+		if tc.failed != (err != nil) || (err != nil && (!errors.Is(err, runErr) || !strings.Contains(err.Error(), work+" is kept"))) {
+			t.Errorf("keep %v, failed %v: err = %v", tc.keep, tc.failed, err)
+		}
 	}
 }
