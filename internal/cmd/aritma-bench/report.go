@@ -192,28 +192,17 @@ func (rep *report) markdown() string {
 	b.WriteString(". Times in seconds, memory is peak RSS in MB; *floor* is the same graph of `terraform_data` resources, ")
 	b.WriteString("*no-op plugin* the same graph of `noop_data`, terraform_data served by a terraform-plugin-framework provider that does nothing, ")
 	b.WriteString("*no-op protocol* the same `noop_data` served straight through terraform-plugin-go, without the framework: what the plugin protocol costs any provider, ")
-	b.WriteString("and *× plugin* the aritma run's wall time over it: what the aritma provider costs beyond what any framework provider costs; ")
+	b.WriteString("and *× plugin* the aritma run's wall time over it: what the aritma provider costs beyond what any framework provider costs ")
+	b.WriteString("(for the run without latency only: the no-op plugin has none); – marks a ratio whose floor or plugin phase failed or did not run; ")
 	b.WriteString("*ideal* is API calls × latency ÷ parallelism. CPU is user + system time; *CPU × floor* is (CLI + provider CPU) ÷ the floor's CLI CPU, ")
 	b.WriteString("a steadier ratio than wall time on a shared machine.\n\n")
 
 	b.WriteString("| N | resources | run | phase | wall s | × floor | × plugin | × ideal | CLI CPU s | provider CPU s | CPU × floor | CLI MB | provider MB | provider starts | mock CPU s | API calls | by endpoint |\n")
 	b.WriteString("|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, r := range rep.Runs {
-		floor, _ := rep.run(kindFloor, r.N)
-		plugin, _ := rep.run(kindPlugin, r.N)
 		for _, p := range r.Phases {
-			xFloor, xPlugin, xIdeal, xCPU := "", "", "", ""
-			if r.Kind != kindFloor {
-				if fp, ok := floor.phase(p.Phase); ok && fp.WallSec > 0 && fp.CLICPUSec > 0 {
-					xFloor = fmt.Sprintf("%.2f", p.WallSec/fp.WallSec)
-					xCPU = fmt.Sprintf("%.2f", (p.CLICPUSec+p.ProvCPUSec)/fp.CLICPUSec)
-				}
-			}
-			if r.Kind == kindProvider || r.Kind == kindLatency {
-				if pp, ok := plugin.phase(p.Phase); ok && pp.WallSec > 0 && pp.Err == "" {
-					xPlugin = fmt.Sprintf("%.2f", p.WallSec/pp.WallSec)
-				}
-			}
+			xFloor, xPlugin, xCPU := rep.ratios(r, p)
+			xIdeal := ""
 			if r.Kind == kindLatency {
 				if ideal := p.idealSec(r.LatencyMS, rep.Parallelism); ideal > 0 {
 					xIdeal = fmt.Sprintf("%.2f (%.1f s)", p.WallSec/ideal, ideal)
@@ -246,6 +235,36 @@ func (rep *report) markdown() string {
 		fmt.Fprintf(&b, "- **%s** %s — %s\n", t.verdict(), t.name, t.detail)
 	}
 	return strings.TrimRight(b.String(), "\n") + "\n"
+}
+
+// ratios are the table's comparisons of a phase: wall time over the floor's, wall time over the
+// no-op plugin's, and CPU over the floor's CLI CPU. "–" marks a comparison that the row calls for
+// but that has nothing sound to divide by: a floor or plugin phase that failed (its time is that
+// of a command cut short) or did not run, and, for the latency run, the plugin, which ran without
+// latency, so the ratio would charge the provider with the latency.
+func (rep *report) ratios(r runResult, p phaseResult) (xFloor, xPlugin, xCPU string) {
+	measured := func(kind string) (phaseResult, bool) {
+		run, _ := rep.run(kind, r.N)
+		q, ok := run.phase(p.Phase)
+		return q, ok && q.Err == "" && q.WallSec > 0
+	}
+	if r.Kind != kindFloor {
+		xFloor, xCPU = "–", "–"
+		if f, ok := measured(kindFloor); ok && f.CLICPUSec > 0 {
+			xFloor = fmt.Sprintf("%.2f", p.WallSec/f.WallSec)
+			xCPU = fmt.Sprintf("%.2f", (p.CLICPUSec+p.ProvCPUSec)/f.CLICPUSec)
+		}
+	}
+	switch r.Kind {
+	case kindProvider:
+		xPlugin = "–"
+		if g, ok := measured(kindPlugin); ok {
+			xPlugin = fmt.Sprintf("%.2f", p.WallSec/g.WallSec)
+		}
+	case kindLatency:
+		xPlugin = "–"
+	}
+	return xFloor, xPlugin, xCPU
 }
 
 // mockLine reports the mock's own throughput next to the fastest rate the provider drove.

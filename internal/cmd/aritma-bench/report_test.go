@@ -290,3 +290,39 @@ func TestFailedRunKeepsItsWorkDirectory(t *testing.T) {
 		}
 	}
 }
+
+// timed is a phase that ran for wall seconds with the given CLI and provider CPU.
+func timed(name string, wall, cliCPU, provCPU float64) phaseResult {
+	return phaseResult{Phase: name, procCost: procCost{WallSec: wall, CLICPUSec: cliCPU, ProvCPUSec: provCPU}}
+}
+
+// The table divides by no failed floor phase and by no zero-latency plugin run for a latency run.
+func TestRatiosSkipFailedFloorsAndLatency(t *testing.T) {
+	t.Parallel()
+	failed := timed("apply", 1, 1, 0)
+	failed.Err = "apply exited 1"
+	rep := &report{Ns: []int{50}, Runs: []runResult{
+		{Kind: kindFloor, N: 50, Phases: []phaseResult{failed, timed("plan", 2, 2, 0)}},
+		{Kind: kindPlugin, N: 50, Phases: []phaseResult{timed("apply", 4, 4, 1), timed("plan", 3, 2, 1)}},
+		{Kind: kindProvider, N: 50, Phases: []phaseResult{timed("apply", 5, 4, 1), timed("plan", 6, 3, 1)}},
+		{Kind: kindLatency, N: 50, LatencyMS: 20, Phases: []phaseResult{timed("plan", 9, 3, 1)}},
+	}}
+	for _, tc := range []struct {
+		kind, phase                string
+		wantFloor, wantPlugin, cpu string
+	}{
+		{kindProvider, "apply", "–", "1.25", "–"}, // the floor's apply failed
+		{kindProvider, "plan", "3.00", "2.00", "2.00"},
+		{kindLatency, "plan", "4.50", "–", "2.00"}, // the plugin ran without latency
+		{kindPlugin, "apply", "–", "", "–"},
+		{kindFloor, "plan", "", "", ""},
+	} {
+		r, _ := rep.run(tc.kind, 50)
+		p, _ := r.phase(tc.phase)
+		xFloor, xPlugin, xCPU := rep.ratios(r, p)
+		if xFloor != tc.wantFloor || xPlugin != tc.wantPlugin || xCPU != tc.cpu {
+			t.Errorf("%s %s: × floor %q, × plugin %q, CPU × floor %q; want %q, %q, %q",
+				tc.kind, tc.phase, xFloor, xPlugin, xCPU, tc.wantFloor, tc.wantPlugin, tc.cpu)
+		}
+	}
+}
