@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -324,5 +325,109 @@ func TestRatiosSkipFailedFloorsAndLatency(t *testing.T) {
 			t.Errorf("%s %s: × floor %q, × plugin %q, CPU × floor %q; want %q, %q, %q",
 				tc.kind, tc.phase, xFloor, xPlugin, xCPU, tc.wantFloor, tc.wantPlugin, tc.cpu)
 		}
+	}
+}
+
+// fixture is a complete run at the default Ns whose times grow linearly with N: every workload,
+// each kind a little slower than the one before, aritma within every wall-time target.
+func fixture() *report {
+	rep := &report{Ns: []int{50, 200, 1000}, Parallelism: 10, LatencyMS: 20, CPUs: 2}
+	for _, n := range rep.Ns {
+		for i, kind := range []string{kindFloor, kindPlugin, kindProtocol, kindProvider, kindLatency} {
+			r := runResult{Kind: kind, N: n, Resources: 5 * n}
+			if kind == kindLatency {
+				r.LatencyMS = rep.LatencyMS
+			}
+			wall := float64(n) / 100 * (1 + 0.05*float64(i))
+			for _, ph := range []string{"apply", "plan", "destroy"} {
+				p := timed(ph, wall, wall, wall/4)
+				if kind != kindFloor {
+					p.ProvMaxRSS = 80 * 1024
+				}
+				r.Phases = append(r.Phases, p)
+			}
+			rep.Runs = append(rep.Runs, r)
+		}
+	}
+	rep.DataSource = &dataSourceResult{Subjects: 10005, Read: 10005, Calls: 51,
+		phaseResult: phaseResult{Phase: "plan", procCost: procCost{WallSec: 2, ProvMaxRSS: 130 * 1024}}}
+	return rep
+}
+
+// mutate changes the phase of the kind's run at n in place.
+func mutate(rep *report, kind string, n int, phase string, f func(*phaseResult)) {
+	for i := range rep.Runs {
+		for j := range rep.Runs[i].Phases {
+			if r := &rep.Runs[i]; r.Kind == kind && r.N == n && r.Phases[j].Phase == phase {
+				f(&r.Phases[j])
+			}
+		}
+	}
+}
+
+// drop removes the kind's run at n.
+func drop(rep *report, kind string, n int) {
+	rep.Runs = slices.DeleteFunc(rep.Runs, func(r runResult) bool { return r.Kind == kind && r.N == n })
+}
+
+// The wall-time, latency and memory targets are judged at N=1000 only: a phase that failed or did
+// not run there is a miss, not a pass at a smaller N under a title that says N=1000.
+func TestTargetsJudgedAtN1000Only(t *testing.T) {
+	t.Parallel()
+	rep := fixture()
+	for _, tt := range []target{rep.floorTargets()[0], rep.floorTargets()[1], rep.latencyTarget(), rep.rssTarget()} {
+		if tt.verdict() != "PASS" || !strings.Contains(tt.name, "N=1000") {
+			t.Errorf("complete run: %s %s — %s", tt.verdict(), tt.name, tt.detail)
+		}
+	}
+
+	mutate(rep, kindProvider, 1000, "plan", func(p *phaseResult) { p.Err = "plan exited 1" })
+	drop(rep, kindLatency, 1000)
+	mutate(rep, kindProvider, 1000, "apply", func(p *phaseResult) { p.Err, p.ProvMaxRSS = "apply exited 1", 500*1024 })
+	for _, tc := range []struct {
+		got  target
+		want string
+	}{
+		{rep.floorTargets()[1], "aritma N=1000 plan failed"},
+		{rep.floorTargets()[0], "aritma N=1000 apply failed"},
+		{rep.latencyTarget(), "aritma +20 ms N=1000 did not run"},
+		{rep.rssTarget(), "aritma N=1000 apply failed"},
+	} {
+		if tc.got.verdict() != "MISS" || !strings.Contains(tc.got.name, "N=1000") || !strings.Contains(tc.got.detail, "not measured at N=1000: ") ||
+			!strings.Contains(tc.got.detail, tc.want) {
+			t.Errorf("%s %s — %s; want a MISS at N=1000 saying %q", tc.got.verdict(), tc.got.name, tc.got.detail, tc.want)
+		}
+	}
+	if d := rep.rssTarget().detail; strings.Contains(d, "500") {
+		t.Errorf("the RSS target counts a failed phase: %s", d)
+	}
+	if d := rep.floorTargets()[2]; d.verdict() != "N/A" {
+		t.Errorf("destroy is not a target: %s", d.verdict())
+	}
+
+	// A workload the run left out (-runs, -latency 0) is not measured, not missed.
+	rep = fixture()
+	for _, n := range rep.Ns {
+		drop(rep, kindLatency, n)
+	}
+	if tt := rep.latencyTarget(); tt.verdict() != "N/A" {
+		t.Errorf("no latency workload: %s — %s", tt.verdict(), tt.detail)
+	}
+}
+
+// The RSS target names its scope, and the data source's provider, outside it, has its own line.
+func TestRSSScopeAndDataSourceLine(t *testing.T) {
+	t.Parallel()
+	rep := fixture()
+	if name := rep.rssTarget().name; !strings.Contains(name, "provider processes of the resource workloads") {
+		t.Errorf("the RSS target does not name its scope: %s", name)
+	}
+	md := rep.markdown()
+	if !strings.Contains(md, "- **INFO** (not a target) Peak RSS of the provider process of the data source plan over 10,000 subjects — 130 MB") {
+		t.Errorf("no line for the data source's peak RSS:\n%s", md)
+	}
+	rep.DataSource.Err = "plan exited 1"
+	if tt := rep.dataSourceRSS(); tt.verdict() != "N/A" {
+		t.Errorf("failed data source: %s — %s", tt.verdict(), tt.detail)
 	}
 }
