@@ -766,64 +766,81 @@ func (rep *report) dataSourceRSS() target {
 // must grow linearly (the marginal cost per resource between the two largest Ns at most 1.5 ×
 // that between the two smallest, or 1.2 × the no-op plugin provider's growth where that is more:
 // the framework and the protocol are not linear either), and its wall time no faster than the
-// floors' (with 20% slack).
+// floors' (with 20% slack). Growth needs three Ns; a phase it cannot be computed for (fewer
+// measured, or a step of N that cost nothing or less: noise) is not judged, and the target is
+// N/A unless a phase that was judged missed.
 func (rep *report) slopeTarget() target {
 	t := target{name: "Time linear in N as far as the provider decides it: provider CPU growth ≤ 1.5 (or 1.2 × the no-op plugin's), wall growth ≤ 1.2 × the floors' (slope: least-squares seconds per 1000 resources)"}
-	if len(rep.Ns) < 2 {
-		t.na, t.detail = true, "needs at least two values of N"
+	if len(rep.Ns) < 3 {
+		t.na, t.detail = true, "not measured: growth compares the first step of N with the last, which needs at least three values of N"
 		return t
 	}
-	t.pass = true
-	var parts []string
+	var parts, unjudged []string
+	missed := false
 	for _, ph := range []string{"apply", "plan", "destroy"} {
-		wall, okW := rep.series(kindProvider, ph, func(p phaseResult) float64 { return p.WallSec })
-		cpu, _ := rep.series(kindProvider, ph, func(p phaseResult) float64 { return p.ProvCPUSec })
-		floor, okF := rep.series(kindFloor, ph, func(p phaseResult) float64 { return p.WallSec })
-		plugin, okP := rep.series(kindPlugin, ph, func(p phaseResult) float64 { return p.ProvCPUSec })
-		pluginWall, _ := rep.series(kindPlugin, ph, func(p phaseResult) float64 { return p.WallSec })
-		if !okW {
+		wall := rep.series(kindProvider, ph, func(p phaseResult) float64 { return p.WallSec })
+		cpu := rep.series(kindProvider, ph, func(p phaseResult) float64 { return p.ProvCPUSec })
+		floor := rep.series(kindFloor, ph, func(p phaseResult) float64 { return p.WallSec })
+		plugin := rep.series(kindPlugin, ph, func(p phaseResult) float64 { return p.ProvCPUSec })
+		pluginWall := rep.series(kindPlugin, ph, func(p phaseResult) float64 { return p.WallSec })
+		if len(wall) < 3 {
+			unjudged = append(unjudged, fmt.Sprintf("%s (measured at %d N)", ph, len(wall)))
 			continue
 		}
 		s := fmt.Sprintf("%s: wall %.1f s", ph, 1000*slope(wall))
-		if okF {
+		if len(floor) >= 2 {
 			s += fmt.Sprintf(" (floor %.1f s)", 1000*slope(floor))
 		}
 		s += fmt.Sprintf(", provider CPU %.2f s", 1000*slope(cpu))
-		if len(wall) >= 3 {
-			gw, gc := growth(wall), growth(cpu)
-			limit, cpuLimit := 1.5, 1.5
-			s += fmt.Sprintf("; marginal growth wall %.2f", gw)
-			if okF && len(floor) >= 3 {
-				gf := growth(floor)
-				limit = max(limit, 1.2*gf)
-				s += fmt.Sprintf(" (floor %.2f", gf)
-				if okP && len(pluginWall) >= 3 {
-					gpw := growth(pluginWall)
-					limit = max(limit, 1.2*gpw)
-					s += fmt.Sprintf(", no-op plugin %.2f", gpw)
-				}
-				s += ")"
-			}
-			s += fmt.Sprintf(", provider CPU %.2f", gc)
-			if okP && len(plugin) >= 3 {
-				gp := growth(plugin)
-				cpuLimit = max(cpuLimit, 1.2*gp)
-				s += fmt.Sprintf(" (no-op plugin %.2f)", gp)
-			}
-			t.pass = t.pass && gc <= cpuLimit && gw <= limit
+		gw, okW := growth(wall)
+		gc, okC := growth(cpu)
+		if !okW || !okC {
+			parts = append(parts, s)
+			unjudged = append(unjudged, ph+" (a step of N cost no more time than the one before: noise)")
+			continue
 		}
+		// The floors' growth raises the limits only where it could be computed.
+		limit, cpuLimit := 1.5, 1.5
+		s += fmt.Sprintf("; marginal growth wall %.2f", gw)
+		var floors []string
+		if gf, ok := growth(floor); ok {
+			limit = max(limit, 1.2*gf)
+			floors = append(floors, fmt.Sprintf("floor %.2f", gf))
+		}
+		if gpw, ok := growth(pluginWall); ok {
+			limit = max(limit, 1.2*gpw)
+			floors = append(floors, fmt.Sprintf("no-op plugin %.2f", gpw))
+		}
+		if len(floors) > 0 {
+			s += " (" + strings.Join(floors, ", ") + ")"
+		}
+		s += fmt.Sprintf(", provider CPU %.2f", gc)
+		if gp, ok := growth(plugin); ok {
+			cpuLimit = max(cpuLimit, 1.2*gp)
+			s += fmt.Sprintf(" (no-op plugin %.2f)", gp)
+		}
+		missed = missed || gc > cpuLimit || gw > limit
 		parts = append(parts, s)
 	}
-	if len(parts) == 0 {
-		t.na, t.detail = true, "not measured"
-		return t
+	switch {
+	case missed:
+	case len(unjudged) > 0:
+		t.na = true
+	default:
+		t.pass = true
 	}
-	t.detail = strings.Join(parts, "; ") + " (growth = marginal cost per resource of the last step of N over the first; 1 is linear)"
+	t.detail = strings.Join(parts, "; ")
+	if len(parts) > 0 {
+		t.detail += " (growth = marginal cost per resource of the last step of N over the first; 1 is linear)"
+	}
+	if len(unjudged) > 0 {
+		t.detail = strings.TrimPrefix(t.detail+"; not judged: "+strings.Join(unjudged, ", "), "; ")
+	}
 	return t
 }
 
-// series returns (resources, value) of a phase across N, ordered by N.
-func (rep *report) series(kind, phase string, value func(phaseResult) float64) ([][2]float64, bool) {
+// series returns (resources, value) of a phase across N, ordered by N, leaving out failed phases.
+func (rep *report) series(kind, phase string, value func(phaseResult) float64) [][2]float64 {
 	var pts [][2]float64
 	for _, r := range rep.Runs {
 		if r.Kind != kind {
@@ -834,7 +851,7 @@ func (rep *report) series(kind, phase string, value func(phaseResult) float64) (
 		}
 	}
 	slices.SortFunc(pts, func(a, b [2]float64) int { return cmp.Compare(a[0], b[0]) })
-	return pts, len(pts) >= 2
+	return pts
 }
 
 // slope is the least-squares slope of y over x.
@@ -855,17 +872,20 @@ func slope(pts [][2]float64) float64 {
 }
 
 // growth is the marginal cost per resource of the last segment over that of the first; about 1
-// for linear time, growing with N for super-linear time.
-func growth(pts [][2]float64) float64 {
+// for linear time, growing with N for super-linear time. It is not ok with fewer than three
+// points, or when a segment's cost is zero or negative: time that did not grow with N is noise
+// (the machine's, at small N), and a ratio over it would be a miss (+Inf) or a pass (≤ 0) by
+// accident.
+func growth(pts [][2]float64) (float64, bool) {
 	if len(pts) < 3 {
-		return 1
+		return 0, false
 	}
 	seg := func(a, b [2]float64) float64 { return (b[1] - a[1]) / (b[0] - a[0]) }
 	first, last := seg(pts[0], pts[1]), seg(pts[len(pts)-2], pts[len(pts)-1])
-	if first <= 0 {
-		return math.Inf(1)
+	if first <= 0 || last <= 0 {
+		return 0, false
 	}
-	return last / first
+	return last / first, true
 }
 
 // dataSourceTarget: a data source over 10,000 subjects pages with the largest page size.

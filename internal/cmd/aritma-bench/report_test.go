@@ -75,12 +75,70 @@ func TestSlopeAndGrowth(t *testing.T) {
 	if got := slope(linear); math.Abs(got-0.01) > 1e-9 {
 		t.Errorf("slope = %v, want 0.01", got)
 	}
-	if got := growth(linear); math.Abs(got-1) > 1e-9 {
-		t.Errorf("growth of linear = %v, want 1", got)
+	if got, ok := growth(linear); !ok || math.Abs(got-1) > 1e-9 {
+		t.Errorf("growth of linear = %v, %v, want 1", got, ok)
 	}
 	quadratic := [][2]float64{{1, 1}, {2, 4}, {4, 16}}
-	if got := growth(quadratic); got <= 1.5 {
-		t.Errorf("growth of quadratic = %v, want > 1.5", got)
+	if got, ok := growth(quadratic); !ok || got <= 1.5 {
+		t.Errorf("growth of quadratic = %v, %v, want > 1.5", got, ok)
+	}
+	// Noise: a step of N that cost nothing or less says nothing of the growth.
+	for name, pts := range map[string][][2]float64{
+		"two points":             {{250, 2.5}, {1000, 10}},
+		"first step cost less":   {{250, 2.5}, {1000, 2.4}, {5000, 50}},
+		"first step cost naught": {{250, 2.5}, {1000, 2.5}, {5000, 50}},
+		"last step cost less":    {{250, 2.5}, {1000, 10}, {5000, 9}},
+	} {
+		if got, ok := growth(pts); ok {
+			t.Errorf("%s: growth = %v, want none", name, got)
+		}
+	}
+}
+
+// The linearity target needs three Ns, and is N/A, never a pass or a miss, where noise leaves a
+// phase's growth undefined.
+func TestSlopeTargetNotJudgedOnNoise(t *testing.T) {
+	t.Parallel()
+	if tt := fixture().slopeTarget(); tt.verdict() != "PASS" {
+		t.Errorf("linear run: %s — %s", tt.verdict(), tt.detail)
+	}
+
+	two := fixture()
+	two.Ns = []int{50, 200}
+	drop(two, kindProvider, 1000)
+	drop(two, kindFloor, 1000)
+	drop(two, kindPlugin, 1000)
+	if tt := two.slopeTarget(); tt.verdict() != "N/A" {
+		t.Errorf("two Ns: %s — %s", tt.verdict(), tt.detail)
+	}
+
+	// The provider's plan CPU fell from N=50 to N=200: +Inf growth, a MISS, before.
+	firstFell := fixture()
+	mutate(firstFell, kindProvider, 200, "plan", func(p *phaseResult) { p.ProvCPUSec = 0.01 })
+	if tt := firstFell.slopeTarget(); tt.verdict() != "N/A" || !strings.Contains(tt.detail, "not judged: plan") {
+		t.Errorf("first step fell: %s — %s", tt.verdict(), tt.detail)
+	}
+
+	// The provider's apply wall time fell from N=200 to N=1000: a negative growth, a PASS, before.
+	lastFell := fixture()
+	mutate(lastFell, kindProvider, 1000, "apply", func(p *phaseResult) { p.WallSec = 1 })
+	if tt := lastFell.slopeTarget(); tt.verdict() != "N/A" || !strings.Contains(tt.detail, "not judged: apply") {
+		t.Errorf("last step fell: %s — %s", tt.verdict(), tt.detail)
+	}
+
+	// A phase that failed at one N leaves two points: not judged either.
+	failed := fixture()
+	mutate(failed, kindProvider, 200, "destroy", func(p *phaseResult) { p.Err = "destroy exited 1" })
+	if tt := failed.slopeTarget(); tt.verdict() != "N/A" || !strings.Contains(tt.detail, "destroy (measured at 2 N)") {
+		t.Errorf("failed phase: %s — %s", tt.verdict(), tt.detail)
+	}
+
+	// A phase that was judged and missed is a miss, whatever else could not be judged.
+	superLinear := fixture()
+	mutate(superLinear, kindProvider, 1000, "plan", func(p *phaseResult) { p.ProvCPUSec *= 10 })
+	mutate(superLinear, kindProvider, 200, "destroy", func(p *phaseResult) { p.Err = "destroy exited 1" })
+	if tt := superLinear.slopeTarget(); tt.verdict() != "MISS" {
+		t.Errorf("super-linear plan CPU: %s — %s", tt.verdict(), tt.detail)
 	}
 }
 
