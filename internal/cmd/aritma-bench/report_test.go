@@ -156,7 +156,7 @@ func TestCheckCalls(t *testing.T) {
 		"POST /connect/token 200":                  1,
 		"GET /v1/clients/{clientId} 200":           10,
 		"GET /v1/policies 200":                     20,
-		"GET /v1/clients/{clientId}/secrets 200":   20,
+		"GET /v1/clients/{clientId}/secrets 200":   10,
 		"GET /v1/clients/{clientId}/secrets 404":   0,
 		"GET /v1/clients/{clientId}/secrets/x 200": 0,
 	})
@@ -169,7 +169,16 @@ func TestCheckCalls(t *testing.T) {
 		"GET /v1/clients/{clientId}/secrets 200": 40,
 	})
 	if bad := checkCalls(10, twice, all); len(bad) != 2 {
-		t.Errorf("want 2 mismatches (clients read twice, secrets over bound), got %v", bad)
+		t.Errorf("want 2 mismatches (clients read twice, secrets listed once per secret), got %v", bad)
+	}
+	// The secret lists of a refresh are one per client, not up to two (one per secret).
+	for _, ph := range []string{"plan", "destroy"} {
+		for lists, want := range map[int64]int{10: 0, 20: 1, 9: 1} {
+			p := phase(ph, map[string]int64{"GET /v1/clients/{clientId}/secrets 200": lists})
+			if bad := checkCalls(10, p, func(e expectation) bool { return e.route == routeSecrets }); len(bad) != want {
+				t.Errorf("%s with %d secret lists for 10 clients: %v, want %d mismatches", ph, lists, bad, want)
+			}
+		}
 	}
 	if f := phase("apply", map[string]int64{"POST /v1/clients 500": 2, "POST /v1/clients 201": 10}).failed(); f != 2 {
 		t.Errorf("failed = %d, want 2", f)
