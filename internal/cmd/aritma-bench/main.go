@@ -242,6 +242,7 @@ func run(ctx context.Context, o options, log func(string, ...any)) (rep *report,
 		LatencyMS:   o.latencyMS,
 		Quick:       o.quick,
 		FloorOnly:   o.floorOnly,
+		Settings:    newSettings(o, os.Environ()),
 	}
 	rep.LoadAvg = loadAvg()
 	log("==> %s, %s, %d CPUs, load %s", rep.CLIVersion, rep.GoVersion, rep.CPUs, rep.LoadAvg)
@@ -276,6 +277,9 @@ func run(ctx context.Context, o options, log func(string, ...any)) (rep *report,
 		if err := h.installWrapper(ctx, root, provider); err != nil {
 			return rep, err
 		}
+		if err := rep.Settings.hashBinary("mock", filepath.Join(binDir, "aritma-mock")); err != nil {
+			return rep, fmt.Errorf("%w (run `make build`)", err)
+		}
 		h.mock, err = startMock(ctx, filepath.Join(binDir, "aritma-mock"), filepath.Join(work, "mock.log"))
 		if err != nil {
 			return rep, err
@@ -286,6 +290,14 @@ func run(ctx context.Context, o options, log func(string, ...any)) (rep *report,
 		return rep, err
 	}
 
+	for role, path := range map[string]string{"provider": h.providerBin, "noop": h.noopBin, "wrapper": h.wrapBin} {
+		if path == "" {
+			continue
+		}
+		if err := rep.Settings.hashBinary(role, path); err != nil {
+			return rep, err
+		}
+	}
 	done, prevDS, err := completedRuns(o.resume, rep)
 	if err != nil {
 		return rep, err
@@ -382,6 +394,12 @@ func completedRuns(path string, now *report) (map[runKey]runResult, *dataSourceR
 		return nil, nil, fmt.Errorf("-resume %s: it ran workload format %q with %s, -parallelism=%d, -latency=%d; this run is %q with %s, -parallelism=%d, -latency=%d",
 			path, prev.Workload, prev.CLIVersion, prev.Parallelism, prev.LatencyMS, now.Workload, now.CLIVersion, now.Parallelism, now.LatencyMS)
 	}
+	// Another build of any binary, or another garbage collector or profiler, measures something
+	// else: the table would compare numbers of two different programs as one run's.
+	if diffs := now.Settings.differences(prev.Settings); len(diffs) > 0 {
+		return nil, nil, fmt.Errorf("-resume %s: it was made with other binaries or settings: %s; run without -resume",
+			path, strings.Join(diffs, "; "))
+	}
 	for _, r := range prev.Runs {
 		ok := len(r.Phases) == 3
 		for _, p := range r.Phases {
@@ -406,6 +424,7 @@ type harness struct {
 	wrapDir     string
 	cliRC       string
 	providerBin string
+	wrapBin     string
 	noopBin     string
 	mock        *mockProc
 	log         func(string, ...any)
@@ -432,6 +451,7 @@ func (h *harness) installWrapper(ctx context.Context, root, provider string) err
 	if err := goBuild(ctx, h.opts.goCmd, root, out, "./internal/cmd/rusage-wrap"); err != nil {
 		return err
 	}
+	h.wrapBin = out
 	return os.Symlink(out, filepath.Join(h.wrapDir, "terraform-provider-noop"))
 }
 

@@ -30,6 +30,7 @@ type report struct {
 	LatencyMS    int               `json:"latencyMs"`
 	Quick        bool              `json:"quick"`
 	FloorOnly    bool              `json:"floorOnly"`
+	Settings     *settings         `json:"settings,omitempty"` // nil in the results of an older aritma-bench
 	MockBench    []benchLine       `json:"mockBench,omitempty"`
 	MockBenchErr string            `json:"mockBenchError,omitempty"`
 	MockBenchCmd string            `json:"mockBenchCommand,omitempty"` // what ran the mock's benchmarks

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -228,7 +229,15 @@ func TestConfigsHaveFiveResourcesPerClient(t *testing.T) {
 }
 
 func TestResumeRefusesAnotherSetup(t *testing.T) {
-	now := &report{CLIVersion: "OpenTofu v1.12.6", Workload: workloadFormat, Parallelism: 10, LatencyMS: 20}
+	bins := map[string]string{"provider": strings.Repeat("a", 64), "noop": strings.Repeat("b", 64), "wrapper": strings.Repeat("c", 64)}
+	set := func(change func(*settings)) *settings {
+		s := &settings{Runs: []string{kindFloor}, Repeat: 1, Binaries: maps.Clone(bins)}
+		if change != nil {
+			change(s)
+		}
+		return s
+	}
+	now := &report{CLIVersion: "OpenTofu v1.12.6", Workload: workloadFormat, Parallelism: 10, LatencyMS: 20, Settings: set(nil)}
 	done := runResult{Kind: kindFloor, N: 50, Phases: []phaseResult{{Phase: "apply"}, {Phase: "plan"}, {Phase: "destroy"}}}
 	write := func(prev report) string {
 		prev.Runs = []runResult{done}
@@ -246,14 +255,62 @@ func TestResumeRefusesAnotherSetup(t *testing.T) {
 	if err != nil || len(runs) != 1 {
 		t.Fatalf("same setup: %d runs, %v", len(runs), err)
 	}
-	for name, prev := range map[string]report{
-		"older workload": {CLIVersion: now.CLIVersion, Parallelism: 10, LatencyMS: 20},
-		"another CLI":    {CLIVersion: "Terraform v1.11.4", Workload: workloadFormat, Parallelism: 10, LatencyMS: 20},
-		"parallelism":    {CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 50, LatencyMS: 20},
+	// A floor-only run recorded no provider: its floor runs are reused by a full run.
+	floorOnly := *now
+	floorOnly.Settings = set(func(s *settings) { delete(s.Binaries, "provider") })
+	if _, _, err := completedRuns(write(floorOnly), now); err != nil {
+		t.Errorf("a floor-only run's results: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		prev report
+		says string
+	}{
+		"older workload": {report{CLIVersion: now.CLIVersion, Parallelism: 10, LatencyMS: 20, Settings: set(nil)}, "workload format"},
+		"another CLI":    {report{CLIVersion: "Terraform v1.11.4", Workload: workloadFormat, Parallelism: 10, LatencyMS: 20, Settings: set(nil)}, "Terraform v1.11.4"},
+		"parallelism":    {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 50, LatencyMS: 20, Settings: set(nil)}, "-parallelism=50"},
+		"no settings":    {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20}, "records no settings or binaries"},
+		"provider build": {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20,
+			Settings: set(func(s *settings) { s.Binaries["provider"] = strings.Repeat("d", 64) })}, "the provider binary's SHA-256 dddddddddddd… then, aaaaaaaaaaaa… now"},
+		"wrapper build": {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20,
+			Settings: set(func(s *settings) { s.Binaries["wrapper"] = strings.Repeat("d", 64) })}, "the wrapper binary's SHA-256"},
+		"repeat": {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20,
+			Settings: set(func(s *settings) { s.Repeat = 3 })}, "-repeat 3 then, 1 now"},
+		"env": {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20,
+			Settings: set(func(s *settings) { s.Env = []string{"TF_LOG=trace"} })}, "-env TF_LOG=trace then, none now"},
+		"pprof": {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20,
+			Settings: set(func(s *settings) { s.Pprof = true })}, "-pprof true then, false now"},
+		"GOGC": {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20,
+			Settings: set(func(s *settings) { s.GOGC = "100" })}, `GOGC "100" then, unset now`},
+		"GOMEMLIMIT": {report{CLIVersion: now.CLIVersion, Workload: workloadFormat, Parallelism: 10, LatencyMS: 20,
+			Settings: set(func(s *settings) { s.GOMEMLIMIT = "1GiB" })}, `GOMEMLIMIT "1GiB" then, unset now`},
 	} {
-		if _, _, err := completedRuns(write(prev), now); err == nil || !strings.Contains(err.Error(), "-resume") {
-			t.Errorf("%s: err = %v, want a refusal", name, err)
+		if _, _, err := completedRuns(write(tc.prev), now); err == nil || !strings.Contains(err.Error(), "-resume") || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: err = %v, want a refusal saying %q", name, err, tc.says)
 		}
+	}
+}
+
+// The settings record what reaches the CLI: -env after the harness's environment.
+func TestSettingsRecordTheEnvironment(t *testing.T) {
+	t.Parallel()
+	o, err := parseFlags([]string{"-env", "GOGC=50", "-repeat", "2", "-pprof", "prof"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSettings(o, []string{"GOGC=off", "GOMEMLIMIT=1GiB", "HOME=/root"})
+	if s.GOGC != "50" || s.GOMEMLIMIT != "1GiB" || s.Repeat != 2 || !s.Pprof || !slices.Equal(s.Env, []string{"GOGC=50"}) {
+		t.Errorf("settings %+v", s)
+	}
+	path := filepath.Join(t.TempDir(), "bin")
+	if err := os.WriteFile(path, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.hashBinary("wrapper", path); err != nil {
+		t.Fatal(err)
+	}
+	// sha256("binary")
+	if got := s.Binaries["wrapper"]; got != "9a3a45d01531a20e89ac6ae10b0b0beb0492acd7216a368aa062d1a5fecaf9cd" {
+		t.Errorf("wrapper SHA-256 %s", got)
 	}
 }
 
