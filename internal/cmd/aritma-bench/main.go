@@ -10,8 +10,9 @@
 // injected into the mock. For every command it records wall time, CPU time and peak RSS of the CLI
 // and of the provider processes (through internal/cmd/rusage-wrap, installed as the provider in a
 // dev_overrides directory), and the exact API calls by endpoint from the mock's /_mock/stats.
-// It checks the targets of the performance issue, prints one markdown table and rewrites the
-// README's Performance section between <!-- bench:start --> and <!-- bench:end -->.
+// It checks the targets of the performance issue, prints one markdown table and, from a complete
+// run with the default settings only, rewrites the README's Performance section between
+// <!-- bench:start --> and <!-- bench:end -->.
 //
 //	go run ./internal/cmd/aritma-bench -cli tofu       # N = 50,200,1000; writes README.md
 //	go run ./internal/cmd/aritma-bench -quick          # N = 20, smoke test, README untouched
@@ -29,6 +30,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -59,7 +61,6 @@ type options struct {
 	repeat      int
 	readme      string
 	writeReadme bool
-	forceReadme bool // -readme given: write it even for a quick run
 	goBench     string
 	goBenchCmd  string
 	mockBench   bool
@@ -89,47 +90,61 @@ func main() {
 		run = func(context.Context, options, func(string, ...any)) (*report, error) { return readReport(opts.render) }
 	}
 	rep, err := run(ctx, opts, log)
+	code := finish(opts, rep, err, os.Stdout, log)
+	stop()
+	os.Exit(code) //nolint:gocritic // stop() ran just above; nothing else is deferred
+}
+
+// finish prints the report, rewrites the README's section when it takes the run, and returns
+// the exit status: 1 when the run failed, or when it was to be written to the README and is
+// incomplete (a -render of a failed run's results); a run the README leaves alone only for its
+// settings is no failure.
+func finish(opts options, rep *report, err error, stdout io.Writer, log func(string, ...any)) int {
 	if rep != nil {
-		fmt.Println(rep.markdown())
+		fmt.Fprintln(stdout, rep.markdown())
 	}
 	if err != nil {
 		log("aritma-bench: %v", err)
-		stop()
-		os.Exit(1) //nolint:gocritic // stop() ran just above; nothing else is deferred
-	}
-	if rep != nil && opts.writeReadme && !opts.readmeTakes(rep) {
-		log("==> a quick smoke run: the README is left alone (-readme README.md writes it anyway)")
-	} else if rep != nil && opts.writeReadme {
-		if err := rewriteReadme(opts.readme, rep.markdown()); err != nil {
-			log("aritma-bench: %v", err)
-			os.Exit(1)
+		if opts.writeReadme {
+			log("==> the run failed: the README is left alone")
 		}
-		log("==> wrote the Performance section of %s", opts.readme)
+		return 1
 	}
-}
-
-// readmeTakes reports whether rep may replace the README's table: not a quick run's smoke numbers
-// (which -render may read back), unless -readme asks for it.
-func (o options) readmeTakes(rep *report) bool {
-	return !rep.Quick || o.forceReadme
+	if rep == nil || !opts.writeReadme {
+		return 0
+	}
+	incomplete, nonDefault := rep.readmeRefusals()
+	if why := slices.Concat(incomplete, nonDefault); len(why) > 0 {
+		log("==> the README is left alone: it takes only a complete run with the default settings; this one: %s", strings.Join(why, "; "))
+		if len(incomplete) > 0 {
+			return 1
+		}
+		return 0
+	}
+	if err := rewriteReadme(opts.readme, rep.markdown()); err != nil {
+		log("aritma-bench: %v", err)
+		return 1
+	}
+	log("==> wrote the Performance section of %s", opts.readme)
+	return 0
 }
 
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("aritma-bench", flag.ContinueOnError)
-	nList := fs.String("n", "50,200,1000", "comma-separated numbers of clients N (each workload has 5N resources)")
-	fs.BoolVar(&o.quick, "quick", false, "smoke test: N = 20 (unless -n is given); the README is left alone unless -readme is given")
+	nList := fs.String("n", joinInts(defaultNs), "comma-separated numbers of clients N (each workload has 5N resources)")
+	fs.BoolVar(&o.quick, "quick", false, "smoke test: N = 20 (unless -n is given); the README is left alone")
 	fs.BoolVar(&o.floorOnly, "floor-only", false, "run only the floors (terraform_data, and the no-op providers if -runs has them): no mock, no aritma provider")
-	kinds := fs.String("runs", "floor,plugin,protocol,provider,latency", "workloads to run: floor (terraform_data), plugin (noop_data of a framework provider that does nothing), protocol (the same noop_data served without the framework), provider (aritma, no latency), latency (aritma with -latency)")
+	kinds := fs.String("runs", strings.Join(allKinds, ","), "workloads to run: floor (terraform_data), plugin (noop_data of a framework provider that does nothing), protocol (the same noop_data served without the framework), provider (aritma, no latency), latency (aritma with -latency)")
 	fs.StringVar(&o.cli, "cli", "terraform", "Terraform-compatible CLI to drive: terraform, tofu, or a path (make bench passes OpenTofu)")
 	fs.StringVar(&o.binDir, "bin", "bin", "directory holding terraform-provider-aritma and aritma-mock")
 	fs.StringVar(&o.goCmd, "go", "go", "the Go command that built -bin's provider, to build the no-op provider, the wrapper and the profiling provider with (make bench passes its $(GO))")
 	fs.StringVar(&o.workDir, "work", ".bench", "directory for working directories, logs and results.json")
 	fs.BoolVar(&o.keep, "keep", false, "keep the generated working directories and logs (a failed run keeps them anyway)")
-	fs.IntVar(&o.latencyMS, "latency", 20, "latency in ms the mock adds to every request in the latency run (0 = skip that run)")
-	fs.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
+	fs.IntVar(&o.latencyMS, "latency", defaultLatencyMS, "latency in ms the mock adds to every request in the latency run (0 = skip that run)")
+	fs.IntVar(&o.parallelism, "parallelism", defaultParallelism, "the CLI's -parallelism")
 	fs.IntVar(&o.repeat, "repeat", 1, "run every workload this many times and keep the fastest run of each phase")
-	fs.StringVar(&o.readme, "readme", "README.md", "README whose <!-- bench:start -->/<!-- bench:end --> section is rewritten")
+	fs.StringVar(&o.readme, "readme", "README.md", "README whose <!-- bench:start -->/<!-- bench:end --> section is rewritten, only from a complete run with the default settings (no -quick, -n, -runs, -latency, -parallelism, -repeat, -pprof, -env, GOGC or GOMEMLIMIT)")
 	noReadme := fs.Bool("no-readme", false, "do not rewrite the README")
 	fs.StringVar(&o.goBench, "gobench", "", "file holding go test -bench output to take the mock's throughput from (default: run the mock's benchmarks)")
 	fs.StringVar(&o.goBenchCmd, "gobench-cmd", "", "the command that wrote -gobench's file, for the report to name")
@@ -137,7 +152,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.jsonOut, "json", "", "write the raw results as JSON to this file (default: <work>/results.json)")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Hour, "timeout of each CLI command")
 	fs.StringVar(&o.resume, "resume", "", "results.json of an interrupted run: reuse its completed workloads instead of running them again")
-	fs.StringVar(&o.render, "render", "", "run nothing: render the report (and the README section) from this results.json")
+	fs.StringVar(&o.render, "render", "", "run nothing: render the report from this results.json, and the README section if the README takes that run (see -readme)")
 	fs.BoolVar(&o.dataSource, "datasource", true, "also time one plan reading 10,000 subjects through aritma_iam_subjects, counting its list pages")
 	fs.StringVar(&o.pprofDir, "pprof", "", "write a CPU and a heap profile of every provider process into this directory (builds a profiling provider)")
 	fs.Func("env", "KEY=VALUE to add to the CLI's (and so the provider's) environment, for experiments; repeatable", func(v string) error {
@@ -169,7 +184,7 @@ func parseFlags(args []string) (options, error) {
 	o.ns = slices.Compact(o.ns)
 	for k := range strings.SplitSeq(*kinds, ",") {
 		k = strings.TrimSpace(k)
-		if !slices.Contains([]string{kindFloor, kindPlugin, kindProtocol, kindProvider, kindLatency}, k) {
+		if !slices.Contains(allKinds, k) {
 			return o, fmt.Errorf("-runs: unknown workload %q (floor, plugin, protocol, provider, latency)", k)
 		}
 		if k == kindLatency && o.latencyMS <= 0 {
@@ -181,8 +196,7 @@ func parseFlags(args []string) (options, error) {
 		o.kinds = append(o.kinds, k)
 	}
 	o.floorOnly = !slices.Contains(o.kinds, kindProvider) && !slices.Contains(o.kinds, kindLatency)
-	o.writeReadme = !*noReadme && (!o.quick || set["readme"])
-	o.forceReadme = set["readme"]
+	o.writeReadme = !*noReadme && !o.quick
 	if o.repeat < 1 {
 		o.repeat = 1
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"os"
@@ -314,24 +315,89 @@ func TestSettingsRecordTheEnvironment(t *testing.T) {
 	}
 }
 
-// -render of a quick run's results leaves the README's table alone unless -readme asks for it.
-func TestReadmeTakesNoQuickRun(t *testing.T) {
+// The README takes only a complete run with the default settings, -render's too: a smoke run,
+// a failed or missing phase, a subset of the workloads, a profiling provider or another garbage
+// collector would stand for the provider there.
+func TestReadmeTakesOnlyACompleteStandardRun(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		args  []string
-		quick bool
-		want  bool
+	if incomplete, nonDefault := fixture().readmeRefusals(); len(incomplete)+len(nonDefault) > 0 {
+		t.Fatalf("a complete standard run refused: %v, %v", incomplete, nonDefault)
+	}
+	for name, tc := range map[string]struct {
+		change     func(*report)
+		incomplete bool
+		says       string
 	}{
-		{[]string{"-render", "r.json"}, false, true},
-		{[]string{"-render", "r.json"}, true, false},
-		{[]string{"-render", "r.json", "-readme", "README.md"}, true, true},
+		"quick":          {func(r *report) { r.Quick = true }, false, "-quick"},
+		"n":              {func(r *report) { r.Ns = []int{20} }, false, "-n 20, not 50,200,1000"},
+		"runs":           {func(r *report) { r.Settings.Runs = []string{kindFloor, kindProvider} }, false, "only the workloads floor,provider"},
+		"pprof":          {func(r *report) { r.Settings.Pprof = true }, false, "-pprof"},
+		"env":            {func(r *report) { r.Settings.Env = []string{"TF_LOG=trace"} }, false, "-env TF_LOG=trace"},
+		"GOGC":           {func(r *report) { r.Settings.GOGC = "100" }, false, "GOGC=100"},
+		"repeat":         {func(r *report) { r.Settings.Repeat = 3 }, false, "-repeat 3"},
+		"latency":        {func(r *report) { r.LatencyMS = 50 }, false, "-latency 50"},
+		"no settings":    {func(r *report) { r.Settings = nil }, false, "no settings recorded"},
+		"failed phase":   {func(r *report) { mutate(r, kindPlugin, 200, "plan", func(p *phaseResult) { p.Err = "x" }) }, true, "no-op plugin N=200 plan failed"},
+		"missing run":    {func(r *report) { drop(r, kindLatency, 1000) }, true, "aritma +20 ms N=1000 did not run"},
+		"missing phase":  {func(r *report) { r.Runs[0].Phases = r.Runs[0].Phases[:2] }, true, "floor N=50 destroy did not run"},
+		"data source":    {func(r *report) { r.DataSource.Err = "x" }, true, "the data source workload failed"},
+		"no data source": {func(r *report) { r.DataSource = nil }, true, "the data source workload did not run"},
+		"mock benchmark": {func(r *report) { r.MockBench, r.MockBenchErr = nil, "exit status 1\nmore" }, true, "no mock benchmarks (exit status 1)"},
 	} {
-		o, err := parseFlags(tc.args)
+		rep := fixture()
+		tc.change(rep)
+		incomplete, nonDefault := rep.readmeRefusals()
+		got := nonDefault
+		if tc.incomplete {
+			got = incomplete
+		}
+		if !slices.Contains(got, tc.says) && !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, tc.says) }) {
+			t.Errorf("%s: incomplete %q, not default %q; want %q among the %s", name, incomplete, nonDefault, tc.says,
+				map[bool]string{true: "incomplete", false: "not default"}[tc.incomplete])
+		}
+	}
+}
+
+// -render and a measuring run write the README only from a complete standard run, and still print
+// the table; an incomplete one is a failure, a non-standard one is not.
+func TestFinishWritesTheReadmeOnlyFromAStandardRun(t *testing.T) {
+	t.Parallel()
+	const old = "# R\n\n" + readmeStart + "\nold table\n" + readmeEnd + "\n"
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		change  func(*report)
+		runErr  error
+		code    int
+		written bool
+	}{
+		{"render complete", []string{"-render", "r.json"}, func(*report) {}, nil, 0, true},
+		{"render failed phase", []string{"-render", "r.json"}, func(r *report) { mutate(r, kindProvider, 1000, "plan", func(p *phaseResult) { p.Err = "x" }) }, nil, 1, false},
+		{"render pprof", []string{"-render", "r.json"}, func(r *report) { r.Settings.Pprof = true }, nil, 0, false},
+		{"render quick", []string{"-render", "r.json"}, func(r *report) { r.Quick = true }, nil, 0, false},
+		{"run failed", nil, func(*report) {}, errors.New("floor N=50: apply: boom"), 1, false},
+		{"run with -env", []string{"-env", "TF_LOG=trace"}, func(r *report) { r.Settings.Env = []string{"TF_LOG=trace"} }, nil, 0, false},
+		{"run -no-readme", []string{"-no-readme"}, func(*report) {}, nil, 0, false},
+	} {
+		readme := filepath.Join(t.TempDir(), "README.md")
+		if err := os.WriteFile(readme, []byte(old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		o, err := parseFlags(append(tc.args, "-readme", readme))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := o.writeReadme && o.readmeTakes(&report{Quick: tc.quick}); got != tc.want {
-			t.Errorf("%v, quick %v: writes the README = %v, want %v", tc.args, tc.quick, got, tc.want)
+		rep := fixture()
+		tc.change(rep)
+		var stdout, logs strings.Builder
+		code := finish(o, rep, tc.runErr, &stdout, func(f string, a ...any) { fmt.Fprintf(&logs, f+"\n", a...) })
+		data, _ := os.ReadFile(readme)
+		if code != tc.code || (string(data) != old) != tc.written || !strings.Contains(stdout.String(), "**Targets**") {
+			t.Errorf("%s: exit %d, README written %v, table printed %v; want exit %d, written %v\n%s",
+				tc.name, code, string(data) != old, stdout.Len() > 0, tc.code, tc.written, logs.String())
+		}
+		if !tc.written && o.writeReadme && !strings.Contains(logs.String(), "the README is left alone") {
+			t.Errorf("%s: no word that the README is left alone:\n%s", tc.name, logs.String())
 		}
 	}
 }
@@ -455,7 +521,9 @@ func TestRatiosSkipFailedFloorsAndLatency(t *testing.T) {
 // fixture is a complete run at the default Ns whose times grow linearly with N: every workload,
 // each kind a little slower than the one before, aritma within every wall-time target.
 func fixture() *report {
-	rep := &report{Ns: []int{50, 200, 1000}, Parallelism: 10, LatencyMS: 20, CPUs: 2}
+	rep := &report{Ns: []int{50, 200, 1000}, Parallelism: 10, LatencyMS: 20, CPUs: 2,
+		Settings:  &settings{Runs: allKinds, Repeat: 1, DataSource: true, MockBench: true},
+		MockBench: []benchLine{{Name: "BenchmarkGetClient", ReqPerSec: 30000}}}
 	for _, n := range rep.Ns {
 		for i, kind := range []string{kindFloor, kindPlugin, kindProtocol, kindProvider, kindLatency} {
 			r := runResult{Kind: kind, N: n, Resources: 5 * n}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -111,4 +112,96 @@ func quoted(v string) string {
 		return "unset"
 	}
 	return fmt.Sprintf("%q", v)
+}
+
+// The defaults of a standard run, the only one whose report the README takes.
+var (
+	defaultNs = []int{50, 200, 1000}
+	allKinds  = []string{kindFloor, kindPlugin, kindProtocol, kindProvider, kindLatency}
+)
+
+const (
+	defaultLatencyMS   = 20
+	defaultParallelism = 10
+)
+
+func joinInts(ns []int) string {
+	s := make([]string, len(ns))
+	for i, n := range ns {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ",")
+}
+
+// readmeRefusals say why rep may not replace the README's table: what it set out to measure and
+// did not (a failed or missing phase, the data source, the mock's benchmarks), and where it was
+// not a standard run. The README's prose and targets speak of that run only: a smoke run, a
+// profiling provider or another garbage collector setting there would stand for the provider.
+func (rep *report) readmeRefusals() (incomplete, nonDefault []string) {
+	s := rep.Settings
+	if s == nil {
+		return nil, []string{"no settings recorded (an older aritma-bench made it)"}
+	}
+	for _, n := range rep.Ns {
+		for _, kind := range s.Runs {
+			for _, ph := range []string{"apply", "plan", "destroy"} {
+				if _, err := rep.measuredAt(kind, n, ph); err != nil && !slices.Contains(incomplete, err.Error()) {
+					incomplete = append(incomplete, err.Error())
+				}
+			}
+		}
+	}
+	if s.DataSource && (slices.Contains(s.Runs, kindProvider) || slices.Contains(s.Runs, kindLatency)) {
+		switch ds := rep.DataSource; {
+		case ds == nil:
+			incomplete = append(incomplete, "the data source workload did not run")
+		case ds.Err != "":
+			incomplete = append(incomplete, "the data source workload failed")
+		}
+	}
+	if s.MockBench && len(rep.MockBench) == 0 {
+		why := "no mock benchmarks"
+		if rep.MockBenchErr != "" {
+			why += " (" + firstLineOf(rep.MockBenchErr) + ")"
+		}
+		incomplete = append(incomplete, why)
+	}
+
+	if rep.Quick {
+		nonDefault = append(nonDefault, "-quick")
+	}
+	if !slices.Equal(rep.Ns, defaultNs) {
+		nonDefault = append(nonDefault, fmt.Sprintf("-n %s, not %s", joinInts(rep.Ns), joinInts(defaultNs)))
+	}
+	if runs := slices.Sorted(slices.Values(s.Runs)); !slices.Equal(runs, slices.Sorted(slices.Values(allKinds))) {
+		nonDefault = append(nonDefault, fmt.Sprintf("only the workloads %s (-runs, -floor-only or -latency 0)", strings.Join(s.Runs, ",")))
+	}
+	if rep.LatencyMS != defaultLatencyMS && slices.Contains(s.Runs, kindLatency) {
+		nonDefault = append(nonDefault, fmt.Sprintf("-latency %d, not %d", rep.LatencyMS, defaultLatencyMS))
+	}
+	if rep.Parallelism != defaultParallelism {
+		nonDefault = append(nonDefault, fmt.Sprintf("-parallelism %d, not %d", rep.Parallelism, defaultParallelism))
+	}
+	if s.Repeat != 1 {
+		nonDefault = append(nonDefault, fmt.Sprintf("-repeat %d", s.Repeat))
+	}
+	if s.Pprof {
+		nonDefault = append(nonDefault, "-pprof (a profiling provider)")
+	}
+	if len(s.Env) > 0 {
+		nonDefault = append(nonDefault, "-env "+strings.Join(s.Env, " "))
+	}
+	if s.GOGC != "" {
+		nonDefault = append(nonDefault, "GOGC="+s.GOGC)
+	}
+	if s.GOMEMLIMIT != "" {
+		nonDefault = append(nonDefault, "GOMEMLIMIT="+s.GOMEMLIMIT)
+	}
+	if !s.DataSource {
+		nonDefault = append(nonDefault, "-datasource=false")
+	}
+	if !s.MockBench {
+		nonDefault = append(nonDefault, "-mock-bench=false")
+	}
+	return incomplete, nonDefault
 }
