@@ -560,9 +560,13 @@ func (rep *report) planTarget(runs []runResult) target {
 	return t
 }
 
-// ran reports whether the run included workloads of kind at all (-runs, -latency 0 leave some
-// out): a target about a kind that was not run is not measured, not missed.
+// ran reports whether the run set out to run workloads of kind at all (-runs, -latency 0 leave
+// some out): a target about a kind that was not run is not measured, not missed. A run that was
+// cut short before its first workload of the kind did set out to run it.
 func (rep *report) ran(kind string) bool {
+	if rep.Settings != nil {
+		return slices.Contains(rep.Settings.Runs, kind)
+	}
 	return slices.ContainsFunc(rep.Runs, func(r runResult) bool { return r.Kind == kind })
 }
 

@@ -597,11 +597,16 @@ func TestTargetsJudgedAtN1000Only(t *testing.T) {
 		t.Errorf("destroy is not a target: %s", d.verdict())
 	}
 
-	// A workload the run left out (-runs, -latency 0) is not measured, not missed.
+	// A workload the run left out (-runs, -latency 0) is not measured, not missed; one it set out
+	// to run and never reached is missed.
 	rep = fixture()
 	for _, n := range rep.Ns {
 		drop(rep, kindLatency, n)
 	}
+	if tt := rep.latencyTarget(); tt.verdict() != "MISS" {
+		t.Errorf("latency workload never reached: %s — %s", tt.verdict(), tt.detail)
+	}
+	rep.Settings.Runs = []string{kindFloor, kindPlugin, kindProtocol, kindProvider}
 	if tt := rep.latencyTarget(); tt.verdict() != "N/A" {
 		t.Errorf("no latency workload: %s — %s", tt.verdict(), tt.detail)
 	}
