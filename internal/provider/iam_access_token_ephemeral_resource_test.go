@@ -444,7 +444,7 @@ resource "echo" "x" {}
 				Config:    withTimeout,
 				ExpectError: expectErrorTexts(`Unable to Get Access Token`, `requesting a token from`, `failed`,
 					`A request to the API or its token endpoint got no answer within the provider's request_timeout `+
-						`(it defaults to 30s). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API.`),
+						`(30s unless set). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API.`),
 			},
 			{
 				// Without the latency the same configuration works (and can be destroyed).

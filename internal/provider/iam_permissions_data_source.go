@@ -85,14 +85,15 @@ func (d *iamPermissionsDataSource) Schema(ctx context.Context, _ datasource.Sche
 				MarkdownDescription: "Keeps permissions that grant this action: the action itself or any of its " +
 					"ancestors (`owner` and `iam.manage` grant `iam.client.read`). Also makes `allowed` known.",
 				Optional:   true,
-				Validators: []validator.String{actionValidator()},
+				Validators: []validator.String{notEmptyFilter("action", "to keep every permission", actionValidator())},
 			},
 			"scope": schema.StringAttribute{
 				MarkdownDescription: "Scope for `allowed`, such as `/subscriptions/123`. Requires `action`. It does not " +
 					"filter `permissions`: a grant on the scope or on any ancestor of it counts.",
 				Optional: true,
 				Validators: []validator.String{
-					permissionScopeValidator(),
+					notEmptyFilter("scope", "where allowed is not wanted, or give the scope to answer allowed for, such as \"/\"",
+						permissionScopeValidator()),
 					stringvalidator.AlsoRequires(path.MatchRoot("action")),
 				},
 			},

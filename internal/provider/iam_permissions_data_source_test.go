@@ -322,6 +322,21 @@ data "aritma_iam_permissions" "x" {
 }
 `,
 			`resource_provider must not be empty: the API reads an empty filter as none`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
+  client_id = "a"
+  action    = ""
+}
+`,
+			`action must not be empty: leave it out (null) to keep every permission.`),
+		expectError(`
+data "aritma_iam_permissions" "x" {
+  client_id = "a"
+  action    = "iam.client.read"
+  scope     = ""
+}
+`,
+			`scope must not be empty: leave it out (null) where allowed is not wanted, or give the scope to answer allowed for, such as "/".`),
 	)
 }
 

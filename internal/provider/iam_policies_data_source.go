@@ -54,19 +54,20 @@ func (d *iamPoliciesDataSource) Schema(ctx context.Context, _ datasource.SchemaR
 		Attributes: map[string]schema.Attribute{
 			"subject": schema.StringAttribute{
 				MarkdownDescription: "Keeps the grants to this subject id (`client-<client_id>`, `user-<id>` or `group-<id>`). " +
-					"Grants the subject holds through a group are the group's, and are not listed.",
+					"Grants the subject holds through a group are the group's, and are not listed. Leave it out (null, not `\"\"`) " +
+					"to keep every subject's.",
 				Optional:   true,
-				Validators: []validator.String{subjectIDValidator()},
+				Validators: []validator.String{notEmptyFilter("subject", "to list the grants of every subject", subjectIDValidator())},
 			},
 			"action": schema.StringAttribute{
-				MarkdownDescription: "Keeps the grants of exactly this action, such as `iam.client.read`.",
+				MarkdownDescription: "Keeps the grants of exactly this action, such as `iam.client.read`. Leave it out (null, not `\"\"`) to keep every action's.",
 				Optional:            true,
-				Validators:          []validator.String{actionValidator()},
+				Validators:          []validator.String{notEmptyFilter("action", "to list the grants of every action", actionValidator())},
 			},
 			"scope": schema.StringAttribute{
-				MarkdownDescription: "Keeps the grants on exactly this scope, such as `/subscriptions/123` or `/`.",
+				MarkdownDescription: "Keeps the grants on exactly this scope, such as `/subscriptions/123` or `/`. Leave it out (null, not `\"\"`) to keep every scope's.",
 				Optional:            true,
-				Validators:          []validator.String{policyScopeValidator()},
+				Validators:          []validator.String{notEmptyFilter("scope", "to list the grants on every scope", policyScopeValidator())},
 			},
 			"policies": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching policies, ordered by subject, then scope, then action.",

@@ -273,7 +273,8 @@ data "aritma_iam_policies" "a_on_1" {
 }
 
 // Filters are checked at plan time, in the words of the policy resource's validators, before any
-// API call; "" is refused like any other malformed value, since the API would read it as no filter.
+// API call; "" is refused as an empty filter, since the API would read it as none, in words that say
+// to leave it out (not the resource's "is required").
 func TestAccIAMPoliciesDataSource_invalid(t *testing.T) {
 	testAccExpectErrors(t,
 		expectError(`
@@ -295,6 +296,16 @@ data "aritma_iam_policies" "x" {
 data "aritma_iam_policies" "x" {
   subject = ""
 }
-`, `Error: Invalid Subject`, `subject "" must be a subject id of the form user-<id>, client-<id> or group-<id>.`),
+`, `Error: Invalid Subject`, `subject must not be empty: leave it out (null) to list the grants of every subject.`),
+		expectError(`
+data "aritma_iam_policies" "x" {
+  action = ""
+}
+`, `Error: Invalid Action`, `action must not be empty: leave it out (null) to list the grants of every action.`),
+		expectError(`
+data "aritma_iam_policies" "x" {
+  scope = ""
+}
+`, `Error: Invalid Policy Scope`, `scope must not be empty: leave it out (null) to list the grants on every scope.`),
 	)
 }

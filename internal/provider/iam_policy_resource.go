@@ -543,8 +543,9 @@ func unknownSubjectHint(err error) string {
 		return hint
 	}
 	return "Check the subject: a client's is aritma_iam_client.<name>.subject_id, a user's or group's comes from the " +
-		"aritma_iam_subject data source. A subject created moments ago outside this apply may not be known to the API " +
-		"yet: then apply again in a moment."
+		"aritma_iam_subject data source. A subject created moments ago may not be known to the API yet, where this " +
+		"provider configuration did not create it (outside this apply, or through another provider configuration, such " +
+		"as an alias, which it does not wait for): then apply again in a moment."
 }
 
 // subjectUnknown reports whether err is the API refusing a policy because its subject does not

@@ -446,8 +446,9 @@ func TestAccIAMPolicyResource_validation(t *testing.T) {
 			ExpectError: expectErrorTexts(`POST /v1/policies: 400 Bad Request: One or more validation errors occurred.: `+
 				`subject: subject "client-0b5e2a41-0000-4000-8000-000000000000" does not exist`,
 				`Check the subject: a client's is aritma_iam_client.<name>.subject_id, a user's or group's comes from the `+
-					`aritma_iam_subject data source. A subject created moments ago outside this apply may not be known to the API `+
-					`yet: then apply again in a moment.`),
+					`aritma_iam_subject data source. A subject created moments ago may not be known to the API yet, where this `+
+					`provider configuration did not create it (outside this apply, or through another provider configuration, such `+
+					`as an alias, which it does not wait for): then apply again in a moment.`),
 		},
 	)
 	// A client's subject id made from its subject id (client_subject_id of a subject_id) is

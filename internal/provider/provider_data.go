@@ -637,7 +637,7 @@ func timeoutHint(ctx context.Context, kind string, err error) string {
 	var dns *net.DNSError // a name server's time, not the request's
 	if ctx.Err() == nil && !errors.As(err, &dns) && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()) {
 		return "A request to the API or its token endpoint got no answer within the provider's request_timeout " +
-			"(it defaults to 30s). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API."
+			"(30s unless set). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API."
 	}
 	return ""
 }

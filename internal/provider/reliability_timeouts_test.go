@@ -429,7 +429,7 @@ func TestAccReliabilityTimeouts_requestTimeout(t *testing.T) {
 data "aritma_iam_actions" "all" {}
 `
 	hint := "A request to the API or its token endpoint got no answer within the provider's request_timeout " +
-		"(it defaults to 30s). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API."
+		"(30s unless set). Raise request_timeout in the provider block, or ARITMA_REQUEST_TIMEOUT, for a slow API."
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

@@ -400,6 +400,21 @@ func permissionFilterValidator(name string) validator.String {
 	}
 }
 
+// notEmptyFilter is inner for an optional argument that narrows what a data source reads: "" is
+// refused in the data source's own words, where inner would say "is required" (true of a
+// resource's argument, not of a filter). leaveOut says what null does instead.
+func notEmptyFilter(name, leaveOut string, inner validator.String) validator.String {
+	c := inner.(stringCheck)
+	check := c.check
+	c.check = func(v string) error {
+		if v == "" {
+			return fmt.Errorf("%s must not be empty: leave it out (null) %s", name, leaveOut)
+		}
+		return check(v)
+	}
+	return c
+}
+
 // setNotEmpty requires at least one element, in the API's words: "<attribute> must contain at
 // least one <what>". Unknown and null sets are left alone (Required catches null).
 type setNotEmpty struct {
