@@ -320,7 +320,7 @@ func oauthScopeValidator() validator.String {
 }
 
 // policyScopeValidator checks the syntax of a policy (resource) scope such as "/subscriptions/123".
-func policyScopeValidator() validator.String {
+func policyScopeValidator() stringCheck {
 	return stringCheck{
 		summary:     "Invalid Policy Scope",
 		description: "value must be \"/\" or /<type>/<id> pairs of A-Z a-z 0-9 . _ ~ - characters, at most 512 characters",
@@ -333,7 +333,7 @@ func policyScopeValidator() validator.String {
 // when it compares scopes segment by segment; but a scope built from input such as
 // "/subscriptions/${var.id}" would then be asked about a path its author reads as another one
 // ("/subscriptions/1/x/.." read as "/subscriptions/1"), and a precondition must not rest on that.
-func permissionScopeValidator() validator.String {
+func permissionScopeValidator() stringCheck {
 	return stringCheck{
 		summary:     "Invalid Policy Scope",
 		description: "value must be \"/\" or /<type>/<id> pairs of A-Z a-z 0-9 . _ ~ - characters, no \".\" or \"..\" segment, at most 512 characters",
@@ -353,7 +353,7 @@ func permissionScopeValidator() validator.String {
 }
 
 // actionValidator checks the format of an action name such as "iam.client.read".
-func actionValidator() validator.String {
+func actionValidator() stringCheck {
 	return stringCheck{
 		summary:     "Invalid Action",
 		description: "value must be dot-separated lower-case segments, e.g. \"iam.client.read\"",
@@ -362,7 +362,7 @@ func actionValidator() validator.String {
 }
 
 // subjectIDValidator checks the form of a subject id such as "client-<client_id>".
-func subjectIDValidator() validator.String {
+func subjectIDValidator() stringCheck {
 	return stringCheck{
 		summary:     "Invalid Subject",
 		description: "value must be a subject id of the form user-<id>, client-<id> or group-<id>",
@@ -403,8 +403,7 @@ func permissionFilterValidator(name string) validator.String {
 // notEmptyFilter is inner for an optional argument that narrows what a data source reads: "" is
 // refused in the data source's own words, where inner would say "is required" (true of a
 // resource's argument, not of a filter). leaveOut says what null does instead.
-func notEmptyFilter(name, leaveOut string, inner validator.String) validator.String {
-	c := inner.(stringCheck)
+func notEmptyFilter(name, leaveOut string, c stringCheck) validator.String {
 	check := c.check
 	c.check = func(v string) error {
 		if v == "" {
