@@ -400,8 +400,8 @@ func permissionFilterValidator(name string) validator.String {
 	}
 }
 
-// notEmptyFilter is inner for an optional argument that narrows what a data source reads: "" is
-// refused in the data source's own words, where inner would say "is required" (true of a
+// notEmptyFilter is c for an optional argument that narrows what a data source reads: "" is
+// refused in the data source's own words, where c would say "is required" (true of a
 // resource's argument, not of a filter). leaveOut says what null does instead.
 func notEmptyFilter(name, leaveOut string, c stringCheck) validator.String {
 	check := c.check
