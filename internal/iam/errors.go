@@ -90,6 +90,9 @@ type APIError struct {
 	// InsufficientScope is set for a 403 whose WWW-Authenticate says error="insufficient_scope"
 	// (RFC 6750): the token lacks an OAuth scope, which no IAM grant can make up for.
 	InsufficientScope bool
+	// Attempts is how many requests the call sent, retries included. Error shows it when the call
+	// was retried: the answer is the last one, and a user raising max_retries must see they ran.
+	Attempts int
 }
 
 // Error renders one readable line: what was called, the status, the API's own words, the field
@@ -106,6 +109,9 @@ func (e *APIError) Error() string {
 		b.WriteString(statusText)
 	}
 	b.WriteString(e.problemText())
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (the last of %d attempts)", e.Attempts)
+	}
 	return b.String()
 }
 

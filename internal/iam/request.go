@@ -99,6 +99,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		// token in an error. One pass over all of them, so that the end of a cut text is judged
 		// by the secret that covers most of it.
 		apiErr := newAPIError(resp, r.method, shown(), st.redactor())
+		apiErr.Attempts = st.attempt
 		switch {
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.
@@ -147,6 +148,9 @@ func (c *Client) transportError(ctx context.Context, st *callState, err error) e
 	case ctxErr == nil && errors.As(err, &ne) && ne.Timeout():
 		// The caller's context is fine, so this was the per-attempt timeout: say which.
 		err = fmt.Errorf("no answer within the request timeout of %s: %w", c.timeout, err)
+	}
+	if st.attempt > 1 {
+		err = fmt.Errorf("%w (the last of %d attempts)", err, st.attempt)
 	}
 	err = wrapf(st.method, st.shownPath(), err)
 	// A failed token fetch means this attempt never went out, which says nothing about an

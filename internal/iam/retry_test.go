@@ -949,3 +949,39 @@ func TestFitBackoff(t *testing.T) {
 		t.Errorf("without a deadline = %v, want it unchanged", d)
 	}
 }
+
+// A call that was retried says how many attempts it made beside the last answer, so that a user
+// who raised max_retries sees they ran; one that was not says nothing of attempts.
+func TestRetry_errorCountsAttempts(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, status(502))
+	c := f.client(t, func(c *Config) { c.MaxRetries, c.RetryWaitMin, c.RetryWaitMax = 2, time.Millisecond, time.Millisecond })
+	_, err := c.GetClient(ctxT(t), "c1")
+	if err == nil || !strings.HasSuffix(err.Error(), "502 Bad Gateway (the last of 3 attempts)") {
+		t.Errorf("err = %v; want the 502 as the last of 3 attempts", err)
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Attempts != 3 {
+		t.Errorf("err = %#v; want an APIError with Attempts 3", err)
+	}
+
+	nf := newFake(t, status(404))
+	if _, err := nf.client(t).GetClient(ctxT(t), "c1"); err == nil || strings.Contains(err.Error(), "attempt") {
+		t.Errorf("err = %v; want a 404 without a count of attempts", err)
+	}
+
+	// No answer at all: the transport error counts its attempts too.
+	slow := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	})
+	sc := slow.client(t, func(c *Config) {
+		c.MaxRetries, c.RetryWaitMin, c.RetryWaitMax, c.RequestTimeout = 1, time.Millisecond, time.Millisecond, 50*time.Millisecond
+	})
+	if _, err := sc.GetClient(ctxT(t), "c1"); err == nil ||
+		!strings.Contains(err.Error(), "no answer within the request timeout of 50ms") || !strings.HasSuffix(err.Error(), "(the last of 2 attempts)") {
+		t.Errorf("err = %v; want the timeout as the last of 2 attempts", err)
+	}
+}
