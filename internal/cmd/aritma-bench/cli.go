@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -27,7 +29,7 @@ type procCost struct {
 	ExitCode     int     `json:"exitCode"`
 }
 
-// cliStopGrace is how long a CLI that was told to stop (SIGTERM, on a timeout or an interrupt of
+// cliStopGrace is how long a CLI that was told to stop (SIGINT, on a timeout or an interrupt of
 // the harness) has to save its state and stop its providers before all of them are killed.
 var cliStopGrace = 30 * time.Second
 
@@ -52,11 +54,12 @@ func runCLI(ctx context.Context, timeout time.Duration, cli, dir string, env []s
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// The CLI leads a process group that its providers (and their wrappers) join. Killing the CLI
-	// alone, as CommandContext does, would orphan them, still running under the next workload; a
-	// SIGTERM to the group lets the CLI stop as on Ctrl-C, saving its state, and the group is
-	// killed once the CLI is gone or its grace is up.
+	// alone, as CommandContext does, would orphan them, still running under the next workload. A
+	// SIGINT to the group is a terminal's Ctrl-C: the CLI stops and saves its state, and the
+	// providers ignore it (go-plugin does) and finish the calls in flight, where a SIGTERM would
+	// kill them under the CLI. The group is killed once the CLI is gone or its grace is up.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
 	cmd.WaitDelay = cliStopGrace
 	start := time.Now()
 	if err := cmd.Start(); err != nil {

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command aritma-bench measures the provider against two floors.
 //
 // For each N it generates a configuration that calls a client module N times: an

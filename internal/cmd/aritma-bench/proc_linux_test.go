@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -31,9 +33,9 @@ func TestRunCLITimeoutStopsTheProcessGroup(t *testing.T) {
 	cliStopGrace = 500 * time.Millisecond
 	t.Cleanup(func() { cliStopGrace = grace })
 	for name, script := range map[string]string{
-		"stops on SIGTERM": `sleep 30 & echo $! > child.pid; wait`,
-		// The shell and its child ignore SIGTERM: they are killed once the grace is up.
-		"ignores SIGTERM": `trap "" TERM; sleep 30 & echo $! > child.pid; wait`,
+		"stops on SIGINT": `sleep 30 & echo $! > child.pid; wait`,
+		// The shell and its child ignore SIGINT: they are killed once the grace is up.
+		"ignores SIGINT": `trap "" INT; sleep 30 & echo $! > child.pid; wait`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -666,8 +668,9 @@ func (rep *report) latencyTarget() target {
 	n := rep.targetN()
 	t := target{name: fmt.Sprintf("With %d ms latency, parallelism %d: wall ≤ 1.2 × ideal, the ideal being the larger of API calls × latency ÷ parallelism and the same run at 0 ms; at N=%d",
 		rep.LatencyMS, rep.Parallelism, n)}
-	if !rep.ran(kindLatency) {
-		t.na, t.detail = true, "not measured: the run had no latency workload"
+	if !rep.ran(kindLatency) || !rep.ran(kindProvider) {
+		// Without the run at 0 ms there is no ideal to judge against.
+		t.na, t.detail = true, "not measured: the run had no latency workload, or no aritma workload without latency"
 		return t
 	}
 	var details []string
@@ -718,7 +721,7 @@ func (rep *report) latencyTarget() target {
 func (rep *report) rssTarget() target {
 	n := rep.targetN()
 	t := target{name: fmt.Sprintf("Peak RSS of the provider processes of the resource workloads (aritma, with and without latency) at N=%d ≤ 100 MB", n)}
-	if !rep.ran(kindProvider) {
+	if !rep.ran(kindProvider) && !rep.ran(kindLatency) {
 		t.na, t.detail = true, "not measured: the run had no aritma workload"
 		return t
 	}

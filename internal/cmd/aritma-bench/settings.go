@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -34,7 +36,7 @@ type settings struct {
 func newSettings(o options, env []string) *settings {
 	env = append(slices.Clone(env), o.extraEnv...)
 	return &settings{
-		Runs: o.kinds, Repeat: o.repeat, Pprof: o.pprofDir != "", Env: o.extraEnv,
+		Runs: o.kinds, Repeat: o.repeat, Pprof: o.pprofDir != "", Env: hideSecretValues(o.extraEnv),
 		GOGC: lastValue(env, "GOGC"), GOMEMLIMIT: lastValue(env, "GOMEMLIMIT"),
 		DataSource: o.dataSource, MockBench: o.mockBench, Binaries: map[string]string{},
 	}
@@ -99,6 +101,24 @@ func (s *settings) differences(prev *settings) []string {
 }
 
 func short(sum string) string { return sum[:min(len(sum), 12)] + "…" }
+
+// hideSecretValues replaces the value of every KEY=VALUE whose key names a secret (a token, a
+// secret, a password, a key) by a digest of it: -env is saved in results.json and shown by the
+// messages that refuse a resume or the README, and the digest still tells two values apart.
+func hideSecretValues(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		upper := strings.ToUpper(k)
+		if ok && v != "" && (strings.Contains(upper, "SECRET") || strings.Contains(upper, "TOKEN") ||
+			strings.Contains(upper, "PASSWORD") || strings.Contains(upper, "KEY")) {
+			sum := sha256.Sum256([]byte(v))
+			kv = k + "=sha256:" + hex.EncodeToString(sum[:6])
+		}
+		out = append(out, kv)
+	}
+	return out
+}
 
 func envList(env []string) string {
 	if len(env) == 0 {

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command rusage-wrap runs another program as its child and records what the child cost.
 //
 // The benchmark harness (internal/cmd/aritma-bench) installs it under the name
