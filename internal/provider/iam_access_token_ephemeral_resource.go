@@ -183,7 +183,7 @@ func missingSecret(clientID types.String, diags *diag.Diagnostics) {
 			"an aritma_iam_client_secret, Terraform does not hold that secret's value: the secret was imported (the API "+
 			"never shows a secret's value again) or its value is given as value_wo, which is never stored. Pass the "+
 			"value from where it is kept (for value_wo, the same ephemeral source), replace the secret so that Terraform "+
-			"holds its new value (terraform apply -replace=<the secret's address>; tofu apply with OpenTofu), or leave this check out until then.", of))
+			"holds its new value (terraform apply -replace=<the secret's address>, or tofu apply with the same flag), or leave this check out until then.", of))
 }
 
 // freshSecretGrace is how long a secret created moments ago may be refused at the token endpoint
@@ -336,8 +336,8 @@ func (r *iamAccessTokenEphemeralResource) Open(ctx context.Context, req ephemera
 			// grant type the plan gives back (one taken away outside Terraform) is not there yet.
 			detail += "\n\nThe secret was accepted, but the client does not allow the client_credentials grant: add " +
 				"it to the client's allowed_grant_types. If this configuration manages the client and its plan gives the " +
-				"grant back, apply the client first (terraform apply -target=<the client's resource address>; tofu apply with " +
-				"OpenTofu), then the " +
+				"grant back, apply the client first (terraform apply -target=<the client's resource address>, or tofu apply " +
+				"with the same flag), then the " +
 				"rest: this is checked at plan time, with the client as the API holds it."
 		case errors.Is(err, iam.ErrUnauthorized):
 			detail += "\n\nCheck client_id and client_secret: the secret may be wrong, expired or deleted."

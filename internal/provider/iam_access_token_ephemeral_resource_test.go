@@ -382,7 +382,7 @@ client_secret = "token-secret-0123456789"`, clientID)),
 				ExpectError: regexp.MustCompile(`(?s)Unable to Get Access Token.*unauthorized_client.*` + expectErrorText(`The secret was `+
 					`accepted, but the client does not allow the client_credentials grant: add it to the client's allowed_grant_types. `+
 					`If this configuration manages the client and its plan gives the grant back, apply the client first (terraform `+
-					`apply -target=<the client's resource address>; tofu apply with OpenTofu), then the rest: this is checked at plan time, with the client `+
+					`apply -target=<the client's resource address>, or tofu apply with the same flag), then the rest: this is checked at plan time, with the client `+
 					`as the API holds it.`).String()),
 			},
 			{
@@ -404,7 +404,7 @@ client_secret = null`, clientID)),
 					`to exchange for a token. Where it is the value of an aritma_iam_client_secret, Terraform does not hold that secret's `+
 					`value: the secret was imported (the API never shows a secret's value again) or its value is given as value_wo, `+
 					`which is never stored. Pass the value from where it is kept (for value_wo, the same ephemeral source), replace `+
-					`the secret so that Terraform holds its new value (terraform apply -replace=<the secret's address>; tofu apply with OpenTofu), or leave this `+
+					`the secret so that Terraform holds its new value (terraform apply -replace=<the secret's address>, or tofu apply with the same flag), or leave this `+
 					`check out until then.`, clientID)).String()),
 			},
 			{

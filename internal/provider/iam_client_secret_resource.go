@@ -299,7 +299,7 @@ func (r *iamClientSecretResource) ModifyPlan(ctx context.Context, req resource.M
 			resp.Diagnostics.AddAttributeError(path.Root("renew_before"), "Unknown renew_before",
 				fmt.Sprintf("renew_before of secret %q of client %q is not known until apply, so the plan cannot decide "+
 					"whether the secret, which expires at %s, is due for renewal. Give renew_before a value known at plan "+
-					"time, or apply what it depends on first (terraform apply -target=<that resource>; tofu apply with OpenTofu). "+
+					"time, or apply what it depends on first (terraform apply -target=<that resource>, or tofu apply with the same flag). "+
 					destroyWithoutPlanNote,
 					state.SecretID.ValueString(), state.ClientID.ValueString(), held.ValueString()))
 		}

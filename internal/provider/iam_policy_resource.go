@@ -208,8 +208,9 @@ func (r *iamPolicyResource) Create(ctx context.Context, req resource.CreateReque
 				"their grants move from one to another (for_each keys swapping actions, say), every new grant is created "+
 				"while another policy still holds it, and applying again ends here again: apply that change without "+
 				"create_before_destroy. A policy's subject, action and scope are its identity, "+
-				"so terraform apply -replace of a policy with create_before_destroy (or a tainted one, or one whose "+
-				"replace_triggered_by fired) always ends here: apply without -replace (terraform untaint a tainted one; "+
+				"so terraform apply -replace (or tofu apply -replace) of a policy with create_before_destroy (or a tainted one, "+
+				"or one whose replace_triggered_by fired) always ends here: apply without -replace (terraform untaint, or "+
+				"tofu untaint, a tainted one; "+
 				"take create_before_destroy off a policy with replace_triggered_by).\n\n%s", id, id, apiErrorDetail(err)))
 		return
 	case errors.Is(err, iam.ErrOutcomeUnknown):

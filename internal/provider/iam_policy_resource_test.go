@@ -372,9 +372,10 @@ func TestAccIAMPolicyResource_duplicate(t *testing.T) {
 				// it is to replace; the error says so instead of only sending the user to import it.
 				Config: cbd,
 				Taint:  []string{testAccIAMPolicyAddr},
-				ExpectError: expectErrorText(`so terraform apply -replace of a policy with create_before_destroy (or a ` +
-					`tainted one, or one whose replace_triggered_by fired) always ends here: apply without -replace ` +
-					`(terraform untaint a tainted one; take create_before_destroy off a policy with replace_triggered_by).`),
+				ExpectError: expectErrorText(`so terraform apply -replace (or tofu apply -replace) of a policy with ` +
+					`create_before_destroy (or a tainted one, or one whose replace_triggered_by fired) always ends here: apply ` +
+					`without -replace (terraform untaint, or tofu untaint, a tainted one; take create_before_destroy off a ` +
+					`policy with replace_triggered_by).`),
 			},
 			{
 				// The old grant is kept.

@@ -282,9 +282,11 @@ func (p *aritmaProvider) ValidateConfig(ctx context.Context, req provider.Valida
 	}
 	// An access_token (known or not yet: an ephemeral resource's) alone in the block is what the
 	// provider signs in with, and scopes asks for nothing then: the token was issued already.
+	// Unknown scopes are no warning: `terraform validate` has every variable unknown, a
+	// var.scopes that is null too, and the plan validates again with the values.
 	token := !cfg.AccessToken.IsNull() && (cfg.AccessToken.IsUnknown() || cfg.AccessToken.ValueString() != "")
 	unset := func(v types.String) bool { return !v.IsUnknown() && !set(v) }
-	if token && unset(cfg.ClientID) && unset(cfg.ClientSecret) && !cfg.Scopes.IsNull() {
+	if token && unset(cfg.ClientID) && unset(cfg.ClientSecret) && !cfg.Scopes.IsNull() && !cfg.Scopes.IsUnknown() {
 		resp.Diagnostics.AddAttributeWarning(path.Root("scopes"), "Aritma scopes Have No Effect",
 			"scopes are the scopes the provider asks for when it fetches its own token with client_id and client_secret. "+
 				"With access_token, the token holds the scopes it was issued with: request "+DefaultScope+" where it is made "+

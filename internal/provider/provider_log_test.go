@@ -285,7 +285,7 @@ func resolveWithEnv(t *testing.T, env map[string]string) diag.Diagnostics {
 
 // TestUnitValidateConfigScopesWithAccessToken: scopes beside an access_token (known, or unknown as
 // an ephemeral resource's is at validation) asks for nothing, and says so; beside client
-// credentials, or with no access_token in the block, it is no warning.
+// credentials, with no access_token in the block, or while scopes is unknown, it is no warning.
 func TestUnitValidateConfigScopesWithAccessToken(t *testing.T) {
 	ctx := context.Background()
 	p := &aritmaProvider{}
@@ -299,7 +299,8 @@ func TestUnitValidateConfigScopesWithAccessToken(t *testing.T) {
 	}{
 		"known token":              {types.StringValue("tok-0123456789"), types.StringNull(), scopes, true},
 		"unknown token":            {types.StringUnknown(), types.StringNull(), scopes, true},
-		"unknown scopes":           {types.StringUnknown(), types.StringValue(""), types.ListUnknown(types.StringType), true},
+		"unknown scopes":           {types.StringUnknown(), types.StringValue(""), types.ListUnknown(types.StringType), false},
+		"empty token alone":        {types.StringValue(""), types.StringNull(), scopes, false},
 		"token without scopes":     {types.StringValue("tok-0123456789"), types.StringNull(), types.ListNull(types.StringType), false},
 		"client credentials":       {types.StringNull(), types.StringValue("cid"), scopes, false},
 		"empty token":              {types.StringValue(""), types.StringValue("cid"), scopes, false},
