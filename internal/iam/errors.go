@@ -90,6 +90,10 @@ type APIError struct {
 	// InsufficientScope is set for a 403 whose WWW-Authenticate says error="insufficient_scope"
 	// (RFC 6750): the token lacks an OAuth scope, which no IAM grant can make up for.
 	InsufficientScope bool
+	// GivenToken is set when the call carried a token the caller gave (Config.AccessToken), which
+	// the client cannot renew, rather than one it fetched with client credentials: what to do about
+	// a 401 or a missing scope differs.
+	GivenToken bool
 	// Attempts is how many requests the call sent, retries included. Error shows it when the call
 	// was retried: the answer is the last one, and a user raising max_retries must see they ran.
 	Attempts int

@@ -100,6 +100,7 @@ func (c *Client) call(ctx context.Context, r request, out any) (*response, error
 		// by the secret that covers most of it.
 		apiErr := newAPIError(resp, r.method, shown(), st.redactor())
 		apiErr.Attempts = st.attempt
+		_, apiErr.GivenToken = c.tokens.(staticToken)
 		switch {
 		case r.method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && st.mayHaveActed:
 			// An earlier attempt most likely deleted it and only its answer was lost.

@@ -985,3 +985,19 @@ func TestRetry_errorCountsAttempts(t *testing.T) {
 		t.Errorf("err = %v; want the timeout as the last of 2 attempts", err)
 	}
 }
+
+// An answer to a call made with a token the caller gave says so, so that the advice on a 401 or a
+// missing scope fits: such a token cannot be renewed or asked for with other scopes.
+func TestAPIError_givenToken(t *testing.T) {
+	t.Parallel()
+	f := newFake(t, status(403))
+	var apiErr *APIError
+	_, err := f.client(t, func(c *Config) { c.ClientID, c.ClientSecret, c.AccessToken = "", "", "a-given-token" }).GetClient(ctxT(t), "c1")
+	if !errors.As(err, &apiErr) || !apiErr.GivenToken {
+		t.Errorf("with an access token: err = %#v, want GivenToken", err)
+	}
+	_, err = f.client(t).GetClient(ctxT(t), "c1")
+	if !errors.As(err, &apiErr) || apiErr.GivenToken {
+		t.Errorf("with client credentials: err = %#v, want no GivenToken", err)
+	}
+}

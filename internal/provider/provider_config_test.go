@@ -494,10 +494,10 @@ func TestAccProvider_configBadCredentials(t *testing.T) {
 				// The API itself refuses a token given in access_token: the advice names it.
 				Config: e.ProviderConfigWith("client_id", "", "client_secret", "", "access_token", "not-a-real-token") +
 					testAccProviderConfigResource,
-				ExpectError: expectErrorText(`The API refused the provider's access token. With access_token (or ` +
-					`ARITMA_ACCESS_TOKEN): the token may have expired or been revoked, and the provider cannot renew a token it ` +
+				ExpectError: expectErrorText(`The API refused the provider's access token (access_token, or ` +
+					`ARITMA_ACCESS_TOKEN): it may have expired or been revoked, and the provider cannot renew a token it ` +
 					`was given; give a fresh one, or client_id and client_secret instead, with which it fetches and renews its ` +
-					`own. With client_id and client_secret: check that token_url is the token endpoint of the API's environment.`),
+					`own.`),
 			},
 		},
 	})

@@ -316,21 +316,25 @@ func apiErrorDetail(err error) string {
 			"client_credentials grant: add it to that client's allowed grant types.")
 	case errors.Is(err, iam.ErrUnauthorized) && iam.IsTokenError(err):
 		b.WriteString("\n\nThe token endpoint refused the provider's credentials: check client_id and client_secret, and token_url.")
+	case errors.Is(err, iam.ErrUnauthorized) && errors.As(err, &apiErr) && apiErr.GivenToken:
+		b.WriteString("\n\n" + givenTokenRefusedHint)
+	case errors.Is(err, iam.ErrUnauthorized) && errors.As(err, &apiErr):
+		b.WriteString("\n\nThe API refused the access token the provider fetched with client_id and client_secret, a fresh " +
+			"one too: check that token_url (or " + EnvTokenURL + ") is the token endpoint of the API's environment.")
 	case errors.Is(err, iam.ErrUnauthorized):
-		b.WriteString("\n\nThe API refused the provider's access token. With access_token (or " + EnvAccessToken + "): the " +
-			"token may have expired or been revoked, and the provider cannot renew a token it was given; give a fresh one, or " +
-			"client_id and client_secret instead, with which it fetches and renews its own. With client_id and " +
-			"client_secret: check that token_url is the token endpoint of the API's environment.")
+		b.WriteString("\n\n" + givenTokenRefusedHint + " With client_id and client_secret: check that token_url is the " +
+			"token endpoint of the API's environment.")
 	case errors.Is(err, iam.ErrNoTokenEndpoint):
 		b.WriteString("\n\n" + noTokenEndpointHint)
 	case iam.IsCertificateError(err):
 		b.WriteString("\n\n" + untrustedCertificateHint)
-	case errors.As(err, &apiErr) && apiErr.InsufficientScope:
-		// The hint cannot tell how the provider signed in, so it says what to do for either way.
-		b.WriteString("\n\nThe provider's access token lacks an OAuth scope the IAM API needs (" + DefaultScope + "). " +
-			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client. " +
-			"With access_token (or " + EnvAccessToken + "), the token holds the scopes it was issued with, whatever scopes says: " +
+	case errors.As(err, &apiErr) && apiErr.InsufficientScope && apiErr.GivenToken:
+		b.WriteString("\n\nThe provider's access token (access_token, or " + EnvAccessToken + ") lacks an OAuth scope the IAM " +
+			"API needs (" + DefaultScope + "), and holds the scopes it was issued with, whatever the provider's scopes says: " +
 			"request it with " + DefaultScope + " (aritma_iam_access_token's scopes) from a client allowed that scope.")
+	case errors.As(err, &apiErr) && apiErr.InsufficientScope:
+		b.WriteString("\n\nThe provider's access token lacks an OAuth scope the IAM API needs (" + DefaultScope + "). " +
+			"Include it in the provider's scopes (or " + EnvScopes + "), and in the allowed_scopes of the provider's client.")
 	case errors.Is(err, iam.ErrForbidden):
 		b.WriteString("\n\nThe provider's client lacks the IAM permission for this call (iam.client.*, iam.policy.* or iam.subject.* on scope \"/\"). Grant it, for example through iam.manage.")
 	case errors.Is(err, iam.ErrRateLimited) && iam.IsTokenError(err):
@@ -340,6 +344,11 @@ func apiErrorDetail(err error) string {
 	}
 	return b.String()
 }
+
+// givenTokenRefusedHint says what to do when the API refuses a token the provider was given.
+const givenTokenRefusedHint = "The API refused the provider's access token (access_token, or " + EnvAccessToken + "): it " +
+	"may have expired or been revoked, and the provider cannot renew a token it was given; give a fresh one, or " +
+	"client_id and client_secret instead, with which it fetches and renews its own."
 
 // tokenThrottledHint says what to do when the token endpoint kept saying "not now" (429, or a 400
 // slow_down or temporarily_unavailable) for as long as a token request may wait.

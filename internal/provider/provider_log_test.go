@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -326,5 +327,30 @@ func TestUnitValidateConfigScopesWithAccessToken(t *testing.T) {
 				t.Errorf("diagnostics = %v, want the scopes warning: %v", resp.Diagnostics, tc.warn)
 			}
 		})
+	}
+}
+
+// TestUnitAPIErrorDetailByCredentials: a 401 or a token without services.iam is advised on for the
+// credentials the provider signed in with: a token it was given cannot be renewed or widened by
+// the provider's own settings, one it fetched can.
+func TestUnitAPIErrorDetailByCredentials(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		err       *iam.APIError
+		want, not string
+	}{
+		"401, given token": {&iam.APIError{StatusCode: 401, Method: "GET", Path: "/v1/clients", GivenToken: true},
+			"the provider cannot renew a token it was given", "token_url"},
+		"401, fetched token": {&iam.APIError{StatusCode: 401, Method: "GET", Path: "/v1/clients"},
+			"The API refused the access token the provider fetched with client_id and client_secret, a fresh one too: " +
+				"check that token_url (or ARITMA_TOKEN_URL) is the token endpoint of the API's environment.", "cannot renew"},
+		"403 scope, given token": {&iam.APIError{StatusCode: 403, Method: "GET", Path: "/v1/clients", InsufficientScope: true, GivenToken: true},
+			"holds the scopes it was issued with, whatever the provider's scopes says", "allowed_scopes of the provider's client"},
+		"403 scope, fetched token": {&iam.APIError{StatusCode: 403, Method: "GET", Path: "/v1/clients", InsufficientScope: true},
+			"Include it in the provider's scopes (or ARITMA_SCOPES), and in the allowed_scopes of the provider's client.", "issued with"},
+	} {
+		if got := apiErrorDetail(tc.err); !strings.Contains(got, tc.want) || strings.Contains(got, tc.not) {
+			t.Errorf("%s: detail\n%s\nwant %q and not %q", name, got, tc.want, tc.not)
+		}
 	}
 }

@@ -612,6 +612,13 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 		t.Fatalf("creating the read-only client's secret: %v", err)
 	}
 
+	// A token without services.iam, given to the provider as access_token.
+	apiOnly, err := iam.ExchangeToken(ctx, iam.TokenRequest{TokenURL: e.Mock.TokenURL, ClientID: e.Mock.AdminClientID(),
+		ClientSecret: e.Mock.AdminClientSecret(), Scopes: []string{"api"}})
+	if err != nil {
+		t.Fatalf("getting a token for the scope api alone: %v", err)
+	}
+
 	block := func(body string) string { return "\nprovider \"aritma\" {\n" + body + "\n}\n" }
 	urls := fmt.Sprintf("  endpoint  = %q\n  token_url = %q\n", e.Mock.URL, e.Mock.TokenURL)
 	creds := fmt.Sprintf("  client_id     = %q\n  client_secret = %q\n", e.Mock.AdminClientID(), e.Mock.AdminClientSecret())
@@ -693,9 +700,13 @@ func TestAccReliabilityBadInput_provider(t *testing.T) {
 			provider: block(urls + creds + `  scopes = ["api"]`),
 			summary:  "Unable to Create IAM Client",
 			detail: `The provider's access token lacks an OAuth scope the IAM API needs (services.iam). Include ` +
-				`it in the provider's scopes (or ARITMA_SCOPES), and in the allowed_scopes of the provider's client. With ` +
-				`access_token (or ARITMA_ACCESS_TOKEN), the token holds the scopes it was issued with, whatever scopes says: ` +
-				`request it with services.iam (aritma_iam_access_token's scopes) from a client allowed that scope.`},
+				`it in the provider's scopes (or ARITMA_SCOPES), and in the allowed_scopes of the provider's client.`},
+		{name: "provider access_token without the services.iam scope", stage: "apply", config: cfg,
+			provider: block(urls + fmt.Sprintf("  access_token = %q", apiOnly.AccessToken)),
+			summary:  "Unable to Create IAM Client",
+			detail: `The provider's access token (access_token, or ARITMA_ACCESS_TOKEN) lacks an OAuth scope the IAM API ` +
+				`needs (services.iam), and holds the scopes it was issued with, whatever the provider's scopes says: request ` +
+				`it with services.iam (aritma_iam_access_token's scopes) from a client allowed that scope.`},
 		{name: "provider token without the services.iam scope, listing every client", stage: stagePlanReads,
 			config: "data \"aritma_iam_clients\" \"all\" {}\n", provider: block(urls + creds + `  scopes = ["api"]`),
 			summary: "Unable to List IAM Clients",
