@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aritma/terraform-provider-aritma/internal/iam"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -16,6 +15,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
+	"github.com/aritma/terraform-provider-aritma/internal/iam"
 )
 
 // The iam subsystem does not share the root logger's masks, so iamLog must apply them itself: the
