@@ -15,10 +15,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// TestUnitIAMAccessTokenOpenChecksTokenURL: Open checks token_url itself, because ValidateConfig
-// skips one that is unknown then, and a CLI need not validate again with the final value: the
-// secret must never go to an http URL off this machine.
-func TestUnitIAMAccessTokenOpenChecksTokenURL(t *testing.T) {
+// openAccessToken opens aritma_iam_access_token for client "cid" with secret "open-secret-0123"
+// at tokenURL, as Terraform does with a configuration whose computed attributes are null.
+func openAccessToken(t *testing.T, tokenURL string, scopes types.List, secretID types.String) *ephemeral.OpenResponse {
+	t.Helper()
 	ctx := context.Background()
 	r := NewIAMAccessTokenEphemeralResource()
 	var sr ephemeral.SchemaResponse
@@ -26,7 +26,7 @@ func TestUnitIAMAccessTokenOpenChecksTokenURL(t *testing.T) {
 	st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
 	m := iamAccessTokenModel{
 		ClientID: types.StringValue("cid"), ClientSecret: types.StringValue("open-secret-0123"),
-		Scopes: types.ListNull(types.StringType), TokenURL: types.StringValue("http://id.example.com/connect/token"),
+		Scopes: scopes, TokenURL: types.StringValue(tokenURL), SecretID: secretID,
 		AccessToken: types.StringNull(), TokenType: types.StringNull(), ExpiresAt: types.StringNull(), Scope: types.StringNull(),
 	}
 	if diags := st.Set(ctx, &m); diags.HasError() {
@@ -34,6 +34,14 @@ func TestUnitIAMAccessTokenOpenChecksTokenURL(t *testing.T) {
 	}
 	resp := &ephemeral.OpenResponse{Result: tfsdk.EphemeralResultData{Schema: sr.Schema, Raw: st.Raw.Copy()}}
 	r.Open(ctx, ephemeral.OpenRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: st.Raw}}, resp)
+	return resp
+}
+
+// TestUnitIAMAccessTokenOpenChecksTokenURL: Open checks token_url itself, because ValidateConfig
+// skips one that is unknown then, and a CLI need not validate again with the final value: the
+// secret must never go to an http URL off this machine.
+func TestUnitIAMAccessTokenOpenChecksTokenURL(t *testing.T) {
+	resp := openAccessToken(t, "http://id.example.com/connect/token", types.ListNull(types.StringType), types.StringNull())
 	if resp.Diagnostics.ErrorsCount() != 1 || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(),
 		`"http://id.example.com/connect/token" uses http; only https is allowed`) {
 		t.Fatalf("diagnostics = %v, want the https rule", resp.Diagnostics)
@@ -52,10 +60,6 @@ func TestUnitIAMAccessTokenOpenInvalidScope401(t *testing.T) {
 		_, _ = w.Write([]byte(`{"error":"invalid_scope","error_description":"scope \"bankservice\" is not allowed for this client"}`))
 	}))
 	defer srv.Close()
-	ctx := context.Background()
-	r := NewIAMAccessTokenEphemeralResource()
-	var sr ephemeral.SchemaResponse
-	r.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
 	for name, tc := range map[string]struct {
 		scopes types.List
 		hint   string
@@ -65,17 +69,7 @@ func TestUnitIAMAccessTokenOpenInvalidScope401(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			hits.Store(0)
-			st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
-			m := iamAccessTokenModel{
-				ClientID: types.StringValue("cid"), ClientSecret: types.StringValue("open-secret-0123"),
-				Scopes: tc.scopes, TokenURL: types.StringValue(srv.URL + "/connect/token"), SecretID: types.StringValue("s1"),
-				AccessToken: types.StringNull(), TokenType: types.StringNull(), ExpiresAt: types.StringNull(), Scope: types.StringNull(),
-			}
-			if diags := st.Set(ctx, &m); diags.HasError() {
-				t.Fatalf("building the configuration: %v", diags)
-			}
-			resp := &ephemeral.OpenResponse{Result: tfsdk.EphemeralResultData{Schema: sr.Schema, Raw: st.Raw.Copy()}}
-			r.Open(ctx, ephemeral.OpenRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: st.Raw}}, resp)
+			resp := openAccessToken(t, srv.URL+"/connect/token", tc.scopes, types.StringValue("s1"))
 			if resp.Diagnostics.ErrorsCount() != 1 {
 				t.Fatalf("diagnostics = %v", resp.Diagnostics)
 			}
@@ -99,26 +93,12 @@ func TestUnitIAMAccessTokenOpenUnsaidFieldsAreNull(t *testing.T) {
 		_, _ = w.Write([]byte(`{"access_token":"tok-0123456789"}`))
 	}))
 	defer srv.Close()
-	ctx := context.Background()
-	r := NewIAMAccessTokenEphemeralResource()
-	var sr ephemeral.SchemaResponse
-	r.Schema(ctx, ephemeral.SchemaRequest{}, &sr)
-	st := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
-	m := iamAccessTokenModel{
-		ClientID: types.StringValue("cid"), ClientSecret: types.StringValue("open-secret-0123"),
-		Scopes: types.ListNull(types.StringType), TokenURL: types.StringValue(srv.URL + "/connect/token"),
-		AccessToken: types.StringNull(), TokenType: types.StringNull(), ExpiresAt: types.StringNull(), Scope: types.StringNull(),
-	}
-	if diags := st.Set(ctx, &m); diags.HasError() {
-		t.Fatalf("building the configuration: %v", diags)
-	}
-	resp := &ephemeral.OpenResponse{Result: tfsdk.EphemeralResultData{Schema: sr.Schema, Raw: st.Raw.Copy()}}
-	r.Open(ctx, ephemeral.OpenRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: st.Raw}}, resp)
+	resp := openAccessToken(t, srv.URL+"/connect/token", types.ListNull(types.StringType), types.StringNull())
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("diagnostics = %v", resp.Diagnostics)
 	}
 	var got iamAccessTokenModel
-	if diags := resp.Result.Get(ctx, &got); diags.HasError() {
+	if diags := resp.Result.Get(context.Background(), &got); diags.HasError() {
 		t.Fatalf("reading the result: %v", diags)
 	}
 	if got.AccessToken.ValueString() != "tok-0123456789" || !got.TokenType.IsNull() || !got.ExpiresAt.IsNull() || !got.Scope.IsNull() {

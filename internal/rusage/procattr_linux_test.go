@@ -2,14 +2,13 @@ package rusage
 
 import (
 	"bufio"
-	"errors"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/rusage/proctest"
 )
 
 // As the parent process (the test binary run again), start `sleep` with DieWithParent, print its
@@ -43,26 +42,5 @@ func TestDieWithParent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("parent printed %q", out)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for alive(pid) {
-		if time.Now().After(deadline) {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			t.Fatalf("the child %d outlived its parent by 5 s", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// alive reports whether pid runs (a zombie waiting to be reaped by init does not).
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return false
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(stat)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || !strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
+	proctest.ExpectGone(t, pid, "the child of the killed parent")
 }

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aritma/terraform-provider-aritma/internal/rusage/proctest"
 )
 
 // The mock gets SIGTERM when the harness dies, so a killed harness leaves no mock behind.
@@ -56,28 +57,7 @@ func TestRunCLITimeoutStopsTheProcessGroup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(5 * time.Second)
-			for alive(pid) {
-				if time.Now().After(deadline) {
-					_ = syscall.Kill(pid, syscall.SIGKILL)
-					t.Fatalf("the CLI's child %d outlived it", pid)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			proctest.ExpectGone(t, pid, "the CLI's child")
 		})
 	}
-}
-
-// alive reports whether pid runs (a zombie waiting to be reaped by init does not).
-func alive(pid int) bool {
-	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
-		return false
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	s := string(stat)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || !strings.HasPrefix(strings.TrimSpace(s[i+1:]), "Z")
 }
