@@ -51,6 +51,9 @@ type runResult struct {
 	Phases    []phaseResult `json:"phases"`
 }
 
+// phaseNames are the CLI commands a workload measures, in the order it runs them.
+var phaseNames = []string{"apply", "plan", "destroy"}
+
 // phaseResult is one CLI command of a workload.
 type phaseResult struct {
 	Phase string `json:"phase"`
@@ -618,7 +621,7 @@ func notMeasured(n int, errs []error) string {
 func (rep *report) floorTargets() []target {
 	var ts []target
 	n := rep.targetN()
-	for _, ph := range []string{"apply", "plan", "destroy"} {
+	for _, ph := range phaseNames {
 		name := fmt.Sprintf("Wall time of %s at N=%d ≤ 1.3 × floor", ph, n)
 		if ph == "destroy" {
 			name = fmt.Sprintf("(not a target) wall time of destroy at N=%d vs floor", n)
@@ -695,7 +698,7 @@ func (rep *report) latencyTarget() target {
 	}
 	t.pass = true
 	var errs []error
-	for _, ph := range []string{"apply", "plan", "destroy"} {
+	for _, ph := range phaseNames {
 		// Without a 0 ms run to compare with, the phase cannot be judged.
 		lp, lerr := rep.measuredAt(kindLatency, n, ph)
 		zp, zerr := rep.measuredAt(kindProvider, n, ph)
@@ -728,7 +731,7 @@ func (rep *report) rssTarget() target {
 	var parts []string
 	var errs []error
 	t.pass = true
-	for _, ph := range []string{"apply", "plan", "destroy"} {
+	for _, ph := range phaseNames {
 		var peak int64
 		for _, kind := range []string{kindProvider, kindLatency} {
 			if !rep.ran(kind) {
@@ -787,7 +790,7 @@ func (rep *report) slopeTarget() target {
 	}
 	var parts, unjudged []string
 	missed := false
-	for _, ph := range []string{"apply", "plan", "destroy"} {
+	for _, ph := range phaseNames {
 		wall := rep.series(kindProvider, ph, func(p phaseResult) float64 { return p.WallSec })
 		cpu := rep.series(kindProvider, ph, func(p phaseResult) float64 { return p.ProvCPUSec })
 		floor := rep.series(kindFloor, ph, func(p phaseResult) float64 { return p.WallSec })

@@ -164,7 +164,7 @@ func (rep *report) readmeRefusals() (incomplete, nonDefault []string) {
 	}
 	for _, n := range rep.Ns {
 		for _, kind := range s.Runs {
-			for _, ph := range []string{"apply", "plan", "destroy"} {
+			for _, ph := range phaseNames {
 				if _, err := rep.measuredAt(kind, n, ph); err != nil && !slices.Contains(incomplete, err.Error()) {
 					incomplete = append(incomplete, err.Error())
 				}
@@ -209,7 +209,7 @@ func (rep *report) readmeRefusals() (incomplete, nonDefault []string) {
 		nonDefault = append(nonDefault, "-pprof (a profiling provider)")
 	}
 	if len(s.Env) > 0 {
-		nonDefault = append(nonDefault, "-env "+strings.Join(s.Env, " "))
+		nonDefault = append(nonDefault, "-env "+envList(s.Env))
 	}
 	if s.GOGC != "" {
 		nonDefault = append(nonDefault, "GOGC="+s.GOGC)
